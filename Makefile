@@ -1,0 +1,51 @@
+# skc: the two commands.
+#   make run   set up, compile the example runbook and run it on the embedded model
+#   make test  set up (all extras) and run ruff, mypy and pytest
+PY      ?= python3.11
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+TYPETREE := .typecheck/skc
+SRC_DIRS := ir compiler runtime grammar stdlib
+
+export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
+
+.PHONY: setup system-deps test lint typecheck pytest run bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip wheel setuptools
+	# llama-cpp-python builds from source (~8 min on 2 cores) once; pip's wheel cache keeps the build.
+	$(BIN)/python -m pip install --progress-bar off -e '.[all]'
+	touch $@
+
+setup: $(STAMP)
+
+# Debian packages the tests use (Graphviz for SVG graphs, Chromium for page screenshots).
+system-deps:
+	@bash scripts/system-deps.sh
+
+lint: setup
+	$(BIN)/ruff check skc $(SRC_DIRS) tests bench
+
+# mypy cannot follow setuptools' package-dir mapping, so it checks a tree of symlinks
+# laid out the way the package installs (skc/ir -> ir/, ...).
+typecheck: setup
+	rm -rf .typecheck && mkdir -p $(TYPETREE)
+	for f in skc/*.py; do ln -s ../../$$f $(TYPETREE)/; done
+	for d in $(SRC_DIRS); do ln -s ../../$$d $(TYPETREE)/$$d; done
+	cd .typecheck && ../$(BIN)/mypy --config-file ../pyproject.toml -p skc
+
+pytest: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test: setup system-deps lint typecheck pytest
+
+run: setup system-deps
+	$(BIN)/skc ir print examples/ir/virt_handler_down.mlir
+
+bench: setup
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .typecheck build *.egg-info .pytest_cache .mypy_cache .ruff_cache

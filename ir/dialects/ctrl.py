@@ -1,0 +1,144 @@
+"""The `ctrl` dialect: structured control flow with regions.
+
+`ctrl.if` runs one of its two regions; `ctrl.map` runs its body once per item of a
+JSON array or table (in parallel at run time); `ctrl.retry` re-runs its body until
+it succeeds or `max_attempts` is reached. Bodies end with `ctrl.yield`; a
+workflow's body ends with `ctrl.return`.
+"""
+
+from __future__ import annotations
+
+from skc.ir.attrs import INT, NUM, STR, opt, req
+from skc.ir.builder import insert
+from skc.ir.core import Block, Dialect, Op, Region, Value
+from skc.ir.location import UNKNOWN, Location
+from skc.ir.types import ANY, JSON, Type, Variadic, kinds
+
+
+class IfOp(Op):
+    """Runs the `then` region when the condition holds, else the `else` region.
+
+        %5 = "ctrl.if"(%2) ({
+          %3 = "llm.decide"(%0) {outcomes = ["a", "b"], prompt = "Which?"} : (!skc.table) -> !skc.text
+          "ctrl.yield"(%3) : (!skc.text) -> ()
+        }, {
+          %4 = "data.const"() {value = "ok"} : () -> !skc.text
+          "ctrl.yield"(%4) : (!skc.text) -> ()
+        }) : (!skc.bool) -> !skc.text
+    """
+
+    name = "ctrl.if"
+    operands_sig = (kinds("bool"),)
+    results_sig = (Variadic(ANY),)
+    num_regions = 2
+    attrs = {"step": opt(STR, "the source step's label")}
+
+    @property
+    def then_block(self) -> Block:
+        return self.regions[0].block
+
+    @property
+    def else_block(self) -> Block:
+        return self.regions[1].block
+
+
+class MapOp(Op):
+    """Applies its body to every item of a JSON array or table; the result is a JSON array.
+
+    The body's one block argument is the item; `max_parallel` bounds concurrency.
+
+        %2 = "ctrl.map"(%1) ({
+        ^bb0(%pod: !skc.json):
+          %3 = "data.json_get"(%pod) {path = "$.name"} : (!skc.json) -> !skc.text
+          "ctrl.yield"(%3) : (!skc.text) -> ()
+        }) {max_parallel = 4 : i64} : (!skc.json) -> !skc.json
+    """
+
+    name = "ctrl.map"
+    operands_sig = (kinds("json", "table"),)
+    results_sig = (kinds("json"),)
+    num_regions = 1
+    attrs = {"max_parallel": opt(INT, "concurrency bound"), "step": opt(STR, "the source step's label")}
+
+    @property
+    def body(self) -> Block:
+        return self.regions[0].block
+
+
+class RetryOp(Op):
+    """Runs its body until it succeeds, at most `max_attempts` times, waiting `backoff_s` (doubling).
+
+        %1 = "ctrl.retry"() ({
+          %0 = "tool.shell"() {argv = ["curl", "-sf", "http://127.0.0.1:8080/"], effects = ["net:http"]} : () -> !skc.text
+          "ctrl.yield"(%0) : (!skc.text) -> ()
+        }) {backoff_s = 0.5 : f64, max_attempts = 3 : i64} : () -> !skc.text
+    """
+
+    name = "ctrl.retry"
+    operands_sig = (Variadic(ANY),)
+    results_sig = (Variadic(ANY),)
+    num_regions = 1
+    attrs = {"max_attempts": req(INT, "attempt budget"), "backoff_s": opt(NUM, "first wait")}
+
+    @property
+    def body(self) -> Block:
+        return self.regions[0].block
+
+
+class YieldOp(Op):
+    """Ends a `ctrl.if` / `ctrl.map` / `ctrl.retry` region with the region's values.
+
+        "ctrl.yield"(%3) : (!skc.text) -> ()
+    """
+
+    name = "ctrl.yield"
+    operands_sig = (Variadic(ANY),)
+    results_sig = ()
+    terminator = True
+
+
+class ReturnOp(Op):
+    """Ends a workflow; its operands are the workflow's outputs. `status` marks early exits.
+
+        "ctrl.return"(%5) : (!skc.text) -> ()
+    """
+
+    name = "ctrl.return"
+    operands_sig = (Variadic(ANY),)
+    results_sig = ()
+    terminator = True
+    attrs = {"status": opt(STR, "why the workflow stops here (e.g. escalate)")}
+
+
+CTRL = Dialect("ctrl", [IfOp, MapOp, RetryOp, YieldOp, ReturnOp])
+
+
+def if_(cond: Value, results: list[Type] | None = None, *, loc: Location = UNKNOWN,
+        names: list[str | None] | None = None) -> IfOp:
+    """A `ctrl.if` with empty then/else blocks; fill them with InsertionPoint and end with yield_."""
+    types = results or []
+    return insert(IfOp([cond], types, {}, [Region(), Region()], loc=loc, result_names=names))
+
+
+def map_(items: Value, item_type: Type = JSON, *, item_name: str | None = "item",
+         loc: Location = UNKNOWN, name: str | None = None, **attrs: object) -> MapOp:
+    """A `ctrl.map` whose body block takes one item argument."""
+    body = Block([item_type], [item_name])
+    return insert(MapOp([items], [JSON], dict(attrs), [Region([body])], loc=loc,  # type: ignore[arg-type]
+                        result_names=[name]))
+
+
+def retry(results: list[Type], *operands: Value, max_attempts: int = 3, backoff_s: float | None = None,
+          loc: Location = UNKNOWN) -> RetryOp:
+    attrs: dict = {"max_attempts": max_attempts}
+    if backoff_s is not None:
+        attrs["backoff_s"] = float(backoff_s)
+    return insert(RetryOp(list(operands), results, attrs, [Region()], loc=loc))
+
+
+def yield_(*values: Value, loc: Location = UNKNOWN) -> YieldOp:
+    return insert(YieldOp(list(values), [], {}, loc=loc))
+
+
+def return_(*values: Value, status: str | None = None, loc: Location = UNKNOWN) -> ReturnOp:
+    return insert(ReturnOp(list(values), [], {"status": status} if status else {}, loc=loc))

@@ -1,0 +1,103 @@
+"""The printer: a module in MLIR's generic op syntax.
+
+The output is canonical (attribute keys sorted, values numbered in print order,
+name hints kept when unique), so print -> parse -> print is the identity, and it
+is accepted by upstream MLIR's parser with unregistered dialects allowed.
+"""
+
+from __future__ import annotations
+
+from skc.ir.attrs import print_attr_dict, quote
+from skc.ir.core import Block, Op, Value
+from skc.ir.location import Location
+from skc.ir.module import Module
+
+
+class _Namer:
+    """Assigns every value of one workflow a unique SSA name."""
+
+    def __init__(self) -> None:
+        self.names: dict[int, str] = {}
+        self.used: set[str] = set()
+        self.counter = 0
+
+    def _fresh(self, hint: str | None) -> str:
+        if hint is None:
+            while str(self.counter) in self.used:
+                self.counter += 1
+            name = str(self.counter)
+            self.counter += 1
+        else:
+            name, n = hint, 1
+            while name in self.used:
+                name, n = f"{hint}_{n}", n + 1
+        self.used.add(name)
+        return name
+
+    def define_results(self, op: Op) -> str:
+        if not op.results:
+            return ""
+        if len(op.results) == 1 and id(op.results[0]) in self.names:  # used before defined
+            return f"%{self.names[id(op.results[0])]} = "
+        group = self._fresh(op.results[0].name)
+        if len(op.results) == 1:
+            self.names[id(op.results[0])] = group
+            return f"%{group} = "
+        for i, r in enumerate(op.results):
+            self.names[id(r)] = f"{group}#{i}"
+        return f"%{group}:{len(op.results)} = "
+
+    def define_arg(self, v: Value) -> str:
+        name = self._fresh(v.name)
+        self.names[id(v)] = name
+        return name
+
+    def use(self, v: Value) -> str:
+        name = self.names.get(id(v))
+        if name is None:  # a use before its definition (the verifier will say so)
+            name = self.define_arg(v)
+        return "%" + name
+
+
+def print_loc(loc: Location) -> str:
+    return f" loc({quote(loc.file)}:{loc.line}:{loc.col})" if loc.known else ""
+
+
+def _types(values: list[Value]) -> str:
+    return ", ".join(str(v.type) for v in values)
+
+
+def _print_op(op: Op, indent: str, namer: _Namer, out: list[str]) -> None:
+    head = indent + namer.define_results(op)
+    head += f'{quote(op.op_name)}({", ".join(namer.use(v) for v in op.operands)})'
+    if op.regions:
+        out.append(head + " ({")
+        for i, region in enumerate(op.regions):
+            if i:
+                out.append(indent + "}, {")
+            for block in region.blocks:
+                _print_block(block, indent, namer, out)
+        head = indent + "})"
+    if op.attributes:
+        head += " " + print_attr_dict(op.attributes)
+    results = str(op.results[0].type) if len(op.results) == 1 else f"({_types(op.results)})"
+    out.append(f"{head} : ({_types(op.operands)}) -> {results}{print_loc(op.loc)}")
+
+
+def _print_block(block: Block, indent: str, namer: _Namer, out: list[str]) -> None:
+    if block.args:
+        args = ", ".join(f"%{namer.define_arg(a)}: {a.type}" for a in block.args)
+        out.append(f"{indent}^bb0({args}):")
+    for op in block.ops:
+        _print_op(op, indent + "  ", namer, out)
+
+
+def print_op(op: Op) -> str:
+    """One top-level op (usually a workflow) and everything nested in it."""
+    out: list[str] = []
+    _print_op(op, "", _Namer(), out)
+    return "\n".join(out)
+
+
+def print_module(module: Module) -> str:
+    return "".join(print_op(op) + "\n" for op in module.ops)

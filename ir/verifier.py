@@ -1,0 +1,214 @@
+"""The verifier: structural and type rules every module must satisfy.
+
+All problems are collected as `Diagnostic`s (never raised), each at the op's
+source location:
+
+    SKC201  an operand is not defined before its use (SSA dominance)
+    SKC202  operands do not match the op's declared signature
+    SKC203  results do not match the op's declared signature
+    SKC204  a region does not end with the right terminator, or a terminator is misplaced
+    SKC205  a dependency cycle between ops
+    SKC206  an effectful op without declared effects
+    SKC207  a malformed effect
+    SKC208  an attribute is missing, unknown-shaped or ill-typed
+    SKC209  an op no dialect declares, or a non-workflow op at top level
+    SKC210  wrong number of regions or block arguments
+    SKC211  a workflow name is missing, malformed or duplicated
+    SKC212  a terminator's values do not match what its parent op produces
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from skc.ir.attrs import well_formed
+from skc.ir.core import Block, Op, UnregisteredOp
+from skc.ir.dialects.ctrl import IfOp, MapOp, RetryOp, ReturnOp, YieldOp
+from skc.ir.dialects.skc import WorkflowOp
+from skc.ir.effects import parse_effects
+from skc.ir.location import Diagnostic
+from skc.ir.module import Module
+from skc.ir.types import check_signature
+
+_SYM = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*\Z")
+
+
+def verify(module: Module) -> list[Diagnostic]:
+    """Every rule violated in `module`, in program order (empty list: the module is valid)."""
+    return list(_Verifier().module(module))
+
+
+def verify_op(op: Op) -> list[Diagnostic]:
+    """Verifies one top-level op (a workflow) on its own."""
+    return verify(Module([op]))
+
+
+class _Verifier:
+    def module(self, module: Module) -> Iterator[Diagnostic]:
+        seen: set[str] = set()
+        for op in module.ops:
+            if not isinstance(op, WorkflowOp):
+                yield Diagnostic("SKC209", op.loc, f"top-level op {op.op_name} is not a skc.workflow",
+                                 "wrap steps in a \"skc.workflow\" op")
+                continue
+            name = op.attributes.get("sym_name")
+            if isinstance(name, str) and _SYM.match(name):
+                if name in seen:
+                    yield Diagnostic("SKC211", op.loc, f"workflow {name!r} is defined twice")
+                seen.add(name)
+            else:
+                yield Diagnostic("SKC211", op.loc, f"workflow name {name!r} is missing or malformed",
+                                 "sym_name must be an identifier like triage_pods")
+            yield from self.workflow(op)
+
+    def workflow(self, wf: WorkflowOp) -> Iterator[Diagnostic]:
+        cycle = _find_cycle(wf)
+        if cycle is not None:
+            yield Diagnostic("SKC205", cycle.loc, f"{cycle.op_name} depends on its own result",
+                             "a step cannot need a value computed after it")
+        visible: set[int] = set()
+        yield from self.op(wf, visible, cycle is not None)
+        names = wf.attributes.get("arg_names")
+        if isinstance(names, list) and wf.regions and len(names) != len(wf.inputs):
+            yield Diagnostic("SKC210", wf.loc, f"{len(names)} arg_names for {len(wf.inputs)} inputs")
+
+    def op(self, op: Op, visible: set[int], in_cycle: bool) -> Iterator[Diagnostic]:
+        loc = op.loc
+        if isinstance(op, UnregisteredOp):
+            yield Diagnostic("SKC209", loc, f"unknown op {op.op_name!r}",
+                             "dialects are llm, tool, data, ctrl, calc and skc")
+        if not in_cycle:
+            for i, v in enumerate(op.operands):
+                if id(v) not in visible:
+                    yield Diagnostic("SKC201", loc, f"operand #{i} of {op.op_name} is used before it is defined",
+                                     "a step can only use values of steps that come before it")
+        if not isinstance(op, UnregisteredOp):
+            yield from self.signature(op)
+            yield from self.attributes(op)
+            yield from self.effects(op)
+        if len(op.regions) != op.num_regions and not isinstance(op, UnregisteredOp):
+            yield Diagnostic("SKC210", loc, f"{op.op_name} has {len(op.regions)} regions, expected {op.num_regions}")
+        for region in op.regions:
+            for block in region.blocks:
+                inner = set(visible)
+                inner.update(id(a) for a in block.args)
+                for child in block.ops:
+                    yield from self.op(child, inner, in_cycle)
+                    inner.update(id(r) for r in child.results)
+                yield from self.terminator(op, block)
+        if isinstance(op, MapOp) and op.regions and len(op.body.args) != 1:
+            yield Diagnostic("SKC210", loc, f"ctrl.map's body takes 1 argument (the item), not {len(op.body.args)}")
+        if isinstance(op, IfOp | RetryOp) and op.regions and any(b.args for r in op.regions for b in r.blocks):
+            yield Diagnostic("SKC210", loc, f"{op.op_name}'s regions take no arguments")
+
+    def signature(self, op: Op) -> Iterator[Diagnostic]:
+        why = check_signature(op.operands_sig, [v.type for v in op.operands])
+        if why is not None:
+            yield Diagnostic("SKC202", op.loc, f"{op.op_name} operands: {why}")
+        why = check_signature(op.results_sig, [v.type for v in op.results])
+        if why is not None:
+            yield Diagnostic("SKC203", op.loc, f"{op.op_name} results: {why}")
+
+    def attributes(self, op: Op) -> Iterator[Diagnostic]:
+        for key, value in op.attributes.items():
+            why = well_formed(value)
+            spec = op.attrs.get(key)
+            if why is None and spec is not None:
+                why = spec.check(value)
+            if why is not None:
+                yield Diagnostic("SKC208", op.loc, f"{op.op_name} attribute {key!r}: {why}")
+        for key, spec in op.attrs.items():
+            if spec.required and key not in op.attributes:
+                yield Diagnostic("SKC208", op.loc, f"{op.op_name} needs attribute {key!r}",
+                                 spec.doc and f"{key}: {spec.doc}")
+        if op.op_name == "tool.shell" and ("argv" in op.attributes) == ("cmd" in op.attributes):
+            yield Diagnostic("SKC208", op.loc, "tool.shell needs exactly one of 'argv' and 'cmd'")
+
+    def effects(self, op: Op) -> Iterator[Diagnostic]:
+        declared = op.attributes.get("effects")
+        if declared is None:
+            if not op.pure:
+                yield Diagnostic("SKC206", op.loc, f"{op.op_name} has effects but declares none",
+                                 'add effects = ["read:<resource>"] or ["write:<resource>"] (or ["pure"])')
+            return
+        if not isinstance(declared, list) or not all(isinstance(e, str) for e in declared):
+            return  # reported by attributes() as SKC208
+        if not declared:
+            yield Diagnostic("SKC207", op.loc, f"{op.op_name} declares an empty effect list",
+                             'use ["pure"] for an op that touches nothing')
+        _, bad = parse_effects(declared)
+        for text in bad:
+            yield Diagnostic("SKC207", op.loc, f"malformed effect {text!r}",
+                             "effects are pure, read:<res>, write:<res> or net:<res>")
+
+    def terminator(self, op: Op, block: Block) -> Iterator[Diagnostic]:
+        expected = ReturnOp if isinstance(op, WorkflowOp) else YieldOp
+        for child in block.ops[:-1]:
+            if child.terminator:
+                yield Diagnostic("SKC204", child.loc, f"{child.op_name} must be the last op of its region")
+        last = block.ops[-1] if block.ops else None
+        if last is None or not isinstance(last, expected):
+            where = last.loc if last is not None else op.loc
+            yield Diagnostic("SKC204", where, f"the region of {op.op_name} must end with {expected.name}")
+            return
+        want = op.results
+        if isinstance(op, WorkflowOp):
+            return
+        if isinstance(op, MapOp):
+            if len(last.operands) != 1:
+                yield Diagnostic("SKC212", last.loc, "ctrl.map's body must yield exactly one value per item")
+            return
+        got = [v.type for v in last.operands]
+        if len(got) != len(want) or any(not g.compatible(w.type) for g, w in zip(got, want, strict=False)):
+            yield Diagnostic("SKC212", last.loc,
+                             f"{last.op_name} gives ({', '.join(map(str, got))}) but {op.op_name} "
+                             f"produces ({', '.join(str(w.type) for w in want)})")
+
+
+def _find_cycle(root: Op) -> Op | None:
+    """An op that (transitively) needs its own result, in any block under `root`, or None."""
+    for region in root.regions:
+        for block in region.blocks:
+            found = _block_cycle(block)
+            if found is None:
+                for op in block.ops:
+                    found = _find_cycle(op)
+                    if found is not None:
+                        break
+            if found is not None:
+                return found
+    return None
+
+
+def _block_cycle(block: Block) -> Op | None:
+    """Cycle among one block's ops; uses inside nested regions count for the enclosing op."""
+    producer: dict[int, int] = {}
+    for i, op in enumerate(block.ops):
+        for inner in op.walk():
+            for r in inner.results:
+                producer[id(r)] = i
+    deps: list[set[int]] = []
+    for i, op in enumerate(block.ops):
+        if any(v.owner is op for v in op.operands):
+            return op
+        deps.append({producer[id(v)] for inner in op.walk() for v in inner.operands
+                     if producer.get(id(v), i) != i})
+    state = [0] * len(block.ops)  # 0 new, 1 on the stack, 2 done
+    for start in range(len(block.ops)):
+        if state[start]:
+            continue
+        state[start] = 1
+        stack = [(start, iter(deps[start]))]
+        while stack:
+            node, it = stack[-1]
+            nxt = next(it, None)
+            if nxt is None:
+                state[node] = 2
+                stack.pop()
+            elif state[nxt] == 1:
+                return block.ops[nxt]
+            elif state[nxt] == 0:
+                state[nxt] = 1
+                stack.append((nxt, iter(deps[nxt])))
+    return None

@@ -1,0 +1,5 @@
+"""`python -m skc` runs the command line."""
+
+from skc.cli import main
+
+main()
