@@ -1,0 +1,1 @@
+"""LLM backends: the embedded local model (llama.cpp) and OpenAI-compatible endpoints."""
