@@ -1,1 +1,1 @@
-"""placeholder"""
+"""Lark grammars (the .skflow workflow language), shipped as package data."""

@@ -1,1 +1,1 @@
-"""placeholder"""
+"""JIT solidification of repeated LLM steps and native lowering of pure computation."""

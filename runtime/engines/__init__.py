@@ -1,0 +1,1 @@
+"""Execution engines: local asyncio (default) and Ray."""
