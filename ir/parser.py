@@ -73,6 +73,7 @@ class Parser:
         self.text = text
         self.file = file
         self.tokens: list[tuple[str, str, int]] = []
+        self._lines: list[int] | None = None
         pos = 0
         for m in _TOKEN.finditer(text):
             if m.start() != pos:
@@ -84,7 +85,6 @@ class Parser:
             self._fail(pos, f"unexpected character {text[pos]!r}")
         self.tokens.append(("eof", "", len(text)))
         self.i = 0
-        self._lines: list[int] | None = None
         self.scope = _Scope()
 
     # -- errors and tokens
@@ -182,14 +182,13 @@ class Parser:
         loc = self.loc() if self.peek("loc") else UNKNOWN
         if len(operand_types) != len(uses):
             self._fail(start, f"{len(uses)} operands but {len(operand_types)} operand types")
-        if sum(c for _, c, _ in defs) != len(result_types):
-            if defs or result_types:
-                self._fail(start, f"{sum(c for _, c, _ in defs)} result names but {len(result_types)} result types")
+        if defs and sum(c for _, c, _ in defs) != len(result_types):  # no names at all is fine, as in MLIR
+            self._fail(start, f"{sum(c for _, c, _ in defs)} result names but {len(result_types)} result types")
         names: list[str | None] = []
         for n, c, _ in defs:
             names += [None if n.isdigit() else n] + [None] * (c - 1)
         cls = op_class(name)
-        args = ([], result_types, attrs, regions, loc, names or None)
+        args: tuple = ([], result_types, attrs, regions, loc, names or None)
         op = cls(*args) if cls is not None else UnregisteredOp(name, *args)
         for (use, pos), t in zip(uses, operand_types, strict=True):
             op.operands.append(self.resolve(use, t, pos, op, len(op.operands)))
@@ -199,6 +198,7 @@ class Parser:
                 self.define(n if c == 1 else f"{n}#{k}", op.results[i], pos)
                 i += 1
         del name_pos
+        op.text_loc = self.location(start)
         return op
 
     def region(self) -> Region:
@@ -276,6 +276,8 @@ class Parser:
 
     def type(self) -> Type:
         kind, tok, pos = self.next()
+        if kind not in ("type", "ident"):
+            self._fail(pos, f"expected a type, found {repr(tok) if tok else 'end of file'}")
         if kind != "type" or not tok.startswith("!skc.") or tok[5:] not in KINDS:
             self._fail(pos, f"unknown type {tok!r}", "SKC104",
                        "skc types are !skc.text, !skc.json, !skc.table, !skc.bool, !skc.num, !skc.file, !skc.token")

@@ -8,7 +8,6 @@ exit 2; they never show a Python traceback.
 from __future__ import annotations
 
 import importlib
-import sys
 
 import click
 
@@ -36,4 +35,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -91,7 +91,7 @@ def parse_pipeline(text: str) -> list[Pass]:
                                               "write pass names separated by commas, options in {k=v}")])
         cls = pass_class(m.group(1))
         options: dict[str, Any] = {}
-        fields = {f.name: f for f in dataclasses.fields(cls)} if dataclasses.is_dataclass(cls) else {}
+        fields: dict[str, dataclasses.Field[Any]] = {f.name: f for f in dataclasses.fields(cls)} if dataclasses.is_dataclass(cls) else {}
         for item in filter(None, (s.strip() for s in (m.group(2) or "").split(" "))):
             key, _, value = item.partition("=")
             key = key.replace("-", "_")

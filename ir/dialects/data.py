@@ -87,7 +87,7 @@ DATA_DIALECT = Dialect("data", [ConstOp, TemplateOp, JsonGetOp, RegexExtractOp, 
 
 
 def const(value: object, result: Type = TEXT, *, loc: Location = UNKNOWN, name: str | None = None) -> Value:
-    return build(ConstOp, (), result, {"value": value}, loc, name).result  # type: ignore[dict-item]
+    return build(ConstOp, (), result, {"value": value}, loc, name).result
 
 
 def template(text: str, *operands: Value, loc: Location = UNKNOWN, name: str | None = None) -> Value:

@@ -7,6 +7,8 @@ be merged). `agent` runs tools and therefore declares effects.
 
 from __future__ import annotations
 
+from typing import Any
+
 from skc.ir.attrs import INT, JSON_TEXT, NUM, STR, STRS, nonempty_unique_strs, opt, req
 from skc.ir.core import Dialect, Op, Value
 from skc.ir.dialects._build import build
@@ -87,25 +89,25 @@ LLM = Dialect("llm", [GenerateOp, DecideOp, ExtractOp, AgentOp])
 
 
 def generate(prompt: str, *context: Value, result: Type = TEXT, loc: Location = UNKNOWN,
-             name: str | None = None, **attrs: object) -> Value:
-    return build(GenerateOp, context, result, {"prompt": prompt, **attrs}, loc, name).result  # type: ignore[dict-item]
+             name: str | None = None, **attrs: Any) -> Value:
+    return build(GenerateOp, context, result, {"prompt": prompt, **attrs}, loc, name).result
 
 
 def decide(prompt: str, outcomes: list[str], *context: Value, loc: Location = UNKNOWN,
-           name: str | None = None, **attrs: object) -> Value:
-    return build(DecideOp, context, TEXT, {"prompt": prompt, "outcomes": list(outcomes), **attrs},  # type: ignore[dict-item]
+           name: str | None = None, **attrs: Any) -> Value:
+    return build(DecideOp, context, TEXT, {"prompt": prompt, "outcomes": list(outcomes), **attrs},
                  loc, name).result
 
 
 def extract(prompt: str, schema: str, *context: Value, loc: Location = UNKNOWN,
-            name: str | None = None, **attrs: object) -> Value:
+            name: str | None = None, **attrs: Any) -> Value:
     return build(ExtractOp, context, JSON,
-                 {"prompt": prompt, "schema": schema, **attrs}, loc, name).result  # type: ignore[dict-item]
+                 {"prompt": prompt, "schema": schema, **attrs}, loc, name).result
 
 
 def agent(prompt: str, tools: list[str], *context: Value, effects: list[str], max_turns: int = 8,
           max_tokens: int = 4096, result: Type = TEXT, loc: Location = UNKNOWN,
-          name: str | None = None, **attrs: object) -> Value:
-    return build(AgentOp, context, result, {"prompt": prompt, "tools": list(tools),  # type: ignore[dict-item]
+          name: str | None = None, **attrs: Any) -> Value:
+    return build(AgentOp, context, result, {"prompt": prompt, "tools": list(tools),
                  "effects": list(effects), "max_turns": max_turns, "max_tokens": max_tokens, **attrs},
                  loc, name).result

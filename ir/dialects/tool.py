@@ -8,6 +8,8 @@ An optional `fallback` names another step to run when this one fails, and
 
 from __future__ import annotations
 
+from typing import Any
+
 from skc.ir.attrs import BOOL, INT, NUM, STR, STR_DICT, STRS, AttrSpec, one_of, opt, req
 from skc.ir.core import Dialect, Op, Value
 from skc.ir.dialects._build import build
@@ -125,43 +127,43 @@ TOOL = Dialect("tool", [ShellOp, PythonOp, SqlOp, HttpOp, ScriptOp, FileReadOp, 
 
 
 def shell(argv: list[str] | None, *operands: Value, effects: list[str], cmd: str | None = None,
-          result: Type = TEXT, loc: Location = UNKNOWN, name: str | None = None, **attrs: object) -> Value:
-    return build(ShellOp, operands, result, {"argv": argv, "cmd": cmd, "effects": effects, **attrs},  # type: ignore[dict-item]
+          result: Type = TEXT, loc: Location = UNKNOWN, name: str | None = None, **attrs: Any) -> Value:
+    return build(ShellOp, operands, result, {"argv": argv, "cmd": cmd, "effects": effects, **attrs},
                  loc, name).result
 
 
 def python(code: str, *operands: Value, effects: list[str] | None = None, result: Type = TEXT,
-           loc: Location = UNKNOWN, name: str | None = None, **attrs: object) -> Value:
-    return build(PythonOp, operands, result, {"code": code, "effects": effects or ["pure"], **attrs},  # type: ignore[dict-item]
+           loc: Location = UNKNOWN, name: str | None = None, **attrs: Any) -> Value:
+    return build(PythonOp, operands, result, {"code": code, "effects": effects or ["pure"], **attrs},
                  loc, name).result
 
 
 def sql(query: str, *operands: Value, db: str | None = None, effects: list[str] | None = None,
-        result: Type | None = None, loc: Location = UNKNOWN, name: str | None = None, **attrs: object) -> Value:
+        result: Type | None = None, loc: Location = UNKNOWN, name: str | None = None, **attrs: Any) -> Value:
     eff = effects or [f"read:db:{db or 'default'}"]
-    return build(SqlOp, operands, result or TABLE, {"query": query, "db": db, "effects": eff, **attrs},  # type: ignore[dict-item]
+    return build(SqlOp, operands, result or TABLE, {"query": query, "db": db, "effects": eff, **attrs},
                  loc, name).result
 
 
 def http(url: str, *operands: Value, method: str = "GET", effects: list[str] | None = None,
-         result: Type = TEXT, loc: Location = UNKNOWN, name: str | None = None, **attrs: object) -> Value:
-    return build(HttpOp, operands, result, {"url": url, "method": method,  # type: ignore[dict-item]
+         result: Type = TEXT, loc: Location = UNKNOWN, name: str | None = None, **attrs: Any) -> Value:
+    return build(HttpOp, operands, result, {"url": url, "method": method,
                  "effects": effects or ["net:http"], **attrs}, loc, name).result
 
 
 def script(path: str, *operands: Value, effects: list[str] | None = None, args: list[str] | None = None,
-           result: Type = TEXT, loc: Location = UNKNOWN, name: str | None = None, **attrs: object) -> Value:
-    return build(ScriptOp, operands, result, {"path": path, "args": args,  # type: ignore[dict-item]
+           result: Type = TEXT, loc: Location = UNKNOWN, name: str | None = None, **attrs: Any) -> Value:
+    return build(ScriptOp, operands, result, {"path": path, "args": args,
                  "effects": effects or ["write:*"], **attrs}, loc, name).result
 
 
 def file_read(path: str, *operands: Value, result: Type = TEXT, loc: Location = UNKNOWN,
-              name: str | None = None, **attrs: object) -> Value:
-    return build(FileReadOp, operands, result, {"path": path, "effects": [f"read:fs:{path}"], **attrs},  # type: ignore[dict-item]
+              name: str | None = None, **attrs: Any) -> Value:
+    return build(FileReadOp, operands, result, {"path": path, "effects": [f"read:fs:{path}"], **attrs},
                  loc, name).result
 
 
 def file_write(path: str, content: Value, *operands: Value, append: bool = False,
-               loc: Location = UNKNOWN, name: str | None = None, **attrs: object) -> Value:
-    return build(FileWriteOp, (content, *operands), TOKEN, {"path": path, "append": append or None,  # type: ignore[dict-item]
+               loc: Location = UNKNOWN, name: str | None = None, **attrs: Any) -> Value:
+    return build(FileWriteOp, (content, *operands), TOKEN, {"path": path, "append": append or None,
                  "effects": [f"write:fs:{path}"], **attrs}, loc, name).result
