@@ -10,6 +10,7 @@ from skc.ir.core import Block, Dialect, Op, Region, UnregisteredOp, Value, repla
 from skc.ir.dialects import DIALECTS, OPS, calc, ctrl, data, llm, op_class, tool
 from skc.ir.dialects.skc import WorkflowOp, workflow
 from skc.ir.effects import Effect, parse_effect, parse_effects
+from skc.ir.graph import to_networkx
 from skc.ir.location import UNKNOWN, Diagnostic, DiagnosticError, Location
 from skc.ir.module import Module
 from skc.ir.parser import parse_module
@@ -22,6 +23,6 @@ __all__ = [
     "AttrSpec", "Block", "Diagnostic", "DiagnosticError", "Dialect", "Effect", "InsertionPoint",
     "Location", "Module", "Op", "Region", "Type", "UnregisteredOp", "Value", "WorkflowOp",
     "calc", "ctrl", "data", "insert", "json_type", "llm", "op_class", "parse_effect",
-    "parse_effects", "parse_module", "print_module", "print_op", "replace_all_uses", "tool",
-    "uses", "verify", "workflow",
+    "parse_effects", "parse_module", "print_module", "print_op", "replace_all_uses",
+    "to_networkx", "tool", "uses", "verify", "workflow",
 ]
