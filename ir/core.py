@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import ClassVar
 
-from skc.ir.attrs import AttrSpec, AttrValue
+from skc.ir.attrs import AttrSpec, AttrValue, print_attr
 from skc.ir.location import UNKNOWN, Location
 from skc.ir.types import ANY, Signature, Type, Variadic
 
@@ -107,6 +107,8 @@ class Op:
     num_regions: ClassVar[int] = 0
     pure: ClassVar[bool] = True
     terminator: ClassVar[bool] = False
+    # Where the parser read this op; diagnostics fall back to it when `loc` is unknown. Never printed.
+    text_loc: Location = UNKNOWN
 
     def __init__(self, operands: list[Value] | tuple[Value, ...] = (),
                  result_types: list[Type] | tuple[Type, ...] = (),
@@ -144,6 +146,11 @@ class Op:
     @property
     def parent_op(self) -> Op | None:
         return self.parent.parent_op if self.parent else None
+
+    @property
+    def where(self) -> Location:
+        """Where to report a problem with this op: its source `loc`, else where it was parsed."""
+        return self.loc if self.loc.known else self.text_loc
 
     def walk(self) -> Iterator[Op]:
         """This op, then every op nested in its regions, in program order."""
@@ -201,6 +208,14 @@ def uses(root: Op, value: Value) -> list[Op]:
     return [op for op in root.walk() if any(v is value for v in op.operands)]
 
 
+def _attr_key(value: AttrValue) -> str:
+    """An attribute's canonical text (dict keys sorted, as MLIR's are), or its repr if ill-formed."""
+    try:
+        return print_attr(value)
+    except TypeError:
+        return repr(value)
+
+
 def structural_key(op: Op) -> tuple:
     """A canonical nested tuple of an op tree; equal keys mean structurally equal IR.
 
@@ -218,7 +233,7 @@ def structural_key(op: Op) -> tuple:
             o.op_name,
             tuple(num(v) for v in o.operands),
             tuple(str(r.type) for r in o.results),
-            tuple(sorted((k, repr(v)) for k, v in o.attributes.items())),
+            tuple(sorted((k, _attr_key(v)) for k, v in o.attributes.items())),
             tuple(
                 tuple(
                     (tuple((num(a), str(a.type)) for a in b.args), tuple(key(x) for x in b.ops))
