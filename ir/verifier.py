@@ -49,32 +49,32 @@ class _Verifier:
         seen: set[str] = set()
         for op in module.ops:
             if not isinstance(op, WorkflowOp):
-                yield Diagnostic("SKC209", op.loc, f"top-level op {op.op_name} is not a skc.workflow",
+                yield Diagnostic("SKC209", op.where, f"top-level op {op.op_name} is not a skc.workflow",
                                  "wrap steps in a \"skc.workflow\" op")
                 continue
             name = op.attributes.get("sym_name")
             if isinstance(name, str) and _SYM.match(name):
                 if name in seen:
-                    yield Diagnostic("SKC211", op.loc, f"workflow {name!r} is defined twice")
+                    yield Diagnostic("SKC211", op.where, f"workflow {name!r} is defined twice")
                 seen.add(name)
             else:
-                yield Diagnostic("SKC211", op.loc, f"workflow name {name!r} is missing or malformed",
+                yield Diagnostic("SKC211", op.where, f"workflow name {name!r} is missing or malformed",
                                  "sym_name must be an identifier like triage_pods")
             yield from self.workflow(op)
 
     def workflow(self, wf: WorkflowOp) -> Iterator[Diagnostic]:
         cycle = _find_cycle(wf)
         if cycle is not None:
-            yield Diagnostic("SKC205", cycle.loc, f"{cycle.op_name} depends on its own result",
+            yield Diagnostic("SKC205", cycle.where, f"{cycle.op_name} depends on its own result",
                              "a step cannot need a value computed after it")
         visible: set[int] = set()
         yield from self.op(wf, visible, cycle is not None)
         names = wf.attributes.get("arg_names")
         if isinstance(names, list) and wf.regions and len(names) != len(wf.inputs):
-            yield Diagnostic("SKC210", wf.loc, f"{len(names)} arg_names for {len(wf.inputs)} inputs")
+            yield Diagnostic("SKC210", wf.where, f"{len(names)} arg_names for {len(wf.inputs)} inputs")
 
     def op(self, op: Op, visible: set[int], in_cycle: bool) -> Iterator[Diagnostic]:
-        loc = op.loc
+        loc = op.where
         if isinstance(op, UnregisteredOp):
             yield Diagnostic("SKC209", loc, f"unknown op {op.op_name!r}",
                              "dialects are llm, tool, data, ctrl, calc and skc")
@@ -105,10 +105,10 @@ class _Verifier:
     def signature(self, op: Op) -> Iterator[Diagnostic]:
         why = check_signature(op.operands_sig, [v.type for v in op.operands])
         if why is not None:
-            yield Diagnostic("SKC202", op.loc, f"{op.op_name} operands: {why}")
+            yield Diagnostic("SKC202", op.where, f"{op.op_name} operands: {why}")
         why = check_signature(op.results_sig, [v.type for v in op.results])
         if why is not None:
-            yield Diagnostic("SKC203", op.loc, f"{op.op_name} results: {why}")
+            yield Diagnostic("SKC203", op.where, f"{op.op_name} results: {why}")
 
     def attributes(self, op: Op) -> Iterator[Diagnostic]:
         for key, value in op.attributes.items():
@@ -117,39 +117,41 @@ class _Verifier:
             if why is None and spec is not None:
                 why = spec.check(value)
             if why is not None:
-                yield Diagnostic("SKC208", op.loc, f"{op.op_name} attribute {key!r}: {why}")
+                yield Diagnostic("SKC208", op.where, f"{op.op_name} attribute {key!r}: {why}")
         for key, spec in op.attrs.items():
+            if key == "effects" and not op.pure:
+                continue  # a missing `effects` is SKC206's to report
             if spec.required and key not in op.attributes:
-                yield Diagnostic("SKC208", op.loc, f"{op.op_name} needs attribute {key!r}",
+                yield Diagnostic("SKC208", op.where, f"{op.op_name} needs attribute {key!r}",
                                  spec.doc and f"{key}: {spec.doc}")
         if op.op_name == "tool.shell" and ("argv" in op.attributes) == ("cmd" in op.attributes):
-            yield Diagnostic("SKC208", op.loc, "tool.shell needs exactly one of 'argv' and 'cmd'")
+            yield Diagnostic("SKC208", op.where, "tool.shell needs exactly one of 'argv' and 'cmd'")
 
     def effects(self, op: Op) -> Iterator[Diagnostic]:
         declared = op.attributes.get("effects")
         if declared is None:
             if not op.pure:
-                yield Diagnostic("SKC206", op.loc, f"{op.op_name} has effects but declares none",
+                yield Diagnostic("SKC206", op.where, f"{op.op_name} has effects but declares none",
                                  'add effects = ["read:<resource>"] or ["write:<resource>"] (or ["pure"])')
             return
         if not isinstance(declared, list) or not all(isinstance(e, str) for e in declared):
             return  # reported by attributes() as SKC208
         if not declared:
-            yield Diagnostic("SKC207", op.loc, f"{op.op_name} declares an empty effect list",
+            yield Diagnostic("SKC207", op.where, f"{op.op_name} declares an empty effect list",
                              'use ["pure"] for an op that touches nothing')
         _, bad = parse_effects(declared)
         for text in bad:
-            yield Diagnostic("SKC207", op.loc, f"malformed effect {text!r}",
+            yield Diagnostic("SKC207", op.where, f"malformed effect {text!r}",
                              "effects are pure, read:<res>, write:<res> or net:<res>")
 
     def terminator(self, op: Op, block: Block) -> Iterator[Diagnostic]:
         expected = ReturnOp if isinstance(op, WorkflowOp) else YieldOp
         for child in block.ops[:-1]:
             if child.terminator:
-                yield Diagnostic("SKC204", child.loc, f"{child.op_name} must be the last op of its region")
+                yield Diagnostic("SKC204", child.where, f"{child.op_name} must be the last op of its region")
         last = block.ops[-1] if block.ops else None
         if last is None or not isinstance(last, expected):
-            where = last.loc if last is not None else op.loc
+            where = last.where if last is not None else op.where
             yield Diagnostic("SKC204", where, f"the region of {op.op_name} must end with {expected.name}")
             return
         want = op.results
@@ -157,11 +159,11 @@ class _Verifier:
             return
         if isinstance(op, MapOp):
             if len(last.operands) != 1:
-                yield Diagnostic("SKC212", last.loc, "ctrl.map's body must yield exactly one value per item")
+                yield Diagnostic("SKC212", last.where, "ctrl.map's body must yield exactly one value per item")
             return
         got = [v.type for v in last.operands]
         if len(got) != len(want) or any(not g.compatible(w.type) for g, w in zip(got, want, strict=False)):
-            yield Diagnostic("SKC212", last.loc,
+            yield Diagnostic("SKC212", last.where,
                              f"{last.op_name} gives ({', '.join(map(str, got))}) but {op.op_name} "
                              f"produces ({', '.join(str(w.type) for w in want)})")
 
