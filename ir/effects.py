@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 
 MODES = ("read", "write", "net")
-_EFFECT = re.compile(r"(read|write|net):(\S+)\Z")
+# A resource is any non-empty name without surrounding whitespace (`fs:/tmp/my report.md` is one).
+_EFFECT = re.compile(r"(read|write|net):(\S(?:.*\S)?)\Z", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)

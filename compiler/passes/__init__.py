@@ -52,6 +52,7 @@ class PassContext:
 # Registry: pass name -> "module:Class" (loaded lazily, so a pipeline imports only what it runs).
 REGISTRY: dict[str, str] = {
     "verify": "skc.compiler.passes.verify_pass:VerifyPass",
+    "env-bind": "skc.compiler.passes.env_bind:EnvBindPass",
 }
 
 DEFAULT_PIPELINE = "verify,env-bind,cap-bind,cse,dce,concurrency,placement,solidify-static,verify"
