@@ -13,7 +13,7 @@ from skc.ir.effects import Effect, parse_effect, parse_effects
 from skc.ir.graph import to_networkx
 from skc.ir.location import UNKNOWN, Diagnostic, DiagnosticError, Location
 from skc.ir.module import Module
-from skc.ir.parser import parse_module
+from skc.ir.parser import parse_file, parse_module
 from skc.ir.printer import print_module, print_op
 from skc.ir.types import BOOL, FILE, JSON, NUM, TABLE, TEXT, TOKEN, Type, json_type
 from skc.ir.verifier import verify
@@ -23,6 +23,6 @@ __all__ = [
     "AttrSpec", "Block", "Diagnostic", "DiagnosticError", "Dialect", "Effect", "InsertionPoint",
     "Location", "Module", "Op", "Region", "Type", "UnregisteredOp", "Value", "WorkflowOp",
     "calc", "ctrl", "data", "insert", "json_type", "llm", "op_class", "parse_effect",
-    "parse_effects", "parse_module", "print_module", "print_op", "replace_all_uses",
+    "parse_effects", "parse_file", "parse_module", "print_module", "print_op", "replace_all_uses",
     "to_networkx", "tool", "uses", "verify", "workflow",
 ]

@@ -9,8 +9,10 @@ SKC104 unknown type, SKC105 a use whose type differs from its definition.
 from __future__ import annotations
 
 import bisect
+import os
 import re
 import struct
+from pathlib import Path
 
 from skc.ir.attrs import AttrValue
 from skc.ir.core import Block, Op, Region, UnregisteredOp, Value
@@ -82,6 +84,8 @@ class Parser:
             if m.lastgroup != "ws":
                 self.tokens.append((m.lastgroup or "", m.group(), m.start()))
         if pos != len(text):
+            if text[pos] == '"':
+                self._fail(pos, "unterminated string", hint="a string ends with '\"' on the same line")
             self._fail(pos, f"unexpected character {text[pos]!r}")
         self.tokens.append(("eof", "", len(text)))
         self.i = 0
@@ -363,3 +367,18 @@ class Parser:
 def parse_module(text: str, file: str = "<input>") -> Module:
     """Parses IR text; raises DiagnosticError with located diagnostics on bad input."""
     return Parser(text, file).parse()
+
+
+def parse_file(path: str | os.PathLike[str]) -> Module:
+    """Reads and parses an `.mlir` file; text that is not UTF-8 is an SKC101 at the bad byte."""
+    raw = Path(path).read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        before = raw[:e.start].decode("utf-8")
+        line = before.count("\n") + 1
+        col = len(before) - (before.rfind("\n") + 1) + 1
+        raise DiagnosticError([Diagnostic("SKC101", Location(str(path), line, col),
+                                          f"not UTF-8 text (byte 0x{raw[e.start]:02X})",
+                                          "save the file as UTF-8")]) from None
+    return parse_module(text, str(path))

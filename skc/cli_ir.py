@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from skc.errors import USER_ERROR, report, user_errors
-from skc.ir import Module, parse_module, print_module, verify
+from skc.ir import Module, parse_file, print_module, verify
 from skc.ir.location import DiagnosticError, errors
 
 
@@ -16,7 +16,7 @@ def load_module(path: str) -> Module:
     """An IR module from `.mlir` text, or from any source a front end understands."""
     p = Path(path)
     if p.suffix == ".mlir":
-        return parse_module(p.read_text(encoding="utf-8"), str(path))
+        return parse_file(path)
     from skc.compiler.frontend import load
 
     result = load(p)
