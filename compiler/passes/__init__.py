@@ -53,6 +53,11 @@ class PassContext:
 REGISTRY: dict[str, str] = {
     "verify": "skc.compiler.passes.verify_pass:VerifyPass",
     "env-bind": "skc.compiler.passes.env_bind:EnvBindPass",
+    "cse": "skc.compiler.passes.cse:CsePass",
+    "dce": "skc.compiler.passes.dce:DcePass",
+    "concurrency": "skc.compiler.passes.concurrency:ConcurrencyPass",
+    "placement": "skc.compiler.passes.placement:PlacementPass",
+    "solidify-static": "skc.compiler.passes.solidify_static:SolidifyStaticPass",
 }
 
 DEFAULT_PIPELINE = "verify,env-bind,cap-bind,cse,dce,concurrency,placement,solidify-static,verify"

@@ -1,0 +1,304 @@
+"""The `concurrency` pass: the parallel schedule of each workflow.
+
+Dependencies between a workflow's top-level ops are
+
+- data: op `c` uses a value op `p` produces (uses inside `c`'s regions count
+  for `c`, values defined inside `p`'s regions count for `p`: `skc.ir.graph`);
+- effects: `p` comes before `c` in program order and an effect of `p` (or of an
+  op nested in it) conflicts with one of `c`'s: write/write or read/write on
+  overlapping resources (`Effect.conflicts`). An impure op that declares no
+  effects conflicts with everything (`write:*`).
+
+From those the pass computes each op's ASAP level (0 for ops that need nothing,
+else one more than its deepest dependency), the antichains (the ops of each
+level, which may run at the same time), the width (the largest antichain), and the
+critical path weighted by the cost model (`skc.compiler.cost`). An op with
+regions costs its worst region's own critical path: `ctrl.if` its slower branch,
+`ctrl.map` one item (items run in parallel, so its width is the number of items at
+run time), `ctrl.retry` one attempt.
+
+It records `level = N : i64` on every top-level op except the terminator, and
+`ctx.reports["schedule"]`: `{"workflows": {name: ...}}` with, per workflow, levels (op labels), width, critical
+path and its estimated seconds, estimated sequential seconds, the pairs ordered
+only by an effect conflict, the `ctrl.map`s (data-parallel, width known at run
+time), and `ctrl.map` candidates: three or more top-level ops identical except
+for one constant (an attribute leaf or a `data.const` operand).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from skc.compiler.cost import CostModel
+from skc.compiler.passes import Pass, PassContext
+from skc.ir.attrs import print_attr
+from skc.ir.core import Block, Op
+from skc.ir.effects import Effect, parse_effects
+from skc.ir.graph import to_networkx
+from skc.ir.module import Module
+
+# Attributes that annotate an op rather than say what it computes.
+METADATA_ATTRS = frozenset({"step", "level", "target", "est_latency_s"})
+MAP_CANDIDATE_MIN = 3
+
+
+def op_label(op: Op, index: int) -> str:
+    """A human name for a top-level op: its step, its result's name, or its name and line."""
+    step = op.attributes.get("step")
+    if isinstance(step, str) and step:
+        return step
+    if op.results and op.results[0].name:
+        return "%" + op.results[0].name
+    if op.where.known:
+        return f"{op.op_name}@{op.where.line}"
+    return f"{op.op_name}#{index}"
+
+
+def unique_labels(ops: list[Op]) -> list[str]:
+    """`op_label` of each op, made unique with `#2`, `#3`, ... suffixes."""
+    labels: list[str] = []
+    seen: dict[str, int] = {}
+    for i, op in enumerate(ops):
+        base = op_label(op, i)
+        seen[base] = seen.get(base, 0) + 1
+        labels.append(base if seen[base] == 1 else f"{base} #{seen[base]}")
+    return labels
+
+
+def walk_labelled(block: Block) -> Iterator[tuple[str, Op]]:
+    """Every non-terminator op under `block`; nested ops labelled `outer / inner`."""
+    ops = [op for op in block.ops if not op.terminator]
+    for label, op in zip(unique_labels(ops), ops, strict=True):
+        yield label, op
+        for region in op.regions:
+            for inner in region.blocks:
+                for sub, nested in walk_labelled(inner):
+                    yield f"{label} / {sub}", nested
+
+
+def lifted_effects(op: Op) -> list[Effect]:
+    """The effects of `op` and every op nested in it; undeclared effects of an impure op are `write:*`."""
+    out: list[Effect] = []
+    for inner in op.walk():
+        declared = inner.attributes.get("effects")
+        if isinstance(declared, list):
+            out.extend(parse_effects([str(e) for e in declared])[0])
+        elif not inner.pure:
+            out.append(Effect("write", "*"))
+    return out
+
+
+def conflict(a: list[Effect], b: list[Effect]) -> list[str]:
+    """The first conflicting pair of effects, as text (`["write:k8s", "read:k8s"]`), or []."""
+    for x in a:
+        for y in b:
+            if x.conflicts(y):
+                return [str(x), str(y)]
+    return []
+
+
+@dataclass
+class Schedule:
+    """The schedule of one block: dependencies, levels, costs and the critical path."""
+
+    ops: list[Op]
+    labels: list[str]
+    preds: list[set[int]]
+    effect_edges: dict[tuple[int, int], list[str]]
+    level: list[int]
+    cost: list[float]
+    sequential: list[float]
+    finish: list[float] = field(default_factory=list)
+    critical: list[int] = field(default_factory=list)
+
+    @property
+    def levels(self) -> list[list[int]]:
+        out: list[list[int]] = [[] for _ in range(max(self.level, default=-1) + 1)]
+        for i, lv in enumerate(self.level):
+            out[lv].append(i)
+        return out
+
+    @property
+    def width(self) -> int:
+        return max((len(lv) for lv in self.levels), default=0)
+
+    @property
+    def critical_path_s(self) -> float:
+        return max(self.finish, default=0.0)
+
+    @property
+    def sequential_s(self) -> float:
+        return sum(self.sequential)
+
+    def to_json(self) -> dict[str, Any]:
+        seq, par = self.sequential_s, self.critical_path_s
+        return {
+            "levels": [[self.labels[i] for i in lv] for lv in self.levels],
+            "width": self.width,
+            "depth": len(self.levels),
+            "critical_path": [self.labels[i] for i in self.critical],
+            "critical_path_s": round(par, 4),
+            "sequential_s": round(seq, 4),
+            "speedup": round(seq / par, 2) if par > 0 else 1.0,
+            "ops": [{"label": self.labels[i], "op": op.op_name, "level": self.level[i],
+                     "est_s": round(self.cost[i], 4), "loc": str(op.where)}
+                    for i, op in enumerate(self.ops)],
+            "effect_orderings": [{"before": self.labels[a], "after": self.labels[b], "conflict": why}
+                                 for (a, b), why in sorted(self.effect_edges.items())],
+        }
+
+
+def op_time(op: Op, cost: CostModel) -> tuple[float, float]:
+    """(parallel, sequential) estimated seconds of one op; ops with regions cost their bodies."""
+    if not op.regions:
+        t = cost.latency(op)
+        return t, t
+    bodies = [analyse_block(b, cost) for r in op.regions for b in r.blocks]
+    own = cost.latency(op) if "est_latency_s" in op.attributes else 0.0
+    return (own + max(s.critical_path_s for s in bodies),
+            own + max(s.sequential_s for s in bodies))
+
+
+def analyse_block(block: Block, cost: CostModel) -> Schedule:
+    """Dependencies (data + effect conflicts), ASAP levels and the weighted critical path."""
+    ops = [op for op in block.ops if not op.terminator]
+    index = {id(op): i for i, op in enumerate(ops)}
+    graph = to_networkx(block)
+    preds: list[set[int]] = [set() for _ in ops]
+    for p, c in graph.edges:
+        a, b = index.get(id(block.ops[p])), index.get(id(block.ops[c]))
+        if a is not None and b is not None:
+            preds[b].add(a)
+    effects = [lifted_effects(op) for op in ops]
+    ancestors: list[set[int]] = []
+    effect_edges: dict[tuple[int, int], list[str]] = {}
+    for j in range(len(ops)):
+        anc: set[int] = set()
+        for p in preds[j]:
+            anc |= ancestors[p] | {p}
+        if effects[j]:
+            for i in range(j - 1, -1, -1):  # nearest first: it usually orders the earlier ones too
+                if i in anc:
+                    continue
+                why = conflict(effects[i], effects[j])
+                if why:
+                    preds[j].add(i)
+                    effect_edges[(i, j)] = why
+                    anc |= ancestors[i] | {i}
+        ancestors.append(anc)
+    level = [0] * len(ops)
+    for j in range(len(ops)):
+        level[j] = max((level[p] + 1 for p in preds[j]), default=0)
+    times = [op_time(op, cost) for op in ops]
+    sched = Schedule(ops, unique_labels(ops), preds, effect_edges, level,
+                     [t[0] for t in times], [t[1] for t in times])
+    _critical_path(sched)
+    return sched
+
+
+def _critical_path(s: Schedule) -> None:
+    best: list[int | None] = []
+    for j in range(len(s.ops)):
+        p = max(s.preds[j], key=lambda i: (s.finish[i], i), default=None)
+        best.append(p)
+        s.finish.append(s.cost[j] + (s.finish[p] if p is not None else 0.0))
+    if not s.ops:
+        return
+    node: int | None = max(range(len(s.ops)), key=lambda i: (s.finish[i], -i))
+    path: list[int] = []
+    while node is not None:
+        path.append(node)
+        node = best[node]
+    s.critical = path[::-1]
+
+
+def data_parallel(block: Block) -> list[dict[str, Any]]:
+    """Every `ctrl.map` in the workflow: its width is the number of items at run time."""
+    out = []
+    for label, op in walk_labelled(block):
+        if op.op_name == "ctrl.map":
+            bound = op.attributes.get("max_parallel")
+            out.append({"op": label, "width": "items at run time",
+                        "max_parallel": bound if isinstance(bound, int) else None})
+    return out
+
+
+def _leaves(op: Op) -> list[tuple[str, str]]:
+    """(path, canonical value) of every attribute leaf and operand; constants count by value."""
+    out: list[tuple[str, str]] = []
+
+    def flatten(path: str, value: object) -> None:
+        if isinstance(value, list):
+            out.append((path + ".len", str(len(value))))
+            for i, v in enumerate(value):
+                flatten(f"{path}[{i}]", v)
+        elif isinstance(value, dict):
+            out.append((path + ".keys", ",".join(sorted(value))))
+            for k in sorted(value):
+                flatten(f"{path}.{k}", value[k])
+        else:
+            out.append((path, print_attr(value)))  # type: ignore[arg-type]
+
+    for key in sorted(op.attributes):
+        if key not in METADATA_ATTRS:
+            flatten(key, op.attributes[key])
+    for i, v in enumerate(op.operands):
+        d = v.defining_op
+        if d is not None and d.op_name == "data.const":
+            out.append((f"operand {i}", "const " + print_attr(d.attributes.get("value"))))
+        else:
+            out.append((f"operand {i}", f"value {id(v)}"))
+    return out
+
+
+def map_candidates(sched: Schedule) -> list[dict[str, Any]]:
+    """Groups of top-level ops that are one step applied to several literal items."""
+    groups: dict[tuple, list[tuple[int, list[tuple[str, str]]]]] = defaultdict(list)
+    for i, op in enumerate(sched.ops):
+        if op.regions or op.op_name == "data.const":
+            continue
+        leaves = _leaves(op)
+        key = (op.op_name, tuple(str(r.type) for r in op.results), tuple(p for p, _ in leaves))
+        groups[key].append((i, leaves))
+    out = []
+    for members in groups.values():
+        if len(members) < MAP_CANDIDATE_MIN:
+            continue
+        columns = list(zip(*(leaves for _, leaves in members), strict=True))
+        varying = [c for c in columns if len({v for _, v in c}) > 1]
+        if len(varying) == 1 and not any(v.startswith("value ") for _, v in varying[0]):
+            out.append({"ops": [sched.labels[i] for i, _ in members], "varies": varying[0][0][0],
+                        "values": [v.removeprefix("const ") for _, v in varying[0]]})
+    return out
+
+
+def schedule_report(block: Block, cost: CostModel) -> tuple[Schedule, dict[str, Any]]:
+    """The schedule of a workflow body and its JSON report."""
+    sched = analyse_block(block, cost)
+    report = sched.to_json()
+    report["data_parallel"] = data_parallel(block)
+    report["map_candidates"] = map_candidates(sched)
+    return sched, report
+
+
+@dataclass(frozen=True)
+class ConcurrencyPass(Pass):
+    """Levels, antichains, width and critical path from data and effect dependencies.
+
+    Records `level` on each top-level op and `ctx.reports["schedule"]`; see the module
+    docstring for the rules. Never changes what the workflow computes.
+    """
+
+    name = "concurrency"
+
+    def apply(self, ctx: PassContext, module: Module) -> None:
+        cost = CostModel.from_options(ctx.options)
+        report: dict[str, Any] = {"workflows": {}}
+        for wf in module.workflows:
+            sched, report["workflows"][wf.sym_name] = schedule_report(wf.body, cost)
+            for op, lv in zip(sched.ops, sched.level, strict=True):
+                op.attributes["level"] = lv
+        ctx.reports["schedule"] = report
