@@ -37,15 +37,22 @@ class _Namer:
     def define_results(self, op: Op) -> str:
         if not op.results:
             return ""
-        if len(op.results) == 1 and id(op.results[0]) in self.names:  # used before defined
-            return f"%{self.names[id(op.results[0])]} = "
-        group = self._fresh(op.results[0].name)
+        group = self._name_results(op)
+        return f"%{group} = " if len(op.results) == 1 else f"%{group}:{len(op.results)} = "
+
+    def _name_results(self, op: Op) -> str:
+        """Names `op`'s results once (`%g`, or `%g#0`, `%g#1`, ...); returns the group name `g`."""
+        first = op.results[0]
+        name = self.names.get(id(first))
+        if name is not None:  # named at a use before its definition
+            return name.partition("#")[0]
+        group = self._fresh(first.name)
         if len(op.results) == 1:
-            self.names[id(op.results[0])] = group
-            return f"%{group} = "
-        for i, r in enumerate(op.results):
-            self.names[id(r)] = f"{group}#{i}"
-        return f"%{group}:{len(op.results)} = "
+            self.names[id(first)] = group
+        else:
+            for i, r in enumerate(op.results):
+                self.names[id(r)] = f"{group}#{i}"
+        return group
 
     def define_arg(self, v: Value) -> str:
         name = self._fresh(v.name)
@@ -55,7 +62,12 @@ class _Namer:
     def use(self, v: Value) -> str:
         name = self.names.get(id(v))
         if name is None:  # a use before its definition (the verifier will say so)
-            name = self.define_arg(v)
+            owner = v.owner
+            if isinstance(owner, Op) and v.index < len(owner.results) and owner.results[v.index] is v:
+                self._name_results(owner)
+                name = self.names[id(v)]
+            else:
+                name = self.define_arg(v)
         return "%" + name
 
 

@@ -295,3 +295,16 @@ def test_structural_equality_ignores_names_but_not_content() -> None:
 
     assert build("x", "same").structurally_equal(build("y", "same"))
     assert not build("x", "same").structurally_equal(build("x", "other"))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(module=modules(), data_=st.data())
+def test_out_of_order_ir_still_round_trips_for_the_verifier_to_report(module: Module, data_: st.DataObject) -> None:
+    for wf in module.workflows:
+        body = wf.body.ops[:-1]
+        wf.body.ops[:-1] = data_.draw(st.permutations(body))
+    text = print_module(module)
+    parsed = parse_module(text)
+    assert parsed.structurally_equal(module)
+    assert print_module(parsed) == text
+    assert [d.code for d in verify(parsed)] == [d.code for d in verify(module)]
