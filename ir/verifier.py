@@ -12,7 +12,7 @@ source location:
     SKC207  a malformed effect
     SKC208  an attribute is missing, unknown-shaped or ill-typed
     SKC209  an op no dialect declares, or a non-workflow op at top level
-    SKC210  wrong number of regions or block arguments
+    SKC210  wrong number of regions or block arguments (or of arg_names / output_names)
     SKC211  a workflow name is missing, malformed or duplicated
     SKC212  a terminator's values do not match what its parent op produces
 """
@@ -72,6 +72,11 @@ class _Verifier:
         names = wf.attributes.get("arg_names")
         if isinstance(names, list) and wf.regions and len(names) != len(wf.inputs):
             yield Diagnostic("SKC210", wf.where, f"{len(names)} arg_names for {len(wf.inputs)} inputs")
+        outputs = wf.attributes.get("output_names")
+        ret = wf.body.terminator if wf.regions else None
+        if isinstance(outputs, list) and isinstance(ret, ReturnOp) and len(outputs) != len(ret.operands):
+            yield Diagnostic("SKC210", wf.where, f"{len(outputs)} output_names for {len(ret.operands)} outputs",
+                             "output_names has one name per ctrl.return operand")
 
     def op(self, op: Op, visible: set[int], in_cycle: bool) -> Iterator[Diagnostic]:
         loc = op.where

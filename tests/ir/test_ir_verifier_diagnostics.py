@@ -207,6 +207,12 @@ CASES = [
           "ctrl.return"() : () -> ()
         }) {arg_names = ["ns", "pod"], sym_name = "w"} : () -> () loc("runbooks/Pods.md":1:1)
     '''), (at("SKC210", 1, 1, "runbooks/Pods.md"),)),
+    Case("SKC210 output_names that do not match ctrl.return", mlir('''
+        "skc.workflow"() ({
+          %0 = "data.const"() {value = "ok"} : () -> !skc.text
+          "ctrl.return"(%0) : (!skc.text) -> ()
+        }) {output_names = ["status", "report"], sym_name = "w"} : () -> ()
+    '''), (at("SKC210", 1, 1),)),
     Case("SKC211 two workflows with one name", mlir('''
         "skc.workflow"() ({
           "ctrl.return"() : () -> ()
