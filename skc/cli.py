@@ -15,6 +15,8 @@ from skc import __version__
 
 # (module, attribute) of every top-level command or group, in `skc --help` order.
 COMMANDS: list[tuple[str, str]] = [
+    ("skc.cli_compile", "compile_cmd"),
+    ("skc.cli_compile", "bundle"),
     ("skc.cli_ir", "ir"),
 ]
 

@@ -1,0 +1,500 @@
+"""Bundles: a compiled module on disk, as a `.skb` directory or a zip file.
+
+    ir.mlir          the optimised module (authoritative: the runtime runs this)
+    manifest.json    `Manifest`: versions, sources and hashes, profile, pipeline,
+                     environment binding, permissions, workflows, every file's sha256
+    code/<path>      scripts of tool.script ops, copied from the skill folder
+    code/ops/<wf>/<NNN>-python[-step].py   the code of each tool.python op
+    prompts/<wf>/<NNN>-<op>[-step].txt     each llm op's prompt (`.system.txt`: its system prompt)
+    reports/<name>.json                    every pass report (environment, capability, schedule,
+                                           placement, ...) and the compile's diagnostics
+
+`NNN` is the op's position in its workflow (program order). The same input gives
+a byte-identical bundle: JSON with sorted keys, files in sorted order, no
+timestamps, and zip entries dated 1980-01-01 with fixed permissions.
+
+`read_bundle(path)` checks everything before handing a `Bundle` out; each problem
+is a `DiagnosticError` at the offending file:
+
+    SKC230  no bundle at the path (nothing there, or no manifest.json)
+    SKC231  a file the manifest lists (ir.mlir, ...) is missing
+    SKC232  manifest.json is not JSON or does not match the Manifest schema
+    SKC233  schema_version is newer or older than this skc reads
+    SKC234  a file's sha256 differs from the manifest's (edited after compilation)
+    SKC235  ir.mlir does not parse or verify
+    SKC236  the zip file is corrupt
+    SKC237  the output path holds something that is not a bundle (never overwritten)
+    SKC238  the bundle cannot be written
+    SKC239  a zip entry's name is absolute or leaves the bundle
+
+`write_bundle` never leaves a half-written bundle: it writes next to the target
+and renames over it only when complete. The runtime reads bundles through
+`read_bundle`; adaptive recompilation writes `bundle.updated(module)` back, which
+bumps `bundle_version`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import json
+import re
+import shutil
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from skc import __version__
+from skc.ir.core import Op
+from skc.ir.location import Diagnostic, DiagnosticError, Location, errors
+from skc.ir.module import Module
+from skc.ir.parser import parse_module
+from skc.ir.printer import print_module
+from skc.ir.verifier import verify
+
+SCHEMA_VERSION = 1
+SUPPORTED_SCHEMA_VERSIONS = frozenset({1})
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+MANIFEST = "manifest.json"
+IR = "ir.mlir"
+_DERIVED = (IR, "prompts/", "code/ops/")  # files made from the module (rewritten by `updated`)
+_LLM_OPS = ("llm.generate", "llm.decide", "llm.extract", "llm.agent")
+
+
+# ---------------------------------------------------------------- the manifest
+
+
+class SourceFile(BaseModel):
+    """A file the bundle was compiled from, relative to the source folder."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: str
+    sha256: str
+    size: int
+
+
+class ProfileRef(BaseModel):
+    """The capability profile cap-bind compiled against."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    sha256: str | None = None
+
+
+class Port(BaseModel):
+    """A workflow input or output."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    type: str
+
+
+class WorkflowInfo(BaseModel):
+    """What a caller needs to know about a workflow without reading the IR."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    description: str | None = None
+    source: str | None = None
+    inputs: list[Port] = Field(default_factory=list)
+    outputs: list[Port] = Field(default_factory=list)
+    permissions: list[str] | None = Field(default=None, description="allowed tools; None: none declared")
+    ops: int = 0
+
+
+class EnvironmentBinding(BaseModel):
+    """The env-bind result in short: the machine, each kind's names and what they bound to."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    machine: dict[str, Any] = Field(default_factory=dict)
+    bindings: dict[str, dict[str, str | None]] = Field(default_factory=dict)
+    missing: list[str] = Field(default_factory=list)
+    strict: bool = False
+
+
+class Manifest(BaseModel):
+    """`manifest.json`: everything about a bundle except the IR itself."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: int = SCHEMA_VERSION
+    skc_version: str = __version__
+    bundle_version: int = Field(default=1, ge=1, description="1 when compiled; each recompilation adds 1")
+    name: str
+    kind: str = Field(description="skill, tsg, skflow or mlir")
+    source: str = Field(description="the path that was compiled, as given")
+    sources: list[SourceFile] = Field(default_factory=list)
+    profile: ProfileRef | None = None
+    pipeline: str = ""
+    environment: EnvironmentBinding | None = None
+    permissions: list[str] = Field(default_factory=list, description="union of the workflows' permissions")
+    workflows: list[WorkflowInfo] = Field(default_factory=list)
+    files: dict[str, str] = Field(default_factory=dict, description="bundle path -> sha256, all but this file")
+
+
+# ---------------------------------------------------------------- the bundle
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def to_json_bytes(data: Any) -> bytes:
+    """Canonical JSON: sorted keys, 2-space indent, trailing newline; models, dataclasses, sets allowed."""
+    return (json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, default=_jsonable) + "\n").encode()
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=str)
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, Diagnostic):
+        return value.to_json()
+    raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
+
+
+@dataclass
+class Bundle:
+    """A bundle in memory: the module, its manifest and every file's bytes (manifest.json aside).
+
+    `root` is where it was read from (a directory or a zip file), None when built in memory.
+    """
+
+    module: Module
+    manifest: Manifest
+    files: dict[str, bytes]
+    root: Path | None = None
+
+    def text(self, name: str) -> str:
+        return self.files[name].decode("utf-8")
+
+    def report(self, name: str) -> Any:
+        """The JSON of `reports/<name>.json`, or None when the bundle has no such report."""
+        data = self.files.get(f"reports/{name}.json")
+        return json.loads(data) if data is not None else None
+
+    @property
+    def manifest_bytes(self) -> bytes:
+        return to_json_bytes(self.manifest.model_dump(mode="json"))
+
+    def updated(self, module: Module, reports: Mapping[str, Any] | None = None) -> Bundle:
+        """This bundle with a new module (and reports): the IR-derived files are redone and
+        `bundle_version` goes up by one. Scripts, sources and other reports are kept."""
+        files = {k: v for k, v in self.files.items() if not k.startswith(_DERIVED)}
+        files |= module_files(module)
+        files |= {f"reports/{_safe(n)}.json": to_json_bytes(d) for n, d in (reports or {}).items()}
+        manifest = self.manifest.model_copy(update={
+            "bundle_version": self.manifest.bundle_version + 1, "skc_version": __version__,
+            "workflows": workflow_infos(module), "permissions": _permissions(module),
+            "files": {k: sha256(files[k]) for k in sorted(files)}})
+        return Bundle(module, manifest, files, self.root)
+
+    def extract(self, dest: str | Path) -> Path:
+        """Writes every file (manifest included) under `dest` (e.g. to run scripts from a zip)."""
+        dest = Path(dest)
+        for name, data in [(MANIFEST, self.manifest_bytes), *sorted(self.files.items())]:
+            target = dest / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        return dest
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.") or "op"
+
+
+def _op_file(op: Op, index: int, kind: str) -> str:
+    step = op.attributes.get("step")
+    suffix = f"-{_safe(step.lower())}" if isinstance(step, str) and step.strip() else ""
+    return f"{index:03d}-{kind}{suffix}"
+
+
+def module_files(module: Module) -> dict[str, bytes]:
+    """The files made from the module: ir.mlir, prompts/ and code/ops/."""
+    files = {IR: print_module(module).encode()}
+    for wf in module.workflows:
+        folder = _safe(wf.sym_name)
+        for index, op in enumerate(list(wf.walk())[1:]):
+            if op.op_name in _LLM_OPS:
+                stem = f"prompts/{folder}/{_op_file(op, index, op.op_name.split('.')[1])}"
+                if isinstance(prompt := op.attributes.get("prompt"), str):
+                    files[f"{stem}.txt"] = prompt.encode()
+                if isinstance(system := op.attributes.get("system"), str):
+                    files[f"{stem}.system.txt"] = system.encode()
+            elif op.op_name == "tool.python" and isinstance(code := op.attributes.get("code"), str):
+                files[f"code/ops/{folder}/{_op_file(op, index, 'python')}.py"] = code.encode()
+    return files
+
+
+def _ports(names: list[str], types: Iterable[object]) -> list[Port]:
+    return [Port(name=n, type=str(t)) for n, t in zip(names, types, strict=False)]
+
+
+def workflow_infos(module: Module) -> list[WorkflowInfo]:
+    infos = []
+    for wf in module.workflows:
+        outputs = wf.outputs
+        out_names = wf.attributes.get("output_names")
+        names = [str(n) for n in out_names] if isinstance(out_names, list) and len(out_names) == len(outputs) \
+            else [f"out{i}" for i in range(len(outputs))]
+        perms = wf.attributes.get("permissions")
+        desc, src = wf.attributes.get("description"), wf.attributes.get("source")
+        infos.append(WorkflowInfo(
+            name=wf.sym_name, description=desc if isinstance(desc, str) else None,
+            source=src if isinstance(src, str) else None,
+            inputs=_ports(wf.input_names, (a.type for a in wf.inputs)),
+            outputs=_ports(names, (v.type for v in outputs)),
+            permissions=[str(p) for p in perms] if isinstance(perms, list) else None,
+            ops=sum(1 for _ in wf.walk()) - 1))
+    return infos
+
+
+def _permissions(module: Module) -> list[str]:
+    found: set[str] = set()
+    for wf in module.workflows:
+        perms = wf.attributes.get("permissions")
+        found.update(p for p in (perms if isinstance(perms, list) else []) if isinstance(p, str))
+    return sorted(found)
+
+
+def _environment(report: Any) -> EnvironmentBinding | None:
+    if not isinstance(report, dict):
+        return None
+    return EnvironmentBinding(machine=report.get("machine", {}), bindings=report.get("summary", {}),
+                              missing=report.get("missing", []), strict=bool(report.get("strict")))
+
+
+def make_bundle(module: Module, *, kind: str, source: str, sources: list[SourceFile] | None = None,
+                profile: ProfileRef | None = None, pipeline: str = "", reports: Mapping[str, Any] | None = None,
+                assets: Mapping[str, str | Path] | None = None,
+                diagnostics: list[Diagnostic] | None = None) -> Bundle:
+    """Builds a bundle in memory from a compiled module and what the pipeline produced.
+
+    `assets` maps bundle paths (`code/scripts/x.sh`) to files on disk to copy in;
+    `diagnostics` (warnings and notes of the compile) become `reports/diagnostics.json`.
+    """
+    files = module_files(module)
+    for name, disk in sorted((assets or {}).items()):
+        rel = PurePosixPath(name)
+        if rel.is_absolute() or ".." in rel.parts or name in files:
+            raise ValueError(f"bad asset path {name!r}")
+        files[name] = Path(disk).read_bytes()
+    reports = dict(reports or {})
+    if diagnostics is not None:
+        reports.setdefault("diagnostics", [d.to_json() for d in diagnostics])
+    for name, data in reports.items():
+        files[f"reports/{_safe(name)}.json"] = to_json_bytes(data)
+    wfs = module.workflows
+    manifest = Manifest(
+        name=wfs[0].sym_name if wfs else Path(source).stem, kind=kind, source=source,
+        sources=list(sources or []), profile=profile, pipeline=pipeline,
+        environment=_environment(reports.get("environment")), permissions=_permissions(module),
+        workflows=workflow_infos(module), files={k: sha256(files[k]) for k in sorted(files)})
+    return Bundle(module, manifest, files)
+
+
+def _source_file(f: Path, root: Path) -> SourceFile:
+    data = f.read_bytes()
+    rel = f.relative_to(root).as_posix() if f.is_relative_to(root) else str(f)
+    return SourceFile(path=rel, sha256=sha256(data), size=len(data))
+
+
+def source_files(path: str | Path, extra: Iterable[str | Path] = (), limit: int = 5000) -> list[SourceFile]:
+    """The files a source consists of: a skill folder's files (not hidden ones), or the one file;
+    plus `extra` files it uses (bundled scripts), named relative to the source's folder."""
+    path = Path(path)
+    files: list[Path] = []
+    if path.is_file() and path.name != "SKILL.md":
+        root, files = path.parent, [path]
+    else:
+        root = path.parent if path.is_file() else path
+        for f in sorted(root.rglob("*")):
+            rel = f.relative_to(root)
+            if f.is_file() and not any(p.startswith(".") or p in ("__pycache__", "node_modules") for p in rel.parts):
+                files.append(f)
+            if len(files) >= limit:
+                break
+    root = root.resolve()
+    found = [_source_file(f.resolve(), root) for f in files]
+    known = {s.path for s in found}
+    for f in sorted({Path(e).resolve() for e in extra}):
+        if (sf := _source_file(f, root)).path not in known:
+            found.append(sf)
+    return sorted(found, key=lambda s: s.path)
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _fail(code: str, where: str | Path, message: str, hint: str = "", line: int = 1, col: int = 1) -> DiagnosticError:
+    return DiagnosticError([Diagnostic(code, Location(str(where), line, col), message, hint)])
+
+
+def _entries(bundle: Bundle) -> list[tuple[str, bytes]]:
+    return [(MANIFEST, bundle.manifest_bytes), *sorted(bundle.files.items())]
+
+
+def zip_bytes(bundle: Bundle) -> bytes:
+    """The bundle as a deterministic zip archive."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in _entries(bundle):
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = 0o100644 << 16
+            zf.writestr(info, data, compresslevel=9)
+    return buf.getvalue()
+
+
+def _is_bundle(path: Path) -> bool:
+    if path.is_dir():
+        return (path / MANIFEST).is_file() or not any(path.iterdir())
+    return zipfile.is_zipfile(path)
+
+
+def write_bundle(bundle: Bundle, out: str | Path, *, zipped: bool | None = None) -> Path:
+    """Writes `bundle` to `out` (a zip when `zipped`, or when `out` ends in .zip), atomically.
+
+    An existing bundle at `out` is replaced only once the new one is complete; anything
+    else there is left alone (SKC237).
+    """
+    out = Path(out)
+    as_zip = zipped if zipped is not None else out.suffix == ".zip"
+    if out.exists() and not _is_bundle(out):
+        raise _fail("SKC237", out, "refusing to overwrite: it is not an skc bundle",
+                    "choose another -o path, or remove it first")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        try:
+            staged = tmp / "bundle"
+            if as_zip:
+                staged.write_bytes(zip_bytes(bundle))
+            else:
+                bundle.extract(staged)
+            old = tmp / "old"
+            if out.exists():
+                out.rename(old)  # kept until the new bundle is in place
+            try:
+                staged.rename(out)
+            except OSError:
+                if old.exists():
+                    old.rename(out)
+                raise
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    except OSError as e:
+        raise _fail("SKC238", out, f"cannot write the bundle: {e.strerror or e}") from None
+    return out
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _read_files(path: Path) -> dict[str, bytes]:
+    """Every file of a bundle directory or zip, by bundle path."""
+    if path.is_dir():
+        if not (path / MANIFEST).is_file():
+            raise _fail("SKC230", path, "not a bundle: there is no manifest.json",
+                        "compile one with `skc compile SOURCE -o OUT.skb`")
+        return {f.relative_to(path).as_posix(): f.read_bytes() for f in sorted(path.rglob("*")) if f.is_file()}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            files: dict[str, bytes] = {}
+            for info in zf.infolist():
+                rel = PurePosixPath(info.filename)
+                if rel.is_absolute() or ".." in rel.parts or "\\" in info.filename:
+                    raise _fail("SKC239", path, f"zip entry {info.filename!r} is outside the bundle")
+                if not info.is_dir():
+                    files[info.filename] = zf.read(info)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, ValueError) as e:
+        raise _fail("SKC236", path, f"not a readable bundle zip: {e}") from None
+    if MANIFEST not in files:
+        raise _fail("SKC230", path, "not a bundle: the zip has no manifest.json")
+    return files
+
+
+def _manifest(data: bytes, where: str) -> Manifest:
+    try:
+        raw = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise _fail("SKC232", where, f"manifest.json is not UTF-8: {e.reason}") from None
+    except json.JSONDecodeError as e:
+        raise _fail("SKC232", where, f"manifest.json is not valid JSON: {e.msg}",
+                    "the file is damaged; recompile the bundle", e.lineno, e.colno) from None
+    if not isinstance(raw, dict):
+        raise _fail("SKC232", where, "manifest.json must hold a JSON object")
+    version = raw.get("schema_version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise _fail("SKC232", where, "manifest.json has no integer schema_version")
+    if version not in SUPPORTED_SCHEMA_VERSIONS:
+        newest = max(SUPPORTED_SCHEMA_VERSIONS)
+        if version > newest:
+            raise _fail("SKC233", where, f"bundle schema version {version} is newer than this skc "
+                        f"({__version__}) reads (up to {newest})", "upgrade skc, or recompile the source")
+        raise _fail("SKC233", where, f"bundle schema version {version} is older than this skc "
+                    f"({__version__}) reads ({', '.join(map(str, sorted(SUPPORTED_SCHEMA_VERSIONS)))})",
+                    "recompile the source with this skc")
+    try:
+        return Manifest.model_validate(raw)
+    except ValidationError as e:
+        raise DiagnosticError([
+            Diagnostic("SKC232", Location(where, 1, 1),
+                       f"manifest.json field {'.'.join(map(str, err['loc'])) or '<root>'}: {err['msg']}",
+                       "the file is damaged or was written by another tool; recompile the bundle")
+            for err in e.errors()]) from None
+
+
+def read_bundle(path: str | Path, *, check_ir: bool = True) -> Bundle:
+    """Reads and checks a bundle directory or zip (see the module docstring for the codes)."""
+    path = Path(path)
+    if not path.exists():
+        raise _fail("SKC230", path, "no bundle here", "compile one with `skc compile SOURCE -o OUT.skb`")
+    try:
+        files = _read_files(path)
+    except OSError as e:
+        raise _fail("SKC230", path, f"cannot read the bundle: {e.strerror or e}") from None
+    manifest = _manifest(files.pop(MANIFEST), f"{path}/{MANIFEST}")
+    problems: list[Diagnostic] = []
+    for name, digest in sorted(manifest.files.items()):
+        where = Location(f"{path}/{name}", 1, 1)
+        if name not in files:
+            problems.append(Diagnostic("SKC231", where, f"{name} is missing from the bundle",
+                                       "the bundle is incomplete; recompile it"))
+        elif sha256(files[name]) != digest:
+            problems.append(Diagnostic("SKC234", where, f"{name} does not match the manifest's sha256 "
+                                       "(changed after compilation)", "recompile the bundle instead of editing it"))
+    if IR not in manifest.files:
+        problems.append(Diagnostic("SKC231", Location(f"{path}/{MANIFEST}", 1, 1), f"the manifest lists no {IR}"))
+    if problems:
+        raise DiagnosticError(problems)
+    files = {k: v for k, v in files.items() if k in manifest.files}
+    ir_file = f"{path}/{IR}"
+    try:
+        module = parse_module(files[IR].decode("utf-8"), ir_file)
+    except UnicodeDecodeError as e:
+        raise _fail("SKC235", ir_file, f"{IR} is not UTF-8: {e.reason}") from None
+    except DiagnosticError as e:
+        raise DiagnosticError([Diagnostic("SKC235", Location(ir_file, 1, 1), f"{IR} does not parse"),
+                               *e.diagnostics]) from None
+    if check_ir and (bad := errors(verify(module))):
+        raise DiagnosticError([Diagnostic("SKC235", Location(ir_file, 1, 1), f"{IR} does not verify"), *bad])
+    return Bundle(module, manifest, files, path)

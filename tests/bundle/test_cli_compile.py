@@ -1,0 +1,111 @@
+"""`skc compile` and `skc bundle verify|show` as a user runs them: real processes, exit codes, stderr."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "bundle" / "fixtures"
+EXAMPLE = "examples/ir/virt_handler_down.mlir"
+
+
+def skc(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "skc", *map(str, args)], cwd=ROOT, capture_output=True,
+                          text=True, encoding="utf-8", timeout=120, check=False)
+
+
+def test_compile_the_example(tmp_path: Path) -> None:
+    out = tmp_path / "virt.skb"
+    run = skc("compile", EXAMPLE, "-o", out)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == f"{out}: bundle v1, 1 workflow(s), 1 warning(s)\n"
+    # This machine has no `oc`: a warning at the runbook line, not an error.
+    assert run.stderr.startswith("runbooks/VirtHandlerDown.md:12:3: warning SKC220: binary 'oc' is missing")
+    assert (out / "ir.mlir").is_file()
+    verify = skc("bundle", "verify", out)
+    assert (verify.returncode, verify.stderr) == (0, "")
+    assert verify.stdout.startswith(f"{out}: ok (bundle v1, schema 1,")
+    shown = json.loads(skc("bundle", "show", out).stdout)
+    assert shown["workflows"][0]["name"] == "virt_handler_down"
+    assert skc("bundle", "show", "--ir", out).stdout == (out / "ir.mlir").read_text(encoding="utf-8")
+
+
+def test_compile_to_zip(tmp_path: Path) -> None:
+    run = skc("compile", EXAMPLE, "--zip", "-o", tmp_path / "virt.skb", "--env", FIXTURES / "env.yaml")
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "virt.skb").is_file()
+    assert skc("bundle", "verify", tmp_path / "virt.skb").returncode == 0
+
+
+def test_print_ir_after_all_and_pass_timing(tmp_path: Path) -> None:
+    run = skc("compile", EXAMPLE, "-o", tmp_path / "v.skb", "--pipeline", "verify,env-bind,cse",
+              "--print-ir-after-all", "--pass-timing")
+    assert run.returncode == 0, run.stderr
+    dumps = [line for line in run.stderr.splitlines() if line.startswith("// -----// IR Dump After")]
+    assert dumps == [f"// -----// IR Dump After {p} //----- //" for p in ("verify", "env-bind", "cse")]
+    assert "Pass execution timing report" in run.stderr
+    rows = [line.split()[-1] for line in run.stderr.splitlines() if "%)" in line]
+    assert rows == ["(mlir)", "verify", "env-bind", "cse", "bundle", "Total"]
+
+
+def test_strict_binding_is_an_error_and_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "v.skb"
+    run = skc("compile", EXAMPLE, "-o", out, "--env", FIXTURES / "env.yaml",
+              "--pipeline", "verify,env-bind{strict=true}")
+    assert run.returncode == 2
+    assert run.stderr.splitlines()[0] == \
+        f"runbooks/VirtHandlerDown.md:12:3: error SKC220: binary 'oc' is missing: not in {FIXTURES / 'env.yaml'}"
+    assert not out.exists()
+    assert "Traceback" not in run.stderr
+
+
+def test_errors_keep_an_existing_bundle(tmp_path: Path) -> None:
+    out = tmp_path / "v.skb"
+    assert skc("compile", EXAMPLE, "-o", out).returncode == 0
+    before = (out / "manifest.json").read_bytes()
+    bad = tmp_path / "bad.mlir"
+    bad.write_text('"skc.workflow"() ({\n  %0 = "tool.shell"() {argv = ["ls"]} : () -> !skc.text loc("r.md":4:1)\n'
+                   '  "ctrl.return"(%0) : (!skc.text) -> ()\n}) {sym_name = "w"} : () -> ()\n', encoding="utf-8")
+    run = skc("compile", bad, "-o", out)
+    assert run.returncode == 2
+    assert run.stderr.startswith("r.md:4:1: error SKC206:")
+    assert (out / "manifest.json").read_bytes() == before
+
+
+def test_bad_pipeline_and_bad_env_file_are_user_errors(tmp_path: Path) -> None:
+    run = skc("compile", EXAMPLE, "-o", tmp_path / "v.skb", "--pipeline", "verify,no-such-pass")
+    assert run.returncode == 2
+    assert "error SKC250: unknown pass 'no-such-pass'" in run.stderr
+    env = tmp_path / "env.yaml"
+    env.write_text("binaries: [\n", encoding="utf-8")
+    run = skc("compile", EXAMPLE, "-o", tmp_path / "v.skb", "--env", env)
+    assert run.returncode == 2
+    assert run.stderr.startswith(f"{env}:2:1: error SKC227: environment file is not valid YAML")
+    assert not (tmp_path / "v.skb").exists()
+
+
+def test_a_damaged_bundle_is_a_located_error(tmp_path: Path) -> None:
+    out = tmp_path / "v.skb"
+    assert skc("compile", EXAMPLE, "-o", out).returncode == 0
+    (out / "ir.mlir").write_text("tampered\n", encoding="utf-8")
+    run = skc("bundle", "verify", out)
+    assert run.returncode == 2
+    assert run.stderr.splitlines()[0] == (f"{out}/ir.mlir:1:1: error SKC234: ir.mlir does not match the "
+                                          "manifest's sha256 (changed after compilation)")
+    (out / "manifest.json").write_text('{"schema_version": 99}', encoding="utf-8")
+    run = skc("bundle", "verify", out)
+    assert run.returncode == 2
+    assert f"{out}/manifest.json:1:1: error SKC233: bundle schema version 99 is newer" in run.stderr
+
+
+def test_several_sources_go_to_one_folder_with_progress(tmp_path: Path) -> None:
+    run = skc("compile", EXAMPLE, "examples/ir", FIXTURES / "rotate-skill" / "rotate.mlir", "-o", tmp_path)
+    # examples/ir is a folder without SKILL.md: a located error for it, bundles for the others.
+    assert run.returncode == 2
+    assert "[1/3] examples/ir/virt_handler_down.mlir" in run.stderr
+    assert "examples/ir:1:1: error SKC100: not a source skc understands" in run.stderr
+    assert "1 of 3 sources failed to compile" in run.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rotate.skb", "virt_handler_down.skb"]
