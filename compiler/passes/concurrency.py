@@ -207,7 +207,7 @@ def _critical_path(s: Schedule) -> None:
         s.finish.append(s.cost[j] + (s.finish[p] if p is not None else 0.0))
     if not s.ops:
         return
-    node: int | None = max(range(len(s.ops)), key=lambda i: (s.finish[i], -i))
+    node: int | None = max(range(len(s.ops)), key=lambda i: (s.finish[i], i))
     path: list[int] = []
     while node is not None:
         path.append(node)

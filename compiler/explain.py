@@ -1,0 +1,136 @@
+"""What `skc ir explain` and `skc ir graph` run and print: the inspection pipeline and its reports.
+
+`inspect_module(module, options)` runs `inspection_pipeline()`: verify, then
+env-bind and cap-bind when those passes are registered, then cse, dce,
+concurrency and placement, in the default pipeline's order. Errors stop it and are
+raised as a `DiagnosticError`; warnings stay in `ctx.diagnostics`.
+
+`explain_text(module, ctx)` is the human report: per workflow the schedule
+(levels, width, critical path, estimated sequential and parallel time, the
+orderings effects impose, data-parallel ops and `ctrl.map` candidates) and the
+placement (targets, tokens, money, budget), then the capability and environment
+reports of cap-bind / env-bind when present, then warnings. `explain_json(ctx)`
+is the same as data.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from skc.compiler.passes import REGISTRY, PassContext, run_pipeline
+from skc.ir.location import DiagnosticError, errors
+from skc.ir.module import Module
+
+INSPECTION_PASSES = ("verify", "env-bind", "cap-bind", "cse", "dce", "concurrency", "placement")
+MAX_ITEMS = 12  # of a list in a generic report, in text form
+LABEL_WIDTH = 40
+
+
+def inspection_pipeline() -> str:
+    """The passes `explain` and `graph` run: the default pipeline's analyses that are registered."""
+    return ",".join(p for p in INSPECTION_PASSES if p in REGISTRY)
+
+
+def inspect_module(module: Module, options: dict[str, Any] | None = None) -> PassContext:
+    """Runs the inspection pipeline on `module` (in place); raises DiagnosticError on errors."""
+    ctx = run_pipeline(module, inspection_pipeline(), PassContext(options=dict(options or {})))
+    if errors(ctx.diagnostics):
+        raise DiagnosticError(ctx.diagnostics)
+    return ctx
+
+
+def explain_json(ctx: PassContext) -> dict[str, Any]:
+    """Every report of the run, the pipeline, and the (non-error) diagnostics."""
+    return {"pipeline": inspection_pipeline(), **json.loads(json.dumps(ctx.reports, default=str)),
+            "diagnostics": [d.to_json() for d in ctx.diagnostics]}
+
+
+def _s(seconds: float) -> str:
+    return f"{seconds:.2f} s"
+
+
+def _schedule_lines(s: dict[str, Any]) -> list[str]:
+    n = sum(len(lv) for lv in s["levels"])
+    lines = [f"  schedule: {n} ops in {s['depth']} levels, width {s['width']}"]
+    lines += [f"    level {i}: {', '.join(lv)}" for i, lv in enumerate(s["levels"])]
+    lines.append(f"  critical path ({_s(s['critical_path_s'])}): {' -> '.join(s['critical_path']) or '-'}")
+    lines.append(f"  estimated time: {_s(s['sequential_s'])} sequential, {_s(s['critical_path_s'])} "
+                 f"parallel ({s['speedup']}x)")
+    for o in s.get("effect_orderings", []):
+        lines.append(f"  ordered by effects: {o['before']} before {o['after']} ({' / '.join(o['conflict'])})")
+    for d in s.get("data_parallel", []):
+        bound = f", at most {d['max_parallel']} at a time" if d.get("max_parallel") else ""
+        lines.append(f"  data-parallel: {d['op']} (width = {d['width']}{bound})")
+    for c in s.get("map_candidates", []):
+        lines.append(f"  ctrl.map candidate: {', '.join(c['ops'])} differ only in {c['varies']} "
+                     f"({', '.join(c['values'])})")
+    return lines
+
+
+def _placement_lines(p: dict[str, Any]) -> list[str]:
+    counts = ", ".join(f"{t} {n}" for t, n in p["by_target"].items())
+    lines = [f"  placement: {counts}; {p['tokens_in']} tokens in, {p['tokens_out']} out; "
+             f"${p['usd']:.4f}; critical path {_s(p['critical_path_s'])}"]
+    width = min(max((len(o["label"]) for o in p["ops"]), default=0), LABEL_WIDTH)
+    for o in p["ops"]:
+        label = o["label"] if len(o["label"]) <= width else "…" + o["label"][-(width - 1):]
+        est = f"{o['est_s']:.2f} s" if o["est_s"] is not None else "(its body)"
+        money = f"  ${o['usd']:.4f}" if o["usd"] else ""
+        lines.append(f"    {label:<{width}}  {o['op']:<16} {o['target']:<18} {est}{money}")
+    if p.get("budget_s"):
+        lines.append(f"  budget {_s(p['budget_s'])}: {'met' if p['budget_met'] else 'missed'}")
+    for m in p.get("moves", []):
+        lines.append(f"    moved {m['op']} at {m['loc']} from {m['from']} to {m['to']} "
+                     f"({_s(m['est_s_before'])} -> {_s(m['est_s_after'])})")
+    return lines
+
+
+def render_value(value: Any, indent: str = "  ") -> list[str]:
+    """A generic report as indented text; long lists are cut to MAX_ITEMS entries."""
+    if isinstance(value, dict):
+        lines = []
+        for k, v in value.items():
+            if isinstance(v, dict | list) and v:
+                lines.append(f"{indent}{k}:")
+                lines += render_value(v, indent + "  ")
+            else:
+                lines.append(f"{indent}{k}: {json.dumps(v, default=str)}")
+        return lines
+    if isinstance(value, list):
+        lines = []
+        for item in value[:MAX_ITEMS]:
+            if isinstance(item, dict):
+                inner = ", ".join(f"{k}={json.dumps(v, default=str)}" for k, v in item.items())
+                lines.append(f"{indent}- {inner}")
+            else:
+                lines.append(f"{indent}- {json.dumps(item, default=str)}")
+        if len(value) > MAX_ITEMS:
+            lines.append(f"{indent}... {len(value) - MAX_ITEMS} more")
+        return lines
+    return [f"{indent}{json.dumps(value, default=str)}"]
+
+
+def explain_text(module: Module, ctx: PassContext) -> str:
+    schedule = (ctx.reports.get("schedule") or {}).get("workflows", {})
+    placement = (ctx.reports.get("placement") or {}).get("workflows", {})
+    out: list[str] = []
+    for wf in module.workflows:
+        source = wf.attributes.get("source")
+        out.append(f"workflow {wf.sym_name}" + (f" ({source})" if source else ""))
+        if wf.sym_name in schedule:
+            out += _schedule_lines(schedule[wf.sym_name])
+        if wf.sym_name in placement:
+            out += _placement_lines(placement[wf.sym_name])
+        out.append("")
+    merged = (ctx.reports.get("cse") or {}).get("merged", [])
+    removed = (ctx.reports.get("dce") or {}).get("total", 0)
+    out.append(f"cse merged {len(merged)} ops; dce removed {removed}")
+    for name in ("capability", "environment"):
+        if ctx.reports.get(name):
+            out.append(f"{name}:")
+            out += render_value(ctx.reports[name])
+    if ctx.diagnostics:
+        out.append("diagnostics:")
+        out += [f"  {d}" for d in ctx.diagnostics]
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,16 @@
+// Step 1 lists the pods; steps 2..10 each read something else about them: after
+// step 1 they are independent, so they share level 1 (width 9).
+"skc.workflow"() ({
+^bb0(%ns: !skc.text):
+  %0 = "tool.shell"(%ns) {argv = ["kubectl", "get", "pods", "-n", "{0}"], effects = ["read:k8s"], step = "Step 1"} : (!skc.text) -> !skc.table
+  %1 = "tool.shell"(%ns, %0) {argv = ["kubectl", "describe", "pods", "-n", "{0}"], effects = ["read:k8s"], step = "Step 2"} : (!skc.text, !skc.table) -> !skc.text
+  %2 = "tool.shell"(%ns, %0) {argv = ["kubectl", "get", "events", "-n", "{0}"], effects = ["read:k8s"], step = "Step 3"} : (!skc.text, !skc.table) -> !skc.text
+  %3 = "tool.shell"(%ns, %0) {argv = ["kubectl", "top", "pods", "-n", "{0}"], effects = ["read:k8s"], step = "Step 4"} : (!skc.text, !skc.table) -> !skc.text
+  %4 = "tool.shell"(%ns, %0) {argv = ["kubectl", "get", "deploy", "-n", "{0}"], effects = ["read:k8s"], step = "Step 5"} : (!skc.text, !skc.table) -> !skc.text
+  %5 = "tool.shell"(%ns, %0) {argv = ["kubectl", "get", "svc", "-n", "{0}"], effects = ["read:k8s"], step = "Step 6"} : (!skc.text, !skc.table) -> !skc.text
+  %6 = "tool.shell"(%ns, %0) {argv = ["kubectl", "get", "endpoints", "-n", "{0}"], effects = ["read:k8s"], step = "Step 7"} : (!skc.text, !skc.table) -> !skc.text
+  %7 = "tool.shell"(%ns, %0) {argv = ["kubectl", "get", "pvc", "-n", "{0}"], effects = ["read:k8s"], step = "Step 8"} : (!skc.text, !skc.table) -> !skc.text
+  %8 = "tool.shell"(%ns, %0) {argv = ["kubectl", "get", "nodes", "-n", "{0}"], effects = ["read:k8s"], step = "Step 9"} : (!skc.text, !skc.table) -> !skc.text
+  %9 = "tool.shell"(%ns, %0) {argv = ["kubectl", "get", "ingress", "-n", "{0}"], effects = ["read:k8s"], step = "Step 10"} : (!skc.text, !skc.table) -> !skc.text
+  "ctrl.return"(%1, %2, %3, %4, %5, %6, %7, %8, %9) : (!skc.text, !skc.text, !skc.text, !skc.text, !skc.text, !skc.text, !skc.text, !skc.text, !skc.text) -> ()
+}) {arg_names = ["ns"], sym_name = "independent_steps"} : () -> ()
