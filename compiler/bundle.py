@@ -13,6 +13,7 @@
 a byte-identical bundle: JSON with sorted keys, files in sorted order, no
 timestamps, and zip entries dated 1980-01-01 with fixed permissions.
 
+The manifest's schema is in `skc.compiler.manifest` (re-exported here).
 `read_bundle(path)` checks everything before handing a `Bundle` out; each problem
 is a `DiagnosticError` at the offending file:
 
@@ -49,9 +50,19 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from skc import __version__
+from skc.compiler.manifest import (
+    SCHEMA_VERSION,
+    SUPPORTED_SCHEMA_VERSIONS,
+    EnvironmentBinding,
+    Manifest,
+    Port,
+    ProfileRef,
+    SourceFile,
+    WorkflowInfo,
+)
 from skc.ir.core import Op
 from skc.ir.location import Diagnostic, DiagnosticError, Location, errors
 from skc.ir.module import Module
@@ -59,89 +70,15 @@ from skc.ir.parser import parse_module
 from skc.ir.printer import print_module
 from skc.ir.verifier import verify
 
-SCHEMA_VERSION = 1
-SUPPORTED_SCHEMA_VERSIONS = frozenset({1})
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 MANIFEST = "manifest.json"
 IR = "ir.mlir"
 _DERIVED = (IR, "prompts/", "code/ops/")  # files made from the module (rewritten by `updated`)
 _LLM_OPS = ("llm.generate", "llm.decide", "llm.extract", "llm.agent")
 
-
-# ---------------------------------------------------------------- the manifest
-
-
-class SourceFile(BaseModel):
-    """A file the bundle was compiled from, relative to the source folder."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    path: str
-    sha256: str
-    size: int
-
-
-class ProfileRef(BaseModel):
-    """The capability profile cap-bind compiled against."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str
-    sha256: str | None = None
-
-
-class Port(BaseModel):
-    """A workflow input or output."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str
-    type: str
-
-
-class WorkflowInfo(BaseModel):
-    """What a caller needs to know about a workflow without reading the IR."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str
-    description: str | None = None
-    source: str | None = None
-    inputs: list[Port] = Field(default_factory=list)
-    outputs: list[Port] = Field(default_factory=list)
-    permissions: list[str] | None = Field(default=None, description="allowed tools; None: none declared")
-    ops: int = 0
-
-
-class EnvironmentBinding(BaseModel):
-    """The env-bind result in short: the machine, each kind's names and what they bound to."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    machine: dict[str, Any] = Field(default_factory=dict)
-    bindings: dict[str, dict[str, str | None]] = Field(default_factory=dict)
-    missing: list[str] = Field(default_factory=list)
-    strict: bool = False
-
-
-class Manifest(BaseModel):
-    """`manifest.json`: everything about a bundle except the IR itself."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    schema_version: int = SCHEMA_VERSION
-    skc_version: str = __version__
-    bundle_version: int = Field(default=1, ge=1, description="1 when compiled; each recompilation adds 1")
-    name: str
-    kind: str = Field(description="skill, tsg, skflow or mlir")
-    source: str = Field(description="the path that was compiled, as given")
-    sources: list[SourceFile] = Field(default_factory=list)
-    profile: ProfileRef | None = None
-    pipeline: str = ""
-    environment: EnvironmentBinding | None = None
-    permissions: list[str] = Field(default_factory=list, description="union of the workflows' permissions")
-    workflows: list[WorkflowInfo] = Field(default_factory=list)
-    files: dict[str, str] = Field(default_factory=dict, description="bundle path -> sha256, all but this file")
+__all__ = ["SCHEMA_VERSION", "SUPPORTED_SCHEMA_VERSIONS", "Bundle", "EnvironmentBinding", "Manifest", "Port",
+           "ProfileRef", "SourceFile", "WorkflowInfo", "make_bundle", "read_bundle", "source_files",
+           "write_bundle", "zip_bytes"]
 
 
 # ---------------------------------------------------------------- the bundle

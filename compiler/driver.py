@@ -61,6 +61,19 @@ def source_root(path: Path) -> Path:
     return path.parent
 
 
+def discover_sources(root: str | Path) -> list[Path]:
+    """Every source under a folder: SKILL.md folders, then other markdown (runbooks),
+    .skflow and .mlir files outside them; hidden folders skipped; sorted."""
+    root = Path(root)
+    visible = [p for p in sorted(root.rglob("*")) if not any(part.startswith(".")
+                                                            for part in p.relative_to(root).parts)]
+    skills = [p.parent for p in visible if p.name == "SKILL.md" and p.is_file()]
+    inside = set(skills)
+    files = [p for p in visible if p.is_file() and kind_of(p) in ("tsg", "skflow", "mlir")
+             and not inside.intersection(p.parents)]
+    return skills + files
+
+
 def profile_ref(profile: Any) -> ProfileRef | None:
     """Name and content hash of a capability profile given as a path, a model, a dict or a name."""
     if profile is None:

@@ -15,30 +15,44 @@ from pathlib import Path
 import click
 
 from skc.compiler.bundle import read_bundle
-from skc.compiler.driver import CompileResult, compile_path
+from skc.compiler.driver import CompileResult, compile_path, discover_sources
+from skc.compiler.frontend import kind_of
 from skc.compiler.passes import DEFAULT_PIPELINE
 from skc.errors import USER_ERROR, report, user_errors
 
 INTERNAL_ERROR = 3
 
 
-def _stem(path: Path) -> str:
+def _name(path: Path, under: Path | None) -> str:
+    """The bundle name of a source: its path below a given folder, else its (folder) name."""
     p = path.parent if path.name == "SKILL.md" else path
+    if under is not None:
+        rel = p.relative_to(under)
+        return (rel if p.is_dir() else rel.with_suffix("")).as_posix()
     return p.name if p.is_dir() else p.stem
 
 
-def _outputs(paths: list[Path], out: str | None, zipped: bool) -> list[Path]:
-    """One output per source: `-o` itself for one source, `OUT/<name>.skb[.zip]` for several."""
+def expand(paths: list[Path]) -> list[tuple[Path, Path | None]]:
+    """Sources to compile: a folder that is not a skill stands for the sources inside it."""
+    out: list[tuple[Path, Path | None]] = []
+    for p in paths:
+        found = discover_sources(p) if p.is_dir() and kind_of(p) == "unknown" else []
+        out += [(f, p) for f in found] or [(p, None)]
+    return out
+
+
+def _outputs(sources: list[tuple[Path, Path | None]], out: str | None, zipped: bool) -> list[Path]:
+    """One output per source: `-o` itself for one source; `OUT/<name>.skb[.zip]` for several."""
     suffix = ".skb.zip" if zipped else ".skb"
-    if len(paths) == 1:
-        return [Path(out) if out else Path(_stem(paths[0]) + suffix)]
+    if len(sources) == 1:
+        return [Path(out) if out else Path(_name(sources[0][0], None) + suffix)]
     folder = Path(out or ".")
     seen: dict[str, int] = {}
     outs = []
-    for p in paths:
-        stem = _stem(p)
-        seen[stem] = seen.get(stem, 0) + 1
-        outs.append(folder / ((f"{stem}-{seen[stem]}" if seen[stem] > 1 else stem) + suffix))
+    for path, under in sources:
+        name = _name(path, under)
+        seen[name] = seen.get(name, 0) + 1
+        outs.append(folder / ((f"{name}-{seen[name]}" if seen[name] > 1 else name) + suffix))
     return outs
 
 
@@ -86,10 +100,14 @@ def compile_cmd(paths: tuple[str, ...], out: str | None, profile: str | None, pi
                 debug: bool) -> None:
     """Compile skills (SKILL.md folders), runbooks (.md), .skflow or .mlir files into bundles.
 
+    A folder that is not a skill stands for every source inside it; with several
+    sources, OUT is a folder and each bundle is named after its source's path.
+
     Example: skc compile examples/ir/virt_handler_down.mlir -o virt.skb
     """
-    sources = [Path(p) for p in paths]
-    outputs = _outputs(sources, out, zipped)
+    expanded = expand([Path(p) for p in paths])
+    sources = [p for p, _ in expanded]
+    outputs = _outputs(expanded, out, zipped)
     results: list[CompileResult] = []
     bugs = 0
     for i, (src, dest) in enumerate(zip(sources, outputs, strict=True), 1):

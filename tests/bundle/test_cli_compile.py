@@ -7,6 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "bundle" / "fixtures"
 EXAMPLE = "examples/ir/virt_handler_down.mlir"
@@ -102,10 +105,49 @@ def test_a_damaged_bundle_is_a_located_error(tmp_path: Path) -> None:
 
 
 def test_several_sources_go_to_one_folder_with_progress(tmp_path: Path) -> None:
-    run = skc("compile", EXAMPLE, "examples/ir", FIXTURES / "rotate-skill" / "rotate.mlir", "-o", tmp_path)
-    # examples/ir is a folder without SKILL.md: a located error for it, bundles for the others.
+    bad = tmp_path / "notes.txt"
+    bad.write_text("hello\n", encoding="utf-8")
+    run = skc("compile", EXAMPLE, FIXTURES / "rotate-skill" / "rotate.mlir", bad, "-o", tmp_path / "out")
     assert run.returncode == 2
     assert "[1/3] examples/ir/virt_handler_down.mlir" in run.stderr
-    assert "examples/ir:1:1: error SKC100: not a source skc understands" in run.stderr
+    assert f"{bad}:1:1: error SKC100: not a source skc understands" in run.stderr
     assert "1 of 3 sources failed to compile" in run.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["rotate.skb", "virt_handler_down.skb"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["rotate.skb", "virt_handler_down.skb"]
+
+
+def test_a_folder_stands_for_the_sources_in_it(tmp_path: Path) -> None:
+    run = skc("compile", "examples", "-o", tmp_path, "--zip")
+    assert run.returncode == 0, run.stderr
+    names = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.skb.zip"))
+    assert "ir/virt_handler_down.skb.zip" in names
+    assert len(names) == len(run.stdout.splitlines()) >= 4
+
+
+def test_a_bug_is_one_line_without_debug_and_a_traceback_with_it(monkeypatch: pytest.MonkeyPatch,
+                                                                  tmp_path: Path) -> None:
+    from skc import cli_compile
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("boom")
+
+    monkeypatch.setattr(cli_compile, "compile_path", broken)
+    runner = CliRunner()
+    run = runner.invoke(cli_compile.compile_cmd, [str(ROOT / EXAMPLE), "-o", str(tmp_path / "v.skb")])
+    assert run.exit_code == cli_compile.INTERNAL_ERROR
+    assert "internal error: KeyError: 'boom'" in run.output
+    assert "rerun with --debug" in run.output
+    run = runner.invoke(cli_compile.compile_cmd, [str(ROOT / EXAMPLE), "--debug"])
+    assert isinstance(run.exception, KeyError)
+
+
+def test_debug_verifies_after_every_pass(tmp_path: Path) -> None:
+    import skc
+    from skc.compiler.passes import PassContext
+
+    seen: list[str] = []
+    result = skc.compile(ROOT / EXAMPLE, pipeline="verify,env-bind,cse", debug=True,
+                         print_ir_after_all=lambda name, _ir: seen.append(name))
+    assert result.ok
+    assert isinstance(result.context, PassContext)
+    assert result.context.debug
+    assert seen == ["verify", "env-bind", "cse"]
