@@ -1,0 +1,140 @@
+"""Compile throughput over the corpus: files per second per core, and how many compile cleanly.
+
+    python -m bench.compile [--corpus /work/shared/corpus] [--repeats 3] [--out bench/results/compile.json]
+
+Every source of the corpus (each SKILL.md folder, each runbook .md) goes through
+`compile_path` with the default pipeline and an in-memory bundle (nothing is
+written). The first round warms up and classifies each file: clean (no
+diagnostics), warnings only, errors (no bundle), or crashed (an uncaught
+exception: a bug, listed and failing the benchmark with exit code 1). Then the
+whole corpus is compiled `--repeats` times in this one process; the median
+round gives files per second per core (one process = one core), overall and per
+kind (skill, tsg).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import sys
+import time
+import traceback
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from skc import __version__
+from skc.compiler.driver import compile_path, discover_sources
+from skc.compiler.frontend import kind_of
+from skc.compiler.passes import DEFAULT_PIPELINE
+from skc.ir.location import errors
+
+CORPUS = Path("/work/shared/corpus")
+RESULTS = Path(__file__).resolve().parent / "results" / "compile.json"
+
+
+def classify(path: Path) -> tuple[str, float, list[str]]:
+    """(outcome, seconds, diagnostic codes) of compiling one source once."""
+    start = time.perf_counter()
+    try:
+        result = compile_path(path)
+    except Exception:
+        return "crashed", time.perf_counter() - start, [traceback.format_exc(limit=-3)]
+    seconds = time.perf_counter() - start
+    codes = [d.code for d in result.diagnostics]
+    if errors(result.diagnostics) or result.bundle is None:
+        return "errors", seconds, codes
+    return ("warnings" if result.diagnostics else "clean"), seconds, codes
+
+
+def timed_round(paths: list[Path]) -> dict[str, float]:
+    """Seconds spent per kind compiling every path once (crashes count, and are caught)."""
+    spent: dict[str, float] = {}
+    for p in paths:
+        start = time.perf_counter()
+        try:
+            compile_path(p)
+        except Exception:  # already reported by the warm-up round
+            pass
+        spent[kind_of(p)] = spent.get(kind_of(p), 0.0) + time.perf_counter() - start
+    return spent
+
+
+def run(corpus: Path, repeats: int) -> dict[str, Any]:
+    paths = discover_sources(corpus)
+    kinds = Counter(kind_of(p) for p in paths)
+    outcomes: dict[str, list[str]] = {"clean": [], "warnings": [], "errors": [], "crashed": []}
+    codes: Counter[str] = Counter()
+    slowest: list[tuple[float, str]] = []
+    crashes: dict[str, str] = {}
+    for i, p in enumerate(paths, 1):
+        outcome, seconds, found = classify(p)
+        rel = p.relative_to(corpus).as_posix()
+        outcomes[outcome].append(rel)
+        slowest.append((seconds, rel))
+        if outcome == "crashed":
+            crashes[rel] = found[0]
+        else:
+            codes.update(found)
+        print(f"\r[{i}/{len(paths)}] warm-up", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+    rounds = []
+    for r in range(repeats):
+        print(f"round {r + 1}/{repeats}", file=sys.stderr, flush=True)
+        rounds.append(timed_round(paths))
+    totals = [sum(rd.values()) for rd in rounds]
+    median = statistics.median(totals)
+    per_kind: dict[str, dict[str, Any]] = {k: {"files": n, "seconds": statistics.median(rd.get(k, 0.0) for rd in rounds)} for k, n in kinds.items()}
+    for v in per_kind.values():
+        v["files_per_second_per_core"] = v["files"] / v["seconds"] if v["seconds"] else None
+    return {
+        "benchmark": "compile", "skc_version": __version__, "python": platform.python_version(),
+        "machine": platform.machine(), "corpus": str(corpus), "pipeline": DEFAULT_PIPELINE,
+        "files": len(paths), "repeats": repeats, "round_seconds": totals, "median_seconds": median,
+        "files_per_second_per_core": len(paths) / median if median else None,
+        "per_kind": per_kind,
+        "outcomes": {k: len(v) for k, v in outcomes.items()},
+        "diagnostic_codes": dict(sorted(codes.items())),
+        "slowest": [{"file": f, "seconds": s} for s, f in sorted(slowest, reverse=True)[:10]],
+        "failed_files": outcomes["errors"], "crashes": crashes,
+    }
+
+
+def table(res: dict[str, Any]) -> str:
+    o = res["outcomes"]
+    lines = [f"compile: {res['files']} files from {res['corpus']}, median of {res['repeats']} rounds",
+             f"  {'all':8} {res['files']:5d} files  {res['median_seconds']:8.3f} s  "
+             f"{res['files_per_second_per_core'] or 0:9.1f} files/s/core"]
+    for kind, v in sorted(res["per_kind"].items()):
+        lines.append(f"  {kind:8} {v['files']:5d} files  {v['seconds']:8.3f} s  "
+                     f"{v['files_per_second_per_core'] or 0:9.1f} files/s/core")
+    lines.append(f"  clean {o['clean']}, warnings only {o['warnings']}, errors {o['errors']}, "
+                 f"crashed {o['crashed']}")
+    top = sorted(res["diagnostic_codes"].items(), key=lambda kv: -kv[1])[:8]
+    lines.append("  most frequent diagnostics: " + ", ".join(f"{c} x{n}" for c, n in top))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.compile", description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    if not args.corpus.is_dir():
+        print(f"{args.corpus}: no corpus here", file=sys.stderr)
+        return 2
+    res = run(args.corpus, max(1, args.repeats))
+    print(table(res))
+    for f, tb in res["crashes"].items():
+        print(f"CRASH {f}\n{tb}", file=sys.stderr)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(res, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+    return 1 if res["crashes"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
