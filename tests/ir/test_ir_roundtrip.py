@@ -47,9 +47,9 @@ from skc.ir import (
 )
 from skc.ir.dialects.tool import ShellOp
 
-DATA_TYPES = [TEXT, JSON, TABLE, BOOL, NUM, FILE, json_type('{"type":"array"}')]
-
 texts = st.text(max_size=24)
+DATA_TYPES = [TEXT, JSON, TABLE, BOOL, NUM, FILE, json_type('{"type":"array"}')]
+data_types = st.one_of(st.sampled_from(DATA_TYPES), st.builds(json_type, texts))  # any schema text
 ints = st.integers(-(2**63), 2**63 - 1)
 floats = st.floats(allow_nan=True, allow_infinity=True)
 scalars = st.one_of(st.booleans(), ints, floats, texts)
@@ -117,12 +117,12 @@ class Builder:
         kind = d(st.sampled_from(ops))
         ctx = self.operands(scope)
         if kind == "const":
-            return [self.const(d(st.sampled_from(DATA_TYPES)))]
+            return [self.const(d(data_types))]
         if kind == "template":
             return [data.template(d(texts), *ctx, loc=loc, name=name)]
         if kind == "json_get":
             src = self.pick(scope, ("json", "table", "text")) or self.const(JSON)
-            return [data.json_get(src, d(texts), d(st.sampled_from(DATA_TYPES)), loc=loc, name=name)]
+            return [data.json_get(src, d(texts), d(data_types), loc=loc, name=name)]
         if kind == "regex":
             src = self.pick(scope, ("text", "json", "table", "file")) or self.const(TEXT)
             return [data.regex_extract(src, re.escape(d(texts)), group=d(st.none() | st.integers(0, 3)),
@@ -152,16 +152,16 @@ class Builder:
         if kind == "shell":
             if d(st.booleans()):
                 return [tool.shell(d(st.lists(texts, max_size=4)), *ctx, effects=d(effect_lists),
-                                   result=d(st.sampled_from(DATA_TYPES)), loc=loc, name=name)]
+                                   result=d(data_types), loc=loc, name=name)]
             return [tool.shell(None, *ctx, cmd=d(texts), effects=d(effect_lists), loc=loc, name=name,
                                timeout_s=d(st.integers(1, 3600)), confirm=d(st.booleans()))]
         if kind == "shell2":  # a data result plus an ordering token
-            op = insert(ShellOp(ctx, [d(st.sampled_from(DATA_TYPES)), TOKEN],
+            op = insert(ShellOp(ctx, [d(data_types), TOKEN],
                                 {"argv": d(st.lists(texts, max_size=3)), "effects": d(effect_lists)},
                                 loc=loc, result_names=[name, None]))
             return list(op.results)
         if kind == "python":
-            return [tool.python(d(texts), *ctx, effects=d(effect_lists), result=d(st.sampled_from(DATA_TYPES)),
+            return [tool.python(d(texts), *ctx, effects=d(effect_lists), result=d(data_types),
                                 loc=loc, name=name)]
         if kind == "sql":
             return [tool.sql(d(texts), *ctx, db=d(st.none() | resources), loc=loc, name=name,
@@ -192,7 +192,7 @@ class Builder:
             return [fn(self.value(scope, NUM), self.value(scope, NUM), loc=loc, name=name)]
         if kind == "if":
             cond = self.value(scope, BOOL)
-            result_types = d(st.lists(st.sampled_from(DATA_TYPES), max_size=2))
+            result_types = d(st.lists(data_types, max_size=2))
             op = ctrl.if_(cond, result_types, loc=loc, names=[d(name_hints) for _ in result_types])
             for block in (op.then_block, op.else_block):
                 with InsertionPoint(block):
@@ -206,10 +206,10 @@ class Builder:
                            **({"max_parallel": d(st.integers(1, 64))} if d(st.booleans()) else {}))
             with InsertionPoint(op.body):
                 inner = self.block([*scope, *op.body.args], depth + 1, d(st.integers(0, 3)))
-                ctrl.yield_(self.value(inner, d(st.sampled_from(DATA_TYPES))))
+                ctrl.yield_(self.value(inner, d(data_types)))
             return list(op.results)
         assert kind == "retry"
-        result_types = d(st.lists(st.sampled_from([*DATA_TYPES, TOKEN]), max_size=2))
+        result_types = d(st.lists(data_types | st.just(TOKEN), max_size=2))
         op = ctrl.retry(result_types, *ctx, max_attempts=d(st.integers(1, 10)),
                         backoff_s=d(st.none() | st.floats(0, 60)), loc=loc)
         with InsertionPoint(op.body):
@@ -230,7 +230,7 @@ def modules(draw: st.DrawFn) -> Module:
     module = Module()
     for sym in names:
         inputs = draw(st.dictionaries(st.from_regex(r"[a-z_][a-z0-9_]{0,6}", fullmatch=True),
-                                      st.sampled_from(DATA_TYPES), max_size=3))
+                                      data_types, max_size=3))
         wf = workflow(sym, inputs, loc=draw(locations), description=draw(st.none() | texts))
         with InsertionPoint(wf.body):
             scope = Builder(draw).block(list(wf.inputs), 0, draw(st.integers(0, 12)))
