@@ -41,6 +41,7 @@ _VAR = re.compile(r"\$(?:\{([A-Za-z_]\w*)([:]?[-=?+][^}]*)?\}|([A-Za-z_]\w*))")
 _ASSIGNED = re.compile(r"(?:^|[\s;&|(`])(?:export\s+|local\s+|readonly\s+|declare\s+(?:-\w+\s+)*)?([A-Za-z_]\w*)="
                        r"|\bfor\s+([A-Za-z_]\w*)\s+in\b|\bread\s+(?:-\w+\s+)*([A-Za-z_]\w*)")
 _PY_ENV = re.compile(r"""os\.(?:environ(?:\.get)?\s*[\[(]|getenv\s*\()\s*["']([A-Za-z_]\w*)["']""")
+_PROGRAM = re.compile(r"(?=.*[A-Za-z])[A-Za-z0-9_./+@~-]*[A-Za-z0-9_+]")
 _URL = re.compile(r"\bhttps?://[^\s\"'<>|;]+")
 _SINGLE_QUOTED = re.compile(r"'[^']*'")
 
@@ -192,8 +193,10 @@ def _binary_needs(program: str, args: list[str]) -> Iterator[Need]:
     if _PLACEHOLDER.search(program) or "$" in program or "`" in program:
         yield Need("binary", program, dynamic=True)
         return
-    if "/" in program and not program.startswith("/"):
-        yield Need("script", program.removeprefix("./"))
+    if not _PROGRAM.fullmatch(program):
+        return  # `1.`, `name:`, `{`: output or prose pasted into a command, not a program
+    if "/" in program and not program.startswith(("/", "~")):  # relative to the cwd: bundled if in the skill
+        yield Need("script", program.removeprefix("./"), optional=True)
         return
     yield Need("binary", program)
     base = program.rsplit("/", 1)[-1]

@@ -26,9 +26,16 @@ def programs(cmd: str) -> list[str]:
     ("(cd /tmp && make) 2>&1 > /dev/null", ["make"]),
     ("if [ -f x ]; then jq . x; fi", ["jq"]),
     ("echo 'unbalanced", []),
+    ("~/bin/deploy --now; /opt/gitlab/bin/gitlab-ctl status", ["~/bin/deploy", "/opt/gitlab/bin/gitlab-ctl"]),
+    ("1. restart it\nstatus: ok", []),
 ])
 def test_binaries_of_a_command_line(cmd: str, expected: list[str]) -> None:
     assert programs(cmd) == expected
+
+
+def test_a_relative_program_is_a_script_bundled_when_present() -> None:
+    [need] = needs_of(ShellOp(attributes={"cmd": "./bin/rake db:migrate", "effects": ["write:*"]}))
+    assert (need.kind, need.name, need.optional) == ("script", "bin/rake", True)
 
 
 def test_a_program_chosen_at_run_time_is_dynamic() -> None:
