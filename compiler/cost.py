@@ -29,10 +29,11 @@ Ops with regions (`ctrl.if`, `ctrl.map`, `ctrl.retry`) cost what their bodies'
 critical paths cost; the concurrency pass computes that, this model prices leaves.
 Money: tokens times the configured per-million-token prices; local targets are free.
 
-`options["models"]` configures remote models, as a mapping name -> settings or a
-list of settings with a `name`; recognised settings: `tokens_per_s`,
-`prefill_tokens_per_s`, `overhead_s`, `usd_per_mtok_in`, `usd_per_mtok_out` (other
-keys, such as `url`, are ignored here). `options["targets"]` overrides the settings
+`options["models"]` configures remote models: alias -> backend spec (the runtime's
+form, `openai:URL#model`; default speeds, free), alias -> settings, or a list of
+settings with a `name`. Recognised settings: `tokens_per_s`, `prefill_tokens_per_s`,
+`overhead_s`, `usd_per_mtok_in`, `usd_per_mtok_out` (others, such as `spec` or
+`url`, are ignored here); an alias whose spec starts with `local` is not remote. `options["targets"]` overrides the settings
 of the built-in targets the same way.
 """
 
@@ -97,11 +98,23 @@ def _with_settings(spec: TargetSpec, settings: Mapping[str, Any]) -> TargetSpec:
 
 
 def remote_models(options: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
-    """`options["models"]` as name -> settings (accepts a mapping or a list with `name`s)."""
+    """Remote models in `options["models"]`: alias -> settings.
+
+    Accepts the runtime's form (alias -> backend spec string, e.g. `openai:URL#model`),
+    alias -> settings mapping (optionally with its `spec`), or a list of settings with
+    `name`s. Aliases whose spec is a local model (`local`, `local:PATH`) are not remote.
+    """
     models = options.get("models") or {}
     if isinstance(models, Mapping):
-        return {str(k): (v if isinstance(v, Mapping) else {}) for k, v in models.items()}
-    return {str(m["name"]): m for m in models if isinstance(m, Mapping) and "name" in m}
+        items = [(str(k), v) for k, v in models.items()]
+    else:
+        items = [(str(m["name"]), m) for m in models if isinstance(m, Mapping) and "name" in m]
+    out: dict[str, Mapping[str, Any]] = {}
+    for name, value in items:
+        settings = value if isinstance(value, Mapping) else {"spec": value}
+        if not str(settings.get("spec") or "").startswith("local"):
+            out[name] = settings
+    return out
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,8 @@ def _schedule_lines(s: dict[str, Any]) -> list[str]:
         lines.append(f"  ordered by effects: {o['before']} before {o['after']} ({' / '.join(o['conflict'])})")
     for d in s.get("data_parallel", []):
         bound = f", at most {d['max_parallel']} at a time" if d.get("max_parallel") else ""
+        if d.get("items_conflict"):
+            bound = f"; items conflict ({' / '.join(d['items_conflict'])}): one at a time"
         lines.append(f"  data-parallel: {d['op']} (width = {d['width']}{bound})")
     for c in s.get("map_candidates", []):
         lines.append(f"  ctrl.map candidate: {', '.join(c['ops'])} differ only in {c['varies']} "

@@ -18,11 +18,14 @@ regions costs its worst region's own critical path: `ctrl.if` its slower branch,
 run time), `ctrl.retry` one attempt.
 
 It records `level = N : i64` on every top-level op except the terminator, and
-`ctx.reports["schedule"]`: `{"workflows": {name: ...}}` with, per workflow, levels (op labels), width, critical
-path and its estimated seconds, estimated sequential seconds, the pairs ordered
-only by an effect conflict, the `ctrl.map`s (data-parallel, width known at run
-time), and `ctrl.map` candidates: three or more top-level ops identical except
-for one constant (an attribute leaf or a `data.const` operand).
+`ctx.reports["schedule"] = {"workflows": {name: {...}}}` with, per workflow: the
+levels (op labels, see `op_label`), width, depth, critical path and its estimated
+seconds, estimated sequential seconds, per-op estimates, the pairs ordered only
+by an effect conflict (`effect_orderings`), the `ctrl.map`s (`data_parallel`:
+width known at run time), and `map_candidates`: three or more top-level ops
+identical except for one constant (an attribute leaf or a `data.const` operand),
+which a front end could have written as one `ctrl.map`. Placement later refreshes
+the estimates with the targets it chose.
 """
 
 from __future__ import annotations
@@ -216,13 +219,19 @@ def _critical_path(s: Schedule) -> None:
 
 
 def data_parallel(block: Block) -> list[dict[str, Any]]:
-    """Every `ctrl.map` in the workflow: its width is the number of items at run time."""
+    """Every `ctrl.map` in the workflow: its width is the number of items at run time.
+
+    `items_conflict` names a write in the body that conflicts with the body itself
+    (two items would touch the same resource): the items must then run one at a time.
+    """
     out = []
     for label, op in walk_labelled(block):
         if op.op_name == "ctrl.map":
             bound = op.attributes.get("max_parallel")
+            effects = lifted_effects(op)
             out.append({"op": label, "width": "items at run time",
-                        "max_parallel": bound if isinstance(bound, int) else None})
+                        "max_parallel": bound if isinstance(bound, int) else None,
+                        "items_conflict": conflict(effects, effects)})
     return out
 
 

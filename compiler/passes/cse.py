@@ -16,7 +16,8 @@ The first op is kept, with its location and attributes; uses of the later one's
 results are replaced by the first's, and the later op is removed. Ops in a
 region may reuse an identical op from an enclosing block (it dominates them), but
 not the other way round; a `ctrl.retry` body never reuses an outer tool call (a
-retry must re-run its reads). Ops with regions and terminators are never merged.
+retry must re-run its reads), and a `ctrl.map` body reuses no outer read of a
+resource the body writes (one item's write precedes the next item's read). Ops with regions and terminators are never merged.
 Merges are listed in `ctx.reports["cse"]`.
 """
 
@@ -33,6 +34,7 @@ from skc.ir.effects import Effect, parse_effects
 from skc.ir.module import Module
 
 Key = tuple[Any, ...]
+LOOPS = frozenset({"ctrl.map", "ctrl.retry"})  # bodies that run more than once
 
 
 def read_only_effects(op: Op) -> list[Effect] | None:
@@ -72,9 +74,13 @@ class _Scope:
         self.table = dict(table or {})
 
     def nested(self, parent: Op) -> _Scope:
+        """The scope of `parent`'s regions; a loop body's writes also precede its reads (next round)."""
         if parent.op_name == "ctrl.retry":
             return _Scope({k: v for k, v in self.table.items() if not v[0].op_name.startswith("tool.")})
-        return _Scope(self.table)
+        scope = _Scope(self.table)
+        if parent.op_name in LOOPS:
+            scope.invalidate(lifted_effects(parent))
+        return scope
 
     def invalidate(self, writer: list[Effect]) -> None:
         writes = [e for e in writer if e.writes]

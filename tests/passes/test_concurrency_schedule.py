@@ -154,7 +154,20 @@ def test_ctrl_map_is_data_parallel_and_literal_fan_outs_are_map_candidates() -> 
         nodes = [tool.shell(["ssh", node, "uptime"], effects=["net:ssh"]) for node in ("n1", "n2", "n3")]
         ctrl.return_(each.results[0], *nodes)
     s = schedule(Module([wf]))
-    assert s["data_parallel"] == [{"op": "ctrl.map#0", "width": "items at run time", "max_parallel": 8}]
+    assert s["data_parallel"] == [{"op": "ctrl.map#0", "width": "items at run time", "max_parallel": 8,
+                                   "items_conflict": []}]
     assert s["map_candidates"] == [{"ops": ["tool.shell#1", "tool.shell#2", "tool.shell#3"],
                                     "varies": "argv[1]", "values": ['"n1"', '"n2"', '"n3"']}]
     assert verify(Module([wf])) == []
+
+
+def test_a_map_whose_items_write_one_resource_is_reported() -> None:
+    wf = workflow("runbook", inputs={"pods": JSON})
+    with InsertionPoint(wf.body):
+        each = ctrl.map_(wf.arg("pods"))
+        with InsertionPoint(each.body):
+            name = data.json_get(each.body.args[0], "$.name", TEXT)
+            ctrl.yield_(tool.shell(["kubectl", "delete", "pod", "{0}"], name, effects=["write:k8s"]))
+        ctrl.return_(each.results[0])
+    [entry] = schedule(Module([wf]))["data_parallel"]
+    assert entry["items_conflict"] == ["write:k8s", "write:k8s"]

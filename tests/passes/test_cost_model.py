@@ -76,3 +76,9 @@ def test_money_and_the_free_fast_model_rule() -> None:
     free = CostModel.from_options({"models": {"m": {}}})  # a free endpoint (own vLLM server): faster wins
     assert choose(o["gen"], free, 0.0, {"m"}) == "llm.openai:m"
     assert choose(o["sh"], free, 0.0, {"m"}) == "cpu"
+
+
+def test_models_in_the_runtime_form_alias_to_spec() -> None:
+    cost = CostModel.from_options({"models": {"big": "openai:http://10.0.0.5:8000/v1#qwen", "small": "local",
+                                              "file": "local:/models/x.gguf"}})
+    assert cost.llm_targets() == ["llm.local", "llm.openai:big"]
