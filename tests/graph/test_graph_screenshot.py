@@ -43,18 +43,18 @@ def decode_png(data: bytes) -> tuple[int, int, list[tuple[int, ...]]]:
     raw, stride = zlib.decompress(idat), width * bpp
     prev, pixels, i = bytearray(stride), [], 0
     for _ in range(height):
-        kind, line = raw[i], bytearray(raw[i + 1:i + 1 + stride])
+        filt, line = raw[i], bytearray(raw[i + 1:i + 1 + stride])
         i += 1 + stride
         for x in range(stride):
             a = line[x - bpp] if x >= bpp else 0
             b, c = prev[x], prev[x - bpp] if x >= bpp else 0
-            if kind == 1:
+            if filt == 1:
                 line[x] = (line[x] + a) & 0xFF
-            elif kind == 2:
+            elif filt == 2:
                 line[x] = (line[x] + b) & 0xFF
-            elif kind == 3:
+            elif filt == 3:
                 line[x] = (line[x] + (a + b) // 2) & 0xFF
-            elif kind == 4:
+            elif filt == 4:
                 p = a + b - c
                 pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
                 line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 0xFF
