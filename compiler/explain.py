@@ -71,7 +71,7 @@ def _schedule_lines(s: dict[str, Any]) -> list[str]:
 
 
 def _placement_lines(p: dict[str, Any]) -> list[str]:
-    counts = ", ".join(f"{t} {n}" for t, n in p["by_target"].items())
+    counts = ", ".join(f"{t} {n}" for t, n in p["by_target"].items()) or "no ops"
     lines = [f"  placement: {counts}; {p['tokens_in']} tokens in, {p['tokens_out']} out; "
              f"${p['usd']:.4f}; critical path {_s(p['critical_path_s'])}"]
     width = min(max((len(o["label"]) for o in p["ops"]), default=0), LABEL_WIDTH)

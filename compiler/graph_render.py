@@ -216,7 +216,8 @@ def _svg(g: WorkflowGraph, colours: dict[str, str]) -> str:
     width = LEFT + cols * (BOX_W + GAP_X) + GAP_X
     height = TOP * 2 + len(rows) * ROW_H
     pos: dict[str, tuple[float, float]] = {}
-    parts = [f'<svg class="graph" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">',
+    parts = [f'<svg class="graph" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+             'style="max-width:100%;height:auto" role="img">',
              '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" '
              'orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#495057"/></marker>'
              f'<marker id="arrow-crit" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" '
