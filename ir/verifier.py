@@ -7,6 +7,7 @@ source location:
     SKC202  operands do not match the op's declared signature
     SKC203  results do not match the op's declared signature
     SKC204  a region does not end with the right terminator, or a terminator is misplaced
+            (a ctrl.if branch may end with ctrl.return: an early exit of the workflow)
     SKC205  a dependency cycle between ops
     SKC206  an effectful op without declared effects
     SKC207  a malformed effect
@@ -155,6 +156,8 @@ class _Verifier:
             if child.terminator:
                 yield Diagnostic("SKC204", child.where, f"{child.op_name} must be the last op of its region")
         last = block.ops[-1] if block.ops else None
+        if isinstance(last, ReturnOp) and _early_exit_allowed(op):
+            return  # an early exit: the branch ends the whole workflow ("stop here, escalate")
         if last is None or not isinstance(last, expected):
             where = last.where if last is not None else op.where
             yield Diagnostic("SKC204", where, f"the region of {op.op_name} must end with {expected.name}")
@@ -171,6 +174,14 @@ class _Verifier:
             yield Diagnostic("SKC212", last.where,
                              f"{last.op_name} gives ({', '.join(map(str, got))}) but {op.op_name} "
                              f"produces ({', '.join(str(w.type) for w in want)})")
+
+
+def _early_exit_allowed(op: Op) -> bool:
+    """`ctrl.return` may end a `ctrl.if` branch when only ctrl.ifs lie between it and the workflow."""
+    node: Op | None = op
+    while isinstance(node, IfOp):
+        node = node.parent_op
+    return isinstance(node, WorkflowOp) and node is not op
 
 
 def _find_cycle(root: Op) -> Op | None:

@@ -90,17 +90,16 @@ CASES = [
           "ctrl.return"(%1) : (!skc.text) -> ()
         }) {sym_name = "w"} : () -> ()
     '''), (at("SKC204", 3, 3),)),
-    Case("SKC204 region ends with ctrl.return instead of ctrl.yield", mlir('''
+    Case("SKC204 a ctrl.map body ends with ctrl.return instead of ctrl.yield", mlir('''
         "skc.workflow"() ({
-        ^bb0(%c: !skc.bool):
-          "ctrl.if"(%c) ({
+        ^bb0(%items: !skc.json):
+          %0 = "ctrl.map"(%items) ({
+          ^bb0(%item: !skc.json):
             "ctrl.return"() {status = "escalate"} : () -> ()
-          }, {
-            "ctrl.yield"() : () -> ()
-          }) : (!skc.bool) -> ()
+          }) : (!skc.json) -> !skc.json
           "ctrl.return"() : () -> ()
         }) {sym_name = "w"} : () -> ()
-    '''), (at("SKC204", 4, 5),)),
+    '''), (at("SKC204", 5, 5),)),
     Case("SKC205 two ops that need each other", mlir('''
         "skc.workflow"() ({
           %0 = "calc.not"(%1) : (!skc.bool) -> !skc.bool loc("runbooks/Loop.md":3:1)
@@ -309,3 +308,19 @@ def test_diagnostics_carry_a_message_and_a_hint() -> None:
     (diag,) = verify(parse_module(CASES[0].text, FILE))
     assert str(diag).startswith("case.mlir:2:3: error SKC201: operand #0 of calc.not is used before it is defined")
     assert diag.hint
+
+
+def test_a_ctrl_if_branch_may_end_the_workflow_early():
+    """"Stop here and escalate": a branch of a top-level ctrl.if may end with ctrl.return."""
+    module = parse_module(mlir('''
+        "skc.workflow"() ({
+        ^bb0(%c: !skc.bool):
+          "ctrl.if"(%c) ({
+            "ctrl.return"() {status = "escalate"} : () -> ()
+          }, {
+            "ctrl.yield"() : () -> ()
+          }) : (!skc.bool) -> ()
+          "ctrl.return"() : () -> ()
+        }) {sym_name = "w"} : () -> ()
+    '''), "early.mlir")
+    assert verify(module) == []
