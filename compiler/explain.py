@@ -8,9 +8,10 @@ raised as a `DiagnosticError`; warnings stay in `ctx.diagnostics`.
 `explain_text(module, ctx)` is the human report: per workflow the schedule
 (levels, width, critical path, estimated sequential and parallel time, the
 orderings effects impose, data-parallel ops and `ctrl.map` candidates) and the
-placement (targets, tokens, money, budget), then the capability and environment
-reports of cap-bind / env-bind when present, then warnings. `explain_json(ctx)`
-is the same as data.
+placement (targets, tokens, money, budget) and its permissions (the skill's
+allowed tools), then the capability and environment reports of cap-bind /
+env-bind when present, then warnings. `explain_json(module, ctx)` is the same
+as data.
 """
 
 from __future__ import annotations
@@ -40,10 +41,11 @@ def inspect_module(module: Module, options: dict[str, Any] | None = None) -> Pas
     return ctx
 
 
-def explain_json(ctx: PassContext) -> dict[str, Any]:
-    """Every report of the run, the pipeline, and the (non-error) diagnostics."""
+def explain_json(module: Module, ctx: PassContext) -> dict[str, Any]:
+    """Every report of the run, the pipeline, each workflow's permissions, and the diagnostics."""
+    permissions = {wf.sym_name: wf.attributes.get("permissions") for wf in module.workflows}
     return {"pipeline": inspection_pipeline(), **json.loads(json.dumps(ctx.reports, default=str)),
-            "diagnostics": [d.to_json() for d in ctx.diagnostics]}
+            "permissions": permissions, "diagnostics": [d.to_json() for d in ctx.diagnostics]}
 
 
 def _s(seconds: float) -> str:
@@ -120,6 +122,9 @@ def explain_text(module: Module, ctx: PassContext) -> str:
     for wf in module.workflows:
         source = wf.attributes.get("source")
         out.append(f"workflow {wf.sym_name}" + (f" ({source})" if source else ""))
+        permissions = wf.attributes.get("permissions")
+        if isinstance(permissions, list):
+            out.append(f"  permissions (allowed tools): {', '.join(map(str, permissions)) or 'none'}")
         if wf.sym_name in schedule:
             out += _schedule_lines(schedule[wf.sym_name])
         if wf.sym_name in placement:

@@ -131,6 +131,6 @@ def explain_cmd(path: str, as_json: bool, gpu: bool, budget_s: float | None, mod
     module = load_module(path)
     ctx = inspect_module(module, _inspection_options(gpu, budget_s, models))
     if as_json:
-        click.echo(json.dumps(explain_json(ctx), indent=2))
+        click.echo(json.dumps(explain_json(module, ctx), indent=2))
     else:
         click.echo(explain_text(module, ctx), nl=False)

@@ -152,3 +152,12 @@ def test_bad_input_is_a_located_diagnostic_not_a_traceback(tmp_path: Path) -> No
     code, out = run("ir", "explain", str(EFFECTS), "--models", str(models))
     assert code == 2
     assert "SKC100" in out
+
+
+def test_explain_shows_a_skills_permissions() -> None:
+    path = ROOT / "tests" / "golden" / "ir" / "llm_ops.mlir"
+    code, out = run("ir", "explain", str(path))
+    assert code == 0, out
+    assert "permissions (allowed tools): Bash, Read, Write" in out
+    code, out = run("ir", "explain", str(path), "--json")
+    assert json.loads(out)["permissions"] == {"incident_triage": ["Bash", "Read", "Write"]}
