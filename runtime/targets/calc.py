@@ -1,0 +1,94 @@
+"""The `cpu.calc` target: comparisons, boolean logic and arithmetic, in process.
+
+Comparisons are numeric when both sides read as numbers (`"12"` vs `3` compares
+12 > 3), else textual; `contains` works on text and on lists; `matches` is a
+regex search. A zero divisor is an error, not infinity.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from skc.ir.core import Op
+from skc.runtime.targets.base import ExecContext, OpFailed, OpResult, Target
+from skc.runtime.values import parse_number, to_text
+
+
+class CalcTarget(Target):
+    """Predicates and arithmetic over scalar values (the code-decidable runbook conditions)."""
+
+    name = "cpu.calc"
+    ops = ("calc.cmp", "calc.and", "calc.or", "calc.not", "calc.add", "calc.sub", "calc.mul",
+           "calc.div")
+    in_process = True
+
+    async def execute(self, op: Op, args: list[Any], ctx: ExecContext) -> OpResult:
+        try:
+            return OpResult([evaluate(op, args)])
+        except (ValueError, TypeError, ZeroDivisionError, re.error) as e:
+            raise OpFailed(f"{op.op_name}: {e}", retryable=False) from None
+
+
+def _number(value: Any) -> int | float | None:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, str):
+        try:
+            return parse_number(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _num(value: Any, what: str) -> int | float:
+    n = _number(value)
+    if n is None:
+        raise ValueError(f"{what} {to_text(value)[:40]!r} is not a number")
+    return n
+
+
+def compare(pred: str, lhs: Any, rhs: Any) -> bool:
+    if pred == "contains":
+        if isinstance(lhs, list):
+            return rhs in lhs or to_text(rhs) in (to_text(x) for x in lhs)
+        return to_text(rhs) in to_text(lhs)
+    if pred == "matches":
+        return re.search(to_text(rhs), to_text(lhs)) is not None
+    a, b = _number(lhs), _number(rhs)
+    left: Any
+    right: Any
+    if a is not None and b is not None and not (isinstance(lhs, str) and isinstance(rhs, str)
+                                                 and pred in ("eq", "ne")):
+        left, right = a, b
+    else:
+        left, right = to_text(lhs), to_text(rhs)
+    return bool({"eq": left == right, "ne": left != right, "lt": left < right, "le": left <= right,
+                 "gt": left > right, "ge": left >= right}[pred])
+
+
+def evaluate(op: Op, args: list[Any]) -> Any:
+    name = op.op_name
+    if name == "calc.cmp":
+        return compare(str(op.attributes["pred"]), args[0], args[1])
+    if name == "calc.and":
+        return bool(args[0]) and bool(args[1])
+    if name == "calc.or":
+        return bool(args[0]) or bool(args[1])
+    if name == "calc.not":
+        return not bool(args[0])
+    a, b = _num(args[0], "left operand"), _num(args[1], "right operand")
+    if name == "calc.add":
+        return a + b
+    if name == "calc.sub":
+        return a - b
+    if name == "calc.mul":
+        return a * b
+    if name == "calc.div":
+        if b == 0:
+            raise ZeroDivisionError("division by zero")
+        q = a / b
+        return int(q) if isinstance(a, int) and isinstance(b, int) and a % b == 0 else q
+    raise ValueError(f"no evaluator for {name}")
