@@ -1,0 +1,146 @@
+"""The run journal: an append-only JSON-lines file, fsync'd, that makes runs resumable.
+
+Format (decided here): one JSON object per line in `<run dir>/journal.jsonl`.
+
+    {"type": "run", "run_id": ..., "workflow": ..., "ir_sha256": ..., "inputs": {...}, "ts": ...}
+    {"type": "start", "op": "3", "name": "tool.shell", "step": "Step 2", "attempt": 1, "ts": ...}
+    {"type": "done", "op": "3", "name": ..., "step": ..., "values": [...], "tokens_in": 0, ...}
+    {"type": "failed", "op": "3", ..., "error": "...", "code": "SKC310"}
+    {"type": "resume", "ts": ...}
+    {"type": "end", "status": "ok" | "failed" | ..., "outputs": {...}, "ts": ...}
+
+Why JSON lines and not SQLite: the journal is written once per op and read only on
+resume, in order; an append + `fsync` per record is one small write, needs no
+schema, survives a SIGKILL at any byte (a torn last line is ignored on read: that
+op simply did not complete), and stays readable with `cat`/`jq`. Every `done`
+record is fsync'd before the scheduler releases the op's dependents, so a
+completed op is never lost; `start` records are flushed but not fsync'd (they only
+tell a resume which ops were in flight). Op ids are structural paths (`4`, `5.1.0`
+for the first op of region 1 of op 5, `7[2].0` for map item 2, `8@1.0` for retry
+attempt 1), so a resume of the same IR (checked by `ir_sha256`) finds them again.
+
+Values pass through the run's redactor first: secrets never reach the disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from skc.runtime.values import jsonable
+
+JOURNAL_FILE = "journal.jsonl"
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class JournalWriter:
+    """Appends records to a journal file; `append` is ordered and (optionally) durable.
+
+    Writes go through one dedicated thread so that `fsync` never blocks the event loop
+    and records land in the order they were submitted.
+    """
+
+    def __init__(self, path: Path, redact: Callable[[Any], Any] = lambda v: v, *,
+                 durable: bool = True) -> None:
+        self.path = path
+        self.redact = redact
+        self.durable = durable
+        new = not path.exists()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = path.open("a", encoding="utf-8")
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="skc-journal")
+        if new and durable:
+            _fsync_dir(path.parent)
+
+    def _write(self, record: dict[str, Any], sync: bool) -> None:
+        line = json.dumps(jsonable(self.redact(record)), sort_keys=True, separators=(",", ":"))
+        with self._lock:
+            self._file.write(line + "\n")
+            self._file.flush()
+            if sync and self.durable:
+                os.fsync(self._file.fileno())
+
+    def write(self, record: dict[str, Any], *, sync: bool = True) -> None:
+        """Synchronous append (for the header and the last record)."""
+        self._write({**record, "ts": record.get("ts", time.time())}, sync)
+
+    async def append(self, record: dict[str, Any], *, sync: bool = True) -> None:
+        """Appends `record`; returns once it is on disk (when `sync`)."""
+        record = {**record, "ts": record.get("ts", time.time())}
+        await asyncio.get_running_loop().run_in_executor(self._pool, self._write, record, sync)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        with self._lock:
+            self._file.close()
+
+
+@dataclass
+class JournalState:
+    """What a journal says about a run: its header, completed and failed ops, its end."""
+
+    header: dict[str, Any] = field(default_factory=dict)
+    done: dict[str, dict[str, Any]] = field(default_factory=dict)
+    failed: dict[str, dict[str, Any]] = field(default_factory=dict)
+    started: dict[str, dict[str, Any]] = field(default_factory=dict)
+    end: dict[str, Any] | None = None
+    resumes: int = 0
+    torn_tail: bool = False
+
+    @property
+    def in_flight(self) -> list[str]:
+        """Ops that started but neither completed nor failed (running when the run died)."""
+        return [k for k in self.started if k not in self.done and k not in self.failed]
+
+
+def read_journal(path: Path) -> JournalState:
+    """Reads a journal; a torn (half-written) last line is ignored, other damage is an error."""
+    state = JournalState()
+    if not path.exists():
+        return state
+    lines = path.read_text(encoding="utf-8", errors="replace").split("\n")
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            if i >= len(lines) - 2:
+                state.torn_tail = True
+                continue
+            raise ValueError(f"{path}:{i + 1}: damaged journal record") from None
+        kind = rec.get("type")
+        if kind == "run":
+            state.header = rec
+        elif kind == "start":
+            state.started[rec["op"]] = rec
+        elif kind == "done":
+            state.done[rec["op"]] = rec
+            state.failed.pop(rec["op"], None)
+        elif kind == "failed":
+            state.failed[rec["op"]] = rec
+        elif kind == "resume":
+            state.resumes += 1
+            state.end = None
+        elif kind == "end":
+            state.end = rec
+    return state

@@ -1,0 +1,329 @@
+"""Permissions (deny by default) and secret redaction.
+
+Every tool op becomes a `Request` for a tool in the Agent Skills vocabulary:
+
+    tool.shell, tool.script  Bash(<command words>)   each `;`/`&&`/`||`/`|` segment of a `cmd`
+    tool.python              Python                  (Bash(python:*) / Bash(python3:*) also allow it)
+    tool.sql                 Sql(<db>)               (Bash(sqlite3:*) also allows it)
+    tool.file_read           Read(<path>)
+    tool.file_write          Write(<path>)           (Edit(<path>) also allows it)
+    tool.http                WebFetch(<host>)
+    llm.agent                each tool it may call
+
+Rules are written as in SKILL.md `allowed-tools`: `Bash`, `Bash(git:*)` (program
+`git`, any arguments), `Bash(git status:*)` (a word prefix), `Bash(make test)`
+(exactly), `Bash(git diff *)` (a glob over the command line), `Read`,
+`Read(/var/log/**)`, `WebFetch(domain:example.com)`, `Sql(incidents)`.
+
+Policy:
+
+* A workflow with a `permissions` attribute (a skill's allowed-tools) may run only
+  what a rule allows: its own rules plus the run's `--allow` rules.
+* A workflow without one (a runbook) may run, by default, ops that only read:
+  `read:`/`net:` effects, `pure`, HTTP GET/HEAD. An op that writes (a `write:`
+  effect, or an HTTP POST/PUT/PATCH/DELETE) needs `--allow-writes` or an `--allow`
+  rule that matches it.
+* When the bundle's environment binding lists binaries, an argv command whose
+  program is not among them is refused; when it lists hosts, so is an HTTP request
+  to any other host.
+
+Checks happen before the run starts for every request whose deciding words are
+known statically (literal argv, or workflow inputs already substituted) and again
+at the op, after substitution, for the rest. A refusal is SKC301 (rules) or SKC302
+(environment binding), naming the step and the rule set.
+
+Secrets: values of environment variables whose names look like credentials
+(`*_TOKEN`, `*_KEY`, `*_PASSWORD`, ...; at least 4 characters long) and `--secret`
+values are replaced by `***` in traces, journals and results files.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import shlex
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from skc.ir.core import Op
+from skc.ir.effects import parse_effects
+from skc.runtime.values import substitute
+
+_RULE = re.compile(r"([A-Za-z][A-Za-z0-9_]*)(?:\(([^()]*)\))?")
+_SEGMENT = re.compile(r"\s*(?:\|\||&&|;|\||\n)\s*")
+_UNKNOWN = re.compile(r"\{\d+\}")
+READ_METHODS = ("GET", "HEAD")
+_SECRET_NAME = re.compile(
+    r"(?:^|_)(?:TOKEN|KEY|SECRET|PASSWORD|PASSWD|PASS|PAT|CREDENTIALS?|APIKEY|AUTH)$")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One allowed-tools entry: a tool name and an optional specifier."""
+
+    tool: str
+    spec: str | None = None
+
+    def __str__(self) -> str:
+        return self.tool if self.spec is None else f"{self.tool}({self.spec})"
+
+
+def parse_rules(entries: Iterable[str]) -> list[Rule]:
+    """`["Bash(git:*) Read", "WebFetch"]` -> rules (entries may hold several, space-separated)."""
+    rules = []
+    for entry in entries:
+        for m in _RULE.finditer(entry):
+            spec = m.group(2)
+            rules.append(Rule(m.group(1), spec.strip() if spec is not None else None))
+    return rules
+
+
+@dataclass
+class Request:
+    """What one op asks to do: a tool and what it is applied to (`subject`: words, path, host)."""
+
+    tool: str
+    words: list[str] = field(default_factory=list)
+    subject: str = ""
+    writes: bool = False
+
+    @property
+    def text(self) -> str:
+        if self.tool == "Bash":
+            return " ".join(self.words)
+        return self.subject
+
+    def __str__(self) -> str:
+        return f"{self.tool}({self.text})" if self.text else self.tool
+
+
+def _unknown(text: str) -> bool:
+    return bool(_UNKNOWN.search(text))
+
+
+def _words(command: str) -> list[list[str]]:
+    """The word lists of each segment of a shell command line (pipes, `&&`, `;`)."""
+    out = []
+    for segment in _SEGMENT.split(command):
+        if not segment.strip():
+            continue
+        try:
+            words = shlex.split(segment)
+        except ValueError:
+            words = segment.split()
+        while words and re.match(r"[A-Za-z_][A-Za-z0-9_]*=", words[0]):
+            words = words[1:]  # VAR=value prefixes
+        if words:
+            out.append(words)
+    return out
+
+
+def requests_for(op: Op, args: list[Any] | None) -> list[Request]:
+    """The permission requests of `op`; with `args=None`, placeholders stay as `{n}`."""
+    def sub(text: str) -> str:
+        return substitute(text, args) if args is not None else text
+
+    a = op.attributes
+    name = op.op_name
+    effects, _ = parse_effects(op.effects)
+    writes = any(e.writes for e in effects)
+    if name == "tool.shell":
+        if isinstance(a.get("argv"), list):
+            words = [sub(str(w)) for w in a["argv"]]  # type: ignore[union-attr]
+            return [Request("Bash", words, writes=writes)]
+        return [Request("Bash", w, writes=writes) for w in _words(sub(str(a.get("cmd", ""))))]
+    if name == "tool.script":
+        interp = [str(a["interpreter"])] if a.get("interpreter") else []
+        words = interp + [sub(str(a["path"]))] + [sub(str(w)) for w in a.get("args") or []]  # type: ignore[union-attr]
+        return [Request("Bash", words, writes=writes)]
+    if name == "tool.python":
+        return [Request("Python", subject=str(a.get("code", "")).strip().splitlines()[0][:80]
+                        if str(a.get("code", "")).strip() else "", writes=writes)]
+    if name == "tool.sql":
+        return [Request("Sql", subject=str(a.get("db") or "default"), writes=writes)]
+    if name == "tool.file_read":
+        return [Request("Read", subject=sub(str(a["path"])), writes=False)]
+    if name == "tool.file_write":
+        return [Request("Write", subject=sub(str(a["path"])), writes=True)]
+    if name == "tool.http":
+        method = str(a.get("method") or "GET")
+        host = urlsplit(sub(str(a["url"]))).hostname or sub(str(a["url"]))
+        return [Request("WebFetch", subject=host, writes=writes or method not in READ_METHODS)]
+    if name == "llm.agent":
+        return [Request(str(t), writes=writes) for t in a.get("tools") or []]  # type: ignore[union-attr]
+    return []
+
+
+def _bash_match(spec: str | None, words: list[str]) -> bool | None:
+    """Does a Bash rule allow `words`? None when undecidable (an unknown word matters)."""
+    if spec is None or spec in ("", "*", ":*"):
+        return True
+    command = " ".join(words)
+    program = [os.path.basename(words[0]), *words[1:]] if words else []
+    if spec.endswith(":*"):
+        prefix = spec[:-2].split()
+        head = program[:len(prefix)]
+        if any(_unknown(w) for w in head):
+            return None
+        return head == prefix
+    if "*" in spec or "?" in spec:
+        if _unknown(command):
+            return None
+        return fnmatch.fnmatchcase(" ".join(program), spec) or fnmatch.fnmatchcase(command, spec)
+    if _unknown(command):
+        return None
+    return " ".join(program) == spec or command == spec
+
+
+def _rule_match(rule: Rule, req: Request) -> bool | None:
+    tool = req.tool
+    if tool == "Bash":
+        return _bash_match(rule.spec, req.words) if rule.tool == "Bash" else False
+    if tool == "Python":
+        if rule.tool == "Python":
+            return True
+        program = (rule.spec or "").split(":")[0].split()[:1]
+        return rule.tool == "Bash" and (rule.spec is None or program in (["python"], ["python3"]))
+    if tool == "Sql":
+        if rule.tool == "Sql":
+            return rule.spec in (None, "*", req.subject)
+        return rule.tool == "Bash" and (rule.spec is None or rule.spec.startswith("sqlite3"))
+    if tool in ("Read", "Write"):
+        names = ("Read",) if tool == "Read" else ("Write", "Edit")
+        if rule.tool not in names:
+            return False
+        if rule.spec is None:
+            return True
+        if _unknown(req.subject):
+            return None
+        return fnmatch.fnmatch(req.subject, rule.spec) or fnmatch.fnmatch(
+            os.path.abspath(req.subject), rule.spec)
+    if tool == "WebFetch":
+        if rule.tool != "WebFetch":
+            return False
+        if rule.spec is None:
+            return True
+        if _unknown(req.subject):
+            return None
+        domain = rule.spec.removeprefix("domain:")
+        return req.subject == domain or (domain.startswith("*.") and req.subject.endswith(domain[1:]))
+    return rule.tool == tool
+
+
+@dataclass(frozen=True)
+class Denial:
+    """Why a request is refused: an SKC301/SKC302 message and a hint."""
+
+    code: str
+    message: str
+    hint: str
+
+
+@dataclass
+class Policy:
+    """The run's permission policy (see the module docstring)."""
+
+    rules: list[Rule] | None  # the workflow's allowed-tools; None for a runbook
+    extra: list[Rule] = field(default_factory=list)  # --allow
+    allow_writes: bool = False
+    binaries: Mapping[str, Any] | None = None
+    hosts: list[str] | None = None
+
+    @property
+    def mode(self) -> str:
+        return "skill" if self.rules is not None else "runbook"
+
+    def describe(self) -> str:
+        if self.rules is not None:
+            allowed = [str(r) for r in self.rules + self.extra]
+            return f"allowed-tools [{', '.join(allowed) or 'nothing'}]"
+        extra = f", plus --allow [{', '.join(map(str, self.extra))}]" if self.extra else ""
+        writes = "reads and writes (--allow-writes)" if self.allow_writes else "read-only ops"
+        return f"runbook policy: {writes}{extra}"
+
+    def check(self, req: Request) -> Denial | bool | None:
+        """A Denial, None when allowed, or False when it cannot be decided yet (unknown words)."""
+        if (binding := self._binding(req)) is not None:
+            return binding
+        undecided = False
+        for rule in (self.rules or []) + self.extra:
+            verdict = _rule_match(rule, req)
+            if verdict:
+                return None
+            undecided = undecided or verdict is None
+        if self.rules is None and (not req.writes or self.allow_writes):
+            return None
+        if undecided:
+            return False
+        if self.rules is None:
+            return Denial("SKC301", f"{req} writes, and a runbook may only read by default",
+                          f"run with --allow-writes, or --allow '{_suggest(req)}'")
+        return Denial("SKC301", f"{req} is not allowed by {self.describe()}",
+                      f"add '{_suggest(req)}' to allowed-tools, or run with --allow '{_suggest(req)}'")
+
+    def _binding(self, req: Request) -> Denial | None:
+        if req.tool == "Bash" and self.binaries and req.words and not _unknown(req.words[0]):
+            program = req.words[0]
+            if program not in self.binaries and os.path.basename(program) not in self.binaries \
+                    and not any((isinstance(b, dict) and b.get("path") == program) or b == program
+                                for b in self.binaries.values()):
+                return Denial("SKC302", f"`{program}` is not in the bundle's environment binding",
+                              "recompile with an environment that provides it (skc compile --env)")
+        if req.tool == "WebFetch" and self.hosts is not None and not _unknown(req.subject):
+            ok = any(req.subject == h or (h.startswith("*.") and req.subject.endswith(h[1:])) for h in self.hosts)
+            if not ok:
+                return Denial("SKC302", f"host {req.subject!r} is not in the environment binding's hosts",
+                              f"hosts allowed: {', '.join(self.hosts) or 'none'}")
+        return None
+
+
+def _suggest(req: Request) -> str:
+    if req.tool == "Bash" and req.words:
+        return f"Bash({os.path.basename(req.words[0])}:*)"
+    if req.tool == "Sql":
+        return f"Sql({req.subject})"
+    return req.tool
+
+
+def policy_for(permissions: list[str] | None, *, allow: Iterable[str] = (), allow_writes: bool = False,
+               bindings: Mapping[str, Any] | None = None) -> Policy:
+    bindings = bindings or {}
+    binaries = bindings.get("binaries") or None
+    hosts = bindings.get("hosts")
+    return Policy(parse_rules(permissions) if permissions is not None else None, parse_rules(allow),
+                  allow_writes, binaries, list(hosts) if isinstance(hosts, list) else None)
+
+
+# ---------------------------------------------------------------- secrets
+
+
+def secret_values(environ: Mapping[str, str], extra: Iterable[str] = ()) -> list[str]:
+    """The values to redact: credential-looking env vars (>= 4 chars) and explicit secrets."""
+    found = {v for k, v in environ.items() if _SECRET_NAME.search(k.upper()) and len(v) >= 4}
+    found.update(s for s in extra if s)
+    return sorted(found, key=len, reverse=True)
+
+
+class Redactor:
+    """Replaces every secret value inside strings of nested JSON data by `***`."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        self.secrets = [s for s in secrets if s]
+        self._rx = re.compile("|".join(re.escape(s) for s in self.secrets)) if self.secrets else None
+
+    def text(self, value: str) -> str:
+        return self._rx.sub("***", value) if self._rx is not None else value
+
+    def __call__(self, value: Any) -> Any:
+        if self._rx is None:
+            return value
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {k: self(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self(v) for v in value]
+        return value

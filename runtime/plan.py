@@ -1,0 +1,200 @@
+"""Before a run: load what to run, check it statically, and describe what it would do.
+
+`load_source` turns a Module, a bundle (`.skb` directory or zip) or a source
+document (compiled on the fly by `skc.compiler.driver.compile_path`) into the
+module plus its environment binding. `preflight` checks, before any op starts,
+everything that can be known statically: every op has a target (SKC306), every
+SQL data source is provided (SKC307), and every command whose deciding words are
+known (literal, or substituted from the workflow's inputs and constants) is
+allowed by the permission policy (SKC301/SKC302). `plan_ops` is what
+`--dry-run` prints: each op's command after substitution and its verdict.
+"""
+
+from __future__ import annotations
+
+import shlex
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from skc.ir.core import Block, Op
+from skc.ir.dialects.skc import WorkflowOp
+from skc.ir.location import Diagnostic, DiagnosticError, Location, errors
+from skc.ir.module import Module
+from skc.ir.parser import parse_module
+from skc.runtime.permissions import Denial, Policy, requests_for
+from skc.runtime.targets.base import target_registry
+from skc.runtime.targets.sql import resolve_db
+from skc.runtime.values import coerce, substitute
+
+_CTRL = ("ctrl.if", "ctrl.map", "ctrl.retry", "ctrl.yield", "ctrl.return")
+
+
+@dataclass
+class Loaded:
+    """A module ready to run, where its relative paths start, and its environment binding."""
+
+    module: Module
+    source_dir: Path | None = None
+    binding: dict[str, dict[str, Any]] = field(default_factory=dict)
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+def _is_bundle(p: Path) -> bool:
+    return (p.is_dir() and (p / "manifest.json").is_file()) or (p.is_file() and p.suffix in (".skb", ".zip"))
+
+
+def load_source(source: Module | str | Path, *, compile: bool = True) -> Loaded:
+    """The module to run from a Module, a bundle, or a source document (compiled unless `compile=False`)."""
+    if isinstance(source, Module):
+        return Loaded(source)
+    path = Path(source)
+    if not path.exists():
+        raise DiagnosticError([Diagnostic("SKC309", Location(str(path), 1, 1), "no such file or bundle")])
+    if _is_bundle(path):
+        from skc.compiler.bundle import read_bundle
+
+        bundle = read_bundle(path)
+        env = bundle.manifest.environment
+        root = bundle.root if bundle.root is not None and bundle.root.is_dir() else None
+        if root is None and any(k.startswith("code/") for k in bundle.files):
+            root = bundle.extract(tempfile.mkdtemp(prefix="skc-bundle-"))
+        return Loaded(bundle.module, root / "code" if root is not None else None,
+                      dict(env.bindings) if env is not None else {})
+    if not compile:
+        return Loaded(parse_module(path.read_text(encoding="utf-8"), str(path)), path.parent)
+    from skc.compiler.driver import compile_path, source_root
+
+    result = compile_path(path)
+    if not result.ok or result.module is None:
+        raise DiagnosticError(errors(result.diagnostics) or [
+            Diagnostic("SKC309", Location(str(path), 1, 1), "the source did not compile")])
+    env = result.bundle.manifest.environment if result.bundle is not None else None
+    return Loaded(result.module, source_root(path), dict(env.bindings) if env is not None else {},
+                  [d for d in result.diagnostics if d.severity != "error"])
+
+
+def bindings_of(loaded: Loaded) -> dict[str, Any]:
+    """The runtime's view of an environment binding: binaries, data sources, scripts root."""
+    b = loaded.binding
+    out: dict[str, Any] = {}
+    if b.get("binary"):
+        out["binaries"] = dict(b["binary"])
+    if b.get("data_source"):
+        out["data_sources"] = {k: v for k, v in b["data_source"].items() if v}
+    if loaded.source_dir is not None:
+        out["scripts_root"] = str(loaded.source_dir)
+    return out
+
+
+def numbered(block: Block, prefix: str = "") -> Iterator[tuple[str, Op]]:
+    """(op id, op) for every op under `block`, ids as the journal writes them (`*` for any item)."""
+    for i, op in enumerate(block.ops):
+        oid = f"{prefix}{i}"
+        yield oid, op
+        if op.op_name == "ctrl.if":
+            for r, region in enumerate(op.regions):
+                yield from numbered(region.block, f"{oid}.{r}.")
+        elif op.op_name == "ctrl.map":
+            yield from numbered(op.regions[0].block, f"{oid}[*].")
+        elif op.op_name == "ctrl.retry":
+            yield from numbered(op.regions[0].block, f"{oid}@*.")
+
+
+def known_values(wf: WorkflowOp, inputs: list[Any]) -> dict[int, Any]:
+    """Values known before running: the inputs, constants and templates over known values."""
+    known: dict[int, Any] = {id(v): x for v, x in zip(wf.inputs, inputs, strict=False)}
+    for op in wf.walk():
+        if op.op_name == "data.const" and op.results:
+            try:
+                known[id(op.results[0])] = coerce(op.attributes.get("value"), op.results[0].type)
+            except ValueError:
+                continue
+        elif op.op_name == "data.template" and op.results and all(id(v) in known for v in op.operands):
+            known[id(op.results[0])] = substitute(str(op.attributes["template"]), [known[id(v)] for v in op.operands])
+    return known
+
+
+def static_args(op: Op, known: dict[int, Any]) -> list[Any]:
+    """Operand values where known; an unknown operand `i` stays the placeholder text `{i}`."""
+    return [known[id(v)] if id(v) in known else f"{{{i}}}" for i, v in enumerate(op.operands)]
+
+
+def preflight(wf: WorkflowOp, inputs: list[Any], policy: Policy, options: dict[str, Any],
+              bindings: dict[str, Any]) -> tuple[dict[str, str], list[Diagnostic]]:
+    """Static checks; returns each op id's verdict (allowed / denied: ... / at run time) and the errors."""
+    registry = target_registry()
+    known = known_values(wf, inputs)
+    verdicts: dict[str, str] = {}
+    diags: list[Diagnostic] = []
+    for oid, op in numbered(wf.body):
+        if op.op_name in _CTRL:
+            continue
+        step = op.attributes.get("step")
+        label = f"step {step!r}" if step else f"op {oid}"
+        if op.op_name not in registry:
+            diags.append(Diagnostic("SKC306", op.where, f"{label}: no target runs {op.op_name}",
+                                    "install the target's extra (e.g. skc[llm]) or register a Target"))
+        if op.op_name == "tool.sql" and (op.attributes.get("lang") or "sql") == "sql":
+            db = op.attributes.get("db")
+            if resolve_db(db if isinstance(db, str) else None, options, bindings) is None:
+                diags.append(Diagnostic("SKC307", op.where, f"{label}: no data source {db or 'default'!r}",
+                                        f"pass --db {db or 'default'}=PATH/TO/file.db"))
+        verdict = "allowed"
+        for req in requests_for(op, static_args(op, known)):
+            v = policy.check(req)
+            if isinstance(v, Denial):
+                verdict = f"denied: {v.message}"
+                diags.append(Diagnostic(v.code, op.where, f"{label} ({op.op_name}): permission denied: {v.message}",
+                                        v.hint))
+                break
+            if v is False:
+                verdict = "checked at run time"
+        verdicts[oid] = verdict
+    return verdicts, diags
+
+
+def describe(op: Op, args: list[Any]) -> str:
+    """The command (or query, request, prompt) an op would run, for `--dry-run`."""
+    a = op.attributes
+    name = op.op_name
+    if name in ("tool.shell", "tool.script"):
+        from skc.runtime.targets.shell import command_of
+
+        if name == "tool.shell" and not isinstance(a.get("argv"), list):
+            def q(v: str) -> str:
+                return v if v.startswith("{") and v.endswith("}") and v[1:-1].isdigit() else shlex.quote(v)
+            return substitute(str(a.get("cmd", "")), args, quote=q)
+        return shlex.join(command_of(op, args))
+    if name == "tool.sql":
+        return f"[{a.get('db') or 'default'}] " + substitute(str(a["query"]), [repr(x) if isinstance(x, str) and
+                                                                               not x.startswith("{") else x for x in args])
+    if name == "tool.http":
+        return f"{a.get('method') or 'GET'} {substitute(str(a['url']), args)}"
+    if name in ("tool.file_read", "tool.file_write"):
+        mode = "read" if name == "tool.file_read" else ("append" if a.get("append") else "write")
+        return f"{mode} {substitute(str(a['path']), args)}"
+    if name == "tool.python":
+        code = str(a.get("code", "")).strip().splitlines()
+        return "python: " + (code[0] if code else "") + (" ..." if len(code) > 1 else "")
+    if name.startswith("llm."):
+        return f"{name}: {' '.join(str(a.get('prompt', '')).split())[:100]}"
+    return name
+
+
+def plan_ops(wf: WorkflowOp, inputs: list[Any], policy: Policy, verdicts: dict[str, str]) -> list[dict[str, Any]]:
+    """Every tool and llm op with its rendered command and verdict, in program order."""
+    known = known_values(wf, inputs)
+    registry = target_registry()
+    plan = []
+    for oid, op in numbered(wf.body):
+        if not op.op_name.startswith(("tool.", "llm.")):
+            continue
+        target = registry.get(op.op_name)
+        plan.append({"op": oid, "name": op.op_name, "step": op.attributes.get("step") or "",
+                     "target": target.name if target is not None else None,
+                     "command": describe(op, static_args(op, known)),
+                     "effects": op.effects, "verdict": verdicts.get(oid, "allowed")})
+    return plan
