@@ -7,7 +7,10 @@ Dependencies between a workflow's top-level ops are
 - effects: `p` comes before `c` in program order and an effect of `p` (or of an
   op nested in it) conflicts with one of `c`'s: write/write or read/write on
   overlapping resources (`Effect.conflicts`). An impure op that declares no
-  effects conflicts with everything (`write:*`).
+  effects conflicts with everything (`write:*`);
+- early exits: an op that may end the workflow (a `ctrl.if` with a branch ending
+  in `ctrl.return`) comes before every later op that writes: nothing may be
+  changed once the runbook said "stop here". Later reads may still start early.
 
 From those the pass computes each op's ASAP level (0 for ops that need nothing,
 else one more than its deepest dependency), the antichains (the ops of each
@@ -94,6 +97,11 @@ def lifted_effects(op: Op) -> list[Effect]:
     return out
 
 
+def exits_early(op: Op) -> bool:
+    """Whether a region of `op` may end the workflow (a `ctrl.return` inside a `ctrl.if`)."""
+    return any(inner.op_name == "ctrl.return" for inner in op.walk() if inner is not op)
+
+
 def conflict(a: list[Effect], b: list[Effect]) -> list[str]:
     """The first conflicting pair of effects, as text (`["write:k8s", "read:k8s"]`), or []."""
     for x in a:
@@ -176,17 +184,21 @@ def analyse_block(block: Block, cost: CostModel) -> Schedule:
         if a is not None and b is not None:
             preds[b].add(a)
     effects = [lifted_effects(op) for op in ops]
+    exits = [exits_early(op) for op in ops]
     ancestors: list[set[int]] = []
     effect_edges: dict[tuple[int, int], list[str]] = {}
     for j in range(len(ops)):
         anc: set[int] = set()
         for p in preds[j]:
             anc |= ancestors[p] | {p}
+        writes = [e for e in effects[j] if e.writes]
         if effects[j]:
             for i in range(j - 1, -1, -1):  # nearest first: it usually orders the earlier ones too
                 if i in anc:
                     continue
                 why = conflict(effects[i], effects[j])
+                if not why and writes and exits[i]:
+                    why = ["early exit", str(writes[0])]
                 if why:
                     preds[j].add(i)
                     effect_edges[(i, j)] = why

@@ -9,7 +9,8 @@ An op is removed when nobody uses any of its results and it has no effects:
 - anywhere: at top level or inside regions.
 
 Effectful ops (every tool call that reads or writes, `llm.agent`), ops with no
-results (their point is their effect), terminators and workflows always stay:
+results (their point is their effect), terminators, workflows, and ops holding
+an early exit (a `ctrl.if` branch ending in `ctrl.return`) always stay:
 reading `kubectl get pods` and dropping the output still talks to the cluster.
 One backwards sweep reaches the fixed point: an op is visited after every op that
 could use it, and removing an op releases its operands (including those used in
@@ -35,10 +36,13 @@ def effect_free(op: Op) -> bool:
 
 
 def removable(op: Op) -> bool:
-    """Effect-free all the way down, has results, and is not a terminator."""
+    """Effect-free all the way down, has results, is not a terminator and cannot exit early."""
     if op.terminator or not op.results:
         return False
-    return all(effect_free(inner) for inner in op.walk() if not inner.terminator)
+    inner = [x for x in op.walk() if x is not op]
+    if any(x.op_name == "ctrl.return" for x in inner):
+        return False  # a branch that ends the workflow early is control flow, not dead code
+    return effect_free(op) and all(effect_free(x) for x in inner if not x.terminator)
 
 
 class _Dce:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +18,7 @@ from skc.ir import (
     ctrl,
     data,
     llm,
+    parse_module,
     tool,
     verify,
     workflow,
@@ -171,3 +173,13 @@ def test_a_map_whose_items_write_one_resource_is_reported() -> None:
         ctrl.return_(each.results[0])
     [entry] = schedule(Module([wf]))["data_parallel"]
     assert entry["items_conflict"] == ["write:k8s", "write:k8s"]
+
+
+def test_writes_wait_for_an_early_exit_and_reads_do_not() -> None:
+    path = Path(__file__).resolve().parents[1] / "golden" / "passes" / "concurrency" / "early_exit.mlir"
+    module = parse_module(path.read_text(encoding="utf-8"), str(path))
+    ctx = run_pipeline(module, "concurrency")
+    s = ctx.reports["schedule"]["workflows"]["early_exit"]
+    assert s["levels"][0] == ["ctrl.if@5", "%logs"]
+    assert s["effect_orderings"] == [{"before": "ctrl.if@5", "after": "%restart",
+                                      "conflict": ["early exit", "write:k8s"]}]
