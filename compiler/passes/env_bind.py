@@ -25,8 +25,9 @@ Diagnostics, at the op's source location, one per missing thing per workflow
 (the first op that needs it; the message counts the others):
 
     SKC220  binary not found                     warning (error with strict=true)
-    SKC221  script not found in the skill folder error: the bundle must carry it
-    SKC222  script path leaves the skill folder  error
+    SKC221  script not found in the skill folder error in a skill (the bundle must carry it),
+                                                 warning in a runbook (error with strict=true)
+    SKC222  script path leaves the skill folder  as SKC221
     SKC223  env var not set                      warning (error with strict=true)
     SKC224  data source unknown or of the wrong kind for the query language
                                                  warning (error with strict=true)
@@ -38,8 +39,11 @@ Diagnostics, at the op's source location, one per missing thing per workflow
 
 Missing binaries and the like are warnings by default because a bundle is often
 compiled on one machine and run on another; `env-bind{strict=true}` is for
-compiling on (or with `--env`, for) the machine that will run it. A missing
-script is always an error: the bundle ships the skill's scripts in `code/`.
+compiling on (or with `--env`, for) the machine that will run it. A script
+missing from a skill (a folder with SKILL.md) is always an error: the bundle
+ships the skill's scripts in `code/`, and the skill is broken without it. A
+runbook's scripts usually live in the repository it documents, so there it is a
+warning.
 
 The binding is `ctx.reports["environment"]`: per op, each need with what it
 resolved to and a status (`ok`, `missing`, `optional`, `dynamic`); a summary per
@@ -111,6 +115,11 @@ class Binder:
     root: Path | None
     assets: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def in_skill(self) -> bool:
+        """Is the folder a skill's (it holds SKILL.md), rather than a runbook's?"""
+        return self.root is not None and (self.root / "SKILL.md").is_file()
+
     def bind(self, need: Need) -> Binding:
         if need.dynamic:
             return Binding(need, None, "dynamic")
@@ -141,7 +150,7 @@ class Binder:
                 bundle_path = f"code/{rel}"
                 self.assets[bundle_path] = str(c.resolve())
                 return bundle_path, ""
-        where = f"in {self.root}" if self.root is not None else "(no skill folder is known)"
+        where = f"in {self.root}/" if self.root is not None else "(no skill folder is known)"
         return None, f"no file {rel} {where}" + (f" or in {self.env.scripts_dir}" if self.env.scripts_dir else "")
 
     def _env(self, need: Need) -> tuple[str | None, str]:
@@ -269,7 +278,7 @@ class EnvBindPass(Pass):
                                                                            and b.need.kind == "credential")):
                     problems.setdefault((b.need.kind, b.need.name), []).append((op, b))
         for (kind, name), uses in problems.items():
-            ctx.diagnostics.append(self._diagnostic(kind, name, uses))
+            ctx.diagnostics.append(self._diagnostic(kind, name, uses, binder.in_skill))
         return report
 
     def _rewrite(self, op: Op, binder: Binder, bindings: list[Binding]) -> None:
@@ -290,7 +299,7 @@ class EnvBindPass(Pass):
                 b.need = Need("data_source", b.resolved, alternatives=b.need.alternatives)
                 b.resolved = binder.env.data_sources[b.resolved].target
 
-    def _diagnostic(self, kind: str, name: str, uses: list[tuple[Op, Binding]]) -> Diagnostic:
+    def _diagnostic(self, kind: str, name: str, uses: list[tuple[Op, Binding]], in_skill: bool) -> Diagnostic:
         op, b = uses[0]
         more = f" (and {len(uses) - 1} more step{'s' if len(uses) > 2 else ''})" if len(uses) > 1 else ""
         if b.status == "dynamic":
@@ -299,7 +308,8 @@ class EnvBindPass(Pass):
         if kind == "script":
             code = "SKC222" if b.why == "outside" else "SKC221"
             why = "its path leaves the skill folder" if b.why == "outside" else b.why
-            return Diagnostic(code, op.where, f"script {name!r} cannot be bundled: {why}{more}", _HINTS[code])
+            return Diagnostic(code, op.where, f"script {name!r} cannot be bundled: {why}{more}", _HINTS[code],
+                              "error" if self.strict or in_skill else "warning")
         code = _CODES[kind]
         label = name or "(default)"
         return Diagnostic(code, op.where, f"{_WORDS[kind]} {label!r} is missing: {b.why}{more}", _HINTS[code],
