@@ -23,9 +23,10 @@ Policy:
   `read:`/`net:` effects, `pure`, HTTP GET/HEAD. An op that writes (a `write:`
   effect, or an HTTP POST/PUT/PATCH/DELETE) needs `--allow-writes` or an `--allow`
   rule that matches it.
-* When the bundle's environment binding lists binaries, an argv command whose
-  program is not among them is refused; when it lists hosts, so is an HTTP request
-  to any other host.
+* When the bundle's environment binding is strict (compiled for this machine,
+  `env-bind{strict=true}`), a command whose program it does not list (shell
+  builtins aside) is refused; when the run's bindings list hosts, so is an HTTP
+  request to any other host.
 
 Checks happen before the run starts for every request whose deciding words are
 known statically (literal argv, or workflow inputs already substituted) and again
@@ -56,6 +57,9 @@ _RULE = re.compile(r"([A-Za-z][A-Za-z0-9_]*)(?:\(([^()]*)\))?")
 _SEGMENT = re.compile(r"\s*(?:\|\||&&|;|\||\n)\s*")
 _UNKNOWN = re.compile(r"\{\d+\}")
 READ_METHODS = ("GET", "HEAD")
+SHELL_BUILTINS = frozenset({"cd", "echo", "export", "set", "unset", "test", "[", "true", "false", "read",
+                            "source", ".", "eval", "exit", "printf", "pwd", "wait", "trap", "shift", ":",
+                            "type", "umask", "ulimit", "exec", "command", "builtin", "local", "declare"})
 _SECRET_NAME = re.compile(
     r"(?:^|_)(?:TOKEN|KEY|SECRET|PASSWORD|PASSWD|PASS|PAT|CREDENTIALS?|APIKEY|AUTH)$")
 
@@ -229,7 +233,7 @@ class Policy:
     rules: list[Rule] | None  # the workflow's allowed-tools; None for a runbook
     extra: list[Rule] = field(default_factory=list)  # --allow
     allow_writes: bool = False
-    binaries: Mapping[str, Any] | None = None
+    binaries: Mapping[str, Any] | None = None  # only when the binding is strict
     hosts: list[str] | None = None
 
     @property
@@ -265,7 +269,8 @@ class Policy:
                       f"add '{_suggest(req)}' to allowed-tools, or run with --allow '{_suggest(req)}'")
 
     def _binding(self, req: Request) -> Denial | None:
-        if req.tool == "Bash" and self.binaries and req.words and not _unknown(req.words[0]):
+        if req.tool == "Bash" and self.binaries and req.words and not _unknown(req.words[0]) \
+                and req.words[0] not in SHELL_BUILTINS:
             program = req.words[0]
             if program not in self.binaries and os.path.basename(program) not in self.binaries \
                     and not any((isinstance(b, dict) and b.get("path") == program) or b == program
@@ -291,7 +296,7 @@ def _suggest(req: Request) -> str:
 def policy_for(permissions: list[str] | None, *, allow: Iterable[str] = (), allow_writes: bool = False,
                bindings: Mapping[str, Any] | None = None) -> Policy:
     bindings = bindings or {}
-    binaries = bindings.get("binaries") or None
+    binaries = (bindings.get("binaries") or None) if bindings.get("strict") else None
     hosts = bindings.get("hosts")
     return Policy(parse_rules(permissions) if permissions is not None else None, parse_rules(allow),
                   allow_writes, binaries, list(hosts) if isinstance(hosts, list) else None)

@@ -40,6 +40,7 @@ class Loaded:
     source_dir: Path | None = None
     binding: dict[str, dict[str, Any]] = field(default_factory=dict)
     warnings: list[Diagnostic] = field(default_factory=list)
+    strict: bool = False  # the binding was made for this machine (env-bind{strict=true})
 
 
 def _is_bundle(p: Path) -> bool:
@@ -62,7 +63,7 @@ def load_source(source: Module | str | Path, *, compile: bool = True) -> Loaded:
         if root is None and any(k.startswith("code/") for k in bundle.files):
             root = bundle.extract(tempfile.mkdtemp(prefix="skc-bundle-"))
         return Loaded(bundle.module, root / "code" if root is not None else None,
-                      dict(env.bindings) if env is not None else {})
+                      dict(env.bindings) if env is not None else {}, strict=bool(env and env.strict))
     if not compile:
         return Loaded(parse_module(path.read_text(encoding="utf-8"), str(path)), path.parent)
     from skc.compiler.driver import compile_path, source_root
@@ -73,13 +74,16 @@ def load_source(source: Module | str | Path, *, compile: bool = True) -> Loaded:
             Diagnostic("SKC309", Location(str(path), 1, 1), "the source did not compile")])
     env = result.bundle.manifest.environment if result.bundle is not None else None
     return Loaded(result.module, source_root(path), dict(env.bindings) if env is not None else {},
-                  [d for d in result.diagnostics if d.severity != "error"])
+                  [d for d in result.diagnostics if d.severity != "error"], bool(env and env.strict))
 
 
 def bindings_of(loaded: Loaded) -> dict[str, Any]:
-    """The runtime's view of an environment binding: binaries, data sources, scripts root."""
+    """The runtime's view of an environment binding: binaries, data sources, scripts root.
+
+    Binaries restrict what may run only when the binding is strict (compiled for this
+    machine); otherwise they only say where each program was found."""
     b = loaded.binding
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = {"strict": loaded.strict}
     if b.get("binary"):
         out["binaries"] = dict(b["binary"])
     if b.get("data_source"):

@@ -334,14 +334,15 @@ class Scheduler:
         for attempt in range(1, attempts + 1):
             ctx = ExecContext(self.run_id, self.workdir, self.env_for(op), self.bindings, self.options,
                               emit, step, op_id, attempt)
-            if self.journal is not None and not target.in_process:
-                await self.journal.append({"type": "start", "op": op_id, "name": op.op_name, "step": step,
-                                           "attempt": attempt}, sync=False)
-            emit("op_start", attempt=attempt)
             started = time.perf_counter()
             code = "SKC310"
             try:
-                async with self.limited(op, target):
+                async with self.limited(op, target):  # the op starts once it holds its slots
+                    if self.journal is not None and not target.in_process:
+                        await self.journal.append({"type": "start", "op": op_id, "name": op.op_name,
+                                                   "step": step, "attempt": attempt}, sync=False)
+                    emit("op_start", attempt=attempt)
+                    started = time.perf_counter()
                     call = target.execute(op, args, ctx) if target.in_process else \
                         self.engine.execute(target, op, args, ctx)
                     result = await asyncio.wait_for(call, timeout)
