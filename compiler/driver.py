@@ -21,13 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
 from skc.compiler.bundle import Bundle, ProfileRef, make_bundle, source_files, write_bundle
 from skc.compiler.environment import Environment, load_environment
 from skc.compiler.frontend import kind_of, load
 from skc.compiler.passes import DEFAULT_PIPELINE, PassContext, run_pipeline
-from skc.ir.location import Diagnostic, DiagnosticError, errors
+from skc.ir.location import Diagnostic, DiagnosticError, Location, errors
 from skc.ir.module import Module
 
 
@@ -74,35 +72,32 @@ def discover_sources(root: str | Path) -> list[Path]:
     return skills + files
 
 
-def profile_ref(profile: Any) -> ProfileRef | None:
-    """Name and content hash of a capability profile given as a path, a model, a dict or a name."""
-    if profile is None:
-        return None
-    if isinstance(profile, str | Path) and Path(profile).is_file():
-        return ProfileRef(name=Path(profile).stem, sha256=hashlib.sha256(Path(profile).read_bytes()).hexdigest())
-    if isinstance(profile, BaseModel):
-        data = profile.model_dump(mode="json")
-    elif isinstance(profile, dict):
-        data = profile
-    else:
-        return ProfileRef(name=str(getattr(profile, "name", profile)))
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
-    name = data.get("name") or data.get("model") or type(profile).__name__
-    return ProfileRef(name=str(name), sha256=hashlib.sha256(text.encode()).hexdigest())
+def _profile(profile: Any, pipeline: str) -> tuple[Any, ProfileRef | None]:
+    """The capability profile cap-bind gets (resolved when one was chosen; None keeps
+    cap-bind's default) and its manifest reference (name, sha256 of its canonical JSON).
+
+    A profile that cannot be read is SKC249. Without cap-bind in the pipeline no profile is used.
+    """
+    if "cap-bind" not in pipeline:
+        return profile, None
+    from skc.compiler.profile import resolve_profile
+
+    try:
+        resolved = resolve_profile(profile)
+    except (OSError, ValueError, TypeError) as e:  # pydantic's ValidationError is a ValueError
+        where = Location(str(profile) if isinstance(profile, str | Path) and Path(profile).is_file()
+                         else "<profile>", 1, 1)
+        raise DiagnosticError([Diagnostic("SKC249", where, f"cannot read the capability profile: {e}",
+                                          "give a profile JSON file (skc profile) or a shipped profile name")]) from None
+    text = json.dumps(resolved.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    ref = ProfileRef(name=resolved.name, sha256=hashlib.sha256(text.encode()).hexdigest())
+    return (None if profile is None else resolved), ref
 
 
 def _environment(environment: Environment | str | Path | None) -> Environment | None:
     if environment is None or isinstance(environment, Environment):
         return environment
     return load_environment(environment)
-
-
-def _registered_only(pipeline: str) -> str:  # DEVELOPMENT ONLY: remove before finishing
-    from skc.compiler.passes import REGISTRY
-
-    if pipeline != DEFAULT_PIPELINE:
-        return pipeline
-    return ",".join(p for p in pipeline.split(",") if p.split("{")[0].strip() in REGISTRY)
 
 
 def compile_path(path: str | Path, *, profile: Any = None, pipeline: str = DEFAULT_PIPELINE,
@@ -112,7 +107,8 @@ def compile_path(path: str | Path, *, profile: Any = None, pipeline: str = DEFAU
                  options: dict[str, Any] | None = None) -> CompileResult:
     """Compiles `path` (a SKILL.md folder, runbook .md, .skflow or .mlir file).
 
-    `profile` is the capability profile for cap-bind (a path, a model or a name);
+    `profile` is the capability profile for cap-bind (a JSON path, a shipped name, a
+    CapabilityProfile or a dict; None: cap-bind's default, the embedded model's);
     `environment` an `Environment` or a JSON/YAML file declaring one (None: probe this
     machine); `output` where to write the bundle (a zip when `zipped` or `.zip`);
     `debug` verifies the IR after every pass; `print_ir_after_all(pass_name, ir_text)`
@@ -129,15 +125,16 @@ def compile_path(path: str | Path, *, profile: Any = None, pipeline: str = DEFAU
     result.module = module = front.module
     try:
         env = _environment(environment)
+        chosen, ref = _profile(profile, pipeline)
     except DiagnosticError as e:
         result.diagnostics += e.diagnostics
         return result
-    ctx = PassContext(options={"environment": env, "profile": profile, "source_root": str(source_root(path)),
+    ctx = PassContext(options={"environment": env, "profile": chosen, "source_root": str(source_root(path)),
                                **(options or {})},
                       debug=debug, print_ir_after_all=print_ir_after_all)
     result.context = ctx
     try:
-        run_pipeline(module, _registered_only(pipeline), ctx)
+        run_pipeline(module, pipeline, ctx)
     except DiagnosticError as e:  # a malformed pipeline string
         ctx.diagnostics += e.diagnostics
     result.diagnostics += ctx.diagnostics
@@ -146,8 +143,8 @@ def compile_path(path: str | Path, *, profile: Any = None, pipeline: str = DEFAU
         return result
     start = time.perf_counter()
     result.bundle = make_bundle(
-        module, kind=result.kind, source=str(path), sources=source_files(path, (ctx.options.get("assets") or {}).values()),
-        profile=profile_ref(profile), pipeline=pipeline.strip(), reports=ctx.reports,
+        module, kind=result.kind, source=str(path),
+        sources=source_files(path, (ctx.options.get("assets") or {}).values()), profile=ref, pipeline=pipeline.strip(), reports=ctx.reports,
         assets=ctx.options.get("assets"), diagnostics=result.diagnostics)
     if output is not None:
         try:

@@ -242,3 +242,28 @@ def test_make_bundle_refuses_assets_outside_the_bundle() -> None:
     module = parse_module(SOURCE.read_text(encoding="utf-8"))
     with pytest.raises(ValueError, match="bad asset path"):
         make_bundle(module, kind="mlir", source="x", assets={"../x": SOURCE})
+
+
+def test_the_profile_cap_bind_used_is_in_the_manifest(tmp_path: Path) -> None:
+    default = compile_to(tmp_path / "a.skb")
+    assert default.bundle is not None
+    assert default.bundle.manifest.profile is not None
+    assert default.bundle.manifest.profile.name == "gemma3-270m-q4km"
+    assert default.context is not None
+    assert default.context.options["profile"] is None
+    chosen = compile_to(tmp_path / "b.skb", profile="gemma3-270m-q4km")
+    assert chosen.bundle is not None
+    assert chosen.bundle.manifest.profile == default.bundle.manifest.profile
+    without = compile_to(tmp_path / "c.skb", pipeline="verify,env-bind")
+    assert without.bundle is not None
+    assert without.bundle.manifest.profile is None
+
+
+def test_an_unreadable_profile_is_skc249(tmp_path: Path) -> None:
+    result = compile_path(SOURCE, environment=ENV, profile="no-such-profile", output=tmp_path / "x.skb")
+    assert [(d.code, str(d.loc)) for d in result.diagnostics] == [("SKC249", "<profile>:1:1")]
+    assert not (tmp_path / "x.skb").exists()
+    bad = tmp_path / "p.json"
+    bad.write_text("{}", encoding="utf-8")
+    result = compile_path(SOURCE, environment=ENV, profile=bad)
+    assert [(d.code, str(d.loc)) for d in result.diagnostics] == [("SKC249", f"{bad}:1:1")]

@@ -13,6 +13,9 @@ from click.testing import CliRunner
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "bundle" / "fixtures"
 EXAMPLE = "examples/ir/virt_handler_down.mlir"
+CORPUS = Path("/work/shared/corpus")
+RUNBOOK = CORPUS / "runbooks" / "prometheus-operator" / "node" / "NodeFilesystemFilesFillingUp.md"
+SKILL = CORPUS / "skills" / "anthropics" / "webapp-testing"
 
 
 def skc(*args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -151,3 +154,30 @@ def test_debug_verifies_after_every_pass(tmp_path: Path) -> None:
     assert isinstance(result.context, PassContext)
     assert result.context.debug
     assert seen == ["verify", "env-bind", "cse"]
+
+
+@pytest.mark.skipif(not RUNBOOK.is_file(), reason="no corpus")
+def test_compile_a_corpus_runbook(tmp_path: Path) -> None:
+    out = tmp_path / "node.skb"
+    run = skc("compile", RUNBOOK, "-o", out)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith(f"{out}: bundle v1, 1 workflow(s)")
+    # Warnings point into the runbook, e.g. the `oc debug node/...` step this machine cannot run.
+    assert all(line.startswith((f"{RUNBOOK}:", "  hint:")) for line in run.stderr.splitlines())
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["kind"] == "tsg"
+    assert [s["path"] for s in manifest["sources"]] == [RUNBOOK.name]
+    assert "binary" in manifest["environment"]["bindings"]
+    assert skc("bundle", "verify", out).returncode == 0
+
+
+@pytest.mark.skipif(not SKILL.is_dir(), reason="no corpus")
+def test_compile_a_corpus_skill(tmp_path: Path) -> None:
+    out = tmp_path / "webapp.skb.zip"
+    run = skc("compile", SKILL, "-o", out)
+    assert run.returncode == 0, run.stderr
+    manifest = json.loads(skc("bundle", "show", out).stdout)
+    assert (manifest["kind"], manifest["name"]) == ("skill", "webapp_testing")
+    assert "SKILL.md" in [s["path"] for s in manifest["sources"]]
+    assert any(name.startswith("prompts/webapp_testing/") for name in manifest["files"])
+    assert "reports/capability.json" in manifest["files"]
