@@ -1,0 +1,108 @@
+"""The `.skflow` front end: the explicit workflow language (docs/skflow.md) to skc IR.
+
+    workflow triage(ns: text, threshold: num) -> text {
+      step pods = shell ["kubectl", "get", "pods", "-n", ns, "-o", "json"] effects [read:k8s] -> json
+      step failing = count(json_get(pods, "$.items[?(@.status.phase != 'Running')]"))
+      step verdict = if failing > threshold {
+        yield decide "Is the namespace degraded?" with pods outcomes [degraded, down]
+      } else {
+        yield "ok"
+      }
+      return verdict
+    }
+
+`parse_skflow(text, file)` and `compile_skflow(path)` return a `FrontendResult`; bad
+input becomes diagnostics (SKC130 syntax, SKC131-139 meaning: see `skflow_lower`),
+never an exception. The module is None when there is any error.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from lark import Lark, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from skc.compiler.frontend import FrontendResult
+from skc.compiler.frontend.skflow_ast import Document, SkflowTransformer
+from skc.compiler.frontend.skflow_lower import Lowerer
+from skc.ir.location import Diagnostic, Location
+
+# How syntax errors name what was expected (lark's terminal names -> words).
+_EXPECTED = {
+    "NAME": "a name", "STRING": "a string", "RAW_STRING": "a string", "LONG_STRING": "a string",
+    "INT": "a number", "FLOAT": "a number", "EFFECT": "an effect like read:k8s",
+    "LBRACE": "'{'", "RBRACE": "'}'", "LPAR": "'('", "RPAR": "')'", "LSQB": "'['", "RSQB": "']'",
+    "COMMA": "','", "EQUAL": "'='", "COLON": "':'", "__ANON_0": "'->'",
+}
+
+
+@cache
+def parser() -> Lark:
+    """The LALR parser for `grammar/skflow.lark` (built once)."""
+    grammar = resources.files("skc.grammar").joinpath("skflow.lark").read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+
+
+def _describe(name: str) -> str:
+    if name in _EXPECTED:
+        return _EXPECTED[name]
+    term = next((t for t in parser().terminals if t.name == name), None)
+    if term is not None and term.pattern.type == "str":
+        return repr(term.pattern.value)
+    return name.lower()
+
+
+def _syntax_error(e: UnexpectedInput, text: str, file: str) -> Diagnostic:
+    line, col = max(e.line, 1), max(e.column, 1)
+    if isinstance(e, UnexpectedCharacters):
+        pos = e.pos_in_stream or 0
+        ch = text[pos] if pos < len(text) else ""
+        hint = "strings use double quotes" if ch == "'" else ""
+        return Diagnostic("SKC130", Location(file, line, col), f"unexpected character {ch!r}", hint)
+    if isinstance(e, UnexpectedEOF) or (isinstance(e, UnexpectedToken) and e.token.type == "$END"):
+        lines = text.splitlines() or [""]
+        line, col = len(lines), len(lines[-1]) + 1
+        return Diagnostic("SKC130", Location(file, line, col), "unexpected end of file",
+                          "a `{` is not closed, or a statement is unfinished")
+    assert isinstance(e, UnexpectedToken)
+    expected = sorted({_describe(t) for t in e.expected})
+    shown = ", ".join(expected[:8]) + (", ..." if len(expected) > 8 else "")
+    hint = f"expected {shown}" if expected else ""
+    return Diagnostic("SKC130", Location(file, line, col), f"unexpected {str(e.token)!r}", hint)
+
+
+def parse_document(text: str, file: str = "<input>") -> tuple[Document | None, list[Diagnostic]]:
+    """The syntax tree of `text`, or None and a syntax diagnostic."""
+    try:
+        tree = parser().parse(text)
+    except UnexpectedInput as e:
+        return None, [_syntax_error(e, text, file)]
+    transformer = SkflowTransformer()
+    doc = transformer.transform(tree)
+    diags = [Diagnostic("SKC135", Location(file, e.line, e.col), e.message, e.hint) for e in transformer.errors]
+    return doc, diags
+
+
+def parse_skflow(text: str, file: str = "<input>") -> FrontendResult:
+    """Parses and lowers .skflow text; every op is located at its statement in `file`."""
+    doc, diags = parse_document(text, file)
+    if doc is None:
+        return FrontendResult(None, diags)
+    lowerer = Lowerer(file)
+    module = lowerer.document(doc)
+    diags += lowerer.diags
+    diags.sort(key=lambda d: (d.loc.line, d.loc.col))
+    if any(d.severity == "error" for d in diags):
+        return FrontendResult(None, diags)
+    return FrontendResult(module, diags)
+
+
+def compile_skflow(path: Path) -> FrontendResult:
+    """The `.skflow` file at `path` as IR (unreadable files become SKC100)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        return FrontendResult(None, [Diagnostic("SKC100", Location(str(path), 1, 1), f"cannot read: {e}")])
+    return parse_skflow(text, str(path))
