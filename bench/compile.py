@@ -78,8 +78,12 @@ def run(corpus: Path, repeats: int) -> dict[str, Any]:
             crashes[rel] = found[0]
         else:
             codes.update(found)
-        print(f"\r[{i}/{len(paths)}] warm-up", end="", file=sys.stderr, flush=True)
-    print(file=sys.stderr)
+        if sys.stderr.isatty():
+            print(f"\r[{i}/{len(paths)}] warm-up", end="", file=sys.stderr, flush=True)
+        elif i % 100 == 0 or i == len(paths):
+            print(f"[{i}/{len(paths)}] warm-up", file=sys.stderr, flush=True)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
     rounds = []
     for r in range(repeats):
         print(f"round {r + 1}/{repeats}", file=sys.stderr, flush=True)
