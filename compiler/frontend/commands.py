@@ -1,0 +1,304 @@
+"""Commands in documents: split, templated and classified by effect.
+
+A document's commands come from fenced blocks (one command per logical line:
+backslash continuations, open quotes, heredocs and `for ... done` bodies are
+joined; console prompts `$ ` are stripped and output lines dropped) and from
+inline code that looks like a command. `classify_shell(text)` turns one command
+into a `Command`:
+
+- variables: `$NAMESPACE`, `${VAR}`, `<pod-name>`, `{region}` become positional
+  placeholders `{0}`, `{1}`, ... in `template`/`argv` (the runtime substitutes
+  `{digits}` only, so PromQL label sets and awk programs keep their braces); shell
+  specials (`$1`, `$?`), well-known environment variables (`$HOME`) and names the
+  command defines itself (`for c in ...`, `read x`) stay literal;
+- `argv` when the command needs no shell (no pipes, redirects, globs, `$(...)`),
+  else the whole `template` is run as `cmd`;
+- effects per program (see `command_rules`): kubectl/oc get|describe|logs|top read
+  `k8s`, delete|apply|patch|scale|... write it; redirects, tee, cp, mv, rm write
+  `fs:<path>`; curl GET is `net:http`; SQL clients read or write `db:<name>` by
+  statement; read-only tools (cat, grep, ls, ps, df, git status, ...) read; anything
+  unknown is conservatively `write:*`;
+- the result type: `kubectl get` is a table, `-o json`/`--json`/`jq` JSON, a
+  pipeline ending in `wc -l` a number, otherwise text.
+
+Names are normalised (`$POD_NAME`, `<pod-name>` and `{pod_name}` are one variable,
+`pod_name`), so one workflow input serves every spelling.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from skc.compiler.frontend.command_rules import (
+    SESSION_PROGRAMS,
+    classify_sql_text,
+    known_program,
+    segment_effects,
+)
+from skc.compiler.frontend.shell_text import (
+    CLOSERS,
+    KEYWORDS,
+    PROMPT,
+    needs_shell,
+    program_of,
+    quote_mask,
+    split_segments,
+    strip_wrappers,
+    words_of,
+)
+from skc.ir.types import JSON, NUM, TABLE, TEXT, Type
+
+_ENV = {"HOME", "PATH", "USER", "PWD", "OLDPWD", "SHELL", "HOSTNAME", "TMPDIR", "LANG", "TERM",
+        "EDITOR", "PAGER", "UID", "EUID", "RANDOM", "SECONDS", "LINENO", "IFS", "PS1", "BASH_SOURCE",
+        "LOGNAME", "DISPLAY", "XDG_CONFIG_HOME", "GOPATH"}
+_HTML_TAGS = {"br", "b", "i", "u", "p", "a", "div", "span", "code", "pre", "img", "kbd", "sup", "sub",
+              "em", "strong", "hr", "ul", "ol", "li", "table", "tr", "td", "th", "details", "summary",
+              "h1", "h2", "h3", "h4", "dl", "dt", "dd", "tbody", "thead", "small", "center", "eof"}
+_VAR = re.compile(
+    r"\$\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?:[:\-=?+#%/][^}]*)?\}"
+    r"|\$(?P<plain>[A-Za-z_][A-Za-z0-9_]*)"
+    r"|(?<![<\w])<(?P<angle>[A-Za-z][A-Za-z0-9_.\- /]{0,48}[A-Za-z0-9_])>"
+    r"|(?<![{$\w])\{(?P<curly>[A-Za-z_][A-Za-z0-9_\-]*)\}(?!\})"
+)
+_DEFINES = re.compile(r"(?:\bfor\s+|\bread\s+(?:-\w+\s+)*|\blocal\s+|\bexport\s+|(?:^|[;&|(\s])|\bdeclare\s+)"
+                      r"([A-Za-z_][A-Za-z0-9_]*)(?==|\s+in\b|\s*$|\s*;)")
+_SCRIPT = re.compile(r"(?:^|[\s\"'/=])((?:\./)?scripts/[\w./-]+\.(?:py|sh|bash|js|mjs|ts|rb|pl))\b")
+_INTERPRETERS = {"py": "python3", "sh": "bash", "bash": "bash", "js": "node", "mjs": "node",
+                 "ts": "npx tsx", "rb": "ruby", "pl": "perl"}
+
+
+@dataclass(frozen=True, slots=True)
+class Var:
+    """One variable reference: normalised name, spelling, and span in the text."""
+
+    name: str
+    raw: str
+    start: int
+    end: int
+
+
+@dataclass
+class Command:
+    """One classified command, ready to become a `tool.shell` (or `tool.script`) op."""
+
+    text: str
+    template: str
+    argv: list[str] | None
+    vars: list[str]
+    effects: list[str]
+    writes: bool = False
+    unknown: bool = False
+    result: Type = TEXT
+    programs: list[str] = field(default_factory=list)
+    assigns: str | None = None
+    assign_template: str | None = None
+    assign_command: str | None = None
+    script: str | None = None
+    script_args: list[str] = field(default_factory=list)
+    interpreter: str | None = None
+    session: bool = False
+
+
+def normalise(raw: str) -> str:
+    """`$POD_NAME`, `<pod-name>`, `{Pod Name}` -> `pod_name` (an identifier)."""
+    name = re.sub(r"[^a-z0-9]+", "_", raw.lower()).strip("_") or "value"
+    return name if not name[0].isdigit() else "v_" + name
+
+
+def find_vars(text: str, *, shell: bool = True) -> list[Var]:
+    """The document variables `text` refers to, in order (see the module docstring)."""
+    mask = quote_mask(text) if shell else [""] * len(text)
+    local = set(_DEFINES.findall(text)) if shell else set()
+    out: list[Var] = []
+    for m in _VAR.finditer(text):
+        quoted = mask[m.start()] == "'" if m.start() < len(mask) else False
+        if m.group("braced") or m.group("plain"):
+            raw = m.group("braced") or m.group("plain")
+            if quoted or raw in _ENV or raw in local or (shell and raw.islower() and len(raw) <= 2):
+                continue
+        elif m.group("angle"):
+            raw = m.group("angle")
+            if raw.lower() in _HTML_TAGS or raw.endswith("/"):
+                continue
+        else:
+            raw = m.group("curly")
+            if quoted or raw in ("print", "next", "exit"):
+                continue
+        out.append(Var(normalise(raw), m.group(0), m.start(), m.end()))
+    return out
+
+
+def templated(text: str, found: list[Var], order: list[str], *, names: bool = False) -> str:
+    """`text` with each variable replaced by `{i}`, i its position in `order` (or `{name}`)."""
+    out, pos = [], 0
+    for v in found:
+        out.append(text[pos:v.start])
+        out.append("{" + (v.name if names else str(order.index(v.name))) + "}")
+        pos = v.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def looks_like_command(text: str, *, context: str = "") -> bool:
+    """Whether inline code (or a block's first line) is a command rather than a name or value.
+
+    Known programs with arguments always are; unknown ones only when the sentence
+    around them says to run something (`context` ends with run/execute/via/...).
+    """
+    text = text.strip()
+    if not text or len(text) > 2000 or text.startswith(("-", "#", "/", "{", "http")):
+        return False
+    if PROMPT.match(text):
+        return True
+    words = text.split()
+    head = words[0]
+    if not re.match(r"[A-Za-z0-9_./~-]+\Z", head) or head.endswith((":", ".")) or head.isupper():
+        return False
+    program = program_of(text) or head
+    if known_program(program):
+        return len(words) > 1 or known_program(program) == "bare"
+    runs = re.search(r"\b(run|running|execute|executing|via|invoke|type|using|with|command|exec)\W*\Z",
+                     context.lower()) is not None
+    return runs and len(words) > 1 and (head.startswith("./") or re.match(r"[a-z][a-z0-9_.-]*\Z", head) is not None)
+
+
+def classify_shell(text: str) -> Command:
+    """A `Command` for one shell command line (see the module docstring)."""
+    found = find_vars(text)
+    order = list(dict.fromkeys(v.name for v in found))
+    template = templated(text, found, order)
+    named = templated(text, found, order, names=True)  # `{pod_name}`: one shell word per variable
+    segments = split_segments(words_of(named))
+    effects: list[str] = []
+    programs: list[str] = []
+    writes = unknown = False
+    for index, seg in enumerate(segments):
+        core = strip_wrappers(seg)
+        if not core or core[0] in KEYWORDS or core[0] in CLOSERS or core[0] == "in":
+            continue
+        programs.append(core[0])
+        seg_effects, seg_writes, seg_unknown = segment_effects(core, seg, first=index == 0)
+        effects.extend(seg_effects)
+        writes |= seg_writes
+        unknown |= seg_unknown
+    session = len(segments) == 1 and _opens_session(strip_wrappers(segments[0]))
+    cmd = Command(text, template, None, order, _tidy(effects), writes, unknown,
+                  _result_type(segments), programs, session=session)
+    if not needs_shell(template):
+        cmd.argv = words_of(template)
+    _assignment(cmd, named, template, segments)
+    _script(cmd, named)
+    return cmd
+
+
+def _tidy(effects: list[str]) -> list[str]:
+    if "write:*" in effects:
+        return ["write:*"]
+    unique = list(dict.fromkeys(e for e in effects if e != "pure"))
+    return unique or ["pure"]
+
+
+def _opens_session(core: list[str]) -> bool:
+    """Whether the command opens an interactive session (the next lines are typed into it)."""
+    if not core:
+        return False
+    prog, rest = core[0].rsplit("/", 1)[-1], core[1:]
+    flags = [w for w in rest if w.startswith("-")]
+    positional = [w for w in rest if not w.startswith("-")]
+    if prog == "ssh":
+        return len(positional) <= 1
+    if prog in ("kubectl", "oc", "docker"):
+        return bool({"exec", "debug", "run"} & set(rest[:4])) and bool({"-it", "-ti", "-i"} & set(rest)) \
+            and "--" not in rest
+    if prog == "chroot":
+        return len(positional) <= 1
+    if prog in ("gitlab-rails", "rails"):
+        return bool(positional) and positional[0] in ("console", "c", "dbconsole", "db")
+    if prog in SESSION_PROGRAMS and prog not in ("gitlab-rails", "rails"):
+        scripted = any(re.match(r"-[a-zA-Z]*[cef]\Z|--(command|file|execute)", w) for w in flags)
+        if prog in ("python", "python3", "node", "bash", "sh", "zsh", "irb", "su"):
+            return not positional and not scripted
+        if prog == "redis-cli":
+            return not [w for w in positional if not re.match(r"[\d.:]+\Z", w)]
+        return not scripted
+    return False
+
+
+def _result_type(segments: list[list[str]]) -> Type:
+    if not segments:
+        return TEXT
+    first, last = strip_wrappers(segments[0]), strip_wrappers(segments[-1])
+    if last[:2] == ["wc", "-l"] and len(last) == 2 and len(segments) > 1:
+        return NUM
+    if last and last[0] == "grep" and any(w in ("-c", "--count") for w in last) and len(segments) > 1:
+        return NUM
+    if last and last[0] == "jq" and not any(w in ("-r", "--raw-output") for w in last):
+        return JSON
+    if len(segments) == 1 and first:
+        flat = " ".join(first)
+        if re.search(r"(?:-o|--output)[ =]?json\b|--json\b", flat):
+            return JSON
+        if first[0] in ("kubectl", "oc") and any(w in ("get", "top") for w in first[1:5]) \
+                and (not re.search(r"(?:-o|--output)[ =]?\S", flat) or "-o wide" in flat):
+            return TABLE
+    return TEXT
+
+
+def _assignment(cmd: Command, named: str, template: str, segments: list[list[str]]) -> None:
+    """`NAME=value` / `export NAME=value`: the command defines a workflow value."""
+    pattern = r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)\Z"
+    m, t = re.match(pattern, named, re.DOTALL), re.match(pattern, template, re.DOTALL)
+    if m is None or t is None:
+        return
+    value, value_t = m.group(2).strip(), t.group(2).strip()
+    sub = re.match(r"[\"']?(?:\$\((.*)\)|`(.*)`)[\"']?\Z", value, re.DOTALL)
+    if sub:
+        cmd.assigns = normalise(m.group(1))
+        cmd.assign_command = (sub.group(1) or sub.group(2) or "").strip()
+    elif len(segments) == 1 and not re.search(r"[;|&$`<>]", _unquote(value)):
+        cmd.assigns = normalise(m.group(1))
+        cmd.assign_template = _unquote(value_t)
+        cmd.effects, cmd.unknown, cmd.writes = ["pure"], False, False
+
+
+def _unquote(value: str) -> str:
+    return value[1:-1] if len(value) > 1 and value[0] == value[-1] and value[0] in "\"'" else value
+
+
+def _script(cmd: Command, named: str) -> None:
+    """`python scripts/x.py args`, `./scripts/y.sh`: a script shipped with the skill."""
+    m = _SCRIPT.search(named)
+    if m is None:
+        return
+    path = m.group(1).removeprefix("./")
+    words = words_of(named)
+    idx = next((i for i, w in enumerate(words) if w.endswith(path)), None)
+    if idx is None or any(w in ("|", ";", "&&", "||", ">", ">>", "<") for w in words):
+        return
+    cmd.script = path
+    cmd.script_args = words[idx + 1:]
+    prog = strip_wrappers(words[:idx])
+    ext = path.rsplit(".", 1)[-1]
+    cmd.interpreter = prog[0] if prog and prog[0] in ("python", "python3", "bash", "sh", "node", "ruby", "perl") \
+        else _INTERPRETERS.get(ext)
+    cmd.session = False
+
+
+def classify_sql(query: str, db: str = "default") -> tuple[list[str], bool]:
+    """(effects, writes) of a SQL text against database `db`."""
+    writes = classify_sql_text(query)
+    return [f"{'write' if writes else 'read'}:db:{db}"], writes
+
+
+_PY_PURE_IMPORTS = {"json", "re", "math", "collections", "itertools", "functools", "datetime", "statistics", "typing",
+                    "dataclasses", "decimal", "fractions", "string", "textwrap", "enum", "operator", "random"}
+
+
+def python_effects(code: str) -> list[str]:
+    """`pure` for computation-only Python (stdlib maths, json, re, ...); `write:*` otherwise."""
+    modules = {m.split(".")[0] for m in re.findall(r"^\s*(?:from\s+(\S+)\s+import|import\s+(\S+))", code, re.M)
+               for m in m if m}
+    risky = re.search(r"\bopen\(|\bexec\(|\beval\(|__import__|\bsubprocess\b|\bos\.|\bsys\.|\bshutil\b|\bPath\(",
+                      code)
+    return ["pure"] if modules <= _PY_PURE_IMPORTS and not risky else ["write:*"]

@@ -1,0 +1,269 @@
+"""Prose analysis: which sentences are instructions, conditions, jumps, exits or hints.
+
+Deterministic and table-driven (no model): an instruction starts with an
+imperative verb (`Check`, `Run`, `Verify`, `Make sure`, ...) or with "you should"
+and the like; a condition is "If/When/In case X, Y" (or "X? If so, Y"); the action
+of a condition can be a jump ("go to step 5", "skip to step 3"), an early exit
+("stop here", "escalate to ...", "no further action is needed"), an instruction,
+or a conclusion ("then the reload worked"). A parallel hint names a range or list
+of steps ("run steps 2 through 10 in parallel"). `llm_kind` picks the llm op for
+an instruction: decide (choose/whether/which), extract (extract/collect/list/note),
+agent (investigate/fix/implement/debug: open-ended work with tools) or generate.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_VERBS = set("""
+accept access acknowledge activate add address adjust allow analyse analyze announce apply approve archive ask assess assign
+attach audit avoid back backup build bump call cancel capture change check choose clean clear click close
+collect commit compare compile configure confirm connect consider contact continue convert copy cordon create
+debug decide decrease define delete deploy describe design determine diagnose disable discard dispatch document
+double download drain draft drop edit enable ensure escalate establish evaluate examine execute exit expand
+explain explore export extract fail failover fetch file fill filter find finish fix flush follow force forward
+gather generate get go grab grant grep halt handle identify ignore implement import include increase inform
+inspect install investigate invoke isolate keep kill label launch list load locate lock log login look make
+mark measure merge migrate modify monitor mount move navigate note notify number observe obtain open organize
+outline page parse patch
+pause perform pick pin prefer ping place plan poll post prepare present preview proceed produce promote propose
+provide pull push put query raise read reboot rebuild recheck reconfigure record recover redeploy reduce 
+refresh reindex reload remove rename repair repeat replace reply report request rerun reset resize resolve respond restart
+restore resume retry return revert review revoke rollback roll rotate run save scale scan schedule search
+select send set setup share shut silence skip sort specify ssh start stop study submit summarise summarize
+suspend switch sync take tail talk tell terminate test trace track trigger troubleshoot try turn type uncordon
+undo uninstall unlock unmount update upgrade upload use validate verify view visit wait watch write
+""".split())
+_LEADS = re.compile(r"(?:(?:first|then|next|finally|now|also|afterwards|optionally|again|please)[,:]?\s+)+", re.I)
+_MODAL = re.compile(r"(?:you|we|the (?:user|operator|engineer|on-?call|eoc))\s+(?:should|must|need to|have to|"
+                    r"can|may want to|will need to|will want to)\s+(\w+)", re.I)
+_COND = re.compile(r"(?P<kw>if|when|whenever|in case|in the case that|should|unless)\s+(?P<rest>.+)\Z", re.I | re.S)
+_THEN_SPLIT = re.compile(r",\s*(?:then\s+)?|\s+then\s+|\s+-+\s+|:\s+|\s+(?=(?:you|we)\s+(?:can|should|must|need|may|will)\b)",
+                         re.I)
+_GOTO = re.compile(r"\b(?:go|skip|jump|proceed|continue|move|return|head|advance)(?:\s+\w+)?\s+(?:on\s+)?(?:to|with|at)\s+"
+                   r"(?:the\s+)?step\s+#?(\d{1,3})\b", re.I)
+_GOTO_BARE = re.compile(r"\bsee\s+step\s+#?(\d{1,3})\b|\bstep\s+#?(\d{1,3})\s+(?:instead|next)\b", re.I)
+_EXIT = [
+    (re.compile(r"\bescalat(?:e|ion)\b|\bpage\s+(?:the\s+)?(?:on-?call|eoc|sre|team|im|incident)", re.I), "escalate"),
+    (re.compile(r"\bstop(?:\s+here|\s+now|\s+the\s+(?:runbook|procedure|process))\b|\bdo not (?:continue|proceed)\b|"
+                r"\byou(?:'re| are) done\b|\bnothing (?:else |more )?to do\b|\bno (?:further |more )?action\b"
+                r"|\bend of (?:the )?(?:runbook|procedure)\b|\babort\b", re.I), "stop"),
+    (re.compile(r"\b(?:the )?(?:alert|incident|issue|problem) (?:is|has been) (?:resolved|fixed|mitigated)\b", re.I),
+     "resolved"),
+]
+_PARALLEL_WORDS = r"(?:in\s+parallel|concurrently|simultaneously|at\s+the\s+same\s+time)"
+_PAR_RANGE = re.compile(r"\bsteps?\s+#?(\d{1,3})\s*(?:-|–|—|to|through|thru|until)\s*#?(\d{1,3})\b[^.]*?" + _PARALLEL_WORDS
+                        + "|" + _PARALLEL_WORDS + r"[^.]*?\bsteps?\s+#?(\d{1,3})\s*(?:-|–|—|to|through|thru)\s*#?(\d{1,3})\b",
+                        re.I)
+_PAR_LIST = re.compile(r"\bsteps?\s+((?:#?\d{1,3}\s*(?:,|and|&)\s*)+#?\d{1,3})\b[^.]*?" + _PARALLEL_WORDS, re.I)
+_PAR_FOLLOWING = re.compile(r"\b(?:the\s+)?(?:following|these|next)\s+(?:\w+\s+)?(?:steps|checks|commands|queries)\b[^.]*?"
+                            + _PARALLEL_WORDS + "|" + _PARALLEL_WORDS + r"[^.]*\b(?:the\s+)?following\b", re.I)
+_CONFIRM = re.compile(r"\bconfirm|\bapprov|\bask (?:the )?(?:user|operator|owner|team)\b|\bpermission\b|double[- ]check"
+                      r"|\bare you sure\b|\bsign[- ]off\b|\bwith (?:great )?caution\b|\bchange request\b|\bCR\b", re.I)
+_BACKREF = re.compile(r"\b(?:the|this|that|these|those|its|their|above|previous|resulting|returned|selected|approved|"
+                      r"same)\s+(?:\w+\s+)?(?:output|outputs|result|results|logs?|errors?|failures?|findings|information|"
+                      r"data|values?|list|plan|diff|changes|response|snippet|comments?|details|summary|report|id|ids|"
+                      r"name|names|url|number|state|status)\b|\b(?:from|in|of)\s+(?:the\s+)?(?:step|above|previous)\b"
+                      r"|\b(?:summari[sz]e|analy[sz]e|interpret|compare|review)\b", re.I)
+_AGENT = re.compile(r"\b(?:investigate|fix|implement|debug|diagnose|troubleshoot|repair|refactor|resolve|dig deeper|"
+                    r"root[- ]cause|apply (?:the |a |any )?(?:fix|fixes|changes?|plan|patch)|make (?:the )?changes?|"
+                    r"write (?:the |a |new )?(?:tests?|code|fix|script)|modify (?:the )?code|edit (?:the )?(?:code|files?))\b",
+                    re.I)
+_DECIDE = re.compile(r"\b(?:choose|decide|determine (?:whether|if|which)|select (?:one|between|which)|pick (?:one|which|"
+                     r"between)|whether|which (?:one|option|approach)|is it|classify)\b", re.I)
+_EXTRACT = re.compile(r"\b(?:extract|collect|gather|list (?:all|every)|note (?:down )?the|record the|"
+                      r"get the (?:id|name|url|number|list)|parse)\b", re.I)
+_DESCRIPTIVE_EXACT = {
+    "meaning", "impact", "symptoms", "symptom", "summary", "executive summary", "architecture", "logging",
+    "monitoring", "alerting", "monitoring/alerting", "availability", "durability", "scalability", "performance",
+    "dashboards", "security", "security/compliance", "resources", "quick reference", "purpose", "introduction",
+    "intro", "key facts", "reference", "notes", "dependencies", "related", "contact", "contacts", "owner", "owners",
+    "faq", "glossary", "scope", "contents", "history", "changelog", "license", "inputs", "outputs", "about",
+    "description", "terminology", "metrics", "alerts", "definitions", "context", "full context", "best used for",
+    "integration", "prerequisites", "requirements", "pre-requisite", "pre-requisites"}
+_DESCRIPTIVE_PREFIX = (
+    "when to use", "when not to use", "overview", "background", "red flags", "common mistakes",
+    "common rationalizations", "rationalization", "links", "references", "see also", "further reading",
+    "table of contents", "bundled resources", "related skills", "key principles", "core principle", "the iron law",
+    "real-world impact", "example", "learning objectives", "mental model", "automation thoughts", "useful links",
+    "anti-pattern")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """"If <cond>, <action>": the two parts as written, and how the action reads."""
+
+    cond: str
+    action: str
+    negated: bool = False
+    keyword: str = "if"
+    header: bool = False  # "If X:" heads what follows rather than carrying its own action
+
+
+@dataclass(frozen=True)
+class ParallelHint:
+    """Steps the document says may run at once: numbers, or "the following" block."""
+
+    numbers: tuple[int, ...] = ()
+    following: bool = False
+
+
+def sentences(text: str) -> list[tuple[int, str]]:
+    """(offset, sentence) pairs; code spans never split a sentence."""
+    masked = re.sub(r"`[^`]*`", lambda m: "`" + "x" * (len(m.group(0)) - 2) + "`", text)
+    out: list[tuple[int, str]] = []
+    start = 0
+    for m in re.finditer(r"(?<=[.!?])\s+(?=[A-Z`\"'(\[*_])|\n(?=\s*[-*•]\s)", masked):
+        if text[start:m.start()].strip():
+            out.append((start, text[start:m.start()].strip()))
+        start = m.end()
+    if text[start:].strip():
+        out.append((start, text[start:].strip()))
+    return out
+
+
+def clean(text: str) -> str:
+    """`text` on one line with markdown leftovers trimmed (for prompts and matching)."""
+    return " ".join(text.replace("**", "").split()).strip(" -*•")
+
+
+def first_verb(text: str) -> str:
+    body = _LEADS.sub("", clean(text).lstrip("([\"'`"), count=1)
+    m = _MODAL.match(body)
+    if m:
+        return m.group(1).lower()
+    word = re.match(r"[A-Za-z]+", body)
+    return word.group(0).lower() if word else ""
+
+
+def is_instruction(text: str) -> bool:
+    """Whether a sentence tells the reader to do something."""
+    t = clean(text)
+    if not t or (t.endswith("?") and not re.match(r"(?:do|does|is|are|can|did)\b", t, re.I)):
+        return False
+    if re.match(r"(?:make sure|be sure|ensure|don't|do not|never|always|log ?in|sign in|double-check|set up)\b", t, re.I):
+        return True
+    verb = first_verb(t)
+    if re.match(rf"(?:\W*\w+\W+)?{verb}\s+(?:of|is|are|was|were|can|will|may)\b", t, re.I):
+        return False  # "Number of pods is high", "Check is failing"
+    return verb in _VERBS and not re.match(rf"{verb}(?:s|ed|ing)\b", t, re.I)
+
+
+def is_constraint(text: str) -> bool:
+    """A rule rather than a step ("Do not ...", "Never ...", "Always ...")."""
+    return re.match(r"\s*(?:\*\*)?(?:do not|don't|never|always|avoid|must not|no\b)", text, re.I) is not None
+
+
+def parse_condition(text: str) -> Condition | None:
+    """"If X, Y" / "When X then Y" / "If X: Y" -> Condition; None for other sentences."""
+    t = clean(text)
+    m = _COND.match(t)
+    if m is None or (m.group("kw").lower() == "should" and not re.match(r"should\s+\w+\s+\w+.*,", m.group("rest"))):
+        return None
+    rest, kw = m.group("rest"), m.group("kw").lower()
+    split = None
+    for s in _THEN_SPLIT.finditer(rest):
+        if s.start() > 2 and _outside_code(rest, s.start()):
+            split = s
+            break
+    if split is None:
+        return Condition(rest.rstrip(" :."), "", kw == "unless", kw, header=True)
+    header = split.group(0).strip() == ":"
+    return Condition(rest[:split.start()].strip(), rest[split.end():].strip(), kw == "unless", kw, header)
+
+
+def _outside_code(text: str, pos: int) -> bool:
+    return text.count("`", 0, pos) % 2 == 0
+
+
+def goto_target(text: str, *, anchored: bool = False) -> int | None:
+    """N for "go to step N" (at the start of `text` when anchored, anywhere otherwise)."""
+    t = _LEADS.sub("", clean(text), count=1)
+    m = _GOTO.search(t) or _GOTO_BARE.search(t)
+    if m is None or (anchored and m.start() > 0):
+        return None
+    return int(next(g for g in m.groups() if g))
+
+
+def exit_status(text: str, *, anchored: bool = False) -> str | None:
+    """"escalate", "stop" or "resolved" when the text ends the procedure early.
+
+    Anchored (a plain step, not a condition's action): the step must start with the
+    exit and not carry its own condition ("Escalate to X if needed" does not stop).
+    """
+    t = _LEADS.sub("", clean(text), count=1)
+    if anchored and (re.search(r"\b(?:if|when|unless|in case)\b", t, re.I) or len(t.split()) > 30):
+        return None
+    for pattern, status in _EXIT:
+        m = pattern.search(t)
+        if m and (not anchored or m.start() == 0 or re.match(r"(?:you should|please|immediately)\s", t, re.I)):
+            return status
+    return None
+
+
+def parallel_hint(text: str) -> ParallelHint | None:
+    m = _PAR_RANGE.search(text)
+    if m:
+        a, b = (int(g) for g in (m.group(1) or m.group(3), m.group(2) or m.group(4)))
+        return ParallelHint(tuple(range(min(a, b), max(a, b) + 1))) if abs(a - b) < 200 else None
+    m = _PAR_LIST.search(text)
+    if m:
+        return ParallelHint(tuple(int(n) for n in re.findall(r"\d+", m.group(1))))
+    if _PAR_FOLLOWING.search(text):
+        return ParallelHint(following=True)
+    return None
+
+
+_OBSERVES = re.compile(r"\b(?:output|outputs|result|results|returns?|returned|shows?|prints?|lists?|you (?:see|get)|"
+                       r"is (?:absent|present|missing|empty|listed)|command|query|response|status|exit code|"
+                       r"logs? (?:says?|shows?|contains?)|above|below|threshold|\d+\s*%)", re.I)
+
+
+def observes(cond: str) -> bool:
+    """Whether a condition checks something a step observed (its output, a status, a number)."""
+    return _OBSERVES.search(cond) is not None
+
+
+def asks_confirmation(text: str) -> bool:
+    return _CONFIRM.search(text) is not None
+
+
+def refers_back(text: str) -> bool:
+    """Whether the text consumes what an earlier step produced ("the output", "summarize")."""
+    return _BACKREF.search(text) is not None
+
+
+def llm_kind(text: str) -> str:
+    """generate, decide, extract or agent for an instruction's text."""
+    t = clean(text)
+    if _AGENT.search(t):
+        return "agent"
+    if _DECIDE.search(t):
+        return "decide"
+    if _EXTRACT.search(t):
+        return "extract"
+    return "generate"
+
+
+def outcomes(text: str, options: list[str]) -> list[str]:
+    """A closed set of answers: the listed options, "X or Y" in the text, else yes/no."""
+    found = [slug(o) for o in options if 0 < len(o.split()) <= 8]
+    if len(found) < 2:
+        m = re.search(r"\b(?:between|whether(?: to)?|either)\s+(.+?)(?:[.?;]|\Z)", clean(text), re.I)
+        if m:
+            found = [slug(p) for p in re.split(r",\s*(?:or\s+)?|\s+or\s+|\s+and\s+", m.group(1)) if p.strip()]
+            found = [f for f in found if 0 < len(f) <= 40]
+    unique = list(dict.fromkeys(f for f in found if f))
+    return unique[:8] if len(unique) >= 2 and not ("yes" in unique and len(unique) == 1) else ["yes", "no"]
+
+
+def slug(text: str) -> str:
+    words = re.findall(r"[a-z0-9]+", clean(text).lower().replace("`", ""))
+    return "_".join(words[:5])
+
+
+def descriptive(title: str) -> bool:
+    """Whether a section only describes (Meaning, Impact, Overview, ...) and holds no steps."""
+    t = re.sub(r"^[\d.)\s]+", "", clean(title).lower().replace("`", "")).strip(" :")
+    return t in _DESCRIPTIVE_EXACT or any(t == d or t.startswith((d + " ", d + ":", d + "s")) for d in _DESCRIPTIVE_PREFIX)

@@ -1,0 +1,183 @@
+"""Shell text: quoting, words, simple commands and the logical lines of a code block.
+
+The small lexer the command classifier stands on: `quote_mask` (which characters
+are inside quotes), `words_of` (shell words and operators, quotes removed),
+`split_segments` (simple commands of a pipeline or list), `strip_wrappers` (sudo,
+env, time, watch, ... in front of the real program), `needs_shell` (whether a
+command must run under a shell), and `logical_lines` (one entry per command of a
+code block: continuations, open quotes, heredocs and `for ... done` joined;
+console prompts stripped and output lines dropped).
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+PROMPT = re.compile(r"^\s*(?:\[[^\]\n]{1,60}\]\s*|[\w.-]+@[\w.-]+(?::[^\s$#]*)?\s*)?[$%]\s+")
+KEYWORDS = {"for", "while", "until", "if", "case", "select"}
+CLOSERS = {"done", "fi", "esac"}
+_SHELL_META = set("|&;<>()`*?[]~\n")
+
+
+def quote_mask(text: str) -> list[str]:
+    """Per character: '' outside quotes, "'" inside single quotes, '"' inside double quotes."""
+    return _scan_quotes(text)[0]
+
+
+def open_quote(text: str) -> bool:
+    """Whether `text` ends inside a quoted string."""
+    return _scan_quotes(text)[1] != ""
+
+
+def _scan_quotes(text: str) -> tuple[list[str], str]:
+    mask: list[str] = []
+    state, escaped = "", False
+    for ch in text:
+        if escaped:
+            mask.append(state)
+            escaped = False
+            continue
+        if ch == "\\" and state != "'":
+            escaped = True
+            mask.append(state)
+            continue
+        if state == "" and ch in "'\"":
+            mask.append(ch)
+            state = ch
+            continue
+        if state == ch:
+            mask.append(state)
+            state = ""
+            continue
+        mask.append(state)
+    return mask, state
+
+
+def needs_shell(text: str) -> bool:
+    """Whether running `text` needs a shell (metacharacters outside quotes, `$(`, assignments)."""
+    mask = quote_mask(text)
+    for i, ch in enumerate(text):
+        if mask[i] == "" and ch in _SHELL_META:
+            return True
+        if ch == "$" and mask[i] != "'" and text[i + 1:i + 2] in ("(", "{") and not _placeholder_at(text, i + 1):
+            return True
+    words = text.split()
+    return bool(words) and (re.match(r"[A-Za-z_][A-Za-z0-9_]*=", words[0]) is not None or words[0] in KEYWORDS)
+
+
+def _placeholder_at(text: str, i: int) -> bool:
+    return re.match(r"\{\d+\}", text[i:]) is not None
+
+
+def words_of(text: str) -> list[str]:
+    """Shell words and operators of `text` (quotes removed); a plain split when unbalanced."""
+    lexer = shlex.shlex(text, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    try:
+        return list(lexer)
+    except ValueError:
+        return text.replace("|", " | ").replace(";", " ; ").split()
+
+
+def program_of(text: str) -> str:
+    """The program a command runs (after sudo/env/time wrappers and assignments), or ''."""
+    for seg in split_segments(words_of(text))[:1]:
+        words = strip_wrappers(seg)
+        return words[0] if words else ""
+    return ""
+
+
+def split_segments(words: list[str]) -> list[list[str]]:
+    """Simple commands of a word list, split at |, ;, &&, ||, &, ( and )."""
+    out: list[list[str]] = [[]]
+    for w in words:
+        if w in ("|", "||", "&&", ";", "&", "(", ")", ";;", "|&", "$", "$("):
+            out.append([])
+        elif w.endswith("$") and len(w) > 1 and w[:-1].endswith("="):
+            out[-1].append(w[:-1])
+            out.append([])
+        else:
+            out[-1].append(w)
+    return [s for s in out if s]
+
+
+def strip_wrappers(words: list[str]) -> list[str]:
+    """`sudo -u x env A=1 time cmd args` -> `cmd args`; keywords (do, then) dropped."""
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w in ("do", "then", "else", "elif", "!", "{", "}", "time", "nohup", "command", "exec",
+                 "builtin", "nice", "ionice", "stdbuf", "unbuffer", "env"):
+            i += 1
+        elif w == "sudo":
+            i += 1
+            while i < len(words) and words[i].startswith("-"):
+                i += 2 if words[i] in ("-u", "-g", "-C", "-h", "-p") else 1
+        elif w in ("timeout", "watch"):
+            i += 1
+            while i < len(words) and (words[i].startswith("-") or re.match(r"[\d.]+[smhd]?\Z", words[i])):
+                i += 2 if words[i] in ("-n", "-s", "-k", "--interval") else 1
+        elif re.match(r"[A-Za-z_][A-Za-z0-9_]*=", w) and i + 1 < len(words):
+            i += 1
+        else:
+            break
+    return words[i:]
+
+
+def prompt_lines(code: str) -> bool:
+    """Whether a code block is a console transcript (commands behind `$ ` prompts)."""
+    return any(PROMPT.match(line) for line in code.split("\n"))
+
+
+def logical_lines(code: str, *, console: bool) -> list[tuple[str, int, int]]:
+    """(command, line offset in the block, column) per logical command line of a block."""
+    out: list[tuple[str, int, int]] = []
+    current: list[str] = []
+    start, col, depth = 0, 1, 0
+    heredoc: str | None = None
+    for offset, line in enumerate(code.split("\n")):
+        if heredoc is not None:
+            current.append(line)
+            if line.strip() != heredoc:
+                continue
+            heredoc = None
+        else:
+            if not current:
+                m = PROMPT.match(line) if console else None
+                if console and m is None:
+                    continue  # output of the previous command
+                body = line[m.end():] if m else line
+                if not body.strip() or body.lstrip().startswith("#"):
+                    continue
+                current, start = [body], offset
+                col = (m.end() if m else len(line) - len(line.lstrip())) + 1
+                line = body
+            else:
+                current.append(line)
+            here = re.search(r"<<-?\s*['\"]?([A-Za-z_][A-Za-z0-9_]*)['\"]?", line)
+            if here:
+                heredoc = here.group(1)
+                continue
+            depth = max(0, depth + _compound_depth(line))
+        text = "\n".join(current)
+        if depth or open_quote(text) or \
+                text.rstrip().endswith(("\\", "|", "&&", "||", "{", "(")):
+            continue
+        joined = re.sub(r"\\\n\s*", "", text).strip()
+        if joined not in ("exit", "logout"):
+            out.append((joined, start, col))
+        current = []
+    if current:
+        out.append((re.sub(r"\\\n\s*", "", "\n".join(current)).strip(), start, col))
+    return out
+
+
+def _compound_depth(line: str) -> int:
+    """Compound commands opened minus closed on one line (`for`/`if`/`case` vs `done`/`fi`/`esac`)."""
+    depth, prev = 0, ";"
+    for w in words_of(line):
+        if prev in (";", "&&", "||", "|", "do", "then", "else", "(", "{", "!"):
+            depth += (w in KEYWORDS) - (w in CLOSERS)
+        prev = w
+    return depth

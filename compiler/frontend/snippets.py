@@ -1,0 +1,139 @@
+"""Snippets: the code a step runs, found in code blocks and in inline code.
+
+`block_snippets` reads a code block by its language: shell-like blocks give one
+snippet per logical command line (console prompts stripped), SQL/PromQL/LogQL/KQL
+blocks one query, Python one program; an unlabelled block counts as shell when
+its first command is a known program (or it has `$ ` prompts) and as SQL when it
+starts with a statement; anything else (YAML, JSON, output) is not code to run.
+`inline_snippets` finds commands in one sentence: inline code that looks like a
+command (see `commands.looks_like_command`), PromQL/LogQL next to the words
+"query"/"Loki", bare command list items (`- sudo systemctl reload x`) and
+`scripts/...` files an instruction names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from skc.compiler.frontend import prose
+from skc.compiler.frontend.command_rules import known_program
+from skc.compiler.frontend.commands import classify_shell, looks_like_command
+from skc.compiler.frontend.markdown import Block, Span
+from skc.compiler.frontend.shell_text import logical_lines, prompt_lines
+from skc.ir.location import Location
+
+MAX_TABLE_ROWS = 300
+_SHELL_LANGS = {"bash", "sh", "shell", "zsh", "ksh", "fish", "console", "shell-session", "shellsession",
+                "terminal", "shellscript", "powershell", "ps1", "cmd", "bat"}
+_CONSOLE_LANGS = {"console", "shell-session", "shellsession", "terminal"}
+_QUERY_LANGS = {"sql": "sql", "postgresql": "sql", "postgres": "sql", "psql": "sql", "pgsql": "sql", "mysql": "sql",
+                "plpgsql": "sql", "sqlite": "sql", "promql": "promql", "logql": "logql", "kql": "kql", "kusto": "kql"}
+_SQL_START = re.compile(r"\s*(select|with|show|explain|update|delete|insert|alter|create|drop|vacuum|analyze)\b", re.I)
+_SCRIPT_WORD = re.compile(r"(?<![\w/`])((?:\./)?scripts/[\w./-]+\.(?:py|sh|bash|js|mjs|ts|rb|pl))\b")
+_PROMQL = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*\s*(?:\{[^}]*\})?(?:\[\w+\])?\Z|.*\b(?:rate|sum|increase|histogram_quantile|"
+                     r"avg|max|min|count|irate|topk|absent)\s*\(")
+
+
+@dataclass
+class Snippet:
+    """Code a step runs: kind is shell, sql, promql, logql, kql, python or script."""
+
+    kind: str
+    text: str
+    loc: Location
+    console: bool = False
+
+
+def inline_snippets(b: Block, start: int, end: int, sentence: str, path: str, lines: list[str]) -> list[Snippet]:
+    """Commands written inline in one sentence: code spans that look like commands, scripts."""
+    out: list[Snippet] = []
+    cursor = 0
+    lower = sentence.lower()
+    for span in spans_in(b, start, end):
+        pos = sentence.find(f"`{span.text}`", cursor)
+        context = sentence[:pos] if pos >= 0 else ""
+        cursor = pos + 1 if pos >= 0 else cursor
+        kind = inline_kind(span.text, context, lower)
+        if kind:
+            out.append(Snippet(kind, span.text.strip().removeprefix("$ "), Location(path, span.line, span.col)))
+    if not out and b.kind == "item" and start == 0 and bare_command(sentence):
+        out.append(Snippet("shell", sentence.strip(), Location(path, b.line, max(b.col, 1))))
+    if not out and prose.is_instruction(sentence):
+        for m in _SCRIPT_WORD.finditer(re.sub(r"`[^`]*`", "", sentence)):
+            line = b.line_of(start)
+            out.append(Snippet("script", m.group(1), Location(path, line, _col(lines, line, m.group(1)))))
+    return out
+
+def inline_kind(code: str, context: str, sentence: str) -> str | None:
+    """shell, promql or logql for inline code in a sentence, None when it is not code to run."""
+    if looks_like_command(code, context=context):
+        return "shell"
+    if _SCRIPT_WORD.match(code.strip()) and (" " in code.strip() or re.search(
+            r"\b(?:run|execute|invoke|call|use)\w*\W*(?:the\s+)?(?:\w+\s+)?\Z", context, re.I)):
+        return "shell"
+    if "loki" in sentence or "logql" in sentence:
+        return "logql" if code.strip().startswith("{") else None
+    if re.search(r"promql|prometheus|metric|query", sentence) and _PROMQL.match(code.strip()) \
+            and ("{" in code or "(" in code or "_" in code) and " " not in code.strip().split("{")[0]:
+        return "promql"
+    return None
+
+def block_snippets(b: Block, path: str) -> list[Snippet] | None:
+    """Snippets of a code block, [] when it has no command, None when it is not code to run."""
+    lang, body = b.lang, b.code
+    if lang in _QUERY_LANGS or (not lang and _SQL_START.match(body) and not prompt_lines(body)):
+        text = body.strip()
+        return [Snippet(_QUERY_LANGS.get(lang, "sql"), text, Location(path, b.line, max(b.col, 1)))] if text else []
+    if lang in ("python", "py", "python3"):
+        return [Snippet("python", body.rstrip(), Location(path, b.line, max(b.col, 1)))] if body.strip() else []
+    console = lang in _CONSOLE_LANGS or prompt_lines(body)
+    if lang not in _SHELL_LANGS and lang not in ("", "text", "txt", "plain", "plaintext"):
+        return None
+    lines = logical_lines(body, console=console)
+    if lang not in _SHELL_LANGS and not console:
+        first = classify_shell(lines[0][0]).programs if lines else []
+        if not any(known_program(p) for p in first):
+            return None
+    return [Snippet("shell", text, Location(path, b.line + off, max(b.col + col - 1, 1)), console) for text, off, col in lines]
+
+
+def spans_in(b: Block, start: int, end: int) -> list[Span]:
+    """The block's code spans whose backticked text lies in `b.text[start:end]`."""
+    out: list[Span] = []
+    pos = 0
+    for span in b.spans:
+        found = b.text.find(f"`{span.text}`", pos)
+        if found < 0:
+            continue
+        pos = found + 1
+        if start <= found < end:
+            out.append(span)
+    return out
+
+
+_BARE_PROGRAMS = {"kubectl", "oc", "systemctl", "gcloud", "gsutil", "docker", "helm", "psql", "gitlab-psql", "gitlab-ctl",
+                  "gitlab-rake", "gitlab-rails", "curl", "wget", "ssh", "knife", "consul", "vault", "redis-cli",
+                  "journalctl", "chef-client", "tf", "terraform", "gh", "glab", "patronictl", "gitlab-patronictl"}
+
+
+def bare_command(text: str) -> bool:
+    """A list item that is a command written without backticks (`- sudo systemctl reload patroni`)."""
+    t = text.strip()
+    if "\n" in t or "`" in t or len(t) > 200 or t.endswith((".", ":")) or len(t.split()) < 2:
+        return False
+    words = t.split()
+    program = words[1] if words[0] == "sudo" and len(words) > 1 else words[0]
+    return program in _BARE_PROGRAMS and (words[0] == "sudo" or any(w.startswith("-") or "/" in w for w in words[1:])
+                                          or program in ("kubectl", "oc", "systemctl", "gcloud", "gsutil", "helm"))
+
+
+def only_exits(code: str) -> bool:
+    lines = [re.sub(r"^\s*(?:\$|#|%)\s+", "", ln).strip() for ln in code.split("\n")]
+    return any(lines) and all(ln in ("exit", "logout", "") for ln in lines)
+
+
+def _col(lines: list[str], line: int, text: str) -> int:
+    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    pos = source.find(text)
+    return pos + 1 if pos >= 0 else 1

@@ -1,0 +1,427 @@
+"""Steps: the procedure a markdown document describes, as a labelled tree.
+
+`extract_steps(doc)` walks the section tree of a parsed document (see `markdown`):
+
+- a heading is a group step labelled by its number ("Step 3 - ..." -> "3") or its
+  title; descriptive sections (Meaning, Impact, Overview, When to use, ...) hold
+  no steps;
+- list items are steps (every item of a numbered list; the items of a bullet list
+  that instruct, run a command or state a condition; other bullets are details
+  folded into the step they explain);
+- a paragraph is a step when it instructs, carries a command or a condition, or
+  ends with ':' and introduces a code block or list (which it then absorbs);
+- code blocks become snippets of the step they follow (or steps of their own):
+  one snippet per logical command line for shell, one per block for SQL, PromQL
+  and Python; other languages are details;
+- "If X, Y" sentences become condition steps, "Otherwise, Z" their else part;
+  "go to step N", "stop here / escalate" and parallel hints are marked on steps.
+
+Labels are `<parent>.<n>` ("Diagnosis.2", "3.1"), `n` counting the steps of the
+parent (numbered list items keep their number when it moves forward). Every step
+and snippet has the location of its own source line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from skc.compiler.frontend import prose
+from skc.compiler.frontend.commands import looks_like_command
+from skc.compiler.frontend.markdown import Block, Document, Section
+from skc.compiler.frontend.snippets import (
+    MAX_TABLE_ROWS,
+    Snippet,
+    bare_command,
+    block_snippets,
+    inline_snippets,
+    only_exits,
+)
+from skc.ir.location import Diagnostic, Location
+
+
+@dataclass
+class Step:
+    """One step: own text (the prompt of its llm op), code, children and control hints."""
+
+    label: str
+    text: str
+    loc: Location
+    number: int | None = None
+    snippets: list[Snippet] = field(default_factory=list)
+    children: list[Step] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)
+    options: list[str] = field(default_factory=list)
+    title: bool = False
+    section: bool = False  # a heading: what came before it is not this step's input
+    ordered: bool = False
+    condition: prose.Condition | None = None
+    otherwise: list[Step] = field(default_factory=list)
+    goto: int | None = None
+    exit: str | None = None
+    parallel: prose.ParallelHint | None = None
+
+    @property
+    def prompt(self) -> str:
+        text = prose.clean(self.text if self.condition is None else self.condition.action or self.text)
+        extra = "\n".join(f"- {prose.clean(d)}" for d in self.details if d.strip())
+        return f"{text}\n{extra}".strip() if extra else text
+
+    def walk(self) -> list[Step]:
+        out = [self]
+        for c in [*self.children, *self.otherwise]:
+            out.extend(c.walk())
+        return out
+
+
+class _Counter:
+    """Labels `<prefix>.<n>` for the steps of one parent."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix, self.n = prefix, 0
+
+    def next(self, number: int | None = None) -> str:
+        self.n = number if number is not None and number > self.n else self.n + 1
+        return f"{self.prefix}.{self.n}" if self.prefix else str(self.n)
+
+
+def extract_steps(doc: Document, diagnostics: list[Diagnostic]) -> list[Step]:
+    """The top-level steps of `doc` (see the module docstring)."""
+    return _Extractor(doc, diagnostics).run()
+
+
+class _Extractor:
+    def __init__(self, doc: Document, diagnostics: list[Diagnostic]) -> None:
+        self.doc = doc
+        self.diags = diagnostics
+        self.labels: set[str] = set()
+        self.tail: Step | None = None  # the step made from a paragraph's last sentence
+
+    def loc(self, line: int, col: int = 1) -> Location:
+        return Location(self.doc.path, line, max(col, 1))
+
+    def run(self) -> list[Step]:
+        root = self.doc.root
+        if self.doc.title:
+            title = root.sections[0]
+            root = Section("", 0, 1, 1, blocks=root.blocks + title.blocks, sections=title.sections + root.sections[1:])
+        body = self.section(Section("", 0, 1, 1, sections=root.sections), "")
+        if not body:
+            return self.blocks(root.blocks, _Counter(""))
+        preamble = [b for b in root.blocks if b.kind != "para" or any(looks_like_command(sp.text) for sp in b.spans)]
+        return self.blocks(preamble, _Counter(self.unique("intro"))) + body
+
+    def section(self, sec: Section, prefix: str) -> list[Step]:
+        counter = _Counter(prefix)
+        out = [] if sec.level and prose.descriptive(sec.title) else self.blocks(sec.blocks, counter)
+        for sub in sec.sections:
+            label = str(sub.number) if sub.number is not None else _short(sub.title)
+            group = Step(label, sub.title, self.loc(sub.line, sub.col), sub.number, title=True, section=True,
+                         condition=prose.parse_condition(_unnumbered(sub.title)))
+            group.children = self.section(sub, label)
+            if group.children:
+                group.label = self.unique(label)
+                _prefix(group.children, label, group.label)
+            hint = prose.parallel_hint(sub.title)
+            if group.children:
+                group.parallel = hint
+                out.append(group)
+        self.check_order(out)
+        return out
+
+    def unique(self, label: str) -> str:
+        base, n = label, 2
+        while label in self.labels:
+            label, n = f"{base} ({n})", n + 1
+        self.labels.add(label)
+        return label
+
+    # ------------------------------------------------------------------ blocks
+
+    def blocks(self, blocks: list[Block], counter: _Counter, intro: Step | None = None) -> list[Step]:
+        """Steps of a run of blocks; `intro` is the step the first block may belong to."""
+        out: list[Step] = []
+        for i, b in enumerate(blocks):
+            nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+            if b.kind == "para":
+                self.tail = None
+                steps = self.paragraph(b, counter, introduces=nxt is not None and nxt.kind in ("code", "list"))
+                out.extend(steps)
+                intro = self.tail
+            elif b.kind == "code":
+                snippets = self.code(b)
+                if snippets is None:
+                    if intro is not None:
+                        intro.details.append(b.code.strip()[:2000])
+                elif not snippets and intro is not None and not intro.snippets and only_exits(b.code):
+                    intro.title = True  # "Exit the debug shell:" + `exit`: leaving a session is no work
+                elif snippets:
+                    if intro is not None and not intro.snippets and not intro.children:
+                        intro.snippets.extend(snippets)
+                    else:
+                        step = Step(counter.next(), "", snippets[0].loc, snippets=snippets)
+                        out.append(step)
+                        intro = step
+                if snippets is not None and intro is not None and intro.text.rstrip().endswith(":"):
+                    intro = None  # the intro has introduced its block
+            elif b.kind == "list":
+                intro = self.list_(b, counter, intro, out)
+            elif b.kind == "table":
+                out.extend(self.table(b, counter))
+                intro = None
+        return out
+
+    def list_(self, lst: Block, counter: _Counter, intro: Step | None, out: list[Step]) -> Step | None:
+        """A list is steps (numbered, or enough bullets that act) or details of the step before it."""
+        absorb = intro is not None and intro.text.rstrip().endswith(":") and not intro.snippets
+        target = _Counter(intro.label) if absorb and intro is not None else counter
+        if lst.ordered:
+            self.check_numbers(lst)
+        acting = [self.acts(it) for it in lst.children]
+        strong = [self.acts(it, strong=True) for it in lst.children]
+        steps_list = lst.ordered or any(strong) or 2 * sum(acting) >= len(lst.children)
+        if not steps_list:
+            if intro is not None:
+                intro.details.extend(it.text for it in lst.children)
+                intro.options.extend(prose.clean(it.text) for it in lst.children)
+            return intro
+        items: list[Step] = []
+        details: list[str] = []
+        for it in lst.children:
+            step = self.item(it, target, ordered=lst.ordered)
+            if step is None:
+                details.append(it.text)
+            else:
+                items.append(step)
+        if intro is not None and details:
+            intro.details.extend(details)
+        if absorb and intro is not None:
+            intro.children.extend(items)
+            return None
+        out.extend(items)
+        return None
+
+    def acts(self, item: Block, *, strong: bool = False) -> bool:
+        """Whether a list item does something: runs code or states a condition (strong), or instructs."""
+        text = item.text
+        if item.link:
+            return False
+        if any(looks_like_command(sp.text) for sp in item.spans) or bare_command(text):
+            return True
+        if any(prose.parse_condition(s) for _, s in prose.sentences(text)[:1]) or self.marked(text):
+            return True
+        if any(c.kind == "code" or (c.kind == "list" and any(self.acts(i, strong=True) for i in c.children))
+               for c in item.children):
+            return True
+        return not strong and prose.is_instruction(text) and not prose.is_constraint(text)
+
+    def item(self, item: Block, counter: _Counter, *, ordered: bool) -> Step | None:
+        label = counter.next(item.number if ordered else None)
+        sub = _Counter(label)
+        self.tail = None
+        if item.link or (not ordered and prose.is_constraint(item.text) and not item.spans):
+            steps: list[Step] = []
+        else:
+            steps = self.paragraph(item, sub, introduces=bool(item.children), label=label,
+                                   force=ordered or len(item.text.split()) >= 3)
+        tail = self.tail
+        if not steps:
+            probe = Step(label, item.text, self.loc(item.line, item.col), title=True)
+            inner = self.blocks(item.children, sub, intro=probe) if item.children else []
+            if not inner and not probe.children:
+                counter.n -= 1  # a detail, not a step: give the number back
+                return None
+            probe.children = inner + probe.children
+            steps = [probe]
+        else:
+            inner = self.blocks(item.children, sub, intro=tail or steps[0]) if item.children else []
+            if inner and steps[0].condition is None and not steps[0].snippets and all(map(_plain, inner)):
+                steps[0].details.extend(s.prompt for s in inner)  # sub-bullets that only elaborate the step
+            else:
+                steps[0].children.extend(inner)
+        step = steps[0]
+        step.number = item.number if ordered else counter.n
+        step.ordered = ordered
+        step.children.extend(steps[1:])
+        return step
+
+    def paragraph(self, b: Block, counter: _Counter, *, introduces: bool, label: str | None = None,
+                  force: bool = False) -> list[Step]:
+        """A primary step for the paragraph's plain sentences, plus one step per condition."""
+        plain: list[tuple[int, str]] = []
+        conds: list[Step] = []
+        open_cond: Step | None = None  # a condition later sentences may still belong to
+        for offset, sentence in prose.sentences(b.text):
+            line = b.line_of(offset)
+            col = self.col_of(line, sentence)
+            cond = prose.parse_condition(sentence)
+            skip = _action_offset(sentence, cond) if cond is not None else 0
+            snippets = self.spans(b, offset + skip, offset + len(sentence), sentence[skip:])
+            if re.match(r"(?:otherwise|else|if not)\b", sentence.strip(" *_"), re.I) and conds:
+                other = Step(f"{conds[-1].label}.else", re.sub(r"^(?:otherwise|else|if not)[,:]?\s*", "",
+                                                                prose.clean(sentence), flags=re.I),
+                             self.loc(line, col), snippets=snippets)
+                self.mark(other, other.text)
+                conds[-1].otherwise.append(other)
+                open_cond = None
+            elif cond is not None:
+                step = Step("", sentence, self.loc(line, col), condition=cond, snippets=snippets)
+                self.mark(step, cond.action)
+                conds.append(step)
+                open_cond = step if cond.header or (step.goto is None and step.exit is None) else None
+            elif open_cond is not None and open_cond.condition is not None and (
+                    open_cond.condition.header or self.marked(sentence)):
+                c = open_cond.condition
+                open_cond.condition = replace(c, action=f"{c.action} {sentence}".strip())
+                open_cond.text = f"{open_cond.text} {sentence}"
+                open_cond.snippets.extend(snippets)
+                self.mark(open_cond, open_cond.condition.action)
+            else:
+                plain.append((offset, sentence))
+                open_cond = None
+        plain.extend((_offset_of(b.text, c.text), c.text) for c in conds if not self.keep(c))
+        plain.sort()
+        conds = [c for c in conds if self.keep(c)]
+        text = " ".join(s for _, s in plain)
+        snippets = [sn for off, s in plain for sn in self.spans(b, off, off + len(s), s)]
+        active = snippets or force or any(prose.is_instruction(s) for _, s in plain) or \
+            (introduces and text.rstrip().endswith(":")) or any(self.marked(s) for _, s in plain)
+        steps: list[Step] = []
+        self.tail = conds[-1] if conds and (not plain or plain[-1][0] < _offset_of(b.text, conds[-1].text)) else None
+        if plain and active:
+            first = plain[0]
+            line = b.line_of(first[0])
+            primary = Step(label or counter.next(), text, self.loc(line, self.col_of(line, first[1])),
+                           snippets=snippets)
+            for _, sentence in plain:
+                if self.marked(sentence):
+                    self.mark(primary, sentence)
+            primary.parallel = prose.parallel_hint(text)
+            steps.append(primary)
+            self.tail = self.tail or primary
+            for c in conds:
+                c.label = f"{primary.label}.{len(primary.children) + 1}"
+                primary.children.append(c)
+                _relabel(c)
+            return steps
+        for c in conds:
+            c.label = label if label and not steps else counter.next()
+            _relabel(c)
+            steps.append(c)
+            label = None
+        return steps
+
+    def keep(self, step: Step) -> bool:
+        """Whether a condition is a step: it acts (code, instruction, jump, exit, an intro) or checks output."""
+        c = step.condition
+        assert c is not None
+        action = prose.clean(c.action)
+        acts = bool(step.snippets or step.goto is not None or step.exit or step.otherwise or not action
+                    or action.endswith(":") or prose.is_instruction(action) or re.match(r"(?:you|we)\s", action, re.I))
+        if c.keyword in ("when", "whenever"):
+            return acts
+        return acts or prose.observes(c.cond)
+
+    def marked(self, sentence: str) -> bool:
+        return prose.goto_target(sentence, anchored=True) is not None \
+            or prose.exit_status(sentence, anchored=True) is not None or prose.parallel_hint(sentence) is not None
+
+    def mark(self, step: Step, text: str) -> None:
+        """Jumps and exits: anywhere in a condition's action, at the start of a plain step."""
+        anchored = step.condition is None
+        step.goto = prose.goto_target(text, anchored=anchored)
+        step.exit = prose.exit_status(text, anchored=anchored) if step.goto is None else None
+        step.parallel = prose.parallel_hint(text)
+
+    def col_of(self, line: int, sentence: str) -> int:
+        source = self.doc.lines[line - 1] if 0 < line <= len(self.doc.lines) else ""
+        head = prose.clean(sentence).split(" ")[0].strip("`*_[(") if sentence.strip() else ""
+        pos = source.find(head) if head else -1
+        return pos + 1 if pos >= 0 else len(source) - len(source.lstrip()) + 1
+
+    # ------------------------------------------------------------------ code
+
+    def spans(self, b: Block, start: int, end: int, sentence: str) -> list[Snippet]:
+        return inline_snippets(b, start, end, sentence, self.doc.path, self.doc.lines)
+
+    def code(self, b: Block) -> list[Snippet] | None:
+        return block_snippets(b, self.doc.path)
+
+    def table(self, b: Block, counter: _Counter) -> list[Step]:
+        if len(b.rows) > MAX_TABLE_ROWS:
+            self.diags.append(Diagnostic("SKC129", self.loc(b.line), f"table of {len(b.rows)} rows not analysed",
+                                         f"only tables up to {MAX_TABLE_ROWS} rows become steps", "warning"))
+            return []
+        out: list[Step] = []
+        for row, spans in zip(b.rows[1:], b.row_spans[1:] if len(b.row_spans) > 1 else [], strict=False):
+            text = " | ".join(row)
+            snippets = [Snippet("shell", s.text.strip(), Location(self.doc.path, s.line, s.col)) for s in spans
+                        if looks_like_command(s.text)]
+            if snippets:
+                out.append(Step(counter.next(), text, snippets[0].loc, snippets=snippets))
+        return out
+
+    # ------------------------------------------------------------------ checks
+
+    def check_numbers(self, lst: Block) -> None:
+        """SKC124 when a numbered list repeats or goes back (1. 1. 1. is the usual auto-numbering)."""
+        numbers = [it.number for it in lst.children if it.number is not None]
+        if len(set(numbers)) <= 1:
+            return
+        for prev, it in zip(lst.children, lst.children[1:], strict=False):
+            if prev.number is not None and it.number is not None and it.number <= prev.number:
+                self.diags.append(Diagnostic(
+                    "SKC124", self.loc(it.line, it.col), f"step {it.number} follows step {prev.number}: the order is ambiguous",
+                    "number the steps in the order they run", "warning"))
+
+    def check_order(self, steps: list[Step]) -> None:
+        numbered = [s for s in steps if s.title and s.number is not None]
+        for prev, s in zip(numbered, numbered[1:], strict=False):
+            if s.number is not None and prev.number is not None and s.number <= prev.number:
+                self.diags.append(Diagnostic(
+                    "SKC124", s.loc, f"step {s.number} comes after step {prev.number}: the order is ambiguous",
+                    "number the steps in the order they run", "warning"))
+
+
+def _unnumbered(title: str) -> str:
+    """A heading without its "Step 3 -" / "3)" number."""
+    return re.sub(r"^\s*(?:step\s+)?\d{1,3}\s*[).:\-–—]?\s*", "", title, flags=re.I)
+
+
+def _action_offset(sentence: str, cond: prose.Condition) -> int:
+    """Where a condition's action starts in its sentence (code in the condition is not run)."""
+    if not cond.action:
+        return len(sentence)
+    pos = sentence.rfind(cond.action[:30])
+    return pos if pos >= 0 else 0
+
+
+def _prefix(steps: list[Step], old: str, new: str) -> None:
+    """Renames labels under a section whose label had to be made unique."""
+    if old == new:
+        return
+    for top in steps:
+        for s in top.walk():
+            if s.label == old or s.label.startswith(old + "."):
+                s.label = new + s.label[len(old):]
+
+
+def _plain(step: Step) -> bool:
+    """A step that is only an instruction (no code, condition, jump or sub-steps)."""
+    return not (step.snippets or step.condition or step.children or step.otherwise or step.goto is not None
+                or step.exit or step.parallel or step.title)
+
+
+def _offset_of(text: str, sentence: str) -> int:
+    return max(text.find(sentence[:30]), 0)
+
+
+def _relabel(step: Step) -> None:
+    for i, o in enumerate(step.otherwise, 1):
+        o.label = f"{step.label}.else" if len(step.otherwise) == 1 else f"{step.label}.else{i}"
+
+
+def _short(title: str) -> str:
+    text = prose.clean(title).replace("`", "")
+    text = re.sub(r"\s*\(.*?\)\s*", " ", text).strip()
+    return text[:40].rstrip() or "section"
