@@ -18,7 +18,8 @@ _CPU = "#3fa56b"
 _FAILED = "#d64545"
 ROW = 22
 LABEL_W = 360
-CHART_W = 760
+CHART_W = 700
+WIDTH = LABEL_W + CHART_W + 90  # room for the last duration label
 
 
 def _color(s: Span) -> str:
@@ -54,11 +55,11 @@ def render_html(events: list[dict[str, Any]], title: str = "") -> str:
                + (f"\n{s.note}" if s.note else ""))
         rows.append(
             f'<g class="row"><title>{html.escape(tip)}</title>'
-            f'<rect x="0" y="{y - 15}" width="{LABEL_W + CHART_W + 10}" height="{ROW}" '
+            f'<rect x="0" y="{y - 15}" width="{WIDTH}" height="{ROW}" '
             f'fill="{"#f7f8fa" if k % 2 else "#ffffff"}"/>'
             f'<text x="6" y="{y}" class="label">{html.escape(label[:58])}</text>'
             f'<rect x="{x:.1f}" y="{y - 12}" width="{w:.1f}" height="14" rx="3" fill="{_color(s)}"/>'
-            f'<text x="{min(x + w + 4, LABEL_W + CHART_W - 60):.1f}" y="{y}" class="dur">{_fmt(s.duration)}</text></g>')
+            f'<text x="{x + w + 4:.1f}" y="{y}" class="dur">{_fmt(s.duration)}</text></g>')
     ticks = []
     for i in range(6):
         x = LABEL_W + i * CHART_W / 5
@@ -91,7 +92,7 @@ h1 {{ font-size: 18px; margin: 0 0 4px; }}
 tokens {summary["tokens_in"]} in / {summary["tokens_out"]} out</p>
 {error}
 <p class="meta">{legend}</p>
-<svg width="{LABEL_W + CHART_W + 10}" height="{height}" role="img"
+<svg width="{WIDTH}" height="{height}" role="img"
  aria-label="timeline">
 {''.join(ticks)}
 {''.join(rows)}

@@ -80,3 +80,16 @@ def journal_records(run_dir: Path) -> list[dict[str, Any]]:
 
 def trace_events(run_dir: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in (run_dir / "trace.jsonl").read_text().splitlines() if line.strip()]
+
+
+def make_incident_db(path: Path, seed: int = 1405) -> Path:
+    """Builds the example incident database with examples/runbooks/make_incident_db.py."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_incident_db",
+                                                  REPO / "examples" / "runbooks" / "make_incident_db.py")
+    assert spec is not None
+    assert spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.build(path, seed)  # type: ignore[no-any-return]
