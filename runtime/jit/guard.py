@@ -29,6 +29,10 @@ Counters, and exactly when they reset (`OpState`):
                 and on demotion.
     totals      lifetime executions/hits/misses/promotions/demotions: never reset (stats).
 
+Synthesis runs after a mismatch or while there is no candidate; after k failed
+attempts in a row the next one waits 2**k observed executions (at most 32), so an
+op no program explains does not pay for a search on every execution.
+
 Demotion drops the candidate; the next execution re-synthesises one from every
 recorded pair (including the misses), which must again earn N matches.
 """
@@ -85,6 +89,8 @@ class OpState:
     streak: int = 0
     misses: int = 0
     clean_hits: int = 0
+    synth_failures: int = 0  # synthesis attempts in a row that found nothing
+    since_synth: int = 0  # observed executions since the last attempt
     totals: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
         ("executions", "hits", "misses", "promotions", "demotions"), 0))
 
@@ -95,6 +101,7 @@ class OpState:
     def to_json(self) -> dict[str, Any]:
         return {"phase": self.phase, "candidate": self.candidate.to_json() if self.candidate else None,
                 "streak": self.streak, "misses": self.misses, "clean_hits": self.clean_hits,
+                "synth_failures": self.synth_failures, "since_synth": self.since_synth,
                 "totals": dict(self.totals)}
 
     @staticmethod
@@ -102,6 +109,7 @@ class OpState:
         cand = data.get("candidate")
         st = OpState(data.get("phase", "observe"), Candidate.from_json(cand) if cand else None,
                      int(data.get("streak", 0)), int(data.get("misses", 0)), int(data.get("clean_hits", 0)))
+        st.synth_failures, st.since_synth = int(data.get("synth_failures", 0)), int(data.get("since_synth", 0))
         st.totals.update(data.get("totals", {}))
         return st
 
@@ -112,10 +120,17 @@ class OpState:
         self.totals["executions"] += 1
         self.streak = self.streak + 1 if matched else 0
 
+    def synthesis_due(self) -> bool:
+        """After k failed syntheses in a row, the next waits 2**k executions (at most 32)."""
+        return self.since_synth >= 2 ** min(self.synth_failures, 5)
+
     def replace_candidate(self, candidate: Candidate | None) -> None:
+        """The result of a synthesis attempt (None: nothing reproduces every pair)."""
         if (candidate.fingerprint if candidate else "") != self.fingerprint:
             self.streak = 0
         self.candidate = candidate
+        self.synth_failures = 0 if candidate else self.synth_failures + 1
+        self.since_synth = 0
 
     def maybe_promote(self, config: JitConfig, key: str, op_name: str) -> list[JitEvent]:
         if self.phase != "observe" or self.candidate is None or self.streak < config.promote_after:

@@ -219,7 +219,8 @@ class JitManager:
             same = st.fingerprint == (cand.fingerprint if cand else "")
             if same:
                 st.observed(self.config, matched)
-            stale = st.candidate is None or (same and not matched)
+            st.since_synth += 1
+            stale = (st.candidate is None or (same and not matched)) and st.synthesis_due()
         if stale:
             fresh = self._synthesize(op, op_key)
             with ctl.lock:

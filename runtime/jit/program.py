@@ -29,6 +29,7 @@ expression; its `fingerprint` identifies it in the profile store and traces.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -136,6 +137,12 @@ _SPLIT_MD = re.compile(r"\s*\|\s*")
 
 
 def parse_table(text: str) -> list[dict[str, str]]:
+    """Rows of a text table (see `_parse_table`); parsed once per distinct text (cached)."""
+    return _parse_table(text)
+
+
+@functools.lru_cache(maxsize=512)
+def _parse_table(text: str) -> list[dict[str, str]]:
     """Rows of a text table: `| a | b |` markdown, tab or comma separated, or aligned columns
     (kubectl/ps style: cells are cut at the header's column starts when splitting on
     whitespace would not give one cell per header)."""

@@ -48,7 +48,8 @@ class _Worker:
 
     def __init__(self) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "skc.runtime.jit.sandbox"], stdin=subprocess.PIPE,
+            # -P: the caller's working directory is not importable (a stray skc/ there stays out)
+            [sys.executable, "-P", "-m", "skc.runtime.jit.sandbox"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONUNBUFFERED": "1"})
         self.buf = b""
 
@@ -152,6 +153,7 @@ class Sandbox:
 def _serve() -> None:
     """The worker loop: protocol lines go to the real stdout; the candidate's prints go to stderr."""
     out = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)  # whatever the candidate writes to fd 1 lands in stderr, not in the protocol
     sys.stdout = sys.stderr
     for line in sys.stdin:
         request = json.loads(line)

@@ -29,6 +29,7 @@ from typing import Any
 
 from skc.runtime.jit.features import Feature, decision_features, discover, walk
 from skc.runtime.jit.program import Candidate, Expr, ProgramError, canonical, evaluate, fmt
+from skc.runtime.jit.rowpred import as_number
 from skc.runtime.jit.store import Pair
 
 Example = tuple[list[Any], Any]
@@ -182,37 +183,43 @@ def _threshold(lo: float, hi: float, hints: list[float]) -> tuple[str, float]:
 
 def _tests(feats: list[Feature], inputs: list[list[Any]], labels: list[str],
            hints: list[float]) -> list[tuple[int, Expr, tuple[bool, ...]]]:
-    """Every useful boolean test, as (cost, condition, truth per pair), distinct by truth vector."""
+    """Every useful boolean test, as (cost, condition, truth per pair), distinct by truth vector.
+
+    Each feature is evaluated once per pair; a test's truth vector comes from those values
+    (`compare` is what evaluating the `cmp` would do), not from evaluating the test again.
+    """
     tests: dict[tuple[bool, ...], tuple[int, Expr]] = {}
 
-    def add(cost: int, cond: Expr) -> None:
-        try:
-            vec = tuple(bool(evaluate(cond, args)) for args in inputs)
-        except (ProgramError, ValueError, TypeError):
-            return
+    def add(cost: int, cond: Expr, vec: tuple[bool, ...]) -> None:
         if any(vec) and not all(vec) and (vec not in tests or tests[vec][0] > cost):
             tests[vec] = (cost, cond)
 
     for f in feats:
-        if f.kind == "bool":
-            add(f.cost, f.expr)
+        try:
+            values = [evaluate(f.expr, args) for args in inputs]
+        except (ProgramError, ValueError, TypeError):
             continue
-        values = [evaluate(f.expr, args) for args in inputs]
+        if f.kind == "bool":
+            add(f.cost, f.expr, tuple(bool(v) for v in values))
+            continue
         if f.kind == "cat":
             for v in sorted({fmt(x) for x in values})[:8]:
-                add(f.cost, {"op": "cmp", "pred": "eq", "lhs": f.expr, "rhs": {"op": "const", "value": v}})
+                add(f.cost, {"op": "cmp", "pred": "eq", "lhs": f.expr, "rhs": {"op": "const", "value": v}},
+                    tuple(fmt(x) == v for x in values))
             continue
-        nums = sorted({float(x) for x in values if isinstance(x, int | float) and not math.isnan(x)})
+        numbers = [as_number(x) for x in values]
+        nums = sorted({x for x in numbers if not math.isnan(x)})
         by_value: dict[float, set[str]] = {}
-        for x, lab in zip(values, labels, strict=True):
-            by_value.setdefault(float(x), set()).add(lab)
+        for x, lab in zip(numbers, labels, strict=True):
+            by_value.setdefault(x, set()).add(lab)
         bounds = [(lo, hi) for lo, hi in itertools.pairwise(nums)
                   if by_value[lo] != by_value[hi] or len(by_value[lo]) > 1]
         for lo, hi in bounds[:64]:
             pred, t = _threshold(lo, hi, hints)
             t_val: float | int = int(t) if float(t).is_integer() else t
+            vec = tuple(x > t if pred == "gt" else x >= t for x in numbers)
             add(f.cost + (0 if t in hints else 1),
-                {"op": "cmp", "pred": pred, "lhs": f.expr, "rhs": {"op": "const", "value": t_val}})
+                {"op": "cmp", "pred": pred, "lhs": f.expr, "rhs": {"op": "const", "value": t_val}}, vec)
     return sorted(((c, e, v) for v, (c, e) in tests.items()), key=lambda t: t[0])
 
 
@@ -236,11 +243,19 @@ def learn_tree(inputs: list[list[Any]], outputs: list[Any], hints: Sequence[floa
                 return {"op": "const", "value": value[lab]}
         return None
 
+    memo: dict[tuple[int, int], tuple[int, Expr] | None] = {}
+
     def best(mask: int, depth: int) -> tuple[int, Expr] | None:
         if (lf := leaf(mask)) is not None:
             return 0, lf
         if depth == 0:
             return None
+        if (mask, depth) in memo:
+            return memo[(mask, depth)]
+        memo[(mask, depth)] = found = search(mask, depth)
+        return found
+
+    def search(mask: int, depth: int) -> tuple[int, Expr] | None:
         found: tuple[int, Expr] | None = None
         for cost, cond, vec in tests:
             if found is not None and cost >= found[0]:

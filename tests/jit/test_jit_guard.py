@@ -93,6 +93,24 @@ def test_a_mismatch_resets_the_streak(store: ProfileStore) -> None:
     jit.close()
 
 
+def test_failed_synthesis_backs_off(store: ProfileStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(0)
+    op, llm = generate_op("Say something."), FakeLLM(lambda a: rng.choice(["a b c", "x y", "p q r s"]) + str(rng.random()))
+    jit = JitManager(store)
+    attempts: list[int] = []
+    real = jit._synthesize
+    monkeypatch.setattr(jit, "_synthesize", lambda o, k: attempts.append(1) or real(o, k))
+    for i in range(60):
+        run(jit, op, llm, [f"in{i}"])
+    st = jit.state(op_key(op))
+    assert st.candidate is None
+    # execution 1: a constant from one pair; 2: fails; then waits of 2, 4, 8, 16 executions
+    # (attempts at 4, 8, 16, 32); the next would be at 64
+    assert len(attempts) == 6
+    assert st.synth_failures == 5
+    jit.close()
+
+
 def test_guard_miss_deoptimises_and_returns_the_llm_answer(store: ProfileStore) -> None:
     op, llm = generate_op("Summarise.", TEXT, JSON), FakeLLM(summary)
     jit = JitManager(store)
