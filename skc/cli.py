@@ -18,6 +18,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("skc.cli_compile", "compile_cmd"),
     ("skc.cli_compile", "bundle"),
     ("skc.cli_ir", "ir"),
+    ("skc.cli_check", "check"),
     ("skc.cli_run", "run_cmd"),
     ("skc.cli_run", "trace_cmd"),
 ]
