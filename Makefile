@@ -41,8 +41,13 @@ pytest: setup
 
 test: setup system-deps lint typecheck pytest
 
+# The main job: generate the seeded incident database, compile the checkout-latency runbook
+# (the hand-written IR of examples/runbooks/checkout-latency.md) into a bundle bound to it,
+# and run it on the embedded model; the output names the planted root cause.
 run: setup system-deps
-	$(BIN)/skc ir print examples/ir/virt_handler_down.mlir
+	$(BIN)/python examples/runbooks/make_incident_db.py build/incidents.db
+	SKC_DB_INCIDENTS=$(abspath build/incidents.db) $(BIN)/skc compile examples/runbooks/checkout-latency.mlir -o build/checkout-latency.skb
+	$(BIN)/skc run build/checkout-latency.skb --input service=checkout --input 'since=2024-05-14 14:00:00'
 
 bench: setup
 	$(BIN)/python -m bench
