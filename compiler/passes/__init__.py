@@ -53,6 +53,7 @@ class PassContext:
 REGISTRY: dict[str, str] = {
     "verify": "skc.compiler.passes.verify_pass:VerifyPass",
     "env-bind": "skc.compiler.passes.env_bind:EnvBindPass",
+    "cap-bind": "skc.compiler.passes.cap_bind:CapBindPass",
     "cse": "skc.compiler.passes.cse:CsePass",
     "dce": "skc.compiler.passes.dce:DcePass",
     "concurrency": "skc.compiler.passes.concurrency:ConcurrencyPass",
