@@ -16,12 +16,13 @@ from skc.runtime.jit.program import Candidate, evaluate
 from skc.runtime.jit.pycode import candidate_to_python
 from skc.runtime.jit.sandbox import Sandbox
 from skc.runtime.jit.store import Pair, ProfileStore, op_key
-from skc.runtime.jit.synthesis import CodeRequest, CodeWriter, synthesize
+from skc.runtime.jit.synthesis import CodeRequest, CodeWriter, backend_code_writer, synthesize
 from skc.runtime.jit.toolseq import ToolSequence, synthesize_tool_sequence, tool_sequence_to_ir
 
 __all__ = [
     "Candidate", "CodeRequest", "CodeWriter", "JitConfig", "JitEvent", "JitManager", "OpState",
-    "Pair", "ProfileStore", "Sandbox", "ToolSequence", "candidate_to_ir", "candidate_to_python",
+    "Pair", "ProfileStore", "Sandbox", "ToolSequence", "backend_code_writer", "candidate_to_ir",
+    "candidate_to_python",
     "check_output", "evaluate", "op_key", "synthesize", "synthesize_tool_sequence",
     "tool_sequence_to_ir",
 ]

@@ -10,8 +10,8 @@ Two backends build the same kernel. `mlir` writes a `func.func` with `scf.for`,
 `memref.load` and `arith.cmpf` in MLIR text, lowers it to the LLVM dialect with
 `mlir.passmanager` and JITs it with `mlir.execution_engine.ExecutionEngine`.
 `llvm` writes LLVM IR directly and compiles it with llvmlite's MCJIT. Either
-import may be missing (the `mlir` extra is optional); `count_rows` then uses the
-other backend, and Python when neither exists.
+import may be missing (the `mlir` extra is optional), and so may numpy (the
+column buffers); `count_rows` then uses the other backend, or Python.
 
 Native code pays only above a number of rows (converting row dicts to float64
 columns costs time too): `native_threshold()` reads it from
@@ -32,7 +32,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+try:  # numpy holds the column buffers; it is not a dependency of skc, so it may be missing
+    import numpy as np
+except ImportError:  # pragma: no cover - exercised only in environments without numpy
+    np = None  # type: ignore[assignment]
 
 from skc.runtime.jit.rowpred import (
     NotLowerable,
@@ -321,7 +324,9 @@ def available_backends() -> list[str]:
     llvmlite compiles about 4x faster and calls with less overhead (no memref
     descriptors). `SKC_NATIVE_BACKEND=mlir` puts MLIR first.
     """
-    found = []
+    found: list[str] = []
+    if np is None:
+        return found
     order = [("llvm", "llvmlite.binding"), ("mlir", "mlir.execution_engine")]
     if os.environ.get("SKC_NATIVE_BACKEND") == "mlir":
         order.reverse()
@@ -391,7 +396,7 @@ def native_threshold() -> int | None:
 def _native_kernel(pred: Pred, rows: list[Any], threshold: int | None,
                    backend: str | None) -> tuple[Kernel, list[np.ndarray]] | None:
     limit = native_threshold() if threshold is None else threshold
-    if limit is None or len(rows) < limit or not is_numeric(pred):
+    if limit is None or len(rows) < limit or not is_numeric(pred) or np is None:
         return None
     try:
         kernel = compile_kernel(pred, backend)

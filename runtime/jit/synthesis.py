@@ -31,6 +31,7 @@ from skc.runtime.jit.features import Feature, decision_features, discover, walk
 from skc.runtime.jit.program import Candidate, Expr, ProgramError, canonical, evaluate, fmt
 from skc.runtime.jit.rowpred import as_number
 from skc.runtime.jit.store import Pair
+from skc.runtime.llm.base import LLMBackend
 
 Example = tuple[list[Any], Any]
 _TOKEN = re.compile(r"\w[\w.\-/:@+]*\w|\d")
@@ -59,6 +60,19 @@ class CodeRequest:
 
 CodeWriter = Callable[[CodeRequest], str | None]
 RunPython = Callable[[Candidate, list[Any]], Any]
+_FENCE = re.compile(r"```(?:python|py)?\s*\n(.*?)```", re.S)
+
+
+def backend_code_writer(backend: LLMBackend, max_tokens: int = 1024) -> CodeWriter:
+    """A `CodeWriter` that asks `backend` (a capable model, not the 270M default) for the code."""
+
+    def write(request: CodeRequest) -> str | None:
+        answer = backend.complete([{"role": "user", "content": request.to_prompt()}],
+                                  max_tokens=max_tokens, temperature=0.0)
+        m = _FENCE.search(answer.text)
+        return (m.group(1) if m else answer.text).strip() or None
+
+    return write
 
 
 @dataclass

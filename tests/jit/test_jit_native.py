@@ -130,6 +130,10 @@ def test_without_any_backend_python_answers(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(native, "available_backends", lambda: [])
     monkeypatch.setattr(native, "_kernels", {})
     assert native.count_rows(pred, [{"x": 1}, {"x": 5}, {"x": "2"}], threshold=0) == 2
+    monkeypatch.undo()
+    monkeypatch.setattr(native, "np", None)  # numpy is not an skc dependency
+    assert native.available_backends() == []
+    assert native.mask_rows(pred, [{"x": 1}, {"x": 5}], threshold=0) == [True, False]
 
 
 def test_text_predicates_and_non_dict_rows_stay_in_python() -> None:

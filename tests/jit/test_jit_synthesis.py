@@ -19,7 +19,14 @@ from jit_cases import (
 
 from skc.runtime.jit.program import Candidate, evaluate
 from skc.runtime.jit.sandbox import Sandbox
-from skc.runtime.jit.synthesis import CodeRequest, learn_tree, prompt_numbers, roundest, synthesize
+from skc.runtime.jit.synthesis import (
+    CodeRequest,
+    backend_code_writer,
+    learn_tree,
+    prompt_numbers,
+    roundest,
+    synthesize,
+)
 
 
 def thresholds(expr: dict) -> list[float]:
@@ -196,3 +203,26 @@ def test_learn_tree_prefers_depth_one() -> None:
     assert tree is not None
     assert tree["then"]["op"] == "const"
     assert tree["else"]["op"] == "const"
+
+
+def test_backend_code_writer_reads_the_fenced_code() -> None:
+    from skc.runtime.llm.base import Completion, LLMBackend
+
+    class Scripted(LLMBackend):
+        name = "scripted"
+
+        def complete(self, messages: list, **kw: object) -> Completion:
+            assert "solve(" in messages[0]["content"]
+            return Completion("Here:\n```python\ndef solve(args):\n    return str(sum(args[0]))\n```\n", 10, 10, 0.0)
+
+        def count_tokens(self, text: str) -> int:
+            return len(text.split())
+
+    sandbox = Sandbox(timeout_s=5)
+    try:
+        cand = synthesize([([[3, 4]], "7"), ([[10, 5]], "15")], code_writer=backend_code_writer(Scripted()),
+                          run_python=sandbox.run_python)
+    finally:
+        sandbox.close()
+    assert cand is not None
+    assert cand.expr["code"].startswith("def solve(args):")
