@@ -205,7 +205,7 @@ def style_probe(level: int, rng: Random) -> Instance:
         def grade1(text: str) -> Grade:
             line = first_line(text)
             letters = [c for c in line if c.isalpha()]
-            return expect(len(words(line)) >= 4 and letters and all(c.isupper() for c in letters), short(line))
+            return expect(len(words(line)) >= 4 and bool(letters) and all(c.isupper() for c in letters), short(line))
 
         return Instance(f"Write one sentence about {topic} in ALL CAPITAL LETTERS.", grade1, max_tokens=48,
                         reference=f"I LOVE {topic.upper()} SO MUCH.")
