@@ -115,6 +115,57 @@ def render_value(value: Any, indent: str = "  ") -> list[str]:
     return [f"{indent}{json.dumps(value, default=str)}"]
 
 
+def _gap(g: dict[str, Any]) -> str:
+    return f"{g['primitive']} (needs L{g['need']}, has L{g['have']})"
+
+
+def _capability_lines(c: dict[str, Any]) -> list[str]:
+    """cap-bind's report: the profile, then each llm op's gaps and how they were compensated."""
+    summary = c["summary"]  # required: another shape is rendered generically
+    comp = ", ".join(f"{k} {n}" for k, n in (summary.get("compensations") or {}).items()) or "none"
+    lines = [f"capability (profile {c.get('profile')}, model {c.get('model')}): "
+             f"{summary.get('llm_ops', len(c['ops']))} llm ops, {summary.get('with_gaps', '?')} with gaps; "
+             f"compensations: {comp}; {summary.get('unresolved_ops', '?')} ops with gaps left"]
+    for op in c["ops"][:MAX_ITEMS]:
+        if not op.get("gaps"):
+            continue
+        lines.append(f"  {op['op']} at {op['loc']}: gaps {', '.join(map(_gap, op['gaps']))}")
+        for k in op.get("compensations") or []:
+            lines.append(f"    compensated: {k['kind']} ({k.get('detail', '')}) covers {', '.join(k['covers'])}")
+        if op.get("unresolved"):
+            lines.append(f"    left: {', '.join(map(_gap, op['unresolved']))}")
+    if len(c["ops"]) > MAX_ITEMS:
+        lines.append(f"  ... {len(c['ops']) - MAX_ITEMS} more llm ops (--json has all)")
+    return lines
+
+
+def _environment_lines(e: dict[str, Any]) -> list[str]:
+    """env-bind's report: the machine, what each need resolved to, what is missing."""
+    m, summary = e["machine"], e["summary"]  # required: another shape is rendered generically
+    gpu = "GPU" if m.get("has_gpu") else "no GPU"
+    lines = [f"environment ({m.get('origin', '?')}: {m.get('os', '?')} {m.get('arch', '?')}, {gpu}"
+             f"{', strict' if e.get('strict') else ''}):"]
+    for kind, names in summary.items():
+        for name, resolved in names.items():
+            lines.append(f"  {kind} {name}: {resolved if resolved is not None else 'missing'}")
+    if e.get("missing"):
+        lines.append(f"  missing: {', '.join(map(str, e['missing']))}")
+    if len(lines) == 1:
+        lines.append("  nothing to bind")
+    return lines
+
+
+def _report_lines(name: str, report: Any) -> list[str]:
+    """A known report in its own words; any other shape (or a newer one) generically."""
+    render = {"capability": _capability_lines, "environment": _environment_lines}.get(name)
+    if render is not None:
+        try:
+            return render(report)
+        except (KeyError, TypeError, AttributeError):
+            pass
+    return [f"{name}:", *render_value(report)]
+
+
 def explain_text(module: Module, ctx: PassContext) -> str:
     schedule = (ctx.reports.get("schedule") or {}).get("workflows", {})
     placement = (ctx.reports.get("placement") or {}).get("workflows", {})
@@ -135,8 +186,7 @@ def explain_text(module: Module, ctx: PassContext) -> str:
     out.append(f"cse merged {len(merged)} ops; dce removed {removed}")
     for name in ("capability", "environment"):
         if ctx.reports.get(name):
-            out.append(f"{name}:")
-            out += render_value(ctx.reports[name])
+            out += _report_lines(name, ctx.reports[name])
     if ctx.diagnostics:
         out.append("diagnostics:")
         out += [f"  {d}" for d in ctx.diagnostics]

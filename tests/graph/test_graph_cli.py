@@ -69,14 +69,25 @@ def test_explain_shows_effect_orderings_budget_moves_and_models(tmp_path: Path) 
     assert json.loads(out)["placement"]["targets"] == ["cpu", "llm.local.gpu"]
 
 
-def test_explain_includes_the_environment_report_when_env_bind_is_registered() -> None:
+def test_explain_summarises_capability_gaps_and_environment_bindings() -> None:
+    assert inspection_pipeline() == "verify,env-bind,cap-bind,cse,dce,concurrency,placement"
+    code, out = run("ir", "explain", str(ROOT / "tests" / "golden" / "ir" / "llm_ops.mlir"))
+    assert code == 0, out
+    assert re.search(r"capability \(profile .+\): 5 llm ops, \d+ with gaps; compensations: constrain \d+", out)
+    assert "    compensated: constrain (constrain = json_schema) covers follow.format, gen.text.structured" in out
+    assert re.search(r"^environment \(\w+: ", out, re.M)
+    code, out = run("ir", "explain", str(ROOT / "tests" / "passes" / "runbooks" / "web_pods.md"))
+    assert code == 0, out
+    assert re.search(r"^  binary kubectl: ", out, re.M)
+
+
+def test_explain_renders_unknown_report_shapes_generically() -> None:
     module = parse_module(INDEPENDENT.read_text(), str(INDEPENDENT))
     ctx = inspect_module(module)
+    ctx.reports["environment"] = {"bindings": [f"b{i}" for i in range(20)]}
     text = explain_text(module, ctx)
-    if "env-bind" in inspection_pipeline():
-        assert "environment:" in text
-    else:
-        assert "environment:" not in text
+    assert "environment:\n  bindings:\n    - \"b0\"" in text
+    assert "    ... 8 more" in text
 
 
 def test_graph_dot_groups_levels_colours_targets_and_marks_the_critical_path() -> None:

@@ -183,3 +183,30 @@ def test_writes_wait_for_an_early_exit_and_reads_do_not() -> None:
     assert s["levels"][0] == ["ctrl.if@5", "%logs"]
     assert s["effect_orderings"] == [{"before": "ctrl.if@5", "after": "%restart",
                                       "conflict": ["early exit", "write:k8s"]}]
+
+
+RUNBOOKS = Path(__file__).resolve().parent / "runbooks"
+
+
+def markdown_schedule(name: str) -> dict:
+    from skc.compiler.frontend import load
+
+    result = load(RUNBOOKS / name)
+    assert result.ok, [str(d) for d in result.diagnostics]
+    assert result.module is not None
+    ctx = run_pipeline(result.module, "verify,cse,dce,concurrency,verify")
+    assert [str(d) for d in ctx.diagnostics] == []
+    [s] = ctx.reports["schedule"]["workflows"].values()
+    return s
+
+
+def test_markdown_runbook_steps_2_to_10_share_a_level() -> None:
+    s = markdown_schedule("web_pods.md")  # step 1 sets $POD, steps 2..10 each use it
+    assert s["width"] == 9
+    assert s["levels"] == [["Diagnosis.1"], [f"Diagnosis.{i}" for i in range(2, 11)]]
+
+
+def test_markdown_runbook_as_a_chain_of_variables_has_width_one() -> None:
+    s = markdown_schedule("web_pod_chain.md")  # each step sets the variable the next one uses
+    assert s["width"] == 1
+    assert s["critical_path"] == [f"Diagnosis.{i}" for i in range(1, 11)]
