@@ -17,16 +17,10 @@ from jit_cases import (
     version_pairs,
 )
 
+from skc.runtime.jit.decision import learn_tree, roundest
 from skc.runtime.jit.program import Candidate, evaluate
 from skc.runtime.jit.sandbox import Sandbox
-from skc.runtime.jit.synthesis import (
-    CodeRequest,
-    backend_code_writer,
-    learn_tree,
-    prompt_numbers,
-    roundest,
-    synthesize,
-)
+from skc.runtime.jit.synthesis import CodeRequest, backend_code_writer, prompt_numbers, synthesize
 
 
 def thresholds(expr: dict) -> list[float]:
