@@ -120,3 +120,13 @@ def _merge(segments: tuple[str | Interp, ...]) -> tuple[str | Interp, ...]:
         elif s != "":
             out.append(s)
     return tuple(out)
+
+
+def test_the_reference_examples_parse() -> None:
+    """Every complete workflow in docs/skflow.md is valid .skflow."""
+    doc = (ROOT / "docs" / "skflow.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```skflow\n(.*?)```", doc, re.DOTALL) if b.startswith("workflow")]
+    assert blocks
+    for block in blocks:
+        result = parse_skflow(block, "docs/skflow.md")
+        assert result.ok, [str(d) for d in result.diagnostics]
