@@ -15,11 +15,9 @@ Conservative rewrites; an op that does not fit a rule exactly is left alone:
     env-bind checks it. An unresolved `{name}` / `<NAME>`, a literal `{0}`, or a
     variable inside a quoted string of a command that needs a shell, skips the op.
     The command runs as `argv` when it has no shell syntax, else as `cmd`.
-    Effects are classified (`classify`): read-only kubectl/oc verbs are
-    `read:k8s`, other kubectl/oc verbs `write:k8s`, a short list of read-only
-    Unix commands `read:host`, curl/wget without upload flags `net:http`,
-    read-only git subcommands `read:fs:.`; anything else, or any output
-    redirection, is `write:*` (orders it after and before everything).
+    Its effects are what the front ends give the same command
+    (`skc.compiler.frontend.commands.classify_shell`: kubectl get reads `k8s`,
+    a redirect writes `fs:<path>`, anything unknown is `write:*`, ...).
 `decide-single-outcome`
     An `llm.decide` with one outcome becomes `data.const` of that outcome.
 `decide-on-bool`
@@ -40,6 +38,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
+from skc.compiler.frontend.commands import classify_shell
 from skc.compiler.passes import Pass, PassContext
 from skc.ir.core import Block, Op, Region, Value
 from skc.ir.dialects.ctrl import IfOp, YieldOp
@@ -62,24 +61,6 @@ _INLINE = re.compile(rf"(?is)\s*{_LEAD}`([^`\n]+)`\s*\.?\s*\Z")
 _FENCED = re.compile(rf"(?is)\s*{_LEAD}```(?:sh|bash|shell|console|zsh)?[ \t]*\n(.*?)\n?```\s*\.?\s*\Z")
 _VAR = re.compile(r"\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)|\{([A-Za-z_][\w-]*)\}|<([A-Za-z][\w-]*)>")
 _SHELL_SYNTAX = re.compile(r"[|&;<>()$`*?~\\\n\[\]]")
-
-K8S_CLIS = frozenset({"kubectl", "oc"})
-K8S_READ = frozenset({"get", "describe", "logs", "top", "explain", "version", "api-resources",
-                      "api-versions", "cluster-info", "events", "auth", "wait"})
-K8S_READ_SUB = {"rollout": {"status", "history"}, "config": {"view", "current-context", "get-contexts"}}
-K8S_VALUE_FLAGS = frozenset({"-n", "--namespace", "--context", "--kubeconfig", "--cluster", "--user",
-                             "-s", "--server", "-l", "--selector", "-o", "--output"})
-HOST_READ = frozenset({"cat", "head", "tail", "grep", "egrep", "fgrep", "ls", "ps", "df", "du", "free",
-                       "uptime", "uname", "whoami", "hostname", "date", "id", "dig", "nslookup", "host",
-                       "ping", "dmesg", "lsblk", "ss", "netstat", "wc", "sort", "uniq", "stat", "which",
-                       "echo", "jq", "cut", "tr", "vmstat", "iostat", "lsof", "journalctl"})
-HOST_WRITE_FLAGS = {"journalctl": ("--vacuum", "--rotate", "--flush"), "sort": ("-o", "--output"),
-                    "dmesg": ("-c", "-C", "--clear")}
-HTTP_WRITE_FLAGS = ("-X", "--request", "-d", "--data", "-F", "--form", "-T", "--upload-file",
-                    "-o", "--output", "-O", "--post-data", "--post-file", "--method")
-GIT_READ = frozenset({"log", "status", "diff", "show", "rev-parse", "ls-files", "blame", "describe"})
-_SEGMENTS = re.compile(r"\|\|?|&&|;|\n")
-_REDIRECT = re.compile(r"(?<![0-9&])>(?!\s*/dev/null)|>>")
 
 
 class Skip(Exception):
@@ -160,53 +141,8 @@ def bind_command(command: str, op: Op, wf: WorkflowOp) -> tuple[dict[str, Any], 
         attrs["cmd"] = text
     if env:
         attrs["env"] = sorted(set(env))
-    attrs["effects"] = classify(attrs.get("argv") or attrs["cmd"])
+    attrs["effects"] = classify_shell(command).effects
     return attrs, operands
-
-
-def classify(command: list[str] | str) -> list[str]:
-    """Effects of an argv or a shell command line; `["write:*"]` unless every part is known."""
-    if isinstance(command, list):
-        segments = [command]
-    else:
-        if _REDIRECT.search(command) or "$(" in command or "`" in command:
-            return ["write:*"]
-        try:
-            segments = [shlex.split(part) for part in _SEGMENTS.split(command)]
-        except ValueError:
-            return ["write:*"]
-    effects: set[str] = set()
-    for words in segments:
-        while words and (words[0] == "sudo" or re.match(r"[A-Za-z_]\w*=", words[0])):
-            words = words[1:]
-        if not words:
-            continue
-        effect = _classify_words(words)
-        if effect is None:
-            return ["write:*"]
-        effects.add(effect)
-    return sorted(effects) or ["write:*"]
-
-
-def _classify_words(words: list[str]) -> str | None:
-    prog, args = words[0].rsplit("/", 1)[-1], words[1:]
-    if prog.startswith("{"):
-        return None
-    if prog in K8S_CLIS:
-        rest = [a for i, a in enumerate(args)
-                if not a.startswith("-") and (i == 0 or args[i - 1] not in K8S_VALUE_FLAGS)]
-        verb, sub = [*rest, "", ""][:2]
-        read = verb in K8S_READ or sub in K8S_READ_SUB.get(verb, ())
-        return "read:k8s" if read else "write:k8s"
-    if prog in HOST_READ:
-        return None if any(a.startswith(HOST_WRITE_FLAGS.get(prog, ())) for a in args) else "read:host"
-    if prog in ("curl", "wget"):
-        return None if any(a.startswith(HTTP_WRITE_FLAGS) for a in args) else "net:http"
-    if prog == "git":
-        sub = next((a for i, a in enumerate(args)
-                    if not a.startswith("-") and (i == 0 or args[i - 1] not in ("-C", "-c"))), "")
-        return "read:fs:." if sub in GIT_READ else None
-    return None
 
 
 def _value_names(v: Value, wf: WorkflowOp) -> list[str]:

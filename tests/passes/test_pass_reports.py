@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from skc.compiler.cost import CostModel
+from skc.compiler.frontend.commands import classify_shell
 from skc.compiler.passes import PassContext, run_pipeline
-from skc.compiler.passes.solidify_static import classify, prompt_command
+from skc.compiler.passes.solidify_static import prompt_command
 from skc.ir import TEXT, InsertionPoint, Module, ctrl, llm, parse_module, tool, workflow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,23 +98,20 @@ def test_prompt_command(prompt: str, command: str | None) -> None:
 
 
 @pytest.mark.parametrize(("command", "effects"), [
-    (["kubectl", "get", "pods", "-n", "{0}"], ["read:k8s"]),
-    (["kubectl", "-n", "get", "delete", "pod", "x"], ["write:k8s"]),  # -n takes "get" as its value
-    (["oc", "rollout", "status", "deploy/web"], ["read:k8s"]),
-    (["kubectl", "rollout", "restart", "deploy/web"], ["write:k8s"]),
-    (["journalctl", "--vacuum-size=500M"], ["write:*"]),
-    (["git", "-C", "{0}", "log"], ["read:fs:."]),
-    (["curl", "-s", "http://x/health"], ["net:http"]),
-    (["curl", "-X", "POST", "http://x/restart"], ["write:*"]),
-    (["rm", "-rf", "/tmp/x"], ["write:*"]),
-    ("kubectl logs {0} | tail -n 50 | grep -i error", ["read:host", "read:k8s"]),
-    ("kubectl get pods > /tmp/pods.txt", ["write:*"]),
-    ("kubectl get pods 2>/dev/null", ["read:k8s"]),
-    ("echo $(rm -rf /)", ["write:*"]),
-    ("sudo df -h && uptime", ["read:host"]),
+    ("kubectl get pods -n $NAMESPACE", ["read:k8s"]),
+    ("kubectl rollout restart deploy/web -n $NAMESPACE", ["write:k8s"]),
+    ("kubectl get pods > /tmp/pods.txt", ["write:fs:/tmp/pods.txt", "read:k8s"]),
+    ("frobnicate --all", ["write:*"]),
 ])
-def test_classify_is_conservative(command: list[str] | str, effects: list[str]) -> None:
-    assert classify(command) == effects
+def test_solidified_commands_get_the_front_ends_effects(command: str, effects: list[str]) -> None:
+    wf = workflow("c", inputs={"namespace": TEXT})
+    with InsertionPoint(wf.body):
+        ctrl.return_(llm.generate(f"Run `{command}`."))
+    ctx = run_pipeline(Module([wf]), "solidify-static,verify")
+    assert ctx.diagnostics == []
+    shell = wf.body.ops[0]
+    assert shell.op_name == "tool.shell"
+    assert shell.attributes["effects"] == effects == classify_shell(command).effects
 
 
 def test_solidify_report_lists_changes_and_skips() -> None:
