@@ -75,9 +75,13 @@ class JitEvent:
     candidate: str
     detail: dict[str, Any] = field(default_factory=dict)
 
+    def fields(self) -> dict[str, Any]:
+        """The event's trace fields: none of them collides with the scheduler's own
+        (`event`, `op`, `name`, `step`, `target`, `ts`), so `emit(e.kind, **e.fields())` works."""
+        return {"op_key": self.op_key, "candidate": self.candidate, **self.detail}
+
     def to_trace(self) -> dict[str, Any]:
-        return {"event": self.kind, "op_key": self.op_key, "op": self.op_name,
-                "candidate": self.candidate, **self.detail}
+        return {"event": self.kind, **self.fields()}
 
 
 @dataclass

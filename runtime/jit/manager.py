@@ -3,7 +3,7 @@
     jit = JitManager(ProfileStore.for_bundle(bundle_dir))
     output, events, solidified = jit.execute(op, op_key(op), args, lambda: target.run(op, args))
     for e in events:
-        trace.emit(**e.to_trace())
+        emit(e.kind, **e.fields())
 
 `call_llm` returns the op's output, or an object with `values` (the first is the
 output), `tokens_in`, `tokens_out` and optionally `meta["tool_calls"]` (an

@@ -123,6 +123,9 @@ def test_guard_miss_deoptimises_and_returns_the_llm_answer(store: ProfileStore) 
     assert solid is False
     assert [e.kind for e in events] == ["jit_guard_miss"]
     assert "no field" in events[0].detail["reason"]
+    reserved = {"event", "op", "name", "step", "target", "ts"}  # what the scheduler's emit sets itself
+    assert not reserved & set(events[0].fields())
+    assert events[0].to_trace()["event"] == "jit_guard_miss"
     assert fallback.calls == 1
     assert llm.calls == calls
     assert store.pairs(op_key(op))[-1].output == "No pods in ns-x."  # the miss is recorded
