@@ -12,8 +12,9 @@ from skc.errors import USER_ERROR, user_errors
 
 
 def default_name(spec: str, model_id: str) -> str:
-    """A file-friendly profile name: the model file's stem for local models, else the model id."""
-    base = Path(model_id).stem if spec.startswith("local") else model_id
+    """A file-friendly profile name: the model file's stem (local models, or endpoints that name
+    their model by its path, as llama.cpp servers do), else the model id."""
+    base = Path(model_id).name.removesuffix(".gguf") if spec.startswith("local") or "/" in model_id else model_id
     return re.sub(r"[^a-z0-9.]+", "-", base.lower()).strip("-") or "model"
 
 
