@@ -101,6 +101,11 @@ def _positional(args: list[str], value_flags: set[str] = _K8S_VALUE_FLAGS) -> li
     return out
 
 
+_READER_VALUE_FLAGS = {"-n", "-c", "-e", "-f", "-m", "-A", "-B", "-C", "-k", "-t", "-d", "-F", "-v", "--arg",
+                       "--argjson", "-name", "-iname", "-type", "-path", "-mtime", "-mmin", "-size", "-user",
+                       "-maxdepth", "-mindepth", "-newer", "-perm", "-o", "--max-count", "-g", "--glob"}
+
+
 def _fs(mode: str, path: str) -> str:
     clean = re.sub(r"\s+", "_", path.strip()) or "."
     return f"{mode}:fs:{clean}"
@@ -265,7 +270,13 @@ def _file_reader(prog: str, args: list[str], first: bool) -> list[str]:
         return ["write:fs:."]
     if prog == "openssl" and args[:1] == ["s_client"]:
         return ["net:tls"]
-    paths = _paths(args[1:] if prog in ("grep", "egrep", "fgrep", "zgrep", "rg", "ag", "awk", "jq") else args)
+    files = _positional(args, _READER_VALUE_FLAGS)
+    if prog in ("grep", "egrep", "fgrep", "zgrep", "rg", "ag", "awk", "gawk", "jq", "sed") and not \
+            any(a in ("-e", "-f", "--regexp", "--file") for a in args):
+        files = files[1:]  # the pattern or program comes first
+    if prog == "find":
+        files = files[:1]
+    paths = [p for p in files if p not in ("{}", ";", "+")]
     if paths:
         return [_fs("read", p) for p in paths]
     return ["read:fs:."] if first and prog in ("ls", "ll", "tree", "du", "find", "rg", "ag") else ["pure"]

@@ -151,6 +151,8 @@ def looks_like_command(text: str, *, context: str = "") -> bool:
         return False
     if PROMPT.match(text):
         return True
+    if re.match(r"(?:export\s+)?(?:[A-Z_][A-Z0-9_]*=\S|[A-Za-z_]\w*=[\"']?(?:\$\(|`))", text):
+        return True  # an assignment: `NS=prod`, `pod=$(kubectl get pods -o name)`
     words = text.split()
     head = words[0]
     if not re.match(r"[A-Za-z0-9_./~-]+\Z", head) or head.endswith((":", ".")) or head.isupper():
@@ -292,13 +294,20 @@ def classify_sql(query: str, db: str = "default") -> tuple[list[str], bool]:
 
 
 _PY_PURE_IMPORTS = {"json", "re", "math", "collections", "itertools", "functools", "datetime", "statistics", "typing",
-                    "dataclasses", "decimal", "fractions", "string", "textwrap", "enum", "operator", "random"}
+                    "dataclasses", "decimal", "fractions", "string", "textwrap", "enum", "operator"}
+_PY_PURE_CALLS = {"len", "int", "str", "float", "bool", "sum", "min", "max", "sorted", "abs", "round", "list", "dict",
+                  "set", "tuple", "enumerate", "zip", "range", "map", "filter", "any", "all", "isinstance", "repr",
+                  "reversed", "format", "print"}
+_PY_PURE_METHODS = re.compile(r"\w+\.(?:get|items|keys|values|split|strip|lower|upper|join|startswith|endswith|replace|"
+                              r"append|format|splitlines|count)\Z")
 
 
 def python_effects(code: str) -> list[str]:
-    """`pure` for computation-only Python (stdlib maths, json, re, ...); `write:*` otherwise."""
-    modules = {m.split(".")[0] for m in re.findall(r"^\s*(?:from\s+(\S+)\s+import|import\s+(\S+))", code, re.M)
-               for m in m if m}
-    risky = re.search(r"\bopen\(|\bexec\(|\beval\(|__import__|\bsubprocess\b|\bos\.|\bsys\.|\bshutil\b|\bPath\(",
-                      code)
-    return ["pure"] if modules <= _PY_PURE_IMPORTS and not risky else ["write:*"]
+    """`pure` for computation-only Python (builtins, json, re, math ...); `write:*` for anything else."""
+    modules = {m.split(".")[0] for pair in re.findall(r"^\s*(?:from\s+(\S+)\s+import|import\s+(\S+))", code, re.M)
+               for m in pair if m}
+    defined = set(re.findall(r"^\s*def\s+(\w+)", code, re.M))
+    calls = {c for c in re.findall(r"([A-Za-z_][\w.]*)\s*\(", code) if c not in defined and c != "def"}
+    unknown = {c for c in calls if c not in _PY_PURE_CALLS and c.split(".")[0] not in _PY_PURE_IMPORTS
+               and not _PY_PURE_METHODS.match(c)}
+    return ["pure"] if modules <= _PY_PURE_IMPORTS and not unknown else ["write:*"]

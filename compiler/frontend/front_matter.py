@@ -52,6 +52,8 @@ def read_front_matter(doc: Document, *, severity: Severity = "error") -> FrontMa
         value = yaml.load(doc.front_matter, Loader=_Loader) if node is not None else None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
+        if e.context_mark is not None and (mark is None or mark.line >= doc.front_matter.count("\n")):
+            mark = e.context_mark  # an unclosed construct: point where it opens, not at the end
         loc = Location(doc.path, first + mark.line, mark.column + 1) if mark else Location(doc.path, first, 1)
         fm.diagnostics.append(Diagnostic("SKC116", loc, f"front matter is not valid YAML: {e.problem or e}",
                                          "check indentation and quote values that contain ': '", severity))

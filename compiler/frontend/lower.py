@@ -38,6 +38,7 @@ from skc.ir import TEXT, InsertionPoint, Value, ctrl, data, llm, workflow
 from skc.ir.dialects.skc import WorkflowOp
 from skc.ir.location import Diagnostic, Location
 
+MAX_COPIES = 8  # continuations duplicated into branches that may exit
 AGENT_BUDGET: dict[str, int | float] = {"max_turns": 10, "max_tokens": 8192, "timeout_s": 600.0}
 READ_TOOLS = {"Read", "Grep", "Glob", "LS", "NotebookRead", "TodoWrite", "Task"}
 WEB_TOOLS = {"WebFetch", "WebSearch"}
@@ -51,9 +52,10 @@ class _Scope:
     produced: list[tuple[str, Value]] = field(default_factory=list)
     last: list[Value] = field(default_factory=list)
     last_label: str = ""
+    top: bool = True
 
     def child(self) -> _Scope:
-        return _Scope(dict(self.env), [], list(self.last), self.last_label)
+        return _Scope(dict(self.env), [], list(self.last), self.last_label, top=False)
 
 
 class Lowering(CodeLowering):
@@ -81,6 +83,7 @@ class Lowering(CodeLowering):
         self.inputs: dict[str, Value] = {}
         self.groups = self._parallel_groups()
         self.status: str | None = None
+        self.copies = 0
         self.wf: WorkflowOp | None = None
 
     # ------------------------------------------------------------------ driver
@@ -102,20 +105,32 @@ class Lowering(CodeLowering):
         return wf
 
     def seq(self, units: list[Step], scope: _Scope) -> None:
-        """Units in order, with jumps and early exits turned into structured control flow."""
+        """Units in order, with jumps and early exits turned into structured control flow.
+
+        An exit inside a branch must also stop what follows the branch, so when a
+        branch may exit, the rest of the region is placed in both of its arms
+        (bounded by MAX_COPIES; past it the rest follows the branch, approximately).
+        """
         i = 0
         while i < len(units):
             u = units[i]
+            rest = units[i + 1:]
             if u.condition is not None:
                 target = self.target(u, units, i) if u.goto is not None else None
                 if u.exit is not None:
-                    self.condition(u, scope, units[i + 1:], jump="exit")
+                    self.condition(u, scope, then=[], otherwise=rest, exits=True)
                     return
                 if target is not None:
-                    self.condition(u, scope, units[i + 1:target], jump="goto")
+                    if _may_exit(units[i + 1:target]) and self.copy():
+                        self.condition(u, scope, then=units[target:], otherwise=rest, jumps=True)
+                        return
+                    self.condition(u, scope, then=[], otherwise=units[i + 1:target], jumps=True)
                     i = target
                     continue
-                self.condition(u, scope, [])
+                if _may_exit([*u.children, *u.otherwise]) and rest and self.copy():
+                    self.condition(u, scope, then=rest, otherwise=rest)
+                    return
+                self.condition(u, scope, then=[], otherwise=[])
                 i += 1
                 continue
             self.emit(u, scope)
@@ -126,10 +141,15 @@ class Lowering(CodeLowering):
                     i = target
                     continue
             if u.exit is not None:
-                self.status = self.status or u.exit
-                self.unreachable(units[i + 1:], u)
+                if scope.top:
+                    self.status = self.status or u.exit
+                self.unreachable(rest, u)
                 return
             i += 1
+
+    def copy(self) -> bool:
+        self.copies += 1
+        return self.copies <= MAX_COPIES
 
     def target(self, u: Step, units: list[Step], i: int) -> int | None:
         """Index in `units` of the step `u` jumps to (SKC126 if missing, SKC124 if backwards)."""
@@ -200,7 +220,10 @@ class Lowering(CodeLowering):
             return llm.extract(prompt, schema, *context, **common)
         return llm.generate(prompt, *context, **common)
 
-    def condition(self, st: Step, scope: _Scope, rest: list[Step], jump: str | None = None) -> None:
+    def condition(self, st: Step, scope: _Scope, *, then: list[Step], otherwise: list[Step],
+                  exits: bool = False, jumps: bool = False) -> None:
+        """`ctrl.if` over the condition's predicate: then = action, nested steps, `then`;
+        else = the "Otherwise" steps, `otherwise`."""
         cond = st.condition
         assert cond is not None
         subject = [v for v in scope.last if v.type.kind != "token"]
@@ -210,19 +233,18 @@ class Lowering(CodeLowering):
         branch.attributes["step"] = st.label
         with InsertionPoint(branch.then_block):
             inner = scope.child()
-            if jump == "exit":
+            if exits:
                 if st.snippets:
                     self.emit_code(st, inner)
                 inner.produced.append((st.label, self.tag(data.const(
                     f"{st.exit}: {prose.clean(cond.action)}", loc=st.loc), st)))
-                self.status = self.status or None
-            elif jump is None:
+            elif not jumps:
                 self.action(st, inner)
-            self.seq(_flatten(st.children), inner)
+            self.seq(_flatten(st.children) + then, inner)
             self.yield_(inner, st)
         with InsertionPoint(branch.else_block):
             other = scope.child()
-            self.seq(_flatten(st.otherwise) + rest, other)
+            self.seq(_flatten(st.otherwise) + otherwise, other)
             self.yield_(other, st)
         scope.produced.append((st.label, branch.result))
         self.producer[id(branch.result)] = st.label
@@ -314,6 +336,11 @@ def _flatten(steps: list[Step]) -> list[Step]:
         if s.condition is None:
             out.extend(_flatten(s.children))
     return out
+
+
+def _may_exit(steps: list[Step]) -> bool:
+    """Whether running `steps` may stop the procedure (an exit anywhere inside)."""
+    return any(s.exit is not None for top in steps for s in top.walk())
 
 
 def _prose_vars(text: str) -> list:

@@ -87,7 +87,9 @@ _DESCRIPTIVE_PREFIX = (
     "common rationalizations", "rationalization", "links", "references", "see also", "further reading",
     "table of contents", "bundled resources", "related skills", "key principles", "core principle", "the iron law",
     "real-world impact", "example", "learning objectives", "mental model", "automation thoughts", "useful links",
-    "anti-pattern")
+    "anti-pattern", "quick start", "usage")
+_PROCEDURAL = re.compile(r"\b(?:recover|recovery|restore|troubleshoot|fix|failover|fail over|mitigat|resolv|procedure|"
+                         r"steps?|how to|runbook|diagnos|repair|rollback|roll back|remediat)", re.I)
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,8 @@ def parse_condition(text: str) -> Condition | None:
     m = _COND.match(t)
     if m is None or (m.group("kw").lower() == "should" and not re.match(r"should\s+\w+\s+\w+.*,", m.group("rest"))):
         return None
+    if re.match(r"(?:to|not to|you should|necessary|needed|appropriate|in doubt)\b", m.group("rest"), re.I):
+        return None  # "When to stop", "If in doubt, ...": guidance, not a branch
     rest, kw = m.group("rest"), m.group("kw").lower()
     split = None
     for s in _THEN_SPLIT.finditer(rest):
@@ -261,6 +265,11 @@ def outcomes(text: str, options: list[str]) -> list[str]:
 def slug(text: str) -> str:
     words = re.findall(r"[a-z0-9]+", clean(text).lower().replace("`", ""))
     return "_".join(words[:5])
+
+
+def procedural(title: str) -> bool:
+    """Whether a heading names a procedure (recovery, troubleshooting, steps, how to ...)."""
+    return _PROCEDURAL.search(title) is not None or is_instruction(title)
 
 
 def descriptive(title: str) -> bool:

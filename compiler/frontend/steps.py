@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 from skc.compiler.frontend import prose
 from skc.compiler.frontend.commands import looks_like_command
@@ -75,14 +76,37 @@ class Step:
 
 
 class _Counter:
-    """Labels `<prefix>.<n>` for the steps of one parent."""
+    """Labels `<prefix>.<n>` for the steps of one parent: numbered items keep their number,
+    other steps take the next number no numbered item of the parent claims."""
 
     def __init__(self, prefix: str) -> None:
         self.prefix, self.n = prefix, 0
+        self.used: set[int] = set()
+        self.reserved: set[int] = set()
+        self.last = 0
+
+    def reserve(self, blocks: list[Block]) -> None:
+        """Numbers of the numbered lists among `blocks` that stay at this level (not under an intro)."""
+        for i, b in enumerate(blocks):
+            intro = i > 0 and blocks[i - 1].kind == "para" and blocks[i - 1].text.rstrip().endswith(":")
+            if b.kind == "list" and b.ordered and not intro:
+                self.reserved |= {it.number for it in b.children if it.number is not None}
 
     def next(self, number: int | None = None) -> str:
-        self.n = number if number is not None and number > self.n else self.n + 1
-        return f"{self.prefix}.{self.n}" if self.prefix else str(self.n)
+        if number is not None and number not in self.used:
+            k = number
+        else:
+            k = self.n + 1
+            while k in self.used or (number is None and k in self.reserved):
+                k += 1
+        self.used.add(k)
+        self.n, self.last = max(self.n, k), k
+        return f"{self.prefix}.{k}" if self.prefix else str(k)
+
+    def release(self) -> None:
+        """Gives the last number back (the item turned out to be a detail, not a step)."""
+        self.used.discard(self.last)
+        self.n = max(self.used, default=0)
 
 
 def extract_steps(doc: Document, diagnostics: list[Diagnostic]) -> list[Step]:
@@ -113,11 +137,14 @@ class _Extractor:
 
     def section(self, sec: Section, prefix: str) -> list[Step]:
         counter = _Counter(prefix)
-        out = [] if sec.level and prose.descriptive(sec.title) else self.blocks(sec.blocks, counter)
+        about = bool(sec.level) and prose.descriptive(sec.title)
+        out = [] if about else self.blocks(sec.blocks, counter)
         for sub in sec.sections:
+            if about and not prose.procedural(sub.title):
+                continue  # "Architecture > Logical view": still description
             label = str(sub.number) if sub.number is not None else _short(sub.title)
             group = Step(label, sub.title, self.loc(sub.line, sub.col), sub.number, title=True, section=True,
-                         condition=prose.parse_condition(_unnumbered(sub.title)))
+                         condition=_heading_condition(sub.title))
             group.children = self.section(sub, label)
             if group.children:
                 group.label = self.unique(label)
@@ -140,6 +167,7 @@ class _Extractor:
 
     def blocks(self, blocks: list[Block], counter: _Counter, intro: Step | None = None) -> list[Step]:
         """Steps of a run of blocks; `intro` is the step the first block may belong to."""
+        counter.reserve(blocks)
         out: list[Step] = []
         for i, b in enumerate(blocks):
             nxt = blocks[i + 1] if i + 1 < len(blocks) else None
@@ -175,6 +203,7 @@ class _Extractor:
         """A list is steps (numbered, or enough bullets that act) or details of the step before it."""
         absorb = intro is not None and intro.text.rstrip().endswith(":") and not intro.snippets
         target = _Counter(intro.label) if absorb and intro is not None else counter
+        target.reserve([lst])
         if lst.ordered:
             self.check_numbers(lst)
         acting = [self.acts(it) for it in lst.children]
@@ -229,7 +258,7 @@ class _Extractor:
             probe = Step(label, item.text, self.loc(item.line, item.col), title=True)
             inner = self.blocks(item.children, sub, intro=probe) if item.children else []
             if not inner and not probe.children:
-                counter.n -= 1  # a detail, not a step: give the number back
+                counter.release()  # a detail, not a step
                 return None
             probe.children = inner + probe.children
             steps = [probe]
@@ -240,7 +269,7 @@ class _Extractor:
             else:
                 steps[0].children.extend(inner)
         step = steps[0]
-        step.number = item.number if ordered else counter.n
+        step.number = item.number if ordered else counter.last
         step.ordered = ordered
         step.children.extend(steps[1:])
         return step
@@ -368,7 +397,7 @@ class _Extractor:
         numbers = [it.number for it in lst.children if it.number is not None]
         if len(set(numbers)) <= 1:
             return
-        for prev, it in zip(lst.children, lst.children[1:], strict=False):
+        for prev, it in pairwise(lst.children):
             if prev.number is not None and it.number is not None and it.number <= prev.number:
                 self.diags.append(Diagnostic(
                     "SKC124", self.loc(it.line, it.col), f"step {it.number} follows step {prev.number}: the order is ambiguous",
@@ -376,11 +405,17 @@ class _Extractor:
 
     def check_order(self, steps: list[Step]) -> None:
         numbered = [s for s in steps if s.title and s.number is not None]
-        for prev, s in zip(numbered, numbered[1:], strict=False):
+        for prev, s in pairwise(numbered):
             if s.number is not None and prev.number is not None and s.number <= prev.number:
                 self.diags.append(Diagnostic(
                     "SKC124", s.loc, f"step {s.number} comes after step {prev.number}: the order is ambiguous",
                     "number the steps in the order they run", "warning"))
+
+
+def _heading_condition(title: str) -> prose.Condition | None:
+    """ "3) If user chooses comments" heads the steps that run when the condition holds."""
+    cond = prose.parse_condition(_unnumbered(title))
+    return cond if cond is not None and cond.keyword == "if" else None
 
 
 def _unnumbered(title: str) -> str:

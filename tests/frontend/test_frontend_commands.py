@@ -1,0 +1,132 @@
+"""Command classification: effects, variables, argv vs cmd, result types, logical lines."""
+
+from __future__ import annotations
+
+import pytest
+
+from skc.compiler.frontend.commands import (
+    classify_shell,
+    find_vars,
+    looks_like_command,
+    python_effects,
+)
+from skc.compiler.frontend.shell_text import logical_lines
+
+
+@pytest.mark.parametrize(("command", "effects"), [
+    ("kubectl -n $NS get pods", ["read:k8s"]),
+    ("oc describe pod x", ["read:k8s"]),
+    ("kubectl logs x -c y", ["read:k8s"]),
+    ("kubectl top nodes", ["read:k8s"]),
+    ("kubectl rollout status deploy/x", ["read:k8s"]),
+    ("kubectl delete pod x", ["write:k8s"]),
+    ("kubectl apply -f x.yaml", ["write:k8s"]),
+    ("oc patch dc x -p '{}'", ["write:k8s"]),
+    ("kubectl scale deploy x --replicas=2", ["write:k8s"]),
+    ("kubectl rollout restart deploy/x", ["write:k8s"]),
+    ("kubectl drain node-1", ["write:k8s"]),
+    ("kubectl cordon node-1", ["write:k8s"]),
+    ("echo hi > /tmp/out", ["write:fs:/tmp/out"]),
+    ("grep x log | tee /tmp/a", ["read:fs:log", "write:fs:/tmp/a"]),
+    ("cp a.txt /backup/", ["read:fs:a.txt", "write:fs:/backup/"]),
+    ("mv a b", ["write:fs:a", "write:fs:b"]),
+    ("rm -rf /var/cache/x", ["write:fs:/var/cache/x"]),
+    ("curl -s https://x/health", ["net:http"]),
+    ("curl -X POST https://x/api -d '{}'", ["write:http"]),
+    ("wget -qO- https://x", ["net:http"]),
+    ("psql -d incidents -c 'SELECT * FROM t'", ["read:db:incidents"]),
+    ("psql -d incidents -c 'DELETE FROM t'", ["write:db:incidents"]),
+    ("cat /etc/hosts", ["read:fs:/etc/hosts"]),
+    ("ps aux | grep nginx", ["read:host"]),
+    ("df -h", ["read:host"]),
+    ("git status", ["read:git"]),
+    ("git log --oneline", ["read:git"]),
+    ("git diff HEAD~1", ["read:git"]),
+    ("git push origin main", ["write:git", "net:git"]),
+    ("systemctl status kubelet", ["read:host"]),
+    ("sudo systemctl restart kubelet", ["write:host"]),
+    ("dig +short example.com", ["net:dns"]),
+    ("echo done", ["pure"]),
+    ("frobnicate --all", ["write:*"]),
+    ("ls /tmp | frobnicate", ["write:*"]),
+])
+def test_effects_by_program(command: str, effects: list[str]) -> None:
+    assert classify_shell(command).effects == effects
+
+
+def test_writes_flag_is_for_classified_writes_only() -> None:
+    assert classify_shell("kubectl delete pod x").writes
+    assert not classify_shell("kubectl get pods").writes
+    unknown = classify_shell("frobnicate")
+    assert unknown.unknown
+    assert not unknown.writes
+
+
+def test_variables_in_every_spelling_become_positional_placeholders() -> None:
+    cmd = classify_shell('kubectl -n $NAMESPACE logs ${POD} --since={window} -c <container-name>')
+    assert cmd.vars == ["namespace", "pod", "window", "container_name"]
+    assert cmd.argv == ["kubectl", "-n", "{0}", "logs", "{1}", "--since={2}", "-c", "{3}"]
+
+
+def test_shell_locals_specials_and_env_stay_literal() -> None:
+    assert find_vars("for c in a b; do echo $c; done") == []
+    assert find_vars("echo $HOME $1 $? '$SINGLE'") == []
+    assert [v.name for v in find_vars('echo "$DOUBLE"')] == ["double"]
+    assert find_vars("awk '{print $1}' f") == []
+
+
+def test_argv_when_no_shell_is_needed_cmd_otherwise() -> None:
+    assert classify_shell("kubectl get pods -o json").argv == ["kubectl", "get", "pods", "-o", "json"]
+    piped = classify_shell("kubectl get pods | grep -v Running")
+    assert piped.argv is None
+    assert piped.template == "kubectl get pods | grep -v Running"
+
+
+@pytest.mark.parametrize(("command", "kind"), [
+    ("kubectl get pods", "table"),
+    ("kubectl get pods -o json", "json"),
+    ("gh pr view --json number", "json"),
+    ("kubectl get pods | wc -l", "num"),
+    ("curl -s x | jq .items", "json"),
+    ("kubectl logs x", "text"),
+])
+def test_result_types(command: str, kind: str) -> None:
+    assert classify_shell(command).result.kind == kind
+
+
+def test_assignments_define_values() -> None:
+    const = classify_shell("export NS=payments")
+    assert (const.assigns, const.assign_template, const.effects) == ("ns", "payments", ["pure"])
+    sub = classify_shell("POD=$(kubectl get pods -o name | head -1)")
+    assert (sub.assigns, sub.assign_command) == ("pod", "kubectl get pods -o name | head -1")
+
+
+def test_logical_lines_join_continuations_heredocs_loops_and_strip_prompts() -> None:
+    block = "# comment\nfor c in a b; do\n  echo $c\ndone\ncat <<EOF > f\nhi\nEOF\nkubectl get \\\n  pods\n"
+    lines = logical_lines(block, console=False)
+    assert [(t.split("\n")[0], off) for t, off, _ in lines] == [("for c in a b; do", 1), ("cat <<EOF > f", 4),
+                                                              ("kubectl get pods", 7)]
+    console = logical_lines("$ uptime\n 10:00 up 1 day\n$ exit\n", console=True)
+    assert console == [("uptime", 0, 3)]
+
+
+@pytest.mark.parametrize(("text", "context", "expected"), [
+    ("kubectl get pods", "", True),
+    ("gh", "", False),
+    ("kubectl", "", False),
+    ("long: 1h", "", False),
+    ("/var", "", False),
+    ("mountpoint", "", False),
+    ("NS=prod", "", True),
+    ("frobnicate --all", "", False),
+    ("frobnicate --all", "then run ", True),
+    ("df", "", True),
+])
+def test_inline_code_is_a_command_only_when_it_looks_like_one(text: str, context: str, expected: bool) -> None:
+    assert looks_like_command(text, context=context) is expected
+
+
+def test_python_effects() -> None:
+    assert python_effects("import json\nresult = json.loads(args[0])") == ["pure"]
+    assert python_effects("import subprocess\nsubprocess.run(['ls'])") == ["write:*"]
+    assert python_effects("open('/tmp/x', 'w').write('y')") == ["write:*"]
