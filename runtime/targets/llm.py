@@ -10,7 +10,8 @@ The prompt is the op's `prompt` plus its operand values rendered compactly
 characters); `examples` (added by cap-bind) become worked question/answer pairs
 before it. Outputs are constrained: `decide` to its `outcomes`, `extract` (and
 `generate` with a `schema` or a JSON result) to a JSON Schema, and checked again
-here (jsonschema) before they are returned. `agent` runs `skc.runtime.llm.agent`'s
+here (jsonschema) before they are returned; `constrain = "none"` (set by hand, e.g. to
+measure a model) sends no constraint but still checks the answer. `agent` runs `skc.runtime.llm.agent`'s
 bounded loop; its tool calls are trace events and `OpResult.meta["tool_calls"]`.
 """
 
@@ -141,23 +142,24 @@ class LLMTarget(Target):
         if op.op_name == "llm.agent":
             return await self._agent(op, backend, messages, ctx, meta)
         max_tokens = int(op.attributes.get("max_tokens") or 256)  # type: ignore[arg-type]
+        free = op.attributes.get("constrain") == "none"
         if op.op_name == "llm.decide":
             outcomes = [str(o) for o in op.attributes["outcomes"]]  # type: ignore[union-attr]
-            reply = await self._complete(backend, messages, choices=outcomes, temperature=temperature,
-                                         max_tokens=min(max_tokens, 32))
+            reply = await self._complete(backend, messages, choices=None if free else outcomes,
+                                         temperature=temperature, max_tokens=min(max_tokens, 32))
             value: Any = match_outcome(reply.text, outcomes)
             if value is None:
                 raise OpFailed(f"answer {reply.text!r} is not one of {outcomes}", detail=reply.text)
-            meta["constrain"] = "grammar"
+            meta["constrain"] = "none" if free else "grammar"
         else:
             schema = output_schema(op)
-            reply = await self._complete(backend, messages, json_schema=schema, temperature=temperature,
-                                         max_tokens=max_tokens)
+            reply = await self._complete(backend, messages, json_schema=None if free else schema,
+                                         temperature=temperature, max_tokens=max_tokens)
             if schema is None:
                 value = reply.text.strip()
             else:
                 value = self._parse_json(reply.text, schema)
-                meta["constrain"] = "json_schema"
+                meta["constrain"] = "none" if free else "json_schema"
         meta["latency_s"] = round(reply.latency_s, 4)
         return OpResult([value], reply.tokens_in, reply.tokens_out, meta)
 

@@ -82,6 +82,10 @@ def test_decide_is_constrained_to_the_outcomes(tmp_path: Path) -> None:
     assert prompt.startswith("Is it down?\n\nInput:\npods: 0/3 ready\n\nAnswer with exactly one of: up, down.")
     with pytest.raises(OpFailed, match="not one of"):
         run(op, Scripted(say("maybe")), ["x"], tmp_path)
+    op.attributes["constrain"] = "none"
+    backend = Scripted(say("Down."))
+    result, _ = run(op, backend, ["x"], tmp_path)
+    assert (result.values, result.meta["constrain"], backend.requests[0]["choices"]) == (["down"], "none", None)
 
 
 def test_extract_is_validated_against_its_schema(tmp_path: Path) -> None:
