@@ -67,8 +67,8 @@ def _schedule_lines(s: dict[str, Any]) -> list[str]:
             bound = f"; items conflict ({' / '.join(d['items_conflict'])}): one at a time"
         lines.append(f"  data-parallel: {d['op']} (width = {d['width']}{bound})")
     for c in s.get("map_candidates", []):
-        lines.append(f"  ctrl.map candidate: {', '.join(c['ops'])} differ only in {c['varies']} "
-                     f"({', '.join(c['values'])})")
+        values = ", ".join(v if len(v) <= 40 else v[:39] + "…" for v in c["values"])
+        lines.append(f"  ctrl.map candidate: {', '.join(c['ops'])} differ only in {c['varies']} ({values})")
     return lines
 
 
@@ -81,7 +81,7 @@ def _placement_lines(p: dict[str, Any]) -> list[str]:
         label = o["label"] if len(o["label"]) <= width else "…" + o["label"][-(width - 1):]
         est = f"{o['est_s']:.2f} s" if o["est_s"] is not None else "(its body)"
         money = f"  ${o['usd']:.4f}" if o["usd"] else ""
-        lines.append(f"    {label:<{width}}  {o['op']:<16} {o['target']:<18} {est}{money}")
+        lines.append(f"    {label:<{width}}  {o['op']:<18} {o['target']:<18} {est}{money}")
     if p.get("budget_s"):
         lines.append(f"  budget {_s(p['budget_s'])}: {'met' if p['budget_met'] else 'missed'}")
     for m in p.get("moves", []):

@@ -26,8 +26,9 @@ levels (op labels, see `op_label`), width, depth, critical path and its estimate
 seconds, estimated sequential seconds, per-op estimates, the pairs ordered only
 by an effect conflict (`effect_orderings`), the `ctrl.map`s (`data_parallel`:
 width known at run time), and `map_candidates`: three or more top-level ops
-identical except for one constant (an attribute leaf or a `data.const` operand),
-which a front end could have written as one `ctrl.map`. Placement later refreshes
+identical except for one constant (a list element such as one `argv` word, one
+word of a text attribute such as a query, or a `data.const` operand), which a
+front end could have written as one `ctrl.map`. Placement later refreshes
 the estimates with the targets it chose.
 """
 
@@ -49,6 +50,7 @@ from skc.ir.module import Module
 # Attributes that annotate an op rather than say what it computes.
 METADATA_ATTRS = frozenset({"step", "level", "target", "est_latency_s"})
 MAP_CANDIDATE_MIN = 3
+MAP_CANDIDATE_BUDGET = 5_000_000  # leaf comparisons per shape of op
 
 
 def op_label(op: Op, index: int) -> str:
@@ -247,52 +249,74 @@ def data_parallel(block: Block) -> list[dict[str, Any]]:
     return out
 
 
-def _leaves(op: Op) -> list[tuple[str, str]]:
-    """(path, canonical value) of every attribute leaf and operand; constants count by value."""
-    out: list[tuple[str, str]] = []
+Leaf = tuple[str, str, str]  # (path, kind: lit | const | value, text)
 
-    def flatten(path: str, value: object) -> None:
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else print_attr(value)  # type: ignore[arg-type]
+
+
+def _leaves(op: Op) -> list[Leaf]:
+    """Every attribute leaf (text attributes word by word) and operand (constants by value)."""
+    out: list[Leaf] = []
+
+    def flatten(path: str, value: object, top: bool) -> None:
         if isinstance(value, list):
-            out.append((path + ".len", str(len(value))))
+            out.append((path + ".len", "lit", str(len(value))))
             for i, v in enumerate(value):
-                flatten(f"{path}[{i}]", v)
+                flatten(f"{path}[{i}]", v, False)
         elif isinstance(value, dict):
-            out.append((path + ".keys", ",".join(sorted(value))))
+            out.append((path + ".keys", "lit", ",".join(sorted(value))))
             for k in sorted(value):
-                flatten(f"{path}.{k}", value[k])
+                flatten(f"{path}.{k}", value[k], False)
+        elif isinstance(value, str) and top:
+            words = value.split()
+            out.append((path + ".words", "lit", str(len(words))))
+            out.extend((f"{path} word {k}", "lit", w) for k, w in enumerate(words))
         else:
-            out.append((path, print_attr(value)))  # type: ignore[arg-type]
+            out.append((path, "lit", _text(value)))
 
     for key in sorted(op.attributes):
         if key not in METADATA_ATTRS:
-            flatten(key, op.attributes[key])
+            flatten(key, op.attributes[key], True)
     for i, v in enumerate(op.operands):
         d = v.defining_op
         if d is not None and d.op_name == "data.const":
-            out.append((f"operand {i}", "const " + print_attr(d.attributes.get("value"))))
+            out.append((f"operand {i}", "const", _text(d.attributes.get("value"))))
         else:
-            out.append((f"operand {i}", f"value {id(v)}"))
+            out.append((f"operand {i}", "value", str(id(v))))
     return out
 
 
 def map_candidates(sched: Schedule) -> list[dict[str, Any]]:
-    """Groups of top-level ops that are one step applied to several literal items."""
-    groups: dict[tuple, list[tuple[int, list[tuple[str, str]]]]] = defaultdict(list)
+    """Groups of top-level ops that are one step applied to several literal items.
+
+    Ops of one name and shape whose leaves (`_leaves`) agree everywhere but in one
+    literal position, three or more of them, are one candidate.
+    """
+    shapes: dict[tuple, list[int]] = defaultdict(list)
+    leaves = {}
     for i, op in enumerate(sched.ops):
         if op.regions or op.op_name == "data.const":
             continue
-        leaves = _leaves(op)
-        key = (op.op_name, tuple(str(r.type) for r in op.results), tuple(p for p, _ in leaves))
-        groups[key].append((i, leaves))
-    out = []
-    for members in groups.values():
-        if len(members) < MAP_CANDIDATE_MIN:
-            continue
-        columns = list(zip(*(leaves for _, leaves in members), strict=True))
-        varying = [c for c in columns if len({v for _, v in c}) > 1]
-        if len(varying) == 1 and not any(v.startswith("value ") for _, v in varying[0]):
-            out.append({"ops": [sched.labels[i] for i, _ in members], "varies": varying[0][0][0],
-                        "values": [v.removeprefix("const ") for _, v in varying[0]]})
+        leaves[i] = _leaves(op)
+        shapes[(op.op_name, tuple(str(r.type) for r in op.results), tuple(p for p, _, _ in leaves[i]))].append(i)
+    out: list[dict[str, Any]] = []
+    used: set[int] = set()
+    for members in shapes.values():
+        width = len(leaves[members[0]])
+        if len(members) < MAP_CANDIDATE_MIN or len(members) * width * width > MAP_CANDIDATE_BUDGET:
+            continue  # too few to matter, or too big to compare leaf by leaf (a report, not a must)
+        for c in range(len(leaves[members[0]])):
+            buckets: dict[tuple, list[int]] = defaultdict(list)
+            for i in members:
+                if i not in used and leaves[i][c][1] != "value":
+                    buckets[tuple(x for k, x in enumerate(leaves[i]) if k != c)].append(i)
+            for group in buckets.values():
+                if len(group) >= MAP_CANDIDATE_MIN and len({leaves[i][c][2] for i in group}) == len(group):
+                    used.update(group)
+                    out.append({"ops": [sched.labels[i] for i in group], "varies": leaves[group[0]][c][0],
+                                "values": [leaves[i][c][2] for i in group]})
     return out
 
 

@@ -11,6 +11,7 @@ from skc.compiler.passes import PassContext, run_pipeline
 from skc.ir import (
     BOOL,
     JSON,
+    NUM,
     TABLE,
     TEXT,
     InsertionPoint,
@@ -159,7 +160,7 @@ def test_ctrl_map_is_data_parallel_and_literal_fan_outs_are_map_candidates() -> 
     assert s["data_parallel"] == [{"op": "ctrl.map#0", "width": "items at run time", "max_parallel": 8,
                                    "items_conflict": []}]
     assert s["map_candidates"] == [{"ops": ["tool.shell#1", "tool.shell#2", "tool.shell#3"],
-                                    "varies": "argv[1]", "values": ['"n1"', '"n2"', '"n3"']}]
+                                    "varies": "argv[1]", "values": ["n1", "n2", "n3"]}]
     assert verify(Module([wf])) == []
 
 
@@ -210,3 +211,21 @@ def test_markdown_runbook_as_a_chain_of_variables_has_width_one() -> None:
     s = markdown_schedule("web_pod_chain.md")  # each step sets the variable the next one uses
     assert s["width"] == 1
     assert s["critical_path"] == [f"Diagnosis.{i}" for i in range(1, 11)]
+
+
+def test_map_candidates_need_one_step_over_several_items_not_different_steps() -> None:
+    wf = workflow("runbook")
+    with InsertionPoint(wf.body):
+        regions = [tool.sql(f"SELECT * FROM deploys WHERE region = '{r}'", db="d", step=f"r{i}")
+                   for i, r in enumerate(("us", "eu", "ap"))]
+        queries = [tool.sql(q, db="d", step=f"q{i}")
+                   for i, q in enumerate(("SELECT 1", "SELECT * FROM deploys", "SELECT count(*) FROM hosts"))]
+        zero = data.const(0, result=NUM)
+        pages = [tool.http(f"http://127.0.0.1/{p}", zero, step=p) for p in ("a", "b", "c")]
+        ctrl.return_(*regions, *queries, *pages)
+    s = schedule(Module([wf]))
+    assert s["map_candidates"] == [
+        {"ops": ["r0", "r1", "r2"], "varies": "query word 7", "values": ["'us'", "'eu'", "'ap'"]},
+        {"ops": ["a", "b", "c"], "varies": "url word 0",
+         "values": ["http://127.0.0.1/a", "http://127.0.0.1/b", "http://127.0.0.1/c"]},
+    ]
