@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 PURE = {"echo", "printf", "true", "false", "sleep", "cd", "export", "set", "unset", "alias", "date",
         "seq", "expr", "bc", "test", "[", "clear", "read", "pwd", "basename", "dirname", "local", "declare",
-        "which", "type", "whoami", "hostname", "uname", "id", "nproc", "tr", "rev", "base64", "xargs"}
+        "which", "type", "whoami", "hostname", "uname", "id", "nproc", "tr", "rev", "base64"}
 FS_READ = {"cat", "head", "tail", "less", "more", "grep", "egrep", "fgrep", "zgrep", "zcat", "zless",
            "wc", "stat", "file", "md5sum", "sha256sum", "sha1sum", "du", "ls", "ll", "tree", "diff", "cmp",
            "strings", "hexdump", "xxd", "od", "jq", "yq", "sort", "uniq", "cut", "awk", "gawk", "column",
@@ -190,8 +190,17 @@ def _sql_client(args: list[str], prog: str) -> list[str]:
     return [f"{'write' if classify_sql_text(sql) else 'read'}:db:{db}"]
 
 
+_SQL_WRITING_FUNCTIONS = re.compile(
+    r"\b(?:pg_cancel_backend|pg_terminate_backend|pg_reload_conf|pg_switch_wal|pg_promote|setval|nextval|"
+    r"set_config|pg_advisory_lock|pg_create_\w+|pg_drop_\w+|lo_\w+|dblink_exec|pg_rotate_logfile|"
+    r"pg_stat_reset\w*)\s*\(", re.IGNORECASE)
+
+
 def classify_sql_text(query: str) -> bool:
-    """True when a SQL text may write (any statement that is not SELECT/SHOW/EXPLAIN/...)."""
+    """True when a SQL text may write (a statement that is not SELECT/SHOW/EXPLAIN, or that calls
+    a function with side effects such as pg_terminate_backend)."""
+    if _SQL_WRITING_FUNCTIONS.search(query):
+        return True
     for stmt in (s for s in query.split(";") if s.strip()):
         if not _SQL_READ.match(stmt) or (re.match(r"\s*explain\s+analy[sz]e", stmt, re.IGNORECASE) and
                                          _SQL_WRITE.search(stmt[15:])):

@@ -255,7 +255,7 @@ class Lowering(CodeLowering):
         action = prose.clean(cond.action)
         if st.snippets:
             self.emit_code(st, scope)
-        elif action and (prose.is_instruction(action) or re.match(r"(?:you|we)\s", action, re.I)):
+        elif action and (prose.is_instruction(action) or prose.modal(action)):
             value = self.llm_step(st, action, scope)
             scope.produced.append((st.label, value))
             scope.last, scope.last_label = [value], st.label

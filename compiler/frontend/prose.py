@@ -139,6 +139,11 @@ def first_verb(text: str) -> str:
     return word.group(0).lower() if word else ""
 
 
+def modal(text: str) -> bool:
+    """ "you can check ...", "we should restart ...": an instruction in the second person."""
+    return _MODAL.match(_LEADS.sub("", clean(text), count=1)) is not None
+
+
 def is_instruction(text: str) -> bool:
     """Whether a sentence tells the reader to do something."""
     t = clean(text)
@@ -227,6 +232,15 @@ _OBSERVES = re.compile(r"\b(?:output|outputs|result|results|returns?|returned|sh
 def observes(cond: str) -> bool:
     """Whether a condition checks something a step observed (its output, a status, a number)."""
     return _OBSERVES.search(cond) is not None
+
+
+_ACT_WORDS = re.compile(r"\b(?:check|verify|ensure|look|investigate|consider|try|review|inspect|run|confirm|"
+                        r"make sure|follow|do|perform|fix)\b", re.I)
+
+
+def asks_to_act(text: str) -> bool:
+    """Whether a lead-in asks the reader to act on what follows ("Other things to check:")."""
+    return _ACT_WORDS.search(text) is not None
 
 
 def asks_confirmation(text: str) -> bool:

@@ -114,6 +114,10 @@ def strip_wrappers(words: list[str]) -> list[str]:
             i += 1
             while i < len(words) and words[i].startswith("-"):
                 i += 2 if words[i] in ("-u", "-g", "-C", "-h", "-p") else 1
+        elif w == "xargs":
+            i += 1
+            while i < len(words) and words[i].startswith("-"):
+                i += 2 if words[i] in ("-I", "-n", "-P", "-L", "-d", "-s", "-E") else 1
         elif w in ("timeout", "watch"):
             i += 1
             while i < len(words) and (words[i].startswith("-") or re.match(r"[\d.]+[smhd]?\Z", words[i])):

@@ -29,6 +29,7 @@ _SHELL_LANGS = {"bash", "sh", "shell", "zsh", "ksh", "fish", "console", "shell-s
 _CONSOLE_LANGS = {"console", "shell-session", "shellsession", "terminal"}
 _QUERY_LANGS = {"sql": "sql", "postgresql": "sql", "postgres": "sql", "psql": "sql", "pgsql": "sql", "mysql": "sql",
                 "plpgsql": "sql", "sqlite": "sql", "promql": "promql", "logql": "logql", "kql": "kql", "kusto": "kql"}
+_PSQL_PROMPT = re.compile(r"^\s*[A-Za-z_][\w-]*(=|-|\()[#>]\s?")
 _SQL_START = re.compile(r"\s*(select|with|show|explain|update|delete|insert|alter|create|drop|vacuum|analyze)\b", re.I)
 _SCRIPT_WORD = re.compile(r"(?<![\w/`])((?:\./)?scripts/[\w./-]+\.(?:py|sh|bash|js|mjs|ts|rb|pl))\b")
 _PROMQL = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*\s*(?:\{[^}]*\})?(?:\[\w+\])?\Z|.*\b(?:rate|sum|increase|histogram_quantile|"
@@ -72,6 +73,8 @@ def inline_kind(code: str, context: str, sentence: str) -> str | None:
     if _SCRIPT_WORD.match(code.strip()) and (" " in code.strip() or re.search(
             r"\b(?:run|execute|invoke|call|use)\w*\W*(?:the\s+)?(?:\w+\s+)?\Z", context, re.I)):
         return "shell"
+    if _SQL_START.match(code) and re.search(r"\b(?:from|set|into|table|index)\b", code, re.I):
+        return "sql"
     if "loki" in sentence or "logql" in sentence:
         return "logql" if code.strip().startswith("{") else None
     if re.search(r"promql|prometheus|metric|query", sentence) and _PROMQL.match(code.strip()) \
@@ -82,20 +85,51 @@ def inline_kind(code: str, context: str, sentence: str) -> str | None:
 def block_snippets(b: Block, path: str) -> list[Snippet] | None:
     """Snippets of a code block, [] when it has no command, None when it is not code to run."""
     lang, body = b.lang, b.code
+    at = Location(path, b.line, max(b.col, 1))
+    sql_prompted = _psql_statements(body)
+    if sql_prompted and lang in ("", "sql", "psql", "postgresql", "console", "text", "txt"):
+        return [Snippet("sql", stmt, Location(path, b.line + off, max(b.col, 1))) for stmt, off in sql_prompted]
     if lang in _QUERY_LANGS or (not lang and _SQL_START.match(body) and not prompt_lines(body)):
         text = body.strip()
-        return [Snippet(_QUERY_LANGS.get(lang, "sql"), text, Location(path, b.line, max(b.col, 1)))] if text else []
+        return [Snippet(_QUERY_LANGS.get(lang, "sql"), text, at)] if text else []
     if lang in ("python", "py", "python3"):
-        return [Snippet("python", body.rstrip(), Location(path, b.line, max(b.col, 1)))] if body.strip() else []
+        return [Snippet("python", body.rstrip(), at)] if body.strip() else []
     console = lang in _CONSOLE_LANGS or prompt_lines(body)
-    if lang not in _SHELL_LANGS and lang not in ("", "text", "txt", "plain", "plaintext"):
-        return None
+    if not console and lang not in _SHELL_LANGS and lang not in ("", "text", "txt", "plain", "plaintext"):
+        return None  # YAML, JSON, Ruby, output ...: shown, not run
     lines = logical_lines(body, console=console)
     if lang not in _SHELL_LANGS and not console:
         first = classify_shell(lines[0][0]).programs if lines else []
         if not any(known_program(p) for p in first):
             return None
-    return [Snippet("shell", text, Location(path, b.line + off, max(b.col + col - 1, 1)), console) for text, off, col in lines]
+    return [Snippet("shell", text, Location(path, b.line + off, max(b.col + col - 1, 1)), console)
+            for text, off, col in lines]
+
+
+def _psql_statements(body: str) -> list[tuple[str, int]]:
+    """Statements typed at a psql prompt (`db=# SELECT ...;`, continued by `db-#`), output dropped."""
+    out: list[tuple[str, int]] = []
+    current: list[str] = []
+    start = 0
+    for offset, line in enumerate(body.split("\n")):
+        m = _PSQL_PROMPT.match(line)
+        if m is None:
+            if current:
+                out.append((" ".join(current), start))
+                current = []
+            continue
+        if m.group(1) == "=" and current:
+            out.append((" ".join(current), start))
+            current = []
+        if not current:
+            start = offset
+        current.append(line[m.end():].strip())
+        if current[-1].endswith(";"):
+            out.append((" ".join(current), start))
+            current = []
+    if current:
+        out.append((" ".join(current), start))
+    return [(stmt, off) for stmt, off in out if stmt.strip()]
 
 
 def spans_in(b: Block, start: int, end: int) -> list[Span]:

@@ -131,9 +131,9 @@ class _Extractor:
             root = Section("", 0, 1, 1, blocks=root.blocks + title.blocks, sections=title.sections + root.sections[1:])
         body = self.section(Section("", 0, 1, 1, sections=root.sections), "")
         if not body:
-            return self.blocks(root.blocks, _Counter(""))
+            return _prune(self.blocks(root.blocks, _Counter("")))
         preamble = [b for b in root.blocks if b.kind != "para" or any(looks_like_command(sp.text) for sp in b.spans)]
-        return self.blocks(preamble, _Counter(self.unique("intro"))) + body
+        return _prune(self.blocks(preamble, _Counter(self.unique("intro"))) + body)
 
     def section(self, sec: Section, prefix: str) -> list[Step]:
         counter = _Counter(prefix)
@@ -173,7 +173,7 @@ class _Extractor:
             nxt = blocks[i + 1] if i + 1 < len(blocks) else None
             if b.kind == "para":
                 self.tail = None
-                steps = self.paragraph(b, counter, introduces=nxt is not None and nxt.kind in ("code", "list"))
+                steps = self.paragraph(b, counter, introduces=self.introduces(b, nxt))
                 out.extend(steps)
                 intro = self.tail
             elif b.kind == "code":
@@ -199,6 +199,17 @@ class _Extractor:
                 intro = None
         return out
 
+    def introduces(self, b: Block, nxt: Block | None) -> bool:
+        """Whether a paragraph ending in ':' heads the next block as a step (code to run, steps,
+        or a checklist it asks to go through)."""
+        if nxt is None or not b.text.rstrip().endswith(":"):
+            return False
+        if nxt.kind == "code":
+            return bool(self.code(nxt))
+        if nxt.kind == "list":
+            return any(self.acts(it) for it in nxt.children) or prose.asks_to_act(b.text)
+        return False
+
     def list_(self, lst: Block, counter: _Counter, intro: Step | None, out: list[Step]) -> Step | None:
         """A list is steps (numbered, or enough bullets that act) or details of the step before it."""
         absorb = intro is not None and intro.text.rstrip().endswith(":") and not intro.snippets
@@ -208,7 +219,7 @@ class _Extractor:
             self.check_numbers(lst)
         acting = [self.acts(it) for it in lst.children]
         strong = [self.acts(it, strong=True) for it in lst.children]
-        steps_list = lst.ordered or any(strong) or 2 * sum(acting) >= len(lst.children)
+        steps_list = any(strong) or (lst.ordered and any(acting)) or 2 * sum(acting) >= len(lst.children)
         if not steps_list:
             if intro is not None:
                 intro.details.extend(it.text for it in lst.children)
@@ -346,7 +357,7 @@ class _Extractor:
         assert c is not None
         action = prose.clean(c.action)
         acts = bool(step.snippets or step.goto is not None or step.exit or step.otherwise or not action
-                    or action.endswith(":") or prose.is_instruction(action) or re.match(r"(?:you|we)\s", action, re.I))
+                    or action.endswith(":") or prose.is_instruction(action) or prose.modal(action))
         if c.keyword in ("when", "whenever"):
             return acts
         return acts or prose.observes(c.cond)
@@ -412,6 +423,20 @@ class _Extractor:
                     "number the steps in the order they run", "warning"))
 
 
+def _prune(steps: list[Step]) -> list[Step]:
+    """Drops conditions that lead nowhere ("If it must stop, the following steps apply:" + nothing)."""
+    out = []
+    for s in steps:
+        s.children = _prune(s.children)
+        s.otherwise = _prune(s.otherwise)
+        c = s.condition
+        empty = c is not None and not (s.snippets or s.children or s.otherwise or s.goto is not None or s.exit)
+        if empty and c is not None and (not c.action.strip() or c.action.rstrip().endswith(":")):
+            continue
+        out.append(s)
+    return out
+
+
 def _heading_condition(title: str) -> prose.Condition | None:
     """ "3) If user chooses comments" heads the steps that run when the condition holds."""
     cond = prose.parse_condition(_unnumbered(title))
@@ -459,4 +484,6 @@ def _relabel(step: Step) -> None:
 def _short(title: str) -> str:
     text = prose.clean(title).replace("`", "")
     text = re.sub(r"\s*\(.*?\)\s*", " ", text).strip()
-    return text[:40].rstrip() or "section"
+    if len(text) > 40:
+        text = text[:41].rsplit(" ", 1)[0]
+    return text.rstrip(" :-") or "section"
