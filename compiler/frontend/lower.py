@@ -199,6 +199,8 @@ class Lowering(CodeLowering):
             return False
         if st.parallel is not None and len(prose.sentences(st.text)) <= 1:
             return False  # a hint, not work
+        if st.children and prose.clean(st.text).endswith(":") and len(prose.sentences(st.text)) <= 1:
+            return False  # "For each task:" heads its sub-steps
         return not any(d.snippets for c in st.children for d in c.walk())
 
     def llm_step(self, st: Step, prompt: str, scope: _Scope) -> Value:
@@ -255,7 +257,7 @@ class Lowering(CodeLowering):
         action = prose.clean(cond.action)
         if st.snippets:
             self.emit_code(st, scope)
-        elif action and (prose.is_instruction(action) or prose.modal(action)):
+        elif action and not action.endswith(":") and (prose.is_instruction(action) or prose.modal(action)):
             value = self.llm_step(st, action, scope)
             scope.produced.append((st.label, value))
             scope.last, scope.last_label = [value], st.label

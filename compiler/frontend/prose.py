@@ -66,7 +66,7 @@ _BACKREF = re.compile(r"\b(?:the|this|that|these|those|its|their|above|previous|
                       r"data|values?|list|plan|diff|changes|response|snippet|comments?|details|summary|report|id|ids|"
                       r"name|names|url|number|state|status)\b|\b(?:from|in|of)\s+(?:the\s+)?(?:step|above|previous)\b"
                       r"|\b(?:summari[sz]e|analy[sz]e|interpret|compare|review)\b", re.I)
-_AGENT = re.compile(r"\b(?:investigate|fix|implement|debug|diagnose|troubleshoot|repair|refactor|resolve|dig deeper|"
+_AGENT = re.compile(r"(?:^|(?:\band|\bthen|\bor)\s+|[,;:]\s*)(?:investigate|fix|implement|debug|diagnose|troubleshoot|repair|refactor|resolve|dig deeper|"
                     r"root[- ]cause|apply (?:the |a |any )?(?:fix|fixes|changes?|plan|patch)|make (?:the )?changes?|"
                     r"write (?:the |a |new )?(?:tests?|code|fix|script)|modify (?:the )?code|edit (?:the )?(?:code|files?))\b",
                     re.I)

@@ -33,7 +33,6 @@ from skc.compiler.frontend.markdown import Block, Document, Section
 from skc.compiler.frontend.snippets import (
     MAX_TABLE_ROWS,
     Snippet,
-    bare_command,
     block_snippets,
     inline_snippets,
     only_exits,
@@ -246,7 +245,7 @@ class _Extractor:
         text = item.text
         if item.link:
             return False
-        if any(looks_like_command(sp.text) for sp in item.spans) or bare_command(text):
+        if inline_snippets(item, 0, len(text), text, self.doc.path, self.doc.lines):
             return True
         if any(prose.parse_condition(s) for _, s in prose.sentences(text)[:1]) or self.marked(text):
             return True

@@ -1,0 +1,11 @@
+"skc.workflow"() ({
+^bb0(%instance_label_from_alert: !skc.text):
+  %0 = "tool.sql"() {db = "prometheus", effects = ["net:prometheus"], lang = "promql", query = "node_filesystem_free_bytes", step = "Diagnosis.1"} : () -> !skc.table loc("runbooks/prometheus-operator/node/NodeFilesystemSpaceFillingUp.md":44:1)
+  %1 = "llm.generate"() {prompt = "Check the alert's `mountpoint` label.", step = "Diagnosis.2"} : () -> !skc.text loc("runbooks/prometheus-operator/node/NodeFilesystemSpaceFillingUp.md":47:1)
+  %node_name = "data.template"(%instance_label_from_alert) {step = "Mitigation.1", template = "{0}"} : (!skc.text) -> !skc.text loc("runbooks/prometheus-operator/node/NodeFilesystemSpaceFillingUp.md":57:3)
+  %2 = "tool.shell"(%node_name) {argv = ["kubectl", "-n", "default", "debug", "node/{0}"], effects = ["write:k8s"], step = "Mitigation.1"} : (!skc.text) -> !skc.text loc("runbooks/prometheus-operator/node/NodeFilesystemSpaceFillingUp.md":58:3)
+  %3 = "tool.shell"() {argv = ["chroot", "/host"], effects = ["write:*"], step = "Mitigation.1"} : () -> !skc.text loc("runbooks/prometheus-operator/node/NodeFilesystemSpaceFillingUp.md":59:3)
+  %4 = "llm.generate"() {prompt = "Remove dangling images:", step = "Mitigation.2"} : () -> !skc.text loc("runbooks/prometheus-operator/node/NodeFilesystemSpaceFillingUp.md":62:1)
+  %5 = "llm.generate"() {prompt = "Remove unused images:", step = "Mitigation.3"} : () -> !skc.text loc("runbooks/prometheus-operator/node/NodeFilesystemSpaceFillingUp.md":68:1)
+  "ctrl.return"(%0, %1, %2, %3, %4, %5) : (!skc.table, !skc.text, !skc.text, !skc.text, !skc.text, !skc.text) -> ()
+}) {arg_names = ["instance_label_from_alert"], description = "This alert is based on an extrapolation of the space used in a file system. It fires if both the current usage is above a certain threshold and the extrapolation predicts to run out of space in a certain time. This is a warning-level alert if that time is less than 24h. It's a critical alert if that time is less than 4h.", output_names = ["diagnosis_1", "diagnosis_2", "mitigation_1", "mitigation_1_2", "mitigation_2", "mitigation_3"], source = "runbooks/prometheus-operator/node/NodeFilesystemSpaceFillingUp.md", sym_name = "node_filesystem_space_filling_up"} : () -> () loc("runbooks/prometheus-operator/node/NodeFilesystemSpaceFillingUp.md":1:1)
