@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from skc.compiler.frontend.command_rules import (
     SESSION_PROGRAMS,
@@ -140,6 +141,7 @@ def templated(text: str, found: list[Var], order: list[str], *, names: bool = Fa
     return "".join(out)
 
 
+@lru_cache(maxsize=8192)
 def looks_like_command(text: str, *, context: str = "") -> bool:
     """Whether inline code (or a block's first line) is a command rather than a name or value.
 

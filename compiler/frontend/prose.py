@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _VERBS = set("""
 accept access acknowledge activate add address adjust allow analyse analyze announce apply approve archive ask assess assign
@@ -144,17 +145,24 @@ def modal(text: str) -> bool:
     return _MODAL.match(_LEADS.sub("", clean(text), count=1)) is not None
 
 
+@lru_cache(maxsize=8192)
 def is_instruction(text: str) -> bool:
     """Whether a sentence tells the reader to do something."""
     t = clean(text)
-    if not t or (t.endswith("?") and not re.match(r"(?:do|does|is|are|can|did)\b", t, re.I)):
+    if not t or t.endswith("?") and not re.match(r"(?:do|does|is|are|can|did)\b", t, re.I):
         return False
-    if re.match(r"(?:make sure|be sure|ensure|don't|do not|never|always|log ?in|sign in|double-check|set up)\b", t, re.I):
+    if _DIRECT.match(t):
         return True
     verb = first_verb(t)
-    if re.match(rf"(?:\W*\w+\W+)?{verb}\s+(?:of|is|are|was|were|can|will|may)\b", t, re.I):
-        return False  # "Number of pods is high", "Check is failing"
-    return verb in _VERBS and not re.match(rf"{verb}(?:s|ed|ing)\b", t, re.I)
+    if verb not in _VERBS:
+        return False
+    words = re.findall(r"[a-z']+", _LEADS.sub("", t.lower(), count=1))[:4]
+    following = words[words.index(verb) + 1] if verb in words[:-1] else ""
+    return following not in ("of", "is", "are", "was", "were", "can", "will", "may")  # "Number of pods is high"
+
+
+_DIRECT = re.compile(r"(?:make sure|be sure|ensure|don't|do not|never|always|log ?in|sign in|double-check|set up)\b",
+                     re.I)
 
 
 def is_constraint(text: str) -> bool:

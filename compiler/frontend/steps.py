@@ -119,6 +119,7 @@ class _Extractor:
         self.diags = diagnostics
         self.labels: set[str] = set()
         self.tail: Step | None = None  # the step made from a paragraph's last sentence
+        self.acting: dict[tuple[int, bool], bool] = {}
 
     def loc(self, line: int, col: int = 1) -> Location:
         return Location(self.doc.path, line, max(col, 1))
@@ -242,6 +243,12 @@ class _Extractor:
 
     def acts(self, item: Block, *, strong: bool = False) -> bool:
         """Whether a list item does something: runs code or states a condition (strong), or instructs."""
+        key = (id(item), strong)
+        if key not in self.acting:
+            self.acting[key] = self._acts(item, strong)
+        return self.acting[key]
+
+    def _acts(self, item: Block, strong: bool) -> bool:
         text = item.text
         if item.link:
             return False
