@@ -149,7 +149,7 @@ def modal(text: str) -> bool:
 def is_instruction(text: str) -> bool:
     """Whether a sentence tells the reader to do something."""
     t = clean(text)
-    if not t or t.endswith("?") and not re.match(r"(?:do|does|is|are|can|did)\b", t, re.I):
+    if not t or (t.endswith("?") and not re.match(r"(?:do|does|is|are|can|did)\b", t, re.I)):
         return False
     if _DIRECT.match(t):
         return True
