@@ -21,7 +21,8 @@ def _runbook(tmp_path: Path) -> Path:
     out = tmp_path / "out.txt"
     lines = []
     for i in range(1, STEPS + 1):
-        lines.append(f'  %s{i} = "tool.shell"() {{cmd = "sleep 0.5; echo step-{i} >> {out}; echo {i}", '
+        # the effect comes last: a kill during the sleep leaves no trace of the step
+        lines.append(f'  %s{i} = "tool.shell"() {{cmd = "sleep 1; echo step-{i} >> {out}; echo {i}", '
                      f'effects = ["write:fs:{out}"], step = "Step {i}"}} : () -> !skc.num')
     lines.append('  %total = "tool.python"(' + ", ".join(f"%s{i}" for i in range(1, STEPS + 1)) +
                  ') {code = "result = sum(args)", effects = ["pure"]} : (' +
@@ -62,7 +63,8 @@ def test_sigkill_then_resume_runs_every_effect_exactly_once(tmp_path: Path) -> N
     lines_at_kill = out.read_text().splitlines()
     assert lines_at_kill == [f"step-{i}" for i in range(1, len(lines_at_kill) + 1)]
     assert {f"step-{int(op) + 1}" for op in completed} <= set(lines_at_kill)
-    assert len(lines_at_kill) == len(completed)  # the in-flight step died with skc: no half-done effect
+    # the in-flight step died with skc (it was asleep when the kill came): no half-done effect
+    assert len(lines_at_kill) == len(completed), (lines_at_kill, sorted(completed))
 
     resumed = subprocess.run(_skc("--resume", "kill-me", "--runs-dir", str(runs), "--json"), cwd=REPO,
                              capture_output=True, text=True, timeout=120)
