@@ -41,6 +41,7 @@ from typing import Any
 from skc.ir.location import Diagnostic, DiagnosticError, Location
 from skc.ir.module import Module
 from skc.ir.printer import print_module
+from skc.runtime.agent_tools import AgentTools
 from skc.runtime.journal import JOURNAL_FILE, JournalWriter, read_journal
 from skc.runtime.permissions import Redactor, policy_for, secret_values
 from skc.runtime.plan import bindings_of, load_source, plan_ops, preflight
@@ -186,6 +187,7 @@ def run(source: Module | str | Path, inputs: Mapping[str, Any] | None = None, *,
     bindings = bindings_of(loaded)
     policy = policy_for(wf.attributes.get("permissions"), allow=settings["allow"],  # type: ignore[arg-type]
                         allow_writes=bool(settings["allow_writes"]), bindings=bindings)
+    opts.setdefault("agent_tools", AgentTools(policy))
     plan, diags = preflight(wf, values, policy, opts, bindings)
     if dry_run:
         return RunResult("dry-run", "dry-run", wf.sym_name, plan=plan_ops(wf, values, policy, plan))

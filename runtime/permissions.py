@@ -108,7 +108,7 @@ def _unknown(text: str) -> bool:
     return bool(_UNKNOWN.search(text))
 
 
-def _words(command: str) -> list[list[str]]:
+def command_words(command: str) -> list[list[str]]:
     """The word lists of each segment of a shell command line (pipes, `&&`, `;`)."""
     out = []
     for segment in _SEGMENT.split(command):
@@ -138,7 +138,7 @@ def requests_for(op: Op, args: list[Any] | None) -> list[Request]:
         if isinstance(a.get("argv"), list):
             words = [sub(str(w)) for w in a["argv"]]  # type: ignore[union-attr]
             return [Request("Bash", words, writes=writes)]
-        return [Request("Bash", w, writes=writes) for w in _words(sub(str(a.get("cmd", ""))))]
+        return [Request("Bash", w, writes=writes) for w in command_words(sub(str(a.get("cmd", ""))))]
     if name == "tool.script":
         interp = [str(a["interpreter"])] if a.get("interpreter") else []
         words = interp + [sub(str(a["path"]))] + [sub(str(w)) for w in a.get("args") or []]  # type: ignore[union-attr]
@@ -156,8 +156,15 @@ def requests_for(op: Op, args: list[Any] | None) -> list[Request]:
         method = str(a.get("method") or "GET")
         host = urlsplit(sub(str(a["url"]))).hostname or sub(str(a["url"]))
         return [Request("WebFetch", subject=host, writes=writes or method not in READ_METHODS)]
-    if name == "llm.agent":
-        return [Request(str(t), writes=writes) for t in a.get("tools") or []]  # type: ignore[union-attr]
+    if name == "llm.agent":  # what each tool entry could do at most (each call is checked again)
+        out = []
+        for rule in parse_rules([str(t) for t in a.get("tools") or []]):  # type: ignore[union-attr]
+            spec = rule.spec or ""
+            if rule.tool == "Bash":
+                out.append(Request("Bash", spec.removesuffix(":*").split(), writes=writes))
+            else:
+                out.append(Request(rule.tool, subject=spec, writes=writes))
+        return out
     return []
 
 
@@ -182,7 +189,7 @@ def _bash_match(spec: str | None, words: list[str]) -> bool | None:
     return " ".join(program) == spec or command == spec
 
 
-def _rule_match(rule: Rule, req: Request) -> bool | None:
+def rule_matches(rule: Rule, req: Request) -> bool | None:
     tool = req.tool
     if tool == "Bash":
         return _bash_match(rule.spec, req.words) if rule.tool == "Bash" else False
@@ -254,7 +261,7 @@ class Policy:
             return binding
         undecided = False
         for rule in (self.rules or []) + self.extra:
-            verdict = _rule_match(rule, req)
+            verdict = rule_matches(rule, req)
             if verdict:
                 return None
             undecided = undecided or verdict is None
