@@ -50,7 +50,7 @@ def _normalise(sql: str) -> str:
 def test_markdown_and_ir_are_the_same_runbook() -> None:
     markdown = (EXAMPLE / "checkout-latency.md").read_text()
     blocks = re.findall(r"```(sql|python)\n(.*?)```", markdown, re.S)
-    md_sql = [_normalise(body.replace("'$SERVICE'", "SERVICE").replace("'$SINCE'", "SINCE"))
+    md_sql = [_normalise(body.replace("{service}", "SERVICE").replace("{since}", "SINCE"))
               for lang, body in blocks if lang == "sql"]
     md_python = [re.sub(r"(?m)^   ", "", body) for lang, body in blocks if lang == "python"]
     wf = parse_module((EXAMPLE / "checkout-latency.mlir").read_text()).workflow()
