@@ -33,7 +33,7 @@ from skc.compiler.frontend.commands import (
 )
 from skc.compiler.frontend.lower_code import CodeLowering
 from skc.compiler.frontend.predicates import predicate
-from skc.compiler.frontend.steps import Step
+from skc.compiler.frontend.step_model import Step
 from skc.ir import TEXT, InsertionPoint, Value, ctrl, data, llm, workflow
 from skc.ir.dialects.skc import WorkflowOp
 from skc.ir.location import Diagnostic, Location

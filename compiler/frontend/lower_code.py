@@ -27,7 +27,7 @@ from skc.compiler.frontend.commands import (
     templated,
 )
 from skc.compiler.frontend.snippets import Snippet
-from skc.compiler.frontend.steps import Step
+from skc.compiler.frontend.step_model import Step
 from skc.ir import TEXT, Block, Value, data, tool
 from skc.ir.dialects.skc import WorkflowOp
 from skc.ir.location import Diagnostic, Location

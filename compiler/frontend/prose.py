@@ -62,11 +62,12 @@ _PAR_FOLLOWING = re.compile(r"\b(?:the\s+)?(?:following|these|next)\s+(?:\w+\s+)
                             + _PARALLEL_WORDS + "|" + _PARALLEL_WORDS + r"[^.]*\b(?:the\s+)?following\b", re.I)
 _CONFIRM = re.compile(r"\bconfirm|\bapprov|\bask (?:the )?(?:user|operator|owner|team)\b|\bpermission\b|double[- ]check"
                       r"|\bare you sure\b|\bsign[- ]off\b|\bwith (?:great )?caution\b|\bchange request\b|\bCR\b", re.I)
-_BACKREF = re.compile(r"\b(?:the|this|that|these|those|its|their|above|previous|resulting|returned|selected|approved|"
-                      r"same)\s+(?:\w+\s+)?(?:output|outputs|result|results|logs?|errors?|failures?|findings|information|"
-                      r"data|values?|list|plan|diff|changes|response|snippet|comments?|details|summary|report|id|ids|"
-                      r"name|names|url|number|state|status)\b|\b(?:from|in|of)\s+(?:the\s+)?(?:step|above|previous)\b"
-                      r"|\b(?:summari[sz]e|analy[sz]e|interpret|compare|review)\b", re.I)
+_BACKREF = re.compile(
+    r"\b(?:the|this|that|these|those|its|their)\s+(?:\w+\s+)?(?:output|outputs|result|results|findings|response)\b"
+    r"|\b(?:the|these|those)\s+(?:plan|list|comments?|changes|failures|errors|snippet|diff|summary|report)\b"
+    r"|\b(?:above|previous|preceding|resulting|returned|selected|approved)\s+\w+"
+    r"|\b(?:from|in|of)\s+(?:the\s+)?(?:step|above|previous)\b"
+    r"|\b(?:summari[sz]e|analy[sz]e|interpret|compare|review)\b", re.I)
 _AGENT = re.compile(r"(?:^|(?:\band|\bthen|\bor)\s+|[,;:]\s*)(?:investigate|fix|implement|debug|diagnose|troubleshoot|repair|refactor|resolve|dig deeper|"
                     r"root[- ]cause|apply (?:the |a |any )?(?:fix|fixes|changes?|plan|patch)|make (?:the )?changes?|"
                     r"write (?:the |a |new )?(?:tests?|code|fix|script)|modify (?:the )?code|edit (?:the )?(?:code|files?))\b",
@@ -153,6 +154,9 @@ def is_instruction(text: str) -> bool:
         return False
     if _DIRECT.match(t):
         return True
+    purpose = _PURPOSE.match(t)
+    if purpose and len(t) > purpose.end():
+        return is_instruction(t[purpose.end():])  # "To check X, look at the /targets page."
     verb = first_verb(t)
     if verb not in _VERBS:
         return False
@@ -161,6 +165,7 @@ def is_instruction(text: str) -> bool:
     return following not in ("of", "is", "are", "was", "were", "can", "will", "may")  # "Number of pods is high"
 
 
+_PURPOSE = re.compile(r"(?:in order )?to\s+[^,]{3,160},\s*", re.I)
 _DIRECT = re.compile(r"(?:make sure|be sure|ensure|don't|do not|never|always|log ?in|sign in|double-check|set up)\b",
                      re.I)
 
@@ -263,6 +268,7 @@ def refers_back(text: str) -> bool:
 def llm_kind(text: str) -> str:
     """generate, decide, extract or agent for an instruction's text."""
     t = clean(text)
+    t = t[_PURPOSE.match(t).end():] if _PURPOSE.match(t) else t  # judge the main clause, not "To check whether X,"
     if _AGENT.search(t):
         return "agent"
     if _DECIDE.search(t):
@@ -278,8 +284,8 @@ def outcomes(text: str, options: list[str]) -> list[str]:
     if len(found) < 2:
         m = re.search(r"\b(?:between|whether(?: to)?|either)\s+(.+?)(?:[.?;]|\Z)", clean(text), re.I)
         if m:
-            found = [slug(p) for p in re.split(r",\s*(?:or\s+)?|\s+or\s+|\s+and\s+", m.group(1)) if p.strip()]
-            found = [f for f in found if 0 < len(f) <= 40]
+            parts = [p for p in re.split(r",\s*(?:or\s+)?|\s+or\s+|\s+and\s+", m.group(1)) if p.strip()]
+            found = [slug(p) for p in parts] if all(len(p.split()) <= 4 for p in parts) else []
     unique = list(dict.fromkeys(f for f in found if f))
     return unique[:8] if len(unique) >= 2 and not ("yes" in unique and len(unique) == 1) else ["yes", "no"]
 

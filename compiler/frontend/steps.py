@@ -24,7 +24,7 @@ and snippet has the location of its own source line.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from itertools import pairwise
 
 from skc.compiler.frontend import prose
@@ -37,75 +37,17 @@ from skc.compiler.frontend.snippets import (
     inline_snippets,
     only_exits,
 )
+from skc.compiler.frontend.step_model import (
+    Counter,
+    Step,
+    plain,
+    prune,
+    relabel,
+    rename_prefix,
+    short_label,
+    unnumbered,
+)
 from skc.ir.location import Diagnostic, Location
-
-
-@dataclass
-class Step:
-    """One step: own text (the prompt of its llm op), code, children and control hints."""
-
-    label: str
-    text: str
-    loc: Location
-    number: int | None = None
-    snippets: list[Snippet] = field(default_factory=list)
-    children: list[Step] = field(default_factory=list)
-    details: list[str] = field(default_factory=list)
-    options: list[str] = field(default_factory=list)
-    title: bool = False
-    section: bool = False  # a heading: what came before it is not this step's input
-    ordered: bool = False
-    condition: prose.Condition | None = None
-    otherwise: list[Step] = field(default_factory=list)
-    goto: int | None = None
-    exit: str | None = None
-    parallel: prose.ParallelHint | None = None
-
-    @property
-    def prompt(self) -> str:
-        text = prose.clean(self.text if self.condition is None else self.condition.action or self.text)
-        extra = "\n".join(f"- {prose.clean(d)}" for d in self.details if d.strip())
-        return f"{text}\n{extra}".strip() if extra else text
-
-    def walk(self) -> list[Step]:
-        out = [self]
-        for c in [*self.children, *self.otherwise]:
-            out.extend(c.walk())
-        return out
-
-
-class _Counter:
-    """Labels `<prefix>.<n>` for the steps of one parent: numbered items keep their number,
-    other steps take the next number no numbered item of the parent claims."""
-
-    def __init__(self, prefix: str) -> None:
-        self.prefix, self.n = prefix, 0
-        self.used: set[int] = set()
-        self.reserved: set[int] = set()
-        self.last = 0
-
-    def reserve(self, blocks: list[Block]) -> None:
-        """Numbers of the numbered lists among `blocks` that stay at this level (not under an intro)."""
-        for i, b in enumerate(blocks):
-            intro = i > 0 and blocks[i - 1].kind == "para" and blocks[i - 1].text.rstrip().endswith(":")
-            if b.kind == "list" and b.ordered and not intro:
-                self.reserved |= {it.number for it in b.children if it.number is not None}
-
-    def next(self, number: int | None = None) -> str:
-        if number is not None and number not in self.used:
-            k = number
-        else:
-            k = self.n + 1
-            while k in self.used or (number is None and k in self.reserved):
-                k += 1
-        self.used.add(k)
-        self.n, self.last = max(self.n, k), k
-        return f"{self.prefix}.{k}" if self.prefix else str(k)
-
-    def release(self) -> None:
-        """Gives the last number back (the item turned out to be a detail, not a step)."""
-        self.used.discard(self.last)
-        self.n = max(self.used, default=0)
 
 
 def extract_steps(doc: Document, diagnostics: list[Diagnostic]) -> list[Step]:
@@ -131,24 +73,24 @@ class _Extractor:
             root = Section("", 0, 1, 1, blocks=root.blocks + title.blocks, sections=title.sections + root.sections[1:])
         body = self.section(Section("", 0, 1, 1, sections=root.sections), "")
         if not body:
-            return _prune(self.blocks(root.blocks, _Counter("")))
+            return prune(self.blocks(root.blocks, Counter("")))
         preamble = [b for b in root.blocks if b.kind != "para" or any(looks_like_command(sp.text) for sp in b.spans)]
-        return _prune(self.blocks(preamble, _Counter(self.unique("intro"))) + body)
+        return prune(self.blocks(preamble, Counter(self.unique("intro"))) + body)
 
     def section(self, sec: Section, prefix: str) -> list[Step]:
-        counter = _Counter(prefix)
+        counter = Counter(prefix)
         about = bool(sec.level) and prose.descriptive(sec.title)
         out = [] if about else self.blocks(sec.blocks, counter)
         for sub in sec.sections:
             if about and not prose.procedural(sub.title):
                 continue  # "Architecture > Logical view": still description
-            label = str(sub.number) if sub.number is not None else _short(sub.title)
+            label = str(sub.number) if sub.number is not None else short_label(sub.title)
             group = Step(label, sub.title, self.loc(sub.line, sub.col), sub.number, title=True, section=True,
                          condition=_heading_condition(sub.title))
             group.children = self.section(sub, label)
             if group.children:
                 group.label = self.unique(label)
-                _prefix(group.children, label, group.label)
+                rename_prefix(group.children, label, group.label)
             hint = prose.parallel_hint(sub.title)
             if group.children:
                 group.parallel = hint
@@ -165,7 +107,7 @@ class _Extractor:
 
     # ------------------------------------------------------------------ blocks
 
-    def blocks(self, blocks: list[Block], counter: _Counter, intro: Step | None = None) -> list[Step]:
+    def blocks(self, blocks: list[Block], counter: Counter, intro: Step | None = None) -> list[Step]:
         """Steps of a run of blocks; `intro` is the step the first block may belong to."""
         counter.reserve(blocks)
         out: list[Step] = []
@@ -210,10 +152,10 @@ class _Extractor:
             return any(self.acts(it) for it in nxt.children) or prose.asks_to_act(b.text)
         return False
 
-    def list_(self, lst: Block, counter: _Counter, intro: Step | None, out: list[Step]) -> Step | None:
+    def list_(self, lst: Block, counter: Counter, intro: Step | None, out: list[Step]) -> Step | None:
         """A list is steps (numbered, or enough bullets that act) or details of the step before it."""
         absorb = intro is not None and intro.text.rstrip().endswith(":") and not intro.snippets
-        target = _Counter(intro.label) if absorb and intro is not None else counter
+        target = Counter(intro.label) if absorb and intro is not None else counter
         target.reserve([lst])
         if lst.ordered:
             self.check_numbers(lst)
@@ -261,9 +203,9 @@ class _Extractor:
             return True
         return not strong and prose.is_instruction(text) and not prose.is_constraint(text)
 
-    def item(self, item: Block, counter: _Counter, *, ordered: bool) -> Step | None:
+    def item(self, item: Block, counter: Counter, *, ordered: bool) -> Step | None:
         label = counter.next(item.number if ordered else None)
-        sub = _Counter(label)
+        sub = Counter(label)
         self.tail = None
         if item.link or (not ordered and prose.is_constraint(item.text) and not item.spans):
             steps: list[Step] = []
@@ -281,7 +223,7 @@ class _Extractor:
             steps = [probe]
         else:
             inner = self.blocks(item.children, sub, intro=tail or steps[0]) if item.children else []
-            if inner and steps[0].condition is None and not steps[0].snippets and all(map(_plain, inner)):
+            if inner and steps[0].condition is None and not steps[0].snippets and all(map(plain, inner)):
                 steps[0].details.extend(s.prompt for s in inner)  # sub-bullets that only elaborate the step
             else:
                 steps[0].children.extend(inner)
@@ -291,7 +233,7 @@ class _Extractor:
         step.children.extend(steps[1:])
         return step
 
-    def paragraph(self, b: Block, counter: _Counter, *, introduces: bool, label: str | None = None,
+    def paragraph(self, b: Block, counter: Counter, *, introduces: bool, label: str | None = None,
                   force: bool = False) -> list[Step]:
         """A primary step for the paragraph's plain sentences, plus one step per condition."""
         plain: list[tuple[int, str]] = []
@@ -348,11 +290,11 @@ class _Extractor:
             for c in conds:
                 c.label = f"{primary.label}.{len(primary.children) + 1}"
                 primary.children.append(c)
-                _relabel(c)
+                relabel(c)
             return steps
         for c in conds:
             c.label = label if label and not steps else counter.next()
-            _relabel(c)
+            relabel(c)
             steps.append(c)
             label = None
         return steps
@@ -393,7 +335,7 @@ class _Extractor:
     def code(self, b: Block) -> list[Snippet] | None:
         return block_snippets(b, self.doc.path)
 
-    def table(self, b: Block, counter: _Counter) -> list[Step]:
+    def table(self, b: Block, counter: Counter) -> list[Step]:
         if len(b.rows) > MAX_TABLE_ROWS:
             self.diags.append(Diagnostic("SKC129", self.loc(b.line), f"table of {len(b.rows)} rows not analysed",
                                          f"only tables up to {MAX_TABLE_ROWS} rows become steps", "warning"))
@@ -429,29 +371,10 @@ class _Extractor:
                     "number the steps in the order they run", "warning"))
 
 
-def _prune(steps: list[Step]) -> list[Step]:
-    """Drops conditions that lead nowhere ("If it must stop, the following steps apply:" + nothing)."""
-    out = []
-    for s in steps:
-        s.children = _prune(s.children)
-        s.otherwise = _prune(s.otherwise)
-        c = s.condition
-        empty = c is not None and not (s.snippets or s.children or s.otherwise or s.goto is not None or s.exit)
-        if empty and c is not None and (not c.action.strip() or c.action.rstrip().endswith(":")):
-            continue
-        out.append(s)
-    return out
-
-
 def _heading_condition(title: str) -> prose.Condition | None:
     """ "3) If user chooses comments" heads the steps that run when the condition holds."""
-    cond = prose.parse_condition(_unnumbered(title))
+    cond = prose.parse_condition(unnumbered(title))
     return cond if cond is not None and cond.keyword == "if" else None
-
-
-def _unnumbered(title: str) -> str:
-    """A heading without its "Step 3 -" / "3)" number."""
-    return re.sub(r"^\s*(?:step\s+)?\d{1,3}\s*[).:\-–—]?\s*", "", title, flags=re.I)
 
 
 def _action_offset(sentence: str, cond: prose.Condition) -> int:
@@ -462,34 +385,5 @@ def _action_offset(sentence: str, cond: prose.Condition) -> int:
     return pos if pos >= 0 else 0
 
 
-def _prefix(steps: list[Step], old: str, new: str) -> None:
-    """Renames labels under a section whose label had to be made unique."""
-    if old == new:
-        return
-    for top in steps:
-        for s in top.walk():
-            if s.label == old or s.label.startswith(old + "."):
-                s.label = new + s.label[len(old):]
-
-
-def _plain(step: Step) -> bool:
-    """A step that is only an instruction (no code, condition, jump or sub-steps)."""
-    return not (step.snippets or step.condition or step.children or step.otherwise or step.goto is not None
-                or step.exit or step.parallel or step.title)
-
-
 def _offset_of(text: str, sentence: str) -> int:
     return max(text.find(sentence[:30]), 0)
-
-
-def _relabel(step: Step) -> None:
-    for i, o in enumerate(step.otherwise, 1):
-        o.label = f"{step.label}.else" if len(step.otherwise) == 1 else f"{step.label}.else{i}"
-
-
-def _short(title: str) -> str:
-    text = prose.clean(title).replace("`", "")
-    text = re.sub(r"\s*\(.*?\)\s*", " ", text).strip()
-    if len(text) > 40:
-        text = text[:41].rsplit(" ", 1)[0]
-    return text.rstrip(" :-") or "section"

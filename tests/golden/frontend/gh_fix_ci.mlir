@@ -63,7 +63,7 @@
   %40 = "data.const"() {step = "Workflow.4.1", value = "yes"} : () -> !skc.text loc("skills/openai/gh-fix-ci/SKILL.md":50:6)
   %41 = "calc.cmp"(%39, %40) {pred = "eq", step = "Workflow.4.1"} : (!skc.text, !skc.text) -> !skc.bool loc("skills/openai/gh-fix-ci/SKILL.md":50:6)
   %42 = "ctrl.if"(%41) ({
-    %43 = "llm.generate"(%38) {prompt = "label it as external and only report the URL.", step = "Workflow.4.1"} : (!skc.text) -> !skc.text loc("skills/openai/gh-fix-ci/SKILL.md":50:6)
+    %43 = "llm.generate"() {prompt = "label it as external and only report the URL.", step = "Workflow.4.1"} : () -> !skc.text loc("skills/openai/gh-fix-ci/SKILL.md":50:6)
     "ctrl.yield"(%43) : (!skc.text) -> ()
   }, {
     %44 = "data.const"() {step = "Workflow.4.1", value = ""} : () -> !skc.text loc("skills/openai/gh-fix-ci/SKILL.md":50:6)

@@ -1,0 +1,133 @@
+"""The step tree's data: `Step`, the labels steps get, and small tree edits.
+
+A `Step` is one unit of a procedure: its own text (the prompt of its llm op), the
+code it runs (`snippets`), nested steps, folded details, and control hints
+(condition, otherwise-steps, jump target, exit status, parallel hint). `Counter`
+hands out labels `<parent>.<n>` in which numbered list items keep their number.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from skc.compiler.frontend import prose
+from skc.compiler.frontend.markdown import Block
+from skc.compiler.frontend.snippets import Snippet
+from skc.ir.location import Location
+
+
+@dataclass
+class Step:
+    """One step: own text (the prompt of its llm op), code, children and control hints."""
+
+    label: str
+    text: str
+    loc: Location
+    number: int | None = None
+    snippets: list[Snippet] = field(default_factory=list)
+    children: list[Step] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)
+    options: list[str] = field(default_factory=list)
+    title: bool = False
+    section: bool = False  # a heading: what came before it is not this step's input
+    ordered: bool = False
+    condition: prose.Condition | None = None
+    otherwise: list[Step] = field(default_factory=list)
+    goto: int | None = None
+    exit: str | None = None
+    parallel: prose.ParallelHint | None = None
+
+    @property
+    def prompt(self) -> str:
+        text = prose.clean(self.text if self.condition is None else self.condition.action or self.text)
+        extra = "\n".join(f"- {prose.clean(d)}" for d in self.details if d.strip())
+        return f"{text}\n{extra}".strip() if extra else text
+
+    def walk(self) -> list[Step]:
+        out = [self]
+        for c in [*self.children, *self.otherwise]:
+            out.extend(c.walk())
+        return out
+
+
+class Counter:
+    """Labels `<prefix>.<n>` for the steps of one parent: numbered items keep their number,
+    other steps take the next number no numbered item of the parent claims."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix, self.n = prefix, 0
+        self.used: set[int] = set()
+        self.reserved: set[int] = set()
+        self.last = 0
+
+    def reserve(self, blocks: list[Block]) -> None:
+        """Numbers of the numbered lists among `blocks` that stay at this level (not under an intro)."""
+        for i, b in enumerate(blocks):
+            intro = i > 0 and blocks[i - 1].kind == "para" and blocks[i - 1].text.rstrip().endswith(":")
+            if b.kind == "list" and b.ordered and not intro:
+                self.reserved |= {it.number for it in b.children if it.number is not None}
+
+    def next(self, number: int | None = None) -> str:
+        if number is not None and number not in self.used:
+            k = number
+        else:
+            k = self.n + 1
+            while k in self.used or (number is None and k in self.reserved):
+                k += 1
+        self.used.add(k)
+        self.n, self.last = max(self.n, k), k
+        return f"{self.prefix}.{k}" if self.prefix else str(k)
+
+    def release(self) -> None:
+        """Gives the last number back (the item turned out to be a detail, not a step)."""
+        self.used.discard(self.last)
+        self.n = max(self.used, default=0)
+
+
+def prune(steps: list[Step]) -> list[Step]:
+    """Drops conditions that lead nowhere ("If it must stop, the following steps apply:" + nothing)."""
+    out = []
+    for s in steps:
+        s.children = prune(s.children)
+        s.otherwise = prune(s.otherwise)
+        c = s.condition
+        empty = c is not None and not (s.snippets or s.children or s.otherwise or s.goto is not None or s.exit)
+        if empty and c is not None and (not c.action.strip() or c.action.rstrip().endswith(":")):
+            continue
+        out.append(s)
+    return out
+
+
+def rename_prefix(steps: list[Step], old: str, new: str) -> None:
+    """Renames labels under a section whose label had to be made unique."""
+    if old == new:
+        return
+    for top in steps:
+        for s in top.walk():
+            if s.label == old or s.label.startswith(old + "."):
+                s.label = new + s.label[len(old):]
+
+
+def plain(step: Step) -> bool:
+    """A step that is only an instruction (no code, condition, jump or sub-steps)."""
+    return not (step.snippets or step.condition or step.children or step.otherwise or step.goto is not None
+                or step.exit or step.parallel or step.title)
+
+
+def relabel(step: Step) -> None:
+    for i, o in enumerate(step.otherwise, 1):
+        o.label = f"{step.label}.else" if len(step.otherwise) == 1 else f"{step.label}.else{i}"
+
+
+def short_label(title: str) -> str:
+    text = prose.clean(title).replace("`", "")
+    text = re.sub(r"\s*\(.*?\)\s*", " ", text).strip()
+    if len(text) > 40:
+        text = text[:41].rsplit(" ", 1)[0]
+    return text.rstrip(" :-") or "section"
+
+
+def unnumbered(title: str) -> str:
+    """A heading without its "Step 3 -" / "3)" number."""
+    return re.sub(r"^\s*(?:step\s+)?\d{1,3}\s*[).:\-–—]?\s*", "", title, flags=re.I)
