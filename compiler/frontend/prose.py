@@ -268,7 +268,8 @@ def refers_back(text: str) -> bool:
 def llm_kind(text: str) -> str:
     """generate, decide, extract or agent for an instruction's text."""
     t = clean(text)
-    t = t[_PURPOSE.match(t).end():] if _PURPOSE.match(t) else t  # judge the main clause, not "To check whether X,"
+    purpose = _PURPOSE.match(t)
+    t = t[purpose.end():] if purpose else t  # judge the main clause, not "To check whether X,"
     if _AGENT.search(t):
         return "agent"
     if _DECIDE.search(t):
