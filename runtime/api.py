@@ -34,6 +34,7 @@ import os
 import secrets
 import time
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -217,9 +218,10 @@ def run(source: Module | str | Path, inputs: Mapping[str, Any] | None = None, *,
     else:
         journal.write({"type": "resume", "in_flight": state.in_flight})
     eng = make_engine(settings["engine"] if isinstance(engine, str) else engine, opts)
+    jit = _jit_for(opts, loaded.bundle_dir, root, wf.sym_name)
     sched = Scheduler(wf, run_id=run_id, engine=eng, trace=trace, journal=journal, policy=policy,
                       workdir=Path(settings["workdir"]), restored=state.done, bindings=bindings, options=opts,
-                      limits=settings["limits"], retry_backoff_s=retry_backoff_s)
+                      limits=settings["limits"], retry_backoff_s=retry_backoff_s, jit=jit)
     started = time.perf_counter()
     trace.emit("run_start", run_id=run_id, workflow=wf.sym_name, engine=eng.name, resumed=stored is not None,
                inputs=jsonable(given), ops=sum(1 for op in wf.walk() if op is not wf and not op.terminator))
@@ -242,13 +244,32 @@ def run(source: Module | str | Path, inputs: Mapping[str, Any] | None = None, *,
                            "error": error_text})
         journal.close()
         trace.close()
+        if jit is not None:
+            jit.close()
         (run_dir / "result.json").write_text(json.dumps(redact(result.to_json()), indent=2, sort_keys=True),
                                              encoding="utf-8")
     result.outputs = redact(result.outputs)
     return result
 
 
+def _jit_for(options: dict[str, Any], bundle_dir: Path | None, runs: Path, name: str) -> Any:
+    """The JIT for llm ops: `options["jit"]` (a JitManager, or False for none), else one whose
+    profile lives in the bundle directory, or for sources beside the runs (`.skc/jit/<name>.sqlite`)."""
+    given = options.pop("jit", None)
+    if given is False:
+        return None
+    if given is not None:
+        return given
+    from skc.runtime.jit import JitManager, ProfileStore
+
+    store = ProfileStore.for_bundle(bundle_dir) if bundle_dir is not None else \
+        ProfileStore(runs.resolve().parent / "jit" / f"{name}.sqlite")
+    return JitManager(store)
+
+
 async def _drive(sched: Scheduler, engine: Engine, values: list[Any]) -> Any:
+    # Many ops wait in threads (sqlite, HTTP, the model's lock): room enough that they never starve.
+    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=32))
     await engine.start()
     try:
         return await sched.run(values)

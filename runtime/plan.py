@@ -41,6 +41,7 @@ class Loaded:
     binding: dict[str, dict[str, Any]] = field(default_factory=dict)
     warnings: list[Diagnostic] = field(default_factory=list)
     strict: bool = False  # the binding was made for this machine (env-bind{strict=true})
+    bundle_dir: Path | None = None  # a bundle directory (its JIT profile lives there)
 
 
 def _is_bundle(p: Path) -> bool:
@@ -63,7 +64,8 @@ def load_source(source: Module | str | Path, *, compile: bool = True) -> Loaded:
         if root is None and any(k.startswith("code/") for k in bundle.files):
             root = bundle.extract(tempfile.mkdtemp(prefix="skc-bundle-"))
         return Loaded(bundle.module, root / "code" if root is not None else None,
-                      dict(env.bindings) if env is not None else {}, strict=bool(env and env.strict))
+                      dict(env.bindings) if env is not None else {}, strict=bool(env and env.strict),
+                      bundle_dir=bundle.root if bundle.root is not None and bundle.root.is_dir() else None)
     if not compile:
         return Loaded(parse_module(path.read_text(encoding="utf-8"), str(path)), path.parent)
     from skc.compiler.driver import compile_path, source_root

@@ -201,7 +201,7 @@ class Scheduler:
                  journal: JournalWriter | None, policy: Policy, workdir: Path,
                  restored: dict[str, dict[str, Any]] | None = None, bindings: dict[str, Any] | None = None,
                  options: dict[str, Any] | None = None, limits: dict[str, int] | None = None,
-                 retry_backoff_s: float = 0.2, environ: dict[str, str] | None = None) -> None:
+                 retry_backoff_s: float = 0.2, environ: dict[str, str] | None = None, jit: Any = None) -> None:
         self.workflow = workflow
         self.run_id = run_id
         self.engine = engine
@@ -215,6 +215,7 @@ class Scheduler:
         self.limits = dict(limits or {})
         self.retry_backoff_s = retry_backoff_s
         self.environ = dict(os.environ if environ is None else environ)
+        self.jit = jit  # a skc.runtime.jit.JitManager: wraps every llm.* execution
         self.registry = target_registry()
         self._targets: dict[type[Target], Target] = {}
         self._sems: dict[str, asyncio.Semaphore | asyncio.Lock] = {}
@@ -314,6 +315,35 @@ class Scheduler:
             self._emit("op_error", op, op_id, target="permissions", code=denial.code, error=message, retries=0)
             raise RunFailed(op, op_id, denial.code, message, denial.hint)
 
+    async def _dispatch(self, op: Op, target: Target, args: list[Any], ctx: ExecContext) -> OpResult:
+        """One attempt: in process, on the engine, or through the JIT for llm ops."""
+        def call() -> Any:
+            return target.execute(op, args, ctx) if target.in_process else self.engine.execute(target, op, args, ctx)
+
+        if self.jit is None or not op.op_name.startswith("llm."):
+            return await call()
+        from skc.runtime.jit.store import op_key
+
+        answered: list[OpResult] = []
+
+        async def call_llm() -> OpResult:
+            answered.append(await call())
+            return answered[-1]
+
+        try:
+            output, events, solidified = await self.jit.execute_async(op, op_key(op), args, call_llm)
+        except (OpFailed, asyncio.CancelledError):
+            raise
+        except Exception as e:  # the JIT must never cost a run: fall back to the model itself
+            ctx.emit("jit_error", error=f"{type(e).__name__}: {e}")
+            return answered[-1] if answered else await call()
+        for event in events:
+            ctx.emit(event.kind, **event.fields())
+        model = answered[-1] if answered else None
+        meta = dict(model.meta) if model is not None else {}
+        meta["solidified"] = bool(solidified)
+        return OpResult([output], model.tokens_in if model else 0, model.tokens_out if model else 0, meta)
+
     async def run_leaf(self, op: Op, op_id: str, args: list[Any]) -> list[Any]:
         """One leaf op: permission check, attempts with timeout/backoff, journal, trace."""
         target = self.target_for(op)
@@ -343,9 +373,7 @@ class Scheduler:
                                                    "step": step, "attempt": attempt}, sync=False)
                     emit("op_start", attempt=attempt)
                     started = time.perf_counter()
-                    call = target.execute(op, args, ctx) if target.in_process else \
-                        self.engine.execute(target, op, args, ctx)
-                    result = await asyncio.wait_for(call, timeout)
+                    result = await asyncio.wait_for(self._dispatch(op, target, args, ctx), timeout)
                 try:
                     values = shape_results([r.type for r in op.results], result.values)
                 except ValueError as e:

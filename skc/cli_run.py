@@ -103,11 +103,12 @@ def _show(value: Any) -> str:
 @click.option("--limit", multiple=True, metavar="NAME=N", help="Concurrency bound for a target or resource.")
 @click.option("--model", help="LLM to use (a backend spec; default: the embedded model).")
 @click.option("--workdir", type=click.Path(file_okay=False), help="Working directory of the commands.")
+@click.option("--no-jit", is_flag=True, help="Always ask the model: no JIT solidification of llm steps.")
 @user_errors
 def run_cmd(source: str | None, inputs: tuple[str, ...], engine: str, resume: str | None, dry_run: bool,
             as_json: bool, runs_dir: str | None, run_id: str | None, workflow: str | None, db: tuple[str, ...],
             allow: tuple[str, ...], allow_writes: bool, secret: tuple[str, ...], limit: tuple[str, ...],
-            model: str | None, workdir: str | None) -> None:
+            model: str | None, workdir: str | None, no_jit: bool) -> None:
     """Run SOURCE (a bundle, or a SKILL.md folder / runbook .md / .skflow / .mlir compiled on the fly).
 
     Examples:
@@ -121,6 +122,8 @@ def run_cmd(source: str | None, inputs: tuple[str, ...], engine: str, resume: st
     if source is None and resume is None:
         raise click.UsageError("give a SOURCE to run, or --resume RUN_ID")
     options: dict[str, Any] = {"model": model} if model else {}
+    if no_jit:
+        options["jit"] = False
     limits = {k: int(v) for k, v in _pairs(limit, "--limit").items()}
     progress = Progress() if sys.stderr.isatty() and not as_json and not dry_run else None
     kwargs = dict(engine=engine, workflow=workflow, runs_dir=runs_dir, run_id=run_id, resume=resume,
