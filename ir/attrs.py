@@ -192,3 +192,12 @@ def opt(check: Check, doc: str = "") -> AttrSpec:
 
 STR, INT, NUM, BOOL, STRS, STR_DICT = _is_str, _is_int, _is_num, _is_bool, _is_str_list, _is_str_dict
 JSON_TEXT, REGEX, ANYTHING = _is_json_text, _is_regex, _anything
+
+
+# Attributes any op may carry, set by front ends and passes (checked wherever they appear).
+COMMON_ATTRS: dict[str, AttrSpec] = {
+    "step": opt(STR, "the source step's label (front ends)"),
+    "target": opt(STR, "where the op runs: cpu, llm.local, llm.openai:<name> (placement)"),
+    "level": opt(INT, "parallel level in the schedule (concurrency)"),
+    "est_latency_s": opt(NUM, "latency estimate overriding the cost model"),
+}

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from skc.ir.attrs import well_formed
+from skc.ir.attrs import COMMON_ATTRS, well_formed
 from skc.ir.core import Block, Op, UnregisteredOp
 from skc.ir.dialects.ctrl import IfOp, MapOp, RetryOp, ReturnOp, YieldOp
 from skc.ir.dialects.skc import WorkflowOp
@@ -119,7 +119,7 @@ class _Verifier:
     def attributes(self, op: Op) -> Iterator[Diagnostic]:
         for key, value in op.attributes.items():
             why = well_formed(value)
-            spec = op.attrs.get(key)
+            spec = op.attrs.get(key) or COMMON_ATTRS.get(key)
             if why is None and spec is not None:
                 why = spec.check(value)
             if why is not None:

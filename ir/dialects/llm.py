@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from skc.ir.attrs import INT, JSON_TEXT, NUM, STR, STRS, nonempty_unique_strs, opt, req
+from skc.ir.attrs import BOOL, INT, JSON_TEXT, NUM, STR, STRS, nonempty_unique_strs, opt, req
 from skc.ir.core import Dialect, Op, Value
 from skc.ir.dialects._build import build
 from skc.ir.location import UNKNOWN, Location
@@ -82,6 +82,7 @@ class AgentOp(Op):
         "max_tokens": req(INT, "token budget over the whole loop"),
         "timeout_s": opt(NUM, "wall-clock budget in seconds"),
         "effects": req(STRS, "resources the tools may touch"),
+        "confirm": opt(BOOL, "ask before a write the tools make"),
     }
 
 
