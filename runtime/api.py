@@ -172,10 +172,17 @@ def run(source: Module | str | Path, inputs: Mapping[str, Any] | None = None, *,
             raise _error("SKC308", f"no run {resume!r} in {root}", "list runs with `ls " + str(root) + "`")
         stored = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
         settings = {**stored["settings"], **{k: v for k, v in settings.items() if v and k in ("allow", "db")}}
+        hidden = sorted(k for k, v in stored.get("inputs", {}).items() if "***" in json.dumps(v) and k not in given)
+        if hidden:
+            raise _error("SKC305", f"input {hidden[0]!r} of run {resume} held a secret, which is never stored",
+                         f"pass it again: --input {hidden[0]}=VALUE --secret VALUE")
         given = {**stored.get("inputs", {}), **given}
-        if source is None:
-            source = run_dir / "ir.mlir"
-    loaded = load_source(source)
+    elif source is None:
+        raise _error("SKC309", "nothing to run", "give a bundle or source, or resume=RUN_ID")
+    own_ir = source is None  # a resumed run's own IR is already compiled: parse it, do not recompile
+    if own_ir:
+        source = root / str(resume) / "ir.mlir"
+    loaded = load_source(source, compile=not own_ir)  # type: ignore[arg-type]
     module, wf = loaded.module, loaded.module.workflow(settings.get("workflow"))
     ir_text = print_module(module)
     ir_sha = hashlib.sha256(ir_text.encode()).hexdigest()
@@ -183,9 +190,11 @@ def run(source: Module | str | Path, inputs: Mapping[str, Any] | None = None, *,
         raise _error("SKC304", f"run {resume} ran different IR than {source}",
                      "resume without a source (the run keeps its IR), or start a new run")
     values = _inputs(wf, given)
-    opts: dict[str, Any] = {**(options or {}), "db": settings["db"],
-                            "source_dir": str(loaded.source_dir) if loaded.source_dir else None}
     bindings = bindings_of(loaded)
+    source_dir = str(loaded.source_dir) if loaded.source_dir else None
+    if own_ir and stored is not None:  # where the original source's scripts and data were
+        bindings, source_dir = stored.get("bindings", bindings), stored.get("source_dir", source_dir)
+    opts: dict[str, Any] = {**(options or {}), "db": settings["db"], "source_dir": source_dir}
     policy = policy_for(wf.attributes.get("permissions"), allow=settings["allow"],  # type: ignore[arg-type]
                         allow_writes=bool(settings["allow_writes"]), bindings=bindings)
     opts.setdefault("agent_tools", AgentTools(policy))
@@ -206,7 +215,8 @@ def run(source: Module | str | Path, inputs: Mapping[str, Any] | None = None, *,
     if stored is None:
         (run_dir / "ir.mlir").write_text(ir_text, encoding="utf-8")
         record = {"source": str(source) if not isinstance(source, Module) else "<module>", "ir_sha256": ir_sha,
-                  "inputs": redact(jsonable(given)), "settings": settings, "run_id": run_id}
+                  "inputs": redact(jsonable(given)), "settings": settings, "run_id": run_id,
+                  "bindings": jsonable(bindings), "source_dir": source_dir}
         (run_dir / "run.json").write_text(json.dumps(record, indent=2, sort_keys=True), encoding="utf-8")
     journal = JournalWriter(run_dir / JOURNAL_FILE, redact)
     trace = TraceWriter(run_dir / TRACE_FILE, run_id, redact)

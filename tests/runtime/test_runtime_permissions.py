@@ -152,3 +152,17 @@ def test_secrets_are_redacted_in_traces_journals_and_results(tmp_path: Path,
     assert "tok-5up3r-s3cr3t" not in text
     assert "hunter2-db" not in text
     assert json.loads((result.run_dir / "result.json").read_text())["outputs"]["a"] == "token=***"  # type: ignore[operator]
+
+
+def test_resuming_a_run_whose_input_was_secret_asks_for_it_again(tmp_path: Path) -> None:
+    mod = wf('''  %b = "tool.shell"(%pw) {argv = ["false", "{0}"], effects = ["read:host"]} : (!skc.text) -> !skc.text
+  "ctrl.return"(%b) : (!skc.text) -> ()''', "%pw: !skc.text", ["pw"])
+    first = run_module(mod, tmp_path, {"pw": "hunter2-db"}, secrets=["hunter2-db"])
+    assert first.status == "failed"
+    assert "hunter2-db" not in (first.run_dir / "run.json").read_text()  # type: ignore[operator]
+    with pytest.raises(DiagnosticError) as e:
+        run_module(None, tmp_path, resume=first.run_id)  # type: ignore[arg-type]
+    assert e.value.diagnostics[0].code == "SKC305"
+    assert "--input pw=" in e.value.diagnostics[0].hint
+    again = run_module(None, tmp_path, {"pw": "hunter2-db"}, resume=first.run_id, secrets=["hunter2-db"])  # type: ignore[arg-type]
+    assert again.status == "failed"  # `false` still fails, but the run resumed with the real value
