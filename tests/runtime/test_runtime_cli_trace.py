@@ -133,3 +133,18 @@ def test_html_timeline_renders_in_headless_chromium(tmp_path: Path) -> None:
     assert _rgb(_CPU) in colours  # the bars of the commands that succeeded
     assert _rgb(_FAILED) in colours  # the failed step's bar
     assert _rgb(_COLORS["ctrl"]) != _rgb(_CPU)
+
+
+def test_progress_line_counts_ops_running_ops_and_tokens() -> None:
+    from skc.cli_run import Progress
+
+    p = Progress()
+    p({"event": "run_start", "ops": 5})
+    p({"event": "op_start", "op": "0", "step": "Step 1", "name": "tool.sql"})
+    p({"event": "op_start", "op": "1", "step": "", "name": "llm.decide"})
+    p({"event": "op_end", "op": "0", "tokens_in": 0, "tokens_out": 0})
+    p({"event": "op_end", "op": "1", "tokens_in": 120, "tokens_out": 3})
+    p({"event": "op_start", "op": "2", "step": "Step 3", "name": "tool.shell"})
+    assert str(p.render()) == "ops 2/5  running 1: Step 3  tokens 120/3"
+    p({"event": "op_error", "op": "2"})
+    assert str(p.render()).endswith("failed 1")
