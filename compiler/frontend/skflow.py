@@ -18,6 +18,7 @@ never an exception. The module is None when there is any error.
 
 from __future__ import annotations
 
+import difflib
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -34,7 +35,7 @@ _EXPECTED = {
     "NAME": "a name", "STRING": "a string", "RAW_STRING": "a string", "LONG_STRING": "a string",
     "INT": "a number", "FLOAT": "a number", "EFFECT": "an effect like read:k8s",
     "LBRACE": "'{'", "RBRACE": "'}'", "LPAR": "'('", "RPAR": "')'", "LSQB": "'['", "RSQB": "']'",
-    "COMMA": "','", "EQUAL": "'='", "COLON": "':'", "__ANON_0": "'->'",
+    "COMMA": "','", "EQUAL": "'='", "COLON": "':'",
 }
 
 
@@ -67,10 +68,40 @@ def _syntax_error(e: UnexpectedInput, text: str, file: str) -> Diagnostic:
         return Diagnostic("SKC130", Location(file, line, col), "unexpected end of file",
                           "a `{` is not closed, or a statement is unfinished")
     assert isinstance(e, UnexpectedToken)
-    expected = sorted({_describe(t) for t in e.expected})
-    shown = ", ".join(expected[:8]) + (", ..." if len(expected) > 8 else "")
-    hint = f"expected {shown}" if expected else ""
+    described = {_describe(t) for t in e.expected}
+    words = sorted(w.strip("'") for w in described if w.startswith("'") and w[1:-1].isidentifier())
+    close = difflib.get_close_matches(str(e.token), words, n=1, cutoff=0.7)
+    hint = f"did you mean `{close[0]}`? " if close else ""
+    shown = _summarise(described)
+    hint += f"expected {shown}" if shown else ""
     return Diagnostic("SKC130", Location(file, line, col), f"unexpected {str(e.token)!r}", hint)
+
+
+_GROUPS = (  # (what to call it, its members): several expected members become one phrase
+    ("a value", {"a number", "a string", "'true'", "'false'", "'null'", "'inf'", "'nan'", "'['", "'{'", "'-'"}),
+    ("a statement (step, if, map, retry, return, yield, or a tool/model step)",
+     {"'step'", "'if'", "'map'", "'retry'", "'return'", "'yield'", "'shell'", "'python'", "'sql'", "'http'",
+      "'script'", "'file_read'", "'file_write'", "'generate'", "'decide'", "'extract'", "'agent'", "'op'"}),
+    ("a clause (effects, with, needs, timeout, ...)",
+     {"'effects'", "'with'", "'needs'", "'attrs'", "'confirm'", "'append'", "'args'", "'outcomes'", "'db'",
+      "'lang'", "'timeout'", "'retries'", "'fallback'", "'label'", "'cwd'", "'env'", "'body'", "'headers'",
+      "'interpreter'", "'system'", "'max_tokens'", "'temperature'", "'model'", "'schema'", "'examples'",
+      "'tools'", "'max_turns'", "'parallel'", "'backoff'"}),
+    ("an operator", {"'+'", "'*'", "'/'", "'=='", "'!='", "'<'", "'<='", "'>'", "'>='", "'and'", "'or'",
+                     "'contains'", "'matches'"}),
+)
+
+
+def _summarise(described: set[str]) -> str:
+    """What the parser expected, with families of tokens named as one thing."""
+    parts: list[str] = []
+    rest = set(described)
+    for phrase, members in _GROUPS:
+        if len(rest & members) >= 3:
+            parts.append(phrase)
+            rest -= members
+    parts += sorted(rest)
+    return ", ".join(parts[:6]) + (", ..." if len(parts) > 6 else "")
 
 
 def parse_document(text: str, file: str = "<input>") -> tuple[Document | None, list[Diagnostic]]:

@@ -81,8 +81,6 @@ class Lowerer:
             self.report("SKC138", ann.at_line, ann.at_col, "a short location @line:col needs an earlier "
                         '@"file":line:col in this workflow', 'write the file once: @"runbook.md":12:1')
             return Location(self.file, line, col)
-        if ann.line < 1 or ann.col < 0:
-            self.report("SKC138", ann.at_line, ann.at_col, "a location's line starts at 1")
         return Location(self.ann_file, ann.line, ann.col)
 
     def emit(self, op: Op) -> Op:
@@ -129,7 +127,8 @@ class Lowerer:
             try:
                 json.loads(t.schema)
             except ValueError as e:
-                self.report("SKC138", t.line, t.col, f"the schema is not valid JSON: {e}")
+                self.report("SKC138", t.line, t.col, f"the schema is not valid JSON: {e}",
+                            'write a JSON Schema: json<{type: "array"}>', severity="warning")
         return Type(t.kind, t.schema)
 
     def check_operands(self, op: Op, line: int, col: int) -> None:
@@ -188,7 +187,7 @@ class Lowerer:
             self.define(var, arg)
         _, stmt = self.body(wf.body, "workflow", loc)
         if self.outputs and stmt is None:
-            self.report("SKC139", wf.end_line, wf.end_col,
+            self.report("SKC139", wf.end_line, max(wf.end_col - 1, 1),
                         f"workflow `{wf.name}` declares {len(self.outputs)} output(s) but has no return",
                         "end the workflow with `return a, b` matching `-> (...)`")
         for key, value in extra.items():
@@ -685,7 +684,7 @@ class Lowerer:
         self.check_operands(op, a.items.line, a.items.col)
         term, stmt = self.region(body, a.body.stmts, "map", loc, ((a.item, body.args[0]),))
         if len(term.operands) != 1:
-            at = (stmt.line, stmt.col) if stmt is not None else (a.body.end_line, a.body.end_col)
+            at = (stmt.line, stmt.col) if stmt is not None else (a.body.end_line, max(a.body.end_col - 1, 1))
             self.report("SKC133" if stmt else "SKC139", *at, "a map body ends with `yield value` (one value per item)")
         if a.results is not None:
             self.apply_results(op, a.results)

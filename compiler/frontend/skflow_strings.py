@@ -207,6 +207,8 @@ def _candidates(segments: tuple[str | Interp, ...], indent: str) -> list[str]:
         out.append('"""\n' + "\n".join(lines) + '"""')
     if "\\" in text and "\n" not in text and _plain_ok(text, '"\t'):
         out.append('r"' + text + '"')
+    if '"' in text and "\n" not in text and '"""' not in text and not text.endswith('"') and _plain_ok(text, ""):
+        out.append('"""' + text + '"""')
     out.append(_quoted(segments, all_braces=False))
     out.append(_quoted(segments, all_braces=True))
     return out
@@ -254,7 +256,7 @@ class Inexpressible(Exception):
 def literal_ok(value: object) -> bool:
     """`value` has a .skflow literal (a NaN only in its plain form, `nan`)."""
     if isinstance(value, float) and math.isnan(value):
-        return render_number(value) == "nan"
+        return struct.pack(">d", value) == struct.pack(">d", math.nan)
     if isinstance(value, list | tuple):
         return all(literal_ok(v) for v in value)
     if isinstance(value, dict):

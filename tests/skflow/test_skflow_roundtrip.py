@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from skc.compiler.frontend.skflow import compile_skflow, parse_skflow
@@ -130,3 +130,25 @@ def test_the_reference_examples_parse() -> None:
     for block in blocks:
         result = parse_skflow(block, "docs/skflow.md")
         assert result.ok, [str(d) for d in result.diagnostics]
+
+
+def _random_modules():  # type: ignore[no-untyped-def]
+    """The IR tests' random-module strategy (tests/ir/test_ir_roundtrip.py), loaded by path."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("skflow_random_ir", ROOT / "tests" / "ir" / "test_ir_roundtrip.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.modules()
+
+
+@settings(max_examples=100, deadline=None)
+@given(module=_random_modules())
+def test_random_ir_round_trips_through_skflow(module: Module) -> None:
+    text = print_skflow(module)
+    assume("# skc: cannot print" not in text)  # only NaNs with a payload, in practice
+    result = parse_skflow(text, "random.skflow")
+    assert result.module is not None, "\n".join([text, *map(str, result.diagnostics)])
+    assert module.structurally_equal(result.module), text
