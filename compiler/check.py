@@ -10,7 +10,8 @@ A lint is not repeated where the front end already said the same thing on that l
     SKC141  warning  an llm.decide outcome that no comparison or else-branch handles
     SKC142  warning  a workflow input that nothing uses
     SKC143  warning  a result nothing uses, of a step that only reads (wasted work)
-    SKC144  warning  a `write:*` effect: skc cannot tell what the command changes
+    SKC144  warning  a `write:*` effect: skc cannot tell what the command changes (a note in
+                     runbooks and skills, where the front end gave it: nothing to declare there)
     SKC145  warning  a decision compared with text that is not one of its outcomes
     SKC146  warning  an llm.agent tool outside the workflow's permissions
     SKC147  warning  a `fallback` that names no step of the workflow
@@ -73,7 +74,9 @@ class CheckReport:
         def n(count: int, word: str) -> str:
             return f"{count} {word}{'' if count == 1 else 's'}"
 
-        return f"{self.path}: {n(self.errors, 'error')}, {n(self.warnings, 'warning')}"
+        notes = sum(d.severity == "note" for d in self.diagnostics)
+        text = f"{self.path}: {n(self.errors, 'error')}, {n(self.warnings, 'warning')}"
+        return text + (f", {n(notes, 'note')}" if notes else "")
 
 
 def sort_key(d: Diagnostic) -> tuple:
@@ -135,9 +138,7 @@ class _Linter:
             yield from self.unconfirmed_write(op)
             yield from self.unused_result(op)
             if "write:*" in op.effects:
-                yield Diagnostic("SKC144", op.where, f"{op.op_name} may write anything (write:*)",
-                                 "say what it changes, e.g. effects [write:k8s]; until then it runs alone, "
-                                 "never beside another step", "warning")
+                yield self.unclassified(op)
             if op.op_name == "llm.decide":
                 yield from self.decision(op)
             if op.op_name == "llm.agent" and isinstance(permissions, list):
@@ -160,10 +161,23 @@ class _Linter:
                 yield Diagnostic("SKC142", self.wf.where, f"input `{name}` is never used",
                                  "remove it, or use it in a step", "warning")
 
+    def unclassified(self, op: Op) -> Diagnostic:
+        """SKC144: a warning where the author wrote `write:*`; a note where a front end could not
+        classify a command (the reader learns it runs alone; the author has nothing to declare)."""
+        if self.kind in ("tsg", "skill"):
+            program = _program(op)
+            return Diagnostic("SKC144", op.where, f"skc cannot tell what {program or 'this step'} changes, "
+                              "so it runs alone (write:*)", "commands skc knows (kubectl, git, psql, ...) "
+                              "run beside other steps; this one waits until nothing else runs",
+                              "note")
+        return Diagnostic("SKC144", op.where, f"{op.op_name} may write anything (write:*)",
+                          "say what it changes, e.g. effects [write:k8s]; until then it runs alone, "
+                          "never beside another step", "warning")
+
     def unconfirmed_write(self, op: Op) -> Iterator[Diagnostic]:
         if self.kind != "tsg" or not op.op_name.startswith("tool.") or op.attributes.get("confirm") is True:
             return
-        writes = _writes(op)
+        writes = [w for w in _writes(op) if w != "write:*"]  # write:* is SKC144's to report
         if writes:
             yield Diagnostic("SKC140", op.where, f"this step writes ({', '.join(writes)}) without confirmation",
                              "a runbook should ask before it changes things: say 'confirm before ...' in the step",
@@ -175,7 +189,8 @@ class _Linter:
         effects, _ = parse_effects([e for e in op.effects if isinstance(e, str)])
         if self.users(op.results[0]) or op.op_name == "llm.agent" or any(e.mode != "read" for e in effects):
             return  # a write or a network call may be the point of the step
-        yield Diagnostic("SKC143", op.where, f"the result of this {op.op_name} is never used",
+        what = "this value is set but" if op.op_name == "data.const" else f"the result of this {op.op_name} is"
+        yield Diagnostic("SKC143", op.where, f"{what} never used",
                          "use it, return it, or remove the step (it changes nothing)", "warning")
 
     def decision(self, op: Op) -> Iterator[Diagnostic]:
@@ -218,6 +233,18 @@ class _Linter:
                     yield user
                 elif user.op_name in ("calc.not", "calc.and", "calc.or"):
                     todo += user.results
+
+
+def _program(op: Op) -> str:
+    """`sudo`, `ssh`, ... : the program a command step runs, or ''."""
+    argv = op.attributes.get("argv")
+    if isinstance(argv, list) and argv:
+        return f"`{argv[0]}`"
+    for key in ("cmd", "path"):
+        text = op.attributes.get(key)
+        if isinstance(text, str) and text.split():
+            return f"`{text.split()[0]}`"
+    return ""
 
 
 def _compared_text(user: Op, value: Value) -> str | None:

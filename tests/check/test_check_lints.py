@@ -93,6 +93,16 @@ workflow w(pod: text) {
     assert lint_module(result.module, "skflow") == []
 
 
+def test_unclassified_commands_are_one_note_in_a_runbook() -> None:
+    result = parse_skflow('workflow w() {\n    shell ["sudo", "socat", "x"] effects [write:*]\n}\n', "w.skflow")
+    assert result.module is not None
+    [note] = lint_module(result.module, "tsg")  # SKC144 only: no SKC140 for the same write:*
+    assert (note.code, note.severity, note.loc.line) == ("SKC144", "note", 2)
+    assert "`sudo`" in note.message
+    [warning] = lint_module(result.module, "skflow")
+    assert (warning.code, warning.severity) == ("SKC144", "warning")
+
+
 def test_front_end_errors_come_through_without_lints(tmp_path: Path) -> None:
     path = tmp_path / "bad.skflow"
     path.write_text("workflow bad() -> text {\n    return podz\n}\n")
@@ -139,7 +149,9 @@ def test_runbook_front_end_diagnostics_and_no_duplicate_lints() -> None:
     assert "SKC126" in by_line[21]      # "go to step 7" without a step 7
     assert "SKC123" in by_line[28]      # kubectl delete without confirmation ...
     assert "SKC140" not in by_line[28]  # ... is not reported twice by the IR lint
-    assert "SKC144" in by_line[31]      # the cleanup script may write anything
+    assert "SKC144" in by_line[31]      # the cleanup script may write anything: a note in a runbook
+    assert {d.severity for d in report.diagnostics if d.code == "SKC144"} == {"note"}
+    assert report.summary().endswith(" note") or report.summary().endswith(" notes")
     assert report.exit_code == 0
     lines = [(d.loc.line, d.loc.col) for d in report.diagnostics]
     assert lines == sorted(lines)
