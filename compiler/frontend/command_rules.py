@@ -8,7 +8,9 @@ already stripped) into effect strings:
     curl / wget / http  GET -> net:http; a body, -X POST/PUT/... or -o FILE -> write:http / write:fs:FILE
     psql, gitlab-psql   SELECT/SHOW/EXPLAIN -> read:db:<name>; other statements -> write:db:<name>
     cat, grep, ls, ...  read:fs:<path> (or pure when reading stdin)
-    ps, df, journalctl  read:host;  systemctl status -> read:host, restart -> write:host
+    ps, df, journalctl  read:host, unless the arguments change the host (journalctl --vacuum-size,
+                        sysctl -w, mount DEV DIR, crontab -r, ip link set ...);
+                        systemctl status -> read:host, restart -> write:host
     dig, ping, nc       net:dns / net:icmp / net:tcp
     cp, mv, rm, tee     write:fs:<path>; redirections `> f` / `>> f` write fs:f
     echo, cd, export    pure
@@ -260,6 +262,41 @@ _RULES: dict[str, Callable[[list[str]], list[str]]] = {
 }
 
 
+_HOST_WRITE_WORDS = {
+    "ip": {"add", "del", "delete", "set", "flush", "change", "replace", "append", "up", "down"},
+    "chronyc": {"makestep", "settime", "burst", "offline", "online", "reload", "local", "manual"},
+    "dmesg": {"-C", "--clear", "-c", "--read-clear", "-D", "--console-off", "-E", "--console-on", "-n",
+              "--console-level"},
+    "crontab": {"-e", "-r", "-i"},
+    "smartctl": {"-t", "--test", "-s", "--smart", "-o", "--offlineauto", "-S", "--saveauto", "-X", "--abort"},
+    "sysctl": {"-w", "--write", "-p", "--load", "--system"},
+}
+_JOURNAL_WRITES = re.compile(r"--(?:vacuum-(?:size|time|files)|rotate|flush|relinquish-var|smart-relinquish-var|"
+                             r"sync|setup-keys)\b")
+_MDADM_READ = {"--detail", "-D", "--examine", "-E", "--query", "-Q", "--detail-platform", "--scan", "-s"}
+
+
+def _host_tool(prog: str, args: list[str]) -> list[str]:
+    """read:host, unless the arguments make a host inspector change something:
+    `journalctl --vacuum-size=1G` deletes journal files, `sysctl -w`/`k=v` sets a kernel
+    parameter, `mount DEV DIR` mounts, `crontab -r` removes a crontab, `ip link set` ..."""
+    if prog == "journalctl" and any(_JOURNAL_WRITES.match(a) for a in args):
+        directory = next((args[i + 1] for i, a in enumerate(args[:-1]) if a in ("-D", "--directory")),
+                         next((a.split("=", 1)[1] for a in args if a.startswith("--directory=")), "/var/log/journal"))
+        return [_fs("write", directory)]
+    if prog == "tcpdump" and "-w" in args[:-1]:
+        return ["read:host", _fs("write", args[args.index("-w") + 1])]
+    words = set(args) | {a.split("=", 1)[0] for a in args if a.startswith("--")}
+    if words & _HOST_WRITE_WORDS.get(prog, set()):
+        return ["write:host"]
+    positional = _positional(args, {"-t", "-o", "-L", "-U", "-O", "-u", "-r"})
+    if (prog == "sysctl" and any("=" in a for a in positional)) or (prog == "mount" and positional) \
+            or (prog == "crontab" and positional) or (prog in ("hostnamectl", "timedatectl") and any(
+                a.startswith("set-") for a in positional)) or (prog == "mdadm" and not set(args) & _MDADM_READ):
+        return ["write:host"]
+    return ["read:host"]
+
+
 def _cp_mv(prog: str, args: list[str]) -> list[str]:
     pos = [a for a in args if not a.startswith("-")]
     if len(pos) < 2:
@@ -328,7 +365,7 @@ def segment_effects(core: list[str], seg: list[str], *, first: bool) -> tuple[li
     elif prog in FS_READ:
         effects.extend(_file_reader(prog, args, first))
     elif prog in HOST_READ:
-        effects.append("write:host" if prog == "sysctl" and "-w" in args else "read:host")
+        effects.extend(_host_tool(prog, args))
     elif prog in NET:
         effects.append(f"net:{NET[prog]}")
     elif prog in ("cp", "mv", "rsync", "scp"):

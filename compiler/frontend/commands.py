@@ -12,7 +12,7 @@ into a `Command`:
   specials (`$1`, `$?`), well-known environment variables (`$HOME`) and names the
   command defines itself (`for c in ...`, `read x`) stay literal;
 - `argv` when the command needs no shell (no pipes, redirects, globs, `$(...)`),
-  else the whole `template` is run as `cmd`;
+  else the command line `cmd_line` is run as `cmd` (see "Placeholders" below);
 - effects per program (see `command_rules`): kubectl/oc get|describe|logs|top read
   `k8s`, delete|apply|patch|scale|... write it; redirects, tee, cp, mv, rm write
   `fs:<path>`; curl GET is `net:http`; SQL clients read or write `db:<name>` by
@@ -23,6 +23,26 @@ into a `Command`:
 
 Names are normalised (`$POD_NAME`, `<pod-name>` and `{pod_name}` are one variable,
 `pod_name`), so one workflow input serves every spelling.
+
+Placeholders: the contract with the runtime's shell target (`runtime/targets/shell.py`)
+is that `{N}` (digits only, N below the number of operands) is replaced by the text of
+operand N, and nothing else changes:
+
+- in `argv`, each element gets the raw text (no shell runs, so the value is one
+  argument whatever it holds): `-l app={0}` -> `-l app=web server`;
+- in `cmd` (run as `bash -c`), the value is shell-quoted (`shlex.quote`) so it is
+  always exactly one word and never code. `cmd_line` therefore puts every placeholder
+  outside quotes, where a quoted word means what it says: the document's
+  `"app=$APP"` becomes `"app="{0}` (the double-quoted string is closed before the
+  placeholder and reopened after it, and an empty `""` left over is dropped), so
+  `web server` gives `"app="'web server'` -> `app=web server`, not `app='web server'`.
+  The same holds for single quotes (`'ls <dir>'` -> `'ls '{0}`). In a here-document
+  body, where quotes are literal, the placeholder becomes `$(printf %s {0})`. Inside
+  `$(...)` or backticks a placeholder is unquoted, as there. Unquoted placeholders
+  stay as they are (a value with spaces stays one word: no word splitting);
+- a literal `{N}` the document itself writes (`grep -E '[0-9]{3}'`) that the runtime
+  would take for a placeholder is split so it no longer matches (`{''3}` / `{""3}`,
+  which the shell reads as `{3}`), and such a command always runs as `cmd`.
 """
 
 from __future__ import annotations
@@ -43,6 +63,7 @@ from skc.compiler.frontend.shell_text import (
     PROMPT,
     needs_shell,
     program_of,
+    quote_contexts,
     quote_mask,
     split_segments,
     strip_wrappers,
@@ -84,7 +105,7 @@ class Command:
     """One classified command, ready to become a `tool.shell` (or `tool.script`) op."""
 
     text: str
-    template: str
+    template: str  # the text with `{N}` for its variables, quotes as written (argv and assignments use it)
     argv: list[str] | None
     vars: list[str]
     effects: list[str]
@@ -99,6 +120,7 @@ class Command:
     script_args: list[str] = field(default_factory=list)
     interpreter: str | None = None
     session: bool = False
+    cmd_line: str = ""  # what runs as `cmd` when argv is None (placeholders outside quotes)
 
 
 def normalise(raw: str) -> str:
@@ -128,6 +150,59 @@ def find_vars(text: str, *, shell: bool = True) -> list[Var]:
                 continue
         out.append(Var(normalise(raw), m.group(0), m.start(), m.end()))
     return out
+
+
+_LITERAL = re.compile(r"\{(\d+)\}")
+
+
+def shell_line(text: str, found: list[Var], order: list[str]) -> str:
+    """The `cmd` line of `text`: `templated`, with every placeholder outside quotes and
+    literal `{N}` that would collide with a placeholder split (see the module docstring)."""
+    ctx = quote_contexts(text)
+    out: list[str] = []
+    pos = 0
+    reopened = ""
+    for v in found:
+        before = _escape_literals(text, pos, v.start, ctx, len(order))
+        q = ctx[v.start] if v.start < len(ctx) else ""
+        k = "{" + str(order.index(v.name)) + "}"
+        if q in ('"', "'"):
+            if not before and reopened == q:
+                out.pop()  # `"$A$B"`: no empty string between two placeholders
+            elif before.endswith(q) and not before.endswith("\\" + q):
+                before = before[:-1]  # the string opened right before the variable: drop the empty `""`
+                out.append(before)
+            else:
+                out.append(before + q)
+            out.append(k)
+            pos = v.end
+            if pos < len(text) and text[pos] == q:
+                pos += 1  # the string closes right after the variable
+                reopened = ""
+            else:
+                out.append(q)
+                reopened = q
+            continue
+        out.append(before)
+        out.append(f"$(printf %s {k})" if q == "<<" else k)
+        pos, reopened = v.end, ""
+    out.append(_escape_literals(text, pos, len(text), ctx, len(order)))
+    return "".join(out)
+
+
+def _escape_literals(text: str, start: int, end: int, ctx: list[str], n: int) -> str:
+    """`text[start:end]` with each literal `{N}` (N < n) split as `{""N}` / `{''N}`."""
+    piece = text[start:end]
+    if not n or "{" not in piece:
+        return piece
+
+    def split(m: re.Match[str]) -> str:
+        if int(m.group(1)) >= n:
+            return m.group(0)
+        q = ctx[start + m.start()] if start + m.start() < len(ctx) else ""
+        return "{" + ("''" if q == "'" else "" if q == "<<" else '""') + m.group(1) + "}"
+
+    return _LITERAL.sub(split, piece)
 
 
 def templated(text: str, found: list[Var], order: list[str], *, names: bool = False) -> str:
@@ -189,8 +264,11 @@ def classify_shell(text: str) -> Command:
     session = len(segments) == 1 and _opens_session(strip_wrappers(segments[0]))
     cmd = Command(text, template, None, order, _tidy(effects), writes, unknown,
                   _result_type(segments), programs, session=session)
-    if not needs_shell(template):
+    literal = any(int(m.group(1)) < len(order) for m in _LITERAL.finditer(text))
+    if not needs_shell(template) and not literal:
         cmd.argv = words_of(template)
+    else:
+        cmd.cmd_line = shell_line(text, found, order)
     _assignment(cmd, named, template, segments)
     _script(cmd, named)
     return cmd

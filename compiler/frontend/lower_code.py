@@ -147,7 +147,7 @@ class CodeLowering:
         if cmd.argv is not None:
             value = tool.shell(cmd.argv, *operands, effects=effects, result=cmd.result, loc=sn.loc, **attrs)
         else:
-            value = tool.shell(None, *operands, effects=effects, cmd=cmd.template, result=cmd.result, loc=sn.loc,
+            value = tool.shell(None, *operands, effects=effects, cmd=cmd.cmd_line, result=cmd.result, loc=sn.loc,
                                **attrs)
         return self.tag(value, st)
 

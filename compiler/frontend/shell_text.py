@@ -1,7 +1,8 @@
 """Shell text: quoting, words, simple commands and the logical lines of a code block.
 
 The small lexer the command classifier stands on: `quote_mask` (which characters
-are inside quotes), `words_of` (shell words and operators, quotes removed),
+are inside quotes), `quote_contexts` (the same, knowing `$(...)`, backticks and
+here-documents; used to place placeholders in `cmd` lines), `words_of` (shell words and operators, quotes removed),
 `split_segments` (simple commands of a pipeline or list), `strip_wrappers` (sudo,
 env, time, watch, ... in front of the real program), `needs_shell` (whether a
 command must run under a shell), and `logical_lines` (one entry per command of a
@@ -52,6 +53,90 @@ def _scan_quotes(text: str) -> tuple[list[str], str]:
             continue
         mask.append(state)
     return mask, state
+
+
+_HEREDOC = re.compile(r"<<(-?)[ \t]*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\2")
+
+
+def quote_contexts(text: str) -> list[str]:
+    """Per character, the quoting the shell applies there: '' (unquoted), '"', "'", or '<<'
+    (the body of a here-document, where expansions happen and quotes are literal).
+
+    Unlike `quote_mask`, `$(...)` and backticks open a fresh unquoted context, also inside
+    double quotes (`"$(kubectl get pod $POD)"`: `$POD` is unquoted). A quote character
+    belongs to the string it opens or closes.
+    """
+    out: list[str] = []
+    stack = [""]  # "" unquoted, '"', "'", "(" inside $( ), "`" inside backticks
+    pending: list[tuple[str, bool]] = []  # here-documents whose bodies start at the next newline
+    i, n = 0, len(text)
+    while i < n:
+        ch, top = text[i], stack[-1]
+        if top == "'":
+            out.append("'")
+            if ch == "'":
+                stack.pop()
+            i += 1
+        elif ch == "\\":
+            out.extend(['"' if top == '"' else ""] * min(2, n - i))
+            i += 2
+        elif top == '"' and ch == '"':
+            out.append('"')
+            stack.pop()
+            i += 1
+        elif text.startswith("$(", i):
+            out.extend(["", ""])
+            stack.append("(")
+            i += 2
+        elif ch == "`":
+            out.append("")
+            if top == "`":
+                stack.pop()
+            else:
+                stack.append("`")
+            i += 1
+        elif top == '"':
+            out.append('"')
+            i += 1
+        elif ch in "'\"":
+            out.append(ch)
+            stack.append(ch)
+            i += 1
+        elif ch in "()" and top == "(":
+            out.append("")
+            if ch == "(":
+                stack.append("(")
+            else:
+                stack.pop()
+            i += 1
+        elif (m := _HEREDOC.match(text, i)) and not text.startswith("<<<", i):
+            pending.append((m.group(3), m.group(1) == "-"))
+            out.extend([""] * (m.end() - i))
+            i = m.end()
+        elif ch == "\n" and pending:
+            out.append("")
+            i = _heredoc_bodies(text, i + 1, pending, out)
+            pending = []
+        else:
+            out.append("")
+            i += 1
+    return out[:n]
+
+
+def _heredoc_bodies(text: str, i: int, pending: list[tuple[str, bool]], out: list[str]) -> int:
+    """Marks the bodies of `pending` here-documents from `i` on; returns where the text resumes."""
+    n = len(text)
+    for word, dash in pending:
+        while i < n:
+            j = text.find("\n", i)
+            end = n if j < 0 else j
+            line = text[i:end]
+            done = (line.lstrip("\t") if dash else line) == word
+            out.extend(["" if done else "<<"] * (end - i + (j >= 0)))
+            i = end + 1 if j >= 0 else n
+            if done:
+                break
+    return i
 
 
 def needs_shell(text: str) -> bool:

@@ -49,6 +49,23 @@ from skc.compiler.frontend.shell_text import logical_lines
     ("echo done", ["pure"]),
     ("frobnicate --all", ["write:*"]),
     ("ls /tmp | frobnicate", ["write:*"]),
+    ("journalctl -u kubelet --since today", ["read:host"]),
+    ("sudo journalctl --vacuum-size=500M", ["write:fs:/var/log/journal"]),  # deletes journal files
+    ("journalctl --vacuum-time=2d", ["write:fs:/var/log/journal"]),
+    ("journalctl -D /srv/journal --vacuum-files=3", ["write:fs:/srv/journal"]),
+    ("sysctl -a", ["read:host"]),
+    ("sysctl vm.swappiness=10", ["write:host"]),
+    ("mount", ["read:host"]),
+    ("mount /dev/sdb1 /mnt", ["write:host"]),
+    ("crontab -l", ["read:host"]),
+    ("crontab -r", ["write:host"]),
+    ("ip addr show", ["read:host"]),
+    ("ip link set eth0 down", ["write:host"]),
+    ("dmesg -T", ["read:host"]),
+    ("dmesg -C", ["write:host"]),
+    ("tcpdump -i any -w /tmp/x.pcap", ["read:host", "write:fs:/tmp/x.pcap"]),
+    ("mdadm --detail /dev/md0", ["read:host"]),
+    ("mdadm /dev/md0 --fail /dev/sda1", ["write:host"]),
 ])
 def test_effects_by_program(command: str, effects: list[str]) -> None:
     assert classify_shell(command).effects == effects
@@ -56,6 +73,7 @@ def test_effects_by_program(command: str, effects: list[str]) -> None:
 
 def test_writes_flag_is_for_classified_writes_only() -> None:
     assert classify_shell("kubectl delete pod x").writes
+    assert classify_shell("journalctl --vacuum-size=1G").writes  # so SKC123 asks for confirmation
     assert not classify_shell("kubectl get pods").writes
     unknown = classify_shell("frobnicate")
     assert unknown.unknown
@@ -130,3 +148,49 @@ def test_python_effects() -> None:
     assert python_effects("import json\nresult = json.loads(args[0])") == ["pure"]
     assert python_effects("import subprocess\nsubprocess.run(['ls'])") == ["write:*"]
     assert python_effects("open('/tmp/x', 'w').write('y')") == ["write:*"]
+
+
+@pytest.mark.parametrize(("command", "line"), [
+    ('kubectl get pods -l "app=$APP" | wc -l', 'kubectl get pods -l "app="{0} | wc -l'),
+    ('gh api "/repos/<owner>/x" > "<path>"', 'gh api "/repos/"{0}"/x" > {1}'),
+    ('echo "$A$B" | cat', "echo {0}{1} | cat"),
+    ("kubectl exec <pod> -- sh -c 'ls <dir>/x' | head", "kubectl exec {0} -- sh -c 'ls '{1}'/x' | head"),
+    ('echo "$(kubectl get pod $POD)" | cat', 'echo "$(kubectl get pod {0})" | cat'),
+    ("cat <<EOF | kubectl apply -f -\nns: $NS\nEOF", "cat <<EOF | kubectl apply -f -\nns: $(printf %s {0})\nEOF"),
+    ("grep -E '[0-9]{0}' $F | wc -l", "grep -E '[0-9]{''0}' {0} | wc -l"),
+    ('grep -E "x{1}" $F $G', 'grep -E "x{""1}" {0} {1}'),
+])
+def test_cmd_lines_keep_placeholders_outside_quotes(command: str, line: str) -> None:
+    cmd = classify_shell(command)
+    assert cmd.argv is None
+    assert cmd.cmd_line == line
+
+
+def _run(text: str, values: list[str]) -> str:
+    """Runs the one command of `text` the way the runtime's shell target does."""
+    import asyncio
+    import os
+
+    from skc.ir import InsertionPoint, tool, workflow
+    from skc.runtime.targets.shell import command_of, run_process
+
+    cmd = classify_shell(text)
+    wf = workflow("t")
+    with InsertionPoint(wf.body):
+        value = tool.shell(cmd.argv, effects=cmd.effects, cmd=None if cmd.argv else cmd.cmd_line)
+    op = value.defining_op
+    assert op is not None
+    argv = command_of(op, list(values))
+    status, out, err = asyncio.run(run_process(argv, env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+                                               cwd="/"))
+    assert status == 0, err
+    return out.decode()
+
+
+@pytest.mark.parametrize("value", ["web", "web server", "it's \"quoted\"", "$(echo pwned); echo pwned", "*"])
+def test_substituted_values_arrive_verbatim_through_the_shell_target(value: str) -> None:
+    assert _run('echo "app=$APP" | cat', [value]) == f"app={value}\n"  # cmd, double-quoted
+    assert _run("printf '%s\\n' \"app=$APP\"", [value]) == f"app={value}\n"  # argv
+    assert _run("echo 'dir=<dir>' | cat", [value]) == f"dir={value}\n"  # cmd, single-quoted
+    assert _run("cat <<EOF\nname: $NAME\nEOF", [value]) == f"name: {value}\n"  # here-document body
+    assert _run("echo $APP | cat", [value]) == f"{value}\n"  # unquoted: one word, never code

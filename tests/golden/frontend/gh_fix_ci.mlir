@@ -52,7 +52,7 @@
   %33 = "data.const"() {step = "Workflow.3.2.3", value = "yes"} : () -> !skc.text loc("skills/openai/gh-fix-ci/SKILL.md":47:8)
   %34 = "calc.cmp"(%32, %33) {pred = "eq", step = "Workflow.3.2.3"} : (!skc.text, !skc.text) -> !skc.bool loc("skills/openai/gh-fix-ci/SKILL.md":47:8)
   %35 = "ctrl.if"(%34) ({
-    %36 = "tool.shell"(%owner, %repo, %job_id, %path) {cmd = "gh api \"/repos/{0}/{1}/actions/jobs/{2}/logs\" > \"{3}\"", effects = ["write:fs:{path}", "net:github"], step = "Workflow.3.2.3.1"} : (!skc.text, !skc.text, !skc.text, !skc.text) -> !skc.text loc("skills/openai/gh-fix-ci/SKILL.md":48:11)
+    %36 = "tool.shell"(%owner, %repo, %job_id, %path) {cmd = "gh api \"/repos/\"{0}\"/\"{1}\"/actions/jobs/\"{2}\"/logs\" > {3}", effects = ["write:fs:{path}", "net:github"], step = "Workflow.3.2.3.1"} : (!skc.text, !skc.text, !skc.text, !skc.text) -> !skc.text loc("skills/openai/gh-fix-ci/SKILL.md":48:11)
     "ctrl.yield"(%36) : (!skc.text) -> ()
   }, {
     %37 = "data.const"() {step = "Workflow.3.2.3", value = ""} : () -> !skc.text loc("skills/openai/gh-fix-ci/SKILL.md":47:8)
