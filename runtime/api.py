@@ -45,7 +45,7 @@ from skc.ir.printer import print_module
 from skc.runtime.agent_tools import AgentTools
 from skc.runtime.journal import JOURNAL_FILE, JournalWriter, read_journal
 from skc.runtime.permissions import Redactor, policy_for, secret_values
-from skc.runtime.plan import bindings_of, load_source, plan_ops, preflight
+from skc.runtime.plan import UNKNOWN, bindings_of, load_source, plan_ops, preflight
 from skc.runtime.scheduler import Engine, Scheduler
 from skc.runtime.trace import TRACE_FILE, TraceWriter
 from skc.runtime.values import coerce, jsonable, parse_input
@@ -96,7 +96,8 @@ def _error(code: str, message: str, hint: str = "", where: str = "<run>") -> Dia
     return DiagnosticError([Diagnostic(code, Location(where, 1, 1), message, hint)])
 
 
-def _inputs(wf: Any, given: Mapping[str, Any]) -> list[Any]:
+def _inputs(wf: Any, given: Mapping[str, Any], *, partial: bool = False) -> list[Any]:
+    """The workflow's input values, parsed by type; with `partial`, a missing one is UNKNOWN."""
     names = wf.input_names
     unknown = sorted(set(given) - set(names))
     diags = [Diagnostic("SKC305", wf.where, f"workflow {wf.sym_name!r} has no input {k!r}",
@@ -104,6 +105,9 @@ def _inputs(wf: Any, given: Mapping[str, Any]) -> list[Any]:
     values = []
     for name, arg in zip(names, wf.inputs, strict=True):
         if name not in given:
+            if partial:
+                values.append(UNKNOWN)
+                continue
             diags.append(Diagnostic("SKC305", wf.where, f"missing input {name!r} ({arg.type})",
                                     f"pass --input {name}=VALUE"))
             continue
@@ -189,7 +193,7 @@ def run(source: Module | str | Path, inputs: Mapping[str, Any] | None = None, *,
     if stored is not None and stored.get("ir_sha256") != ir_sha:
         raise _error("SKC304", f"run {resume} ran different IR than {source}",
                      "resume without a source (the run keeps its IR), or start a new run")
-    values = _inputs(wf, given)
+    values = _inputs(wf, given, partial=dry_run)
     bindings = bindings_of(loaded)
     source_dir = str(loaded.source_dir) if loaded.source_dir else None
     if own_ir and stored is not None:  # where the original source's scripts and data were

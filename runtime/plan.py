@@ -12,6 +12,7 @@ allowed by the permission policy (SKC301/SKC302). `plan_ops` is what
 
 from __future__ import annotations
 
+import re
 import shlex
 import tempfile
 from collections.abc import Iterator
@@ -30,6 +31,7 @@ from skc.runtime.targets.sql import resolve_db
 from skc.runtime.values import coerce, substitute
 
 _CTRL = ("ctrl.if", "ctrl.map", "ctrl.retry", "ctrl.yield", "ctrl.return")
+UNKNOWN = object()  # a workflow input not given (dry runs): its placeholders stay in the commands
 
 
 @dataclass
@@ -109,9 +111,14 @@ def numbered(block: Block, prefix: str = "") -> Iterator[tuple[str, Op]]:
             yield from numbered(op.regions[0].block, f"{oid}@*.")
 
 
-def known_values(wf: WorkflowOp, inputs: list[Any]) -> dict[int, Any]:
-    """Values known before running: the inputs, constants and templates over known values."""
-    known: dict[int, Any] = {id(v): x for v, x in zip(wf.inputs, inputs, strict=False)}
+def known_values(wf: WorkflowOp, inputs: list[Any], *, show_unknown: bool = False) -> dict[int, Any]:
+    """Values known before running: the inputs, constants and templates over known values.
+
+    With `show_unknown`, an input not given reads `<name>` (for display, never for checks)."""
+    known: dict[int, Any] = {}
+    for v, name, x in zip(wf.inputs, wf.input_names, inputs, strict=False):
+        if x is not UNKNOWN or show_unknown:
+            known[id(v)] = f"<{name}>" if x is UNKNOWN else x
     for op in wf.walk():
         if op.op_name == "data.const" and op.results:
             try:
@@ -169,11 +176,12 @@ def describe(op: Op, args: list[Any]) -> str:
     if name in ("tool.shell", "tool.script"):
         from skc.runtime.targets.shell import command_of
 
+        def q(v: str) -> str:  # an unknown operand stays a bare `{n}` / `<input>`
+            return v if re.fullmatch(r"\{\d+\}|\S*<\w+>\S*", v) and "'" not in v else shlex.quote(v)
+
         if name == "tool.shell" and not isinstance(a.get("argv"), list):
-            def q(v: str) -> str:
-                return v if v.startswith("{") and v.endswith("}") and v[1:-1].isdigit() else shlex.quote(v)
             return substitute(str(a.get("cmd", "")), args, quote=q)
-        return shlex.join(command_of(op, args))
+        return " ".join(q(w) for w in command_of(op, args))
     if name == "tool.sql":
         return f"[{a.get('db') or 'default'}] " + substitute(str(a["query"]), [repr(x) if isinstance(x, str) and
                                                                                not x.startswith("{") else x for x in args])
@@ -192,7 +200,7 @@ def describe(op: Op, args: list[Any]) -> str:
 
 def plan_ops(wf: WorkflowOp, inputs: list[Any], policy: Policy, verdicts: dict[str, str]) -> list[dict[str, Any]]:
     """Every tool and llm op with its rendered command and verdict, in program order."""
-    known = known_values(wf, inputs)
+    known = known_values(wf, inputs, show_unknown=True)
     registry = target_registry()
     plan = []
     for oid, op in numbered(wf.body):

@@ -136,6 +136,10 @@ def test_dry_run_prints_commands_with_known_inputs_and_runs_nothing(tmp_path: Pa
     assert lines[2] == "     2 cpu.sql: [inc] SELECT * FROM deploys WHERE ns = 'prod'"
     assert not marker.exists()
     assert not (tmp_path / "runs").exists()
+    unknown = subprocess.run([sys.executable, "-m", "skc", "run", str(source), "--dry-run"], capture_output=True,
+                             text=True, cwd=REPO, timeout=120)
+    assert unknown.returncode == 0, unknown.stderr  # a dry run needs no inputs: they show by name
+    assert unknown.stdout.splitlines()[0] == "     0 (Step 1) cpu.shell: kubectl get pods -n <ns>"
 
 
 def test_secrets_are_redacted_in_traces_journals_and_results(tmp_path: Path,
