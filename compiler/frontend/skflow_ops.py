@@ -151,6 +151,15 @@ BINARY_OPS = {"and": "calc.and", "or": "calc.or", "add": "calc.add", "sub": "cal
 OP_OF_BINARY = {v: k for k, v in BINARY_OPS.items()}
 
 
+def expr_result(op_name: str, attrs: dict) -> Type:
+    """The result type an expression op has unless the step says `-> type`."""
+    if op_name in ("calc.add", "calc.sub", "calc.mul", "calc.div"):
+        return Type("num")
+    if op_name.startswith("calc."):
+        return Type("bool")
+    return call_default_result(op_name, attrs)
+
+
 def call_default_result(op_name: str, attrs: dict) -> Type:
     """The result type a data call has unless the step says `-> type`."""
     if op_name == "data.count":

@@ -19,6 +19,7 @@ from skc.compiler.frontend.skflow_ops import (
     FORM_OF_OP,
     PLACEHOLDER,
     OpForm,
+    expr_result,
 )
 from skc.compiler.frontend.skflow_strings import IDENT, literal_ok
 from skc.ir.attrs import well_formed
@@ -239,9 +240,7 @@ class Plan:
         return len(self.uses.get(id(x.results[0]), [])) == 1
 
     def default_type(self, op: Op) -> bool:
-        from skc.compiler.frontend.skflow_lower import _expr_result
-
-        return op.results[0].type == _expr_result(op.op_name, op.attributes)
+        return op.results[0].type == expr_result(op.op_name, op.attributes)
 
     def fold_block(self, block: Block) -> None:
         for i in range(len(block.ops) - 1, -1, -1):

@@ -23,8 +23,7 @@ from skc.compiler.frontend.skflow_ops import (
     OP_OF_BINARY,
     PLACEHOLDER,
     RESERVED,
-    call_default_result,
-    const_type,
+    expr_result,
 )
 from skc.compiler.frontend.skflow_plan import (
     CALC_BINARY,
@@ -251,7 +250,7 @@ class _WorkflowPrinter:
             if self.plan.is_expr_op(op, top=True):
                 extra: dict = {}
                 text, _ = self.expr_op(op, extra)
-                default = _expr_default(op)
+                default = expr_result(op.op_name, op.attributes)
                 tail = " attrs " + render_literal(extra, indent) if extra else ""
                 tail += "" if op.results[0].type == default else " -> " + type_text(op.results[0].type)
                 return [indent + self.bind(op, must=True) + text + tail + self.ann(op.loc)]
@@ -561,11 +560,3 @@ class _WorkflowPrinter:
         lines = [head, *self.block(op.body, indent + _INDENT, op), indent + "}"]
         lines[-1] += self.region_results(op, yield_types(op))
         return lines
-
-
-def _expr_default(op: Op) -> Type:
-    if op.op_name == "data.const":
-        return const_type(op.attributes.get("value"))
-    if op.op_name in CALL_OF_OP:
-        return call_default_result(op.op_name, op.attributes)
-    return Type("num") if op.op_name in ("calc.add", "calc.sub", "calc.mul", "calc.div") else Type("bool")
