@@ -1,7 +1,7 @@
 """`skc check`: quality feedback on a skill, runbook, .skflow or .mlir file (what StepFly
 calls a TSG Mentor).
 
-`check_path(path)` runs the source's front end (its SKC1xx diagnostics: spec
+`check_path(path)` (or `check_paths` for several, folders expanded) runs the source's front end (its SKC1xx diagnostics: spec
 violations, unreachable steps, undefined variables, unconfirmed writes, ...), the IR
 verifier (SKC2xx) and the IR-level lints below, and returns them sorted by location.
 A lint is not repeated where the front end already said the same thing on that line.
@@ -77,6 +77,38 @@ class CheckReport:
         notes = sum(d.severity == "note" for d in self.diagnostics)
         text = f"{self.path}: {n(self.errors, 'error')}, {n(self.warnings, 'warning')}"
         return text + (f", {n(notes, 'note')}" if notes else "")
+
+
+def expand(paths: list[str] | list[Path]) -> list[Path]:
+    """The sources to check: each path, with a folder that is not a skill standing for every
+    source under it (as `skc compile` expands folders). An empty folder stays itself (SKC100)."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir() and kind_of(p) != "skill":
+            from skc.compiler.driver import discover_sources
+
+            out += discover_sources(p) or [p]
+        else:
+            out.append(p)
+    return out
+
+
+def check_paths(paths: list[str] | list[Path]) -> list[CheckReport]:
+    """`check_path` for every source `expand(paths)` finds."""
+    return [check_path(p) for p in expand(paths)]
+
+
+def totals(reports: list[CheckReport]) -> str:
+    """One line for several reports: `3 files: 1 error, 2 warnings`."""
+    if len(reports) == 1:
+        return reports[0].summary()
+    merged = CheckReport(f"{len(reports)} files", "", [d for r in reports for d in r.diagnostics])
+    return merged.summary()
+
+
+def exit_code(reports: list[CheckReport]) -> int:
+    """2 when any input is unusable, else 1 when any has errors, else 0."""
+    return max((r.exit_code for r in reports), default=0)
 
 
 def sort_key(d: Diagnostic) -> tuple:

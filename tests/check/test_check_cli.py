@@ -101,3 +101,23 @@ def test_every_example_is_clean() -> None:
         code, out = run(str(path))
         assert code == 0, out
         assert out.splitlines() == [f"{path}: 0 errors, 0 warnings"]
+
+
+def test_several_paths_and_folders(tmp_path: Path) -> None:
+    (tmp_path / "a.skflow").write_text(WARNED)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.skflow").write_text(BROKEN)
+    (tmp_path / "notes.txt").write_text("not a source")
+    code, out = run(str(tmp_path))
+    assert code == 1  # errors in b.skflow; notes.txt is not a source, so it is not checked
+    assert out.splitlines()[-1] == "2 files: 2 errors, 2 warnings"
+    assert out.index("a.skflow:1:1:") < out.index("b.skflow:2:29:")
+    code, out = run(str(tmp_path / "a.skflow"), str(tmp_path / "missing.mlir"), "--json")
+    assert code == 2
+    assert {i["file"] for i in json.loads(out)} == {str(tmp_path / "a.skflow"), str(tmp_path / "missing.mlir")}
+
+
+def test_an_empty_folder_is_unusable(tmp_path: Path) -> None:
+    code, out = run(str(tmp_path))
+    assert code == 2
+    assert "SKC100" in out
