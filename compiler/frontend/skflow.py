@@ -136,5 +136,6 @@ def compile_skflow(path: Path) -> FrontendResult:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        return FrontendResult(None, [Diagnostic("SKC100", Location(str(path), 1, 1), f"cannot read: {e}")])
+        return FrontendResult(None, [Diagnostic("SKC100", Location(str(path), 1, 1), f"cannot read: {e}",
+                                                "give the path of a readable UTF-8 .skflow file")])
     return parse_skflow(text, str(path))

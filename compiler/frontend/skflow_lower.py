@@ -45,7 +45,8 @@ class Lowerer(StepLowering):
         seen: set[str] = set()
         for wf in doc.workflows:
             if wf.name in seen:
-                self.report("SKC139", wf.line, wf.col, f"workflow `{wf.name}` is defined twice")
+                self.report("SKC139", wf.line, wf.col, f"workflow `{wf.name}` is defined twice",
+                            "workflow names are unique in a file: rename one")
             seen.add(wf.name)
             module.ops.append(self.workflow(wf))
         return module
@@ -84,11 +85,12 @@ class Lowerer(StepLowering):
         seen: set[str] = set()
         for c in clauses:
             if c.key in seen:
-                self.report("SKC134", c.line, c.col, f"`{c.key}` is given twice")
+                self.report("SKC134", c.line, c.col, f"`{c.key}` is given twice", "give each clause once")
             seen.add(c.key)
             if c.key == "permissions":
                 if not all(isinstance(x, str) for x in c.value):
-                    self.report("SKC134", c.line, c.col, "permissions are a list of tool names in strings")
+                    self.report("SKC134", c.line, c.col, "permissions are a list of tool names in strings",
+                                'permissions ["Bash", "Read"]')
                 attrs["permissions"] = c.value
             elif c.key == "attrs":
                 extra.update(c.value)
@@ -108,7 +110,8 @@ class Lowerer(StepLowering):
         for i, (v, t) in enumerate(zip(values, want, strict=True)):
             if id(v) not in self.poison and not v.type.compatible(t):
                 self.report("SKC133", stmt.line, stmt.col,
-                            f"output #{i + 1} is {kind_name(v.type)} but the header says {kind_name(t)}")
+                            f"output #{i + 1} is {kind_name(v.type)} but the header says {kind_name(t)}",
+                            "return a value of the declared type, or change the header")
 
     # ---------------------------------------------------------------- blocks and statements
 
@@ -131,7 +134,8 @@ class Lowerer(StepLowering):
                 continue
             if i != len(stmts) - 1:
                 nxt = stmts[i + 1]
-                self.report("SKC139", nxt.line, nxt.col, "nothing may follow `return`/`yield` in its block")
+                self.report("SKC139", nxt.line, nxt.col, "nothing may follow `return`/`yield` in its block",
+                            "move this statement before it")
             loc = self.loc(st.line, st.col, st.loc)
             values = [self.expr(v, loc) for v in st.values]
             if isinstance(st, A.Return):
@@ -187,22 +191,26 @@ class Lowerer(StepLowering):
         made = value.defining_op is not None and value.defining_op in block.ops[before:]
         if a.attrs is not None:
             if not made or value.defining_op is None:
-                self.report("SKC134", a.attrs.line, a.attrs.col, "`attrs` needs a step that computes a value")
+                self.report("SKC134", a.attrs.line, a.attrs.col, "`attrs` needs a step that computes a value",
+                            "a plain name computes nothing: put attrs on the step that defines it")
             else:
                 top = value.defining_op
                 for key, v in a.attrs.value.items():
                     if key in top.attributes:
-                        self.report("SKC134", a.attrs.line, a.attrs.col, f"`{key}` is set twice")
+                        self.report("SKC134", a.attrs.line, a.attrs.col, f"`{key}` is set twice",
+                                    f"the expression already sets `{key}`: leave it out of attrs")
                     top.attributes[key] = v
                 self.check_attrs(top, {}, a.attrs.line, a.attrs.col)
         if a.results is not None:
             if not made or value.defining_op is None:
                 self.report("SKC133", a.results.line, a.results.col,
-                            "`-> type` needs a step that computes a value, not a name")
+                            "`-> type` needs a step that computes a value, not a name",
+                            "declare the type on the step that defines the value")
             else:
                 self.apply_results(value.defining_op, a.results)
         if len(names) != 1:
-            self.report("SKC133", line, col, "an expression gives one value: bind one name")
+            self.report("SKC133", line, col, "an expression gives one value: bind one name",
+                        "step total = a + b")
         for var in names[:1]:
             self.define(var, value, rename=made)
 
@@ -210,7 +218,8 @@ class Lowerer(StepLowering):
         types = [self.type(t) for t in results.types]
         if len(types) != len(op.results):
             self.report("SKC133", results.line, results.col,
-                        f"{op.op_name} gives {len(op.results)} result(s), not {len(types)}")
+                        f"{op.op_name} gives {len(op.results)} result(s), not {len(types)}",
+                        "give one type per result")
             return
         for v, t in zip(op.results, types, strict=True):
             v.type = t
@@ -229,7 +238,8 @@ class Lowerer(StepLowering):
             attrs["backoff_s"] = cs["backoff"].value
         for key, value in (cs["attrs"].value.items() if "attrs" in cs else ()):
             if key in attrs:
-                self.report("SKC134", cs["attrs"].line, cs["attrs"].col, f"`{key}` is set twice")
+                self.report("SKC134", cs["attrs"].line, cs["attrs"].col, f"`{key}` is set twice",
+                            f"a clause already sets `{key}`: leave it out of attrs")
             attrs[key] = value
         return attrs, cs
 
@@ -265,7 +275,8 @@ class Lowerer(StepLowering):
                 continue
             for v, t in zip(got, types, strict=True):
                 if id(v) not in self.poison and not v.type.compatible(t):
-                    self.report("SKC133", *at, f"this block yields {kind_name(v.type)} where {kind_name(t)} is expected")
+                    self.report("SKC133", *at, f"this block yields {kind_name(v.type)} where {kind_name(t)} is expected",
+                                "every branch yields values of the same types")
         op.results = [Value(t, op, i) for i, t in enumerate(types)]
 
     def if_(self, a: A.IfAction, line: int, col: int) -> Op:
@@ -307,7 +318,8 @@ class Lowerer(StepLowering):
         term, stmt = self.region(body, a.body.stmts, "map", loc, ((a.item, body.args[0]),))
         if len(term.operands) != 1:
             at = (stmt.line, stmt.col) if stmt is not None else (a.body.end_line, max(a.body.end_col - 1, 1))
-            self.report("SKC133" if stmt else "SKC139", *at, "a map body ends with `yield value` (one value per item)")
+            self.report("SKC133" if stmt else "SKC139", *at, "a map body ends with `yield value` (one value per item)",
+                        "the map's result is the list of the values the body yields")
         if a.results is not None:
             self.apply_results(op, a.results)
         return op

@@ -144,6 +144,11 @@ CALLS: dict[str, tuple[str, tuple[str, ...]]] = {
     "template": ("data.template", ("tmpl:template",)),
     "const": ("data.const", ("lit:value",)),
 }
+CALL_SIGNATURES = {
+    "count": "count(items)", "json_get": 'json_get(doc, "$.path")',
+    "regex_extract": 'regex_extract(text, r"pattern", group=1)', "concat": 'concat(a, b, sep="\\n")',
+    "template": 'template("text with {{name}}")', "const": "const(literal)",
+}
 CALL_OF_OP = {op: name for name, (op, _) in CALLS.items()}
 
 BINARY_OPS = {"and": "calc.and", "or": "calc.or", "add": "calc.add", "sub": "calc.sub",

@@ -13,6 +13,7 @@ from typing import Any
 from skc.compiler.frontend import skflow_ast as A
 from skc.compiler.frontend.skflow_ops import (
     BINARY_OPS,
+    CALL_SIGNATURES,
     CALLS,
     FORM_OF_OP,
     FORMS,
@@ -105,7 +106,8 @@ class StepLowering:
             return TEXT
         if t.schema is not None:
             if t.kind != "json":
-                self.report("SKC138", t.line, t.col, f"only json takes a schema, not {t.kind}")
+                self.report("SKC138", t.line, t.col, f"only json takes a schema, not {t.kind}",
+                            'write json<{type: "object"}>, or the type alone')
                 return Type(t.kind)
             try:
                 json.loads(t.schema)
@@ -124,7 +126,8 @@ class StepLowering:
     def check_results(self, op: Op, line: int, col: int) -> None:
         why = check_signature(op.results_sig, [v.type for v in op.results])
         if why is not None:
-            self.report("SKC133", line, col, f"{op.op_name} results: {why}")
+            self.report("SKC133", line, col, f"{op.op_name} results: {why}",
+                        "declare types the step can produce, e.g. `-> json` or `-> (text, token)`")
 
     def check_attrs(self, op: Op, where: dict[str, tuple[int, int]], line: int, col: int) -> None:
         for key, value in op.attributes.items():
@@ -134,7 +137,9 @@ class StepLowering:
                 why = spec.check(value)
             if why is not None:
                 at = where.get(key, (line, col))
-                self.report("SKC134", *at, f"{_clause_name(op, key)}: {why}")
+                self.report("SKC134", *at, f"{_clause_name(op, key)}: {why}",
+                            f"{key} is the {spec.doc}" if spec is not None and spec.doc else
+                            "see docs/skflow.md for what each clause takes")
 
     # ---------------------------------------------------------------- expressions
 
@@ -188,7 +193,8 @@ class StepLowering:
                 args = []
             elif p == "expr":
                 if not args:
-                    self.report("SKC137", e.line, e.col, f"{e.func}() needs a value to work on")
+                    self.report("SKC137", e.line, e.col, f"{e.func}() needs a value to work on",
+                                f"write {CALL_SIGNATURES[e.func]}")
                     return self.poisoned()
                 operands.append(self.expr(args.pop(0), loc))
             else:
@@ -208,10 +214,11 @@ class StepLowering:
                 else:
                     attrs[attr] = arg.value
         if args:
-            self.report("SKC137", e.line, e.col, f"{e.func}() takes {len(e.args) - len(args)} argument(s)")
+            self.report("SKC137", e.line, e.col, f"{e.func}() takes {len(e.args) - len(args)} argument(s)",
+                        f"write {CALL_SIGNATURES[e.func]}")
         for k in kwargs.values():
             if k.name in attrs:
-                self.report("SKC137", k.line, k.col, f"`{k.name}` is given twice")
+                self.report("SKC137", k.line, k.col, f"`{k.name}` is given twice", "give it once")
             attrs[k.name] = k.value
         return self.build(name, operands, attrs, loc, e.line, e.col, text)
 
@@ -251,7 +258,7 @@ class StepLowering:
                 self.report("SKC134", c.line, c.col, f"{what} takes no `{c.key}`",
                             f"{what} takes: {', '.join(sorted(allowed))}")
             elif c.key in out:
-                self.report("SKC134", c.line, c.col, f"`{c.key}` is given twice")
+                self.report("SKC134", c.line, c.col, f"`{c.key}` is given twice", "give each clause once")
             else:
                 out[c.key] = c
         return out
@@ -261,14 +268,14 @@ class StepLowering:
         v = c.value
         if spec.form == "templated":
             if not isinstance(v, Text):
-                self.report("SKC134", c.line, c.col, f"`{c.key}` takes a string")
+                self.report("SKC134", c.line, c.col, f"`{c.key}` takes a string", f'{c.key} "..."')
                 return ""
             return self.fill(v, operands, literals)
         if spec.form == "argv":
             return [self.fill_item(x, operands, literals) for x in v]
         if spec.form == "text":
             if not isinstance(v, Text):
-                self.report("SKC134", c.line, c.col, f"`{c.key}` takes a string")
+                self.report("SKC134", c.line, c.col, f"`{c.key}` takes a string", f'{c.key} "..."')
                 return str(v)
             return v.plain()
         if spec.form == "effects":
@@ -281,7 +288,8 @@ class StepLowering:
             if isinstance(v, dict):
                 return json.dumps(v, separators=(",", ":"), ensure_ascii=False)
             if not isinstance(v, Text):
-                self.report("SKC134", c.line, c.col, "`schema` takes a JSON object or a string")
+                self.report("SKC134", c.line, c.col, "`schema` takes a JSON object or a string",
+                            'schema {type: "object", required: ["name"]}')
                 return "{}"
             return v.plain()
         return v.plain() if isinstance(v, Text) else v
@@ -324,7 +332,8 @@ class StepLowering:
         if "attrs" in cs:
             for key, value in cs["attrs"].value.items():
                 if key in attrs:
-                    self.report("SKC134", cs["attrs"].line, cs["attrs"].col, f"`{key}` is set twice")
+                    self.report("SKC134", cs["attrs"].line, cs["attrs"].col, f"`{key}` is set twice",
+                                f"a clause already sets `{key}`: leave it out of attrs")
                 attrs[key] = value
                 where[key] = (cs["attrs"].line, cs["attrs"].col)
         if form is not None:

@@ -17,6 +17,7 @@ HEADER = "workflow t(ns: text, n: num) -> text {\n"
 def diags(body: str, header: str = HEADER) -> list[tuple[str, int, int, str]]:
     result = parse_skflow(header + body + "}\n", "t.skflow")
     assert (result.module is None) == any(d.severity == "error" for d in result.diagnostics)
+    assert all(d.hint for d in result.diagnostics), [str(d) for d in result.diagnostics]
     return [(d.code, d.loc.line, d.loc.col, d.severity) for d in result.diagnostics]
 
 
