@@ -148,3 +148,28 @@ def test_progress_line_counts_ops_running_ops_and_tokens() -> None:
     assert str(p.render()) == "ops 2/5  running 1: Step 3  tokens 120/3"
     p({"event": "op_error", "op": "2"})
     assert str(p.render()).endswith("failed 1")
+
+
+EARLY_EXIT = '''  "ctrl.if"(%c) ({
+    %a = "data.const"() {value = "page the on-call"} : () -> !skc.text
+    "ctrl.return"(%a) {status = "escalate"} : (!skc.text) -> ()
+  }, {
+    "ctrl.yield"() : () -> ()
+  }) : (!skc.bool) -> ()
+  %b = "tool.shell"() {argv = ["echo", "carry on"], effects = ["read:host"]} : () -> !skc.text
+  "ctrl.return"(%b) : (!skc.text) -> ()'''
+
+
+@pytest.mark.parametrize(("flag", "status", "out"), [("true", "escalate", "page the on-call"),
+                                                     ("false", None, "carry on")])
+def test_an_early_exit_in_a_branch_ends_the_run_with_its_status(tmp_path: Path, flag: str, status: str | None,
+                                                                 out: str) -> None:
+    source = tmp_path / "exit.mlir"
+    source.write_text(str(wf(EARLY_EXIT, "%c: !skc.bool", ["c"])))
+    result = CliRunner().invoke(cli, ["run", str(source), "-i", f"c={flag}", "--json",
+                                      "--runs-dir", str(tmp_path / "runs")])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["status"] == "ok"
+    assert data["exit_status"] == status
+    assert list(data["outputs"].values()) == [out]
