@@ -37,9 +37,10 @@ def ir() -> None:
 
 @ir.command("print")
 @click.argument("path", type=click.Path(exists=True))
+@click.option("--skflow", "as_skflow", is_flag=True, help="Print as the .skflow language instead of MLIR.")
 @user_errors
-def print_cmd(path: str) -> None:
-    """Parse PATH, verify it, and print its IR in MLIR generic form.
+def print_cmd(path: str, as_skflow: bool) -> None:
+    """Parse PATH, verify it, and print its IR in MLIR generic form (or as .skflow).
 
     Example: skc ir print examples/ir/virt_handler_down.mlir
     """
@@ -48,6 +49,11 @@ def print_cmd(path: str) -> None:
     if diags:
         report(diags)
         sys.exit(USER_ERROR)
+    if as_skflow:
+        from skc.compiler.frontend.skflow_printer import print_skflow
+
+        click.echo(print_skflow(module), nl=False)
+        return
     click.echo(print_module(module), nl=False)
 
 
