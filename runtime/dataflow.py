@@ -1,0 +1,370 @@
+"""Dataflow blocks: the dependency graph of one block, and one execution of it.
+
+A block (the workflow body, a `ctrl.if` branch, one `ctrl.map` item, one
+`ctrl.retry` attempt) is a graph: an op depends on the ops that produce its
+operands (uses inside its regions count) and on earlier ops whose effects
+conflict with its own (write/write or read/write on overlapping resources, in
+program order, via `skc.ir.effects`). An op that may end the workflow early (a
+region holding `ctrl.return`) also orders every later op that writes. A step
+named by another's `fallback` (and used by nobody else) is on standby: it runs
+only when called.
+
+`BlockRun` executes a block for the scheduler: every op task reports its
+completion on a queue; a completion decrements its successors' counts and pushes
+the ones that reach zero onto a ready heap (program order breaks ties), from
+which they start at once. Regions recurse into new BlockRuns with a child
+`Scope`. On failure or early exit, `settle` cancels running readers and lets
+running writers finish.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from skc.ir.core import Block, Op, Value
+from skc.ir.effects import Effect, parse_effects
+from skc.ir.location import Diagnostic
+from skc.runtime.values import shape_results
+
+if TYPE_CHECKING:
+    from skc.runtime.scheduler import Scheduler
+
+REGION_OPS = ("ctrl.if", "ctrl.map", "ctrl.retry")
+
+
+class RunFailed(Exception):
+    """An op failed for good: the run ends with this error (op id, name, step, code)."""
+
+    def __init__(self, op: Op, op_id: str, code: str, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.op, self.op_id, self.code, self.message, self.hint = op, op_id, code, message, hint
+        self.step = str(op.attributes.get("step") or "")
+
+    def diagnostic(self) -> Diagnostic:
+        step = f"step {self.step!r}" if self.step else "op"
+        return Diagnostic(self.code, self.op.where,
+                          f"{step} ({self.op.op_name}, op {self.op_id}) failed: {self.message}", self.hint)
+
+
+class EarlyExit(Exception):
+    """A `ctrl.return` inside a branch ran: the workflow ends with its values and status."""
+
+    def __init__(self, status: str, values: list[Any]) -> None:
+        super().__init__(status)
+        self.status, self.values = status, values
+
+
+class Scope:
+    """Runtime values of SSA values, chained to the enclosing region's scope."""
+
+    def __init__(self, parent: Scope | None = None) -> None:
+        self.values: dict[int, Any] = {}
+        self.parent = parent
+
+    def __getitem__(self, value: Value) -> Any:
+        scope: Scope | None = self
+        while scope is not None:
+            if id(value) in scope.values:
+                return scope.values[id(value)]
+            scope = scope.parent
+        raise KeyError(f"value {value!r} has no runtime value")
+
+    def bind(self, values: list[Value], data: list[Any]) -> None:
+        for v, d in zip(values, data, strict=False):
+            self.values[id(v)] = d
+
+
+def op_effects(op: Op) -> list[Effect]:
+    """Effects of `op` and of every op nested in its regions."""
+    return [e for inner in op.walk() for e in parse_effects(inner.effects)[0]]
+
+
+def writes(op: Op) -> bool:
+    return any(e.writes for e in op_effects(op))
+
+
+def _may_exit(op: Op) -> bool:
+    return bool(op.regions) and any(inner.op_name == "ctrl.return" for inner in op.walk())
+
+
+@dataclass
+class Graph:
+    """The dependency structure of one block, computed once per block object."""
+
+    preds: list[set[int]]
+    succs: list[set[int]]
+    standby: set[int]
+    by_step: dict[str, int]
+
+
+def block_graph(block: Block) -> Graph:
+    ops = block.ops
+    n = len(ops)
+    producer: dict[int, int] = {}
+    for i, op in enumerate(ops):
+        for inner in op.walk():
+            for r in inner.results:
+                producer[id(r)] = i
+    data: list[set[int]] = [set() for _ in ops]
+    for i, op in enumerate(ops):
+        for inner in op.walk():
+            for v in inner.operands:
+                p = producer.get(id(v))
+                if p is not None and p != i:
+                    data[i].add(p)
+    by_step: dict[str, int] = {}
+    for i, op in enumerate(ops):
+        step = op.attributes.get("step")
+        if isinstance(step, str):
+            by_step.setdefault(step, i)
+    named = {by_step[f] for op in ops if isinstance(f := op.attributes.get("fallback"), str) and f in by_step}
+    consumers = {p for i in range(n) if not ops[i].terminator for p in data[i]}
+    standby = {i for i in named if i not in consumers}
+    effects = [op_effects(op) for op in ops]
+    preds = [set(d) for d in data]
+    for i in range(n):
+        if ops[i].terminator:
+            preds[i] -= standby
+            continue
+        for j in range(i):
+            if j in standby:
+                continue
+            if any(a.conflicts(b) for a in effects[j] for b in effects[i]):
+                preds[i].add(j)
+            elif _may_exit(ops[j]) and any(e.writes for e in effects[i]):
+                preds[i].add(j)
+    succs: list[set[int]] = [set() for _ in ops]
+    for i, ps in enumerate(preds):
+        for p in ps:
+            succs[p].add(i)
+    return Graph(preds, succs, standby, by_step)
+
+
+class BlockRun:
+    """One execution of one block: the ready heap, the completion queue, the op tasks."""
+
+    def __init__(self, sched: Scheduler, block: Block, scope: Scope, prefix: str) -> None:
+        self.s = sched
+        self.block = block
+        self.ops = block.ops
+        self.scope = scope
+        self.prefix = prefix
+        self.g = sched.graph(block)
+        self.remaining = [len(p) for p in self.g.preds]
+        self.done: set[int] = set()
+        self.triggered: set[int] = set()
+        self.futures: dict[int, asyncio.Future[list[Any]]] = {}
+        self.tasks: dict[int, asyncio.Task[None]] = {}
+        self.events: asyncio.Queue[tuple[str, int, BaseException | None]] = asyncio.Queue()
+        self.ready: list[int] = []
+        self.result: list[Any] | None = None
+        self.awaiting_fallback: set[int] = set()
+
+    def nid(self, i: int) -> str:
+        return f"{self.prefix}{i}"
+
+    async def run(self) -> list[Any]:
+        for i in range(len(self.ops)):
+            if self.remaining[i] == 0 and i not in self.g.standby:
+                heapq.heappush(self.ready, i)
+        try:
+            while not self._finished():
+                while self.ready:
+                    self._start(heapq.heappop(self.ready))
+                if self._finished():
+                    break
+                if not self.tasks and self.events.empty():
+                    stuck = [self.nid(i) for i in range(len(self.ops)) if i not in self.done]
+                    raise RuntimeError(f"scheduler stalled with ops {stuck} never ready (a dependency cycle?)")
+                kind, i, exc = await self.events.get()
+                if kind == "trigger":
+                    if i not in self.triggered:
+                        self.triggered.add(i)
+                        if self.remaining[i] == 0 and i not in self.done and i not in self.tasks:
+                            heapq.heappush(self.ready, i)
+                    continue
+                self.tasks.pop(i, None)
+                if exc is not None:
+                    raise exc
+                self._complete(i)
+        except BaseException:
+            await self._stop()
+            raise
+        return self.result if self.result is not None else []
+
+    def _finished(self) -> bool:
+        needed = all(i in self.done for i in range(len(self.ops)) if i not in self.g.standby)
+        return needed and not self.tasks
+
+    def _complete(self, i: int) -> None:
+        self.done.add(i)
+        for j in sorted(self.g.succs[i]):
+            self.remaining[j] -= 1
+            if self.remaining[j] == 0 and (j not in self.g.standby or j in self.triggered):
+                heapq.heappush(self.ready, j)
+
+    def _start(self, i: int) -> None:
+        op = self.ops[i]
+        if op.terminator:
+            values = [self.scope[v] if not self._standby_value(v) else None for v in op.operands]
+            if op.op_name == "ctrl.return" and self.prefix:
+                status = op.attributes.get("status")
+                raise EarlyExit(str(status) if isinstance(status, str) else "return", values)
+            self.result = values
+            self._complete(i)
+            return
+        future: asyncio.Future[list[Any]] = self.futures.setdefault(i, asyncio.get_running_loop().create_future())
+        restored = self.s.restore(op, self.nid(i))
+        if restored is not None:
+            self.scope.bind(op.results, restored)
+            future.set_result(restored)
+            self._complete(i)
+            return
+        self.tasks[i] = asyncio.ensure_future(self._node(i, future))
+
+    def _standby_value(self, v: Value) -> bool:
+        owner = v.defining_op
+        return owner is not None and owner in [self.ops[i] for i in self.g.standby if i not in self.done]
+
+    async def _node(self, i: int, future: asyncio.Future[list[Any]]) -> None:
+        exc: BaseException | None = None
+        try:
+            values = await self._execute(i)
+            self.scope.bind(self.ops[i].results, values)
+            future.set_result(values)
+        except asyncio.CancelledError:
+            future.cancel()
+            raise
+        except (RunFailed, EarlyExit) as e:
+            exc = e
+            future.set_exception(e)
+            future.exception()  # retrieved: awaited only by fallbacks
+        self.events.put_nowait(("done", i, exc))
+
+    async def _execute(self, i: int) -> list[Any]:
+        op, op_id = self.ops[i], self.nid(i)
+        try:
+            if op.op_name in REGION_OPS:
+                return await self._region(op, op_id)
+            return await self.s.run_leaf(op, op_id, [self.scope[v] for v in op.operands])
+        except RunFailed as failure:
+            alt = op.attributes.get("fallback")
+            if not isinstance(alt, str) or failure.code in ("SKC301", "SKC302"):
+                raise
+            return await self._fallback(i, alt, failure)
+
+    async def _fallback(self, i: int, step: str, failure: RunFailed) -> list[Any]:
+        op, op_id = self.ops[i], self.nid(i)
+        j = self.g.by_step.get(step)
+        if j is None or j == i or self._reaches(i, j):
+            why = "no such step in this block" if j is None else "it depends on the failed step"
+            raise RunFailed(op, op_id, failure.code, f"{failure.message} (fallback {step!r} unusable: {why})")
+        self.s.trace.emit("fallback", op=op_id, name=op.op_name, step=op.attributes.get("step") or "",
+                          to=step, error=failure.message)
+        future = self.futures.setdefault(j, asyncio.get_running_loop().create_future())
+        self.events.put_nowait(("trigger", j, None))
+        self.awaiting_fallback.add(i)
+        try:
+            alt_values = await asyncio.shield(future)
+        except RunFailed as e:
+            raise RunFailed(op, op_id, failure.code,
+                            f"{failure.message}; its fallback {step!r} failed too: {e.message}") from None
+        finally:
+            self.awaiting_fallback.discard(i)
+        data = [v for v in alt_values if v is not None][:1]
+        values = shape_results([r.type for r in op.results], data)
+        await self.s.journal_done(op, op_id, values, fallback=step)
+        self.s.emit_op("op_end", op, op_id, target="fallback", fallback_of=op_id, duration_s=0.0)
+        return values
+
+    def _reaches(self, src: int, dst: int) -> bool:
+        seen, stack = set(), [src]
+        while stack:
+            k = stack.pop()
+            if k == dst:
+                return True
+            if k not in seen:
+                seen.add(k)
+                stack.extend(self.g.succs[k])
+        return False
+
+    async def _region(self, op: Op, op_id: str) -> list[Any]:
+        s = self.s
+        s.emit_op("op_start", op, op_id, target="ctrl")
+        started = time.perf_counter()
+        meta: dict[str, Any] = {}
+        if op.op_name == "ctrl.if":
+            branch = 0 if bool(self.scope[op.operands[0]]) else 1
+            meta["branch"] = "then" if branch == 0 else "else"
+            values = await BlockRun(s, op.regions[branch].block, Scope(self.scope), f"{op_id}.{branch}.").run()
+        elif op.op_name == "ctrl.map":
+            values = [await self._map(op, op_id)]
+        else:
+            values = await self._retry(op, op_id)
+        values = values + [None] * (len(op.results) - len(values))
+        await s.journal_done(op, op_id, values[:len(op.results)])
+        s.emit_op("op_end", op, op_id, target="ctrl", duration_s=round(time.perf_counter() - started, 6), **meta)
+        return values[:len(op.results)]
+
+    async def _map(self, op: Op, op_id: str) -> list[Any]:
+        items = self.scope[op.operands[0]]
+        if isinstance(items, dict):
+            items = [items]
+        if not isinstance(items, list):
+            raise RunFailed(op, op_id, "SKC310", f"ctrl.map needs an array, got {type(items).__name__}")
+        bound = op.attributes.get("max_parallel")
+        gate = asyncio.Semaphore(bound if isinstance(bound, int) and bound > 0 else max(1, len(items)))
+        body = op.regions[0].block
+
+        async def one(k: int, item: Any) -> Any:
+            async with gate:
+                scope = Scope(self.scope)
+                scope.bind(body.args, [item])
+                out = await BlockRun(self.s, body, scope, f"{op_id}[{k}].").run()
+                return out[0] if out else None
+
+        tasks = [asyncio.ensure_future(one(k, item)) for k, item in enumerate(items)]
+        try:
+            return list(await asyncio.gather(*tasks))
+        except BaseException:
+            await settle(tasks, {t: writes(op) for t in tasks})
+            raise
+
+    async def _retry(self, op: Op, op_id: str) -> list[Any]:
+        max_attempts = op.attributes.get("max_attempts")
+        n = max_attempts if isinstance(max_attempts, int) and max_attempts > 0 else 1
+        backoff = op.attributes.get("backoff_s")
+        delay = float(backoff) if isinstance(backoff, int | float) else self.s.retry_backoff_s
+        for attempt in range(1, n + 1):
+            scope = Scope(self.scope)
+            scope.bind(op.regions[0].block.args, [self.scope[v] for v in op.operands])
+            try:
+                return await BlockRun(self.s, op.regions[0].block, scope, f"{op_id}@{attempt}.").run()
+            except RunFailed as e:
+                if attempt == n or e.code in ("SKC301", "SKC302", "SKC306"):
+                    raise
+                self.s.emit_op("retry", op, op_id, target="ctrl", attempt=attempt, error=e.message, delay_s=delay)
+                await asyncio.sleep(delay)
+                delay *= 2
+        raise AssertionError("unreachable")
+
+    async def _stop(self) -> None:
+        """Failure or early exit: cancel running readers, let running writers finish."""
+        # A writer waiting on its fallback would wait forever now that nothing starts: cancel it.
+        await settle(list(self.tasks.values()),
+                      {t: writes(self.ops[i]) and i not in self.awaiting_fallback for i, t in self.tasks.items()})
+        self.tasks.clear()
+
+
+async def settle(tasks: list[asyncio.Task[Any]], writer: dict[asyncio.Task[Any], bool]) -> None:
+    for t in tasks:
+        if not t.done() and not writer.get(t, False):
+            t.cancel()
+    for t in tasks:
+        with contextlib.suppress(BaseException):
+            await t
