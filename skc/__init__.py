@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from skc.compiler.driver import CompileResult
+    from skc.runtime.api import RunResult
 
 __version__ = "0.1.0"
 
@@ -20,3 +21,17 @@ def compile(path: str | Path, **options: Any) -> CompileResult:
     from skc.compiler.driver import compile_path
 
     return compile_path(path, **options)
+
+
+def run(source: Any, inputs: dict[str, Any] | None = None, **options: Any) -> RunResult:
+    """Runs a bundle, a Module or a source (compiled on the fly); see `skc.runtime.api.run`.
+
+        result = skc.run("virt.skb", {"ns": "prod"}, engine="local")
+        result.status, result.outputs, result.run_id
+    """
+    from skc.runtime.api import run as run_workflow
+
+    return run_workflow(source, inputs, **options)
+
+
+__all__ = ["__version__", "compile", "run"]
