@@ -13,8 +13,24 @@ independent for the concurrency pass:
   to them ("the output", "summarize", ...), never inside a parallel hint's range;
 - a condition reads the previous step's results (see `predicates`), and becomes a
   `ctrl.if` whose then-region is its action and nested steps; "go to step N" puts
-  the skipped steps in the else-region, an early exit puts the rest of the
-  workflow there. Branches yield one text (their unused results joined).
+  the skipped steps in the else-region. Branches yield one text (their unused
+  results joined).
+
+Early exits ("stop here", "escalate to the on-call", "no further action"): an
+unconditional exit at the top level ends the procedure there (the steps after it
+are unreachable, SKC120) and becomes the `status` of the workflow's final
+`ctrl.return`. An exit inside a branch ends that branch with its own
+`"ctrl.return"(...) {status = "escalate"}` instead of a `ctrl.yield`; the other
+branch yields as usual, and the rest of the workflow follows the `ctrl.if` once,
+in the region that holds it (it is not copied into the branches). Run-time meaning
+(the contract with the scheduler): when a `ctrl.return` inside a branch runs, the
+whole run ends at once with that `status`, and its operands are the run's outputs.
+Those operands are every step result produced on the path to the exit (in the
+enclosing regions, outermost first, then in the branch), whether or not a later
+step would have consumed it, with the exit's message (`"escalate: <action>"`) last:
+what the run had found when it stopped. They also make the exit wait for the steps
+before it, as the document orders. Nothing after the `ctrl.if` that writes may
+start before it is decided (the scheduler's rule for ops that may exit).
 
 Every op made from a step carries the step's source location and `step` label.
 The workflow returns every result nobody consumed (`output_names` are the labels).
@@ -32,13 +48,14 @@ from skc.compiler.frontend.commands import (
     find_vars,
 )
 from skc.compiler.frontend.lower_code import CodeLowering
+from skc.compiler.frontend.parallel_hints import ParallelGroups
 from skc.compiler.frontend.predicates import predicate
 from skc.compiler.frontend.step_model import Step
 from skc.ir import TEXT, InsertionPoint, Value, ctrl, data, llm, workflow
+from skc.ir.core import Block
 from skc.ir.dialects.skc import WorkflowOp
 from skc.ir.location import Diagnostic, Location
 
-MAX_COPIES = 8  # continuations duplicated into branches that may exit
 AGENT_BUDGET: dict[str, int | float] = {"max_turns": 10, "max_tokens": 8192, "timeout_s": 600.0}
 READ_TOOLS = {"Read", "Grep", "Glob", "LS", "NotebookRead", "TodoWrite", "Task"}
 WEB_TOOLS = {"WebFetch", "WebSearch"}
@@ -53,9 +70,20 @@ class _Scope:
     last: list[Value] = field(default_factory=list)
     last_label: str = ""
     top: bool = True
+    parent: _Scope | None = None
 
     def child(self) -> _Scope:
-        return _Scope(dict(self.env), [], list(self.last), self.last_label, top=False)
+        return _Scope(dict(self.env), [], list(self.last), self.last_label, top=False, parent=self)
+
+    def path(self) -> list[Value]:
+        """Every step result produced on the way here: the enclosing regions' (outermost
+        first, up to the op that holds this region), then this region's."""
+        chain: list[_Scope] = []
+        scope: _Scope | None = self
+        while scope is not None:
+            chain.append(scope)
+            scope = scope.parent
+        return list({id(v): v for s in reversed(chain) for _, v in s.produced}.values())
 
 
 class Lowering(CodeLowering):
@@ -81,9 +109,8 @@ class Lowering(CodeLowering):
         self.producer: dict[int, str] = {}
         self.edges: set[tuple[str, str]] = set()
         self.inputs: dict[str, Value] = {}
-        self.groups = self._parallel_groups()
+        self.groups = ParallelGroups(steps, self.all, self.parent)
         self.status: str | None = None
-        self.copies = 0
         self.wf: WorkflowOp | None = None
 
     # ------------------------------------------------------------------ driver
@@ -101,15 +128,15 @@ class Lowering(CodeLowering):
             wf.attributes["arg_names"] = list(self.inputs)
         if leaves:
             wf.attributes["output_names"] = names
-        self.check_parallel()
+        self.diags.extend(self.groups.check(self.edges))
         return wf
 
-    def seq(self, units: list[Step], scope: _Scope) -> None:
+    def seq(self, units: list[Step], scope: _Scope) -> bool:
         """Units in order, with jumps and early exits turned into structured control flow.
 
-        An exit inside a branch must also stop what follows the branch, so when a
-        branch may exit, the rest of the region is placed in both of its arms
-        (bounded by MAX_COPIES; past it the rest follows the branch, approximately).
+        Returns True when every path through the units ends the workflow (what would
+        follow them never runs). A conditional jump puts the skipped steps in the
+        else-region of its `ctrl.if`; an exit ends the region (see the module docstring).
         """
         i = 0
         while i < len(units):
@@ -117,20 +144,13 @@ class Lowering(CodeLowering):
             rest = units[i + 1:]
             if u.condition is not None:
                 target = self.target(u, units, i) if u.goto is not None else None
-                if u.exit is not None:
-                    self.condition(u, scope, then=[], otherwise=rest, exits=True)
-                    return
                 if target is not None:
-                    if _may_exit(units[i + 1:target]) and self.copy():
-                        self.condition(u, scope, then=units[target:], otherwise=rest, jumps=True)
-                        return
-                    self.condition(u, scope, then=[], otherwise=units[i + 1:target], jumps=True)
+                    self.condition(u, scope, otherwise=units[i + 1:target], jumps=True)
                     i = target
                     continue
-                if _may_exit([*u.children, *u.otherwise]) and rest and self.copy():
-                    self.condition(u, scope, then=rest, otherwise=rest)
-                    return
-                self.condition(u, scope, then=[], otherwise=[])
+                if self.condition(u, scope):
+                    self.unreachable(rest, u)
+                    return True
                 i += 1
                 continue
             self.emit(u, scope)
@@ -141,15 +161,14 @@ class Lowering(CodeLowering):
                     i = target
                     continue
             if u.exit is not None:
+                self.unreachable(rest, u)
                 if scope.top:
                     self.status = self.status or u.exit
-                self.unreachable(rest, u)
-                return
+                else:
+                    self.exit_(u.exit, scope, u)
+                return True
             i += 1
-
-    def copy(self) -> bool:
-        self.copies += 1
-        return self.copies <= MAX_COPIES
+        return False
 
     def target(self, u: Step, units: list[Step], i: int) -> int | None:
         """Index in `units` of the step `u` jumps to (SKC126 if missing, SKC124 if backwards)."""
@@ -205,7 +224,7 @@ class Lowering(CodeLowering):
 
     def llm_step(self, st: Step, prompt: str, scope: _Scope) -> Value:
         context = [self.var(v.name, st.loc, st, scope) for v in _prose_vars(prompt)]
-        if prose.refers_back(prompt) and not self.same_group(st.label, scope.last_label):
+        if prose.refers_back(prompt) and not self.groups.same_group(st.label, scope.last_label):
             context += scope.last
         context = list({id(v): v for v in context}.values())
         self.use(context, st)
@@ -222,10 +241,11 @@ class Lowering(CodeLowering):
             return llm.extract(prompt, schema, *context, **common)
         return llm.generate(prompt, *context, **common)
 
-    def condition(self, st: Step, scope: _Scope, *, then: list[Step], otherwise: list[Step],
-                  exits: bool = False, jumps: bool = False) -> None:
-        """`ctrl.if` over the condition's predicate: then = action, nested steps, `then`;
-        else = the "Otherwise" steps, `otherwise`."""
+    def condition(self, st: Step, scope: _Scope, *, otherwise: list[Step] | None = None,
+                  jumps: bool = False) -> bool:
+        """`ctrl.if` over the condition's predicate: then = the action (none for a jump), the
+        nested steps and, for an exit, the exit itself; else = the "Otherwise" steps, then
+        `otherwise` (the steps a jump skips). True when both branches end the workflow."""
         cond = st.condition
         assert cond is not None
         subject = [v for v in scope.last if v.type.kind != "token"]
@@ -235,21 +255,34 @@ class Lowering(CodeLowering):
         branch.attributes["step"] = st.label
         with InsertionPoint(branch.then_block):
             inner = scope.child()
-            if exits:
+            if st.exit is not None or jumps:
                 if st.snippets:
                     self.emit_code(st, inner)
+            else:
+                self.action(st, inner)
+            ends = self.seq(_flatten(st.children), inner)
+            if st.exit is not None and not ends:
                 inner.produced.append((st.label, self.tag(data.const(
                     f"{st.exit}: {prose.clean(cond.action)}", loc=st.loc), st)))
-            elif not jumps:
-                self.action(st, inner)
-            self.seq(_flatten(st.children) + then, inner)
-            self.yield_(inner, st)
+                self.exit_(st.exit, inner, st)
+                ends = True
+            if not _terminated(branch.then_block):
+                self.yield_(inner, st)
         with InsertionPoint(branch.else_block):
             other = scope.child()
-            self.seq(_flatten(st.otherwise) + otherwise, other)
-            self.yield_(other, st)
-        scope.produced.append((st.label, branch.result))
-        self.producer[id(branch.result)] = st.label
+            other_ends = self.seq(_flatten(st.otherwise) + list(otherwise or []), other)
+            if not _terminated(branch.else_block):
+                self.yield_(other, st)
+        if not (ends and other_ends):
+            scope.produced.append((st.label, branch.result))
+            self.producer[id(branch.result)] = st.label
+        return ends and other_ends
+
+    def exit_(self, status: str, scope: _Scope, st: Step) -> None:
+        """Ends the current branch with an early exit of the whole workflow:
+        `ctrl.return` with `status`, returning every step result on the path (`_Scope.path`)."""
+        ret = ctrl.return_(*scope.path(), status=status, loc=st.loc)
+        ret.attributes["step"] = st.label
 
     def action(self, st: Step, scope: _Scope) -> None:
         cond = st.condition
@@ -288,42 +321,6 @@ class Lowering(CodeLowering):
     def leaves(self, scope: _Scope) -> list[tuple[str, Value]]:
         return [(label, v) for label, v in scope.produced if id(v) not in self.used]
 
-    # ------------------------------------------------------------------ parallel hints
-
-    def _parallel_groups(self) -> list[tuple[Step, set[str]]]:
-        groups: list[tuple[Step, set[str]]] = []
-        for s in self.all:
-            hint = s.parallel
-            if hint is None:
-                continue
-            parent = self.parent.get(id(s))
-            siblings = parent.children if parent is not None else self.steps
-            if hint.following:
-                members = s.children or siblings[siblings.index(s) + 1:] if s in siblings else s.children
-            else:
-                pool = [c for c in siblings if c.number in hint.numbers] or \
-                    [c for c in s.children if c.number in hint.numbers] or \
-                    [c for c in self.all if c.number in hint.numbers]
-                members = pool
-            labels = {label for m in members for label in (d.label for d in m.walk())}
-            if len(members) >= 2:
-                groups.append((s, labels))
-        return groups
-
-    def same_group(self, a: str, b: str) -> bool:
-        return any(a in g and b in g for _, g in self.groups)
-
-    def check_parallel(self) -> None:
-        """SKC125 when a step of a parallel range uses what another step of the range produced."""
-        by_label = {s.label: s for s in self.all}
-        for hint, group in self.groups:
-            for consumer, producer in sorted(self.edges):
-                if consumer in group and producer in group and not consumer.startswith(producer + "."):
-                    self.diags.append(Diagnostic(
-                        "SKC125", by_label[consumer].loc if consumer in by_label else hint.loc,
-                        f"step {hint.label} says these steps run in parallel, but step {consumer} uses the result "
-                        f"of step {producer}", "drop the hint or remove the dependency", "warning"))
-
     def _derived_tools(self) -> list[str]:
         programs = sorted({p.rsplit("/", 1)[-1] for c in self.commands.values() for p in c.programs
                            if re.match(r"[A-Za-z0-9_.-]+\Z", p.rsplit("/", 1)[-1])})
@@ -340,9 +337,9 @@ def _flatten(steps: list[Step]) -> list[Step]:
     return out
 
 
-def _may_exit(steps: list[Step]) -> bool:
-    """Whether running `steps` may stop the procedure (an exit anywhere inside)."""
-    return any(s.exit is not None for top in steps for s in top.walk())
+def _terminated(block: Block) -> bool:
+    """Whether a region's block already ends (an early exit closed it)."""
+    return bool(block.ops) and block.ops[-1].terminator
 
 
 def _prose_vars(text: str) -> list:

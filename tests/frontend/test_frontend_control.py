@@ -1,0 +1,141 @@
+"""Control flow from markdown: early exits, for-each steps, paired conditions.
+
+Each test states one rule of the lowering (compiler/frontend/lower.py, lower_map.py,
+step_model.py) on a small document and checks the IR; the early-exit tests also run
+the compiled workflow through the runtime to check the contract the IR promises.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from skc.compiler.frontend import FrontendResult
+from skc.ir import Op, verify
+from skc.ir.dialects.ctrl import IfOp
+from skc.runtime.api import run
+
+
+def checked(result: FrontendResult) -> FrontendResult:
+    assert result.module is not None
+    assert verify(result.module) == []
+    return result
+
+
+def ops(result: FrontendResult, name: str) -> list[Op]:
+    assert result.module is not None
+    return [op for op in result.module.walk() if op.op_name == name]
+
+
+def top(result: FrontendResult) -> list[Op]:
+    assert result.module is not None
+    return result.module.workflow().body.ops
+
+
+def steps_of(block_ops: list[Op], name: str = "tool.shell") -> list[object]:
+    return [op.attributes.get("step") for op in block_ops if op.op_name == name]
+
+
+def codes(result: FrontendResult) -> list[tuple[str, int]]:
+    return [(d.code, d.loc.line) for d in result.diagnostics]
+
+
+# ---------------------------------------------------------------------- early exits
+
+ESCALATE = """\
+1. List pods: `kubectl get pods -n prod`
+2. If the output is empty, escalate to the on-call.
+3. Describe them: `kubectl describe pods -n prod`
+"""
+
+
+def test_an_exiting_branch_ends_with_ctrl_return_and_the_rest_follows_the_if(tsg) -> None:
+    r = checked(tsg(ESCALATE))
+    listing, describe = ops(r, "tool.shell")
+    branch = ops(r, "ctrl.if")[0]
+    assert isinstance(branch, IfOp)
+    ret = branch.then_block.ops[-1]
+    assert (ret.op_name, ret.attributes["status"], ret.attributes["step"]) == ("ctrl.return", "escalate", "2")
+    message = ret.operands[-1].defining_op
+    assert message is not None
+    assert message.attributes["value"] == "escalate: escalate to the on-call."
+    assert ret.operands[0] is listing.result  # what the run had found when it stopped
+    assert [op.op_name for op in branch.else_block.ops] == ["data.const", "ctrl.yield"]
+    body = top(r)
+    assert body.index(describe) > body.index(branch)  # step 3 once, after the ctrl.if, not in a branch
+    assert body[-1].op_name == "ctrl.return"
+    assert "status" not in body[-1].attributes
+
+
+def test_exits_are_never_copied_into_branches(tsg) -> None:
+    lines = [f"{2 * i + 1}. Check `kubectl get pods -n ns{i}`\n{2 * i + 2}. If the output is empty, escalate to "
+             f"team {i}.\n" for i in range(12)]
+    r = checked(tsg("".join(lines) + "25. Finally run `kubectl get nodes`\n"))
+    assert len(ops(r, "tool.shell")) == 13  # one op per command: no continuation is duplicated
+    assert len(ops(r, "ctrl.return")) == 13  # twelve early exits and the end
+    assert all(isinstance(op, IfOp) for op in top(r) if op.op_name == "ctrl.if")
+    assert steps_of(top(r)) == [str(2 * i + 1) for i in range(12)] + ["25"]
+
+
+def test_an_otherwise_exit_and_a_nested_exit_end_their_own_branches(tsg) -> None:
+    r = checked(tsg("1. Run `uptime`\n2. If the output contains `load`, run `df -h`. Otherwise, stop here.\n"
+                    "3. Run `free -m`\n"))
+    branch = ops(r, "ctrl.if")[0]
+    assert isinstance(branch, IfOp)
+    assert branch.then_block.ops[-1].op_name == "ctrl.yield"
+    assert branch.else_block.ops[-1].op_name == "ctrl.return"
+    assert branch.else_block.ops[-1].attributes["status"] == "stop"
+    assert steps_of(top(r)) == ["1", "3"]
+    nested = checked(tsg("1. Run `uptime`\n2. If the output contains `load`:\n"
+                         "   - Run `df -h`\n   - If the output is empty, escalate to storage.\n"
+                         "3. Run `free -m`\n"))
+    outer = ops(nested, "ctrl.if")[0]
+    assert isinstance(outer, IfOp)
+    inner = next(op for op in outer.then_block.ops if op.op_name == "ctrl.if")
+    assert isinstance(inner, IfOp)
+    assert inner.then_block.ops[-1].attributes["status"] == "escalate"
+    assert outer.then_block.ops[-1].op_name == "ctrl.yield"  # only the inner branch exits
+    assert steps_of(top(nested)) == ["1", "3"]
+
+
+def test_when_both_branches_exit_what_follows_is_unreachable(tsg) -> None:
+    r = checked(tsg("1. Run `uptime`\n2. If the output is empty, escalate to the on-call. Otherwise, stop here.\n"
+                    "3. Run `free -m`\n"))
+    assert ("SKC120", 3) in codes(r)
+    branch = ops(r, "ctrl.if")[0]
+    assert branch.results[0] not in top(r)[-1].operands  # never produced, so never returned
+
+
+def test_an_exit_among_the_steps_a_jump_skips_exits_from_the_else_branch(tsg) -> None:
+    r = checked(tsg("1. Run `uptime`\n2. If the output is empty, go to step 5.\n3. Run `df -h`\n"
+                    "4. Stop here.\n5. Run `free -m`\n"))
+    branch = ops(r, "ctrl.if")[0]
+    assert isinstance(branch, IfOp)
+    assert steps_of(branch.else_block.ops) == ["3"]
+    assert branch.else_block.ops[-1].attributes["status"] == "stop"
+    assert steps_of(top(r)) == ["1", "5"]
+
+
+def _runbook(tmp_path: Path) -> Path:
+    path = tmp_path / "check.md"
+    path.write_text("1. List the incidents: `cat $DIR/incidents.txt`\n"
+                    "2. If the output is empty, escalate to the on-call.\n"
+                    "3. Note the check: `touch $DIR/checked`\n", encoding="utf-8")
+    return path
+
+
+def test_the_runtime_ends_the_run_at_an_early_exit_with_its_status(tmp_path: Path) -> None:
+    from skc.compiler.frontend.tsg_md import compile_tsg
+
+    result = checked(compile_tsg(_runbook(tmp_path)))
+    assert result.module is not None
+    (tmp_path / "incidents.txt").write_text("", encoding="utf-8")
+    stopped = run(result.module, {"dir": str(tmp_path)}, runs_dir=tmp_path / "runs", workdir=tmp_path,
+                  allow_writes=True)
+    assert (stopped.status, stopped.exit_status) == ("ok", "escalate")
+    assert list(stopped.outputs.values()) == ["", "escalate: escalate to the on-call."]
+    assert not (tmp_path / "checked").exists()  # the write after the exit never ran
+    (tmp_path / "incidents.txt").write_text("INC-1 disk full\n", encoding="utf-8")
+    went_on = run(result.module, {"dir": str(tmp_path)}, runs_dir=tmp_path / "runs", workdir=tmp_path,
+                  allow_writes=True)
+    assert (went_on.status, went_on.exit_status) == ("ok", None)
+    assert (tmp_path / "checked").exists()
