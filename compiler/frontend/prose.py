@@ -195,6 +195,35 @@ def parse_condition(text: str) -> Condition | None:
     return Condition(rest[:split.start()].strip(), rest[split.end():].strip(), kw == "unless", kw, header)
 
 
+_NEGATIONS = {"no", "not", "never"}
+_NEGATED = {"isn't": "is", "aren't": "are", "wasn't": "was", "weren't": "were", "doesn't": "", "don't": "",
+            "didn't": "", "can't": "can", "cannot": "can", "won't": "will", "hasn't": "has", "haven't": "have"}
+_FILLER = {"do", "does", "did", "any", "some"}
+
+
+def _polarity(cond: str) -> tuple[tuple[str, ...], int]:
+    """The words of a condition without negations and fillers (crudely stemmed), and how many
+    negations it has: "there are no concerns" -> (("there", "are", "concern"), 1)."""
+    words: list[str] = []
+    negations = 0
+    for w in re.findall(r"[a-z0-9_%.']+", clean(cond).lower().replace("`", "")):
+        w = w.strip(".'")
+        if w in _NEGATIONS or w in _NEGATED:
+            negations += 1
+            w = _NEGATED.get(w, "")
+        if w and w not in _FILLER:
+            words.append(w[:-1] if len(w) > 3 and w.endswith("s") else w)
+    return tuple(words), negations
+
+
+def negates(a: str, b: str) -> bool:
+    """Whether condition `b` is the negation of `a` ("concerns" / "no concerns", "the output is
+    empty" / "the output is not empty", "the user agrees" / "the user doesn't agree")."""
+    wa, na = _polarity(a)
+    wb, nb = _polarity(b)
+    return bool(wa) and wa == wb and na % 2 != nb % 2
+
+
 def _outside_code(text: str, pos: int) -> bool:
     return text.count("`", 0, pos) % 2 == 0
 

@@ -4,6 +4,8 @@ A `Step` is one unit of a procedure: its own text (the prompt of its llm op), th
 code it runs (`snippets`), nested steps, folded details, and control hints
 (condition, otherwise-steps, jump target, exit status, parallel hint). `Counter`
 hands out labels `<parent>.<n>` in which numbered list items keep their number.
+Tree edits: `prune` (conditions that lead nowhere), `pair_conditions` ("If X" next to
+"If not X" becomes one decision), `rename_prefix`, `relabel`.
 """
 
 from __future__ import annotations
@@ -97,6 +99,35 @@ def prune(steps: list[Step]) -> list[Step]:
             continue
         out.append(s)
     return out
+
+
+def pair_conditions(steps: list[Step]) -> list[Step]:
+    """Joins "If X, A" followed by "If not X, B" into one condition whose otherwise-step is B.
+
+    Both outcomes of one decision then come from one `llm.decide` (or one predicate), and
+    exactly one branch runs. B keeps its label, location and code; its action becomes its
+    text. Only adjacent siblings pair, and neither may jump ("go to step N").
+    """
+    out: list[Step] = []
+    for s in steps:
+        s.children = pair_conditions(s.children)
+        s.otherwise = pair_conditions(s.otherwise)
+        prev = out[-1] if out else None
+        if prev is not None and _opposite(prev, s):
+            c = s.condition
+            assert c is not None
+            s.condition, s.text = None, c.action
+            prev.otherwise.append(s)
+            continue
+        out.append(s)
+    return out
+
+
+def _opposite(a: Step, b: Step) -> bool:
+    ca, cb = a.condition, b.condition
+    return ca is not None and cb is not None and not a.otherwise and a.goto is None and b.goto is None \
+        and ca.keyword in ("if", "when") and cb.keyword in ("if", "when") and not ca.negated and not cb.negated \
+        and prose.negates(ca.cond, cb.cond)
 
 
 def rename_prefix(steps: list[Step], old: str, new: str) -> None:

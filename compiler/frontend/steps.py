@@ -13,7 +13,8 @@
 - code blocks become snippets of the step they follow (or steps of their own):
   one snippet per logical command line for shell, one per block for SQL, PromQL
   and Python; other languages are details;
-- "If X, Y" sentences become condition steps, "Otherwise, Z" their else part;
+- "If X, Y" sentences become condition steps, "Otherwise, Z" their else part, and
+  so does a sibling "If not X, Z" / "If no X: Z" right after "If X ...";
   "go to step N", "stop here / escalate" and parallel hints are marked on steps.
 
 Labels are `<parent>.<n>` ("Diagnosis.2", "3.1"), `n` counting the steps of the
@@ -40,6 +41,7 @@ from skc.compiler.frontend.snippets import (
 from skc.compiler.frontend.step_model import (
     Counter,
     Step,
+    pair_conditions,
     plain,
     prune,
     relabel,
@@ -73,9 +75,9 @@ class _Extractor:
             root = Section("", 0, 1, 1, blocks=root.blocks + title.blocks, sections=title.sections + root.sections[1:])
         body = self.section(Section("", 0, 1, 1, sections=root.sections), "")
         if not body:
-            return prune(self.blocks(root.blocks, Counter("")))
+            return pair_conditions(prune(self.blocks(root.blocks, Counter(""))))
         preamble = [b for b in root.blocks if b.kind != "para" or any(looks_like_command(sp.text) for sp in b.spans)]
-        return prune(self.blocks(preamble, Counter(self.unique("intro"))) + body)
+        return pair_conditions(prune(self.blocks(preamble, Counter(self.unique("intro"))) + body))
 
     def section(self, sec: Section, prefix: str) -> list[Step]:
         counter = Counter(prefix)

@@ -139,3 +139,41 @@ def test_the_runtime_ends_the_run_at_an_early_exit_with_its_status(tmp_path: Pat
                   allow_writes=True)
     assert (went_on.status, went_on.exit_status) == ("ok", None)
     assert (tmp_path / "checked").exists()
+
+
+# ---------------------------------------------------------------------- paired conditions
+
+def test_if_x_and_if_no_x_are_one_decision_with_both_branches(skill) -> None:
+    r = checked(skill("---\nname: demo-skill\ndescription: x\n---\n\n1. Review the plan and list concerns\n"
+                      "2. If concerns: Raise them with your partner\n3. If no concerns: Create todos and proceed\n"))
+    decide = ops(r, "llm.decide")
+    assert [d.attributes["prompt"] for d in decide] == ["Concerns?"]
+    branch = ops(r, "ctrl.if")[0]
+    assert isinstance(branch, IfOp)
+    then = [op.attributes["prompt"] for op in branch.then_block.ops if op.op_name == "llm.generate"]
+    other = [op for op in branch.else_block.ops if op.op_name == "llm.generate"]
+    assert then == ["Raise them with your partner"]
+    assert [(op.attributes["prompt"], op.attributes["step"], op.loc.line) for op in other] == [
+        ("Create todos and proceed", "3", 8)]  # the else step keeps its own label and line
+
+
+def test_a_code_predicate_and_its_negation_share_one_predicate(tsg) -> None:
+    r = checked(tsg("1. Run `kubectl get pods -n prod`\n2. If the output is empty, run `kubectl get events`\n"
+                    "3. If the output is not empty, run `kubectl describe pods -n prod`\n"))
+    assert len(ops(r, "data.count")) == 1
+    branch = ops(r, "ctrl.if")[0]
+    assert isinstance(branch, IfOp)
+    assert steps_of(branch.then_block.ops) == ["2"]
+    assert steps_of(branch.else_block.ops) == ["3"]
+
+
+def test_only_adjacent_opposite_conditions_pair(tsg) -> None:
+    apart = checked(tsg("1. Run `uptime`\n2. If the output is empty, run `df -h`\n3. Run `free -m`\n"
+                        "4. If the output is not empty, run `ps aux`\n"))
+    assert len(ops(apart, "ctrl.if")) == 2
+    different = checked(tsg("1. Run `uptime`\n2. If the output is empty, run `df -h`\n"
+                            "3. If the output contains `load`, run `ps aux`\n"))
+    assert len(ops(different, "ctrl.if")) == 2
+    with_else = checked(tsg("1. Run `uptime`\n2. If the output is empty, run `df -h`. Otherwise, run `free -m`.\n"
+                            "3. If the output is not empty, run `ps aux`\n"))
+    assert len(ops(with_else, "ctrl.if")) == 2  # the first already has its else
