@@ -1,0 +1,177 @@
+"""P2, orchestration overhead: per-op cost of running 1000 no-op ops.
+
+    python -m bench.overhead [--ops 1000] [--repeats 5] [--no-ray] [--out bench/results/overhead.json]
+
+The graph is `random-1000` (bench/workloads) with every latency set to 0: each op
+does nothing, so the time per op is what the orchestrator costs. Side by side, in
+this one process, median of `--repeats` after a warm-up:
+
+    asyncio.gather waves   the floor: raw coroutines gathered wave by wave
+    skc scheduler          skc's scheduler on the local engine, no journal and no trace file
+    skc run (local)        `skc.runtime.api.run`: journal (fsync'd), trace, result files
+    LangGraph              the same DAG as a LangGraph StateGraph (join edges for ops with
+                           several predecessors), async no-op nodes, `ainvoke`
+    skc run (Ray)          `run(..., engine=RayEngine())`, every op a Ray task; Ray's start-up
+                           (`ray.init`, 2 CPUs) is timed once and reported apart
+
+Reported: seconds per run, microseconds per op, and the ratio to the floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any, TypedDict
+
+from bench.workloads import Dag, random_dag
+from bench.workloads.run import asyncio_waves, median_time, skc_run, skc_scheduler
+
+RESULTS = Path(__file__).resolve().parent / "results" / "overhead.json"
+
+
+def merge(a: dict[int, str], b: dict[int, str]) -> dict[int, str]:
+    """LangGraph's reducer for the results: in place, so no O(n^2) copying is charged to it."""
+    a.update(b)
+    return a
+
+
+class GraphState(TypedDict):
+    """The LangGraph state: every op's result by op index."""
+
+    done: Annotated[dict[int, str], merge]
+
+
+def langgraph_runner(dag: Dag) -> tuple[Any, float] | str:
+    """(a function timing one `ainvoke` of the DAG as a LangGraph graph, compile seconds),
+    or why LangGraph cannot run here."""
+    try:
+        from importlib.metadata import version
+
+        from langgraph.graph import END, START, StateGraph
+    except ImportError as e:
+        return f"langgraph is not installed ({e}); pip install 'skc[bench]'"
+
+    def node(i: int) -> Any:
+        preds = dag.preds[i]
+
+        async def fn(state: GraphState) -> dict[str, dict[int, str]]:
+            _ = [state["done"][p] for p in preds]
+            return {"done": {i: f"op{i}"}}
+        return fn
+
+    started = time.perf_counter()
+    builder = StateGraph(GraphState)
+    for i in range(dag.n):
+        builder.add_node(f"n{i}", node(i))
+    for i, ps in enumerate(dag.preds):
+        if not ps:
+            builder.add_edge(START, f"n{i}")
+        elif len(ps) == 1:
+            builder.add_edge(f"n{ps[0]}", f"n{i}")
+        else:
+            builder.add_edge([f"n{p}" for p in ps], f"n{i}")
+    for i in dag.sinks():
+        builder.add_edge(f"n{i}", END)
+    graph = builder.compile()
+    compile_s = time.perf_counter() - started
+
+    def once() -> float:
+        started = time.perf_counter()
+        out = asyncio.run(graph.ainvoke({"done": {}}, {"recursion_limit": dag.n + 10}))
+        elapsed = time.perf_counter() - started
+        if len(out["done"]) != dag.n:
+            raise RuntimeError(f"LangGraph ran {len(out['done'])} of {dag.n} nodes")
+        return elapsed
+
+    once.version = version("langgraph")  # type: ignore[attr-defined]
+    return once, compile_s
+
+
+def ray_rows(dag: Dag, repeats: int) -> dict[str, Any]:
+    """skc on the Ray engine: start-up timed apart, then the runs on the warm cluster."""
+    try:
+        import ray
+
+        from skc.runtime.engines.ray_engine import RayEngine
+    except ImportError as e:
+        return {"skipped": f"ray is not installed ({e})"}
+    started = time.perf_counter()
+    ray.init(num_cpus=2, include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False)
+    startup = time.perf_counter() - started
+    try:
+        median, samples = median_time(lambda: skc_run(dag, engine=RayEngine()), repeats)
+    finally:
+        ray.shutdown()
+    return {"startup_s": startup, "median_s": median, "samples_s": samples}
+
+
+def run(n_ops: int = 1000, repeats: int = 5, with_ray: bool = True, with_langgraph: bool = True) -> dict[str, Any]:
+    dag = random_dag(n_ops).with_latency(0.0, f"random-{n_ops}-noop")
+    rows: dict[str, dict[str, Any]] = {}
+
+    def measure(name: str, fn: Any) -> None:
+        median, samples = median_time(fn, repeats)
+        rows[name] = {"median_s": median, "samples_s": samples}
+        print(f"  {name:24} {median * 1e6 / dag.n:9.1f} us/op", file=sys.stderr, flush=True)
+
+    measure("asyncio.gather waves", lambda: asyncio_waves(dag))
+    measure("skc scheduler", lambda: skc_scheduler(dag))
+    measure("skc run (local)", lambda: skc_run(dag))
+    if with_langgraph:
+        lg = langgraph_runner(dag)
+        if isinstance(lg, str):
+            rows["LangGraph"] = {"skipped": lg}
+        else:
+            measure("LangGraph", lg[0])
+            rows["LangGraph"].update(compile_s=lg[1], version=lg[0].version)
+    else:
+        rows["LangGraph"] = {"skipped": "not requested (--no-langgraph)"}
+    if with_ray:
+        rows["skc run (Ray)"] = ray_rows(dag, max(1, min(repeats, 3)))
+    else:
+        rows["skc run (Ray)"] = {"skipped": "not requested (--no-ray)"}
+    floor = rows["asyncio.gather waves"]["median_s"]
+    for row in rows.values():
+        if "median_s" in row:
+            row["us_per_op"] = row["median_s"] * 1e6 / dag.n
+            row["x_floor"] = row["median_s"] / floor if floor else None
+    return {"benchmark": "overhead", "workload": dag.name, "ops": dag.n, "edges": dag.edges,
+            "depth": dag.depth(), "repeats": repeats, "rows": rows}
+
+
+def table(res: dict[str, Any]) -> str:
+    lines = [f"overhead: {res['ops']} no-op ops ({res['workload']}, {res['edges']} edges, depth {res['depth']}), "
+             f"median of {res['repeats']}"]
+    for name, row in res["rows"].items():
+        if "skipped" in row:
+            lines.append(f"  {name:24} skipped: {row['skipped']}")
+            continue
+        extra = f"  (start-up {row['startup_s']:.2f} s, not included)" if "startup_s" in row else ""
+        lines.append(f"  {name:24} {row['median_s']:8.4f} s  {row['us_per_op']:9.1f} us/op  "
+                     f"x{row['x_floor']:.1f} the floor{extra}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.overhead", description=__doc__.splitlines()[0])
+    parser.add_argument("--ops", type=int, default=1000)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--no-ray", action="store_true")
+    parser.add_argument("--no-langgraph", action="store_true")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    res = run(args.ops, args.repeats, not args.no_ray, not args.no_langgraph)
+    print(table(res))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(res, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""BENCHMARK ONLY: the `sim` target, which runs `sim.sleep` ops by sleeping for real.
+
+`bench/` measures the scheduler (parallel efficiency, per-op overhead, memory) on
+synthetic DAGs whose ops take a known time. Each such op is
+
+    %3 = "sim.sleep"(%1, %2) {effects = ["pure"], sim_latency_s = 0.012 : f64, sim_id = 3 : i64} : (!skc.text, !skc.text) -> !skc.text
+
+and this target runs it with `await asyncio.sleep(sim_latency_s)` (a no-op op, latency
+0, returns at once without yielding), then returns a short text naming the op. No
+dialect declares `sim.*`, so the verifier rejects it (SKC209) in anything `skc compile`
+or `skc run` builds from a source: only IR built in Python by the benchmarks
+(`bench/workloads`) reaches this target. It is found by the registry's convention like
+any target (so Ray workers can instantiate it), is not `in_process` (the Ray engine
+ships it to a worker, as it would a real tool), and is unbounded in concurrency unless
+a run sets `limits={"sim": N}` (the benchmarks' sequential baseline uses 1).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from skc.ir.core import Op
+from skc.runtime.targets.base import ExecContext, OpFailed, OpResult, Target
+
+SIM_OP = "sim.sleep"
+
+
+class SimTarget(Target):
+    """Benchmark-only: sleeps `sim_latency_s` seconds per op (see the module docstring)."""
+
+    name = "sim"
+    ops = (SIM_OP,)
+
+    async def execute(self, op: Op, args: list[Any], ctx: ExecContext) -> OpResult:
+        latency = op.attributes.get("sim_latency_s", 0.0)
+        if not isinstance(latency, int | float) or latency < 0:
+            raise OpFailed(f"sim.sleep needs a non-negative sim_latency_s, got {latency!r}", retryable=False)
+        if latency > 0:
+            await asyncio.sleep(float(latency))
+        return OpResult([f"op{op.attributes.get('sim_id', '?')}"])
