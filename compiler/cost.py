@@ -174,7 +174,8 @@ class CostModel:
             turns = max(1, _int(a.get("max_turns"), 8) // 2)
             return tokens_in * turns, _int(cap, 4096) // 2
         if name == "llm.decide":
-            outcomes = a.get("outcomes") or []
+            outcomes = a.get("outcomes")
+            outcomes = outcomes if isinstance(outcomes, list) else []
             out = max((len(str(o)) for o in outcomes), default=4) // CHARS_PER_TOKEN + 2
         elif name == "llm.extract":
             out = 128

@@ -58,8 +58,8 @@ class _Dce:
             if removable(op) and not any(self.uses[id(r)] for r in op.results):
                 block.remove(op)
                 self.removed[op.op_name] += 1
-                for inner in op.walk():
-                    for v in inner.operands:
+                for nested in op.walk():
+                    for v in nested.operands:
                         self.uses[id(v)] -= 1
 
 

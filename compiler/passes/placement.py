@@ -90,7 +90,7 @@ def meet_budget(block: Block, cost: CostModel, budget_s: float) -> tuple[Schedul
 
 def workflow_report(wf: WorkflowOp, cost: CostModel, sched: Schedule, budget_s: float,
                     moves: list[dict[str, Any]]) -> dict[str, Any]:
-    ops = []
+    ops: list[dict[str, Any]] = []
     for label, op in walk_labelled(wf.body):
         tokens_in, tokens_out = cost.tokens(op)
         ops.append({"label": label, "op": op.op_name, "target": cost.target_of(op),

@@ -239,7 +239,7 @@ class SolidifyStaticPass(Pass):
                 for user in wf.walk():
                     user.operands = [value if v is old else v for v in user.operands]
                 block.remove(op)
-                change = {"workflow": wf.sym_name, "loc": str(op.where), "rule": rule,
+                change: dict[str, Any] = {"workflow": wf.sym_name, "loc": str(op.where), "rule": rule,
                           "from": op.op_name, "to": new.op_name}
                 for key in ("argv", "cmd", "effects", "env", "value"):
                     if key in new.attributes:
