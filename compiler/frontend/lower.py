@@ -47,10 +47,10 @@ from skc.compiler.frontend.commands import (
     classify_shell,
     find_vars,
 )
-from skc.compiler.frontend.lower_code import CodeLowering
+from skc.compiler.frontend.lower_map import MapLowering
 from skc.compiler.frontend.parallel_hints import ParallelGroups
 from skc.compiler.frontend.predicates import predicate
-from skc.compiler.frontend.step_model import Step
+from skc.compiler.frontend.step_model import Step, flatten
 from skc.ir import TEXT, InsertionPoint, Value, ctrl, data, llm, workflow
 from skc.ir.core import Block
 from skc.ir.dialects.skc import WorkflowOp
@@ -71,9 +71,10 @@ class _Scope:
     last_label: str = ""
     top: bool = True
     parent: _Scope | None = None
+    item: Value | None = None  # inside a ctrl.map body: the item, context of every llm op
 
     def child(self) -> _Scope:
-        return _Scope(dict(self.env), [], list(self.last), self.last_label, top=False, parent=self)
+        return _Scope(dict(self.env), [], list(self.last), self.last_label, top=False, parent=self, item=self.item)
 
     def path(self) -> list[Value]:
         """Every step result produced on the way here: the enclosing regions' (outermost
@@ -86,7 +87,7 @@ class _Scope:
         return list({id(v): v for s in reversed(chain) for _, v in s.produced}.values())
 
 
-class Lowering(CodeLowering):
+class Lowering(MapLowering):
     """Builds the workflow for one document's steps; diagnostics go to `diagnostics`."""
 
     def __init__(self, path: str, steps: list[Step], diagnostics: list[Diagnostic], *,
@@ -96,6 +97,9 @@ class Lowering(CodeLowering):
         self.all = [s for top in steps for s in top.walk()]
         self.order = {id(s): i for i, s in enumerate(self.all)}
         self.parent: dict[int, Step] = {id(c): s for s in self.all for c in [*s.children, *s.otherwise]}
+        self.by_label: dict[str, Step] = {}
+        for s in self.all:
+            self.by_label.setdefault(s.label, s)
         self.commands = {id(sn): classify_shell(sn.text) for s in self.all for sn in s.snippets if sn.kind == "shell"}
         self.defined_at: dict[str, int] = {}
         for s in self.all:
@@ -120,7 +124,7 @@ class Lowering(CodeLowering):
         self.wf = wf
         scope = _Scope()
         with InsertionPoint(wf.body):
-            self.seq(_flatten(self.steps), scope)
+            self.seq(flatten(self.steps), scope)
             leaves = self.leaves(scope)
             names = _unique([_slug(label) for label, _ in leaves])
             ctrl.return_(*(v for _, v in leaves), status=self.status)
@@ -152,6 +156,9 @@ class Lowering(CodeLowering):
                     self.unreachable(rest, u)
                     return True
                 i += 1
+                continue
+            if self.for_each(u, scope):
+                i += 1 + len(flatten(u.children))  # its sub-steps are the map's body
                 continue
             self.emit(u, scope)
             if u.goto is not None:
@@ -226,6 +233,8 @@ class Lowering(CodeLowering):
         context = [self.var(v.name, st.loc, st, scope) for v in _prose_vars(prompt)]
         if prose.refers_back(prompt) and not self.groups.same_group(st.label, scope.last_label):
             context += scope.last
+        if scope.item is not None:
+            context.append(scope.item)
         context = list({id(v): v for v in context}.values())
         self.use(context, st)
         kind = prose.llm_kind(prompt)
@@ -260,7 +269,7 @@ class Lowering(CodeLowering):
                     self.emit_code(st, inner)
             else:
                 self.action(st, inner)
-            ends = self.seq(_flatten(st.children), inner)
+            ends = self.seq(flatten(st.children), inner)
             if st.exit is not None and not ends:
                 inner.produced.append((st.label, self.tag(data.const(
                     f"{st.exit}: {prose.clean(cond.action)}", loc=st.loc), st)))
@@ -270,7 +279,7 @@ class Lowering(CodeLowering):
                 self.yield_(inner, st)
         with InsertionPoint(branch.else_block):
             other = scope.child()
-            other_ends = self.seq(_flatten(st.otherwise) + list(otherwise or []), other)
+            other_ends = self.seq(flatten(st.otherwise) + list(otherwise or []), other)
             if not _terminated(branch.else_block):
                 self.yield_(other, st)
         if not (ends and other_ends):
@@ -325,16 +334,6 @@ class Lowering(CodeLowering):
         programs = sorted({p.rsplit("/", 1)[-1] for c in self.commands.values() for p in c.programs
                            if re.match(r"[A-Za-z0-9_.-]+\Z", p.rsplit("/", 1)[-1])})
         return [f"Bash({p}:*)" for p in programs] + ["Read"]
-
-
-def _flatten(steps: list[Step]) -> list[Step]:
-    """Steps in order; a condition keeps its nested steps (they run in its then-region)."""
-    out: list[Step] = []
-    for s in steps:
-        out.append(s)
-        if s.condition is None:
-            out.extend(_flatten(s.children))
-    return out
 
 
 def _terminated(block: Block) -> bool:

@@ -6,7 +6,9 @@ and the like; a condition is "If/When/In case X, Y" (or "X? If so, Y"); the acti
 of a condition can be a jump ("go to step 5", "skip to step 3"), an early exit
 ("stop here", "escalate to ...", "no further action is needed"), an instruction,
 or a conclusion ("then the reload worked"). A parallel hint names a range or list
-of steps ("run steps 2 through 10 in parallel"). `llm_kind` picks the llm op for
+of steps ("run steps 2 through 10 in parallel"). "For each X, Y" names a per-item
+step (`for_each`); "extract the run id from ..." names a value a command may use
+(`defines`). `llm_kind` picks the llm op for
 an instruction: decide (choose/whether/which), extract (extract/collect/list/note),
 agent (investigate/fix/implement/debug: open-ended work with tools) or generate.
 """
@@ -278,6 +280,44 @@ def observes(cond: str) -> bool:
 
 _ACT_WORDS = re.compile(r"\b(?:check|verify|ensure|look|investigate|consider|try|review|inspect|run|confirm|"
                         r"make sure|follow|do|perform|fix)\b", re.I)
+
+
+_FOR_EACH = re.compile(
+    r"for\s+(?:each|every)(?:\s+(?:one\s+)?of)?(?:\s+the)?\s+(?P<noun>(?:[\w-]+\s+){0,3}?[\w-]+?)"
+    r"(?:\s+(?:in|from|listed|returned|shown|found|of|that|which|you|we)\b[^,:]*)?\s*(?:[,:]\s*(?P<rest>.*))?\Z",
+    re.I | re.S)
+_DEFINES = re.compile(r"\b(?:extract|get|find|take|read|note|determine|look up|copy|grab|parse)\s+"
+                      r"(?:the\s+|its\s+|their\s+)?(?P<what>[A-Za-z][\w -]{0,38}?)\s+(?:from|of|in|out of)\b", re.I)
+
+
+def for_each(text: str) -> tuple[str, str] | None:
+    """("failing check", "extract the run id ...") for "For each failing check, extract the run
+    id ...": the noun of a per-item step and what to do with each (empty for "For each task:")."""
+    m = _FOR_EACH.match(clean(text))
+    if m is None:
+        return None
+    return m.group("noun").lower(), (m.group("rest") or "").strip()
+
+
+def mentions(text: str, noun: str) -> bool:
+    """Whether `text` names the head of `noun`, singular or plural ("check" in `gh pr checks`)."""
+    head = noun.split()[-1].lower()
+    if head.endswith("y"):
+        forms = rf"{re.escape(head[:-1])}(?:y|ies)"
+    else:
+        stem = head[:-1] if head.endswith("s") and not head.endswith("ss") else head
+        forms = rf"{re.escape(stem)}(?:s|es)?"
+    return re.search(rf"(?<![\w-]){forms}(?![\w-])", text, re.I) is not None
+
+
+def defines(text: str) -> list[tuple[str, str]]:
+    """(name, clause) for each "extract the run id from ..." in `text`: the clause names a
+    value ("run id") a later command may use as a variable (`<run_id>`)."""
+    out = []
+    for m in _DEFINES.finditer(text):
+        clause = re.split(r"\s+(?:and|then)\s+|[,;:]\s", text[m.start():], maxsplit=1)[0].rstrip(" .:")
+        out.append((m.group("what"), clause[:1].upper() + clause[1:]))
+    return out
 
 
 def asks_to_act(text: str) -> bool:

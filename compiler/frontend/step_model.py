@@ -87,6 +87,16 @@ class Counter:
         self.n = max(self.used, default=0)
 
 
+def flatten(steps: list[Step]) -> list[Step]:
+    """Steps in run order; a condition keeps its nested steps (they run in its then-region)."""
+    out: list[Step] = []
+    for s in steps:
+        out.append(s)
+        if s.condition is None:
+            out.extend(flatten(s.children))
+    return out
+
+
 def prune(steps: list[Step]) -> list[Step]:
     """Drops conditions that lead nowhere ("If it must stop, the following steps apply:" + nothing)."""
     out = []

@@ -177,3 +177,63 @@ def test_only_adjacent_opposite_conditions_pair(tsg) -> None:
     with_else = checked(tsg("1. Run `uptime`\n2. If the output is empty, run `df -h`. Otherwise, run `free -m`.\n"
                             "3. If the output is not empty, run `ps aux`\n"))
     assert len(ops(with_else, "ctrl.if")) == 2  # the first already has its else
+
+
+# ---------------------------------------------------------------------- for-each steps
+
+def test_for_every_pod_maps_the_command_over_the_rows_of_the_earlier_listing(tsg) -> None:
+    r = checked(tsg("1. List the pods: `kubectl get pods -n prod`\n"
+                    "2. For every pod in the output, restart it: `kubectl delete pod <pod> -n prod`\n"))
+    listing, delete = ops(r, "tool.shell")
+    mapped = ops(r, "ctrl.map")[0]
+    assert mapped.operands == [listing.result]
+    item = mapped.regions[0].block.args[0]
+    name = delete.operands[0].defining_op
+    assert name is not None
+    assert (name.op_name, name.attributes["path"], name.operands) == ("data.json_get", "$.NAME", [item])
+    assert delete.parent_op is mapped
+    assert mapped.attributes["step"] == "2"
+    assert r.module is not None
+    assert "arg_names" not in r.module.workflow().attributes  # <pod> is the item, not an input
+
+
+def test_for_each_over_an_llm_list_gives_every_llm_op_the_item(skill) -> None:
+    r = checked(skill("---\nname: demo-skill\ndescription: x\n---\n\n1. List all failing services.\n"
+                      "2. For each service, write a one-line status note.\n"))
+    extract = ops(r, "llm.extract")[0]
+    assert extract.attributes["schema"] == '{"type":"array"}'
+    mapped = ops(r, "ctrl.map")[0]
+    assert mapped.operands == [extract.result]
+    note = ops(r, "llm.generate")[0]
+    assert note.parent_op is mapped
+    assert note.attributes["prompt"] == "Write a one-line status note."
+    assert note.operands == [mapped.regions[0].block.args[0]]
+
+
+def test_for_each_runs_through_the_runtime_once_per_line(tmp_path: Path) -> None:
+    from skc.compiler.frontend.tsg_md import compile_tsg
+
+    doc = tmp_path / "files.md"
+    doc.write_text("1. List the files: `ls $DIR`\n2. For each file, print it: `cat $DIR/<file>`\n", encoding="utf-8")
+    result = checked(compile_tsg(doc))
+    assert result.module is not None
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "a.txt").write_text("alpha\n", encoding="utf-8")
+    (data_dir / "b.txt").write_text("beta\n", encoding="utf-8")
+    done = run(result.module, {"dir": str(data_dir)}, runs_dir=tmp_path / "runs", workdir=tmp_path)
+    assert done.status == "ok", done.error
+    assert list(done.outputs.values()) == [["alpha", "beta"]]
+
+
+def test_for_each_stays_as_is_when_the_list_or_the_work_is_unclear(tsg) -> None:
+    no_list = checked(tsg("1. Read the plan file.\n2. For each task:\n   1. Mark it in progress\n   2. Do it\n"))
+    assert ops(no_list, "ctrl.map") == []  # no earlier step names the tasks
+    assert len(ops(no_list, "llm.generate")) == 3
+    exits = checked(tsg("1. List the pods: `kubectl get pods`\n2. For every pod, escalate to the on-call.\n"))
+    assert ops(exits, "ctrl.map") == []  # an exit cannot leave a ctrl.map body
+    nameless = checked(tsg("1. List the checks: `gh pr checks 7 --json state,link`\n"
+                           "2. For each check, run `gh run view <check>`\n"))
+    assert ops(nameless, "ctrl.map") == []  # no name field in the JSON: which value is <check>?
+    prose_list = checked(tsg("1. Summarize the incidents.\n2. For each incident, notify its owner.\n"))
+    assert ops(prose_list, "ctrl.map") == []  # free text is not a list
