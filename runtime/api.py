@@ -70,6 +70,7 @@ class RunResult:
     executed: int = 0
     restored: int = 0
     plan: list[dict[str, Any]] = field(default_factory=list)
+    recompiled: dict[str, Any] | None = None  # what `recompile=True` wrote back (RecompileResult.to_json)
 
     @property
     def ok(self) -> bool:
@@ -81,7 +82,8 @@ class RunResult:
                 "error": self.error.to_json() if self.error else None,
                 "run_dir": str(self.run_dir) if self.run_dir else None, "duration_s": round(self.duration_s, 4),
                 "tokens_in": self.tokens_in, "tokens_out": self.tokens_out, "executed": self.executed,
-                "restored": self.restored, **({"plan": self.plan} if self.plan else {})}
+                "restored": self.restored, **({"plan": self.plan} if self.plan else {}),
+                **({"recompiled": self.recompiled} if self.recompiled is not None else {})}
 
 
 def runs_root(runs_dir: str | Path | None = None) -> Path:
@@ -153,14 +155,16 @@ def run(source: Module | str | Path, inputs: Mapping[str, Any] | None = None, *,
         resume: str | None = None, dry_run: bool = False, allow: Iterable[str] = (), allow_writes: bool = False,
         db: Mapping[str, str] | None = None, secrets: Iterable[str] = (), options: Mapping[str, Any] | None = None,
         limits: Mapping[str, int] | None = None, progress: Callable[[dict[str, Any]], None] | None = None,
-        workdir: str | Path | None = None, retry_backoff_s: float = 0.2) -> RunResult:
+        workdir: str | Path | None = None, retry_backoff_s: float = 0.2, recompile: bool = False) -> RunResult:
     """Runs a workflow (a Module, a bundle, or a source compiled on the fly); see the module docstring.
 
     `resume=RUN_ID` continues that run (source may be None: the run's own IR is used);
     `dry_run` checks permissions and returns the plan of every command without running;
     `allow`/`allow_writes` extend the permission policy; `db` maps data source names to
     SQLite files; `secrets` are values to redact; `limits` maps a target name or a
-    resource to its concurrency bound; `progress` receives every trace event.
+    resource to its concurrency bound; `progress` receives every trace event; `recompile`
+    writes the ops this run promoted or answered by code back into the bundle (a bundle
+    only; see `skc.runtime.jit.recompile`) when the run ends ok.
     """
     root = runs_root(runs_dir)
     given = dict(inputs or {})
@@ -193,6 +197,9 @@ def run(source: Module | str | Path, inputs: Mapping[str, Any] | None = None, *,
     if stored is not None and stored.get("ir_sha256") != ir_sha:
         raise _error("SKC304", f"run {resume} ran different IR than {source}",
                      "resume without a source (the run keeps its IR), or start a new run")
+    if recompile and not (isinstance(source, str | Path) and _bundle_path(Path(source))):
+        raise _error("SKC309", "--recompile needs a bundle to write the solidified ops into",
+                     "compile one with `skc compile SOURCE -o OUT.skb` and run that", str(source))
     values = _inputs(wf, given, partial=dry_run)
     bindings = bindings_of(loaded)
     source_dir = str(loaded.source_dir) if loaded.source_dir else None
@@ -220,7 +227,8 @@ def run(source: Module | str | Path, inputs: Mapping[str, Any] | None = None, *,
         (run_dir / "ir.mlir").write_text(ir_text, encoding="utf-8")
         record = {"source": str(source) if not isinstance(source, Module) else "<module>", "ir_sha256": ir_sha,
                   "inputs": redact(jsonable(given)), "settings": settings, "run_id": run_id,
-                  "bindings": jsonable(bindings), "source_dir": source_dir}
+                  "bindings": jsonable(bindings), "source_dir": source_dir,
+                  "jit_profile": _profile_of(opts.get("jit"), loaded.bundle_dir, root, wf.sym_name)}
         (run_dir / "run.json").write_text(json.dumps(record, indent=2, sort_keys=True), encoding="utf-8")
     journal = JournalWriter(run_dir / JOURNAL_FILE, redact)
     trace = TraceWriter(run_dir / TRACE_FILE, run_id, redact)
@@ -262,13 +270,29 @@ def run(source: Module | str | Path, inputs: Mapping[str, Any] | None = None, *,
             jit.close()
         (run_dir / "result.json").write_text(json.dumps(redact(result.to_json()), indent=2, sort_keys=True),
                                              encoding="utf-8")
+    if recompile and result.status == "ok" and jit is not None:
+        from skc.runtime.jit.recompile import recompile as recompile_bundle
+
+        result.recompiled = recompile_bundle(str(source), from_run=run_id, runs_dir=root).to_json()
     result.outputs = redact(result.outputs)
     return result
 
 
+def _bundle_path(path: Path) -> bool:
+    return (path / "manifest.json").is_file() or (path.is_file() and path.suffix in (".skb", ".zip"))
+
+
+def jit_profile_path(bundle_dir: Path | None, runs: Path, name: str) -> Path:
+    """Where the JIT profile of a run lives: in the bundle directory, or for sources and zip
+    bundles beside the runs (`.skc/jit/<workflow>.sqlite`)."""
+    if bundle_dir is not None:
+        return Path(bundle_dir) / "jit" / "profile.sqlite"
+    return runs.resolve().parent / "jit" / f"{name}.sqlite"
+
+
 def _jit_for(options: dict[str, Any], bundle_dir: Path | None, runs: Path, name: str) -> Any:
     """The JIT for llm ops: `options["jit"]` (a JitManager, or False for none), else one whose
-    profile lives in the bundle directory, or for sources beside the runs (`.skc/jit/<name>.sqlite`)."""
+    profile is at `jit_profile_path`."""
     given = options.pop("jit", None)
     if given is False:
         return None
@@ -276,9 +300,16 @@ def _jit_for(options: dict[str, Any], bundle_dir: Path | None, runs: Path, name:
         return given
     from skc.runtime.jit import JitManager, ProfileStore
 
-    store = ProfileStore.for_bundle(bundle_dir) if bundle_dir is not None else \
-        ProfileStore(runs.resolve().parent / "jit" / f"{name}.sqlite")
-    return JitManager(store)
+    return JitManager(ProfileStore(jit_profile_path(bundle_dir, runs, name)))
+
+
+def _profile_of(jit: Any, bundle_dir: Path | None, runs: Path, name: str) -> str | None:
+    """The profile the run's JIT records into (run.json keeps it for `skc recompile --from-run`)."""
+    if jit is False:
+        return None
+    path = getattr(getattr(jit, "store", None), "path", None) if jit is not None else \
+        jit_profile_path(bundle_dir, runs, name)
+    return str(Path(path).resolve()) if path is not None and str(path) != ":memory:" else None
 
 
 async def _drive(sched: Scheduler, engine: Engine, values: list[Any]) -> Any:

@@ -297,7 +297,7 @@ class BlockRun:
         s = self.s
         s.emit_op("op_start", op, op_id, target="ctrl")
         started = time.perf_counter()
-        meta: dict[str, Any] = {}
+        meta: dict[str, Any] = {"solidified": True} if "jit_source_op" in op.attributes else {}
         if op.op_name == "ctrl.if":
             branch = 0 if bool(self.scope[op.operands[0]]) else 1
             meta["branch"] = "then" if branch == 0 else "else"

@@ -104,11 +104,13 @@ def _show(value: Any) -> str:
 @click.option("--model", help="LLM to use (a backend spec; default: the embedded model).")
 @click.option("--workdir", type=click.Path(file_okay=False), help="Working directory of the commands.")
 @click.option("--no-jit", is_flag=True, help="Always ask the model: no JIT solidification of llm steps.")
+@click.option("--recompile", is_flag=True,
+              help="After an ok run, write the llm steps it solidified back into the bundle as code.")
 @user_errors
 def run_cmd(source: str | None, inputs: tuple[str, ...], engine: str, resume: str | None, dry_run: bool,
             as_json: bool, runs_dir: str | None, run_id: str | None, workflow: str | None, db: tuple[str, ...],
             allow: tuple[str, ...], allow_writes: bool, secret: tuple[str, ...], limit: tuple[str, ...],
-            model: str | None, workdir: str | None, no_jit: bool) -> None:
+            model: str | None, workdir: str | None, no_jit: bool, recompile: bool) -> None:
     """Run SOURCE (a bundle, or a SKILL.md folder / runbook .md / .skflow / .mlir compiled on the fly).
 
     Examples:
@@ -124,11 +126,13 @@ def run_cmd(source: str | None, inputs: tuple[str, ...], engine: str, resume: st
     options: dict[str, Any] = {"model": model} if model else {}
     if no_jit:
         options["jit"] = False
+        if recompile:
+            raise click.UsageError("--recompile needs the JIT: drop --no-jit")
     limits = {k: int(v) for k, v in _pairs(limit, "--limit").items()}
     progress = Progress() if sys.stderr.isatty() and not as_json and not dry_run else None
     kwargs = dict(engine=engine, workflow=workflow, runs_dir=runs_dir, run_id=run_id, resume=resume,
                   dry_run=dry_run, allow=allow, allow_writes=allow_writes, db=_pairs(db, "--db"), secrets=secret,
-                  options=options, limits=limits, progress=progress, workdir=workdir)
+                  options=options, limits=limits, progress=progress, workdir=workdir, recompile=recompile)
     try:
         if progress is not None:
             with progress:
@@ -156,6 +160,10 @@ def run_cmd(source: str | None, inputs: tuple[str, ...], engine: str, resume: st
             report([result.error])
         if result.run_dir is not None:
             click.echo(f"results: {result.run_dir / 'result.json'}  trace: skc trace {result.run_id}", err=True)
+        if result.recompiled is not None:
+            from skc.cli_recompile import summary
+
+            click.echo(summary(result.recompiled), err=True)
     if result.status == "failed":
         sys.exit(1)
     if result.status == "interrupted":

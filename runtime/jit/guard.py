@@ -198,8 +198,10 @@ def check_output(op: Op, value: Any) -> str | None:
         except (TypeError, ValueError):
             return "not JSON data"
     schema = _schema(op)
-    if schema is None:
-        return None
+    return None if schema is None else _schema_miss(schema, value)
+
+
+def _schema_miss(schema: dict[str, Any], value: Any) -> str | None:
     try:
         import jsonschema
     except ImportError:  # without jsonschema: the top-level type only
@@ -211,7 +213,12 @@ def check_output(op: Op, value: Any) -> str | None:
 
 def outside_envelope(candidate: Candidate, inputs: list[Any]) -> str | None:
     """Why `inputs` lie outside the ranges the candidate was learned on, or None."""
-    for item in candidate.envelope:
+    return envelope_miss(candidate.envelope, inputs)
+
+
+def envelope_miss(envelope: list[dict[str, Any]], inputs: list[Any]) -> str | None:
+    """Why `inputs` lie outside `envelope` (a candidate's learned feature ranges), or None."""
+    for item in envelope:
         try:
             x = as_number(evaluate(item["expr"], inputs))
         except ProgramError:
@@ -219,6 +226,21 @@ def outside_envelope(candidate: Candidate, inputs: list[Any]) -> str | None:
         if not math.isnan(x) and not item["min"] <= x <= item["max"]:
             return f"feature value {x:g} outside the observed range [{item['min']:g}, {item['max']:g}]"
     return None
+
+
+def check_solidified(value: Any, inputs: list[Any], envelope: list[dict[str, Any]],
+                     outcomes: list[Any] | None = None, schema: str | None = None) -> Any:
+    """The guard of a recompiled op (see `recompile`): `value` if the code's answer may stand,
+    else ValueError, which fails the op so that its fallback, the original LLM step, answers.
+    Checks what the JIT's guard checks: the envelope, the outcome set and the JSON Schema."""
+    why = envelope_miss(envelope, inputs)
+    if why is None and outcomes is not None and value not in outcomes:
+        why = f"{canonical(value)[:80]} is not one of the outcomes"
+    if why is None and schema is not None:
+        why = _schema_miss(json.loads(schema), value)
+    if why is not None:
+        raise ValueError(f"jit guard: {why}")
+    return value
 
 
 def widened(candidate: Candidate, inputs: list[Any]) -> Candidate:
