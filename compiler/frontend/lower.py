@@ -14,7 +14,9 @@ independent for the concurrency pass:
 - a condition reads the previous step's results (see `predicates`), and becomes a
   `ctrl.if` whose then-region is its action and nested steps; "go to step N" puts
   the skipped steps in the else-region. Branches yield one text (their unused
-  results joined).
+  results joined);
+- "For each X ..." over a list an earlier step produced is a `ctrl.map` whose body
+  is the per-item work (see `lower_map`).
 
 Early exits ("stop here", "escalate to the on-call", "no further action"): an
 unconditional exit at the top level ends the procedure there (the steps after it

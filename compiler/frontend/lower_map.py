@@ -72,6 +72,9 @@ class MapLowering(CodeLowering):
     def llm_step(self, st: Step, prompt: str, scope: _Scope) -> Value:
         raise NotImplementedError  # Lowering.llm_step
 
+    def emit_code(self, st: Step, scope: _Scope) -> None:
+        raise NotImplementedError  # Lowering.emit_code
+
     def for_each(self, st: Step, scope: _Scope) -> bool:
         """Builds the `ctrl.map` of a for-each step; False (and nothing built) when it is not one."""
         found = prose.for_each(st.text) if st.condition is None else None
@@ -153,9 +156,6 @@ class MapLowering(CodeLowering):
             return self.tag(data.regex_extract(item, r"^\s*(\S+)", group=1, loc=st.loc), st)
         assert source.name is not None
         return self.tag(data.json_get(item, source.name, TEXT, loc=st.loc), st)
-
-    def emit_code(self, st: Step, scope: _Scope) -> None:
-        raise NotImplementedError  # Lowering.emit_code
 
 
 def _shape(value: Value, op: Op) -> _Source | None:

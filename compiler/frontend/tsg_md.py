@@ -6,8 +6,10 @@ and tables, "Step N - ..." guides, "Symptoms / Troubleshooting / Resolution"):
 descriptive sections (Meaning, Impact, Symptoms, Overview, ...) give the
 workflow's `description`; the other sections give steps (see `steps`), lowered to
 ops (see `lower`). Variables become workflow inputs (`arg_names`), conditions
-`ctrl.if` over code predicates or `llm.decide`, jumps and exits structured
-control flow. Front matter, when present, is read but not validated.
+`ctrl.if` over code predicates or `llm.decide` ("If X" next to "If not X" is one
+decision), jumps and early exits structured control flow (an exit inside a branch
+is a `ctrl.return` with its `status`), "For each X" over an earlier list a
+`ctrl.map`. Front matter, when present, is read but not validated.
 
 Body analysis codes, reported as warnings at the document line (for `skc check`):
 
