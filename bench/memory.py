@@ -3,9 +3,12 @@
     python -m bench.memory [--ops 10000] [--out bench/results/memory.json]
 
 The workload is `random-N` (bench/workloads) with no-op ops. Each variant runs in
-its own `python` process, which reports `resource.getrusage(RUSAGE_SELF).ru_maxrss`
-(peak resident set, KiB on Linux) after the run, and its RSS before the run
-(interpreter, imports and the workload built: `/proc/self/statm`):
+its own `python` process, which reports its peak resident set after the run and
+its RSS before the run (interpreter, imports and the workload built). The peak is
+`VmHWM` from /proc/self/status, with `resource.getrusage(RUSAGE_SELF).ru_maxrss`
+beside it: on Linux a child inherits its parent's `ru_maxrss` at fork and keeps it
+across exec, so when `python -m bench` runs this after loading the model,
+`ru_maxrss` reports the parent's size; `VmHWM` belongs to the new address space.
 
     python + imports       the child imports skc and builds the DAG and its IR, runs nothing
     asyncio.gather waves   the floor: raw coroutines, wave by wave
@@ -40,8 +43,9 @@ if variant == "skc":
     seconds = skc_run(dag, runs_dir=tempfile.mkdtemp(prefix="skc-bench-mem-"))
 elif variant == "asyncio":
     seconds = asyncio_waves(dag)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"rss_before_kib": before, "peak_rss_kib": peak, "seconds": seconds}))
+maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+hwm = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(json.dumps({"rss_before_kib": before, "peak_rss_kib": hwm, "ru_maxrss_kib": maxrss, "seconds": seconds}))
 """
 
 VARIANTS = {"python + imports": "none", "asyncio.gather waves": "asyncio", "skc run (local)": "skc"}
