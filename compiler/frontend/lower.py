@@ -43,6 +43,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from skc.compiler.frontend import prose
 from skc.compiler.frontend.commands import (
@@ -58,7 +59,7 @@ from skc.ir.core import Block
 from skc.ir.dialects.skc import WorkflowOp
 from skc.ir.location import Diagnostic, Location
 
-AGENT_BUDGET: dict[str, int | float] = {"max_turns": 10, "max_tokens": 8192, "timeout_s": 600.0}
+AGENT_BUDGET: dict[str, Any] = {"max_turns": 10, "max_tokens": 8192, "timeout_s": 600.0}
 READ_TOOLS = {"Read", "Grep", "Glob", "LS", "NotebookRead", "TodoWrite", "Task"}
 WEB_TOOLS = {"WebFetch", "WebSearch"}
 
@@ -121,7 +122,7 @@ class Lowering(MapLowering):
 
     # ------------------------------------------------------------------ driver
 
-    def build(self, sym_name: str, **attrs: object) -> WorkflowOp:
+    def build(self, sym_name: str, **attrs: Any) -> WorkflowOp:
         wf = workflow(sym_name, loc=Location(self.path, 1, 1), **attrs)
         self.wf = wf
         scope = _Scope()

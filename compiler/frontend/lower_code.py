@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from skc.compiler.frontend import prose
 from skc.compiler.frontend.commands import (
@@ -133,10 +133,10 @@ class CodeLowering:
             return None
         if cmd.assigns and cmd.assign_command is not None:
             name = cmd.assigns
-            value = self.shell(st, sn, classify_shell(cmd.assign_command), scope)
-            if value is not None:
-                scope.env[name] = value
-            return value
+            assigned = self.shell(st, sn, classify_shell(cmd.assign_command), scope)
+            if assigned is not None:
+                scope.env[name] = assigned
+            return assigned
         if cmd.script and self.skill_dir is not None:
             return self.script(st, cmd.script, cmd.script_args, cmd.interpreter, sn, scope, cmd.vars)
         effects = cmd.effects
@@ -179,7 +179,7 @@ class CodeLowering:
         attrs = self.confirm(st, sn, ["write:*"], False)
         return self.tag(tool.script(path, *operands, args=argv or None, loc=sn.loc, interpreter=interp, **attrs), st)
 
-    def confirm(self, st: Step, sn: Snippet, effects: list[str], writes: bool) -> dict[str, object]:
+    def confirm(self, st: Step, sn: Snippet, effects: list[str], writes: bool) -> dict[str, Any]:
         """`confirm = true` for a write the document asks to confirm; SKC123 for one it does not."""
         if not any(e.startswith("write:") for e in effects):
             return {}

@@ -113,10 +113,10 @@ def _code(cond: str, subject: Value, ops: _Ops) -> Value | None:
     m = _NUMERIC.search(cond)
     if m:
         number = float(m.group("num")) if "." in m.group("num") else int(m.group("num"))
-        value = subject if kind == "num" else _number_in(subject, m.group("what"), ops)
-        if value is None:
+        measured = subject if kind == "num" else _number_in(subject, m.group("what"), ops)
+        if measured is None:
             return None
-        return ops.cmp(_OPS[m.group("op").lower()], value, ops.const(number, "num"))
+        return ops.cmp(_OPS[m.group("op").lower()], measured, ops.const(number, "num"))
     return None
 
 

@@ -289,15 +289,15 @@ class _Extractor:
             primary.parallel = prose.parallel_hint(text)
             steps.append(primary)
             self.tail = self.tail or primary
-            for c in conds:
-                c.label = f"{primary.label}.{len(primary.children) + 1}"
-                primary.children.append(c)
-                relabel(c)
+            for child in conds:
+                child.label = f"{primary.label}.{len(primary.children) + 1}"
+                primary.children.append(child)
+                relabel(child)
             return steps
-        for c in conds:
-            c.label = label if label and not steps else counter.next()
-            relabel(c)
-            steps.append(c)
+        for child in conds:
+            child.label = label if label and not steps else counter.next()
+            relabel(child)
+            steps.append(child)
             label = None
         return steps
 
