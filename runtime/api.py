@@ -137,7 +137,12 @@ def make_engine(engine: str | Engine, options: Mapping[str, Any]) -> Engine:
     raise _error("SKC305", f"unknown engine {engine!r}", "engines: local, ray")
 
 
-def _output_names(wf: Any, n: int) -> list[str]:
+def _output_names(wf: Any, n: int, early_exit: bool = False) -> list[str]:
+    """Names for the outputs: the workflow's `output_names` for its final ctrl.return;
+    an early exit's values (whatever was found on the way, then the exit message) are
+    named `exit0`, `exit1`, ... since output_names do not describe them."""
+    if early_exit:
+        return [f"exit{i}" for i in range(n)]
     names = wf.attributes.get("output_names")
     if isinstance(names, list) and len(names) == n:
         return [str(x) for x in names]
@@ -240,6 +245,7 @@ def run(source: Module | str | Path, inputs: Mapping[str, Any] | None = None, *,
     else:
         journal.write({"type": "resume", "in_flight": state.in_flight})
     eng = make_engine(settings["engine"] if isinstance(engine, str) else engine, opts)
+    own_jit = opts.get("jit") is None  # made here: its profile store is closed here too
     jit = _jit_for(opts, loaded.bundle_dir, root, wf.sym_name)
     sched = Scheduler(wf, run_id=run_id, engine=eng, trace=trace, journal=journal, policy=policy,
                       workdir=Path(settings["workdir"]), restored=state.done, bindings=bindings, options=opts,
@@ -251,7 +257,8 @@ def run(source: Module | str | Path, inputs: Mapping[str, Any] | None = None, *,
     try:
         outcome = asyncio.run(_drive(sched, eng, values))
         result.status, result.exit_status = outcome.status, outcome.exit_status
-        result.outputs = dict(zip(_output_names(wf, len(outcome.outputs)), outcome.outputs, strict=True))
+        names = _output_names(wf, len(outcome.outputs), outcome.early_exit)
+        result.outputs = dict(zip(names, outcome.outputs, strict=True))
         result.error = outcome.error.diagnostic() if outcome.error is not None else None
         result.tokens_in, result.tokens_out = outcome.tokens_in, outcome.tokens_out
         result.executed, result.restored = outcome.executed, outcome.restored
@@ -268,6 +275,8 @@ def run(source: Module | str | Path, inputs: Mapping[str, Any] | None = None, *,
         trace.close()
         if jit is not None:
             jit.close()
+            if own_jit:
+                jit.store.close()
         (run_dir / "result.json").write_text(json.dumps(redact(result.to_json()), indent=2, sort_keys=True),
                                              encoding="utf-8")
     if recompile and result.status == "ok" and jit is not None:

@@ -37,6 +37,7 @@ import json
 import shutil
 import sqlite3
 import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -148,6 +149,15 @@ def solidified_region(op: Op, cand: Candidate, key: str, evidence: int) -> Retry
                    result_names=[result.name])
 
 
+def _guard_of(region: Op) -> str | None:
+    """The guard code of a solidified region (None when it has no guard)."""
+    for inner in region.regions[0].block.ops:
+        code = inner.attributes.get("code")
+        if inner.op_name == "tool.python" and isinstance(code, str) and "check_solidified" in code:
+            return code
+    return None
+
+
 def _why_not(op: Op, block: Block) -> str | None:
     if op.op_name not in SOLIDIFIABLE:
         return f"{op.op_name} is not rewritten (its tool calls stay with the agent)"
@@ -187,7 +197,8 @@ def solidify(module: Module, promoted: dict[str, Candidate], evidence: dict[str,
             old = _region_of(op)
             cand = promoted.get(key)
             if old is not None:
-                if cand is not None and old.attributes.get("jit_candidate") == cand.fingerprint:
+                if cand is not None and old.attributes.get("jit_candidate") == cand.fingerprint \
+                        and _guard_of(old) == _guard_code(op, cand):
                     result.kept.append({**info, "candidate": cand.fingerprint})
                     continue
                 replace_all_uses(wf, old.results[0], op.results[0])
@@ -255,20 +266,24 @@ def _copy_profile(src: Path, dest: Path) -> None:
 
 def _write(bundle: Bundle, out: Path, profile: Path | None) -> Path:
     """Writes `bundle` at `out` with the JIT profile beside it, atomically, after reading it back."""
-    if out.suffix == ".zip" or (out.exists() and out.is_file()):
-        write_bundle(bundle, out, zipped=True)
-        read_bundle(out)
-        return out
+    zipped = out.suffix == ".zip" or (out.exists() and out.is_file())
+    if out.exists() and not (zipfile.is_zipfile(out) if out.is_file() else
+                             (out / "manifest.json").is_file() or not any(out.iterdir())):
+        raise _fail("SKC237", out, "refusing to overwrite: it is not an skc bundle",
+                    "choose another -o path, or remove it first")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        staged = write_bundle(bundle, tmp / "bundle", zipped=False)
-        if profile is not None and profile.is_file():
+        staged = write_bundle(bundle, tmp / "bundle", zipped=zipped)
+        if profile is not None and profile.is_file() and not zipped:
             _copy_profile(profile, staged / PROFILE)
         read_bundle(staged)  # hashes and IR verification, before it replaces anything
-        if out.exists():
-            out.rename(tmp / "old")
-        staged.rename(out)
+        if zipped:
+            staged.replace(out)
+        else:
+            if out.exists():
+                out.rename(tmp / "old")  # kept until the new bundle is in place
+            staged.rename(out)
     except OSError as e:
         if (tmp / "old").exists() and not out.exists():
             (tmp / "old").rename(out)

@@ -7,11 +7,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 from rt_helpers import module, run_module, scripted_llm, trace_events
 
 from skc.cli import cli
 from skc.compiler.bundle import make_bundle, read_bundle, write_bundle
+from skc.ir.location import DiagnosticError
 from skc.ir.printer import print_module
 from skc.runtime.api import run
 from skc.runtime.jit import Candidate, op_key
@@ -166,3 +168,40 @@ def test_cli_recompile_and_run_recompile(tmp_path: Path, scripted_llm: Any) -> N
     res = runner.invoke(cli, ["run", str(src), "-i", "alert=x", "-i", "errors=1", "--recompile", *args])
     assert res.exit_code == 2
     assert "needs a bundle" in res.output
+
+
+def test_a_widened_envelope_rewrites_the_guard(tmp_path: Path) -> None:
+    mod = module(SOURCE)
+    key = op_key(_llm_op(mod, "Step 1"))
+    pod = {"op": "num", "src": {"op": "regex", "pattern": r"web-(\d+)", "src": {"op": "ref", "path": [0]}}}
+    leaf = {"op": "const", "value": "page the db team"}
+    expr = {"op": "if", "cond": {"op": "cmp", "pred": "gt", "lhs": pod, "rhs": {"op": "const", "value": 100}},
+            "then": leaf, "else": leaf}
+    solidify(mod, {key: Candidate("decision", expr, [{"expr": pod, "min": 0, "max": 5}])}, {})
+    same = solidify(mod, {key: Candidate("decision", expr, [{"expr": pod, "min": 0, "max": 5}])}, {})
+    assert [k["step"] for k in same.kept] == ["Step 1"]
+    wider = solidify(mod, {key: Candidate("decision", expr, [{"expr": pod, "min": 0, "max": 9}])}, {})
+    assert [s["step"] for s in wider.solidified] == ["Step 1"]
+    regions = [op for op in mod.workflow().walk() if op.op_name == "ctrl.retry"]
+    assert len(regions) == 1
+    assert '"max": 9' in print_module(mod).replace('\\"', '"')
+
+
+def test_recompile_elsewhere_as_a_directory_or_zip_but_never_over_other_files(tmp_path: Path,
+                                                                            scripted_llm: Any) -> None:
+    path = _bundle(tmp_path)
+    for i in range(5):
+        _run(path, tmp_path, i)
+    out = recompile(path, runs_dir=tmp_path / "runs", output=tmp_path / "solid.skb")
+    assert out.output == tmp_path / "solid.skb"
+    assert read_bundle(tmp_path / "solid.skb").manifest.bundle_version == 2
+    assert (tmp_path / "solid.skb" / "jit" / "profile.sqlite").is_file()  # learning goes on there
+    assert read_bundle(path).manifest.bundle_version == 1  # the original is untouched
+    recompile(path, runs_dir=tmp_path / "runs", output=tmp_path / "solid.zip")
+    assert read_bundle(tmp_path / "solid.zip").manifest.bundle_version == 2
+    other = tmp_path / "notes"
+    other.mkdir()
+    (other / "todo.txt").write_text("keep me")
+    with pytest.raises(DiagnosticError, match="not an skc bundle"):
+        recompile(path, runs_dir=tmp_path / "runs", output=other)
+    assert (other / "todo.txt").read_text() == "keep me"
