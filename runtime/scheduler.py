@@ -77,6 +77,7 @@ class Outcome:
     status: str  # ok | failed
     outputs: list[Any] = field(default_factory=list)
     exit_status: str | None = None
+    early_exit: bool = False  # ended by a ctrl.return inside a branch, not the final one
     error: RunFailed | None = None
     tokens_in: int = 0
     tokens_out: int = 0
@@ -169,6 +170,7 @@ class Scheduler:
             self.outcome.outputs = await BlockRun(self, self.workflow.body, scope, "").run()
         except EarlyExit as e:
             self.outcome.outputs, self.outcome.exit_status = e.values, e.status
+            self.outcome.early_exit = True
         except RunFailed as e:
             self.outcome.status, self.outcome.error = "failed", e
         if self.outcome.status == "ok" and self.outcome.exit_status is None:
