@@ -283,7 +283,7 @@ class Scheduler:
                 self.outcome.executed += 1
                 self.outcome.tokens_in += result.tokens_in
                 self.outcome.tokens_out += result.tokens_out
-                meta = {k: v for k, v in result.meta.items() if k in ("cache_hit", "solidified", "model")}
+                meta = {k: v for k, v in result.meta.items() if k in ("cache_hit", "solidified", "model", "backend")}
                 await self.journal_done(op, op_id, values, tokens_in=result.tokens_in,
                                         tokens_out=result.tokens_out, attempt=attempt)
                 emit("op_end", duration_s=round(time.perf_counter() - started, 6), tokens_in=result.tokens_in,

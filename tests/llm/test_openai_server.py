@@ -85,3 +85,29 @@ def test_server_tokenizer_matches_the_local_one(server_url: str) -> None:
     text = "kubectl get pods -n openshift-cnv"
     assert remote.count_tokens(text) == get_backend("local").count_tokens(text)
     assert remote.exact_tokens
+
+
+def test_skc_run_end_to_end_through_the_server(server_url: str, tmp_path: Path) -> None:
+    """`skc run --model openai:URL`: a real run (a shell step, then model steps) over the loopback server."""
+    source = tmp_path / "triage.mlir"
+    source.write_text('''"skc.workflow"() ({
+^bb0(%who: !skc.text):
+  %0 = "tool.shell"(%who) {argv = ["echo", "{0} is 31 years old"], effects = ["read:host"]} : (!skc.text) -> !skc.text
+  %1 = "llm.decide"(%0) {outcomes = ["young", "adult", "old"], prompt = "Is the person young, adult or old?"} : (!skc.text) -> !skc.text
+  %2 = "llm.generate"(%0) {max_tokens = 16 : i64, prompt = "Say hello to the person."} : (!skc.text) -> !skc.text
+  "ctrl.return"(%1, %2) : (!skc.text, !skc.text) -> ()
+}) {arg_names = ["who"], output_names = ["age", "greeting"], sym_name = "triage"} : () -> ()
+''')
+    skc = Path(sys.executable).with_name("skc")
+    done = subprocess.run([str(skc), "run", str(source), "--input", "who=Alice", "--model", f"openai:{server_url}",
+                           "--runs-dir", str(tmp_path / "runs"), "--no-jit", "--json"],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["status"] == "ok"
+    assert result["outputs"]["age"] in ("young", "adult", "old")
+    assert result["outputs"]["greeting"].strip()
+    events = [json.loads(line) for line in (Path(result["run_dir"]) / "trace.jsonl").read_text().splitlines()]
+    model_ends = [e for e in events if e["event"] == "op_end" and e.get("tokens_in")]
+    assert len(model_ends) == 2  # both llm steps went to the server and reported their tokens
+    assert {e.get("backend") for e in model_ends} == {"openai"}, model_ends  # not the in-process model
