@@ -4,9 +4,10 @@ The scheduler wraps every `llm.*` execution in `JitManager.execute`; the manager
 records it in the bundle's `ProfileStore`, synthesises a candidate program that
 reproduces the recorded pairs (`synthesis`), promotes it after N consecutive
 correct predictions, runs it under a guard (`guard`, `sandbox`) and demotes it
-after M misses. `candidate_to_ir` turns a promoted candidate into IR for
-`skc recompile`; `native` lowers numeric row predicates to MLIR/LLVM. docs/jit.md
-describes the whole mechanism.
+after M misses. `candidate_to_ir` turns a promoted candidate into IR, and
+`recompile` (`skc recompile`, `skc run --recompile`) writes promoted ops back into
+a bundle as guarded code regions that fall back to the LLM step; `native` lowers
+numeric row predicates to MLIR/LLVM. docs/jit.md describes the whole mechanism.
 """
 
 from skc.runtime.jit.guard import JitConfig, JitEvent, OpState, check_output

@@ -197,9 +197,10 @@ def solidify(module: Module, promoted: dict[str, Candidate], evidence: dict[str,
             old = _region_of(op)
             cand = promoted.get(key)
             if old is not None:
-                if cand is not None and old.attributes.get("jit_candidate") == cand.fingerprint \
-                        and _guard_of(old) == _guard_code(op, cand):
-                    result.kept.append({**info, "candidate": cand.fingerprint})
+                same = cand is not None and old.attributes.get("jit_candidate") == cand.fingerprint \
+                    and _guard_of(old) == _guard_code(op, cand)
+                if cand is not None and (same or (only is not None and key not in only)):
+                    result.kept.append({**info, "candidate": old.attributes.get("jit_candidate")})
                     continue
                 replace_all_uses(wf, old.results[0], op.results[0])
                 block.remove(old)
