@@ -57,6 +57,9 @@ from skc.runtime.jit.store import ProfileStore, op_key
 
 SOLIDIFIABLE = ("llm.generate", "llm.decide", "llm.extract")
 PROFILE = Path("jit") / "profile.sqlite"
+# A tool.python of a region runs in a fresh interpreter (startup and imports included): past
+# this, it counts as failed and the LLM step answers, as a JIT candidate's timeout does.
+CODE_TIMEOUT_S = 10.0
 
 
 @dataclass
@@ -140,6 +143,9 @@ def solidified_region(op: Op, cand: Candidate, key: str, evidence: int) -> Retry
         check = PythonOp([*op.operands, value], [result.type], {"code": guard, "effects": ["pure"]}, loc=op.loc)
         body.append(check)
         value = check.results[0]
+    for inner in (o for top in body.ops for o in top.walk()):
+        if inner.op_name == "tool.python":
+            inner.attributes.setdefault("timeout_s", CODE_TIMEOUT_S)
     body.append(YieldOp([value], [], {}, loc=op.loc))
     attrs: dict[str, Any] = {
         "max_attempts": 1, "step": step, "fallback": step, "jit_source_op": op.op_name, "jit_op_key": key,

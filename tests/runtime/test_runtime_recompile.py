@@ -109,6 +109,7 @@ def test_the_guard_sends_inputs_outside_the_envelope_to_the_llm(tmp_path: Path, 
     code = [str(op.attributes["code"]) for op in mod.workflow().walk() if op.op_name == "tool.python"]
     assert len(code) == 2  # a regex keeps the JIT's semantics as tool.python; then the guard
     assert "check_solidified" in code[1]
+    assert all(op.attributes.get("timeout_s") == 10.0 for op in mod.workflow().walk() if op.op_name == "tool.python")
     inside = run_module(mod, tmp_path, {"alert": "pod web-1 crashed", "errors": 1}, options={"jit": False})
     assert inside.outputs["kind"] == "page the db team"  # pod 1 is inside [0, 5]: the code answers
     assert scripted_llm.calls.count("llm.decide") == 0
