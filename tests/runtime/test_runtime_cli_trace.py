@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-import shutil
-import struct
-import subprocess
-import zlib
 from pathlib import Path
 
 import pytest
+from browser import rgb, screenshot
 from click.testing import CliRunner
 from rt_helpers import wf
 
@@ -63,52 +60,8 @@ def test_failed_run_exit_code_and_unknown_run(tmp_path: Path) -> None:
     assert "SKC308" in missing.output
 
 
-def decode_png(data: bytes) -> tuple[int, int, list[tuple[int, ...]]]:
-    """(width, height, RGB pixels) of an 8-bit non-interlaced RGB/RGBA PNG."""
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    pos, idat = 8, b""
-    width = height = colour = 0
-    while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos:pos + 4])
-        kind, chunk = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
-        if kind == b"IHDR":
-            width, height, _, colour = struct.unpack(">IIBB", chunk[:10])
-        elif kind == b"IDAT":
-            idat += chunk
-        pos += 12 + length
-    bpp = 4 if colour == 6 else 3
-    raw, stride = zlib.decompress(idat), width * bpp
-    prev, pixels, i = bytearray(stride), [], 0
-    for _ in range(height):
-        filt, line = raw[i], bytearray(raw[i + 1:i + 1 + stride])
-        i += 1 + stride
-        for x in range(stride):
-            a = line[x - bpp] if x >= bpp else 0
-            b, c = prev[x], prev[x - bpp] if x >= bpp else 0
-            if filt == 1:
-                line[x] = (line[x] + a) & 0xFF
-            elif filt == 2:
-                line[x] = (line[x] + b) & 0xFF
-            elif filt == 3:
-                line[x] = (line[x] + (a + b) // 2) & 0xFF
-            elif filt == 4:
-                p = a + b - c
-                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 0xFF
-        pixels += [tuple(line[x:x + 3]) for x in range(0, stride, bpp)]
-        prev = line
-    return width, height, pixels
-
-
-def _rgb(colour: str) -> tuple[int, ...]:
-    return tuple(int(colour[k:k + 2], 16) for k in (1, 3, 5))
-
-
 @pytest.mark.slow
 def test_html_timeline_renders_in_headless_chromium(tmp_path: Path) -> None:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("chromium is not installed (bash scripts/system-deps.sh)")
     _, out = _run(tmp_path, 3)
     page = tmp_path / "timeline.html"
     made = CliRunner().invoke(cli, ["trace", out["run_id"], "--html", "-o", str(page),
@@ -120,19 +73,13 @@ def test_html_timeline_renders_in_headless_chromium(tmp_path: Path) -> None:
     assert "https://" not in html
     assert " src=" not in html
     assert "Step 3" in html
-    png = tmp_path / "shot.png"
-    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={png}", "--window-size=1200,800",
-                    page.as_uri()], capture_output=True, timeout=120, check=False)
-    assert png.is_file(), "chromium wrote no screenshot"
-    width, height, pixels = decode_png(png.read_bytes())
+    width, height, pixels = screenshot(page, tmp_path)
     assert (width, height) == (1200, 800)
     colours = set(pixels)
     assert len(colours) > 20, "blank page"
-    assert _rgb(_CPU) in colours  # the bars of the commands that succeeded
-    assert _rgb(_FAILED) in colours  # the failed step's bar
-    assert _rgb(_COLORS["ctrl"]) != _rgb(_CPU)
+    assert rgb(_CPU) in colours  # the bars of the commands that succeeded
+    assert rgb(_FAILED) in colours  # the failed step's bar
+    assert rgb(_COLORS["ctrl"]) != rgb(_CPU)
 
 
 def test_progress_line_counts_ops_running_ops_and_tokens() -> None:
