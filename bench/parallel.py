@@ -26,7 +26,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import statistics
 import sys
+import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +39,20 @@ from bench.workloads.run import median_time, skc_run, skc_scheduler
 
 RESULTS = Path(__file__).resolve().parent / "results" / "parallel.json"
 SEQUENTIAL_ONCE_ABOVE_S = 5.0  # a sequential run longer than this is measured once
+
+
+def fsync_ms(samples: int = 50) -> float:
+    """Median milliseconds of appending one line and fsync'ing it, in a temp dir like the runs' (the
+    journal does this once per completed op; the figure varies with the disk's other load)."""
+    times = []
+    with tempfile.NamedTemporaryFile("w", prefix="skc-bench-fsync-") as f:
+        for i in range(samples):
+            started = time.perf_counter()
+            f.write(f"{{\"op\": {i}}}\n")
+            f.flush()
+            os.fsync(f.fileno())
+            times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
 
 
 def measure(dag: Dag, repeats: int) -> dict[str, Any]:
@@ -56,13 +74,14 @@ def measure(dag: Dag, repeats: int) -> dict[str, Any]:
 
 def run(repeats: int = 3, sizes: tuple[int, ...] = (10, 100, 1000)) -> dict[str, Any]:
     rows = []
+    fsync_before = fsync_ms()
     for dag in standard_workloads(sizes):
         rows.append(measure(dag, repeats))
         r = rows[-1]
         print(f"  {dag.name:12} makespan/bound {r['makespan_over_bound']:.2f}  speedup {r['speedup']:.1f}",
               file=sys.stderr, flush=True)
     return {"benchmark": "parallel", "engine": "local", "latency": LATENCY.describe(), "repeats": repeats,
-            "rows": rows}
+            "fsync_ms": [round(fsync_before, 3), round(fsync_ms(), 3)], "rows": rows}
 
 
 def table(res: dict[str, Any]) -> str:
