@@ -14,15 +14,20 @@ this one process, median of `--repeats` after a warm-up:
     skc run (Ray)          `run(..., engine=RayEngine())`, every op a Ray task; Ray's start-up
                            (`ray.init`, 2 CPUs) is timed once and reported apart
 
-Reported: seconds per run, microseconds per op, and the ratio to the floor.
+Reported: seconds per run, microseconds per op, and the ratio to the floor; and
+where skc's scheduler spends its time: one extra run of "skc scheduler" under
+cProfile, its top functions by own time (the profiler slows it; only the shares
+are read).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import json
 import logging
+import pstats
 import sys
 import time
 from pathlib import Path
@@ -110,6 +115,19 @@ def ray_rows(dag: Dag, repeats: int) -> dict[str, Any]:
     return {"startup_s": startup, "median_s": median, "samples_s": samples}
 
 
+def profile_scheduler(dag: Dag, top: int = 4) -> list[dict[str, Any]]:
+    """The scheduler's top functions by own time in one profiled run, with their share of the total."""
+    prof = cProfile.Profile()
+    prof.enable()
+    skc_scheduler(dag)
+    prof.disable()
+    stats = pstats.Stats(prof).stats  # type: ignore[attr-defined]
+    total = sum(v[2] for v in stats.values()) or 1.0
+    rows = sorted(((v[2], k) for k, v in stats.items()), reverse=True)[:top]
+    root = str(Path(__file__).resolve().parent.parent) + "/"
+    return [{"function": f"{k[0].replace(root, '')}:{k[1]}({k[2]})", "share": t / total} for t, k in rows]
+
+
 def run(n_ops: int = 1000, repeats: int = 5, with_ray: bool = True, with_langgraph: bool = True) -> dict[str, Any]:
     dag = random_dag(n_ops).with_latency(0.0, f"random-{n_ops}-noop")
     rows: dict[str, dict[str, Any]] = {}
@@ -122,6 +140,7 @@ def run(n_ops: int = 1000, repeats: int = 5, with_ray: bool = True, with_langgra
     measure("asyncio.gather waves", lambda: asyncio_waves(dag))
     measure("skc scheduler", lambda: skc_scheduler(dag))
     measure("skc run (local)", lambda: skc_run(dag))
+    profile = profile_scheduler(dag)
     if with_langgraph:
         lg = langgraph_runner(dag)
         if isinstance(lg, str):
@@ -141,7 +160,8 @@ def run(n_ops: int = 1000, repeats: int = 5, with_ray: bool = True, with_langgra
             row["us_per_op"] = row["median_s"] * 1e6 / dag.n
             row["x_floor"] = row["median_s"] / floor if floor else None
     return {"benchmark": "overhead", "workload": dag.name, "ops": dag.n, "edges": dag.edges,
-            "depth": dag.depth(), "repeats": repeats, "rows": rows}
+            "depth": dag.depth(), "repeats": repeats, "rows": rows,
+            "scheduler_profile": profile}
 
 
 def table(res: dict[str, Any]) -> str:

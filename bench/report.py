@@ -100,8 +100,10 @@ def section_overhead(res: dict[str, Any]) -> list[str]:
     out += [""]
     if "us_per_op" in skc:
         out.append(f"skc loses to the floor: {skc['us_per_op']:.0f} µs per op against "
-                   f"{res['rows']['asyncio.gather waves']['us_per_op']:.1f} µs ({skc['x_floor']:.0f}x): the price "
-                   "of per-op journaling, tracing, permission checks, limits and timeouts.")
+                   f"{res['rows']['asyncio.gather waves']['us_per_op']:.1f} µs ({skc['x_floor']:.0f}x). The gap "
+                   "between \"skc scheduler\" and \"skc run\" is the journal, trace and run files; the "
+                   "scheduler's own time goes, by a profile of one run, mostly to: " +
+                   "; ".join(f"`{p['function']}` {p['share']:.0%}" for p in res.get("scheduler_profile", [])) + ".")
         lg = res["rows"].get("LangGraph", {})
         sched = res["rows"].get("skc scheduler", {})
         if "us_per_op" in lg and lg["us_per_op"] < skc["us_per_op"]:
@@ -116,7 +118,8 @@ def section_overhead(res: dict[str, Any]) -> list[str]:
 
 def section_tokens(res: dict[str, Any]) -> list[str]:
     out = ["## P4: tokens", "",
-           f"`python -m bench.tokens`. Model {res.get('model')}, counted with its own tokenizer. Baseline: a "
+           f"`python -m bench.tokens`. Live row: skc runs `checkout-latency.mlir` (the hand-written IR of the .md) on the "
+           f"seeded incident database; the baseline reads the .md. Model {res.get('model')}, counted with its own tokenizer. Baseline: a "
            "ReAct-style loop that gives the model the whole document at every step (live: with the transcript and "
            "the same query results; static: prompts only, tool outputs excluded on both sides; llm.agent ops "
            "counted for one turn, so skc's figure is a lower bound where there are some).", ""]
