@@ -5,10 +5,13 @@ No timing is asserted: these runs are too small and the machine too noisy to mea
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
-from bench import memory, overhead, parallel, report
+import pytest
+
+from bench import memory, overhead, parallel, report, tokens
 from bench.__main__ import main
 from bench.workloads import parallel_qa
 
@@ -30,6 +33,8 @@ def test_overhead_rows() -> None:
         assert rows[name]["x_floor"] > 0
     assert "us_per_op" in rows["LangGraph"] or "skipped" in rows["LangGraph"]
     assert "not requested" in rows["skc run (Ray)"]["skipped"]
+    assert res["scheduler_profile"]
+    assert all(0 < p["share"] <= 1 for p in res["scheduler_profile"])
 
 
 def test_memory_rows() -> None:
@@ -56,3 +61,15 @@ def test_main_writes_results_and_the_page(tmp_path: Path) -> None:
     assert main(["--only", "parallel", "--quick", "--out", str(tmp_path)]) == 0
     assert json.loads((tmp_path / "parallel.json").read_text())["rows"]
     assert "## P1: parallel efficiency" in (tmp_path / "README.md").read_text()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(importlib.util.find_spec("llama_cpp") is None, reason="needs the embedded model (skc[llm])")
+@pytest.mark.skipif(not tokens.CORPUS.is_dir(), reason="needs the corpus")
+def test_tokens_static_rows() -> None:
+    res = tokens.run(docs=1, live=False)
+    row = res["rows"][0]
+    assert row["mode"].startswith("static")
+    assert row["skc"]["tokens"] > 0
+    assert row["baseline"]["tokens"] > 0
+    assert row["ratio"] == row["baseline"]["tokens"] / row["skc"]["tokens"]
