@@ -47,6 +47,7 @@ operand N, and nothing else changes:
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -373,21 +374,71 @@ def classify_sql(query: str, db: str = "default") -> tuple[list[str], bool]:
     return [f"{'write' if writes else 'read'}:db:{db}"], writes
 
 
-_PY_PURE_IMPORTS = {"json", "re", "math", "collections", "itertools", "functools", "datetime", "statistics", "typing",
-                    "dataclasses", "decimal", "fractions", "string", "textwrap", "enum", "operator"}
-_PY_PURE_CALLS = {"len", "int", "str", "float", "bool", "sum", "min", "max", "sorted", "abs", "round", "list", "dict",
-                  "set", "tuple", "enumerate", "zip", "range", "map", "filter", "any", "all", "isinstance", "repr",
-                  "reversed", "format", "print"}
-_PY_PURE_METHODS = re.compile(r"\w+\.(?:get|items|keys|values|split|strip|lower|upper|join|startswith|endswith|replace|"
-                              r"append|format|splitlines|count)\Z")
+_PY_PURE_IMPORTS = frozenset({
+    "json", "re", "math", "statistics", "datetime", "collections", "itertools", "functools", "decimal", "fractions",
+    "string", "textwrap", "operator", "typing", "dataclasses", "enum"})
+# Builtins that run code, read the terminal, reach other modules or the interpreter's internals.
+_PY_IMPURE_NAMES = frozenset({
+    "open", "exec", "eval", "compile", "__import__", "input", "breakpoint", "globals", "locals", "vars", "getattr",
+    "setattr", "delattr", "__builtins__", "__loader__", "__spec__", "memoryview", "help", "exit", "quit"})
+# Modules whose names alone mark code as touching the system, imported or not.
+_PY_SYSTEM_NAMES = frozenset({"os", "sys", "subprocess", "socket", "shutil", "pathlib", "io", "ctypes", "importlib"})
 
 
 def python_effects(code: str) -> list[str]:
-    """`pure` for computation-only Python (builtins, json, re, math ...); `write:*` for anything else."""
-    modules = {m.split(".")[0] for pair in re.findall(r"^\s*(?:from\s+(\S+)\s+import|import\s+(\S+))", code, re.M)
-               for m in pair if m}
-    defined = set(re.findall(r"^\s*def\s+(\w+)", code, re.M))
-    calls = {c for c in re.findall(r"([A-Za-z_][\w.]*)\s*\(", code) if c not in defined and c != "def"}
-    unknown = {c for c in calls if c not in _PY_PURE_CALLS and c.split(".")[0] not in _PY_PURE_IMPORTS
-               and not _PY_PURE_METHODS.match(c)}
-    return ["pure"] if modules <= _PY_PURE_IMPORTS and not unknown else ["write:*"]
+    """The effects of a Python block, by a conservative scan of its syntax tree.
+
+    `["pure"]` when the code imports only pure modules (json, re, math, statistics,
+    datetime, collections, itertools, functools, decimal, fractions, string, textwrap,
+    operator, typing, dataclasses, enum), names none of the builtins that run code or
+    reach outside (open, exec, eval, compile, __import__, input, breakpoint, globals,
+    getattr, ...), touches no `os`/`sys`/`subprocess`/`socket`/`shutil`/`pathlib` and
+    uses no dunder attribute (`x.__class__`: the way out of any such check). Anything
+    else is `["write:*"]`, except one obvious narrowing: when the only impurity is
+    `open("<literal path>"[, "<literal mode>"])`, the effect is `read:fs:<path>`, or
+    `write:fs:<path>` for a mode that writes. Code that does not parse is `write:*`.
+    """
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ["write:*"]
+    opens: list[tuple[int, int, str, bool]] = []
+    open_calls: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "open":
+            spec = _literal_open(node)
+            if spec is None:
+                return ["write:*"]
+            opens.append((node.lineno, node.col_offset, *spec))
+            open_calls.add(id(node.func))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            if any(a.name.split(".")[0] not in _PY_PURE_IMPORTS for a in node.names):
+                return ["write:*"]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level or (node.module or "").split(".")[0] not in _PY_PURE_IMPORTS:
+                return ["write:*"]
+        elif isinstance(node, ast.Name):
+            if (node.id in _PY_IMPURE_NAMES and id(node) not in open_calls) or node.id in _PY_SYSTEM_NAMES:
+                return ["write:*"]
+        elif isinstance(node, ast.Attribute):
+            if node.attr.startswith("__") and node.attr.endswith("__"):
+                return ["write:*"]
+    if not opens:
+        return ["pure"]
+    paths = dict.fromkeys(f"{'write' if writes else 'read'}:fs:{path}" for _, _, path, writes in sorted(opens))
+    return list(paths)
+
+
+def _literal_open(call: ast.Call) -> tuple[str, bool] | None:
+    """(path, writes) of `open("path")` / `open("path", "mode")` with literal strings; None otherwise."""
+    if len(call.args) > 2 or any(k.arg not in ("mode", "encoding", "errors", "newline") for k in call.keywords):
+        return None
+    values = [a.value for a in [*call.args, *(k.value for k in call.keywords)]
+              if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+    if not call.args or len(values) != len(call.args) + len(call.keywords) or not values[0].strip() \
+            or values[0] != values[0].strip():
+        return None
+    modes = values[1:2] + [str(k.value.value) for k in call.keywords  # type: ignore[attr-defined]
+                           if k.arg == "mode"]
+    return values[0], any(c in m for m in modes for c in "wax+")

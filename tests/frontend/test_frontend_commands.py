@@ -147,7 +147,55 @@ def test_inline_code_is_a_command_only_when_it_looks_like_one(text: str, context
 def test_python_effects() -> None:
     assert python_effects("import json\nresult = json.loads(args[0])") == ["pure"]
     assert python_effects("import subprocess\nsubprocess.run(['ls'])") == ["write:*"]
-    assert python_effects("open('/tmp/x', 'w').write('y')") == ["write:*"]
+    assert python_effects("open('/tmp/x', 'w').write('y')") == ["write:fs:/tmp/x"]
+
+
+@pytest.mark.parametrize("code", [
+    "import json\nresult = json.loads(args[0])",
+    "from collections import Counter\nimport statistics, math\nresult = Counter(args).most_common(1)",
+    "from datetime import datetime, timedelta\nimport re, itertools, functools, decimal, fractions\nresult = 1",
+    "import string, textwrap, operator, typing, dataclasses\nresult = textwrap.shorten(args[0], 20)",
+    # any call of the code's own functions, lambdas, methods and harmless builtins
+    "def ratio(r):\n    return r['a'] / max(r['b'], 1)\n\nresult = max(args, key=ratio)\nprint(sorted(set(args)))",
+    "x = [v for v in args if v]\nresult = {'n': len(x), 'first': next(iter(x), None)}",
+])
+def test_python_effects_pure(code: str) -> None:
+    assert python_effects(code) == ["pure"]
+
+
+@pytest.mark.parametrize("code", [
+    "import os\nresult = os.listdir('.')",
+    "import subprocess",
+    "from pathlib import Path\nresult = Path('x').read_text()",
+    "import socket",
+    "import shutil\nshutil.rmtree('/tmp/x')",
+    "import requests\nrequests.get('http://x')",
+    "import json, sys\nresult = 1",
+    "from . import helper",
+    "result = open(args[0]).read()",  # a path not written in the code
+    "f = open\nresult = f('/etc/hosts')",
+    "exec(args[0])",
+    "result = eval('1 + 1')",
+    "code = compile('1', 'x', 'eval')",
+    "m = __import__('os')",
+    "result = input()",
+    "breakpoint()",
+    "result = ().__class__.__base__.__subclasses__()",
+    "result = globals()['__builtins__']",
+    "result = getattr(args, 'x')",
+    "os.remove('x')",  # touches os even without importing it
+    "def broken(:",
+])
+def test_python_effects_not_pure(code: str) -> None:
+    assert python_effects(code) == ["write:*"]
+
+
+def test_python_effects_literal_open_is_narrowed() -> None:
+    assert python_effects("result = open('/etc/hosts').read()") == ["read:fs:/etc/hosts"]
+    assert python_effects("with open('/tmp/out', mode='a') as f:\n    f.write('x')") == ["write:fs:/tmp/out"]
+    assert python_effects("import json\nresult = json.load(open('/a.json'))\nopen('/b', 'w')") == \
+        ["read:fs:/a.json", "write:fs:/b"]
+    assert python_effects("import os\nresult = open('/etc/hosts').read()") == ["write:*"]
 
 
 @pytest.mark.parametrize(("command", "line"), [
