@@ -9,12 +9,17 @@ independent for the concurrency pass:
 - a variable (`$NS`, `<pod>`) is the value of the step that assigned it
   (`NS=...`, `NS=$(...)`), else a workflow input (SKC121 when a later step
   assigns it);
-- an llm step takes the previous step's results only when its text refers back
-  to them ("the output", "summarize", ...), never inside a parallel hint's range;
+- an llm step takes the values its text mentions, in order (variables and "step N"
+  references, the rule of `lower_code`'s Python blocks: "Given the diagnosis of step
+  7, decide ..." reads step 7's result), and the previous step's results when its
+  text refers back to them ("the output", "summarize", ...), never inside a parallel
+  hint's range; a decision lists its outcomes ("whether X or Y", "which to apply
+  first: A, B, or C", else yes/no, see `prose.outcomes`);
 - a condition reads the previous step's results (see `predicates`), and becomes a
   `ctrl.if` whose then-region is its action and nested steps; "go to step N" puts
-  the skipped steps in the else-region. Branches yield one text (their unused
-  results joined);
+  the skipped steps in the else-region. An action or "Otherwise, ..." part that
+  only states a conclusion ("the alert is a false positive") is that text, not an
+  llm step. Branches yield one text (their unused results joined);
 - "For each X ..." over a list an earlier step produced is a `ctrl.map` whose body
   is the per-item work (see `lower_map`).
 
@@ -35,7 +40,8 @@ before it, as the document orders. Nothing after the `ctrl.if` that writes may
 start before it is decided (the scheduler's rule for ops that may exit).
 
 Every op made from a step carries the step's source location and `step` label.
-The workflow returns every result nobody consumed (`output_names` are the labels).
+The workflow returns every result nobody consumed, and every Python block's result
+(`output_names` are the labels).
 """
 
 from __future__ import annotations
@@ -46,10 +52,8 @@ from pathlib import Path
 from typing import Any
 
 from skc.compiler.frontend import prose
-from skc.compiler.frontend.commands import (
-    classify_shell,
-    find_vars,
-)
+from skc.compiler.frontend.commands import classify_shell
+from skc.compiler.frontend.lower_code import common_prefix
 from skc.compiler.frontend.lower_map import MapLowering
 from skc.compiler.frontend.parallel_hints import ParallelGroups
 from skc.compiler.frontend.predicates import predicate
@@ -100,6 +104,7 @@ class Lowering(MapLowering):
         self.all = [s for top in steps for s in top.walk()]
         self.order = {id(s): i for i, s in enumerate(self.all)}
         self.parent: dict[int, Step] = {id(c): s for s in self.all for c in [*s.children, *s.otherwise]}
+        self.otherwise_ids = {id(o) for s in self.all for o in s.otherwise}
         self.by_label: dict[str, Step] = {}
         for s in self.all:
             self.by_label.setdefault(s.label, s)
@@ -113,6 +118,7 @@ class Lowering(MapLowering):
         self.tools = permissions if permissions else self._derived_tools()
         self.agent_effects = _tool_effects(self.tools)
         self.used: set[int] = set()
+        self.kept: set[int] = set()
         self.producer: dict[int, str] = {}
         self.edges: set[tuple[str, str]] = set()
         self.inputs: dict[str, Value] = {}
@@ -185,7 +191,7 @@ class Lowering(MapLowering):
         n = u.goto
         later = [j for j in range(i + 1, len(units)) if units[j].number == n]
         if later:
-            return max(later, key=lambda j: (_common(units[j].label, u.label), -j))
+            return max(later, key=lambda j: (common_prefix(units[j].label, u.label), -j))
         if any(s.number == n for s in self.all):
             self.diags.append(Diagnostic("SKC124", u.loc, f"'{prose.clean(u.text)[:60]}' goes back to step {n}: "
                                          "loops are not compiled, the steps run once",
@@ -215,6 +221,8 @@ class Lowering(MapLowering):
                 values.append(self.tag(data.const(f"{st.exit}: {prose.clean(st.text)}", loc=st.loc), st))
         elif st.exit is not None:
             values = [self.tag(data.const(f"{st.exit}: {prose.clean(st.text)}", loc=st.loc), st)]
+        elif self.concludes(st):
+            values = [self.tag(data.const(prose.clean(st.text), loc=st.loc), st)]
         elif self.wants_llm(st):
             values = [self.llm_step(st, st.prompt, scope)]
         if values:
@@ -222,6 +230,14 @@ class Lowering(MapLowering):
             scope.produced.extend((st.label, v) for v in values)
             for v in values:
                 self.producer[id(v)] = st.label
+
+    def concludes(self, st: Step) -> bool:
+        """Whether `st` is an "Otherwise, <conclusion>" part ("Otherwise the alert is a false
+        positive."): a statement, not an instruction, so its branch yields the text itself,
+        as a conclusion in the then-part does."""
+        text = prose.clean(st.text)
+        return id(st) in self.otherwise_ids and not (st.children or st.condition or st.goto is not None) \
+            and bool(text) and not text.endswith(":") and not prose.is_instruction(text) and not prose.modal(text)
 
     def wants_llm(self, st: Step) -> bool:
         if st.title or not prose.clean(st.text) or st.goto is not None:
@@ -233,7 +249,7 @@ class Lowering(MapLowering):
         return not any(d.snippets for c in st.children for d in c.walk())
 
     def llm_step(self, st: Step, prompt: str, scope: _Scope) -> Value:
-        context = [self.var(v.name, st.loc, st, scope) for v in _prose_vars(prompt)]
+        context = self.mentioned(prompt, st, scope)
         if prose.refers_back(prompt) and not self.groups.same_group(st.label, scope.last_label):
             context += scope.last
         if scope.item is not None:
@@ -331,7 +347,7 @@ class Lowering(MapLowering):
         ctrl.yield_(value)
 
     def leaves(self, scope: _Scope) -> list[tuple[str, Value]]:
-        return [(label, v) for label, v in scope.produced if id(v) not in self.used]
+        return [(label, v) for label, v in scope.produced if id(v) not in self.used or id(v) in self.kept]
 
     def _derived_tools(self) -> list[str]:
         programs = sorted({p.rsplit("/", 1)[-1] for c in self.commands.values() for p in c.programs
@@ -344,26 +360,12 @@ def _terminated(block: Block) -> bool:
     return bool(block.ops) and block.ops[-1].terminator
 
 
-def _prose_vars(text: str) -> list:
-    return [v for v in find_vars(text, shell=False)
-            if not v.raw.startswith("$") or v.raw.lstrip("${").split("}")[0].isupper()]
-
-
 def _tool_effects(tools: list[str]) -> list[str]:
     names = {re.sub(r"\(.*", "", t) for t in tools}
     if names - READ_TOOLS - WEB_TOOLS:
         return ["write:*"]
     effects = (["read:*"] if names & READ_TOOLS else []) + (["net:http"] if names & WEB_TOOLS else [])
     return effects or ["pure"]
-
-
-def _common(a: str, b: str) -> int:
-    n = 0
-    for x, y in zip(a.split("."), b.split("."), strict=False):
-        if x != y:
-            break
-        n += 1
-    return n
 
 
 def _slug(label: str) -> str:

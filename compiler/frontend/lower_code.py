@@ -9,6 +9,26 @@ follow it in the same block; `scripts/...` in a skill becomes `tool.script`;
 SQL/PromQL/LogQL/KQL become `tool.sql` (reads or writes by statement); Python
 becomes `tool.python`. A write gets `confirm = true` when the document asks for
 confirmation around the step, and SKC123 when it does not.
+
+A Python block receives, as `args`, the values its step's prose mentions, in the
+order it mentions them, each once (`mentioned`):
+
+- a variable: `{name}`, `<name>` or `$NAME` (capitals) is the value an earlier step
+  assigned to it, else a workflow input;
+- a step reference: "step 3", "steps 1-6" (also "1 to 6", "1 through 6", "1 thru 6"),
+  "steps 1 and 3", "steps 1, 2 and 5" is the results of each step named, in number
+  order within the reference: the values that step produced itself (its commands,
+  queries, code), else those of its sub-steps (see `step_results`). Only earlier
+  steps whose results are in scope count; a step named as a destination ("go to
+  step 3", "repeat step 2") is not a reference.
+
+So "For `{service}`, combine the evidence of steps 1-6." gives `args = [service,
+<step 1>, ..., <step 6>]`. The code is never scanned for names (its braces are
+Python's). The block's effects come from `commands.python_effects` (a conservative
+scan of its syntax tree: `pure` only for computation), its result (whatever the code
+leaves in `result`) is `!skc.json`, and the workflow returns it even when later
+steps read it: it is the answer the document wrote code to compute. llm steps take
+the values their prose mentions by the same rule (see `lower`).
 """
 
 from __future__ import annotations
@@ -20,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 from skc.compiler.frontend import prose
 from skc.compiler.frontend.commands import (
     Command,
+    Var,
     classify_shell,
     classify_sql,
     find_vars,
@@ -28,7 +49,7 @@ from skc.compiler.frontend.commands import (
 )
 from skc.compiler.frontend.snippets import Snippet
 from skc.compiler.frontend.step_model import Step
-from skc.ir import TEXT, Block, Value, data, tool
+from skc.ir import JSON, TEXT, Block, Value, data, tool
 from skc.ir.dialects.skc import WorkflowOp
 from skc.ir.location import Diagnostic, Location
 
@@ -52,6 +73,7 @@ class CodeLowering:
     all: list[Step]
     parent: dict[int, Step]
     used: set[int]
+    kept: set[int]
     producer: dict[int, str]
     edges: set[tuple[str, str]]
 
@@ -74,6 +96,40 @@ class CodeLowering:
             block.args.append(value)
             self.inputs[name] = value
         return self.inputs[name]
+
+    def mentioned(self, text: str, st: Step, scope: _Scope) -> list[Value]:
+        """The values `text` names, in the order it names them (each once): a variable
+        (`{name}`, `$NAME`, `<name>`) is its value (see `var`), "step N" the results of
+        step N (see `step_results`)."""
+        found: list[tuple[int, str | int]] = [(v.start, v.name) for v in prose_vars(text)]
+        found += list(prose.step_refs(text))
+        values: list[Value] = []
+        for _, ref in sorted(found, key=lambda f: f[0]):
+            values += self.step_results(ref, st, scope) if isinstance(ref, int) else [self.var(ref, st.loc, st, scope)]
+        return list({id(v): v for v in values}.values())
+
+    def step_results(self, number: int, st: Step, scope: _Scope) -> list[Value]:
+        """The results of the step numbered `number` that `st` can see: the values that step
+        produced itself, else those of its sub-steps. Of several steps with that number, the
+        one nearest `st` in the step tree (the longest common label prefix, then the latest)
+        whose results are in scope; none when no earlier step has that number."""
+        visible: dict[str, list[Value]] = {}
+        chain: _Scope | None = scope
+        while chain is not None:
+            for label, v in chain.produced:
+                visible.setdefault(label, []).append(v)
+            chain = chain.parent
+        here = self.order.get(id(st), len(self.all))
+        best: tuple[tuple[int, int], list[Value]] | None = None
+        for s in self.all:
+            if s.number != number or self.order[id(s)] >= here:
+                continue
+            values = visible.get(s.label) or [v for label, vs in visible.items() if label.startswith(s.label + ".")
+                                              for v in vs]
+            rank = (common_prefix(s.label, st.label), self.order[id(s)])
+            if values and (best is None or rank > best[0]):
+                best = (rank, list({id(v): v for v in values}.values()))
+        return best[1] if best else []
 
     def use(self, values: list[Value], st: Step) -> None:
         for v in values:
@@ -121,7 +177,12 @@ class CodeLowering:
         if sn.kind in _QUERY:
             return self.query(st, sn, scope)
         if sn.kind == "python":
-            return self.tag(tool.python(sn.text, effects=python_effects(sn.text), loc=sn.loc), st)
+            operands = self.mentioned(st.text, st, scope)
+            self.use(operands, st)
+            value = self.tag(tool.python(sn.text, *operands, effects=python_effects(sn.text), result=JSON,
+                                         loc=sn.loc), st)
+            self.kept.add(id(value))
+            return value
         return self.script(st, sn.text, [], None, sn, scope)
 
     def shell(self, st: Step, sn: Snippet, cmd: Command, scope: _Scope, extra: list[Command] | None = None) -> Value | None:
@@ -191,6 +252,22 @@ class CodeLowering:
                                          "without asking for confirmation",
                                          "say 'confirm before ...' or 'after approval' in the step", "warning"))
         return {}
+
+
+def prose_vars(text: str) -> list[Var]:
+    """The variables prose names: `{name}`, `<name>`, and `$NAME` in capitals only."""
+    return [v for v in find_vars(text, shell=False)
+            if not v.raw.startswith("$") or v.raw.lstrip("${").split("}")[0].isupper()]
+
+
+def common_prefix(a: str, b: str) -> int:
+    """How many leading label parts `a` and `b` share ("3.1.2", "3.1.5" -> 2)."""
+    n = 0
+    for x, y in zip(a.split("."), b.split("."), strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
 def _merge(a: list[str], b: list[str]) -> list[str]:

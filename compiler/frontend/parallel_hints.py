@@ -7,7 +7,8 @@ numbered siblings, else numbered sub-steps, else any step with that number; for
 "the following", the hinting step's sub-steps or the siblings after it). The
 lowering asks `same_group` before it lets an llm step take its predecessor's result
 ("summarize the output" inside a parallel range does not wait for the step before),
-and `check` reports SKC125 where a step of a range uses another's result anyway.
+and `check` reports SKC125 where a step of a range uses another's result anyway (a
+step using its own sub-steps' results, or its parent's, is not a contradiction).
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ class ParallelGroups:
         out: list[Diagnostic] = []
         for hint, group in self.groups:
             for consumer, producer in sorted(edges):
-                if consumer in group and producer in group and not consumer.startswith(producer + "."):
+                if consumer in group and producer in group and not consumer.startswith(producer + ".") \
+                        and not producer.startswith(consumer + "."):  # a branch yielding its own sub-step
                     out.append(Diagnostic(
                         "SKC125", by_label[consumer].loc if consumer in by_label else hint.loc,
                         f"step {hint.label} says these steps run in parallel, but step {consumer} uses the result "

@@ -10,6 +10,8 @@ produced) and returns the `!skc.bool`:
     "all pods are Running"                     the same count == 0
     "the output contains `X`"                  calc.cmp contains (subject as text, "X")
     "CPU is above 90%"                         the number after "CPU" in the output, calc.cmp gt 90
+    "the p95_ms of the first row is above 1000" (a table or JSON list) json_get $[0].p95_ms, calc.cmp gt
+    "any row has degraded_minutes above 0"     count of json_get $[?(@.degraded_minutes > 0)] > 0
     anything else                              llm.decide(yes/no) -> calc.cmp eq "yes"
 
 A number subject (`... | wc -l`) is compared directly. With no subject, only the
@@ -113,10 +115,46 @@ def _code(cond: str, subject: Value, ops: _Ops) -> Value | None:
     m = _NUMERIC.search(cond)
     if m:
         number = float(m.group("num")) if "." in m.group("num") else int(m.group("num"))
+        rows = _row_test(subject, m.group("what"), _OPS[m.group("op").lower()], number, ops) \
+            if kind in ("table", "json") else None
+        if rows is not None:
+            return rows
         measured = subject if kind == "num" else _number_in(subject, m.group("what"), ops)
         if measured is None:
             return None
         return ops.cmp(_OPS[m.group("op").lower()], measured, ops.const(number, "num"))
+    return None
+
+
+_ROW_AT = re.compile(r"(?:the\s+)?(?P<col>[A-Za-z_]\w*)\s+(?:of|in)\s+the\s+(?P<which>first|top|last|bottom)\s+row\Z"
+                     r"|(?:the\s+)?(?P<which2>first|top|last|bottom)\s+row'?s\s+(?P<col2>[A-Za-z_]\w*)\Z", re.I)
+_ROW_ANY = re.compile(r"(?P<q>any|some|at least one|one or more|no|none of the|every|all|each)\s+(?:of\s+the\s+)?rows?\s+"
+                      r"(?:has|have|with|where|whose)\s+(?:an?\s+|the\s+)?(?P<col>[A-Za-z_]\w*)\Z", re.I)
+_PATH_OP = {"gt": ">", "lt": "<", "ge": ">=", "le": "<=", "eq": "=="}
+_INVERSE = {"gt": "<=", "lt": ">=", "ge": "<", "le": ">", "eq": "!="}
+
+
+def _row_test(subject: Value, what: str, pred: str, number: int | float, ops: _Ops) -> Value | None:
+    """Conditions on the rows of a table or JSON list, by column name:
+
+        "the p95_ms of the first row is above 1000"   json_get $[0].p95_ms > 1000 (last row: $[-1])
+        "any row has degraded_minutes above 0"        count of $[?(@.degraded_minutes > 0)] > 0
+        "no row has ..." / "every row has ..."        that count == 0 / the count of the other rows == 0
+    """
+    what = " ".join(what.replace("`", "").split()).strip()
+    m = _ROW_AT.search(what)
+    if m:
+        col = m.group("col") or m.group("col2")
+        index = 0 if (m.group("which") or m.group("which2")).lower() in ("first", "top") else -1
+        cell = ops.tag(data.json_get(subject, f"$[{index}].{col}", NUM, loc=ops.loc))
+        return ops.cmp(pred, cell, ops.const(number, "num"))
+    m = _ROW_ANY.search(what)
+    if m:
+        q = m.group("q").lower()
+        every = q in ("every", "all", "each")
+        op = _INVERSE[pred] if every else _PATH_OP[pred]
+        matches = ops.tag(data.json_get(subject, f"$[?(@.{m.group('col')} {op} {number})]", JSON, loc=ops.loc))
+        return ops.cmp("eq" if every or q.startswith("no") else "gt", ops.count(matches), ops.const(0, "num"))
     return None
 
 

@@ -334,6 +334,33 @@ def refers_back(text: str) -> bool:
     return _BACKREF.search(text) is not None
 
 
+_STEP_REF = re.compile(r"\bsteps?\s+#?(\d{1,3})((?:\s*(?:,\s*and|,|and|&|-|–|—|to|through|thru)\s*#?\d{1,3}\b)*)",
+                       re.I)
+_DESTINATION = re.compile(r"\b(?:go|goes|skip|jump|proceed|continue|move|return|head|advance|back|repeat|redo|restart|"
+                          r"resume|loop)\b[^.,;:]*\Z", re.I)
+_REF_PART = re.compile(r"\s*(,\s*and|,|and|&|-|–|—|to|through|thru)\s*#?(\d{1,3})", re.I)
+
+
+def step_refs(text: str) -> list[tuple[int, int]]:
+    """(offset, number) for each step `text` names, in order: "step 3", "steps 1-6",
+    "steps 2 through 4" (also "to", "thru", dashes), "steps 1 and 3", "steps 1, 2 and 5".
+    A range counts every number in it (at most 100). A step named as where to go
+    ("go to step 3", "return to Review (Step 1)", "repeat steps 2-4") is not a reference."""
+    out: list[tuple[int, int]] = []
+    for m in _STEP_REF.finditer(text):
+        if _DESTINATION.search(text[max(0, m.start() - 30):m.start()]):
+            continue
+        numbers = [int(m.group(1))]
+        for part in _REF_PART.finditer(m.group(2)):
+            n = int(part.group(2))
+            if part.group(1).lower() in ("-", "–", "—", "to", "through", "thru") and 0 < n - numbers[-1] <= 100:
+                numbers.extend(range(numbers[-1] + 1, n + 1))
+            else:
+                numbers.append(n)
+        out.extend((m.start(), n) for n in numbers)
+    return out
+
+
 def llm_kind(text: str) -> str:
     """generate, decide, extract or agent for an instruction's text."""
     t = clean(text)
@@ -349,15 +376,29 @@ def llm_kind(text: str) -> str:
 
 
 def outcomes(text: str, options: list[str]) -> list[str]:
-    """A closed set of answers: the listed options, "X or Y" in the text, else yes/no."""
+    """A closed set of answers: the listed options, "X or Y" in the text ("whether X or Y",
+    "between X and Y"), the alternatives listed after a colon ("which to apply first: A,
+    B, or C"), else yes/no."""
     found = [slug(o) for o in options if 0 < len(o.split()) <= 8]
     if len(found) < 2:
         m = re.search(r"\b(?:between|whether(?: to)?|either)\s+(.+?)(?:[.?;]|\Z)", clean(text), re.I)
         if m:
             parts = [p for p in re.split(r",\s*(?:or\s+)?|\s+or\s+|\s+and\s+", m.group(1)) if p.strip()]
             found = [slug(p) for p in parts] if all(len(p.split()) <= 4 for p in parts) else []
+    if len(found) < 2:
+        found = _listed_choices(text)
     unique = list(dict.fromkeys(f for f in found if f))
     return unique[:8] if len(unique) >= 2 and not ("yes" in unique and len(unique) == 1) else ["yes", "no"]
+
+
+def _listed_choices(text: str) -> list[str]:
+    """The choices of "Decide which X to apply: A, B, or C." (a colon, then two or more short
+    alternatives, the last after "or"), as slugs; [] when the text lists none."""
+    m = re.search(r":\s+([^:.?;]+?)(?:[.?;]|\Z)", clean(text))
+    if m is None or not re.search(r"(?:,\s*|\s)or\s+\S", m.group(1)):
+        return []
+    parts = [p for p in re.split(r",\s*(?:or\s+)?|\s+or\s+", m.group(1)) if p.strip()]
+    return [slug(p) for p in parts] if len(parts) >= 2 and all(len(p.split()) <= 6 for p in parts) else []
 
 
 def slug(text: str) -> str:
