@@ -42,11 +42,13 @@ pytest: setup
 test: setup system-deps lint typecheck pytest
 
 # The main job: generate the seeded incident database, compile the checkout-latency runbook
-# (the hand-written IR of examples/runbooks/checkout-latency.md) into a bundle bound to it,
-# and run it on the embedded model; the output names the planted root cause.
+# (the markdown examples/runbooks/checkout-latency.md, through the markdown front end) into a
+# bundle bound to it, and run it on the embedded model; the output names the planted root cause
+# (step 7's evidence, `diagnosis_7`, and its summary). checkout-latency.mlir is the same runbook
+# written by hand in IR.
 run: setup system-deps
 	$(BIN)/python examples/runbooks/make_incident_db.py build/incidents.db
-	SKC_DB_INCIDENTS=$(abspath build/incidents.db) $(BIN)/skc compile examples/runbooks/checkout-latency.mlir -o build/checkout-latency.skb
+	SKC_DB_INCIDENTS=$(abspath build/incidents.db) $(BIN)/skc compile examples/runbooks/checkout-latency.md -o build/checkout-latency.skb
 	$(BIN)/skc run build/checkout-latency.skb --input service=checkout --input 'since=2024-05-14 14:00:00'
 
 bench: setup

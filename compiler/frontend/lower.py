@@ -40,8 +40,9 @@ before it, as the document orders. Nothing after the `ctrl.if` that writes may
 start before it is decided (the scheduler's rule for ops that may exit).
 
 Every op made from a step carries the step's source location and `step` label.
-The workflow returns every result nobody consumed, and every Python block's result
-(`output_names` are the labels).
+The workflow returns every result nobody consumed, and also, when later steps read
+them, every Python block's result and every decision step's choice: what the run
+computed and chose, not only the prose made of it (`output_names` are the labels).
 """
 
 from __future__ import annotations
@@ -262,7 +263,9 @@ class Lowering(MapLowering):
             return llm.agent(prompt, list(self.tools), *context, effects=list(self.agent_effects), **AGENT_BUDGET,
                              **common)
         if kind == "decide":
-            return llm.decide(prompt, prose.outcomes(prompt, st.options), *context, **common)
+            choice = llm.decide(prompt, prose.outcomes(prompt, st.options), *context, **common)
+            self.kept.add(id(choice))
+            return choice
         if kind == "extract":
             plural = re.search(r"\b(?:all|every|each|list|collect|gather)\b", prompt, re.I) is not None
             schema = '{"type":"array"}' if plural else '{"type":"object"}'

@@ -114,6 +114,8 @@ def test_a_decision_lists_the_outcomes_after_its_colon_and_reads_the_step_it_nam
     assert producers(decide) == ["Diagnosis.1"]  # a new section starts from nothing, but step 1 is named
     [update] = ops(r, "llm.generate")
     assert producers(update) == ["Diagnosis.1", "Mitigation.2"]
+    assert r.module is not None
+    assert decide.results[0] in r.module.workflow().body.ops[-1].operands  # the choice stays an output
 
 
 def test_outcomes_without_a_list_stay_yes_no() -> None:

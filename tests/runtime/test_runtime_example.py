@@ -1,4 +1,9 @@
-"""The example runbook: a seeded incident database, the runbook in markdown and in IR, and the run."""
+"""The example runbook: a seeded incident database, the runbook in markdown and in IR, and the run.
+
+The markdown (what `make run` compiles) and the hand-written IR are the same runbook: the
+same queries and code, step 7's code fed the same values, and both runs name the planted
+root cause (deployment D-1042, db.pool.max_connections 50 -> 5).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,9 @@ from typing import Any
 import pytest
 from rt_helpers import REPO, make_incident_db, run_module, scripted_llm, trace_events
 
+from skc.compiler.frontend import load
+from skc.ir import Op, Value
+from skc.ir.module import Module
 from skc.ir.parser import parse_module
 
 __all__ = ["scripted_llm"]
@@ -69,16 +77,79 @@ def test_markdown_and_ir_are_the_same_runbook() -> None:
     assert {f"Step {i}" for i in range(1, 10)} - {"Step 1"} <= set(steps)
 
 
-def _check_root_cause(outputs: dict[str, Any]) -> None:
-    cause = outputs["root_cause"]
+def _check_cause(cause: str, evidence: dict[str, Any]) -> None:
     for fact in ("checkout 2.14.0 in eu-west-1", "deployment D-1042", "db.pool.max_connections 50 -> 5",
                  "CHK-4821"):
         assert fact in cause
-    evidence = outputs["evidence"]
     assert evidence["category"] == "deployment"
     assert evidence["deployment"]["id"] == "D-1042"
     assert evidence["degraded_dependencies"] == []
+
+
+def _check_root_cause(outputs: dict[str, Any]) -> None:
+    _check_cause(outputs["root_cause"], outputs["evidence"])
     assert outputs["confirmation"].startswith("confirmed: eu-west-1 p95")
+
+
+MITIGATIONS = ["roll_back_the_deployment", "fail_over_the_dependency", "drain_the_hot_host",
+               "escalate_to_the_service_owner"]
+
+
+def _check_markdown_outputs(outputs: dict[str, Any]) -> None:
+    """The compiled markdown's outputs: step 7's evidence (its summary is the root cause), the
+    conclusions of steps 1 and 5, the mitigation chosen and the status update."""
+    _check_cause(outputs["diagnosis_7"]["summary"], outputs["diagnosis_7"])
+    assert outputs["diagnosis_1_1"].startswith("the alert is confirmed")
+    assert outputs["diagnosis_5_1"] == "no dependency was degraded in the window."
+    assert outputs["mitigation_8"] in MITIGATIONS
+    assert outputs["mitigation_9"].strip()
+
+
+def _markdown_module() -> Module:
+    result = load(EXAMPLE / "checkout-latency.md")
+    assert result.ok, [str(d) for d in result.diagnostics]
+    assert result.module is not None
+    assert not [d for d in result.diagnostics if d.severity != "note"], [str(d) for d in result.diagnostics]
+    return result.module
+
+
+def _source(v: Value, wf: Any) -> str:
+    """What a value is, the same way in both modules: an input's name or a query's text."""
+    op = v.defining_op
+    if op is None:
+        return str(wf.input_names[wf.inputs.index(v)])
+    if op.op_name == "tool.sql":
+        query = str(op.attributes["query"])
+        for i, w in enumerate(op.operands):
+            query = query.replace(f"{{{i}}}", _source(w, wf).upper())
+        return _normalise(query)
+    return op.op_name
+
+
+def _ops(module: Module, name: str) -> list[Op]:
+    return [op for op in module.walk() if op.op_name == name]
+
+
+def test_the_compiled_markdown_feeds_step_7_what_the_ir_does() -> None:
+    md, ir = _markdown_module(), parse_module((EXAMPLE / "checkout-latency.mlir").read_text())
+    [md_py], [ir_py] = _ops(md, "tool.python"), _ops(ir, "tool.python")
+    assert str(md_py.attributes["code"]).rstrip() == str(ir_py.attributes["code"]).rstrip()
+    md_wf, ir_wf = md.workflow(), ir.workflow()
+    assert [_source(v, md_wf) for v in md_py.operands] == [_source(v, ir_wf) for v in ir_py.operands]
+    assert md_py.attributes["effects"] == ir_py.attributes["effects"] == ["pure"]
+    [decide] = _ops(md, "llm.decide")
+    assert decide.attributes["outcomes"] == MITIGATIONS
+    assert decide.operands == md_py.results  # "Given the diagnosis of step 7"
+    [update] = [op for op in _ops(md, "llm.generate") if op.attributes.get("step") == "Mitigation.9"]
+    assert update.operands == [md_py.results[0], decide.results[0]]  # "found in step 7", "chosen in step 8"
+
+
+def test_the_compiled_markdown_names_the_planted_root_cause(tmp_path: Path, scripted_llm: Any) -> None:
+    db = make_incident_db(tmp_path / "incidents.db")
+    result = run_module(_markdown_module(), tmp_path, INPUTS, db={"incidents": str(db)})
+    assert result.status == "ok", result.error
+    _check_markdown_outputs(result.outputs)
+    assert scripted_llm.calls == ["llm.decide", "llm.generate"]
 
 
 def test_runbook_names_the_planted_root_cause(tmp_path: Path, scripted_llm: Any) -> None:
@@ -123,3 +194,18 @@ def test_runbook_on_the_embedded_model(tmp_path: Path, engine: str) -> None:
                                            "drain the hot host", "escalate to the service owner")
     assert result["tokens_in"] > 0
     assert result["outputs"]["update"].strip()
+
+
+@pytest.mark.slow
+def test_the_markdown_runbook_on_the_embedded_model(tmp_path: Path) -> None:
+    """What `make run` does: the markdown compiled and run on the embedded model."""
+    pytest.importorskip("llama_cpp")
+    db = make_incident_db(tmp_path / "incidents.db")
+    proc = subprocess.run([sys.executable, "-m", "skc", "run", str(EXAMPLE / "checkout-latency.md"),
+                           "--db", f"incidents={db}", "--json", "--runs-dir", str(tmp_path / "runs"),
+                           *[f"--input={k}={v}" for k, v in INPUTS.items()]],
+                          capture_output=True, text=True, cwd=REPO, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout)
+    _check_markdown_outputs(result["outputs"])
+    assert result["tokens_in"] > 0
