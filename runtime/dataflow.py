@@ -7,14 +7,24 @@ conflict with its own (write/write or read/write on overlapping resources, in
 program order, via `skc.ir.effects`). An op that may end the workflow early (a
 region holding `ctrl.return`) also orders every later op that writes. A step
 named by another's `fallback` (and used by nobody else) is on standby: it runs
-only when called.
+only when called. Every conflicting earlier op is an edge, not only the nearest
+(no transitive reduction: a standby op in between must not break an order).
+
+The effect edges are found without comparing every pair of ops (`effect_preds`):
+earlier ops are indexed by resource (exact names in buckets; `*` in a list that
+conflicts with everything; fs paths under each of their `/`-ended prefixes, so
+that the paths containing or contained in a path are looked up, not searched),
+readers apart from writers. A block's graph costs its edges plus its ops'
+resources, and is computed once per block object (`Scheduler.graph`).
 
 `BlockRun` executes a block for the scheduler: every op task reports its
-completion on a queue; a completion decrements its successors' counts and pushes
-the ones that reach zero onto a ready heap (program order breaks ties), from
-which they start at once. Regions recurse into new BlockRuns with a child
-`Scope`. On failure or early exit, `settle` cancels running readers and lets
-running writers finish.
+completion on a queue; a completion decrements its successors' pending counts
+and pushes the ones that reach zero onto a ready heap (program order breaks
+ties), from which they start at once. The block is finished when a count of the
+ops still needed reaches zero and no task runs: a completion costs its
+dependents, never a scan of the block. Regions recurse into new BlockRuns with
+a child `Scope`. On failure or early exit, `settle` cancels running readers and
+lets running writers finish.
 """
 
 from __future__ import annotations
@@ -92,6 +102,102 @@ def _may_exit(op: Op) -> bool:
     return bool(op.regions) and any(inner.op_name == "ctrl.return" for inner in op.walk())
 
 
+def _fs_path(resource: str) -> str | None:
+    """The normalised path of an `fs:` resource (`overlaps` compares these by prefix), else None."""
+    return resource[3:].rstrip("/") + "/" if resource.startswith("fs:") else None
+
+
+def _prefixes(path: str) -> list[str]:
+    """Every prefix of a normalised fs path that ends in `/` (the path itself included)."""
+    return [path[:k + 1] for k, c in enumerate(path) if c == "/"]
+
+
+class _ResourceIndex:
+    """Earlier ops by the resources they touch, for finding the ones an effect conflicts with.
+
+    Readers (`read:`/`net:`) and writers are kept apart: a reader looks only at writers,
+    a writer at both. Plain names are exact buckets; `*` is a list of its own (it conflicts
+    with everything) plus lists of every op with an effect and every op that writes (what a
+    `*` effect conflicts with). An fs path is filed under itself (`exact`) and under every
+    `/`-ended prefix of itself (`under`): the paths overlapping `p` are those filed exactly
+    under a prefix of `p` (its ancestors) and those filed under `p` (its descendants), which
+    is `overlaps`' string test, answered without looking at unrelated paths.
+    """
+
+    def __init__(self) -> None:
+        self.names: tuple[dict[str, list[int]], dict[str, list[int]]] = ({}, {})
+        self.fs_exact: tuple[dict[str, list[int]], dict[str, list[int]]] = ({}, {})
+        self.fs_under: tuple[dict[str, list[int]], dict[str, list[int]]] = ({}, {})
+        self.star: tuple[list[int], list[int]] = ([], [])
+        self.touching: tuple[list[int], list[int]] = ([], [])  # ops with any effect, ops that write
+
+    def conflicting(self, effects: list[Effect], out: set[int]) -> None:
+        """Adds to `out` every indexed op with an effect that conflicts with one of `effects`."""
+        for e in effects:
+            kinds = (0, 1) if e.writes else (1,)  # 0: readers, 1: writers
+            for k in kinds:
+                out.update(self.star[k])
+            if e.resource == "*":
+                out.update(self.touching[0] if e.writes else self.touching[1])
+                continue
+            path = _fs_path(e.resource)
+            for k in kinds:
+                if path is None:
+                    out.update(self.names[k].get(e.resource, ()))
+                    continue
+                exact = self.fs_exact[k]
+                for prefix in _prefixes(path):
+                    out.update(exact.get(prefix, ()))
+                out.update(self.fs_under[k].get(path, ()))
+
+    def add(self, j: int, effects: list[Effect]) -> None:
+        if not effects:
+            return
+        self.touching[0].append(j)
+        if any(e.writes for e in effects):
+            self.touching[1].append(j)
+        for e in effects:
+            k = 1 if e.writes else 0
+            if e.resource == "*":
+                self.star[k].append(j)
+                continue
+            path = _fs_path(e.resource)
+            if path is None:
+                self.names[k].setdefault(e.resource, []).append(j)
+                continue
+            self.fs_exact[k].setdefault(path, []).append(j)
+            for prefix in _prefixes(path):
+                self.fs_under[k].setdefault(prefix, []).append(j)
+
+
+def effect_preds(effects: list[list[Effect]], may_exit: list[bool], skip: set[int],
+                 terminator: list[bool]) -> list[set[int]]:
+    """The effect-ordering predecessors of each op of a block, in program order.
+
+    `preds[i]` holds every earlier op `j` (not in `skip`) with an effect that conflicts
+    with one of op `i`'s (`Effect.conflicts`: write/write or read/write on overlapping
+    resources), and, when op `i` writes, every earlier op that may exit early. Every
+    conflicting earlier op is listed, not only the nearest (no transitive reduction).
+    Terminators get none. Near-linear: earlier ops are looked up by resource
+    (`_ResourceIndex`), so the work is the edges found plus the resources' path depth.
+    """
+    index = _ResourceIndex()
+    exits: list[int] = []
+    preds: list[set[int]] = []
+    for i, effs in enumerate(effects):
+        found: set[int] = set()
+        if not terminator[i]:
+            index.conflicting(effs, found)
+            if exits and any(e.writes for e in effs):
+                found.update(exits)
+        preds.append(found)
+        if i not in skip:
+            index.add(i, effs)
+            if may_exit[i]:
+                exits.append(i)
+    return preds
+
+
 @dataclass
 class Graph:
     """The dependency structure of one block, computed once per block object."""
@@ -125,19 +231,10 @@ def block_graph(block: Block) -> Graph:
     named = {by_step[f] for op in ops if isinstance(f := op.attributes.get("fallback"), str) and f in by_step}
     consumers = {p for i in range(n) if not ops[i].terminator for p in data[i]}
     standby = {i for i in named if i not in consumers}
-    effects = [op_effects(op) for op in ops]
-    preds = [set(d) for d in data]
+    terminator = [op.terminator for op in ops]
+    preds = effect_preds([op_effects(op) for op in ops], [_may_exit(op) for op in ops], standby, terminator)
     for i in range(n):
-        if ops[i].terminator:
-            preds[i] -= standby
-            continue
-        for j in range(i):
-            if j in standby:
-                continue
-            if any(a.conflicts(b) for a in effects[j] for b in effects[i]):
-                preds[i].add(j)
-            elif _may_exit(ops[j]) and any(e.writes for e in effects[i]):
-                preds[i].add(j)
+        preds[i] |= data[i] - standby if terminator[i] else data[i]
     succs: list[set[int]] = [set() for _ in ops]
     for i, ps in enumerate(preds):
         for p in ps:
@@ -157,6 +254,7 @@ class BlockRun:
         self.g = sched.graph(block)
         self.remaining = [len(p) for p in self.g.preds]
         self.done: set[int] = set()
+        self.needed = len(self.ops) - len(self.g.standby)  # ops not on standby and not done yet
         self.triggered: set[int] = set()
         self.futures: dict[int, asyncio.Future[list[Any]]] = {}
         self.tasks: dict[int, asyncio.Task[None]] = {}
@@ -198,12 +296,15 @@ class BlockRun:
         return self.result if self.result is not None else []
 
     def _finished(self) -> bool:
-        needed = all(i in self.done for i in range(len(self.ops)) if i not in self.g.standby)
-        return needed and not self.tasks
+        return self.needed == 0 and not self.tasks
 
     def _complete(self, i: int) -> None:
+        if i in self.done:
+            return
         self.done.add(i)
-        for j in sorted(self.g.succs[i]):
+        if i not in self.g.standby:
+            self.needed -= 1
+        for j in self.g.succs[i]:  # the heap orders them: no need to sort
             self.remaining[j] -= 1
             if self.remaining[j] == 0 and (j not in self.g.standby or j in self.triggered):
                 heapq.heappush(self.ready, j)
@@ -229,7 +330,7 @@ class BlockRun:
 
     def _standby_value(self, v: Value) -> bool:
         owner = v.defining_op
-        return owner is not None and owner in [self.ops[i] for i in self.g.standby if i not in self.done]
+        return owner is not None and any(self.ops[i] is owner for i in self.g.standby if i not in self.done)
 
     async def _node(self, i: int, future: asyncio.Future[list[Any]]) -> None:
         exc: BaseException | None = None
