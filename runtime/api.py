@@ -303,13 +303,14 @@ def _jit_for(options: dict[str, Any], bundle_dir: Path | None, runs: Path, name:
     """The JIT for llm ops: `options["jit"]` (a JitManager, or False for none), else one whose
     profile is at `jit_profile_path`."""
     given = options.pop("jit", None)
+    settings = options.pop("jit_config", None) or {}
     if given is False:
         return None
     if given is not None:
         return given
-    from skc.runtime.jit import JitManager, ProfileStore
+    from skc.runtime.jit import JitConfig, JitManager, ProfileStore
 
-    return JitManager(ProfileStore(jit_profile_path(bundle_dir, runs, name)))
+    return JitManager(ProfileStore(jit_profile_path(bundle_dir, runs, name)), JitConfig(**settings))
 
 
 def _profile_of(jit: Any, bundle_dir: Path | None, runs: Path, name: str) -> str | None:

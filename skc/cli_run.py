@@ -106,11 +106,18 @@ def _show(value: Any) -> str:
 @click.option("--no-jit", is_flag=True, help="Always ask the model: no JIT solidification of llm steps.")
 @click.option("--recompile", is_flag=True,
               help="After an ok run, write the llm steps it solidified back into the bundle as code.")
+@click.option("--jit-promote-after", type=click.IntRange(1), default=3, show_default=True,
+              help="JIT: consecutive matching executions before an llm step runs as code.")
+@click.option("--jit-demote-after", type=click.IntRange(1), default=3, show_default=True,
+              help="JIT: guard misses before solidified code is dropped.")
+@click.option("--jit-shadow-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="JIT: share of solidified executions also sent to the model and compared.")
 @user_errors
 def run_cmd(source: str | None, inputs: tuple[str, ...], engine: str, resume: str | None, dry_run: bool,
             as_json: bool, runs_dir: str | None, run_id: str | None, workflow: str | None, db: tuple[str, ...],
             allow: tuple[str, ...], allow_writes: bool, secret: tuple[str, ...], limit: tuple[str, ...],
-            model: str | None, workdir: str | None, no_jit: bool, recompile: bool) -> None:
+            model: str | None, workdir: str | None, no_jit: bool, recompile: bool, jit_promote_after: int,
+            jit_demote_after: int, jit_shadow_rate: float) -> None:
     """Run SOURCE (a bundle, or a SKILL.md folder / runbook .md / .skflow / .mlir compiled on the fly).
 
     Examples:
@@ -128,6 +135,9 @@ def run_cmd(source: str | None, inputs: tuple[str, ...], engine: str, resume: st
         options["jit"] = False
         if recompile:
             raise click.UsageError("--recompile needs the JIT: drop --no-jit")
+    else:
+        options["jit_config"] = {"promote_after": jit_promote_after, "demote_after": jit_demote_after,
+                                 "shadow_rate": jit_shadow_rate}
     limits = {k: int(v) for k, v in _pairs(limit, "--limit").items()}
     progress = Progress() if sys.stderr.isatty() and not as_json and not dry_run else None
     kwargs = dict(engine=engine, workflow=workflow, runs_dir=runs_dir, run_id=run_id, resume=resume,
