@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import functools
 import os
 import shlex
 import signal
@@ -33,10 +34,13 @@ DEFAULT_MAX_OUTPUT = 8 * 1024 * 1024
 _STDERR_TAIL = 2000
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+def _die_with_parent(parent: int) -> None:  # pragma: no cover - runs in the child between fork and exec
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        # The parent may have died between fork and prctl: then no signal comes, so go now.
+        if os.getppid() != parent:
+            os._exit(1)
 
 
 def resolve_binary(name: str, ctx: ExecContext) -> str:
@@ -72,7 +76,7 @@ async def run_process(argv: list[str], *, env: dict[str, str], cwd: str, stdin: 
     cancelled (timeouts arrive as cancellation) and when stdout exceeds `max_output`."""
     try:
         proc = await asyncio.create_subprocess_exec(
-            *argv, env=env, cwd=cwd, start_new_session=True, preexec_fn=_die_with_parent,
+            *argv, env=env, cwd=cwd, start_new_session=True, preexec_fn=functools.partial(_die_with_parent, os.getpid()),
             stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     except FileNotFoundError:
