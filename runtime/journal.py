@@ -10,12 +10,20 @@ Format (decided here): one JSON object per line in `<run dir>/journal.jsonl`.
     {"type": "end", "status": "ok" | "failed" | ..., "outputs": {...}, "ts": ...}
 
 Why JSON lines and not SQLite: the journal is written once per op and read only on
-resume, in order; an append + `fsync` per record is one small write, needs no
-schema, survives a SIGKILL at any byte (a torn last line is ignored on read: that
-op simply did not complete), and stays readable with `cat`/`jq`. Every `done`
-record is fsync'd before the scheduler releases the op's dependents, so a
-completed op is never lost; `start` records are flushed but not fsync'd (they only
-tell a resume which ops were in flight). Op ids are structural paths (`4`, `5.1.0`
+resume, in order; an append + `fsync` is one small write, needs no schema,
+survives a SIGKILL at any byte (a torn last line is ignored on read: that op
+simply did not complete), and stays readable with `cat`/`jq`. Every `done`
+record is fsync'd before `append` returns, and the scheduler awaits it before
+releasing the op's dependents, so a completed op is never lost; `start` records
+are flushed but need no fsync of their own (they only tell a resume which ops
+were in flight).
+
+Group commit: `append` queues its line and waits; one writer task per event loop
+takes everything queued, writes it in one `write`, flushes and fsyncs once (in a
+dedicated thread, so the loop never blocks on the disk), then wakes every waiter
+of that batch. Records queued in the same event-loop turn, or while the previous
+batch was being fsync'd, share one fsync; each `append` still returns only once
+its own record is on disk, and records land in the order they were appended. Op ids are structural paths (`4`, `5.1.0`
 for the first op of region 1 of op 5, `7[2].0` for map item 2, `8@1.0` for retry
 attempt 1), so a resume of the same IR (checked by `ir_sha256`) finds them again.
 
@@ -55,7 +63,8 @@ class JournalWriter:
     """Appends records to a journal file; `append` is ordered and (optionally) durable.
 
     Writes go through one dedicated thread so that `fsync` never blocks the event loop
-    and records land in the order they were submitted.
+    and records land in the order they were submitted; records appended while a write
+    is pending share one `fsync` (group commit, see the module docstring).
     """
 
     def __init__(self, path: Path, redact: Callable[[Any], Any] = lambda v: v, *,
@@ -68,25 +77,70 @@ class JournalWriter:
         self._file = path.open("a", encoding="utf-8")
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="skc-journal")
+        self._queued: list[tuple[str, bool, asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
+        self.fsyncs = 0  # how many fsyncs the records took (group commit makes it fewer than records)
         if new and durable:
             _fsync_dir(path.parent)
 
-    def _write(self, record: dict[str, Any], sync: bool) -> None:
-        line = json.dumps(jsonable(self.redact(record)), sort_keys=True, separators=(",", ":"))
+    def _line(self, record: dict[str, Any]) -> str:
+        record = {**record, "ts": record.get("ts", time.time())}
+        return json.dumps(jsonable(self.redact(record)), sort_keys=True, separators=(",", ":"))
+
+    def _write_lines(self, lines: list[str], sync: bool) -> None:
         with self._lock:
-            self._file.write(line + "\n")
+            self._file.write("".join(line + "\n" for line in lines))
             self._file.flush()
             if sync and self.durable:
                 os.fsync(self._file.fileno())
+                self.fsyncs += 1
 
     def write(self, record: dict[str, Any], *, sync: bool = True) -> None:
         """Synchronous append (for the header and the last record)."""
-        self._write({**record, "ts": record.get("ts", time.time())}, sync)
+        self._write_lines([self._line(record)], sync)
 
     async def append(self, record: dict[str, Any], *, sync: bool = True) -> None:
-        """Appends `record`; returns once it is on disk (when `sync`)."""
-        record = {**record, "ts": record.get("ts", time.time())}
-        await asyncio.get_running_loop().run_in_executor(self._pool, self._write, record, sync)
+        """Appends `record`; returns once it is on disk (when `sync`), maybe sharing an fsync."""
+        line = self._line(record)  # a record that cannot be written fails here, for its own caller
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+        self._queued.append((line, sync, done))
+        if self._writer is None or self._writer.done() or self._writer.get_loop() is not loop:
+            self._writer = loop.create_task(self._drain())
+        # If the caller is cancelled its record is still written (it is queued), as before.
+        await done
+
+    async def _drain(self) -> None:
+        """Writes queued records in batches, one write and at most one fsync per batch."""
+        loop = asyncio.get_running_loop()
+        batch: list[tuple[str, bool, asyncio.Future[None]]] = []
+        try:
+            while self._queued:
+                batch, self._queued = self._queued, []
+                lines = [line for line, _, _ in batch]
+                try:
+                    await loop.run_in_executor(self._pool, self._write_lines, lines,
+                                               any(sync for _, sync, _ in batch))
+                except asyncio.CancelledError:
+                    raise
+                except Exception as e:  # the disk failed: every record of the batch failed
+                    for _, _, fut in batch:
+                        if not fut.done():
+                            fut.set_exception(e)
+                    batch = []
+                    continue
+                for _, _, fut in batch:
+                    if not fut.done():
+                        fut.set_result(None)
+                batch = []
+        except asyncio.CancelledError:  # the loop is shutting down: nobody will wait for these
+            for _, _, fut in batch + self._queued:
+                fut.cancel()
+            self._queued = []
+            raise
+        finally:
+            if self._writer is asyncio.current_task():
+                self._writer = None
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)

@@ -5,7 +5,8 @@ there is no polling and there are no supersteps; an op starts the moment its
 inputs and its effect-ordering predecessors are done. Reads may run ahead of an
 op that can exit the workflow early; writes may not. Before a completion is
 processed the op's result is durably journaled, so dependents never start before
-it is on disk.
+it is on disk (ops completing together share one fsync: the journal's group
+commit).
 
 The scheduler is what each op runs through: its target (found by convention,
 `targets.base.target_registry`), the engine, the permission check at the op,
