@@ -9,8 +9,8 @@ median of `--repeats` after a warm-up:
 
     makespan     the run's execution time (run_start..run_end), journal in a temp dir on disk
     scheduler    the scheduler alone (no journal, no trace file): what the schedule costs
-                 without durability (`skc run` fsyncs one journal record per completed op,
-                 before its dependents start)
+                 without durability (`skc run` fsyncs each completed op's journal record
+                 before its dependents start; ops completing together share one fsync)
     sequential   the same run with `limits={"sim": 1}`: the same ops, one at a time
     bound        the critical path: the longest latency-weighted path (no schedule is faster)
     work         the sum of all latencies (what one-at-a-time execution costs at least)
