@@ -51,8 +51,14 @@ run: setup system-deps
 	SKC_DB_INCIDENTS=$(abspath build/incidents.db) $(BIN)/skc compile examples/runbooks/checkout-latency.md -o build/checkout-latency.skb
 	$(BIN)/skc run build/checkout-latency.skb --input service=checkout --input 'since=2024-05-14 14:00:00'
 
+# Every benchmark: the suite (P1-P6, portability; writes bench/results/README.md), then the JIT,
+# native-lowering, IR and front-end benchmarks (each writes bench/results/<name>.json).
 bench: setup
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.jit
+	$(BIN)/python -m bench.native
+	$(BIN)/python -m bench.ir
+	$(BIN)/python -m bench.frontend
 
 clean:
 	rm -rf $(VENV) .typecheck build *.egg-info .pytest_cache .mypy_cache .ruff_cache

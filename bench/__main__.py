@@ -25,7 +25,7 @@ from typing import Any
 from bench import report
 
 RESULTS = Path(__file__).resolve().parent / "results"
-CORPUS = Path("/work/shared/corpus")
+CORPUS = (Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus").resolve()
 
 
 def benchmarks(quick: bool, corpus: Path) -> list[tuple[str, Callable[[], dict[str, Any]]]]:

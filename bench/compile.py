@@ -1,6 +1,6 @@
 """Compile throughput over the corpus: files per second per core, and how many compile cleanly.
 
-    python -m bench.compile [--corpus /work/shared/corpus] [--repeats 3] [--out bench/results/compile.json]
+    python -m bench.compile [--corpus ../shared/corpus] [--repeats 3] [--out bench/results/compile.json]
 
 Every source of the corpus (each SKILL.md folder, each runbook .md) goes through
 `compile_path` with the default pipeline and an in-memory bundle (nothing is
@@ -31,7 +31,7 @@ from skc.compiler.frontend import kind_of
 from skc.compiler.passes import DEFAULT_PIPELINE
 from skc.ir.location import errors
 
-CORPUS = Path("/work/shared/corpus")
+CORPUS = (Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus").resolve()
 RESULTS = Path(__file__).resolve().parent / "results" / "compile.json"
 
 

@@ -1,6 +1,6 @@
 """P4, tokens: what skc sends to the model against a raw-context agent that re-reads the document.
 
-    python -m bench.tokens [--corpus /work/shared/corpus] [--docs 5] [--out bench/results/tokens.json]
+    python -m bench.tokens [--corpus ../shared/corpus] [--docs 5] [--out bench/results/tokens.json]
 
 Both sides use the embedded model (Gemma 3 270M, `get_backend("local")`) and its
 tokenizer (`count_tokens`); answers are short (`max_tokens` 48 per baseline step).
@@ -36,7 +36,7 @@ from skc.runtime.llm.prompt import plain_prompt, render_value
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results" / "tokens.json"
-CORPUS = Path("/work/shared/corpus")
+CORPUS = (Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus").resolve()
 EXAMPLE_MD = ROOT / "examples" / "runbooks" / "checkout-latency.md"
 EXAMPLE_IR = ROOT / "examples" / "runbooks" / "checkout-latency.mlir"
 EXAMPLE_INPUTS = {"service": "checkout", "since": "2024-05-14 14:00:00"}

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "bundle" / "fixtures"
 EXAMPLE = "examples/ir/virt_handler_down.mlir"
-CORPUS = Path("/work/shared/corpus")
+CORPUS = (Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus").resolve()
 RUNBOOK = CORPUS / "runbooks" / "prometheus-operator" / "node" / "NodeFilesystemFilesFillingUp.md"
 SKILL = CORPUS / "skills" / "anthropics" / "webapp-testing"
 

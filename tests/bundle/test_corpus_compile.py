@@ -1,6 +1,6 @@
 """Every corpus source (SKILL.md folders, runbook .md files) compiles or gives located diagnostics.
 
-The corpus is /work/shared/corpus (or $SKC_CORPUS); the test is skipped where it is
+The corpus is ../shared/corpus beside the repository (or $SKC_CORPUS); the test is skipped where it is
 absent. Each source goes through `compile_path` with the default pipeline: an
 uncaught exception, a failure without an error diagnostic, or a diagnostic
 without a location fails the test; a successful compile must give a bundle that
@@ -18,7 +18,7 @@ from skc.compiler.bundle import read_bundle, write_bundle, zip_bytes
 from skc.compiler.driver import compile_path, discover_sources
 from skc.ir.location import errors
 
-CORPUS = Path(os.environ.get("SKC_CORPUS", "/work/shared/corpus"))
+CORPUS = Path(os.environ.get("SKC_CORPUS", Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus")).resolve()
 SOURCES = discover_sources(CORPUS) if CORPUS.is_dir() else []
 
 pytestmark = pytest.mark.skipif(not SOURCES, reason=f"no corpus at {CORPUS}")
