@@ -11,7 +11,8 @@ independent for the concurrency pass:
   assigns it);
 - an llm step takes the values its text mentions, in order (variables and "step N"
   references, the rule of `lower_code`'s Python blocks: "Given the diagnosis of step
-  7, decide ..." reads step 7's result), and the previous step's results when its
+  7, decide ..." reads step 7's result, "Given the `summary` of step 7, ..." only its
+  `summary` field through `data.json_get`), and the previous step's results when its
   text refers back to them ("the output", "summarize", ...), never inside a parallel
   hint's range; a decision lists its outcomes ("whether X or Y", "which to apply
   first: A, B, or C", else yes/no, see `prose.outcomes`);

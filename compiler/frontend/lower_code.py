@@ -20,7 +20,16 @@ order it mentions them, each once (`mentioned`):
   order within the reference: the values that step produced itself (its commands,
   queries, code), else those of its sub-steps (see `step_results`). Only earlier
   steps whose results are in scope count; a step named as a destination ("go to
-  step 3", "repeat step 2") is not a reference.
+  step 3", "repeat step 2") is not a reference;
+- a field of a step: "the <field> of step N" (also "from", "in") or "step N's <field>",
+  one step and one identifier-like word, in backticks or not (`prose.field_refs`), is
+  `data.json_get(<result>, "$.<field>")` typed `!skc.text` for each `!skc.json` result
+  of step N, in place of the whole value (`field_of`): "Given the `summary` of step 7,
+  decide ..." gives the model the summary, not every key step 7's code computed. A
+  bare word counts only when a Python block of step N writes it as a key (`"summary"`
+  in its code), so "the diagnosis of step 7" or "the output of step 3" stays the whole
+  result, as does a step with no JSON result and a range ("the `summary` of steps
+  1-3"). Multi-word fields ("the root cause of step 7") are not fields.
 
 So "For `{service}`, combine the evidence of steps 1-6." gives `args = [service,
 <step 1>, ..., <step 6>]`. The code is never scanned for names (its braces are
@@ -103,10 +112,35 @@ class CodeLowering:
         step N (see `step_results`)."""
         found: list[tuple[int, str | int]] = [(v.start, v.name) for v in prose_vars(text)]
         found += list(prose.step_refs(text))
+        fields = {(at, n): (name, quoted) for at, n, name, quoted in prose.field_refs(text)}
         values: list[Value] = []
-        for _, ref in sorted(found, key=lambda f: f[0]):
-            values += self.step_results(ref, st, scope) if isinstance(ref, int) else [self.var(ref, st.loc, st, scope)]
+        for at, ref in sorted(found, key=lambda f: f[0]):
+            if isinstance(ref, str):
+                values.append(self.var(ref, st.loc, st, scope))
+            elif (at, ref) in fields:
+                values += self.field_of(self.step_results(ref, st, scope), *fields[at, ref], st)
+            else:
+                values += self.step_results(ref, st, scope)
         return list({id(v): v for v in values}.values())
+
+    def field_of(self, results: list[Value], name: str, quoted: bool, st: Step) -> list[Value]:
+        """"the `summary` of step N": `data.json_get(<result>, "$.summary")` as text for each
+        JSON result of step N, in place of the whole value. A bare word ("the summary of
+        step 7") counts only when a Python block of step N writes that key (`"summary"`
+        in its code), so "the diagnosis of step 7" stays the whole result. `results` as
+        they are when none is JSON or the word is not a field."""
+        picked = [v for v in results if v.type == JSON and (quoted or _writes_key(v, name))]
+        if not picked:
+            return results
+        self.use(picked, st)  # step N's result is read (and ordered before `st`) through the json_get
+        out = []
+        for v in picked:
+            got = self.tag(data.json_get(v, f"$.{name}", TEXT, loc=st.loc), st)
+            producer = self.producer.get(id(v))
+            if producer is not None:
+                self.producer[id(got)] = producer
+            out.append(got)
+        return out
 
     def step_results(self, number: int, st: Step, scope: _Scope) -> list[Value]:
         """The results of the step numbered `number` that `st` can see: the values that step
@@ -258,6 +292,13 @@ def prose_vars(text: str) -> list[Var]:
     """The variables prose names: `{name}`, `<name>`, and `$NAME` in capitals only."""
     return [v for v in find_vars(text, shell=False)
             if not v.raw.startswith("$") or v.raw.lstrip("${").split("}")[0].isupper()]
+
+
+def _writes_key(value: Value, name: str) -> bool:
+    """Whether `value` is a Python block's result whose code names the key `name` as a string."""
+    op = value.defining_op
+    return op is not None and op.op_name == "tool.python" and \
+        re.search(rf"""(["']){re.escape(name)}\1""", str(op.attributes.get("code", ""))) is not None
 
 
 def common_prefix(a: str, b: str) -> int:

@@ -361,6 +361,23 @@ def step_refs(text: str) -> list[tuple[int, int]]:
     return out
 
 
+_FIELD = r"(`?)([A-Za-z_][A-Za-z0-9_]*)\{}"  # \{} is the backtick group's number
+_NOT_A_RANGE = r"(?!\s*(?:,|and\b|&|-|–|—|to\b|through\b|thru\b)\s*#?\d)"
+_FIELD_OF = re.compile(r"\bthe\s+" + _FIELD.format(1) + r"\s+(?:field\s+)?(?:of|from|in)\s+(step\s+#?(\d{1,3}))\b"
+                       + _NOT_A_RANGE, re.I)
+_STEPS_FIELD = re.compile(r"\b(step\s+#?(\d{1,3}))(?:'s|’s)\s+" + _FIELD.format(3) + r"(?![\w`])", re.I)
+
+
+def field_refs(text: str) -> list[tuple[int, int, str, bool]]:
+    """(offset, number, field, quoted) for each "the <field> of step N" ("from", "in" too)
+    and "step N's <field>" in `text`: one step, one identifier-like word, in backticks
+    (`quoted`) or not. The offset is that of the "step N" it names, as in `step_refs`;
+    a range ("the `summary` of steps 1-3", "step 1 and 2") is not a field reference."""
+    out = [(m.start(3), int(m.group(4)), m.group(2), bool(m.group(1))) for m in _FIELD_OF.finditer(text)]
+    out += [(m.start(1), int(m.group(2)), m.group(4), bool(m.group(3))) for m in _STEPS_FIELD.finditer(text)]
+    return sorted(out)
+
+
 def llm_kind(text: str) -> str:
     """generate, decide, extract or agent for an instruction's text."""
     t = clean(text)

@@ -156,3 +156,69 @@ def test_row_conditions_read_columns_and_conclusions_are_text(tsg) -> None:
     assert "no dependency was degraded." in consts
     assert [op.attributes["prompt"] for op in ops(r, "llm.generate")] == ["report the degraded dependency."]
     assert not [d for d in r.diagnostics if d.code == "SKC125"]  # a branch yielding its own part is no contradiction
+
+
+@pytest.mark.parametrize(("text", "refs"), [
+    ("Given the `summary` of step 7, decide.", [(7, "summary", True)]),
+    ("Name the cause in the summary of step 2 and the action chosen in step 3.", [(2, "summary", False)]),
+    ("Read step 4's `region`.", [(4, "region", True)]),
+    ("Combine the `summary` of steps 1-3.", []),
+    ("Compare the summary of step 1 and 2.", []),
+    ("Use the output of step 7", [(7, "output", False)]),  # a field only if step 7's result has one
+])
+def test_field_references(text: str, refs: list[tuple[int, str, bool]]) -> None:
+    found = prose.field_refs(text)
+    assert [(n, f, q) for _, n, f, q in found] == refs
+    steps = dict(prose.step_refs(text))
+    assert all(steps.get(at) == n for at, n, _, _ in found)  # the same "step N" step_refs names
+
+
+FIELDS = """\
+## Diagnosis
+
+1. Read the events: `kubectl get events -o json`
+2. Combine step 1.
+
+   ```python
+   [events] = args
+   result = {"summary": f"{len(events['items'])} events", "count": len(events["items"])}
+   ```
+
+## Mitigation
+
+3. Given the `summary` of step 2, decide whether to restart or wait.
+4. Post an update that names the cause in the summary of step 2 and the action chosen in step 3.
+5. Archive the diagnosis of step 2.
+6. Attach step 2 to the ticket.
+"""
+
+
+def _by_step(r: FrontendResult, label: str) -> Op:
+    [op] = [op for op in r.module.walk() if op.op_name.startswith("llm.") and op.attributes.get("step") == label] \
+        if r.module else []
+    return op
+
+
+def test_the_field_of_a_step_is_a_json_get_of_its_result(tsg) -> None:
+    r = checked(tsg(FIELDS))
+    [py] = ops(r, "tool.python")
+    gets = [op for op in ops(r, "data.json_get") if op.attributes["path"] == "$.summary"]
+    assert gets
+    assert all(g.operands == py.results and g.results[0].type.kind == "text" for g in gets)
+    decide = _by_step(r, "Mitigation.3")
+    [summary] = decide.operands
+    assert summary.defining_op in gets  # "the `summary` of step 2", not the whole object
+    update = _by_step(r, "Mitigation.4")  # a bare word that the step's code writes as a key
+    assert [v.defining_op.op_name if v.defining_op else None for v in update.operands] == \
+        ["data.json_get", "llm.decide"]
+    assert update.operands[0].defining_op in gets
+
+
+def test_a_plain_step_reference_still_passes_the_whole_value(tsg) -> None:
+    r = checked(tsg(FIELDS))
+    [py] = ops(r, "tool.python")
+    assert _by_step(r, "Mitigation.6").operands == py.results  # "step 2"
+    archive = _by_step(r, "Mitigation.5")  # "diagnosis" is no key step 2's code writes
+    assert py.results[0] in archive.operands  # (with step 4's update: "of step" refers back)
+    assert not [v for v in archive.operands if v.defining_op and v.defining_op.op_name == "data.json_get"]
+    assert py.results[0] in r.module.workflow().body.ops[-1].operands if r.module else False

@@ -139,9 +139,19 @@ def test_the_compiled_markdown_feeds_step_7_what_the_ir_does() -> None:
     assert md_py.attributes["effects"] == ir_py.attributes["effects"] == ["pure"]
     [decide] = _ops(md, "llm.decide")
     assert decide.attributes["outcomes"] == MITIGATIONS
-    assert decide.operands == md_py.results  # "Given the diagnosis of step 7"
+    [summary] = decide.operands  # "Given the `summary` of step 7": the field, as the IR's %root_cause
+    made = summary.defining_op
+    assert made is not None
+    assert made.op_name == "data.json_get"
+    assert made.attributes["path"] == "$.summary"
+    assert made.operands == md_py.results
     [update] = [op for op in _ops(md, "llm.generate") if op.attributes.get("step") == "Mitigation.9"]
-    assert update.operands == [md_py.results[0], decide.results[0]]  # "found in step 7", "chosen in step 8"
+    [summary_9, choice] = update.operands  # "the `summary` of step 7", "chosen in step 8"
+    assert choice is decide.results[0]
+    made_9 = summary_9.defining_op
+    assert made_9 is not None
+    assert made_9.attributes["path"] == "$.summary"
+    assert made_9.operands == md_py.results
 
 
 def test_the_compiled_markdown_names_the_planted_root_cause(tmp_path: Path, scripted_llm: Any) -> None:
