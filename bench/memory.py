@@ -27,6 +27,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bench import publish
+
 RESULTS = Path(__file__).resolve().parent / "results" / "memory.json"
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -83,11 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     res = run(args.ops)
-    print(table(res))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(res, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}")
-    return 0
+    return publish(res, table(res), args.out)
 
 
 if __name__ == "__main__":

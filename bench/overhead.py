@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
-import json
 import logging
 import pstats
 import sys
@@ -33,6 +32,7 @@ import time
 from pathlib import Path
 from typing import Annotated, Any, TypedDict
 
+from bench import publish
 from bench.workloads import Dag, random_dag
 from bench.workloads.run import asyncio_waves, median_time, skc_run, skc_scheduler
 
@@ -186,11 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     res = run(args.ops, args.repeats, not args.no_ray, not args.no_langgraph)
-    print(table(res))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(res, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}")
-    return 0
+    return publish(res, table(res), args.out)
 
 
 if __name__ == "__main__":

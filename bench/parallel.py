@@ -25,7 +25,6 @@ The sequential run of `random-1000` takes about 12 s, so it is measured once
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -34,6 +33,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench import publish
 from bench.workloads import LATENCY, Dag, standard_workloads
 from bench.workloads.run import median_time, skc_run, skc_scheduler
 
@@ -103,11 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     res = run(args.repeats, tuple(int(s) for s in args.sizes.split(",") if s))
-    print(table(res))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(res, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}")
-    return 0
+    return publish(res, table(res), args.out)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from bench import publish
 from bench.portability_tasks import TASKS, Task
 from bench.portability_tasks.gen import SCHEMA
 
@@ -164,11 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     res = run([t for t in args.tasks.split(",") if t] or None)
-    print(table(res))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(res, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}")
-    return 0
+    return publish(res, table(res), args.out)
 
 
 if __name__ == "__main__":

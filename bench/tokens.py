@@ -32,6 +32,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from bench import publish
 from skc.runtime.llm.prompt import plain_prompt, render_value
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -205,11 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     res = run(args.corpus, args.docs, not args.no_live)
-    print(table(res))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(res, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}")
-    return 0
+    return publish(res, table(res), args.out)
 
 
 if __name__ == "__main__":
