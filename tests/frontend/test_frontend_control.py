@@ -9,21 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fe_helpers import checked, ops
+
 from skc.compiler.frontend import FrontendResult
-from skc.ir import Op, verify
+from skc.ir import Op
 from skc.ir.dialects.ctrl import IfOp
 from skc.runtime.api import run
-
-
-def checked(result: FrontendResult) -> FrontendResult:
-    assert result.module is not None
-    assert verify(result.module) == []
-    return result
-
-
-def ops(result: FrontendResult, name: str) -> list[Op]:
-    assert result.module is not None
-    return [op for op in result.module.walk() if op.op_name == name]
 
 
 def top(result: FrontendResult) -> list[Op]:

@@ -8,20 +8,10 @@ prose.py, predicates.py) on a small runbook and checks the IR.
 from __future__ import annotations
 
 import pytest
+from fe_helpers import checked, ops
 
 from skc.compiler.frontend import FrontendResult, prose
-from skc.ir import Op, verify
-
-
-def checked(result: FrontendResult) -> FrontendResult:
-    assert result.module is not None
-    assert verify(result.module) == []
-    return result
-
-
-def ops(result: FrontendResult, name: str) -> list[Op]:
-    assert result.module is not None
-    return [op for op in result.module.walk() if op.op_name == name]
+from skc.ir import Op
 
 
 def producers(op: Op) -> list[object]:
