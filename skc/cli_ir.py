@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,10 +18,15 @@ from skc.ir.location import Diagnostic, DiagnosticError, Location, errors
 
 
 def load_module(path: str) -> Module:
-    """An IR module from `.mlir` text, or from any source a front end understands."""
+    """An IR module from a compiled bundle (.skb folder or zip), `.mlir` text, or any source a
+    front end understands."""
     p = Path(path)
     if p.suffix == ".mlir":
         return parse_file(path)
+    if (p / "manifest.json").is_file() or (p.is_file() and zipfile.is_zipfile(p)):
+        from skc.compiler.bundle import read_bundle
+
+        return read_bundle(p).module
     from skc.compiler.frontend import load
 
     result = load(p)
@@ -32,7 +38,7 @@ def load_module(path: str) -> Module:
 
 @click.group()
 def ir() -> None:
-    """Inspect the IR of an .mlir file, a SKILL.md folder, a runbook .md or a .skflow file."""
+    """Inspect the IR of a bundle, an .mlir file, a SKILL.md folder, a runbook .md or a .skflow file."""
 
 
 @ir.command("print")

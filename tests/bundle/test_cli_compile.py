@@ -181,3 +181,17 @@ def test_compile_a_corpus_skill(tmp_path: Path) -> None:
     assert "SKILL.md" in [s["path"] for s in manifest["sources"]]
     assert any(name.startswith("prompts/webapp_testing/") for name in manifest["files"])
     assert "reports/capability.json" in manifest["files"]
+
+
+@pytest.mark.parametrize("name", ["virt.skb", "virt.zip"])
+def test_ir_inspection_reads_a_compiled_bundle(tmp_path: Path, name: str) -> None:
+    """`skc ir print|explain BUNDLE` read the bundle's IR, directory or zip."""
+    out = tmp_path / name
+    assert skc("compile", EXAMPLE, "-o", out).returncode == 0
+    shown = skc("ir", "print", out)
+    assert shown.returncode == 0, shown.stderr
+    assert '"skc.workflow"' in shown.stdout
+    assert 'target = "cpu"' in shown.stdout  # the compiled IR, with placement's decisions
+    explained = skc("ir", "explain", out, "--json")
+    assert explained.returncode == 0, explained.stderr
+    assert "virt_handler_down" in explained.stdout
