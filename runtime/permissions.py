@@ -270,7 +270,7 @@ class Policy:
         if undecided:
             return False
         if self.rules is None:
-            return Denial("SKC301", f"{req} writes, and a runbook may only read by default",
+            return Denial("SKC301", f"{req} writes, and with no allowed-tools (a runbook, or a skill without the field) only reads may run by default",
                           f"run with --allow-writes, or --allow '{_suggest(req)}'")
         return Denial("SKC301", f"{req} is not allowed by {self.describe()}",
                       f"add '{_suggest(req)}' to allowed-tools, or run with --allow '{_suggest(req)}'")

@@ -70,7 +70,7 @@ def test_runbooks_read_by_default_and_write_only_when_allowed(tmp_path: Path) ->
   "ctrl.return"(%r) : (!skc.text) -> ()''')
     with pytest.raises(DiagnosticError) as e:
         run_module(mod, tmp_path)
-    assert "a runbook may only read by default" in e.value.diagnostics[0].message
+    assert "only reads may run by default" in e.value.diagnostics[0].message
     assert "--allow-writes" in e.value.diagnostics[0].hint
     assert run_module(mod, tmp_path, allow=["Bash(echo:*)"]).status == "ok"
     out.unlink()
