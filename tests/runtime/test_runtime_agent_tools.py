@@ -45,7 +45,7 @@ def test_files_stay_inside_the_working_directory(tmp_path: Path) -> None:
     with pytest.raises(PermissionError, match="outside the working directory"):
         _call(tools, "Read", {"path": "../../etc/passwd"}, ctx, ("Read",))
     assert _call(tools, "write_file", {"path": "out/x.txt", "content": "y"}, ctx, ("write_file",)) == "wrote out/x.txt"
-    with pytest.raises(PermissionError, match="runbook may only read"):
+    with pytest.raises(PermissionError, match="only reads may run by default"):
         _call(AgentTools(policy_for(None)), "Write", {"path": "x", "content": ""}, ctx, ("Write",))
 
 
