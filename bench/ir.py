@@ -16,13 +16,12 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench import median_seconds
 from skc.ir import (
     NUM,
     TABLE,
@@ -79,17 +78,6 @@ def build_module(n_ops: int) -> Module:
             count, i = count + 19, i + 1
         ctrl.return_(last)
     return Module([wf])
-
-
-def median_seconds(fn: Callable[[], Any], repeats: int) -> float:
-    """Median wall time of `fn` over `repeats` runs, after one warm-up run."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def _upstream() -> tuple[Callable[[str], Any], Callable[[Any], str]] | None:

@@ -33,13 +33,13 @@ import random
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from bench import median_seconds
 from skc.runtime.jit import native
 from skc.runtime.jit.rowpred import count_python
 
@@ -56,16 +56,6 @@ def rows_of(n: int, seed: int = 0) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     return [{"path": "/api", "latency_ms": round(rng.lognormvariate(5.5, 0.8), 1),
              "status": rng.choice((200, 200, 200, 201, 404, 500, 503))} for _ in range(n)]
-
-
-def median_s(fn: Callable[[], Any], repeats: int) -> float:
-    fn()  # warm
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def numpy_count(cols: list[np.ndarray]) -> int:
@@ -109,13 +99,13 @@ def run(sizes: list[int], quick: bool) -> dict[str, Any]:
         cols = native.column_buffers(rows, ["latency_ms", "status"])
         want = count_python(pred, rows)
         entry: dict[str, Any] = {"repeats": repeats, "matching_rows": want,
-                                 "python_rows_s": median_s(partial(count_python, pred, rows), repeats),
-                                 "numpy_columns_s": median_s(partial(numpy_count, cols), repeats)}
+                                 "python_rows_s": median_seconds(partial(count_python, pred, rows), repeats),
+                                 "numpy_columns_s": median_seconds(partial(numpy_count, cols), repeats)}
         for b, k in kernels.items():
             if k.count(cols) != want or native.count_rows(pred, rows, threshold=0, backend=b) != want:
                 raise SystemExit(f"{b} kernel disagrees with Python at {n} rows")
-            entry[f"native_rows_{b}_s"] = median_s(partial(native_rows, k, rows), repeats)
-            entry[f"native_columns_{b}_s"] = median_s(partial(k.count, cols), repeats)
+            entry[f"native_rows_{b}_s"] = median_seconds(partial(native_rows, k, rows), repeats)
+            entry[f"native_columns_{b}_s"] = median_seconds(partial(k.count, cols), repeats)
         table[str(n)] = entry
         print(f"{n:>9} rows  python {entry['python_rows_s'] * 1e3:9.3f} ms  " + "  ".join(
             f"{b}: rows {entry[f'native_rows_{b}_s'] * 1e3:8.3f} ms, columns {entry[f'native_columns_{b}_s'] * 1e3:8.4f} ms"
