@@ -15,7 +15,9 @@ export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip wheel setuptools
-	# llama-cpp-python builds from source (~8 min on 2 cores) once; pip's wheel cache keeps the build.
+	# llama-cpp-python: a portable x86-64 build (AVX2, never native flags), 8-15 min once per
+	# machine; scripts/build-llama.sh keeps the wheel in its own wheelhouse, not pip's cache.
+	bash scripts/build-llama.sh $(BIN)/python
 	$(BIN)/python -m pip install --progress-bar off -e '.[all]'
 	touch $@
 

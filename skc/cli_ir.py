@@ -56,7 +56,7 @@ def print_cmd(path: str, as_skflow: bool) -> None:
         report(diags)
         sys.exit(USER_ERROR)
     if as_skflow:
-        from skc.compiler.frontend.skflow_printer import print_skflow
+        from skc.compiler.frontend.skflow.printer import print_skflow
 
         click.echo(print_skflow(module), nl=False)
         return

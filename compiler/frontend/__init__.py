@@ -48,15 +48,15 @@ def load(path: str | Path) -> FrontendResult:
     kind = kind_of(path)
     try:
         if kind == "skill":
-            from skc.compiler.frontend.skill_md import compile_skill
+            from skc.compiler.frontend.skill.skill_md import compile_skill
 
             return compile_skill(path if path.is_dir() else path.parent)
         if kind == "skflow":
-            from skc.compiler.frontend.skflow import compile_skflow
+            from skc.compiler.frontend.skflow.parse import compile_skflow
 
             return compile_skflow(path)
         if kind == "tsg":
-            from skc.compiler.frontend.tsg_md import compile_tsg
+            from skc.compiler.frontend.runbook.tsg_md import compile_tsg
 
             return compile_tsg(path)
         if kind == "mlir":

@@ -16,7 +16,7 @@ Conservative rewrites; an op that does not fit a rule exactly is left alone:
     variable inside a quoted string of a command that needs a shell, skips the op.
     The command runs as `argv` when it has no shell syntax, else as `cmd`.
     Its effects are what the front ends give the same command
-    (`skc.compiler.frontend.commands.classify_shell`: kubectl get reads `k8s`,
+    (`skc.compiler.frontend.common.commands.classify_shell`: kubectl get reads `k8s`,
     a redirect writes `fs:<path>`, anything unknown is `write:*`, ...).
 `decide-single-outcome`
     An `llm.decide` with one outcome becomes `data.const` of that outcome.
@@ -38,7 +38,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
-from skc.compiler.frontend.commands import classify_shell
+from skc.compiler.frontend.common.commands import classify_shell
 from skc.compiler.passes import Pass, PassContext
 from skc.ir.core import Block, Op, Region, Value
 from skc.ir.dialects.ctrl import IfOp, YieldOp

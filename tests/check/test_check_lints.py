@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from skc.compiler.check import check_path, lint_module
-from skc.compiler.frontend.skflow import parse_skflow
+from skc.compiler.frontend.skflow.parse import parse_skflow
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).resolve().parents[2]
@@ -140,7 +140,7 @@ def test_unusable_input_is_exit_2(tmp_path: Path, name: str) -> None:
 
 
 def test_runbook_front_end_diagnostics_and_no_duplicate_lints() -> None:
-    pytest.importorskip("skc.compiler.frontend.tsg_md")
+    pytest.importorskip("skc.compiler.frontend.runbook.tsg_md")
     report = check_path(DATA / "crashloop_runbook.md")
     assert report.kind == "tsg"
     by_line: dict[int, set[str]] = {}
@@ -158,7 +158,7 @@ def test_runbook_front_end_diagnostics_and_no_duplicate_lints() -> None:
 
 
 def test_skill_spec_violations(tmp_path: Path) -> None:
-    pytest.importorskip("skc.compiler.frontend.skill_md")
+    pytest.importorskip("skc.compiler.frontend.skill.skill_md")
     folder = tmp_path / "pdf-tools"
     folder.mkdir()
     (folder / "SKILL.md").write_text("---\nname: PDF_Tools\ndescription: Fill PDF forms.\n---\n\n"

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from skc.compiler.frontend.commands import (
+from skc.compiler.frontend.common.commands import (
     classify_shell,
     find_vars,
     looks_like_command,
     python_effects,
 )
-from skc.compiler.frontend.shell_text import logical_lines
+from skc.compiler.frontend.common.shell_text import logical_lines
 
 
 @pytest.mark.parametrize(("command", "effects"), [

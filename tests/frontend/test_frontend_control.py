@@ -1,6 +1,6 @@
 """Control flow from markdown: early exits, for-each steps, paired conditions.
 
-Each test states one rule of the lowering (compiler/frontend/lower.py, lower_map.py,
+Each test states one rule of the lowering (compiler/frontend/markdown/lower.py, lower_map.py,
 step_model.py) on a small document and checks the IR; the early-exit tests also run
 the compiled workflow through the runtime to check the contract the IR promises.
 """
@@ -115,7 +115,7 @@ def _runbook(tmp_path: Path) -> Path:
 
 
 def test_the_runtime_ends_the_run_at_an_early_exit_with_its_status(tmp_path: Path) -> None:
-    from skc.compiler.frontend.tsg_md import compile_tsg
+    from skc.compiler.frontend.runbook.tsg_md import compile_tsg
 
     result = checked(compile_tsg(_runbook(tmp_path)))
     assert result.module is not None
@@ -202,7 +202,7 @@ def test_for_each_over_an_llm_list_gives_every_llm_op_the_item(skill) -> None:
 
 
 def test_for_each_runs_through_the_runtime_once_per_line(tmp_path: Path) -> None:
-    from skc.compiler.frontend.tsg_md import compile_tsg
+    from skc.compiler.frontend.runbook.tsg_md import compile_tsg
 
     doc = tmp_path / "files.md"
     doc.write_text("1. List the files: `ls $DIR`\n2. For each file, print it: `cat $DIR/<file>`\n", encoding="utf-8")

@@ -1,7 +1,7 @@
 """Data flow the prose states: "step N" references, Python blocks' `args` and effects,
 listed decision outcomes, row conditions and "Otherwise, <conclusion>".
 
-Each test states one rule of the lowering (compiler/frontend/lower_code.py, lower.py,
+Each test states one rule of the lowering (compiler/frontend/markdown/lower_code.py, lower.py,
 prose.py, predicates.py) on a small runbook and checks the IR.
 """
 
@@ -10,7 +10,9 @@ from __future__ import annotations
 import pytest
 from fe_helpers import checked, ops
 
-from skc.compiler.frontend import FrontendResult, prose
+from skc.compiler.frontend import FrontendResult
+
+from skc.compiler.frontend.markdown import prose
 from skc.ir import Op
 
 

@@ -124,7 +124,7 @@ def test_an_agent_without_allowed_tools_gets_the_documents_programs(skill) -> No
 
 
 def test_binary_skill_is_a_diagnostic(tmp_path) -> None:
-    from skc.compiler.frontend.skill_md import compile_skill
+    from skc.compiler.frontend.skill.skill_md import compile_skill
 
     folder = tmp_path / "junk"
     folder.mkdir()

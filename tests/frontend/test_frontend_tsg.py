@@ -1,6 +1,6 @@
 """The runbook front end on small documents: steps, variables, conditions, jumps, hints, lints.
 
-Each test states one rule of the front end (see compiler/frontend/tsg_md.py and
+Each test states one rule of the front end (see compiler/frontend/runbook/tsg_md.py and
 lower.py) and checks it on the IR or the located diagnostics it produces.
 """
 
@@ -228,7 +228,7 @@ def test_step_headings_number_the_steps(tsg) -> None:
 
 
 def test_bad_inputs_become_diagnostics_not_exceptions(tsg, tmp_path) -> None:
-    from skc.compiler.frontend.tsg_md import compile_tsg
+    from skc.compiler.frontend.runbook.tsg_md import compile_tsg
 
     binary = tmp_path / "junk.md"
     binary.write_bytes(b"\x00\x01\x02\xff" * 100)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from skc.compiler.cost import CostModel
-from skc.compiler.frontend.commands import classify_shell
+from skc.compiler.frontend.common.commands import classify_shell
 from skc.compiler.passes import PassContext, run_pipeline
 from skc.compiler.passes.solidify_static import prompt_command
 from skc.ir import TEXT, InsertionPoint, Module, ctrl, llm, parse_module, tool, workflow

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from skc.compiler.frontend.skflow import parse_skflow
-from skc.compiler.frontend.skflow_printer import print_skflow
+from skc.compiler.frontend.skflow.parse import parse_skflow
+from skc.compiler.frontend.skflow.printer import print_skflow
 from skc.ir import (
     BOOL,
     JSON,

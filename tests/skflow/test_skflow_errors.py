@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from skc.compiler.frontend import load
-from skc.compiler.frontend.skflow import parse_skflow
+from skc.compiler.frontend.skflow.parse import parse_skflow
 
 HEADER = "workflow t(ns: text, n: num) -> text {\n"
 

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from skc.compiler.frontend.skflow import compile_skflow, parse_skflow
-from skc.compiler.frontend.skflow_printer import print_skflow
-from skc.compiler.frontend.skflow_strings import Interp, decode, render, render_plain
+from skc.compiler.frontend.skflow.parse import compile_skflow, parse_skflow
+from skc.compiler.frontend.skflow.printer import print_skflow
+from skc.compiler.frontend.skflow.strings import Interp, decode, render, render_plain
 from skc.ir import (
     JSON,
     TEXT,

@@ -10,7 +10,7 @@ from typing import Any
 
 from lark import Token, Transformer, v_args
 
-from skc.compiler.frontend.skflow_ast import (
+from skc.compiler.frontend.skflow.nodes import (
     CMP_PREDICATES,
     Bare,
     Binary,
@@ -38,7 +38,7 @@ from skc.compiler.frontend.skflow_ast import (
     Workflow,
     Yield,
 )
-from skc.compiler.frontend.skflow_strings import StringError, Text, decode
+from skc.compiler.frontend.skflow.strings import StringError, Text, decode
 
 
 def _pos(meta: Any) -> tuple[int, int]:

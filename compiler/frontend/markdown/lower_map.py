@@ -32,15 +32,15 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from skc.compiler.frontend import prose
-from skc.compiler.frontend.commands import find_vars, normalise
-from skc.compiler.frontend.lower_code import CodeLowering
-from skc.compiler.frontend.step_model import Step, flatten
+from skc.compiler.frontend.markdown import prose
+from skc.compiler.frontend.common.commands import find_vars, normalise
+from skc.compiler.frontend.markdown.lower_code import CodeLowering
+from skc.compiler.frontend.markdown.step_model import Step, flatten
 from skc.ir import JSON, TEXT, InsertionPoint, Value, ctrl, data, llm
 from skc.ir.core import Op
 
 if TYPE_CHECKING:
-    from skc.compiler.frontend.lower import _Scope
+    from skc.compiler.frontend.markdown.lower import _Scope
 
 _LIST_TOOLS = ("tool.shell", "tool.sql", "tool.script", "tool.python", "tool.http")
 _LINE = r"(?m)^(?!NAME\s).*\S.*$"  # a non-empty line that is not a kubectl header

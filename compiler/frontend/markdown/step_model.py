@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from skc.compiler.frontend import prose
-from skc.compiler.frontend.markdown import Block
-from skc.compiler.frontend.snippets import Snippet
+from skc.compiler.frontend.markdown import prose
+from skc.compiler.frontend.markdown.document import Block
+from skc.compiler.frontend.markdown.snippets import Snippet
 from skc.ir.location import Location
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from skc.compiler.frontend.markdown import Document
+from skc.compiler.frontend.markdown.document import Document
 from skc.ir.location import Diagnostic, Location, Severity
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

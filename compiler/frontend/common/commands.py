@@ -52,13 +52,13 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from skc.compiler.frontend.command_rules import (
+from skc.compiler.frontend.common.command_rules import (
     SESSION_PROGRAMS,
     classify_sql_text,
     known_program,
     segment_effects,
 )
-from skc.compiler.frontend.shell_text import (
+from skc.compiler.frontend.common.shell_text import (
     CLOSERS,
     KEYWORDS,
     PROMPT,

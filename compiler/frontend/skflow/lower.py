@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from skc.compiler.frontend import skflow_ast as A
-from skc.compiler.frontend.skflow_steps import StepLowering, kind_name
+from skc.compiler.frontend.skflow import nodes as A
+from skc.compiler.frontend.skflow.steps import StepLowering, kind_name
 from skc.ir.attrs import AttrValue
 from skc.ir.core import Block, Op, Region, Value
 from skc.ir.dialects.ctrl import IfOp, MapOp, RetryOp, ReturnOp, YieldOp

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 
-from skc.compiler.frontend.skflow_ops import (
+from skc.compiler.frontend.skflow.ops import (
     CALL_OF_OP,
     CALLS,
     EXPR_WORDS,
@@ -25,7 +25,7 @@ from skc.compiler.frontend.skflow_ops import (
     RESERVED,
     expr_result,
 )
-from skc.compiler.frontend.skflow_plan import (
+from skc.compiler.frontend.skflow.plan import (
     CALC_BINARY,
     NATURAL_KWARGS,
     Plan,
@@ -34,7 +34,7 @@ from skc.compiler.frontend.skflow_plan import (
     region_problem,
     yield_types,
 )
-from skc.compiler.frontend.skflow_strings import (
+from skc.compiler.frontend.skflow.strings import (
     IDENT,
     Inexpressible,
     Interp,

@@ -10,8 +10,8 @@ import difflib
 import json
 from typing import Any
 
-from skc.compiler.frontend import skflow_ast as A
-from skc.compiler.frontend.skflow_ops import (
+from skc.compiler.frontend.skflow import nodes as A
+from skc.compiler.frontend.skflow.ops import (
     BINARY_OPS,
     CALL_SIGNATURES,
     CALLS,
@@ -24,7 +24,7 @@ from skc.compiler.frontend.skflow_ops import (
     OpForm,
     expr_result,
 )
-from skc.compiler.frontend.skflow_strings import Text
+from skc.compiler.frontend.skflow.strings import Text
 from skc.ir.attrs import well_formed
 from skc.ir.core import Block, Op, UnregisteredOp, Value, valid_name
 from skc.ir.dialects import op_class

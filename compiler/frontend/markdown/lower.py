@@ -53,13 +53,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from skc.compiler.frontend import prose
-from skc.compiler.frontend.commands import classify_shell
-from skc.compiler.frontend.lower_code import common_prefix
-from skc.compiler.frontend.lower_map import MapLowering
-from skc.compiler.frontend.parallel_hints import ParallelGroups
-from skc.compiler.frontend.predicates import predicate
-from skc.compiler.frontend.step_model import Step, flatten
+from skc.compiler.frontend.markdown import prose
+from skc.compiler.frontend.common.commands import classify_shell
+from skc.compiler.frontend.markdown.lower_code import common_prefix
+from skc.compiler.frontend.markdown.lower_map import MapLowering
+from skc.compiler.frontend.markdown.parallel_hints import ParallelGroups
+from skc.compiler.frontend.markdown.predicates import predicate
+from skc.compiler.frontend.markdown.step_model import Step, flatten
 from skc.ir import TEXT, InsertionPoint, Value, ctrl, data, llm, workflow
 from skc.ir.core import Block
 from skc.ir.dialects.skc import WorkflowOp

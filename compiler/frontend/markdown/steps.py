@@ -28,17 +28,17 @@ import re
 from dataclasses import replace
 from itertools import pairwise
 
-from skc.compiler.frontend import prose
-from skc.compiler.frontend.commands import looks_like_command
-from skc.compiler.frontend.markdown import Block, Document, Section
-from skc.compiler.frontend.snippets import (
+from skc.compiler.frontend.markdown import prose
+from skc.compiler.frontend.common.commands import looks_like_command
+from skc.compiler.frontend.markdown.document import Block, Document, Section
+from skc.compiler.frontend.markdown.snippets import (
     MAX_TABLE_ROWS,
     Snippet,
     block_snippets,
     inline_snippets,
     only_exits,
 )
-from skc.compiler.frontend.step_model import (
+from skc.compiler.frontend.markdown.step_model import (
     Counter,
     Step,
     pair_conditions,

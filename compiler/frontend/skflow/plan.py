@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from skc.compiler.frontend.skflow_ops import (
+from skc.compiler.frontend.skflow.ops import (
     CALL_OF_OP,
     CALLS,
     EXPR_WORDS,
@@ -21,7 +21,7 @@ from skc.compiler.frontend.skflow_ops import (
     OpForm,
     expr_result,
 )
-from skc.compiler.frontend.skflow_strings import IDENT, literal_ok
+from skc.compiler.frontend.skflow.strings import IDENT, literal_ok
 from skc.ir.attrs import well_formed
 from skc.ir.core import Block, Op, Value
 from skc.ir.dialects.ctrl import IfOp, MapOp, RetryOp, ReturnOp, YieldOp

@@ -26,9 +26,9 @@ from pathlib import Path
 from lark import Lark, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from skc.compiler.frontend import FrontendResult
-from skc.compiler.frontend.skflow_ast import Document
-from skc.compiler.frontend.skflow_lower import Lowerer
-from skc.compiler.frontend.skflow_transform import SkflowTransformer
+from skc.compiler.frontend.skflow.nodes import Document
+from skc.compiler.frontend.skflow.lower import Lowerer
+from skc.compiler.frontend.skflow.transform import SkflowTransformer
 from skc.ir.location import Diagnostic, Location
 
 # How syntax errors name what was expected (lark's terminal names -> words).

@@ -13,7 +13,7 @@ step using its own sub-steps' results, or its parent's, is not a contradiction).
 
 from __future__ import annotations
 
-from skc.compiler.frontend.step_model import Step
+from skc.compiler.frontend.markdown.step_model import Step
 from skc.ir.location import Diagnostic
 
 

@@ -31,11 +31,11 @@ import re
 from pathlib import Path
 
 from skc.compiler.frontend import FrontendResult
-from skc.compiler.frontend.front_matter import read_front_matter
-from skc.compiler.frontend.lower import Lowering
-from skc.compiler.frontend.markdown import Document, Section, decode, parse_document
-from skc.compiler.frontend.prose import clean, descriptive
-from skc.compiler.frontend.steps import extract_steps
+from skc.compiler.frontend.markdown.front_matter import read_front_matter
+from skc.compiler.frontend.markdown.lower import Lowering
+from skc.compiler.frontend.markdown.document import Document, Section, decode, parse_document
+from skc.compiler.frontend.markdown.prose import clean, descriptive
+from skc.compiler.frontend.markdown.steps import extract_steps
 from skc.ir.location import Diagnostic, Location
 from skc.ir.module import Module
 from skc.ir.verifier import verify

@@ -46,8 +46,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from skc.compiler.frontend import prose
-from skc.compiler.frontend.commands import (
+from skc.compiler.frontend.markdown import prose
+from skc.compiler.frontend.common.commands import (
     Command,
     Var,
     classify_shell,
@@ -56,14 +56,14 @@ from skc.compiler.frontend.commands import (
     python_effects,
     templated,
 )
-from skc.compiler.frontend.snippets import Snippet
-from skc.compiler.frontend.step_model import Step
+from skc.compiler.frontend.markdown.snippets import Snippet
+from skc.compiler.frontend.markdown.step_model import Step
 from skc.ir import JSON, TEXT, Block, Value, data, tool
 from skc.ir.dialects.skc import WorkflowOp
 from skc.ir.location import Diagnostic, Location
 
 if TYPE_CHECKING:
-    from skc.compiler.frontend.lower import _Scope
+    from skc.compiler.frontend.markdown.lower import _Scope
 
 _QUERY = {"sql": (None, "default"), "promql": ("promql", "prometheus"), "logql": ("logql", "loki"),
           "kql": ("kql", "kusto")}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Union
 
-from skc.compiler.frontend.skflow_strings import Text
+from skc.compiler.frontend.skflow.strings import Text
 
 # ---------------------------------------------------------------- expressions
 
