@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from skc.compiler.frontend import FrontendResult
-from skc.compiler.frontend.skill.skill_md import compile_skill
 from skc.compiler.frontend.runbook.tsg_md import compile_tsg
+from skc.compiler.frontend.skill.skill_md import compile_skill
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = (REPO / ".." / "shared" / "corpus").resolve()

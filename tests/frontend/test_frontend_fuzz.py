@@ -15,8 +15,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from skc.compiler.frontend.skill.skill_md import compile_skill
 from skc.compiler.frontend.runbook.tsg_md import compile_tsg
+from skc.compiler.frontend.skill.skill_md import compile_skill
 from skc.ir import verify
 
 WORDS = ["check", "the", "pod", "If", "output", "is", "empty", "go", "to", "step", "3", "stop", "here", "escalate",

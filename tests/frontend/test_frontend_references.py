@@ -11,7 +11,6 @@ import pytest
 from fe_helpers import checked, ops
 
 from skc.compiler.frontend import FrontendResult
-
 from skc.compiler.frontend.markdown import prose
 from skc.ir import Op
 

@@ -53,8 +53,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from skc.compiler.frontend.markdown import prose
 from skc.compiler.frontend.common.commands import classify_shell
+from skc.compiler.frontend.markdown import prose
 from skc.compiler.frontend.markdown.lower_code import common_prefix
 from skc.compiler.frontend.markdown.lower_map import MapLowering
 from skc.compiler.frontend.markdown.parallel_hints import ParallelGroups

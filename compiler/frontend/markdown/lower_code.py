@@ -46,7 +46,6 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from skc.compiler.frontend.markdown import prose
 from skc.compiler.frontend.common.commands import (
     Command,
     Var,
@@ -56,6 +55,7 @@ from skc.compiler.frontend.common.commands import (
     python_effects,
     templated,
 )
+from skc.compiler.frontend.markdown import prose
 from skc.compiler.frontend.markdown.snippets import Snippet
 from skc.compiler.frontend.markdown.step_model import Step
 from skc.ir import JSON, TEXT, Block, Value, data, tool

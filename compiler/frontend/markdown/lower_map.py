@@ -32,8 +32,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from skc.compiler.frontend.markdown import prose
 from skc.compiler.frontend.common.commands import find_vars, normalise
+from skc.compiler.frontend.markdown import prose
 from skc.compiler.frontend.markdown.lower_code import CodeLowering
 from skc.compiler.frontend.markdown.step_model import Step, flatten
 from skc.ir import JSON, TEXT, InsertionPoint, Value, ctrl, data, llm

@@ -16,11 +16,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from skc.compiler.frontend.markdown import prose
 from skc.compiler.frontend.common.command_rules import known_program
 from skc.compiler.frontend.common.commands import classify_shell, looks_like_command
-from skc.compiler.frontend.markdown.document import Block, Span
 from skc.compiler.frontend.common.shell_text import logical_lines, prompt_lines
+from skc.compiler.frontend.markdown import prose
+from skc.compiler.frontend.markdown.document import Block, Span
 from skc.ir.location import Location
 
 MAX_TABLE_ROWS = 300

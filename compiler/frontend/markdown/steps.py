@@ -28,8 +28,8 @@ import re
 from dataclasses import replace
 from itertools import pairwise
 
-from skc.compiler.frontend.markdown import prose
 from skc.compiler.frontend.common.commands import looks_like_command
+from skc.compiler.frontend.markdown import prose
 from skc.compiler.frontend.markdown.document import Block, Document, Section
 from skc.compiler.frontend.markdown.snippets import (
     MAX_TABLE_ROWS,

@@ -26,8 +26,8 @@ from pathlib import Path
 from lark import Lark, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from skc.compiler.frontend import FrontendResult
-from skc.compiler.frontend.skflow.nodes import Document
 from skc.compiler.frontend.skflow.lower import Lowerer
+from skc.compiler.frontend.skflow.nodes import Document
 from skc.compiler.frontend.skflow.transform import SkflowTransformer
 from skc.ir.location import Diagnostic, Location
 

@@ -31,9 +31,9 @@ import re
 from pathlib import Path
 
 from skc.compiler.frontend import FrontendResult
+from skc.compiler.frontend.markdown.document import decode, parse_document
 from skc.compiler.frontend.markdown.front_matter import FrontMatter, read_front_matter
 from skc.compiler.frontend.markdown.lower import Lowering
-from skc.compiler.frontend.markdown.document import decode, parse_document
 from skc.compiler.frontend.markdown.steps import extract_steps
 from skc.ir.location import Diagnostic, Location
 from skc.ir.module import Module
