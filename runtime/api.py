@@ -23,6 +23,9 @@ running is a RunResult with `status == "failed"` and `error` set. Codes:
     SKC309  the source does not compile (the compiler's diagnostics follow)
     SKC310  an op failed (its error says why)
     SKC311  a target crashed (a bug, reported as a failure of the op)
+    SKC312  the run stopped to wait for an approval (status `waiting`; see approvals.py)
+    SKC313  an op was not approved (rejected, or `approval_timeout` passed)
+    SKC314  `approve`/`reject` named nothing that waits
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from skc.ir.location import Diagnostic, DiagnosticError, Location
 from skc.ir.module import Module
 from skc.ir.printer import print_module
 from skc.runtime.agent_tools import AgentTools
+from skc.runtime.approvals import run_gate
 from skc.runtime.journal import JOURNAL_FILE, JournalWriter, read_journal
 from skc.runtime.permissions import Redactor, policy_for, secret_values
 from skc.runtime.plan import UNKNOWN, bindings_of, load_source, plan_ops, preflight
@@ -55,7 +59,7 @@ DEFAULT_RUNS_DIR = ".skc/runs"
 
 @dataclass
 class RunResult:
-    """How a run ended: status (ok, failed, interrupted, dry-run), outputs by name, and where it lives."""
+    """How a run ended: status (ok, failed, waiting, interrupted, dry-run), outputs by name, and where it lives."""
 
     run_id: str
     status: str
@@ -71,6 +75,7 @@ class RunResult:
     restored: int = 0
     plan: list[dict[str, Any]] = field(default_factory=list)
     recompiled: dict[str, Any] | None = None  # what `recompile=True` wrote back (RecompileResult.to_json)
+    approvals: list[dict[str, Any]] = field(default_factory=list)  # status `waiting`: what waits for a person
 
     @property
     def ok(self) -> bool:
@@ -83,7 +88,8 @@ class RunResult:
                 "run_dir": str(self.run_dir) if self.run_dir else None, "duration_s": round(self.duration_s, 4),
                 "tokens_in": self.tokens_in, "tokens_out": self.tokens_out, "executed": self.executed,
                 "restored": self.restored, **({"plan": self.plan} if self.plan else {}),
-                **({"recompiled": self.recompiled} if self.recompiled is not None else {})}
+                **({"recompiled": self.recompiled} if self.recompiled is not None else {}),
+                **({"approvals": self.approvals} if self.approvals else {})}
 
 
 def runs_root(runs_dir: str | Path | None = None) -> Path:
@@ -160,7 +166,9 @@ def run(source: Module | str | Path, inputs: Mapping[str, Any] | None = None, *,
         resume: str | None = None, dry_run: bool = False, allow: Iterable[str] = (), allow_writes: bool = False,
         db: Mapping[str, str] | None = None, secrets: Iterable[str] = (), options: Mapping[str, Any] | None = None,
         limits: Mapping[str, int] | None = None, progress: Callable[[dict[str, Any]], None] | None = None,
-        workdir: str | Path | None = None, retry_backoff_s: float = 0.2, recompile: bool = False) -> RunResult:
+        workdir: str | Path | None = None, retry_backoff_s: float = 0.2, recompile: bool = False,
+        approve: Iterable[str] = (), approve_all: bool = False, approval_timeout: float | None = None,
+        ask_approval: Callable[[dict[str, Any]], tuple[bool, str]] | None = None) -> RunResult:
     """Runs a workflow (a Module, a bundle, or a source compiled on the fly); see the module docstring.
 
     `resume=RUN_ID` continues that run (source may be None: the run's own IR is used);
@@ -169,7 +177,11 @@ def run(source: Module | str | Path, inputs: Mapping[str, Any] | None = None, *,
     SQLite files; `secrets` are values to redact; `limits` maps a target name or a
     resource to its concurrency bound; `progress` receives every trace event; `recompile`
     writes the ops this run promoted or answered by code back into the bundle (a bundle
-    only; see `skc.runtime.jit.recompile`) when the run ends ok.
+    only; see `skc.runtime.jit.recompile`) when the run ends ok. Approvals (approvals.py):
+    `approve` pre-approves the `confirm` ops of those steps, `approve_all` every one (and
+    every write: `allow_writes` is its old name); `approval_timeout` rejects what is still
+    undecided after that many seconds; `ask_approval(info) -> (approved, reason)` asks a
+    person inline; without it a run whose only remaining ops wait ends `waiting`.
     """
     root = runs_root(runs_dir)
     given = dict(inputs or {})
@@ -212,7 +224,7 @@ def run(source: Module | str | Path, inputs: Mapping[str, Any] | None = None, *,
         bindings, source_dir = stored.get("bindings", bindings), stored.get("source_dir", source_dir)
     opts: dict[str, Any] = {**(options or {}), "db": settings["db"], "source_dir": source_dir}
     policy = policy_for(wf.attributes.get("permissions"), allow=settings["allow"],  # type: ignore[arg-type]
-                        allow_writes=bool(settings["allow_writes"]), bindings=bindings)
+                        allow_writes=bool(settings["allow_writes"]) or approve_all, bindings=bindings)
     opts.setdefault("agent_tools", AgentTools(policy))
     plan, diags = preflight(wf, values, policy, opts, bindings)
     if dry_run:
@@ -247,9 +259,12 @@ def run(source: Module | str | Path, inputs: Mapping[str, Any] | None = None, *,
     eng = make_engine(settings["engine"] if isinstance(engine, str) else engine, opts)
     own_jit = opts.get("jit") is None  # made here: its profile store is closed here too
     jit = _jit_for(opts, loaded.bundle_dir, root, wf.sym_name)
+    gate = run_gate(run_dir, journal, approve=approve, approve_all=approve_all or bool(settings["allow_writes"]),
+                    timeout_s=approval_timeout, ask=ask_approval)
+    trace.listeners.append(gate.listen)
     sched = Scheduler(wf, run_id=run_id, engine=eng, trace=trace, journal=journal, policy=policy,
                       workdir=Path(settings["workdir"]), restored=state.done, bindings=bindings, options=opts,
-                      limits=settings["limits"], retry_backoff_s=retry_backoff_s, jit=jit)
+                      limits=settings["limits"], retry_backoff_s=retry_backoff_s, jit=jit, approvals=gate)
     started = time.perf_counter()
     trace.emit("run_start", run_id=run_id, workflow=wf.sym_name, engine=eng.name, resumed=stored is not None,
                inputs=jsonable(given), ops=sum(1 for op in wf.walk() if op is not wf and not op.terminator))
@@ -259,9 +274,11 @@ def run(source: Module | str | Path, inputs: Mapping[str, Any] | None = None, *,
         result.status, result.exit_status = outcome.status, outcome.exit_status
         names = _output_names(wf, len(outcome.outputs), outcome.early_exit)
         result.outputs = dict(zip(names, outcome.outputs, strict=True))
-        result.error = outcome.error.diagnostic() if outcome.error is not None else None
+        result.error = outcome.error.diagnostic() if outcome.error is not None and outcome.status != "waiting" \
+            else None
         result.tokens_in, result.tokens_out = outcome.tokens_in, outcome.tokens_out
         result.executed, result.restored = outcome.executed, outcome.restored
+        result.approvals = redact(list(gate.pending.values())) if result.status == "waiting" else []
     finally:
         result.duration_s = time.perf_counter() - started
         error_text = str(result.error) if result.error else None

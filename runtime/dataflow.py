@@ -355,7 +355,7 @@ class BlockRun:
             return await self.s.run_leaf(op, op_id, [self.scope[v] for v in op.operands])
         except RunFailed as failure:
             alt = op.attributes.get("fallback")
-            if not isinstance(alt, str) or failure.code in ("SKC301", "SKC302"):
+            if not isinstance(alt, str) or failure.code in ("SKC301", "SKC302", "SKC312"):  # SKC312: waits
                 raise
             return await self._fallback(i, alt, failure)
 
@@ -447,7 +447,7 @@ class BlockRun:
             try:
                 return await BlockRun(self.s, op.regions[0].block, scope, f"{op_id}@{attempt}.").run()
             except RunFailed as e:
-                if attempt == n or e.code in ("SKC301", "SKC302", "SKC306"):
+                if attempt == n or e.code in ("SKC301", "SKC302", "SKC306", "SKC312", "SKC313"):
                     raise
                 self.s.emit_op("retry", op, op_id, target="ctrl", attempt=attempt, error=e.message, delay_s=delay)
                 await asyncio.sleep(delay)

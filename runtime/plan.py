@@ -16,7 +16,7 @@ import re
 import shlex
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -157,7 +157,7 @@ def preflight(wf: WorkflowOp, inputs: list[Any], policy: Policy, options: dict[s
                                         f"pass --db {db or 'default'}=PATH/TO/file.db"))
         verdict = "allowed"
         for req in requests_for(op, static_args(op, known)):
-            v = policy.check(req)
+            v = policy.check(replace(req, writes=False) if op.attributes.get("confirm") is True else req)
             if isinstance(v, Denial):
                 verdict = f"denied: {v.message}"
                 diags.append(Diagnostic(v.code, op.where, f"{label} ({op.op_name}): permission denied: {v.message}",
@@ -210,5 +210,6 @@ def plan_ops(wf: WorkflowOp, inputs: list[Any], policy: Policy, verdicts: dict[s
         plan.append({"op": oid, "name": op.op_name, "step": op.attributes.get("step") or "",
                      "target": target.name if target is not None else None,
                      "command": describe(op, static_args(op, known)),
-                     "effects": op.effects, "verdict": verdicts.get(oid, "allowed")})
+                     "effects": op.effects, "verdict": verdicts.get(oid, "allowed"),
+                     "approval": op.attributes.get("confirm") is True})  # waits for a person (approvals.py)
     return plan

@@ -33,7 +33,7 @@ import os
 import time
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -75,7 +75,7 @@ class Engine(ABC):
 class Outcome:
     """How a workflow run ended."""
 
-    status: str  # ok | failed
+    status: str  # ok | failed | waiting (an approval is pending: approvals.py)
     outputs: list[Any] = field(default_factory=list)
     exit_status: str | None = None
     early_exit: bool = False  # ended by a ctrl.return inside a branch, not the final one
@@ -93,7 +93,8 @@ class Scheduler:
                  journal: JournalWriter | None, policy: Policy, workdir: Path,
                  restored: dict[str, dict[str, Any]] | None = None, bindings: dict[str, Any] | None = None,
                  options: dict[str, Any] | None = None, limits: dict[str, int] | None = None,
-                 retry_backoff_s: float = 0.2, environ: dict[str, str] | None = None, jit: Any = None) -> None:
+                 retry_backoff_s: float = 0.2, environ: dict[str, str] | None = None, jit: Any = None,
+                 approvals: Any = None) -> None:
         self.workflow = workflow
         self.run_id = run_id
         self.engine = engine
@@ -108,6 +109,7 @@ class Scheduler:
         self.retry_backoff_s = retry_backoff_s
         self.environ = dict(os.environ if environ is None else environ)
         self.jit = jit  # a skc.runtime.jit.JitManager: wraps every llm.* execution
+        self.approvals = approvals  # a skc.runtime.approvals.ApprovalGate: `confirm` ops wait for a person
         self.registry = target_registry()
         self._targets: dict[type[Target], Target] = {}
         self._sems: dict[str, asyncio.Semaphore | asyncio.Lock] = {}
@@ -173,7 +175,7 @@ class Scheduler:
             self.outcome.outputs, self.outcome.exit_status = e.values, e.status
             self.outcome.early_exit = True
         except RunFailed as e:
-            self.outcome.status, self.outcome.error = "failed", e
+            self.outcome.status, self.outcome.error = "waiting" if e.code == "SKC312" else "failed", e
         if self.outcome.status == "ok" and self.outcome.exit_status is None:
             term = self.workflow.body.terminator
             status = term.attributes.get("status") if term is not None else None
@@ -197,8 +199,9 @@ class Scheduler:
         values = list(rec.get("values") or [])
         return values + [None] * (len(op.results) - len(values))
 
-    def _check_permissions(self, op: Op, op_id: str, args: list[Any]) -> None:
+    def _check_permissions(self, op: Op, op_id: str, args: list[Any], approved: bool = False) -> None:
         for req in requests_for(op, args):
+            req = replace(req, writes=False) if approved else req  # a person approved this write
             verdict = self.policy.check(req)
             if verdict is None:
                 continue
@@ -243,7 +246,9 @@ class Scheduler:
         if target is None:
             raise RunFailed(op, op_id, "SKC306", f"no target runs {op.op_name}",
                             "install the target's extra (e.g. skc[llm]) or register a Target for it")
-        self._check_permissions(op, op_id, args)
+        approved = self.approvals is not None and op.attributes.get("confirm") is True and \
+            await self.approvals.gate(self, op, op_id, args)  # waits for a person (approvals.py)
+        self._check_permissions(op, op_id, args, approved)
         retries = op.attributes.get("retries")
         attempts = 1 + (retries if isinstance(retries, int) and retries > 0 else 0)
         timeout_attr = op.attributes.get("timeout_s")

@@ -2,7 +2,8 @@
 
 One row per op execution (from `trace.spans`), bars positioned by start and
 duration, coloured by target kind (CPU tools, LLM, control flow) and status
-(failed, restored from the journal). Inline CSS and SVG only: the page loads
+(failed, restored from the journal); an approval is a bar of its own, from the
+moment its op began to wait to the decision (amber, red when rejected). Inline CSS and SVG only: the page loads
 nothing from anywhere, so it opens offline and in a sandbox.
 """
 
@@ -13,7 +14,8 @@ from typing import Any
 
 from skc.runtime.trace import Span, spans
 
-_COLORS = {"llm": "#5b7fd6", "ctrl": "#9aa0a6", "journal": "#d7dbe0", "fallback": "#c08bd6"}
+_COLORS = {"llm": "#5b7fd6", "ctrl": "#9aa0a6", "journal": "#d7dbe0", "fallback": "#c08bd6",
+           "approval": "#e8a33d"}  # waiting for a person (an approval's span: from its wait to the decision)
 _CPU = "#3fa56b"
 _FAILED = "#d64545"
 ROW = 22
@@ -23,7 +25,7 @@ WIDTH = LABEL_W + CHART_W + 90  # room for the last duration label
 
 
 def _color(s: Span) -> str:
-    if s.status == "failed":
+    if s.status in ("failed", "rejected"):
         return _FAILED
     if s.status == "journal":
         return _COLORS["journal"]
@@ -67,7 +69,8 @@ def render_html(events: list[dict[str, Any]], title: str = "") -> str:
                      f'<text x="{x + 2:.1f}" y="12" class="dur">+{_fmt(total * i / 5)}</text>')
     legend = " ".join(f'<span class="key" style="background:{c}"></span>{html.escape(n)}'
                       for n, c in [("cpu", _CPU), ("llm", _COLORS["llm"]), ("control", _COLORS["ctrl"]),
-                                   ("from journal", _COLORS["journal"]), ("failed", _FAILED)])
+                                   ("from journal", _COLORS["journal"]), ("waiting for approval", _COLORS["approval"]),
+                                   ("failed", _FAILED)])
     status = html.escape(str(summary["status"]))
     error = f'<p class="error">{html.escape(str(summary["error"]))}</p>' if summary.get("error") else ""
     heading = html.escape(title or f"run {summary['run_id']}")

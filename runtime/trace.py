@@ -10,6 +10,8 @@ Events (one JSON object per line in `<run dir>/trace.jsonl`, each with `ts` and 
     retry      op, name, step, attempt, error, delay_s
     tool_call  op, ... (whatever a target reports, e.g. an agent's tool use)
     fallback   op, step, to (the alternative step)
+    approval_wait  op, name, step, command, touches, note (a `confirm` op waits for a person)
+    approval   op, name, step, state (approved | rejected), by, reason, shown, waited_s
     run_end    status, exit_status, duration_s, error, tokens_in, tokens_out
 
 `op` is the op's structural id (see journal.py). Every event passes through the
@@ -114,6 +116,14 @@ def spans(events: list[dict[str, Any]]) -> tuple[list[Span], dict[str, Any]]:
                 summary["start"] = ts
         elif kind == "op_start":
             open_[op] = e
+        elif kind == "approval_wait":  # the earliest wait, also from an earlier attempt of the run
+            open_.setdefault(op + "#approval", e)
+        elif kind == "approval":
+            began = open_.pop(op + "#approval", None)
+            out.append(Span(op, "approval", str(e.get("step") or ""), "approval",
+                            float(began["ts"]) if began else ts, ts, str(e.get("state", "")),
+                            note=f"{e.get('state')} by {e.get('by') or '?'}" + (f": {e['reason']}" if e.get("reason") else "")
+                            + f"; shown: {e.get('shown', '')}"))
         elif kind in ("op_end", "op_error"):
             began = open_.pop(op, None)
             start = float(began["ts"]) if began else ts
@@ -134,8 +144,10 @@ def spans(events: list[dict[str, Any]]) -> tuple[list[Span], dict[str, Any]]:
             summary.update(status=e.get("status", ""), end=ts, error=e.get("error") or "",
                            exit_status=e.get("exit_status"))
     for op, began in open_.items():
-        out.append(Span(op, str(began.get("name", "")), str(began.get("step") or ""),
-                        str(began.get("target") or ""), float(began["ts"]), last_ts, "running"))
+        waits = op.endswith("#approval")
+        out.append(Span(op.removesuffix("#approval"), "approval" if waits else str(began.get("name", "")),
+                        str(began.get("step") or ""), str(began.get("target") or ""), float(began["ts"]), last_ts,
+                        "waiting" if waits else "running", note=str(began.get("command", "")) if waits else ""))
     if summary["start"] is None:
         summary["start"] = min((s.start for s in out), default=0.0)
     if summary["end"] is None:

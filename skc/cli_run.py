@@ -3,7 +3,8 @@
 Exit codes of `skc run`: 0 the run finished (status ok), 1 the run failed (an op
 failed; the error names the op, its step and why; the journal is kept for
 `--resume`), 2 a user error found before anything ran (bad input, permission
-refused statically, compile errors), 130 interrupted.
+refused statically, compile errors), 4 the run waits for an approval (`skc approve`,
+then `--resume`; see `skc.runtime.approvals`), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 import click
 
+from skc.cli_approve import EXIT_WAITING, show_waiting, tty_asker
 from skc.errors import USER_ERROR, report, user_errors
 
 
@@ -98,7 +100,13 @@ def _show(value: Any) -> str:
 @click.option("--workflow", help="Which workflow of the module (default: the first).")
 @click.option("--db", multiple=True, metavar="NAME=PATH", help="A SQLite data source.")
 @click.option("--allow", multiple=True, metavar="RULE", help="An extra permission rule, e.g. 'Bash(git:*)'.")
-@click.option("--allow-writes", is_flag=True, help="Runbooks: allow ops with write effects.")
+@click.option("--allow-writes", is_flag=True, help="Runbooks: allow ops with write effects (= --approve-all).")
+@click.option("--approve", "approve", multiple=True, metavar="STEP",
+              help="Pre-approve the confirmed writes of STEP (its name, number or op id).")
+@click.option("--approve-all", is_flag=True,
+              help="Pre-approve every approval point and allow every write (the old --allow-writes behaviour).")
+@click.option("--approval-timeout", type=click.FloatRange(0), metavar="SECONDS",
+              help="Wait this long for a decision (prompt or `skc approve`), then reject.")
 @click.option("--secret", multiple=True, metavar="VALUE", help="A value to redact from traces and journals.")
 @click.option("--limit", multiple=True, metavar="NAME=N", help="Concurrency bound for a target or resource.")
 @click.option("--model", help="LLM to use (a backend spec; default: the embedded model).")
@@ -117,7 +125,8 @@ def run_cmd(source: str | None, inputs: tuple[str, ...], engine: str, resume: st
             as_json: bool, runs_dir: str | None, run_id: str | None, workflow: str | None, db: tuple[str, ...],
             allow: tuple[str, ...], allow_writes: bool, secret: tuple[str, ...], limit: tuple[str, ...],
             model: str | None, workdir: str | None, no_jit: bool, recompile: bool, jit_promote_after: int,
-            jit_demote_after: int, jit_shadow_rate: float) -> None:
+            jit_demote_after: int, jit_shadow_rate: float, approve: tuple[str, ...] = (), approve_all: bool = False,
+            approval_timeout: float | None = None) -> None:
     """Run SOURCE (a bundle, or a SKILL.md folder / runbook .md / .skflow / .mlir compiled on the fly).
 
     Examples:
@@ -125,6 +134,10 @@ def run_cmd(source: str | None, inputs: tuple[str, ...], engine: str, resume: st
       skc run examples/runbooks/checkout-latency.mlir --db incidents=incidents.db
 
       skc run --resume 20250101-120000-ab12cd
+
+    A step the document asks a person to confirm waits for approval: on a terminal
+    `skc run` asks; otherwise the run stops with exit code 4 once nothing else can
+    run, and `skc approve RUN STEP --resume` continues it.
     """
     from skc.runtime.api import run
 
@@ -142,7 +155,9 @@ def run_cmd(source: str | None, inputs: tuple[str, ...], engine: str, resume: st
     progress = Progress() if sys.stderr.isatty() and not as_json and not dry_run else None
     kwargs = dict(engine=engine, workflow=workflow, runs_dir=runs_dir, run_id=run_id, resume=resume,
                   dry_run=dry_run, allow=allow, allow_writes=allow_writes, db=_pairs(db, "--db"), secrets=secret,
-                  options=options, limits=limits, progress=progress, workdir=workdir, recompile=recompile)
+                  options=options, limits=limits, progress=progress, workdir=workdir, recompile=recompile,
+                  approve=approve, approve_all=approve_all, approval_timeout=approval_timeout,
+                  ask_approval=tty_asker(progress) if not as_json and not dry_run else None)
     try:
         if progress is not None:
             with progress:
@@ -157,6 +172,7 @@ def run_cmd(source: str | None, inputs: tuple[str, ...], engine: str, resume: st
     elif result.status == "dry-run":
         for item in result.plan:
             verdict = "" if item["verdict"] == "allowed" else f"   [{item['verdict']}]"
+            verdict += "   [needs approval]" if item.get("approval") else ""
             step = f" ({item['step']})" if item["step"] else ""
             click.echo(f"{item['op']:>6}{step} {item['target'] or '?'}: {item['command']}{verdict}")
     else:
@@ -174,10 +190,13 @@ def run_cmd(source: str | None, inputs: tuple[str, ...], engine: str, resume: st
             from skc.cli_recompile import summary
 
             click.echo(summary(result.recompiled), err=True)
+        show_waiting(result)
     if result.status == "failed":
         sys.exit(1)
     if result.status == "interrupted":
         sys.exit(130)
+    if result.status == "waiting":
+        sys.exit(EXIT_WAITING)
 
 
 def find_run(run_id: str, runs_dir: str | None) -> Path:
