@@ -31,7 +31,9 @@ pods exist", "to confirm, look at the dashboard"); "check with `cmd`" is running
 command; "approve the request" is the reader approving someone else's request. Those
 stay unmarked, and a write nobody asked to confirm gets SKC123.
 
-A document opts out with front matter `approvals: none` (no gates, no SKC123), or
+"If not approved, go to step N" (also "if the lead does not agree, skip to step N",
+"otherwise proceed to step N") names where a rejected write's step continues: the op's
+`fallback` (`otherwise`). A document opts out with front matter `approvals: none` (no gates, no SKC123), or
 gates every write with `approvals: all`.
 """
 
@@ -43,6 +45,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
+
+from skc.compiler.frontend.markdown.step_model import Step
 
 _WHO = (r"(?:(?:the\s+|a\s+|an\s+|your\s+|another\s+|some\s+|our\s+)?(?:[\w-]+\s+){0,2}?"
         r"(?:IC|EOC|IMOC|CMOC|incident\s+(?:commander|manager|lead)|on[- ]?call|owners?|team|leads?|managers?|SREs?"
@@ -278,6 +282,26 @@ def _incidental(path: str, line: int, command: str) -> bool:
     return inline and (len(command.split()) <= 2 or _MENTION.search(own) is not None)
 
 _DRY_RUN = re.compile(r"(?:^|\s)--?dry-?run\b|\s--check\b", re.I)
+
+
+# "If not approved, go to step 5": where a rejected write's step continues (its `fallback`).
+OTHERWISE = re.compile(
+    r"\b(?:if\s+(?:(?:this|it|the\s+[\w-]+(?:\s+[\w-]+)?)\s+(?:is|was)\s+)?(?:not\s+approved|rejected|denied|refused)"
+    r"|if\s+" + _WHO + r"\s+(?:does\s+not|doesn't|do\s+not|don't|won't|will\s+not)\s+(?:approve|agree|confirm|sign\s+off)"
+    r"|if\s+(?:there\s+is\s+)?no\s+(?:approval|sign[- ]?off|go[- ]ahead)|otherwise|without\s+(?:approval|a\s+go[- ]ahead))"
+    r"\b[^.;]{0,40}?\b(?:go|skip|jump|proceed|continue|move)\s+(?:on\s+|straight\s+|directly\s+)?(?:to|with)\s+"
+    r"step\s+#?(\d{1,3})\b", re.I)
+
+
+def otherwise(context: str, step: Step, steps: list[Step], parent: dict[int, Step]) -> dict[str, str]:
+    """`{"fallback": label}` of the step the document names for a rejection ("if not approved,
+    go to step 5": step 5 beside `step`), else {}: a rejection then fails the step."""
+    m = OTHERWISE.search(context)
+    if m is None:
+        return {}
+    number, home = int(m.group(1)), parent.get(id(step))
+    target = next((s for s in steps if s.number == number and parent.get(id(s)) is home and s is not step), None)
+    return {"fallback": target.label} if target is not None else {}
 
 
 def confirmation(path: str, context: str, line: int, command: str, known: bool = True) -> bool | None:

@@ -56,7 +56,7 @@ from skc.compiler.frontend.common.commands import (
     templated,
 )
 from skc.compiler.frontend.markdown import prose
-from skc.compiler.frontend.markdown.confirm import confirmation
+from skc.compiler.frontend.markdown.confirm import confirmation, otherwise
 from skc.compiler.frontend.markdown.snippets import Snippet
 from skc.compiler.frontend.markdown.step_model import Step
 from skc.ir import JSON, TEXT, Block, Value, data, tool
@@ -282,7 +282,7 @@ class CodeLowering:
         context = " ".join(s.text + " " + " ".join(s.details) for s in self.lineage(st))
         asked = confirmation(sn.loc.file, context, sn.loc.line, sn.text, writes)  # the phrase table: confirm.py
         if asked:
-            return {"confirm": True}
+            return {"confirm": True, **otherwise(context, st, self.all, self.parent)}
         if writes and asked is None:
             self.diags.append(Diagnostic("SKC123", sn.loc, f"'{sn.text[:60]}' changes {_written(effects)} "
                                          "without asking for confirmation",
