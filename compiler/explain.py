@@ -8,8 +8,9 @@ raised as a `DiagnosticError`; warnings stay in `ctx.diagnostics`.
 `explain_text(module, ctx)` is the human report: per workflow the schedule
 (levels, width, critical path, estimated sequential and parallel time, the
 orderings effects impose, data-parallel ops and `ctrl.map` candidates) and the
-placement (targets, tokens, money, budget) and its permissions (the skill's
-allowed tools), then the capability and environment reports of cap-bind /
+placement (targets, tokens, money, budget), its permissions (the skill's
+allowed tools) and its approval points (ops with `confirm`: they wait for a person
+at run time, see `skc.runtime.approvals`), then the capability and environment reports of cap-bind /
 env-bind when present, then warnings. `explain_json(module, ctx)` is the same
 as data.
 """
@@ -20,6 +21,7 @@ import json
 from typing import Any
 
 from skc.compiler.passes import REGISTRY, PassContext, run_pipeline
+from skc.ir.core import Op
 from skc.ir.location import DiagnosticError, errors
 from skc.ir.module import Module
 
@@ -45,7 +47,36 @@ def explain_json(module: Module, ctx: PassContext) -> dict[str, Any]:
     """Every report of the run, the pipeline, each workflow's permissions, and the diagnostics."""
     permissions = {wf.sym_name: wf.attributes.get("permissions") for wf in module.workflows}
     return {"pipeline": inspection_pipeline(), **json.loads(json.dumps(ctx.reports, default=str)),
-            "permissions": permissions, "diagnostics": [d.to_json() for d in ctx.diagnostics]}
+            "permissions": permissions, "diagnostics": [d.to_json() for d in ctx.diagnostics],
+            "approvals": {wf.sym_name: approval_points(wf) for wf in module.workflows}}
+
+
+def approval_points(wf: Op) -> list[dict[str, Any]]:
+    """The ops of `wf` that wait for a person before they run (`confirm = true`), known
+    before any run: step, op, what it runs, what it writes, and the step a rejection takes."""
+    out = []
+    for op in wf.walk():
+        if op.attributes.get("confirm") is not True:
+            continue
+        a = op.attributes
+        argv = a.get("argv")
+        what = " ".join(map(str, argv)) if isinstance(argv, list) else str(a.get("cmd") or a.get("query")
+                                                                            or a.get("path") or a.get("prompt") or "")
+        out.append({"step": str(a.get("step") or ""), "op": op.op_name, "runs": what, "loc": str(op.where),
+                    "writes": [str(e).removeprefix("write:") for e in op.effects if str(e).startswith("write:")],
+                    "if_rejected": str(a.get("fallback") or "") or None})
+    return out
+
+
+def _approval_lines(wf: Op) -> list[str]:
+    points = approval_points(wf)
+    lines = [f"  approval points: {len(points)}" + (" (each waits for `skc approve`, or --approve STEP)"
+                                                     if points else "")]
+    for p in points:
+        rejected = f"; if rejected: step {p['if_rejected']}" if p["if_rejected"] else "; if rejected: the step fails"
+        lines.append(f"    step {p['step'] or '-'} ({p['op']} at {p['loc']}) writes {', '.join(p['writes']) or '?'}:"
+                     f" {p['runs'][:100]}{rejected}")
+    return lines
 
 
 def _s(seconds: float) -> str:
@@ -180,6 +211,7 @@ def explain_text(module: Module, ctx: PassContext) -> str:
             out += _schedule_lines(schedule[wf.sym_name])
         if wf.sym_name in placement:
             out += _placement_lines(placement[wf.sym_name])
+        out += _approval_lines(wf)
         out.append("")
     merged = (ctx.reports.get("cse") or {}).get("merged", [])
     removed = (ctx.reports.get("dce") or {}).get("total", 0)

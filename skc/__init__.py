@@ -34,4 +34,25 @@ def run(source: Any, inputs: dict[str, Any] | None = None, **options: Any) -> Ru
     return run_workflow(source, inputs, **options)
 
 
-__all__ = ["__version__", "compile", "run"]
+def approve(run_id: str, *steps: str, **options: Any) -> list[dict[str, Any]]:
+    """Approves the waiting approvals of `steps` of a run (`every=True`: all of them); then
+    `skc.run(None, resume=run_id)` continues it. See `skc.runtime.approvals`.
+
+        result = skc.run("rollback.md")          # result.status == "waiting", result.approvals
+        skc.approve(result.run_id, "Step 3", by="alice")
+        skc.run(None, resume=result.run_id)
+    """
+    from skc.runtime.approvals import approve as approve_steps
+
+    return approve_steps(run_id, steps, **options)
+
+
+def reject(run_id: str, *steps: str, reason: str, **options: Any) -> list[dict[str, Any]]:
+    """Rejects the waiting approvals of `steps` with `reason`; on resume each takes the
+    document's 'otherwise' step, or fails its step. See `skc.runtime.approvals`."""
+    from skc.runtime.approvals import reject as reject_steps
+
+    return reject_steps(run_id, steps, reason, **options)
+
+
+__all__ = ["__version__", "approve", "compile", "reject", "run"]

@@ -142,3 +142,20 @@ def test_if_not_approved_go_to_step_n_is_the_rejection_path(tmp_path: Path) -> N
     assert second.status == "ok", second.error
     assert second.outputs["step_2"] == "left-as-is"
     assert writes(tmp_path) == []
+
+
+def test_ir_explain_lists_the_approval_points_before_any_run(tmp_path: Path) -> None:
+    from skc.compiler.explain import explain_json, explain_text, inspect_module
+
+    source = tmp_path / "rotate.md"
+    source.write_text(ROLLBACK.format(dir=tmp_path), encoding="utf-8")
+    module = load(source).module
+    assert module is not None
+    ctx = inspect_module(module)
+    [point] = explain_json(module, ctx)["approvals"]["rotate"]
+    assert point["step"] == "2"
+    assert point["if_rejected"] == "3"
+    assert point["writes"] == [f"fs:{tmp_path}/writes.txt"]
+    text = explain_text(module, ctx)
+    assert "approval points: 1" in text
+    assert "if rejected: step 3" in text
