@@ -38,6 +38,7 @@ import contextlib
 import getpass
 import json
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -242,14 +243,11 @@ class ApprovalGate:
         if self._asking is None:
             self._asking = asyncio.Lock()
         async with self._asking:
-            ask = self.ask
-            if self.timeout_s is not None:
-                try:
-                    ok, reason = await asyncio.wait_for(asyncio.to_thread(ask, info), self.timeout_s)
-                except TimeoutError:
-                    return self._timed_out()
-            else:
-                ok, reason = await asyncio.to_thread(ask, info)
+            answer = _in_daemon_thread(self.ask, info)
+            try:
+                ok, reason = await asyncio.wait_for(answer, self.timeout_s)
+            except TimeoutError:  # the question stays on the terminal; its answer is ignored
+                return self._timed_out()
         return {"state": "approved" if ok else "rejected", "by": self.by, "reason": reason}
 
     async def _watchdog(self) -> None:
@@ -282,6 +280,28 @@ class ApprovalGate:
     async def _append(self, record: dict[str, Any]) -> None:
         if self.journal is not None:
             await self.journal.append(record)
+
+
+def _in_daemon_thread(ask: Ask, info: dict[str, Any]) -> asyncio.Future[tuple[bool, str]]:
+    """`ask(info)` in a daemon thread: a question nobody answers (timeout) never keeps the
+    process alive, as a thread of the loop's executor would at shutdown."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[tuple[bool, str]] = loop.create_future()
+
+    def answer(result: tuple[bool, str]) -> None:
+        if not future.done():
+            future.set_result(result)
+
+    def work() -> None:
+        try:
+            result = ask(info)
+        except (Exception, KeyboardInterrupt) as e:  # EOF on the terminal, ^C: no approval
+            result = (False, f"no answer at the prompt ({type(e).__name__})")
+        with contextlib.suppress(RuntimeError):  # the run ended without this answer (timeout)
+            loop.call_soon_threadsafe(answer, result)
+
+    threading.Thread(target=work, name="skc-approval-prompt", daemon=True).start()
+    return future
 
 
 def run_gate(run_dir: Path, journal: JournalWriter, *, approve: Iterable[str] = (), approve_all: bool = False,

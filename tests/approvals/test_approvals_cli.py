@@ -120,3 +120,11 @@ def test_on_a_tty_skc_run_asks_inline(tmp_path: Path) -> None:
     assert '"touches"' in err
     assert "rollback: rolled-back" in out
     assert writes(tmp_path) == ["rolled-back"]
+
+
+def test_dry_run_marks_the_approval_points(tmp_path: Path) -> None:
+    listed = _sh("run", str(two_branches(tmp_path)), "--dry-run", "--runs-dir", str(tmp_path / "runs"))
+    assert listed.returncode == 0, listed.stderr
+    [line] = [x for x in listed.stdout.splitlines() if "Step 2" in x]
+    assert "[needs approval]" in line
+    assert "needs approval" not in next(x for x in listed.stdout.splitlines() if "Step 1" in x)

@@ -168,3 +168,19 @@ def test_the_timeline_shows_the_waiting_time_of_each_approval(tmp_path: Path) ->
     page = render_html(events)
     assert "waiting for approval" in page
     assert "approved by" in page
+
+
+def test_an_unanswered_prompt_times_out_and_never_holds_the_run(tmp_path: Path) -> None:
+    import threading
+
+    never = threading.Event()
+
+    def ask(info: dict[str, object]) -> tuple[bool, str]:
+        never.wait(30)  # nobody at the terminal
+        return True, "too late"
+
+    result = _run(two_branches(tmp_path, otherwise=True), tmp_path, ask_approval=ask, approval_timeout=0.3)
+    never.set()
+    assert result.status == "ok"
+    assert result.outputs["rollback"] == "left-as-is"
+    assert result.duration_s < 10
