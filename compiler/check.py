@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from skc.compiler.frontend import kind_of, load
+from skc.compiler.frontend.markdown.confirm import policy as approvals_policy
 from skc.ir.core import Block, Op, Value
 from skc.ir.dialects.ctrl import IfOp, ReturnOp
 from skc.ir.dialects.skc import WorkflowOp
@@ -208,6 +209,8 @@ class _Linter:
 
     def unconfirmed_write(self, op: Op) -> Iterator[Diagnostic]:
         if self.kind != "tsg" or not op.op_name.startswith("tool.") or op.attributes.get("confirm") is True:
+            return
+        if approvals_policy(op.where.file) == "none":  # front matter `approvals: none` opts out
             return
         writes = [w for w in _writes(op) if w != "write:*"]  # write:* is SKC144's to report
         if writes:

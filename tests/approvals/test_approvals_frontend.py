@@ -159,3 +159,14 @@ def test_ir_explain_lists_the_approval_points_before_any_run(tmp_path: Path) -> 
     text = explain_text(module, ctx)
     assert "approval points: 1" in text
     assert "if rejected: step 3" in text
+
+
+def test_skc_check_respects_the_opt_out(tmp_path: Path) -> None:
+    from skc.compiler.check import check_path
+
+    body = "# Web\n\n1. Delete the stuck pod: `kubectl delete pod web-1 -n prod`\n"
+    (tmp_path / "asks.md").write_text(body, encoding="utf-8")
+    (tmp_path / "optout.md").write_text("---\napprovals: none\n---\n" + body, encoding="utf-8")
+    codes = {name: {d.code for d in check_path(tmp_path / name).diagnostics} for name in ("asks.md", "optout.md")}
+    assert codes["asks.md"] & {"SKC123", "SKC140"}
+    assert not codes["optout.md"] & {"SKC123", "SKC140"}

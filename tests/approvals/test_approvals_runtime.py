@@ -184,3 +184,14 @@ def test_an_unanswered_prompt_times_out_and_never_holds_the_run(tmp_path: Path) 
     assert result.status == "ok"
     assert result.outputs["rollback"] == "left-as-is"
     assert result.duration_s < 10
+
+
+def test_a_failure_elsewhere_ends_the_run_while_a_write_waits(tmp_path: Path) -> None:
+    src = two_branches(tmp_path)
+    src.write_text(src.read_text().replace("sleep 0.3; echo pods-ok", "sleep 0.3; exit 3"))
+    result = _run(src, tmp_path)
+    assert result.status == "failed"
+    assert result.error is not None
+    assert result.error.code == "SKC310"  # the failure is reported, not the wait
+    assert writes(tmp_path) == []
+    assert [r["state"] for r in records(result.run_dir, "approval")] == ["pending"]
