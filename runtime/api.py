@@ -260,8 +260,10 @@ def run(source: Module | str | Path, inputs: Mapping[str, Any] | None = None, *,
     own_jit = opts.get("jit") is None  # made here: its profile store is closed here too
     jit = _jit_for(opts, loaded.bundle_dir, root, wf.sym_name)
     gate = run_gate(run_dir, journal, approve=approve, approve_all=approve_all or bool(settings["allow_writes"]),
-                    timeout_s=approval_timeout, ask=ask_approval)
-    trace.listeners.append(gate.listen)
+                    timeout_s=approval_timeout, ask=ask_approval) \
+        if any(op.attributes.get("confirm") is True for op in wf.walk()) else None
+    if gate is not None:
+        trace.listeners.append(gate.listen)  # how the gate sees that nothing else runs
     sched = Scheduler(wf, run_id=run_id, engine=eng, trace=trace, journal=journal, policy=policy,
                       workdir=Path(settings["workdir"]), restored=state.done, bindings=bindings, options=opts,
                       limits=settings["limits"], retry_backoff_s=retry_backoff_s, jit=jit, approvals=gate)
@@ -278,7 +280,7 @@ def run(source: Module | str | Path, inputs: Mapping[str, Any] | None = None, *,
             else None
         result.tokens_in, result.tokens_out = outcome.tokens_in, outcome.tokens_out
         result.executed, result.restored = outcome.executed, outcome.restored
-        result.approvals = redact(list(gate.pending.values())) if result.status == "waiting" else []
+        result.approvals = redact(list(gate.pending.values())) if gate and result.status == "waiting" else []
     finally:
         result.duration_s = time.perf_counter() - started
         error_text = str(result.error) if result.error else None
