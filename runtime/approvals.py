@@ -28,7 +28,9 @@ The last record of an op is its state. `running` is written (fsync'd) right
 before the approved op is dispatched: an approval is used once. If the run dies
 while the op runs and the op has no `done` record, a resume does not run it again
 on the old approval: it waits for a new decision, saying the op may have taken
-effect. Commands pass through the run's redactor like every journal record.
+effect. An approval holds for the exact command that was shown (`shown`): when a
+resume would run a different one (other inputs), the op waits again. Commands pass
+through the run's redactor like every journal record.
 """
 
 from __future__ import annotations
@@ -178,7 +180,8 @@ class ApprovalGate:
                 "touches": touches(op)}
         last = self.state.get(op_id, {})
         decision: dict[str, Any] | None = None
-        if last.get("state") in ("approved", "rejected"):
+        shown = self.journal.redact(info["command"]) if self.journal is not None else info["command"]
+        if last.get("state") == "rejected" or (last.get("state") == "approved" and last.get("shown", shown) == shown):
             decision = last
         elif last.get("state") != "running" and (self.approve_all or any(matches(q, op_id, step) for q in self.approve)):
             decision = {"state": "approved", "by": f"{self.by} (--approve{'-all' if self.approve_all else ''})",
@@ -186,6 +189,8 @@ class ApprovalGate:
         if decision is None:
             if last.get("state") == "running":
                 info["note"] = "it was running when the run stopped: check whether it took effect before approving"
+            elif last.get("state") == "approved":  # an approval is for the exact command that was shown
+                info["note"] = f"the approval by {last.get('by') or '?'} was for another command: {last.get('shown')}"
             decision = await self._wait(sched, op, op_id, info, last)
         elif decision is not last:
             await self._record(op_id, step, decision, info["command"])

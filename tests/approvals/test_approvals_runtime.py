@@ -195,3 +195,15 @@ def test_a_failure_elsewhere_ends_the_run_while_a_write_waits(tmp_path: Path) ->
     assert result.error.code == "SKC310"  # the failure is reported, not the wait
     assert writes(tmp_path) == []
     assert [r["state"] for r in records(result.run_dir, "approval")] == ["pending"]
+
+
+def test_an_approval_holds_only_for_the_command_that_was_shown(tmp_path: Path) -> None:
+    first = _run(two_branches(tmp_path), tmp_path)
+    journal = first.run_dir / "journal.jsonl"
+    with journal.open("a") as f:  # as if the person had approved another command
+        f.write('{"type":"approval","op":"1","step":"Step 2","state":"approved","by":"dave",'
+                '"shown":"echo something-else"}\n')
+    second = _run(None, tmp_path, resume=first.run_id)
+    assert second.status == "waiting"
+    assert writes(tmp_path) == []
+    assert "another command" in second.approvals[0]["note"]
