@@ -74,7 +74,8 @@ def _approval_lines(wf: Op) -> list[str]:
                                                      if points else "")]
     for p in points:
         rejected = f"; if rejected: step {p['if_rejected']}" if p["if_rejected"] else "; if rejected: the step fails"
-        lines.append(f"    step {p['step'] or '-'} ({p['op']} at {p['loc']}) writes {', '.join(p['writes']) or '?'}:"
+        step = p["step"] if p["step"].lower().startswith("step") else f"step {p['step'] or '-'}"
+        lines.append(f"    {step} ({p['op']} at {p['loc']}) writes {', '.join(p['writes']) or '?'}:"
                      f" {p['runs'][:100]}{rejected}")
     return lines
 
