@@ -85,7 +85,14 @@ def _resume(ctx: click.Context, run_id: str, runs_dir: str | None) -> None:
 @user_errors
 def approve_cmd(ctx: click.Context, run_id: str, steps: tuple[str, ...], every: bool, resume: bool, by: str | None,
                 runs_dir: str | None) -> None:
-    """Approve the waiting STEPs (name, number or op id) of run RUN_ID."""
+    """Approve the waiting STEPs (name, number or op id) of run RUN_ID.
+
+    Examples:
+
+      skc approve 20261207-020000-ab12cd 3 --resume
+
+      skc approve 20261207-020000-ab12cd --all --by alice
+    """
     from skc.runtime.approvals import approve
 
     for rec in approve(run_id, steps, runs_dir=runs_dir, every=every, by=by):
@@ -106,7 +113,12 @@ def approve_cmd(ctx: click.Context, run_id: str, steps: tuple[str, ...], every: 
 @user_errors
 def reject_cmd(ctx: click.Context, run_id: str, steps: tuple[str, ...], reason: str, every: bool, resume: bool,
                by: str | None, runs_dir: str | None) -> None:
-    """Reject the waiting STEPs of run RUN_ID: each takes its 'otherwise' step, or fails."""
+    """Reject the waiting STEPs of run RUN_ID: each takes its 'otherwise' step, or fails.
+
+    Example:
+
+      skc reject 20261207-020000-ab12cd 3 --reason "not during the sale" --resume
+    """
     from skc.runtime.approvals import reject
 
     for rec in reject(run_id, steps, reason, runs_dir=runs_dir, every=every, by=by):
