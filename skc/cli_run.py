@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from skc.cli_model import MODEL_HELP, check_model
 from skc.errors import USER_ERROR, report, user_errors
 
 
@@ -101,7 +102,7 @@ def _show(value: Any) -> str:
 @click.option("--allow-writes", is_flag=True, help="Runbooks: allow ops with write effects.")
 @click.option("--secret", multiple=True, metavar="VALUE", help="A value to redact from traces and journals.")
 @click.option("--limit", multiple=True, metavar="NAME=N", help="Concurrency bound for a target or resource.")
-@click.option("--model", help="LLM to use (a backend spec; default: the embedded model).")
+@click.option("--model", help=MODEL_HELP, callback=check_model)
 @click.option("--workdir", type=click.Path(file_okay=False), help="Working directory of the commands.")
 @click.option("--no-jit", is_flag=True, help="Always ask the model: no JIT solidification of llm steps.")
 @click.option("--recompile", is_flag=True,
