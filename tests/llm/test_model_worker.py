@@ -178,3 +178,24 @@ def test_sigsegv_of_the_worker_mid_run_fails_the_op_and_resume_finishes(tmp_path
     assert [str(v).strip() != "" for v in result["outputs"].values()] == [True]
     assert out.read_text() == "ran\n"  # the completed shell step was not run again
     assert "llama_" not in resumed.stderr  # llama.cpp's own log lines stay in the worker's log
+
+
+@pytest.mark.slow
+@needs_model
+def test_the_worker_answers_exactly_as_the_model_in_process() -> None:
+    """Same prompt layout, same grammars, same token counts: the worker is the in-process model
+    behind a socket, so a user sees no difference but the crash safety."""
+    from skc.runtime.llm.local import LlamaCppBackend
+
+    inproc, worker = LlamaCppBackend(), WorkerBackend()
+    schema = {"type": "object", "properties": {"running": {"type": "integer"}, "total": {"type": "integer"}},
+              "required": ["running", "total"]}
+    calls: list[dict[str, object]] = [{"max_tokens": 16}, {"choices": ["healthy", "degraded", "down"]},
+                                      {"json_schema": schema, "max_tokens": 32}]
+    try:
+        for kw in calls:
+            a, b = inproc.complete(MESSAGES, **kw), worker.complete(MESSAGES, **kw)  # type: ignore[arg-type]
+            assert (a.text, a.tokens_in, a.tokens_out) == (b.text, b.tokens_in, b.tokens_out), kw
+        assert inproc.count_tokens("api-2 is in CrashLoopBackOff") == worker.count_tokens("api-2 is in CrashLoopBackOff")
+    finally:
+        worker.close()
