@@ -4,7 +4,9 @@ same OpenAI-compatible client as remote models (`openai.OpenAICompatBackend`).
 `WorkerBackend` starts `python -m skc.runtime.llm.worker` on first use (the model file is
 prepared first, in this process, so its notices reach the user), waits for its ready line
 and sends every call to it on loopback. Start-up is paid once per process (one worker per
-model spec, shared by all the ops of a run). Calls are sent one at a time: the worker
+model spec, shared by all the ops of a run); with `$SKC_MODEL_WORKER=shared` concurrent
+runs on one machine share one long-lived worker per model instead of loading a copy each
+(`handle.attach_or_spawn`). Calls are sent one at a time: the worker
 serves one request at a time anyway, and this way the call timeout measures the call,
 not a queue.
 
@@ -26,7 +28,6 @@ import importlib.util
 import json
 import os
 import select
-import signal
 import subprocess
 import sys
 import threading
@@ -35,56 +36,25 @@ from pathlib import Path
 from typing import Any
 
 from skc.runtime.llm.base import Completion, LLMBackend
+from skc.runtime.llm.handle import (
+    WorkerHandle,
+    attach_or_spawn,
+    describe_exit,
+    log_dir,
+    log_tail,
+    shared_mode,
+)
 from skc.runtime.llm.openai import BackendError, OpenAICompatBackend
 
 MAX_START_FAILURES = 3
 INSTALL_HINT = ("install skc[llm] (pip install 'skc[llm]'; `make setup` builds llama.cpp portably), "
                 "or use a remote model: --model openai:URL[#model]")
 
-SIGNAL_ADVICE = {
-    signal.SIGILL: "it executed an instruction this CPU does not have: the llama.cpp build is not portable. "
-                   "Rebuild it with `bash scripts/build-llama.sh .venv/bin/python` and check with `skc doctor`",
-    signal.SIGSEGV: "a native crash inside llama.cpp. skc restarts the worker for the next op; if it recurs, "
-                    "run `skc doctor`, or choose another model with --model local:PATH.gguf or openai:URL",
-    signal.SIGBUS: "a native crash inside llama.cpp (bus error: is the model file on a failing or full disk?). "
-                   "Run `skc doctor`",
-    signal.SIGABRT: "llama.cpp aborted (an internal assertion). Its log names the reason; run `skc doctor`",
-    signal.SIGKILL: "it was killed from outside, most often by the kernel's out-of-memory killer: free memory, "
-                    "run fewer runs at once, or choose a smaller model",
-}
-
-
 class WorkerFailed(BackendError):
     """The model worker crashed, exited or hung during a call; the next call restarts it."""
 
     def __init__(self, message: str, *, retryable: bool = True) -> None:
         super().__init__(message, retryable=retryable)
-
-
-def log_dir() -> Path:
-    env = os.environ.get("SKC_WORKER_LOG_DIR")
-    return Path(env) if env else Path.home() / ".cache" / "skc" / "workers"
-
-
-def log_tail(path: Path | None, lines: int = 3) -> str:
-    """The last non-empty lines of the worker's log, for a diagnosis."""
-    if path is None:
-        return ""
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
-    tail = [line for line in text.splitlines() if line.strip()][-lines:]
-    return ("; its log (" + str(path) + ") ends: " + " | ".join(tail)) if tail else ""
-
-
-def describe_exit(returncode: int) -> str:
-    """`died with SIGSEGV (signal 11): <what to do>` or `exited with status N`."""
-    if returncode < 0:
-        sig = signal.Signals(-returncode)
-        advice = SIGNAL_ADVICE.get(sig, "run `skc doctor`; skc restarts the worker for the next op")
-        return f"died with {sig.name} (signal {-returncode}): {advice}"
-    return f"exited with status {returncode} (see its log; `skc doctor` checks the model and the build)"
 
 
 class WorkerBackend(LLMBackend):
@@ -99,8 +69,7 @@ class WorkerBackend(LLMBackend):
         self.call_timeout_s = call_timeout_s or float(os.environ.get("SKC_MODEL_TIMEOUT_S", "600"))
         self.start_timeout_s = start_timeout_s
         self.model_id = Path(model_path).name if model_path else "gemma-3-270m-q4_k_m.gguf"
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.log_path: Path | None = None
+        self.worker: WorkerHandle | None = None
         self.starts = 0
         self._client: OpenAICompatBackend | None = None
         self._start_failures: list[str] = []
@@ -127,33 +96,52 @@ class WorkerBackend(LLMBackend):
         except ModelFileError as e:
             raise WorkerFailed(str(e), retryable=False) from None
 
+    def _spawn(self, path: str, *, shared: bool) -> WorkerHandle:
+        """Starts a worker and waits for its ready line. A shared one is detached (its own
+        session, no parent watch) and exits after `$SKC_WORKER_IDLE_S` idle seconds."""
+        folder = log_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        log_path = folder / (f"shared-{os.getpid()}-{self.starts}.log" if shared
+                             else f"worker-{os.getpid()}-{self.starts}.log")
+        self.starts += 1
+        argv = [sys.executable, "-m", "skc.runtime.llm.worker", "--model", path, "--n-ctx", str(self.n_ctx)]
+        if shared:
+            argv += ["--detached", "--idle-exit", os.environ.get("SKC_WORKER_IDLE_S", "300")]
+        with log_path.open("wb") as log:
+            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log,
+                                    start_new_session=shared)
+        handle = WorkerHandle(pid=proc.pid, port=0, model=self.model_id, log_path=log_path, proc=proc, shared=shared)
+        try:
+            ready = self._await_ready(proc, log_path)
+        except WorkerFailed:
+            handle.kill()
+            raise
+        finally:
+            if proc.stdout is not None:
+                proc.stdout.close()
+        handle.port, handle.model = int(ready["port"]), str(ready.get("model") or self.model_id)
+        return handle
+
     def _start(self) -> OpenAICompatBackend:
         if len(self._start_failures) >= MAX_START_FAILURES:
             raise WorkerFailed(f"the model worker failed to start {MAX_START_FAILURES} times; last: "
                                f"{self._start_failures[-1]}")
         path = self._resolved_model()
-        folder = log_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        self.log_path = folder / f"worker-{os.getpid()}-{self.starts}.log"
-        self.starts += 1
-        with self.log_path.open("wb") as log:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "skc.runtime.llm.worker", "--model", path, "--n-ctx", str(self.n_ctx)],
-                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log)
-        self.proc = proc
         try:
-            ready = self._await_ready(proc)
+            if shared_mode():
+                self.worker = attach_or_spawn(path, self.n_ctx, lambda: self._spawn(path, shared=True))
+            else:
+                self.worker = self._spawn(path, shared=False)
         except WorkerFailed as e:
             self._start_failures.append(str(e))
-            self._stop()
             raise
         self._start_failures.clear()
-        self._client = OpenAICompatBackend(base_url=f"http://127.0.0.1:{ready['port']}/v1",
-                                           model=str(ready.get("model") or self.model_id), api_key="",
+        self._client = OpenAICompatBackend(base_url=f"http://127.0.0.1:{self.worker.port}/v1",
+                                           model=self.worker.model, api_key="",
                                            timeout_s=self.call_timeout_s, retries=0)
         return self._client
 
-    def _await_ready(self, proc: subprocess.Popen[bytes]) -> dict[str, Any]:
+    def _await_ready(self, proc: subprocess.Popen[bytes], log_path: Path) -> dict[str, Any]:
         assert proc.stdout is not None
         deadline = time.monotonic() + self.start_timeout_s
         line = b""
@@ -161,14 +149,14 @@ class WorkerBackend(LLMBackend):
             left = deadline - time.monotonic()
             if left <= 0:
                 raise WorkerFailed(f"the model worker did not start within {self.start_timeout_s:g}s"
-                                   + log_tail(self.log_path))
+                                   + log_tail(log_path))
             readable, _, _ = select.select([proc.stdout], [], [], min(left, 0.5))
             if readable:
                 chunk = os.read(proc.stdout.fileno(), 4096)
                 if not chunk:
                     code = proc.wait(timeout=30)
                     raise WorkerFailed(f"the model worker {describe_exit(code)} while loading the model"
-                                       + log_tail(self.log_path))
+                                       + log_tail(log_path))
                 line += chunk
         try:
             ready = json.loads(line.decode("utf-8", "replace").splitlines()[0])
@@ -177,52 +165,54 @@ class WorkerBackend(LLMBackend):
         return dict(ready)
 
     def _stop(self) -> None:
-        proc, self.proc, self._client = self.proc, None, None
-        if proc is not None and proc.poll() is None:
-            proc.kill()
-        if proc is not None:
-            proc.wait(timeout=30)
-            if proc.stdout is not None:
-                proc.stdout.close()
+        """Forgets the worker; kills it unless it is shared with other runs and still alive."""
+        worker, self.worker, self._client = self.worker, None, None
+        if worker is not None and (not worker.shared or not worker.alive()):
+            worker.kill()
+        elif worker is not None and worker.proc is not None:
+            worker.proc.returncode = 0  # a shared worker outlives us: do not reap or warn about it
 
     def close(self) -> None:
-        """Stops the worker (it also stops by itself when this process exits)."""
+        """Stops this run's worker (a shared worker stays for the other runs until it is idle)."""
         with self._lock:
             self._stop()
 
     def client(self) -> OpenAICompatBackend:
-        """The client of a live worker, started (or restarted) if needed."""
+        """The client of a live worker, started (or restarted, or attached) if needed."""
         with self._lock:
-            if self._client is None or self.proc is None or self.proc.poll() is not None:
-                self._stop()
+            if self._client is None or self.worker is None or not self.worker.alive():
+                if self.worker is not None:
+                    self.worker.kill()
+                    self.worker = None
                 return self._start()
             return self._client
 
     @property
+    def log_path(self) -> Path | None:
+        return self.worker.log_path if self.worker is not None else None
+
+    @property
     def pid(self) -> int | None:
-        return self.proc.pid if self.proc is not None else None
+        return self.worker.pid if self.worker is not None else None
 
     # ------------------------------------------------------------------ failures
 
     def _diagnose(self, error: BackendError) -> BackendError:
         """Turns a failed call into a diagnosis: a dead worker (signal, exit) or a hung one."""
-        proc = self.proc
-        if proc is None:
+        worker = self.worker
+        if worker is None:
             return error
-        try:  # a crashed worker's socket closes a moment before its exit can be collected
-            code: int | None = proc.wait(timeout=2.0)
-        except subprocess.TimeoutExpired:
-            code = None
-        if code is not None:
-            failed = WorkerFailed(f"the model worker (pid {proc.pid}) {describe_exit(code)}"
-                                  + log_tail(self.log_path))
+        died = worker.death(wait_s=2.0)  # a crashed worker's socket closes a moment before it can be reaped
+        if died is not None:
+            failed = WorkerFailed(f"the model worker (pid {worker.pid}) {died}" + log_tail(worker.log_path))
         elif "timed out" in str(error).lower():
-            failed = WorkerFailed(f"the model worker (pid {proc.pid}) did not answer within "
+            failed = WorkerFailed(f"the model worker (pid {worker.pid}) did not answer within "
                                   f"{self.call_timeout_s:g}s; skc killed it and restarts it for the next op "
                                   "(raise the limit with $SKC_MODEL_TIMEOUT_S)")
+            worker.kill()
         else:
             return error  # the worker is alive and answered with an error (a bad request)
-        self._stop()
+        self.worker, self._client = None, None
         return failed
 
     def _call(self, fn: Any, *args: Any, **kw: Any) -> Any:

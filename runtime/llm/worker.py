@@ -29,6 +29,7 @@ without a request.
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import json
 import os
 import sys
@@ -181,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--idle-exit", type=float, default=0.0, help="exit after this many idle seconds (0: never)")
     parser.add_argument("--detached", action="store_true", help="keep running when the parent exits")
     args = parser.parse_args(argv)
+    faulthandler.enable()  # a fatal signal leaves "Fatal Python error: Segmentation fault" in the log
     backend = LlamaCppBackend(model_path=args.model, n_ctx=args.n_ctx)
     backend.count_tokens("")  # loads the model now: start-up is paid before "ready"
     worker = Worker(backend, args.idle_exit)

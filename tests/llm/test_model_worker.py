@@ -199,3 +199,49 @@ def test_the_worker_answers_exactly_as_the_model_in_process() -> None:
         assert inproc.count_tokens("api-2 is in CrashLoopBackOff") == worker.count_tokens("api-2 is in CrashLoopBackOff")
     finally:
         worker.close()
+
+
+def test_a_shared_worker_death_is_read_from_its_faulthandler_line(tmp_path: Path) -> None:
+    from skc.runtime.llm.handle import signal_from_log
+
+    log = tmp_path / "w.log"
+    log.write_text("llama_kv_cache: ...\nFatal Python error: Segmentation fault\n\nThread 0x1 (most recent call first):\n")
+    assert signal_from_log(log) == signal.SIGSEGV
+    log.write_text("Fatal Python error: Illegal instruction\n")
+    assert signal_from_log(log) == signal.SIGILL
+    log.write_text("llama_kv_cache: ...\n")
+    assert signal_from_log(log) == signal.SIGKILL  # no line: killed without a chance to write one
+
+
+@pytest.mark.slow
+@needs_model
+def test_runs_share_one_worker_and_survive_its_crash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SKC_MODEL_WORKER", "shared")
+    monkeypatch.setenv("SKC_WORKER_LOG_DIR", str(tmp_path))
+    monkeypatch.setenv("SKC_WORKER_IDLE_S", "60")
+    first, second = WorkerBackend(), WorkerBackend()  # as two runs would hold them
+    try:
+        a = first.complete(MESSAGES, max_tokens=8)
+        b = second.complete(MESSAGES, max_tokens=8)
+        assert (a.text, a.tokens_in) == (b.text, b.tokens_in)
+        assert first.pid == second.pid  # one worker, one copy of the model
+        assert second.worker is not None
+        assert second.worker.proc is None  # attached, not its child
+        shared = second.pid
+        assert shared is not None
+        errors: list[BaseException] = []
+        call = threading.Thread(target=_long_call, args=(second, errors))
+        call.start()
+        time.sleep(0.5)
+        os.kill(shared, signal.SIGSEGV)
+        call.join(timeout=120)
+        assert len(errors) == 1
+        assert "died with SIGSEGV" in str(errors[0])
+        assert second.complete(MESSAGES, max_tokens=8).text == a.text  # a new shared worker...
+        assert first.complete(MESSAGES, max_tokens=8).text == a.text
+        assert first.pid == second.pid != shared  # ...which both runs use again
+    finally:
+        first.close()
+        second.close()
+        for record in tmp_path.glob("shared-*.json"):
+            os.kill(json.loads(record.read_text())["pid"], signal.SIGTERM)
