@@ -78,3 +78,21 @@ def test_help_documents_the_forms_and_the_key_variable() -> None:
     text = " ".join(CliRunner().invoke(cli, ["run", "--help"]).output.split())
     for words in ("local:PATH.gguf", "openai:URL[#model]", "$SKC_OPENAI_API_KEY", "worker process"):
         assert words in text
+
+
+def test_the_python_api_checks_the_model_before_any_step_runs(tmp_path: Path) -> None:
+    from skc.ir.location import DiagnosticError
+    from skc.runtime.api import run
+
+    source, marker = _runbook(tmp_path)
+    llm_step = source.read_text().replace(
+        '  "ctrl.return"(%0) : (!skc.num) -> ()',
+        '  %1 = "llm.generate"(%0) {prompt = "Say it."} : (!skc.num) -> !skc.text\n'
+        '  "ctrl.return"(%1) : (!skc.text) -> ()')
+    source.write_text(llm_step)
+    with pytest.raises(DiagnosticError) as info:
+        run(source, {}, runs_dir=tmp_path / "runs", allow_writes=True, options={"model": "bogus"})
+    text = str(info.value.diagnostics[0])
+    assert "SKC306" in text
+    assert "'bogus'" in text
+    assert not marker.exists()
