@@ -63,6 +63,7 @@ bench: setup
 	$(BIN)/python -m bench.native
 	$(BIN)/python -m bench.ir
 	$(BIN)/python -m bench.frontend
+	$(BIN)/python -m bench.model_worker
 
 clean:
 	rm -rf $(VENV) .typecheck build *.egg-info .pytest_cache .mypy_cache .ruff_cache
