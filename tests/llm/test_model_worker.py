@@ -245,3 +245,25 @@ def test_runs_share_one_worker_and_survive_its_crash(tmp_path: Path, monkeypatch
         second.close()
         for record in tmp_path.glob("shared-*.json"):
             os.kill(json.loads(record.read_text())["pid"], signal.SIGTERM)
+
+
+@pytest.mark.slow
+@needs_model
+def test_a_hung_worker_is_killed_after_the_call_timeout_and_replaced() -> None:
+    backend = WorkerBackend(call_timeout_s=5)
+    try:
+        backend.count_tokens("")
+        hung = backend.pid
+        assert hung is not None
+        os.kill(hung, signal.SIGSTOP)  # alive but never answers
+        start = time.monotonic()
+        with pytest.raises(WorkerFailed, match=r"did not answer within 5s; skc killed it") as info:
+            backend.complete(MESSAGES, max_tokens=8)
+        assert info.value.retryable
+        assert time.monotonic() - start < 60
+        assert not Path(f"/proc/{hung}").exists() or "Z" in Path(f"/proc/{hung}/stat").read_text().split()[2]
+        backend.call_timeout_s = 300  # the next worker gets a limit a loaded machine can meet
+        assert backend.complete(MESSAGES, max_tokens=8).text.strip()
+        assert backend.pid not in (None, hung)
+    finally:
+        backend.close()
