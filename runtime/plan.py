@@ -25,6 +25,7 @@ from skc.ir.dialects.skc import WorkflowOp
 from skc.ir.location import Diagnostic, DiagnosticError, Location, errors
 from skc.ir.module import Module
 from skc.ir.parser import parse_module
+from skc.runtime.llm.registry import check_spec, default_spec
 from skc.runtime.permissions import Denial, Policy, requests_for
 from skc.runtime.targets.base import target_registry
 from skc.runtime.targets.sql import resolve_db
@@ -150,6 +151,11 @@ def preflight(wf: WorkflowOp, inputs: list[Any], policy: Policy, options: dict[s
         if op.op_name not in registry:
             diags.append(Diagnostic("SKC306", op.where, f"{label}: no target runs {op.op_name}",
                                     "install the target's extra (e.g. skc[llm]) or register a Target"))
+        if op.op_name.startswith("llm.") and not op.attributes.get("model") and "llm_backend" not in options:
+            problem = check_spec(str(options.get("model") or default_spec()))
+            if problem is not None:
+                diags.append(Diagnostic("SKC306", op.where, f"{label}: no model runs {op.op_name}: {problem}",
+                                        "choose the model with --model / options['model'] (see `skc run --help`)"))
         if op.op_name == "tool.sql" and (op.attributes.get("lang") or "sql") == "sql":
             db = op.attributes.get("db")
             if resolve_db(db if isinstance(db, str) else None, options, bindings) is None:

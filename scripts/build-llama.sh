@@ -9,6 +9,10 @@
 # (${SKC_WHEELHOUSE:-~/.cache/skc/wheels}/llama-<key>/), so a second venv on the same machine
 # reuses the portable wheel in seconds.
 #
+# A killed build leaves only a temporary folder (removed by the next build); a venv holding a
+# llama-cpp-python that this script did not install (e.g. a native wheel from pip's cache) has no
+# stamp with the flags' key and is reinstalled from the wheelhouse.
+#
 # Opting into native flags (faster, this CPU only): SKC_LLAMA_CMAKE_ARGS="-DGGML_NATIVE=ON".
 set -euo pipefail
 VENV_PY="${1:?usage: build-llama.sh VENV/bin/python}"
@@ -27,11 +31,16 @@ PY
     exit 0   # this venv already has the wheel built with these flags
 fi
 
+# One build at a time per wheelhouse: a second `make setup` (another checkout) waits for the first
+# instead of building again or deleting the wheelhouse the first one installs from.
+mkdir -p "$(dirname "$HOUSE")"
+if command -v flock >/dev/null; then exec 9>"$HOUSE.lock"; flock 9; fi
 shopt -s nullglob
 wheels=("$HOUSE"/llama_cpp_python-"$VERSION"-*.whl)
 if [ ${#wheels[@]} -eq 0 ]; then
+    rm -rf "$HOUSE".tmp.*                       # what killed builds left (we hold the lock)
     echo "skc: building llama-cpp-python $VERSION for a portable x86-64 baseline (8-15 min on 2 cores, once per machine)" >&2
-    tmp="$(mktemp -d "${HOUSE}.tmp.XXXXXX" 2>/dev/null || { mkdir -p "$(dirname "$HOUSE")"; mktemp -d "${HOUSE}.tmp.XXXXXX"; })"
+    tmp="$(mktemp -d "${HOUSE}.tmp.XXXXXX")"
     CMAKE_ARGS="$FLAGS" FORCE_CMAKE=1 "$VENV_PY" -m pip wheel --no-deps --no-cache-dir \
         --no-binary llama-cpp-python -w "$tmp" "llama-cpp-python==$VERSION"
     rm -rf "$HOUSE" && mv "$tmp" "$HOUSE"      # rename: a killed build leaves no half wheelhouse

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from skc.cli_model import check_model
 from skc.errors import USER_ERROR, user_errors
 
 
@@ -24,7 +25,7 @@ def format_summary(summary: dict[str, int | None]) -> str:
 
 @click.command("profile")
 @click.option("--model", "spec", default="local", show_default=True,
-              help="Backend spec: local, local:PATH.gguf, openai, openai:URL[#model].")
+              help="Backend spec: local, local:PATH.gguf, openai, openai:URL[#model].", callback=check_model)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the profile JSON here (default: stdout).")
 @click.option("--instances", default=3, show_default=True, type=click.IntRange(1, 50),
               help="Instances per level; a level passes only if all pass.")

@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from skc.cli_approve import EXIT_WAITING, show_waiting, tty_asker
+from skc.cli_model import MODEL_HELP, check_model
 from skc.errors import USER_ERROR, report, user_errors
 
 
@@ -109,7 +110,7 @@ def _show(value: Any) -> str:
               help="Wait this long for a decision (prompt or `skc approve`), then reject.")
 @click.option("--secret", multiple=True, metavar="VALUE", help="A value to redact from traces and journals.")
 @click.option("--limit", multiple=True, metavar="NAME=N", help="Concurrency bound for a target or resource.")
-@click.option("--model", help="LLM to use (a backend spec; default: the embedded model).")
+@click.option("--model", help=MODEL_HELP, callback=check_model)
 @click.option("--workdir", type=click.Path(file_okay=False), help="Working directory of the commands.")
 @click.option("--no-jit", is_flag=True, help="Always ask the model: no JIT solidification of llm steps.")
 @click.option("--recompile", is_flag=True,

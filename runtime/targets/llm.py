@@ -28,7 +28,7 @@ from skc.ir.core import Op
 from skc.runtime.llm.agent import AgentBudget, AgentTimeout, run_agent
 from skc.runtime.llm.base import Completion, LLMBackend
 from skc.runtime.llm.prompt import compact_json, render_inputs
-from skc.runtime.llm.registry import get_backend
+from skc.runtime.llm.registry import UnknownBackend, get_backend
 from skc.runtime.targets.base import ExecContext, OpFailed, OpResult, Target
 
 SYSTEM = "You are a careful assistant inside an automated workflow. Answer briefly and exactly."
@@ -120,7 +120,10 @@ class LLMTarget(Target):
     def backend(self, op: Op, ctx: ExecContext) -> LLMBackend:
         model = op.attributes.get("model")
         if isinstance(model, str) and model:
-            return get_backend(model_spec(model, ctx.options.get("models")))
+            try:
+                return get_backend(model_spec(model, ctx.options.get("models")))
+            except UnknownBackend as e:
+                raise OpFailed(f"the op's model {model!r} is not configured: {e}", retryable=False) from None
         instance = ctx.options.get("llm_backend")
         if isinstance(instance, LLMBackend):
             return instance

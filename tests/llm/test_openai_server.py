@@ -37,10 +37,11 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     pytest.importorskip("uvicorn", reason="llama-cpp-python[server] is not installed (pip install skc[llm])")
     port = free_port()
     log = (tmp_path_factory.mktemp("server") / "server.log").open("w")
-    # alpaca: the `### Instruction:` layout that suits a base model (see skc.runtime.llm.prompt).
+    # the server's defaults: no --chat_format (skc's own worker renders prompts itself; this checks
+    # that the client's wire format, structured output and token counting work on a stock server)
     proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", default_model_path(),
-                             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048",
-                             "--chat_format", "alpaca"], stdout=log, stderr=subprocess.STDOUT)
+                             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048"],
+                            stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/v1"
     try:
         deadline = time.monotonic() + 90
