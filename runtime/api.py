@@ -23,6 +23,7 @@ running is a RunResult with `status == "failed"` and `error` set. Codes:
     SKC309  the source does not compile (the compiler's diagnostics follow)
     SKC310  an op failed (its error says why)
     SKC311  a target crashed (a bug, reported as a failure of the op)
+    SKC315  the run is running in another process (see runs.py)
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from skc.runtime.config import RunConfig, RunOptions, config_of
 from skc.runtime.journal import JOURNAL_FILE, JournalWriter, read_journal
 from skc.runtime.permissions import Redactor, policy_for, secret_values
 from skc.runtime.plan import UNKNOWN, bindings_of, load_source, plan_ops, preflight
+from skc.runtime.runs import RunLock
 from skc.runtime.scheduler import Engine, Scheduler
 from skc.runtime.trace import TRACE_FILE, TraceWriter
 from skc.runtime.values import coerce, jsonable, parse_input
@@ -209,6 +211,7 @@ class _Prepared:
     resumed: bool
     state: Any
     loaded: Any
+    lock: RunLock
 
 
 async def _arun(source: Module | str | Path | None, inputs: Mapping[str, Any] | None, cfg: RunConfig, *,
@@ -220,7 +223,10 @@ async def _arun(source: Module | str | Path | None, inputs: Mapping[str, Any] | 
         prep = await asyncio.to_thread(_prepare, source, inputs, cfg)
     if isinstance(prep, RunResult):
         return prep
-    result = await _execute(prep)
+    try:
+        result = await _execute(prep)
+    finally:
+        prep.lock.release()
     if cfg.recompile and result.status == "ok":
         from skc.runtime.jit.recompile import recompile as recompile_bundle
 
@@ -259,7 +265,7 @@ def _prepare(source: Module | str | Path | None, inputs: Mapping[str, Any] | Non
     if resume is not None:
         run_dir = root / resume
         if not (run_dir / "run.json").is_file():
-            raise _error("SKC308", f"no run {resume!r} in {root}", "list runs with `skc runs" +
+            raise _error("SKC308", f"no run {resume!r} in {root}", "list the runs with `skc runs" +
                          (f" --runs-dir {root}`" if cfg.runs_dir else "`"))
         stored = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
         settings = {**stored["settings"], **{k: v for k, v in settings.items() if v and k in ("allow", "db")}}
@@ -304,20 +310,35 @@ def _prepare(source: Module | str | Path | None, inputs: Mapping[str, Any] | Non
     run_id = resume or cfg.run_id or new_run_id()
     run_dir = root / run_id
     run_dir.mkdir(parents=True, exist_ok=True)
-    state = read_journal(run_dir / JOURNAL_FILE)
+    lock = RunLock(run_dir)  # held until the run ends: `skc runs` sees it running, a second resume is refused
+    lock.acquire()
+    prep = _Prepared(source, cfg, wf, values, run_id, run_dir, root, given, settings, opts, policy, bindings,
+                     redact, ir_sha, stored is not None, None, loaded, lock)
+    try:
+        return _open_run(prep, ir_text, stored)
+    except BaseException:
+        lock.release()
+        raise
+
+
+def _open_run(p: _Prepared, ir_text: str, stored: dict[str, Any] | None) -> _Prepared | RunResult:
+    """In the locked run directory: a finished run's result, or the journal's state (and, for
+    a new run, its run.json and ir.mlir)."""
+    p.state = state = read_journal(p.run_dir / JOURNAL_FILE)
     if state.end is not None and state.end.get("status") == "ok":
-        previous = json.loads((run_dir / "result.json").read_text(encoding="utf-8"))
-        return RunResult(run_id, "ok", wf.sym_name, previous.get("outputs", {}), previous.get("exit_status"),
-                         run_dir=run_dir, restored=len(state.done))
+        p.lock.release()
+        previous = json.loads((p.run_dir / "result.json").read_text(encoding="utf-8"))
+        return RunResult(p.run_id, "ok", p.wf.sym_name, previous.get("outputs", {}), previous.get("exit_status"),
+                         run_dir=p.run_dir, restored=len(state.done))
     if stored is None:
-        (run_dir / "ir.mlir").write_text(ir_text, encoding="utf-8")
-        record = {"source": str(source) if not isinstance(source, Module) else "<module>", "ir_sha256": ir_sha,
-                  "inputs": redact(jsonable(given)), "settings": settings, "run_id": run_id,
-                  "bindings": jsonable(bindings), "source_dir": source_dir,
-                  "jit_profile": _profile_of(opts.get("jit"), source, root, wf.sym_name)}
-        (run_dir / "run.json").write_text(json.dumps(record, indent=2, sort_keys=True), encoding="utf-8")
-    return _Prepared(source, cfg, wf, values, run_id, run_dir, root, given, settings, opts, policy, bindings,
-                     redact, ir_sha, stored is not None, state, loaded)
+        source = p.source
+        (p.run_dir / "ir.mlir").write_text(ir_text, encoding="utf-8")
+        record = {"source": str(source) if not isinstance(source, Module) else "<module>", "ir_sha256": p.ir_sha,
+                  "inputs": p.redact(jsonable(p.given)), "settings": p.settings, "run_id": p.run_id,
+                  "bindings": jsonable(p.bindings), "source_dir": p.opts.get("source_dir"),
+                  "jit_profile": _profile_of(p.opts.get("jit"), source, p.root, p.wf.sym_name)}
+        (p.run_dir / "run.json").write_text(json.dumps(record, indent=2, sort_keys=True), encoding="utf-8")
+    return p
 
 
 async def _execute(p: _Prepared) -> RunResult:
