@@ -22,8 +22,10 @@ removes the region of an op that is no longer promoted, and replaces one whose
 candidate changed.
 
 An LLM op is left alone (with the reason in `RecompileResult.skipped`) when it
-has no `step` to fall back to, when an earlier op of its block has the same step
-(the fallback would find that one), or when it is an `llm.agent`.
+has no `step` to fall back to, when a later op of its block has the same step
+(a fallback finds a step's last op: helpers that compute its inputs, such as the
+`data.json_get` of "the `summary` of step 7", come before it and do not count),
+or when it is an `llm.agent`.
 
 The profile read is the run store's (`<runs dir>/jit/<store id>/profile.sqlite`, see
 `runstore`; running a bundle never writes into it), else the bundle's own copy.
@@ -172,9 +174,9 @@ def _why_not(op: Op, block: Block) -> str | None:
     step = op.attributes.get("step")
     if not isinstance(step, str) or not step:
         return "the op has no step for the code to fall back to"
-    first = next(o for o in block.ops if o.attributes.get("step") == step)
-    if first is not op:
-        return f"an earlier op of its block is also {step!r}: a fallback would find that one"
+    last = [o for o in block.ops if o.attributes.get("step") == step and "fallback" not in o.attributes][-1]
+    if last is not op:
+        return f"a later op of its block is also {step!r}: a fallback would find that one"
     if len(op.results) != 1:
         return "the op has no single result"
     return None
