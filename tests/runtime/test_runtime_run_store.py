@@ -115,6 +115,9 @@ def test_concurrent_runs_in_processes_share_one_runs_dir_and_jit_store(tmp_path:
         assert records[-1]["type"] == "end"
         assert records[-1]["status"] == "ok"
         assert sum(1 for r in records if r["type"] == "done") == 3
+        alert = records[0]["inputs"]["alert"]  # the same result as a run alone would give
+        assert records[-1]["outputs"] == {"kind": "restart the pod", "note": f"[Name the pod] {alert}",
+                                          "echo": f"seen {alert}"}
     store = ProfileStore(jit_profile_path(path, tmp_path / "runs", "t"))
     ops = module(SOURCE).workflow().body.ops
     for op in ops[:2]:
