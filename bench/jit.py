@@ -38,7 +38,7 @@ REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "runbooks"
 OUT = Path(__file__).resolve().parent / "results" / "jit.json"
 INPUTS = {"service": "checkout", "since": "2024-05-14 14:00:00"}
-STEPS = ("Step 8", "Step 9")
+STEPS = ("Step 9",)  # the llm step; step 8 (the mitigation) is code in the runbook
 RUNS = 6
 
 

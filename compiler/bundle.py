@@ -122,6 +122,11 @@ class Bundle:
     def text(self, name: str) -> str:
         return self.files[name].decode("utf-8")
 
+    def __repr__(self) -> str:  # names and sizes, not the files' bytes
+        size = sum(len(b) for b in self.files.values())
+        return (f"Bundle(name={self.manifest.name!r}, version={self.manifest.bundle_version}, "
+                f"files={len(self.files)}, bytes={size}, root={str(self.root) if self.root else None!r})")
+
     def report(self, name: str) -> Any:
         """The JSON of `reports/<name>.json`, or None when the bundle has no such report."""
         data = self.files.get(f"reports/{name}.json")

@@ -51,6 +51,22 @@ class CompileResult:
     def reports(self) -> dict[str, Any]:
         return self.context.reports if self.context is not None else {}
 
+    def to_json(self) -> dict[str, Any]:
+        """What `skc compile --json` prints: the outcome, the diagnostics and the bundle written."""
+        b = self.bundle
+        return {"path": str(self.path), "kind": self.kind, "ok": self.ok,
+                "output": str(self.output) if self.output is not None else None,
+                "workflows": [wf.sym_name for wf in self.module.workflows] if self.module is not None else [],
+                "bundle_version": b.manifest.bundle_version if b is not None else None,
+                "files": len(b.files) if b is not None else 0,
+                "diagnostics": [d.to_json() for d in self.diagnostics]}
+
+    def __repr__(self) -> str:  # a summary: the module, context and bundle bytes are far too long to print
+        j = self.to_json()
+        return (f"CompileResult(path={j['path']!r}, kind={self.kind!r}, ok={self.ok}, workflows={j['workflows']}, "
+                f"diagnostics={len(self.diagnostics)}, output={j['output']!r}, "
+                f"bundle={'None' if self.bundle is None else repr(self.bundle)})")
+
 
 def source_root(path: Path) -> Path:
     """The folder a source's relative paths (scripts/...) start from."""

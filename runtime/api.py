@@ -26,6 +26,7 @@ running is a RunResult with `status == "failed"` and `error` set. Codes:
     SKC312  the run stopped to wait for an approval (status `waiting`; see approvals.py)
     SKC313  an op was not approved (rejected, or `approval_timeout` passed)
     SKC314  `approve`/`reject` named nothing that waits
+    SKC315  the run is running in another process (see runs.py)
 """
 
 from __future__ import annotations
@@ -36,20 +37,22 @@ import json
 import os
 import secrets
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 from skc.ir.location import Diagnostic, DiagnosticError, Location
 from skc.ir.module import Module
 from skc.ir.printer import print_module
 from skc.runtime.agent_tools import AgentTools
 from skc.runtime.approvals import run_gate
+from skc.runtime.config import RunConfig, RunOptions, config_of
 from skc.runtime.journal import JOURNAL_FILE, JournalWriter, read_journal
 from skc.runtime.permissions import Redactor, policy_for, secret_values
 from skc.runtime.plan import UNKNOWN, bindings_of, load_source, plan_ops, preflight
+from skc.runtime.runs import RunLock
 from skc.runtime.scheduler import Engine, Scheduler
 from skc.runtime.trace import TRACE_FILE, TraceWriter
 from skc.runtime.values import coerce, jsonable, parse_input
@@ -161,16 +164,11 @@ def _output_names(wf: Any, n: int, early_exit: bool = False) -> list[str]:
     return out
 
 
-def run(source: Module | str | Path, inputs: Mapping[str, Any] | None = None, *, engine: str | Engine = "local",
-        workflow: str | None = None, runs_dir: str | Path | None = None, run_id: str | None = None,
-        resume: str | None = None, dry_run: bool = False, allow: Iterable[str] = (), allow_writes: bool = False,
-        db: Mapping[str, str] | None = None, secrets: Iterable[str] = (), options: Mapping[str, Any] | None = None,
-        limits: Mapping[str, int] | None = None, progress: Callable[[dict[str, Any]], None] | None = None,
-        workdir: str | Path | None = None, retry_backoff_s: float = 0.2, recompile: bool = False,
-        approve: Iterable[str] = (), approve_all: bool = False, approval_timeout: float | None = None,
-        ask_approval: Callable[[dict[str, Any]], tuple[bool, str]] | None = None) -> RunResult:
+def run(source: Module | str | Path | None = None, inputs: Mapping[str, Any] | None = None,
+        config: RunConfig | None = None, **overrides: Unpack[RunOptions]) -> RunResult:
     """Runs a workflow (a Module, a bundle, or a source compiled on the fly); see the module docstring.
 
+    `config` holds the options (`RunConfig`); keyword overrides replace its fields.
     `resume=RUN_ID` continues that run (source may be None: the run's own IR is used);
     `dry_run` checks permissions and returns the plan of every command without running;
     `allow`/`allow_writes` extend the permission policy; `db` maps data source names to
@@ -182,19 +180,103 @@ def run(source: Module | str | Path, inputs: Mapping[str, Any] | None = None, *,
     every write: `allow_writes` is its old name); `approval_timeout` rejects what is still
     undecided after that many seconds; `ask_approval(info) -> (approved, reason)` asks a
     person inline; without it a run whose only remaining ops wait ends `waiting`.
+
+    Called inside a running event loop (Jupyter, FastAPI), the run gets a private loop
+    on a worker thread and this call blocks until it ends; `await arun(...)` does not block.
     """
-    root = runs_root(runs_dir)
+    coro = _arun(source, inputs, config_of(config, overrides), own_loop=True)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with ThreadPoolExecutor(1, thread_name_prefix="skc-run") as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+async def arun(source: Module | str | Path | None = None, inputs: Mapping[str, Any] | None = None,
+               config: RunConfig | None = None, **overrides: Unpack[RunOptions]) -> RunResult:
+    """`run` for asyncio callers: the run's ops are tasks of the caller's loop; loading,
+    compiling and the checks before the run happen on a worker thread."""
+    return await _arun(source, inputs, config_of(config, overrides), own_loop=False)
+
+
+@dataclass
+class _Prepared:
+    """A run ready to start: what `_prepare` checked and opened, for `_execute`."""
+
+    source: Module | str | Path | None
+    cfg: RunConfig
+    wf: Any
+    values: list[Any]
+    run_id: str
+    run_dir: Path
+    root: Path
+    given: dict[str, Any]
+    settings: dict[str, Any]
+    opts: dict[str, Any]
+    policy: Any
+    bindings: dict[str, Any]
+    redact: Redactor
+    ir_sha: str
+    resumed: bool
+    state: Any
+    loaded: Any
+    lock: RunLock
+
+
+async def _arun(source: Module | str | Path | None, inputs: Mapping[str, Any] | None, cfg: RunConfig, *,
+                own_loop: bool) -> RunResult:
+    if own_loop:  # many ops wait in threads (sqlite, HTTP, the model's lock): room enough that they never starve
+        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=32))
+        prep = _prepare(source, inputs, cfg)
+    else:
+        prep = await asyncio.to_thread(_prepare, source, inputs, cfg)
+    if isinstance(prep, RunResult):
+        return prep
+    try:
+        result = await _execute(prep)
+    finally:
+        prep.lock.release()
+    if cfg.recompile and result.status == "ok":
+        from skc.runtime.jit.recompile import recompile as recompile_bundle
+
+        recompiled = await asyncio.to_thread(recompile_bundle, str(prep.source), from_run=prep.run_id,
+                                             runs_dir=prep.root)
+        result.recompiled = recompiled.to_json()
+    result.outputs = prep.redact(result.outputs)
+    return result
+
+
+def _target_options(cfg: RunConfig) -> dict[str, Any]:
+    """What targets read from their context: `cfg.options` plus the typed fields they use."""
+    opts: dict[str, Any] = dict(cfg.options)
+    if cfg.model:
+        opts["model"] = cfg.model
+    if not cfg.jit:
+        opts["jit"] = False
+    elif "jit_config" not in opts:
+        opts["jit_config"] = {"promote_after": cfg.jit_promote_after, "demote_after": cfg.jit_demote_after,
+                              "shadow_rate": cfg.jit_shadow_rate}
+    return opts
+
+
+def _prepare(source: Module | str | Path | None, inputs: Mapping[str, Any] | None,
+             cfg: RunConfig) -> _Prepared | RunResult:
+    """Everything before the first op: load, check, open the run directory and journal
+    (a dry run, or a resumed run that had already ended ok, is a RunResult here)."""
+    root = runs_root(cfg.runs_dir)
+    resume, engine = cfg.resume, cfg.engine
     given = dict(inputs or {})
     settings: dict[str, Any] = {"engine": engine if isinstance(engine, str) else engine.name,
-                                "workflow": workflow, "allow": list(allow), "allow_writes": allow_writes,
-                                "db": dict(db or {}), "limits": dict(limits or {}),
-                                "workdir": str(Path(workdir or Path.cwd()).resolve())}
+                                "workflow": cfg.workflow, "allow": list(cfg.allow), "allow_writes": cfg.allow_writes,
+                                "db": dict(cfg.db or {}), "limits": dict(cfg.limits or {}),
+                                "workdir": str(Path(cfg.workdir or Path.cwd()).resolve())}
     stored: dict[str, Any] | None = None
     if resume is not None:
-        run_id = resume
         run_dir = root / resume
         if not (run_dir / "run.json").is_file():
-            raise _error("SKC308", f"no run {resume!r} in {root}", "list runs with `ls " + str(root) + "`")
+            raise _error("SKC308", f"no run {resume!r} in {root}", "list the runs with `skc runs" +
+                         (f" --runs-dir {root}`" if cfg.runs_dir else "`"))
         stored = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
         settings = {**stored["settings"], **{k: v for k, v in settings.items() if v and k in ("allow", "db")}}
         hidden = sorted(k for k, v in stored.get("inputs", {}).items() if "***" in json.dumps(v) and k not in given)
@@ -207,72 +289,99 @@ def run(source: Module | str | Path, inputs: Mapping[str, Any] | None = None, *,
     own_ir = source is None  # a resumed run's own IR is already compiled: parse it, do not recompile
     if own_ir:
         source = root / str(resume) / "ir.mlir"
-    loaded = load_source(source, compile=not own_ir)  # type: ignore[arg-type]
+    assert source is not None
+    loaded = load_source(source, compile=not own_ir)
     module, wf = loaded.module, loaded.module.workflow(settings.get("workflow"))
     ir_text = print_module(module)
     ir_sha = hashlib.sha256(ir_text.encode()).hexdigest()
     if stored is not None and stored.get("ir_sha256") != ir_sha:
         raise _error("SKC304", f"run {resume} ran different IR than {source}",
                      "resume without a source (the run keeps its IR), or start a new run")
-    if recompile and not (isinstance(source, str | Path) and _bundle_path(Path(source))):
+    if cfg.recompile and not (isinstance(source, str | Path) and _bundle_path(Path(source))):
         raise _error("SKC309", "--recompile needs a bundle to write the solidified ops into",
                      "compile one with `skc compile SOURCE -o OUT.skb` and run that", str(source))
-    values = _inputs(wf, given, partial=dry_run)
+    if cfg.recompile and not cfg.jit:
+        raise _error("SKC309", "--recompile needs the JIT", "drop --no-jit (jit=False)", str(source))
+    values = _inputs(wf, given, partial=cfg.dry_run)
     bindings = bindings_of(loaded)
     source_dir = str(loaded.source_dir) if loaded.source_dir else None
     if own_ir and stored is not None:  # where the original source's scripts and data were
         bindings, source_dir = stored.get("bindings", bindings), stored.get("source_dir", source_dir)
-    opts: dict[str, Any] = {**(options or {}), "db": settings["db"], "source_dir": source_dir}
+    opts: dict[str, Any] = {**_target_options(cfg), "db": settings["db"], "source_dir": source_dir}
     policy = policy_for(wf.attributes.get("permissions"), allow=settings["allow"],  # type: ignore[arg-type]
-                        allow_writes=bool(settings["allow_writes"]) or approve_all, bindings=bindings)
+                        allow_writes=bool(settings["allow_writes"]) or cfg.approve_all, bindings=bindings)
     opts.setdefault("agent_tools", AgentTools(policy))
     plan, diags = preflight(wf, values, policy, opts, bindings)
-    if dry_run:
+    if cfg.dry_run:
         return RunResult("dry-run", "dry-run", wf.sym_name, plan=plan_ops(wf, values, policy, plan))
     if diags:
         raise DiagnosticError(diags)
-    redact = Redactor(secret_values(os.environ, secrets))
-    run_id = run_id or new_run_id()
+    redact = Redactor(secret_values(os.environ, cfg.secrets))
+    run_id = resume or cfg.run_id or new_run_id()
     run_dir = root / run_id
     run_dir.mkdir(parents=True, exist_ok=True)
-    state = read_journal(run_dir / JOURNAL_FILE)
+    lock = RunLock(run_dir)  # held until the run ends: `skc runs` sees it running, a second resume is refused
+    lock.acquire()
+    prep = _Prepared(source, cfg, wf, values, run_id, run_dir, root, given, settings, opts, policy, bindings,
+                     redact, ir_sha, stored is not None, None, loaded, lock)
+    try:
+        return _open_run(prep, ir_text, stored)
+    except BaseException:
+        lock.release()
+        raise
+
+
+def _open_run(p: _Prepared, ir_text: str, stored: dict[str, Any] | None) -> _Prepared | RunResult:
+    """In the locked run directory: a finished run's result, or the journal's state (and, for
+    a new run, its run.json and ir.mlir)."""
+    p.state = state = read_journal(p.run_dir / JOURNAL_FILE)
     if state.end is not None and state.end.get("status") == "ok":
-        previous = json.loads((run_dir / "result.json").read_text(encoding="utf-8"))
-        return RunResult(run_id, "ok", wf.sym_name, previous.get("outputs", {}), previous.get("exit_status"),
-                         run_dir=run_dir, restored=len(state.done))
+        p.lock.release()
+        previous = json.loads((p.run_dir / "result.json").read_text(encoding="utf-8"))
+        return RunResult(p.run_id, "ok", p.wf.sym_name, previous.get("outputs", {}), previous.get("exit_status"),
+                         run_dir=p.run_dir, restored=len(state.done))
     if stored is None:
-        (run_dir / "ir.mlir").write_text(ir_text, encoding="utf-8")
-        record = {"source": str(source) if not isinstance(source, Module) else "<module>", "ir_sha256": ir_sha,
-                  "inputs": redact(jsonable(given)), "settings": settings, "run_id": run_id,
-                  "bindings": jsonable(bindings), "source_dir": source_dir,
-                  "jit_profile": _profile_of(opts.get("jit"), loaded.bundle_dir, root, wf.sym_name)}
-        (run_dir / "run.json").write_text(json.dumps(record, indent=2, sort_keys=True), encoding="utf-8")
+        source = p.source
+        (p.run_dir / "ir.mlir").write_text(ir_text, encoding="utf-8")
+        record = {"source": str(source) if not isinstance(source, Module) else "<module>", "ir_sha256": p.ir_sha,
+                  "inputs": p.redact(jsonable(p.given)), "settings": p.settings, "run_id": p.run_id,
+                  "bindings": jsonable(p.bindings), "source_dir": p.opts.get("source_dir"),
+                  "jit_profile": _profile_of(p.opts.get("jit"), source, p.root, p.wf.sym_name)}
+        (p.run_dir / "run.json").write_text(json.dumps(record, indent=2, sort_keys=True), encoding="utf-8")
+    return p
+
+
+async def _execute(p: _Prepared) -> RunResult:
+    """Runs the prepared workflow to its end, journaled and traced; writes result.json."""
+    wf, opts, redact, run_id, run_dir = p.wf, p.opts, p.redact, p.run_id, p.run_dir
     journal = JournalWriter(run_dir / JOURNAL_FILE, redact)
     trace = TraceWriter(run_dir / TRACE_FILE, run_id, redact)
-    if progress is not None:
-        trace.listeners.append(progress)
-    if stored is None and not state.header:
-        journal.write({"type": "run", "run_id": run_id, "workflow": wf.sym_name, "ir_sha256": ir_sha,
-                       "inputs": jsonable(given)})
+    if p.cfg.progress is not None:
+        trace.listeners.append(p.cfg.progress)
+    if not p.resumed and not p.state.header:
+        journal.write({"type": "run", "run_id": run_id, "workflow": wf.sym_name, "ir_sha256": p.ir_sha,
+                       "inputs": jsonable(p.given)})
     else:
-        journal.write({"type": "resume", "in_flight": state.in_flight})
-    eng = make_engine(settings["engine"] if isinstance(engine, str) else engine, opts)
+        journal.write({"type": "resume", "in_flight": p.state.in_flight})
+    engine = p.cfg.engine
+    eng = make_engine(p.settings["engine"] if isinstance(engine, str) else engine, opts)
     own_jit = opts.get("jit") is None  # made here: its profile store is closed here too
-    jit = _jit_for(opts, loaded.bundle_dir, root, wf.sym_name)
-    gate = run_gate(run_dir, journal, approve=approve, approve_all=approve_all or bool(settings["allow_writes"]),
-                    timeout_s=approval_timeout, ask=ask_approval) \
+    jit = _jit_for(opts, p.source, p.root, wf.sym_name)
+    cfg = p.cfg
+    gate = run_gate(run_dir, journal, approve=cfg.approve, approve_all=cfg.approve_all or bool(p.settings["allow_writes"]),
+                    timeout_s=cfg.approval_timeout, ask=cfg.ask_approval) \
         if any(op.attributes.get("confirm") is True for op in wf.walk()) else None
     if gate is not None:
         trace.listeners.append(gate.listen)  # how the gate sees that nothing else runs
-    sched = Scheduler(wf, run_id=run_id, engine=eng, trace=trace, journal=journal, policy=policy,
-                      workdir=Path(settings["workdir"]), restored=state.done, bindings=bindings, options=opts,
-                      limits=settings["limits"], retry_backoff_s=retry_backoff_s, jit=jit, approvals=gate)
+    sched = Scheduler(wf, run_id=run_id, engine=eng, trace=trace, journal=journal, policy=p.policy,
+                      workdir=Path(p.settings["workdir"]), restored=p.state.done, bindings=p.bindings, options=opts,
+                      limits=p.settings["limits"], retry_backoff_s=p.cfg.retry_backoff_s, jit=jit, approvals=gate)
     started = time.perf_counter()
-    trace.emit("run_start", run_id=run_id, workflow=wf.sym_name, engine=eng.name, resumed=stored is not None,
-               inputs=jsonable(given), ops=sum(1 for op in wf.walk() if op is not wf and not op.terminator))
+    trace.emit("run_start", run_id=run_id, workflow=wf.sym_name, engine=eng.name, resumed=p.resumed,
+               inputs=jsonable(p.given), ops=sum(1 for op in wf.walk() if op is not wf and not op.terminator))
     result = RunResult(run_id, "interrupted", wf.sym_name, run_dir=run_dir)
     try:
-        outcome = asyncio.run(_drive(sched, eng, values))
+        outcome = await _drive(sched, eng, p.values)
         result.status, result.exit_status = outcome.status, outcome.exit_status
         names = _output_names(wf, len(outcome.outputs), outcome.early_exit)
         result.outputs = dict(zip(names, outcome.outputs, strict=True))
@@ -298,11 +407,6 @@ def run(source: Module | str | Path, inputs: Mapping[str, Any] | None = None, *,
                 jit.store.close()
         (run_dir / "result.json").write_text(json.dumps(redact(result.to_json()), indent=2, sort_keys=True),
                                              encoding="utf-8")
-    if recompile and result.status == "ok" and jit is not None:
-        from skc.runtime.jit.recompile import recompile as recompile_bundle
-
-        result.recompiled = recompile_bundle(str(source), from_run=run_id, runs_dir=root).to_json()
-    result.outputs = redact(result.outputs)
     return result
 
 
@@ -310,17 +414,17 @@ def _bundle_path(path: Path) -> bool:
     return (path / "manifest.json").is_file() or (path.is_file() and path.suffix in (".skb", ".zip"))
 
 
-def jit_profile_path(bundle_dir: Path | None, runs: Path, name: str) -> Path:
-    """Where the JIT profile of a run lives: in the bundle directory, or for sources and zip
-    bundles beside the runs (`.skc/jit/<workflow>.sqlite`)."""
-    if bundle_dir is not None:
-        return Path(bundle_dir) / "jit" / "profile.sqlite"
-    return runs.resolve().parent / "jit" / f"{name}.sqlite"
+def jit_profile_path(source: Module | str | Path | None, runs: Path, name: str) -> Path:
+    """Where the JIT profile of a run lives: in the run store, `<runs>/jit/<store id>/profile.sqlite`
+    (see `skc.runtime.jit.runstore`); never inside the bundle that runs."""
+    from skc.runtime.jit.runstore import profile_path, source_path
+
+    return profile_path(runs, source_path(source), name)
 
 
-def _jit_for(options: dict[str, Any], bundle_dir: Path | None, runs: Path, name: str) -> Any:
+def _jit_for(options: dict[str, Any], source: Module | str | Path | None, runs: Path, name: str) -> Any:
     """The JIT for llm ops: `options["jit"]` (a JitManager, or False for none), else one whose
-    profile is at `jit_profile_path`."""
+    profile is at `jit_profile_path` (seeded from the bundle's own profile the first time)."""
     given = options.pop("jit", None)
     settings = options.pop("jit_config", None) or {}
     if given is False:
@@ -328,22 +432,21 @@ def _jit_for(options: dict[str, Any], bundle_dir: Path | None, runs: Path, name:
     if given is not None:
         return given
     from skc.runtime.jit import JitConfig, JitManager, ProfileStore
+    from skc.runtime.jit.runstore import prepare_profile, source_path
 
-    return JitManager(ProfileStore(jit_profile_path(bundle_dir, runs, name)), JitConfig(**settings))
+    return JitManager(ProfileStore(prepare_profile(runs, source_path(source), name)), JitConfig(**settings))
 
 
-def _profile_of(jit: Any, bundle_dir: Path | None, runs: Path, name: str) -> str | None:
+def _profile_of(jit: Any, source: Module | str | Path | None, runs: Path, name: str) -> str | None:
     """The profile the run's JIT records into (run.json keeps it for `skc recompile --from-run`)."""
     if jit is False:
         return None
     path = getattr(getattr(jit, "store", None), "path", None) if jit is not None else \
-        jit_profile_path(bundle_dir, runs, name)
+        jit_profile_path(source, runs, name)
     return str(Path(path).resolve()) if path is not None and str(path) != ":memory:" else None
 
 
 async def _drive(sched: Scheduler, engine: Engine, values: list[Any]) -> Any:
-    # Many ops wait in threads (sqlite, HTTP, the model's lock): room enough that they never starve.
-    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=32))
     await engine.start()
     try:
         return await sched.run(values)

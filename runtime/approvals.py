@@ -176,7 +176,7 @@ class ApprovalGate:
         from skc.runtime.plan import describe
 
         step = str(op.attributes.get("step") or "")
-        info = {"op": op_id, "step": step, "name": op.op_name, "command": describe(op, args),
+        info: dict[str, Any] = {"op": op_id, "step": step, "name": op.op_name, "command": describe(op, args),
                 "touches": touches(op)}
         last = self.state.get(op_id, {})
         decision: dict[str, Any] | None = None

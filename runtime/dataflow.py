@@ -223,11 +223,11 @@ def block_graph(block: Block) -> Graph:
                 p = producer.get(id(v))
                 if p is not None and p != i:
                     data[i].add(p)
-    by_step: dict[str, int] = {}
+    by_step: dict[str, int] = {}  # a fallback's target: the step's last op (its helpers come first)
     for i, op in enumerate(ops):
         step = op.attributes.get("step")
-        if isinstance(step, str):
-            by_step.setdefault(step, i)
+        if isinstance(step, str) and "fallback" not in op.attributes:  # one naming a fallback is a primary
+            by_step[step] = i
     named = {by_step[f] for op in ops if isinstance(f := op.attributes.get("fallback"), str) and f in by_step}
     consumers = {p for i in range(n) if not ops[i].terminator for p in data[i]}
     standby = {i for i in named if i not in consumers}

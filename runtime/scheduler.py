@@ -308,5 +308,5 @@ class Scheduler:
                 await self.journal.append({"type": "failed", "op": op_id, "name": op.op_name, "step": step,
                                            "code": code, "error": str(failure)})
             raise RunFailed(op, op_id, code, str(failure),
-                            "the run's journal is kept: fix the cause and `skc run --resume RUN_ID`")
+                            f"the run's journal is kept: fix the cause and `skc run --resume {self.run_id}`")
         raise AssertionError("unreachable")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 if TYPE_CHECKING:
     from skc.compiler.driver import CompileResult
     from skc.runtime.api import RunResult
+    from skc.runtime.config import RunConfig, RunOptions
 
 __version__ = "0.1.0"
 
@@ -23,15 +24,17 @@ def compile(path: str | Path, **options: Any) -> CompileResult:
     return compile_path(path, **options)
 
 
-def run(source: Any, inputs: dict[str, Any] | None = None, **options: Any) -> RunResult:
+def run(source: Any = None, inputs: dict[str, Any] | None = None, config: RunConfig | None = None,
+        **overrides: Unpack[RunOptions]) -> RunResult:
     """Runs a bundle, a Module or a source (compiled on the fly); see `skc.runtime.api.run`.
+    Works inside a running event loop too (the run gets a private loop on a worker thread).
 
         result = skc.run("virt.skb", {"ns": "prod"}, engine="local")
         result.status, result.outputs, result.run_id
     """
     from skc.runtime.api import run as run_workflow
 
-    return run_workflow(source, inputs, **options)
+    return run_workflow(source, inputs, config, **overrides)
 
 
 def approve(run_id: str, *steps: str, **options: Any) -> list[dict[str, Any]]:
@@ -55,4 +58,23 @@ def reject(run_id: str, *steps: str, reason: str, **options: Any) -> list[dict[s
     return reject_steps(run_id, steps, reason, **options)
 
 
-__all__ = ["__version__", "approve", "compile", "reject", "run"]
+async def arun(source: Any = None, inputs: dict[str, Any] | None = None, config: RunConfig | None = None,
+               **overrides: Unpack[RunOptions]) -> RunResult:
+    """Runs a workflow on the caller's event loop; see `skc.runtime.api.arun`.
+
+        result = await skc.arun("virt.skb", {"ns": "prod"}, RunConfig(db={"incidents": "i.db"}), dry_run=True)
+    """
+    from skc.runtime.api import arun as arun_workflow
+
+    return await arun_workflow(source, inputs, config, **overrides)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "RunConfig":  # imported on first use: `import skc` stays light (the compiler imports it)
+        from skc.runtime.config import RunConfig
+
+        return RunConfig
+    raise AttributeError(f"module 'skc' has no attribute {name!r}")
+
+
+__all__ = ["RunConfig", "__version__", "approve", "arun", "compile", "reject", "run"]

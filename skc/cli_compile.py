@@ -19,6 +19,7 @@ from skc.compiler.driver import CompileResult, compile_path, discover_sources
 from skc.compiler.frontend import kind_of
 from skc.compiler.passes import DEFAULT_PIPELINE
 from skc.errors import USER_ERROR, report, user_errors
+from skc.ir.location import DiagnosticError
 
 INTERNAL_ERROR = 3
 
@@ -94,10 +95,11 @@ def _dump(pass_name: str, text: str) -> None:
 @click.option("--print-ir-after-all", is_flag=True, help="Print the IR after every pass to stderr.")
 @click.option("--pass-timing", is_flag=True, help="Print a table of time per pass to stderr.")
 @click.option("--debug", is_flag=True, help="Verify the IR after every pass; show tracebacks of skc bugs.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per source (a list) on stdout.")
 @user_errors
 def compile_cmd(paths: tuple[str, ...], out: str | None, profile: str | None, pipeline: str,
                 env_file: str | None, zipped: bool, print_ir_after_all: bool, pass_timing: bool,
-                debug: bool) -> None:
+                debug: bool, as_json: bool) -> None:
     """Compile skills (SKILL.md folders), runbooks (.md), .skflow or .mlir files into bundles.
 
     A folder that is not a skill stands for every source inside it; with several
@@ -109,9 +111,10 @@ def compile_cmd(paths: tuple[str, ...], out: str | None, profile: str | None, pi
     sources = [p for p, _ in expanded]
     outputs = _outputs(expanded, out, zipped)
     results: list[CompileResult] = []
+    items: list[dict[str, object]] = []  # --json
     bugs = 0
     for i, (src, dest) in enumerate(zip(sources, outputs, strict=True), 1):
-        if len(sources) > 1:
+        if len(sources) > 1 and not as_json:
             click.echo(f"[{i}/{len(sources)}] {src}", err=True)
         try:
             result = compile_path(src, profile=profile, pipeline=pipeline, environment=env_file,
@@ -122,18 +125,24 @@ def compile_cmd(paths: tuple[str, ...], out: str | None, profile: str | None, pi
                 raise
             click.echo(f"{src}: internal error: {type(e).__name__}: {e}\n"
                        "  hint: this is a bug in skc; rerun with --debug for the traceback", err=True)
+            items.append({"path": str(src), "ok": False, "internal_error": f"{type(e).__name__}: {e}"})
             bugs += 1
             continue
         results.append(result)
+        if as_json:
+            items.append(result.to_json())
+            continue
         report(result.diagnostics)
         if result.output is not None and result.bundle is not None and result.module is not None:
             warnings = sum(d.severity == "warning" for d in result.diagnostics)
             click.echo(f"{result.output}: bundle v{result.bundle.manifest.bundle_version}, "
                        f"{len(result.module.workflows)} workflow(s), {warnings} warning(s)")
+    if as_json:
+        click.echo(json.dumps(items, indent=2))
     if pass_timing:
         print_timings(results)
     failed = bugs + sum(1 for r in results if r.output is None)
-    if failed and len(sources) > 1:
+    if failed and len(sources) > 1 and not as_json:
         click.echo(f"{failed} of {len(sources)} sources failed to compile", err=True)
     if bugs:
         sys.exit(INTERNAL_ERROR)
@@ -148,10 +157,23 @@ def bundle() -> None:
 
 @bundle.command("verify")
 @click.argument("path", type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="Print the verdict (and any diagnostics) as JSON.")
 @user_errors
-def verify_cmd(path: str) -> None:
+def verify_cmd(path: str, as_json: bool) -> None:
     """Check PATH: manifest schema, file hashes, IR parses and verifies. Exit 2 if not."""
-    b = read_bundle(path)
+    try:
+        b = read_bundle(path)
+    except DiagnosticError as e:
+        if not as_json:
+            raise
+        click.echo(json.dumps({"path": path, "ok": False, "diagnostics": [d.to_json() for d in e.diagnostics]},
+                              indent=2))
+        sys.exit(USER_ERROR)
+    if as_json:
+        click.echo(json.dumps({"path": path, "ok": True, "bundle_version": b.manifest.bundle_version,
+                               "schema_version": b.manifest.schema_version, "files": len(b.files),
+                               "diagnostics": []}, indent=2))
+        return
     click.echo(f"{path}: ok (bundle v{b.manifest.bundle_version}, schema {b.manifest.schema_version}, "
                f"{len(b.files)} files)")
 

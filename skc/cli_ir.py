@@ -19,7 +19,11 @@ from skc.ir.location import Diagnostic, DiagnosticError, Location, errors
 
 def load_module(path: str) -> Module:
     """An IR module from a compiled bundle (.skb folder or zip), `.mlir` text, or any source a
-    front end understands."""
+    front end understands; `-` reads MLIR text from stdin."""
+    if path == "-":
+        from skc.ir.parser import parse_module
+
+        return parse_module(sys.stdin.read(), "<stdin>")
     p = Path(path)
     if p.suffix == ".mlir":
         return parse_file(path)
@@ -42,13 +46,14 @@ def ir() -> None:
 
 
 @ir.command("print")
-@click.argument("path", type=click.Path(exists=True))
+@click.argument("path", type=click.Path(exists=True, allow_dash=True))
 @click.option("--skflow", "as_skflow", is_flag=True, help="Print as the .skflow language instead of MLIR.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE, not stdout.")
 @user_errors
-def print_cmd(path: str, as_skflow: bool) -> None:
-    """Parse PATH, verify it, and print its IR in MLIR generic form (or as .skflow).
+def print_cmd(path: str, as_skflow: bool, output: str | None) -> None:
+    """Parse PATH (`-`: MLIR from stdin), verify it, and print its IR in MLIR generic form (or as .skflow).
 
-    Example: skc ir print examples/ir/virt_handler_down.mlir
+    Example: skc ir print examples/ir/virt_handler_down.mlir -o out.mlir
     """
     module = load_module(path)
     diags = verify(module)
@@ -58,18 +63,28 @@ def print_cmd(path: str, as_skflow: bool) -> None:
     if as_skflow:
         from skc.compiler.frontend.skflow.printer import print_skflow
 
-        click.echo(print_skflow(module), nl=False)
-        return
-    click.echo(print_module(module), nl=False)
+        text = print_skflow(module)
+    else:
+        text = print_module(module)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
 
 
 @ir.command("verify")
-@click.argument("path", type=click.Path(exists=True))
+@click.argument("path", type=click.Path(exists=True, allow_dash=True))
 @click.option("--json", "as_json", is_flag=True, help="Diagnostics as JSON.")
 @user_errors
 def verify_cmd(path: str, as_json: bool) -> None:
     """Parse and verify PATH; exit 0 when valid, 2 with located diagnostics otherwise."""
-    diags = verify(load_module(path))
+    try:
+        diags = verify(load_module(path))
+    except DiagnosticError as e:  # does not parse (or compile): the same report, as JSON with --json
+        if not as_json:
+            raise
+        diags = e.diagnostics
     if as_json:
         report(diags, as_json=True)
     elif diags:

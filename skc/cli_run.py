@@ -10,6 +10,8 @@ then `--resume`; see `skc.runtime.approvals`), 130 interrupted.
 from __future__ import annotations
 
 import json
+import os
+import shlex
 import sys
 import threading
 from pathlib import Path
@@ -89,6 +91,24 @@ def _show(value: Any) -> str:
     return json.dumps(value, indent=2, sort_keys=True, default=str)
 
 
+def run_config(params: dict[str, Any], progress: Progress | None = None) -> Any:
+    """The RunConfig of `skc run`'s options: each option whose name is a field of RunConfig
+    sets it (so a new field needs only its click option); NAME=VALUE pairs become mappings."""
+    from skc.runtime.config import FIELDS, RunConfig
+
+    values = {k: v for k, v in params.items() if k in FIELDS and v is not None}
+    values["db"] = _pairs(params.get("db") or (), "--db")
+    values["limits"] = {k: int(v) for k, v in _pairs(params.get("limits") or (), "--limit").items()}
+    return RunConfig(**{**values, "progress": progress})
+
+
+def _runs_dir_flag(runs_dir: str | None) -> str:
+    """` --runs-dir DIR` when later commands need it to find the run (not the default, not from the env)."""
+    if runs_dir is None or runs_dir == os.environ.get("SKC_RUNS_DIR"):
+        return ""
+    return f" --runs-dir {shlex.quote(runs_dir)}"
+
+
 @click.command("run")
 @click.argument("source", required=False, type=click.Path())
 @click.option("-i", "--input", "inputs", multiple=True, metavar="NAME=VALUE", help="A workflow input.")
@@ -108,11 +128,13 @@ def _show(value: Any) -> str:
               help="Pre-approve every approval point and allow every write (the old --allow-writes behaviour).")
 @click.option("--approval-timeout", type=click.FloatRange(0), metavar="SECONDS",
               help="Wait this long for a decision (prompt or `skc approve`), then reject.")
-@click.option("--secret", multiple=True, metavar="VALUE", help="A value to redact from traces and journals.")
-@click.option("--limit", multiple=True, metavar="NAME=N", help="Concurrency bound for a target or resource.")
+@click.option("--secret", "secrets", multiple=True, metavar="VALUE",
+              help="A value to redact from traces and journals.")
+@click.option("--limit", "limits", multiple=True, metavar="NAME=N", help="Concurrency bound for a target or resource.")
 @click.option("--model", help=MODEL_HELP, callback=check_model)
 @click.option("--workdir", type=click.Path(file_okay=False), help="Working directory of the commands.")
-@click.option("--no-jit", is_flag=True, help="Always ask the model: no JIT solidification of llm steps.")
+@click.option("--no-jit", "jit", is_flag=True, flag_value=False, default=True,
+              help="Always ask the model: no JIT solidification of llm steps.")
 @click.option("--recompile", is_flag=True,
               help="After an ok run, write the llm steps it solidified back into the bundle as code.")
 @click.option("--jit-promote-after", type=click.IntRange(1), default=3, show_default=True,
@@ -122,12 +144,7 @@ def _show(value: Any) -> str:
 @click.option("--jit-shadow-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
               help="JIT: share of solidified executions also sent to the model and compared.")
 @user_errors
-def run_cmd(source: str | None, inputs: tuple[str, ...], engine: str, resume: str | None, dry_run: bool,
-            as_json: bool, runs_dir: str | None, run_id: str | None, workflow: str | None, db: tuple[str, ...],
-            allow: tuple[str, ...], allow_writes: bool, secret: tuple[str, ...], limit: tuple[str, ...],
-            model: str | None, workdir: str | None, no_jit: bool, recompile: bool, jit_promote_after: int,
-            jit_demote_after: int, jit_shadow_rate: float, approve: tuple[str, ...] = (), approve_all: bool = False,
-            approval_timeout: float | None = None) -> None:
+def run_cmd(source: str | None, inputs: tuple[str, ...], as_json: bool, **params: Any) -> None:
     """Run SOURCE (a bundle, or a SKILL.md folder / runbook .md / .skflow / .mlir compiled on the fly).
 
     Examples:
@@ -140,33 +157,28 @@ def run_cmd(source: str | None, inputs: tuple[str, ...], engine: str, resume: st
     `skc run` asks; otherwise the run stops with exit code 4 once nothing else can
     run, and `skc approve RUN STEP --resume` continues it.
     """
-    from skc.runtime.api import run
+    from skc.runtime.api import new_run_id, run
 
+    resume = params.get("resume")
     if source is None and resume is None:
         raise click.UsageError("give a SOURCE to run, or --resume RUN_ID")
-    options: dict[str, Any] = {"model": model} if model else {}
-    if no_jit:
-        options["jit"] = False
-        if recompile:
-            raise click.UsageError("--recompile needs the JIT: drop --no-jit")
-    else:
-        options["jit_config"] = {"promote_after": jit_promote_after, "demote_after": jit_demote_after,
-                                 "shadow_rate": jit_shadow_rate}
-    limits = {k: int(v) for k, v in _pairs(limit, "--limit").items()}
-    progress = Progress() if sys.stderr.isatty() and not as_json and not dry_run else None
-    kwargs = dict(engine=engine, workflow=workflow, runs_dir=runs_dir, run_id=run_id, resume=resume,
-                  dry_run=dry_run, allow=allow, allow_writes=allow_writes, db=_pairs(db, "--db"), secrets=secret,
-                  options=options, limits=limits, progress=progress, workdir=workdir, recompile=recompile,
-                  approve=approve, approve_all=approve_all, approval_timeout=approval_timeout,
-                  ask_approval=tty_asker(progress) if not as_json and not dry_run else None)
+    if params.get("recompile") and not params.get("jit", True):
+        raise click.UsageError("--recompile needs the JIT: drop --no-jit")
+    if resume is None and not params.get("dry_run"):
+        params["run_id"] = params.get("run_id") or new_run_id()  # known here, for the resume hint
+    progress = Progress() if sys.stderr.isatty() and not as_json and not params.get("dry_run") else None
+    config = run_config(params, progress)
+    if not as_json and not params.get("dry_run"):  # a person at a terminal answers approvals inline
+        config = config.with_overrides({"ask_approval": tty_asker(progress)})
+    flag = _runs_dir_flag(params.get("runs_dir"))
     try:
         if progress is not None:
             with progress:
-                result = run(source, _pairs(inputs, "--input"), **kwargs)  # type: ignore[arg-type]
+                result = run(source, _pairs(inputs, "--input"), config)
         else:
-            result = run(source, _pairs(inputs, "--input"), **kwargs)  # type: ignore[arg-type]
+            result = run(source, _pairs(inputs, "--input"), config)
     except KeyboardInterrupt:
-        click.echo("interrupted: resume with `skc run --resume RUN_ID` (see the runs directory)", err=True)
+        click.echo(f"interrupted: resume with `skc run --resume {resume or config.run_id}{flag}`", err=True)
         sys.exit(130)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2, sort_keys=True, default=str))
@@ -186,7 +198,10 @@ def run_cmd(source: str | None, inputs: tuple[str, ...], engine: str, resume: st
         if result.error is not None:
             report([result.error])
         if result.run_dir is not None:
-            click.echo(f"results: {result.run_dir / 'result.json'}  trace: skc trace {result.run_id}", err=True)
+            click.echo(f"results: {result.run_dir / 'result.json'}  trace: skc trace {result.run_id}{flag}",
+                       err=True)
+        if result.status in ("failed", "interrupted") and result.run_dir is not None:
+            click.echo(f"resume: skc run --resume {result.run_id}{flag}", err=True)
         if result.recompiled is not None:
             from skc.cli_recompile import summary
 

@@ -11,8 +11,9 @@ output), `tokens_in`, `tokens_out` and optionally `meta["tool_calls"]` (an
 the solidified program fails its guard (or is shadow-sampled). It records every
 LLM execution in the store, keeps the per-op state machine (`guard.OpState`)
 persistent there, and returns the events to put in the trace. Concurrent
-executions of one op are safe: state changes take a per-op lock; LLM calls and
-candidates run outside it. `execute_async` is the same for `async` callers.
+executions of one op are safe: state changes take a per-op lock and reread the
+op's state in one store transaction (so concurrent runs in other processes sharing
+the store lose no counter updates); LLM calls and candidates run outside it. `execute_async` is the same for `async` callers.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import asyncio
 import random
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,7 +51,7 @@ class _Answer:
 @dataclass
 class _Control:
     state: OpState
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    lock: threading.RLock = field(default_factory=threading.RLock)
 
 
 def _answer(raw: Any, latency_s: float) -> _Answer:
@@ -172,9 +174,19 @@ class JitManager:
             if e.kind != "jit_hit":
                 self.store.log_event(op_key, e.kind, e.to_trace())
 
+    @contextmanager
+    def _latest(self, ctl: _Control, op_key: str) -> Iterator[OpState]:
+        """The op's state as the store has it now (another run of the bundle may have moved
+        it on), locked in this process and in the store until the block ends."""
+        with ctl.lock, self.store.transaction():
+            data = self.store.load_state(op_key)
+            if data is not None:
+                ctl.state = OpState.from_json(data)
+            yield ctl.state
+
     def _hit(self, ctl: _Control, op: Op, op_key: str, trial: Outcome, **detail: Any) -> Result:
-        with ctl.lock:
-            events = ctl.state.hit(self.config, op_key, op.op_name, elapsed_s=round(trial.elapsed_s, 6), **detail)
+        with self._latest(ctl, op_key) as st:
+            events = st.hit(self.config, op_key, op.op_name, elapsed_s=round(trial.elapsed_s, 6), **detail)
             self._save(ctl, op, op_key, events)
         return trial.value, events, True
 
@@ -185,10 +197,11 @@ class JitManager:
         self._record(op, op_key, inputs, answer, "shadow" if trial.ok else "llm")
         if trial.ok and canonical(trial.value) == canonical(answer.output):
             if novel is not None:
-                with ctl.lock:
-                    if ctl.state.fingerprint == cand.fingerprint:
-                        ctl.state.candidate = widened(ctl.state.candidate or cand, inputs)
-                return self._hit(ctl, op, op_key, trial, checked="envelope")
+                with self._latest(ctl, op_key) as st:
+                    if st.fingerprint == cand.fingerprint:
+                        st.candidate = widened(st.candidate or cand, inputs)
+                        self._save(ctl, op, op_key, [])
+                    return self._hit(ctl, op, op_key, trial, checked="envelope")
             return self._hit(ctl, op, op_key, trial, checked="shadow")
         if not trial.ok:
             reason = trial.error
@@ -196,10 +209,12 @@ class JitManager:
             reason = f"{novel}; the LLM disagreed"
         else:
             reason = "shadow sample disagreed with the LLM"
-        with ctl.lock:
-            if ctl.state.phase != "promoted" or ctl.state.fingerprint != cand.fingerprint:
-                return answer.output, [], False  # demoted meanwhile by a concurrent execution
-            events = ctl.state.miss(self.config, op_key, op.op_name, reason)
+        with self._latest(ctl, op_key) as st:
+            if st.phase != "promoted" or st.fingerprint != cand.fingerprint:
+                st.totals["executions"] += 1  # demoted meanwhile by a concurrent execution
+                self._save(ctl, op, op_key, [])
+                return answer.output, [], False
+            events = st.miss(self.config, op_key, op.op_name, reason)
             self._save(ctl, op, op_key, events)
         return answer.output, events, False
 
@@ -212,21 +227,27 @@ class JitManager:
             trial = self._trial(op, cand, inputs)
             matched = trial.ok and canonical(trial.value) == canonical(answer.output)
         self._record(op, op_key, inputs, answer, "llm")
-        with ctl.lock:
-            st = ctl.state
-            if st.phase != "observe":
-                return answer.output, [], False
+        with self._latest(ctl, op_key) as st:
             same = st.fingerprint == (cand.fingerprint if cand else "")
-            if same:
+            if st.phase != "observe" or not same:  # moved on meanwhile: counted, judged by nobody
+                st.totals["executions"] += 1
+                if st.phase != "observe":
+                    self._save(ctl, op, op_key, [])
+                    return answer.output, [], False
+            else:
                 st.observed(self.config, matched)
             st.since_synth += 1
             stale = (st.candidate is None or (same and not matched)) and st.synthesis_due()
+            before = st.fingerprint
+            self._save(ctl, op, op_key, [])
         if stale:
             fresh = self._synthesize(op, op_key)
-            with ctl.lock:
-                ctl.state.replace_candidate(fresh)
-        with ctl.lock:
-            events = ctl.state.maybe_promote(self.config, op_key, op.op_name)
+            with self._latest(ctl, op_key) as st:
+                if st.fingerprint == before:  # else another execution replaced it meanwhile
+                    st.replace_candidate(fresh)
+                self._save(ctl, op, op_key, [])
+        with self._latest(ctl, op_key) as st:
+            events = st.maybe_promote(self.config, op_key, op.op_name)
             self._save(ctl, op, op_key, events)
         return answer.output, events, False
 

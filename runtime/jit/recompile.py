@@ -22,9 +22,13 @@ removes the region of an op that is no longer promoted, and replaces one whose
 candidate changed.
 
 An LLM op is left alone (with the reason in `RecompileResult.skipped`) when it
-has no `step` to fall back to, when an earlier op of its block has the same step
-(the fallback would find that one), or when it is an `llm.agent`.
+has no `step` to fall back to, when a later op of its block has the same step
+(a fallback finds a step's last op: helpers that compute its inputs, such as the
+`data.json_get` of "the `summary` of step 7", come before it and do not count),
+or when it is an `llm.agent`.
 
+The profile read is the run store's (`<runs dir>/jit/<store id>/profile.sqlite`, see
+`runstore`; running a bundle never writes into it), else the bundle's own copy.
 The bundle is written back atomically: the new bundle is staged next to the old
 one with a copy of the JIT profile (`jit/`, which is not part of the manifest),
 read back and verified, and only then renamed over it; `bundle_version` goes up
@@ -170,9 +174,9 @@ def _why_not(op: Op, block: Block) -> str | None:
     step = op.attributes.get("step")
     if not isinstance(step, str) or not step:
         return "the op has no step for the code to fall back to"
-    first = next(o for o in block.ops if o.attributes.get("step") == step)
-    if first is not op:
-        return f"an earlier op of its block is also {step!r}: a fallback would find that one"
+    last = [o for o in block.ops if o.attributes.get("step") == step and "fallback" not in o.attributes][-1]
+    if last is not op:
+        return f"a later op of its block is also {step!r}: a fallback would find that one"
     if len(op.results) != 1:
         return "the op has no single result"
     return None
@@ -243,13 +247,14 @@ def _profile(bundle: Bundle, path: Path, from_run: str | None, runs_dir: str | P
     root = runs_root(runs_dir)
     name = bundle.module.workflows[0].sym_name if bundle.module.workflows else ""
     if from_run is None:
-        return jit_profile_path(path if path.is_dir() else None, root, name), None
+        store = jit_profile_path(path, root, name)
+        own = path / PROFILE if path.is_dir() else None
+        return (own if not store.is_file() and own is not None and own.is_file() else store), None
     run_dir = root / from_run
     if not (run_dir / "run.json").is_file():
         raise _fail("SKC308", root, f"no run {from_run!r} in {root}", "give a RUN_ID printed by `skc run`")
     record = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
-    profile = Path(record["jit_profile"]) if record.get("jit_profile") else \
-        jit_profile_path(path if path.is_dir() else None, root, name)
+    profile = Path(record["jit_profile"]) if record.get("jit_profile") else jit_profile_path(path, root, name)
     keys: set[str] = set()
     trace = run_dir / "trace.jsonl"
     for line in trace.read_text(encoding="utf-8").splitlines() if trace.is_file() else []:

@@ -1,7 +1,8 @@
 """The profile store: every `llm.*` execution of a bundle, and the JIT's per-op state.
 
-One SQLite file per bundle (`<bundle>/jit/profile.sqlite`, WAL mode, so a run
-can write while `skc recompile` or `skc trace` reads). Three tables:
+One SQLite file per bundle in the run store (`<runs>/jit/<id>/profile.sqlite`, see
+`runstore`), WAL mode, so a run can write while `skc recompile` or `skc trace`
+reads. Three tables:
 
     executions  op_key, op_name, inputs (JSON list of operand values), output (JSON),
                 latency_s, tokens_in, tokens_out, ts, source (llm | shadow), tool_calls (JSON)
@@ -10,7 +11,10 @@ can write while `skc recompile` or `skc trace` reads). Three tables:
 
 An op's identity (`op_key`) is a stable hash of its name, its attributes and its
 operand types: the same step compiled again keeps its profile; a changed prompt,
-outcome set or model starts a new one. The store is safe to share between threads.
+outcome set or model starts a new one. The store is safe to share between threads
+and between processes (several runs of one bundle at once): every write is a
+`BEGIN IMMEDIATE` transaction, and `transaction()` groups a read-modify-write of an
+op's state into one, so no process overwrites another's counter updates.
 """
 
 from __future__ import annotations
@@ -82,8 +86,10 @@ class ProfileStore:
         self.path = Path(path)
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        # timeout: how long a write waits for another process's transaction (sqlite's busy timeout)
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=120)
         self._lock = threading.RLock()
+        self._depth = 0  # nesting of transaction(): only the outermost begins and commits
         with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
@@ -99,15 +105,29 @@ class ProfileStore:
             self._db.close()
 
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (nested calls join the outer one): reads inside it see the
+        latest committed state of every process, and nobody else writes until it ends."""
         with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self._db
+                finally:
+                    self._depth -= 1
+                return
             self._db.execute("BEGIN IMMEDIATE")
+            self._depth = 1
             try:
                 yield self._db
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+            finally:
+                self._depth = 0
             self._db.execute("COMMIT")
+
+    _tx = transaction
 
     # ------------------------------------------------------------------ executions
 

@@ -142,7 +142,24 @@ def test_steps_without_a_usable_fallback_are_skipped() -> None:
     report = solidify(mod, promoted, {})
     assert report.solidified == []
     assert sorted(s["reason"].split(":")[0] for s in report.skipped) == [
-        "an earlier op of its block is also 'Step 0'", "the op has no step for the code to fall back to"]
+        "a later op of its block is also 'Step 0'", "the op has no step for the code to fall back to"]
+
+
+def test_helpers_before_an_llm_op_of_the_same_step_do_not_block_it(tmp_path: Path, scripted_llm: Any) -> None:
+    """A step's input helpers (the `data.json_get` of "the `summary` of step 7") carry its label
+    and come first: the step's llm op is its last op, so the fallback finds it."""
+    text = SOURCE.replace('%kind = "llm.decide"(%alert)', '%pre = "data.template"(%alert) {step = "Step 1", '
+                          'template = "alert: {0}"} : (!skc.text) -> !skc.text\n  %kind = "llm.decide"(%pre)')
+    path = write_bundle(make_bundle(module(text), kind="mlir", source="t.mlir"), tmp_path / "h.skb")
+    for i in range(5):
+        assert _run(path, tmp_path, i).status == "ok"
+    result = recompile(path, runs_dir=tmp_path / "runs")
+    assert [s["step"] for s in result.solidified] == ["Step 1", "Step 2"]
+    assert result.skipped == []
+    calls = len(scripted_llm.calls)
+    after = _run(path, tmp_path, 8)
+    assert after.outputs["kind"] == "restart the pod"
+    assert len(scripted_llm.calls) == calls
 
 
 def test_cli_recompile_and_run_recompile(tmp_path: Path, scripted_llm: Any) -> None:
