@@ -4,7 +4,8 @@ An `Op` has operands (values defined earlier), results (new values), attributes
 (plain data), regions (nested bodies, for `ctrl.if`, `ctrl.map`, ...) and a
 source location. Op classes declare their signature on the class: `name`,
 `operands`/`results` (type constraints), `attrs` (AttrSpecs), `num_regions`,
-`pure` and `terminator`; the verifier reads those declarations. The structure
+`pure`, `terminator` and `traits` (`skc.ir.traits`; the flags imply their traits);
+the verifier reads those declarations and passes ask `op.has(Trait)`. The structure
 is mutable like MLIR's: passes edit it in place.
 """
 
@@ -16,6 +17,7 @@ from typing import ClassVar
 
 from skc.ir.attrs import AttrSpec, AttrValue, print_attr
 from skc.ir.location import UNKNOWN, Location
+from skc.ir.traits import HasEffects, HasRegions, Pure, Terminator, Trait
 from skc.ir.types import ANY, Signature, Type, Variadic
 
 _NAME = re.compile(r"[A-Za-z_$.\-][A-Za-z0-9_$.\-]*\Z")
@@ -107,8 +109,29 @@ class Op:
     num_regions: ClassVar[int] = 0
     pure: ClassVar[bool] = True
     terminator: ClassVar[bool] = False
+    traits: ClassVar[frozenset[type[Trait]]] = frozenset({Pure})
     # Where the parser read this op; diagnostics fall back to it when `loc` is unknown. Never printed.
     text_loc: Location = UNKNOWN
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        """Completes `traits` with what the class's flags imply (and drops what they deny)."""
+        super().__init_subclass__(**kwargs)
+        declared = set(cls.__dict__.get("traits", ()))
+        if HasEffects in declared:
+            cls.pure = False
+        if Terminator in declared:
+            cls.terminator = True
+        implied = {Pure if cls.pure else HasEffects}
+        if cls.terminator:
+            implied.add(Terminator)
+        if cls.num_regions:
+            implied.add(HasRegions)
+        cls.traits = frozenset((declared - {Pure, HasEffects}) | implied)
+
+    @classmethod
+    def has(cls, trait: type[Trait]) -> bool:
+        """Whether this op (class) has `trait`."""
+        return trait in cls.traits
 
     def __init__(self, operands: list[Value] | tuple[Value, ...] = (),
                  result_types: list[Type] | tuple[Type, ...] = (),
@@ -185,11 +208,6 @@ class Dialect:
         for op in ops:
             if not op.name.startswith(name + "."):
                 raise ValueError(f"{op.name} does not belong to dialect {name}")
-
-
-def walk_block(block: Block) -> Iterator[Op]:
-    for op in block.ops:
-        yield from op.walk()
 
 
 def replace_all_uses(root: Op, old: Value, new: Value) -> int:

@@ -40,11 +40,6 @@ def verify(module: Module) -> list[Diagnostic]:
     return list(_Verifier().module(module))
 
 
-def verify_op(op: Op) -> list[Diagnostic]:
-    """Verifies one top-level op (a workflow) on its own."""
-    return verify(Module([op]))
-
-
 class _Verifier:
     def module(self, module: Module) -> Iterator[Diagnostic]:
         seen: set[str] = set()

@@ -37,10 +37,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from skc.ir.analysis import DepGraph, block_graph
 from skc.ir.core import Block, Op
 from skc.ir.dialects.skc import WorkflowOp
 from skc.ir.effects import parse_effects
-from skc.runtime.dataflow import BlockRun, EarlyExit, Graph, RunFailed, Scope, block_graph
+from skc.runtime.dataflow import BlockRun, EarlyExit, RunFailed, Scope
 from skc.runtime.journal import JournalWriter
 from skc.runtime.permissions import Denial, Policy, requests_for
 from skc.runtime.targets.base import ExecContext, OpFailed, OpResult, Target, target_registry
@@ -111,7 +112,7 @@ class Scheduler:
         self.registry = target_registry()
         self._targets: dict[type[Target], Target] = {}
         self._sems: dict[str, asyncio.Semaphore | asyncio.Lock] = {}
-        self._graphs: dict[int, Graph] = {}
+        self._graphs: dict[int, DepGraph] = {}
         self.outcome = Outcome("ok")
 
     # -- targets, limits, environment
@@ -124,7 +125,7 @@ class Scheduler:
             self._targets[cls] = cls()
         return self._targets[cls]
 
-    def graph(self, block: Block) -> Graph:
+    def graph(self, block: Block) -> DepGraph:
         key = id(block)
         if key not in self._graphs:
             self._graphs[key] = block_graph(block)

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from skc.compiler.passes import Pass, PassContext
-from skc.compiler.passes.concurrency import METADATA_ATTRS, conflict, lifted_effects
+from skc.compiler.passes.concurrency import METADATA_ATTRS
+from skc.ir.analysis import conflict, op_effects
 from skc.ir.attrs import print_attr
 from skc.ir.core import Block, Op, Value
 from skc.ir.effects import Effect, parse_effects
@@ -79,7 +80,7 @@ class _Scope:
             return _Scope({k: v for k, v in self.table.items() if not v[0].op_name.startswith("tool.")})
         scope = _Scope(self.table)
         if parent.op_name in LOOPS:
-            scope.invalidate(lifted_effects(parent))
+            scope.invalidate(op_effects(parent))
         return scope
 
     def invalidate(self, writer: list[Effect]) -> None:
@@ -103,7 +104,7 @@ class _Cse:
                     self.block(inner, scope.nested(op))
             reads = mergeable(op, self.tools)
             if reads is None:
-                scope.invalidate(lifted_effects(op))
+                scope.invalidate(op_effects(op))
                 continue
             key = cse_key(op)
             found = scope.table.get(key)

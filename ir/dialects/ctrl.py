@@ -12,6 +12,7 @@ from skc.ir.attrs import INT, NUM, STR, opt, req
 from skc.ir.builder import insert
 from skc.ir.core import Block, Dialect, Op, Region, Value
 from skc.ir.location import UNKNOWN, Location
+from skc.ir.traits import Branch, Loop, Retrying, ReturnLike
 from skc.ir.types import ANY, JSON, Type, Variadic, kinds
 
 
@@ -31,6 +32,7 @@ class IfOp(Op):
     operands_sig = (kinds("bool"),)
     results_sig = (Variadic(ANY),)
     num_regions = 2
+    traits = frozenset({Branch})
     attrs = {"step": opt(STR, "the source step's label")}
 
     @property
@@ -58,6 +60,7 @@ class MapOp(Op):
     operands_sig = (kinds("json", "table"),)
     results_sig = (kinds("json"),)
     num_regions = 1
+    traits = frozenset({Loop})
     attrs = {"max_parallel": opt(INT, "concurrency bound"), "step": opt(STR, "the source step's label")}
 
     @property
@@ -78,6 +81,7 @@ class RetryOp(Op):
     operands_sig = (Variadic(ANY),)
     results_sig = (Variadic(ANY),)
     num_regions = 1
+    traits = frozenset({Retrying})
     attrs = {"max_attempts": req(INT, "attempt budget"), "backoff_s": opt(NUM, "first wait")}
 
     @property
@@ -107,6 +111,7 @@ class ReturnOp(Op):
     operands_sig = (Variadic(ANY),)
     results_sig = ()
     terminator = True
+    traits = frozenset({ReturnLike})
     attrs = {"status": opt(STR, "why the workflow stops here (e.g. escalate)")}
 
 

@@ -8,10 +8,11 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from skc.ir.analysis import block_graph, effect_preds, op_effects
+from skc.ir.analysis import may_exit as _may_exit
 from skc.ir.core import Block
 from skc.ir.effects import Effect
 from skc.ir.parser import parse_module
-from skc.runtime.dataflow import _may_exit, block_graph, effect_preds, op_effects
 
 REPO = Path(__file__).resolve().parents[2]
 
