@@ -52,7 +52,6 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from skc import __version__
 from skc.compiler.manifest import (
     SCHEMA_VERSION,
     SUPPORTED_SCHEMA_VERSIONS,
@@ -69,6 +68,7 @@ from skc.ir.module import Module
 from skc.ir.parser import parse_module
 from skc.ir.printer import print_module
 from skc.ir.verifier import verify
+from skc.ir.version import __version__
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 MANIFEST = "manifest.json"

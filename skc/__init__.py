@@ -9,7 +9,7 @@ if TYPE_CHECKING:
     from skc.compiler.driver import CompileResult
     from skc.runtime.api import RunResult
 
-__version__ = "0.1.0"
+from skc.ir.version import __version__
 
 
 def compile(path: str | Path, **options: Any) -> CompileResult:
