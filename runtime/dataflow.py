@@ -88,7 +88,9 @@ class BlockRun:
         self.done: set[int] = set()
         self.needed = len(self.ops) - len(self.g.standby)  # ops not on standby and not done yet
         self.triggered: set[int] = set()
-        self.futures: dict[int, asyncio.Future[list[Any]]] = {}
+        self.futures: dict[int, asyncio.Future[list[Any]]] = {}  # only for steps a fallback may call
+        self.callable = {j for op in self.ops if isinstance(f := op.attributes.get("fallback"), str)
+                         and (j := self.g.by_step.get(f)) is not None}
         self.tasks: dict[int, asyncio.Task[None]] = {}
         self.events: asyncio.Queue[tuple[str, int, BaseException | None]] = asyncio.Queue()
         self.ready: list[int] = []
@@ -151,11 +153,13 @@ class BlockRun:
             self.result = values
             self._complete(i)
             return
-        future: asyncio.Future[list[Any]] = self.futures.setdefault(i, asyncio.get_running_loop().create_future())
+        future = self.futures.setdefault(i, asyncio.get_running_loop().create_future()) \
+            if i in self.callable else None
         restored = self.s.restore(op, self.nid(i))
         if restored is not None:
             self.scope.bind(op.results, restored)
-            future.set_result(restored)
+            if future is not None:
+                future.set_result(restored)
             self._complete(i)
             return
         self.tasks[i] = asyncio.ensure_future(self._node(i, future))
@@ -164,19 +168,22 @@ class BlockRun:
         owner = v.defining_op
         return owner is not None and any(self.ops[i] is owner for i in self.g.standby if i not in self.done)
 
-    async def _node(self, i: int, future: asyncio.Future[list[Any]]) -> None:
+    async def _node(self, i: int, future: asyncio.Future[list[Any]] | None) -> None:
         exc: BaseException | None = None
         try:
             values = await self._execute(i)
             self.scope.bind(self.ops[i].results, values)
-            future.set_result(values)
+            if future is not None:
+                future.set_result(values)
         except asyncio.CancelledError:
-            future.cancel()
+            if future is not None:
+                future.cancel()
             raise
         except (RunFailed, EarlyExit) as e:
             exc = e
-            future.set_exception(e)
-            future.exception()  # retrieved: awaited only by fallbacks
+            if future is not None:
+                future.set_exception(e)
+                future.exception()  # retrieved: awaited only by fallbacks
         self.events.put_nowait(("done", i, exc))
 
     async def _execute(self, i: int) -> list[Any]:
