@@ -166,6 +166,34 @@ class Op:
         value = self.attributes.get("effects")
         return list(value) if isinstance(value, list) else []
 
+    # -- typed attribute accessors (None when absent or of another type)
+
+    def attr_str(self, name: str) -> str | None:
+        value = self.attributes.get(name)
+        return value if isinstance(value, str) else None
+
+    def attr_int(self, name: str) -> int | None:
+        value = self.attributes.get(name)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    def attr_num(self, name: str) -> float | None:
+        value = self.attributes.get(name)
+        return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+    def attr_strs(self, name: str) -> list[str] | None:
+        value = self.attributes.get(name)
+        return [str(v) for v in value] if isinstance(value, list) else None
+
+    @property
+    def step(self) -> str:
+        """The label of the source step this op came from (`step`), or ""."""
+        return self.attr_str("step") or ""
+
+    @property
+    def fallback(self) -> str | None:
+        """The step to run instead when this op fails for good (`fallback`), if any."""
+        return self.attr_str("fallback")
+
     @property
     def parent_op(self) -> Op | None:
         return self.parent.parent_op if self.parent else None

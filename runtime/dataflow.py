@@ -38,7 +38,7 @@ class RunFailed(Exception):
     def __init__(self, op: Op, op_id: str, code: str, message: str, hint: str = "") -> None:
         super().__init__(message)
         self.op, self.op_id, self.code, self.message, self.hint = op, op_id, code, message, hint
-        self.step = str(op.attributes.get("step") or "")
+        self.step = op.step
 
     def diagnostic(self) -> Diagnostic:
         step = f"step {self.step!r}" if self.step else "op"
@@ -89,7 +89,7 @@ class BlockRun:
         self.needed = len(self.ops) - len(self.g.standby)  # ops not on standby and not done yet
         self.triggered: set[int] = set()
         self.futures: dict[int, asyncio.Future[list[Any]]] = {}  # only for steps a fallback may call
-        self.callable = {j for op in self.ops if isinstance(f := op.attributes.get("fallback"), str)
+        self.callable = {j for op in self.ops if (f := op.fallback) is not None
                          and (j := self.g.by_step.get(f)) is not None}
         self.tasks: dict[int, asyncio.Task[None]] = {}
         self.events: asyncio.Queue[tuple[str, int, BaseException | None]] = asyncio.Queue()
@@ -148,8 +148,7 @@ class BlockRun:
         if op.has(Terminator):
             values = [self.scope[v] if not self._standby_value(v) else None for v in op.operands]
             if op.has(ReturnLike) and self.prefix:
-                status = op.attributes.get("status")
-                raise EarlyExit(str(status) if isinstance(status, str) else "return", values)
+                raise EarlyExit(op.attr_str("status") or "return", values)
             self.result = values
             self._complete(i)
             return
@@ -193,8 +192,8 @@ class BlockRun:
                 return await self._region(op, op_id)
             return await self.s.run_leaf(op, op_id, [self.scope[v] for v in op.operands])
         except RunFailed as failure:
-            alt = op.attributes.get("fallback")
-            if not isinstance(alt, str) or failure.code in ("SKC301", "SKC302"):
+            alt = op.fallback
+            if alt is None or failure.code in ("SKC301", "SKC302"):
                 raise
             return await self._fallback(i, alt, failure)
 
@@ -204,7 +203,7 @@ class BlockRun:
         if j is None or j == i or self._reaches(i, j):
             why = "no such step in this block" if j is None else "it depends on the failed step"
             raise RunFailed(op, op_id, failure.code, f"{failure.message} (fallback {step!r} unusable: {why})")
-        self.s.trace.emit("fallback", op=op_id, name=op.op_name, step=op.attributes.get("step") or "",
+        self.s.trace.emit("fallback", op=op_id, name=op.op_name, step=op.step,
                           to=step, error=failure.message)
         future = self.futures.setdefault(j, asyncio.get_running_loop().create_future())
         self.events.put_nowait(("trigger", j, None))
@@ -257,8 +256,8 @@ class BlockRun:
             items = [items]
         if not isinstance(items, list):
             raise RunFailed(op, op_id, "SKC310", f"ctrl.map needs an array, got {type(items).__name__}")
-        bound = op.attributes.get("max_parallel")
-        gate = asyncio.Semaphore(bound if isinstance(bound, int) and bound > 0 else max(1, len(items)))
+        bound = op.attr_int("max_parallel")
+        gate = asyncio.Semaphore(bound if bound is not None and bound > 0 else max(1, len(items)))
         body = op.regions[0].block
 
         async def one(k: int, item: Any) -> Any:
@@ -276,10 +275,10 @@ class BlockRun:
             raise
 
     async def _retry(self, op: Op, op_id: str) -> list[Any]:
-        max_attempts = op.attributes.get("max_attempts")
-        n = max_attempts if isinstance(max_attempts, int) and max_attempts > 0 else 1
-        backoff = op.attributes.get("backoff_s")
-        delay = float(backoff) if isinstance(backoff, int | float) else self.s.retry_backoff_s
+        max_attempts = op.attr_int("max_attempts")
+        n = max_attempts if max_attempts is not None and max_attempts > 0 else 1
+        backoff = op.attr_num("backoff_s")
+        delay = backoff if backoff is not None else self.s.retry_backoff_s
         for attempt in range(1, n + 1):
             scope = Scope(self.scope)
             scope.bind(op.regions[0].block.args, [self.scope[v] for v in op.operands])

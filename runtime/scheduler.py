@@ -166,8 +166,7 @@ class Scheduler:
         env = {k: self.environ[k] for k in BASE_ENV if k in self.environ}
         env.setdefault("PATH", os.defpath)
         env.setdefault("LANG", "C.UTF-8")
-        declared = op.attributes.get("env")
-        for name in declared if isinstance(declared, list) else []:
+        for name in op.attr_strs("env") or []:
             if str(name) in self.environ:
                 env[str(name)] = self.environ[str(name)]
         return env
@@ -197,13 +196,13 @@ class Scheduler:
                 wanted[f"resource:{e.resource}"] = self.limits[e.resource]
             if e.writes:
                 wanted[f"write:{e.resource}"] = None
-        retries = op.attributes.get("retries")
-        timeout_attr = op.attributes.get("timeout_s")
-        timeout = float(timeout_attr) if isinstance(timeout_attr, int | float) and timeout_attr > 0 else \
+        retries = op.attr_int("retries")
+        timeout_attr = op.attr_num("timeout_s")
+        timeout = timeout_attr if timeout_attr is not None and timeout_attr > 0 else \
             float(target.default_timeout_s or self.options.get("default_timeout_s") or DEFAULT_TIMEOUT_S)
         plan = LeafPlan(target, tuple((k, wanted[k]) for k in sorted(wanted)),
-                        1 + (retries if isinstance(retries, int) and retries > 0 else 0), timeout,
-                        str(op.attributes.get("step") or ""), self.env_for(op), any(e.writes for e in effects))
+                        1 + (retries if retries is not None and retries > 0 else 0), timeout,
+                        op.step, self.env_for(op), any(e.writes for e in effects))
         self._plans[id(op)] = plan
         return plan
 
@@ -223,17 +222,16 @@ class Scheduler:
             await self.journal.drained()
         if self.outcome.status == "ok" and self.outcome.exit_status is None:
             term = self.workflow.body.terminator
-            status = term.attributes.get("status") if term is not None else None
-            self.outcome.exit_status = str(status) if isinstance(status, str) else None
+            self.outcome.exit_status = term.attr_str("status") if term is not None else None
         return self.outcome
 
     def emit_op(self, event: str, op: Op, op_id: str, **fields: Any) -> None:
-        self.trace.emit(event, op=op_id, name=op.op_name, step=op.attributes.get("step") or "", **fields)
+        self.trace.emit(event, op=op_id, name=op.op_name, step=op.step, **fields)
 
     async def journal_done(self, op: Op, op_id: str, values: list[Any], **extra: Any) -> None:
         if self.journal is not None:
             await self.journal.append({"type": "done", "op": op_id, "name": op.op_name,
-                                       "step": op.attributes.get("step") or "", "values": values, **extra})
+                                       "step": op.step, "values": values, **extra})
 
     def restore(self, op: Op, op_id: str) -> list[Any] | None:
         rec = self.restored.get(op_id)

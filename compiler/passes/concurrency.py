@@ -61,9 +61,8 @@ MAP_CANDIDATE_BUDGET = 5_000_000  # leaf comparisons per shape of op
 
 def op_label(op: Op, index: int) -> str:
     """A human name for a top-level op: its step, its result's name, or its name and line."""
-    step = op.attributes.get("step")
-    if isinstance(step, str) and step:
-        return step
+    if op.step:
+        return op.step
     if op.results and op.results[0].name:
         return "%" + op.results[0].name
     if op.where.known:
@@ -212,10 +211,10 @@ def data_parallel(block: Block) -> list[dict[str, Any]]:
     out = []
     for label, op in walk_labelled(block):
         if op.has(Loop):
-            bound = op.attributes.get("max_parallel")
+            bound = op.attr_int("max_parallel")
             effects = op_effects(op)
             out.append({"op": label, "width": "items at run time",
-                        "max_parallel": bound if isinstance(bound, int) else None,
+                        "max_parallel": bound,
                         "items_conflict": conflict(effects, effects)})
     return out
 

@@ -156,10 +156,9 @@ def block_graph(block: Block) -> DepGraph:
     data = data_preds(block)
     by_step: dict[str, int] = {}
     for i, op in enumerate(ops):
-        step = op.attributes.get("step")
-        if isinstance(step, str):
-            by_step.setdefault(step, i)
-    named = {by_step[f] for op in ops if isinstance(f := op.attributes.get("fallback"), str) and f in by_step}
+        if op.attr_str("step") is not None:
+            by_step.setdefault(op.step, i)
+    named = {by_step[f] for op in ops if (f := op.fallback) is not None and f in by_step}
     consumers = {p for i in range(n) if not ops[i].has(Terminator) for p in data[i]}
     standby = {i for i in named if i not in consumers}
     terminator = [op.has(Terminator) for op in ops]

@@ -67,6 +67,11 @@ class MapOp(Op):
     def body(self) -> Block:
         return self.regions[0].block
 
+    @property
+    def max_parallel(self) -> int | None:
+        """How many items may run at once (None or <= 0: all of them)."""
+        return self.attr_int("max_parallel")
+
 
 class RetryOp(Op):
     """Runs its body until it succeeds, at most `max_attempts` times, waiting `backoff_s` (doubling).
@@ -87,6 +92,17 @@ class RetryOp(Op):
     @property
     def body(self) -> Block:
         return self.regions[0].block
+
+    @property
+    def max_attempts(self) -> int:
+        """The attempt budget (at least 1)."""
+        n = self.attr_int("max_attempts")
+        return n if n is not None and n > 0 else 1
+
+    @property
+    def backoff_s(self) -> float | None:
+        """The first wait between attempts (doubling), None for the runtime's default."""
+        return self.attr_num("backoff_s")
 
 
 class YieldOp(Op):
@@ -113,6 +129,11 @@ class ReturnOp(Op):
     terminator = True
     traits = frozenset({ReturnLike})
     attrs = {"status": opt(STR, "why the workflow stops here (e.g. escalate)")}
+
+    @property
+    def status(self) -> str | None:
+        """Why the workflow stops here (`escalate`, ...), if said."""
+        return self.attr_str("status")
 
 
 CTRL = Dialect("ctrl", [IfOp, MapOp, RetryOp, YieldOp, ReturnOp])
