@@ -14,6 +14,7 @@ adds the ones its older flags imply, so both spellings agree:
     Loop          runs its region once per item (`ctrl.map`)
     Retrying      re-runs its region until it succeeds (`ctrl.retry`)
     CallsModel    runs on a language model (`llm.*`): the JIT watches it
+    RunsTool      runs a command, query, request, script or file access (`tool.*`)
 
 `op.has(Trait)` answers for an instance, `OpClass.has(Trait)` for a class.
 """
@@ -61,5 +62,9 @@ class CallsModel(Trait):
     """Runs on a language model."""
 
 
+class RunsTool(Trait):
+    """Runs a tool on the CPU: a command, query, request, script or file access."""
+
+
 ALL: tuple[type[Trait], ...] = (Pure, HasEffects, Terminator, ReturnLike, HasRegions, Branch, Loop,
-                                Retrying, CallsModel)
+                                Retrying, CallsModel, RunsTool)

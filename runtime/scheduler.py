@@ -38,6 +38,7 @@ from typing import Any, ClassVar
 from skc.ir.analysis import DepGraph, block_graph, op_effects
 from skc.ir.core import Block, Op
 from skc.ir.dialects.skc import WorkflowOp
+from skc.ir.traits import CallsModel
 from skc.runtime.dataflow import BlockRun, EarlyExit, RunFailed, Scope
 from skc.runtime.journal import JournalWriter
 from skc.runtime.permissions import Denial, Policy, requests_for
@@ -258,7 +259,7 @@ class Scheduler:
         def call() -> Any:
             return target.execute(op, args, ctx) if target.in_process else self.engine.execute(target, op, args, ctx)
 
-        if self.jit is None or not op.op_name.startswith("llm."):
+        if self.jit is None or not op.has(CallsModel):
             return await call()
         from skc.runtime.jit.store import op_key
 

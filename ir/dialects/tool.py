@@ -14,6 +14,7 @@ from skc.ir.attrs import BOOL, INT, NUM, STR, STR_DICT, STRS, AttrSpec, one_of, 
 from skc.ir.core import Dialect, Op, Value
 from skc.ir.dialects._build import build
 from skc.ir.location import UNKNOWN, Location
+from skc.ir.traits import RunsTool
 from skc.ir.types import ANY, DATA, TABLE, TEXT, TOKEN, Type, Variadic, kinds
 
 _RUN: dict[str, AttrSpec] = {
@@ -34,6 +35,7 @@ class ShellOp(Op):
     """
 
     name = "tool.shell"
+    traits = frozenset({RunsTool})
     operands_sig = (Variadic(ANY),)
     results_sig = _OUT
     pure = False
@@ -48,6 +50,7 @@ class PythonOp(Op):
     """
 
     name = "tool.python"
+    traits = frozenset({RunsTool})
     operands_sig = (Variadic(ANY),)
     results_sig = _OUT
     pure = False
@@ -61,6 +64,7 @@ class SqlOp(Op):
     """
 
     name = "tool.sql"
+    traits = frozenset({RunsTool})
     operands_sig = (Variadic(ANY),)
     results_sig = _OUT
     pure = False
@@ -75,6 +79,7 @@ class HttpOp(Op):
     """
 
     name = "tool.http"
+    traits = frozenset({RunsTool})
     operands_sig = (Variadic(ANY),)
     results_sig = _OUT
     pure = False
@@ -90,6 +95,7 @@ class ScriptOp(Op):
     """
 
     name = "tool.script"
+    traits = frozenset({RunsTool})
     operands_sig = (Variadic(ANY),)
     results_sig = _OUT
     pure = False
@@ -104,6 +110,7 @@ class FileReadOp(Op):
     """
 
     name = "tool.file_read"
+    traits = frozenset({RunsTool})
     operands_sig = (Variadic(ANY),)
     results_sig = _OUT
     pure = False
@@ -117,6 +124,7 @@ class FileWriteOp(Op):
     """
 
     name = "tool.file_write"
+    traits = frozenset({RunsTool})
     operands_sig = (ANY, Variadic(ANY))
     results_sig = (Variadic(kinds("token")),)
     pure = False
