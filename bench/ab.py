@@ -48,14 +48,17 @@ def headline(name: str, res: dict[str, Any]) -> float:
     """The number a round is ranked by (lower is better): skc run's seconds, or compile seconds."""
     if name == "overhead":
         return float(res["rows"]["skc run (local)"]["median_s"])
-    return -float(res.get("files_per_s_per_core") or res.get("overall", {}).get("files_per_s", 0.0))
+    return -float(res.get("files_per_second_per_core") or 0.0)
 
 
 def rows(name: str, res: dict[str, Any]) -> dict[str, str]:
     if name == "overhead":
         return {k: f"{r['us_per_op']:8.1f} us/op  x{r['x_floor']:.1f} floor"
                 for k, r in res["rows"].items() if "us_per_op" in r}
-    return {k: json.dumps(v) for k, v in res.items() if isinstance(v, int | float | str)}
+    out = {"files/s/core": f"{res.get('files_per_second_per_core') or 0:8.1f}"}
+    for kind, v in sorted((res.get("per_kind") or {}).items()):
+        out[f"  {kind}"] = f"{v.get('files_per_second_per_core') or 0:8.1f} ({v.get('files')} files)"
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
