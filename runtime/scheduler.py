@@ -38,6 +38,7 @@ from typing import Any, ClassVar
 from skc.ir.analysis import DepGraph, block_graph, op_effects
 from skc.ir.core import Block, Op
 from skc.ir.dialects.skc import WorkflowOp
+from skc.ir.effects import Effect
 from skc.ir.traits import CallsModel
 from skc.runtime.dataflow import BlockRun, EarlyExit, RunFailed, Scope
 from skc.runtime.journal import JournalWriter
@@ -145,6 +146,7 @@ class Scheduler:
         self._sems: dict[str, asyncio.Semaphore | asyncio.Lock] = {}
         self._graphs: dict[int, DepGraph] = {}
         self._plans: dict[int, LeafPlan] = {}
+        self._effects: dict[int, list[Effect]] = {}  # lifted effects of the ops of every block graphed
         self.outcome = Outcome("ok")
 
     # -- targets, limits, environment
@@ -160,7 +162,9 @@ class Scheduler:
     def graph(self, block: Block) -> DepGraph:
         key = id(block)
         if key not in self._graphs:
-            self._graphs[key] = block_graph(block)
+            g = self._graphs[key] = block_graph(block)
+            for op, effects in zip(block.ops, g.effects, strict=True):  # plan() reuses them
+                self._effects[id(op)] = effects
         return self._graphs[key]
 
     def env_for(self, op: Op) -> dict[str, str]:
@@ -191,7 +195,9 @@ class Scheduler:
         size = self.limits.get(target.name, target.max_concurrency)
         if size:
             wanted[f"target:{target.name}"] = size
-        effects = op_effects(op)
+        effects = self._effects.get(id(op))
+        if effects is None:
+            effects = op_effects(op)
         for e in effects:
             if e.resource in self.limits:
                 wanted[f"resource:{e.resource}"] = self.limits[e.resource]

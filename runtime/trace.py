@@ -47,6 +47,7 @@ class TraceWriter:
         self._lock = threading.Lock()
         self._file = None
         self._pending: list[str] = []
+        self._flush_on: asyncio.AbstractEventLoop | None = None  # the loop whose turn-end flush is due
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._file = path.open("a", encoding="utf-8")
@@ -57,16 +58,20 @@ class TraceWriter:
         record = self.redact({"ts": time.time(), "event": event, **fields})
         if self._file is not None:
             line = encode_line(record)
-            if self._pending:
+            try:
+                loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+            except RuntimeError:
+                loop = None
+            if loop is not None and self._pending and self._flush_on is loop:
+                self._pending.append(line)  # this turn's flush is already scheduled
+            elif loop is not None:
+                self._flush()  # lines left by a loop that ended before flushing
                 self._pending.append(line)
+                self._flush_on = loop
+                loop.call_soon(self._flush)
             else:
-                try:
-                    loop = asyncio.get_running_loop()
-                except RuntimeError:
-                    self._write([line])
-                else:
-                    self._pending.append(line)
-                    loop.call_soon(self._flush)
+                self._flush()
+                self._write([line])
         for listener in list(self.listeners):
             listener(record)
 
