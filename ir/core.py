@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from typing import ClassVar
 
 from skc.ir.attrs import AttrSpec, AttrValue, print_attr
-from skc.ir.location import UNKNOWN, Location
+from skc.ir.location import UNKNOWN, Diagnostic, Location
 from skc.ir.traits import HasEffects, HasRegions, Pure, Terminator, Trait
 from skc.ir.types import ANY, Signature, Type, Variadic
 
@@ -165,6 +165,11 @@ class Op:
         """Declared effects (the `effects` attribute), `[]` for pure ops."""
         value = self.attributes.get("effects")
         return list(value) if isinstance(value, list) else []
+
+    def verify_(self) -> Iterator[Diagnostic]:
+        """Checks particular to this op, beyond its declared signature, attributes and regions
+        (which the verifier checks for every op); none by default."""
+        return iter(())
 
     # -- typed attribute accessors (None when absent or of another type)
 

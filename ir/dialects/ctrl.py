@@ -8,10 +8,12 @@ workflow's body ends with `ctrl.return`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from skc.ir.attrs import INT, NUM, STR, opt, req
 from skc.ir.builder import insert
 from skc.ir.core import Block, Dialect, Op, Region, Value
-from skc.ir.location import UNKNOWN, Location
+from skc.ir.location import UNKNOWN, Diagnostic, Location
 from skc.ir.traits import Branch, Loop, Retrying, ReturnLike
 from skc.ir.types import ANY, JSON, Type, Variadic, kinds
 
@@ -34,6 +36,10 @@ class IfOp(Op):
     num_regions = 2
     traits = frozenset({Branch})
     attrs = {"step": opt(STR, "the source step's label")}
+
+    def verify_(self) -> Iterator[Diagnostic]:
+        if self.regions and any(b.args for r in self.regions for b in r.blocks):
+            yield Diagnostic("SKC210", self.where, f"{self.op_name}'s regions take no arguments")
 
     @property
     def then_block(self) -> Block:
@@ -67,6 +73,11 @@ class MapOp(Op):
     def body(self) -> Block:
         return self.regions[0].block
 
+    def verify_(self) -> Iterator[Diagnostic]:
+        if self.regions and len(self.body.args) != 1:
+            yield Diagnostic("SKC210", self.where,
+                             f"ctrl.map's body takes 1 argument (the item), not {len(self.body.args)}")
+
     @property
     def max_parallel(self) -> int | None:
         """How many items may run at once (None or <= 0: all of them)."""
@@ -92,6 +103,10 @@ class RetryOp(Op):
     @property
     def body(self) -> Block:
         return self.regions[0].block
+
+    def verify_(self) -> Iterator[Diagnostic]:
+        if self.regions and any(b.args for r in self.regions for b in r.blocks):
+            yield Diagnostic("SKC210", self.where, f"{self.op_name}'s regions take no arguments")
 
     @property
     def max_attempts(self) -> int:

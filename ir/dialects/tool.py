@@ -8,12 +8,13 @@ An optional `fallback` names another step to run when this one fails, and
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from skc.ir.attrs import BOOL, INT, NUM, STR, STR_DICT, STRS, AttrSpec, one_of, opt, req
 from skc.ir.core import Dialect, Op, Value
 from skc.ir.dialects._build import build
-from skc.ir.location import UNKNOWN, Location
+from skc.ir.location import UNKNOWN, Diagnostic, Location
 from skc.ir.traits import RunsTool
 from skc.ir.types import ANY, DATA, TABLE, TEXT, TOKEN, Type, Variadic, kinds
 
@@ -41,6 +42,10 @@ class ShellOp(Op):
     pure = False
     attrs = {**_RUN, "argv": opt(STRS, "argument list"), "cmd": opt(STR, "shell command line"),
              "cwd": opt(STR, "working directory"), "env": opt(STRS, "environment variables it needs")}
+
+    def verify_(self) -> Iterator[Diagnostic]:
+        if ("argv" in self.attributes) == ("cmd" in self.attributes):
+            yield Diagnostic("SKC208", self.where, "tool.shell needs exactly one of 'argv' and 'cmd'")
 
 
 class PythonOp(Op):
