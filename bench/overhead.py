@@ -9,6 +9,9 @@ this one process, median of `--repeats` after a warm-up:
     asyncio.gather waves   the floor: raw coroutines gathered wave by wave
     skc scheduler          skc's scheduler on the local engine, no journal and no trace file
     skc run (local)        `skc.runtime.api.run`: journal (fsync'd), trace, result files
+    skc run (tmpfs)        the same with the run folder on /dev/shm (when there is one): fsync
+                           costs nothing there, so this row is skc's own per-op work and the
+                           difference to the row above is the disk (an fsync per dependency level)
     LangGraph              the same DAG as a LangGraph StateGraph (join edges for ops with
                            several predecessors), async no-op nodes, `ainvoke`
     skc run (Ray)          `run(..., engine=RayEngine())`, every op a Ray task; Ray's start-up
@@ -27,7 +30,9 @@ import asyncio
 import cProfile
 import logging
 import pstats
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Annotated, Any, TypedDict
@@ -115,6 +120,15 @@ def ray_rows(dag: Dag, repeats: int) -> dict[str, Any]:
     return {"startup_s": startup, "median_s": median, "samples_s": samples}
 
 
+def skc_run_in(dag: Dag, folder: str) -> float:
+    """`skc_run` with its run folder under `folder` (removed afterwards)."""
+    root = tempfile.mkdtemp(prefix="skc-bench-", dir=folder)
+    try:
+        return skc_run(dag, runs_dir=root)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def profile_scheduler(dag: Dag, top: int = 4) -> list[dict[str, Any]]:
     """The scheduler's top functions by own time in one profiled run, with their share of the total."""
     prof = cProfile.Profile()
@@ -140,6 +154,8 @@ def run(n_ops: int = 1000, repeats: int = 5, with_ray: bool = True, with_langgra
     measure("asyncio.gather waves", lambda: asyncio_waves(dag))
     measure("skc scheduler", lambda: skc_scheduler(dag))
     measure("skc run (local)", lambda: skc_run(dag))
+    if Path("/dev/shm").is_dir():
+        measure("skc run (tmpfs)", lambda: skc_run_in(dag, "/dev/shm"))
     profile = profile_scheduler(dag)
     if with_langgraph:
         lg = langgraph_runner(dag)

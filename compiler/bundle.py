@@ -40,6 +40,7 @@ import dataclasses
 import hashlib
 import io
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -52,7 +53,6 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from skc import __version__
 from skc.compiler.manifest import (
     SCHEMA_VERSION,
     SUPPORTED_SCHEMA_VERSIONS,
@@ -69,6 +69,7 @@ from skc.ir.module import Module
 from skc.ir.parser import parse_module
 from skc.ir.printer import print_module
 from skc.ir.verifier import verify
+from skc.ir.version import __version__
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 MANIFEST = "manifest.json"
@@ -258,6 +259,21 @@ def _source_file(f: Path, root: Path) -> SourceFile:
     return SourceFile(path=rel, sha256=sha256(data), size=len(data))
 
 
+_SKIPPED_DIRS = ("__pycache__", "node_modules")
+
+
+def _walk_files(root: Path, limit: int) -> list[Path]:
+    """The first `limit` files under `root` in sorted path order, never descending into hidden
+    folders, `__pycache__` or `node_modules` (a `.git` or `node_modules` is not even listed) nor
+    into symbolic links to folders (they may point anywhere, or at themselves)."""
+    found: list[Path] = []
+    for top, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in _SKIPPED_DIRS]
+        found.extend(Path(top) / n for n in names if not n.startswith("."))
+    found = sorted(f for f in found if f.is_file())
+    return found[:limit]
+
+
 def source_files(path: str | Path, extra: Iterable[str | Path] = (), limit: int = 5000) -> list[SourceFile]:
     """The files a source consists of: a skill folder's files (not hidden ones), or the one file;
     plus `extra` files it uses (bundled scripts), named relative to the source's folder."""
@@ -267,12 +283,7 @@ def source_files(path: str | Path, extra: Iterable[str | Path] = (), limit: int 
         root, files = path.parent, [path]
     else:
         root = path.parent if path.is_file() else path
-        for f in sorted(root.rglob("*")):
-            rel = f.relative_to(root)
-            if f.is_file() and not any(p.startswith(".") or p in ("__pycache__", "node_modules") for p in rel.parts):
-                files.append(f)
-            if len(files) >= limit:
-                break
+        files = _walk_files(root, limit)
     root = root.resolve()
     found = [_source_file(f.resolve(), root) for f in files]
     known = {s.path for s in found}

@@ -21,24 +21,19 @@ BARE_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_$.]*\Z")
 _PRINTABLE = {c for c in range(0x20, 0x7F)} - {ord('"'), ord("\\")}
 
 
+def _escape(byte: int) -> str:
+    if byte in _PRINTABLE:
+        return chr(byte)
+    return {ord('"'): '\\"', ord("\\"): "\\\\", ord("\n"): "\\n", ord("\t"): "\\t"}.get(byte, f"\\{byte:02X}")
+
+
+# byte (as a latin-1 character) -> its text in an MLIR string literal
+_QUOTE_TABLE = {b: _escape(b) for b in range(256) if b not in _PRINTABLE}
+
+
 def quote(text: str) -> str:
     """MLIR string literal: printable ASCII kept, the rest as `\\XX` bytes of UTF-8."""
-    out = ['"']
-    for byte in text.encode("utf-8"):
-        if byte in _PRINTABLE:
-            out.append(chr(byte))
-        elif byte == ord('"'):
-            out.append('\\"')
-        elif byte == ord("\\"):
-            out.append("\\\\")
-        elif byte == ord("\n"):
-            out.append("\\n")
-        elif byte == ord("\t"):
-            out.append("\\t")
-        else:
-            out.append(f"\\{byte:02X}")
-    out.append('"')
-    return "".join(out)
+    return '"' + text.encode("utf-8").decode("latin-1").translate(_QUOTE_TABLE) + '"'
 
 
 def format_float(x: float) -> str:

@@ -4,7 +4,8 @@ An `Op` has operands (values defined earlier), results (new values), attributes
 (plain data), regions (nested bodies, for `ctrl.if`, `ctrl.map`, ...) and a
 source location. Op classes declare their signature on the class: `name`,
 `operands`/`results` (type constraints), `attrs` (AttrSpecs), `num_regions`,
-`pure` and `terminator`; the verifier reads those declarations. The structure
+`pure`, `terminator` and `traits` (`skc.ir.traits`; the flags imply their traits);
+the verifier reads those declarations and passes ask `op.has(Trait)`. The structure
 is mutable like MLIR's: passes edit it in place.
 """
 
@@ -15,7 +16,8 @@ from collections.abc import Iterator, Mapping
 from typing import ClassVar
 
 from skc.ir.attrs import AttrSpec, AttrValue, print_attr
-from skc.ir.location import UNKNOWN, Location
+from skc.ir.location import UNKNOWN, Diagnostic, Location
+from skc.ir.traits import HasEffects, HasRegions, Pure, Terminator, Trait
 from skc.ir.types import ANY, Signature, Type, Variadic
 
 _NAME = re.compile(r"[A-Za-z_$.\-][A-Za-z0-9_$.\-]*\Z")
@@ -107,8 +109,29 @@ class Op:
     num_regions: ClassVar[int] = 0
     pure: ClassVar[bool] = True
     terminator: ClassVar[bool] = False
+    traits: ClassVar[frozenset[type[Trait]]] = frozenset({Pure})
     # Where the parser read this op; diagnostics fall back to it when `loc` is unknown. Never printed.
     text_loc: Location = UNKNOWN
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        """Completes `traits` with what the class's flags imply (and drops what they deny)."""
+        super().__init_subclass__(**kwargs)
+        declared = set(cls.__dict__.get("traits", ()))
+        if HasEffects in declared:
+            cls.pure = False
+        if Terminator in declared:
+            cls.terminator = True
+        implied: set[type[Trait]] = {Pure if cls.pure else HasEffects}
+        if cls.terminator:
+            implied.add(Terminator)
+        if cls.num_regions:
+            implied.add(HasRegions)
+        cls.traits = frozenset((declared - {Pure, HasEffects}) | implied)
+
+    @classmethod
+    def has(cls, trait: type[Trait]) -> bool:
+        """Whether this op (class) has `trait`."""
+        return trait in cls.traits
 
     def __init__(self, operands: list[Value] | tuple[Value, ...] = (),
                  result_types: list[Type] | tuple[Type, ...] = (),
@@ -142,6 +165,39 @@ class Op:
         """Declared effects (the `effects` attribute), `[]` for pure ops."""
         value = self.attributes.get("effects")
         return list(value) if isinstance(value, list) else []
+
+    def verify_(self) -> Iterator[Diagnostic]:
+        """Checks particular to this op, beyond its declared signature, attributes and regions
+        (which the verifier checks for every op); none by default."""
+        return iter(())
+
+    # -- typed attribute accessors (None when absent or of another type)
+
+    def attr_str(self, name: str) -> str | None:
+        value = self.attributes.get(name)
+        return value if isinstance(value, str) else None
+
+    def attr_int(self, name: str) -> int | None:
+        value = self.attributes.get(name)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    def attr_num(self, name: str) -> float | None:
+        value = self.attributes.get(name)
+        return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+    def attr_strs(self, name: str) -> list[str] | None:
+        value = self.attributes.get(name)
+        return [str(v) for v in value] if isinstance(value, list) else None
+
+    @property
+    def step(self) -> str:
+        """The label of the source step this op came from (`step`), or ""."""
+        return self.attr_str("step") or ""
+
+    @property
+    def fallback(self) -> str | None:
+        """The step to run instead when this op fails for good (`fallback`), if any."""
+        return self.attr_str("fallback")
 
     @property
     def parent_op(self) -> Op | None:
@@ -185,11 +241,6 @@ class Dialect:
         for op in ops:
             if not op.name.startswith(name + "."):
                 raise ValueError(f"{op.name} does not belong to dialect {name}")
-
-
-def walk_block(block: Block) -> Iterator[Op]:
-    for op in block.ops:
-        yield from op.walk()
 
 
 def replace_all_uses(root: Op, old: Value, new: Value) -> int:

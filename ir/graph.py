@@ -9,14 +9,16 @@ values carried, in first-use order). A use anywhere inside `c`'s regions
 (`ctrl.if`, `ctrl.map`, `ctrl.retry` bodies) counts as a use by `c`, and a value
 defined inside `p`'s regions counts as produced by `p`. The workflow's inputs
 (its block arguments) and a region's own block arguments are not nodes and give
-no edges. Effect ordering is not in this graph: it is the concurrency pass's job.
+no edges. Effect ordering is not in this graph: `skc.ir.analysis.block_graph` has
+the whole dependency graph that the concurrency pass and the scheduler share.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from skc.ir.core import Block, Op, Value
+from skc.ir.analysis.defuse import nested_uses, producers
+from skc.ir.core import Block, Value
 from skc.ir.dialects.skc import WorkflowOp
 
 if TYPE_CHECKING:
@@ -29,14 +31,11 @@ def to_networkx(workflow: WorkflowOp | Block) -> nx.DiGraph:
 
     block = workflow.body if isinstance(workflow, WorkflowOp) else workflow
     graph = nx.DiGraph()
-    producer: dict[int, int] = {}
+    producer = producers(block)
     for i, op in enumerate(block.ops):
         graph.add_node(i, op=op, name=op.op_name)
-        for inner in op.walk():
-            for r in inner.results:
-                producer[id(r)] = i
     for i, op in enumerate(block.ops):
-        for v in _uses(op):
+        for v in nested_uses(op):
             p = producer.get(id(v))
             if p is None or p == i:
                 continue
@@ -47,8 +46,3 @@ def to_networkx(workflow: WorkflowOp | Block) -> nx.DiGraph:
             else:
                 graph.add_edge(p, i, values=[v])
     return graph
-
-
-def _uses(op: Op) -> list[Value]:
-    """Every operand of `op` and of the ops nested in its regions, in program order."""
-    return [v for inner in op.walk() for v in inner.operands]

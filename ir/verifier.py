@@ -25,7 +25,7 @@ from collections.abc import Iterator
 
 from skc.ir.attrs import COMMON_ATTRS, well_formed
 from skc.ir.core import Block, Op, UnregisteredOp
-from skc.ir.dialects.ctrl import IfOp, MapOp, RetryOp, ReturnOp, YieldOp
+from skc.ir.dialects.ctrl import IfOp, MapOp, ReturnOp, YieldOp
 from skc.ir.dialects.skc import WorkflowOp
 from skc.ir.effects import parse_effects
 from skc.ir.location import Diagnostic
@@ -38,11 +38,6 @@ _SYM = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*\Z")
 def verify(module: Module) -> list[Diagnostic]:
     """Every rule violated in `module`, in program order (empty list: the module is valid)."""
     return list(_Verifier().module(module))
-
-
-def verify_op(op: Op) -> list[Diagnostic]:
-    """Verifies one top-level op (a workflow) on its own."""
-    return verify(Module([op]))
 
 
 class _Verifier:
@@ -103,10 +98,8 @@ class _Verifier:
                     yield from self.op(child, inner, in_cycle)
                     inner.update(id(r) for r in child.results)
                 yield from self.terminator(op, block)
-        if isinstance(op, MapOp) and op.regions and len(op.body.args) != 1:
-            yield Diagnostic("SKC210", loc, f"ctrl.map's body takes 1 argument (the item), not {len(op.body.args)}")
-        if isinstance(op, IfOp | RetryOp) and op.regions and any(b.args for r in op.regions for b in r.blocks):
-            yield Diagnostic("SKC210", loc, f"{op.op_name}'s regions take no arguments")
+        if not isinstance(op, UnregisteredOp):
+            yield from op.verify_()  # the op's own checks (e.g. a map body's one argument)
 
     def signature(self, op: Op) -> Iterator[Diagnostic]:
         why = check_signature(op.operands_sig, [v.type for v in op.operands])
@@ -130,8 +123,6 @@ class _Verifier:
             if spec.required and key not in op.attributes:
                 yield Diagnostic("SKC208", op.where, f"{op.op_name} needs attribute {key!r}",
                                  spec.doc and f"{key}: {spec.doc}")
-        if op.op_name == "tool.shell" and ("argv" in op.attributes) == ("cmd" in op.attributes):
-            yield Diagnostic("SKC208", op.where, "tool.shell needs exactly one of 'argv' and 'cmd'")
 
     def effects(self, op: Op) -> Iterator[Diagnostic]:
         declared = op.attributes.get("effects")

@@ -1,21 +1,9 @@
-"""Dataflow blocks: the dependency graph of one block, and one execution of it.
+"""Dataflow blocks: one execution of one block, in the order of its dependency graph.
 
-A block (the workflow body, a `ctrl.if` branch, one `ctrl.map` item, one
-`ctrl.retry` attempt) is a graph: an op depends on the ops that produce its
-operands (uses inside its regions count) and on earlier ops whose effects
-conflict with its own (write/write or read/write on overlapping resources, in
-program order, via `skc.ir.effects`). An op that may end the workflow early (a
-region holding `ctrl.return`) also orders every later op that writes. A step
-named by another's `fallback` (and used by nobody else) is on standby: it runs
-only when called. Every conflicting earlier op is an edge, not only the nearest
-(no transitive reduction: a standby op in between must not break an order).
-
-The effect edges are found without comparing every pair of ops (`effect_preds`):
-earlier ops are indexed by resource (exact names in buckets; `*` in a list that
-conflicts with everything; fs paths under each of their `/`-ended prefixes, so
-that the paths containing or contained in a path are looked up, not searched),
-readers apart from writers. A block's graph costs its edges plus its ops'
-resources, and is computed once per block object (`Scheduler.graph`).
+A block's graph (data, effect-ordering and early-exit edges; fallback steps on
+standby) comes from `skc.ir.analysis.block_graph`, the function the concurrency
+pass builds its schedule from; the scheduler computes it once per block object
+(`Scheduler.graph`).
 
 `BlockRun` executes a block for the scheduler: every op task reports its
 completion on a queue; a completion decrements its successors' pending counts
@@ -33,19 +21,16 @@ import asyncio
 import contextlib
 import heapq
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from skc.ir.analysis import writes
 from skc.ir.core import Block, Op, Value
-from skc.ir.effects import Effect, parse_effects
 from skc.ir.location import Diagnostic
+from skc.ir.traits import Branch, HasRegions, Loop, ReturnLike, Terminator
 from skc.runtime.values import shape_results
 
 if TYPE_CHECKING:
     from skc.runtime.scheduler import Scheduler
-
-REGION_OPS = ("ctrl.if", "ctrl.map", "ctrl.retry")
-
 
 class RunFailed(Exception):
     """An op failed for good: the run ends with this error (op id, name, step, code)."""
@@ -53,7 +38,7 @@ class RunFailed(Exception):
     def __init__(self, op: Op, op_id: str, code: str, message: str, hint: str = "") -> None:
         super().__init__(message)
         self.op, self.op_id, self.code, self.message, self.hint = op, op_id, code, message, hint
-        self.step = str(op.attributes.get("step") or "")
+        self.step = op.step
 
     def diagnostic(self) -> Diagnostic:
         step = f"step {self.step!r}" if self.step else "op"
@@ -89,159 +74,6 @@ class Scope:
             self.values[id(v)] = d
 
 
-def op_effects(op: Op) -> list[Effect]:
-    """Effects of `op` and of every op nested in its regions."""
-    return [e for inner in op.walk() for e in parse_effects(inner.effects)[0]]
-
-
-def writes(op: Op) -> bool:
-    return any(e.writes for e in op_effects(op))
-
-
-def _may_exit(op: Op) -> bool:
-    return bool(op.regions) and any(inner.op_name == "ctrl.return" for inner in op.walk())
-
-
-def _fs_path(resource: str) -> str | None:
-    """The normalised path of an `fs:` resource (`overlaps` compares these by prefix), else None."""
-    return resource[3:].rstrip("/") + "/" if resource.startswith("fs:") else None
-
-
-def _prefixes(path: str) -> list[str]:
-    """Every prefix of a normalised fs path that ends in `/` (the path itself included)."""
-    return [path[:k + 1] for k, c in enumerate(path) if c == "/"]
-
-
-class _ResourceIndex:
-    """Earlier ops by the resources they touch, for finding the ones an effect conflicts with.
-
-    Readers (`read:`/`net:`) and writers are kept apart: a reader looks only at writers,
-    a writer at both. Plain names are exact buckets; `*` is a list of its own (it conflicts
-    with everything) plus lists of every op with an effect and every op that writes (what a
-    `*` effect conflicts with). An fs path is filed under itself (`exact`) and under every
-    `/`-ended prefix of itself (`under`): the paths overlapping `p` are those filed exactly
-    under a prefix of `p` (its ancestors) and those filed under `p` (its descendants), which
-    is `overlaps`' string test, answered without looking at unrelated paths.
-    """
-
-    def __init__(self) -> None:
-        self.names: tuple[dict[str, list[int]], dict[str, list[int]]] = ({}, {})
-        self.fs_exact: tuple[dict[str, list[int]], dict[str, list[int]]] = ({}, {})
-        self.fs_under: tuple[dict[str, list[int]], dict[str, list[int]]] = ({}, {})
-        self.star: tuple[list[int], list[int]] = ([], [])
-        self.touching: tuple[list[int], list[int]] = ([], [])  # ops with any effect, ops that write
-
-    def conflicting(self, effects: list[Effect], out: set[int]) -> None:
-        """Adds to `out` every indexed op with an effect that conflicts with one of `effects`."""
-        for e in effects:
-            kinds = (0, 1) if e.writes else (1,)  # 0: readers, 1: writers
-            for k in kinds:
-                out.update(self.star[k])
-            if e.resource == "*":
-                out.update(self.touching[0] if e.writes else self.touching[1])
-                continue
-            path = _fs_path(e.resource)
-            for k in kinds:
-                if path is None:
-                    out.update(self.names[k].get(e.resource, ()))
-                    continue
-                exact = self.fs_exact[k]
-                for prefix in _prefixes(path):
-                    out.update(exact.get(prefix, ()))
-                out.update(self.fs_under[k].get(path, ()))
-
-    def add(self, j: int, effects: list[Effect]) -> None:
-        if not effects:
-            return
-        self.touching[0].append(j)
-        if any(e.writes for e in effects):
-            self.touching[1].append(j)
-        for e in effects:
-            k = 1 if e.writes else 0
-            if e.resource == "*":
-                self.star[k].append(j)
-                continue
-            path = _fs_path(e.resource)
-            if path is None:
-                self.names[k].setdefault(e.resource, []).append(j)
-                continue
-            self.fs_exact[k].setdefault(path, []).append(j)
-            for prefix in _prefixes(path):
-                self.fs_under[k].setdefault(prefix, []).append(j)
-
-
-def effect_preds(effects: list[list[Effect]], may_exit: list[bool], skip: set[int],
-                 terminator: list[bool]) -> list[set[int]]:
-    """The effect-ordering predecessors of each op of a block, in program order.
-
-    `preds[i]` holds every earlier op `j` (not in `skip`) with an effect that conflicts
-    with one of op `i`'s (`Effect.conflicts`: write/write or read/write on overlapping
-    resources), and, when op `i` writes, every earlier op that may exit early. Every
-    conflicting earlier op is listed, not only the nearest (no transitive reduction).
-    Terminators get none. Near-linear: earlier ops are looked up by resource
-    (`_ResourceIndex`), so the work is the edges found plus the resources' path depth.
-    """
-    index = _ResourceIndex()
-    exits: list[int] = []
-    preds: list[set[int]] = []
-    for i, effs in enumerate(effects):
-        found: set[int] = set()
-        if not terminator[i]:
-            index.conflicting(effs, found)
-            if exits and any(e.writes for e in effs):
-                found.update(exits)
-        preds.append(found)
-        if i not in skip:
-            index.add(i, effs)
-            if may_exit[i]:
-                exits.append(i)
-    return preds
-
-
-@dataclass
-class Graph:
-    """The dependency structure of one block, computed once per block object."""
-
-    preds: list[set[int]]
-    succs: list[set[int]]
-    standby: set[int]
-    by_step: dict[str, int]
-
-
-def block_graph(block: Block) -> Graph:
-    ops = block.ops
-    n = len(ops)
-    producer: dict[int, int] = {}
-    for i, op in enumerate(ops):
-        for inner in op.walk():
-            for r in inner.results:
-                producer[id(r)] = i
-    data: list[set[int]] = [set() for _ in ops]
-    for i, op in enumerate(ops):
-        for inner in op.walk():
-            for v in inner.operands:
-                p = producer.get(id(v))
-                if p is not None and p != i:
-                    data[i].add(p)
-    by_step: dict[str, int] = {}  # a fallback's target: the step's last op (its helpers come first)
-    for i, op in enumerate(ops):
-        step = op.attributes.get("step")
-        if isinstance(step, str) and "fallback" not in op.attributes:  # one naming a fallback is a primary
-            by_step[step] = i
-    named = {by_step[f] for op in ops if isinstance(f := op.attributes.get("fallback"), str) and f in by_step}
-    consumers = {p for i in range(n) if not ops[i].terminator for p in data[i]}
-    standby = {i for i in named if i not in consumers}
-    terminator = [op.terminator for op in ops]
-    preds = effect_preds([op_effects(op) for op in ops], [_may_exit(op) for op in ops], standby, terminator)
-    for i in range(n):
-        preds[i] |= data[i] - standby if terminator[i] else data[i]
-    succs: list[set[int]] = [set() for _ in ops]
-    for i, ps in enumerate(preds):
-        for p in ps:
-            succs[p].add(i)
-    return Graph(preds, succs, standby, by_step)
-
-
 class BlockRun:
     """One execution of one block: the ready heap, the completion queue, the op tasks."""
 
@@ -256,7 +88,9 @@ class BlockRun:
         self.done: set[int] = set()
         self.needed = len(self.ops) - len(self.g.standby)  # ops not on standby and not done yet
         self.triggered: set[int] = set()
-        self.futures: dict[int, asyncio.Future[list[Any]]] = {}
+        self.futures: dict[int, asyncio.Future[list[Any]]] = {}  # only for steps a fallback may call
+        self.callable = {j for op in self.ops if (f := op.fallback) is not None
+                         and (j := self.g.by_step.get(f)) is not None}
         self.tasks: dict[int, asyncio.Task[None]] = {}
         self.events: asyncio.Queue[tuple[str, int, BaseException | None]] = asyncio.Queue()
         self.ready: list[int] = []
@@ -311,19 +145,20 @@ class BlockRun:
 
     def _start(self, i: int) -> None:
         op = self.ops[i]
-        if op.terminator:
+        if op.has(Terminator):
             values = [self.scope[v] if not self._standby_value(v) else None for v in op.operands]
-            if op.op_name == "ctrl.return" and self.prefix:
-                status = op.attributes.get("status")
-                raise EarlyExit(str(status) if isinstance(status, str) else "return", values)
+            if op.has(ReturnLike) and self.prefix:
+                raise EarlyExit(op.attr_str("status") or "return", values)
             self.result = values
             self._complete(i)
             return
-        future: asyncio.Future[list[Any]] = self.futures.setdefault(i, asyncio.get_running_loop().create_future())
+        future = self.futures.setdefault(i, asyncio.get_running_loop().create_future()) \
+            if i in self.callable else None
         restored = self.s.restore(op, self.nid(i))
         if restored is not None:
             self.scope.bind(op.results, restored)
-            future.set_result(restored)
+            if future is not None:
+                future.set_result(restored)
             self._complete(i)
             return
         self.tasks[i] = asyncio.ensure_future(self._node(i, future))
@@ -332,30 +167,33 @@ class BlockRun:
         owner = v.defining_op
         return owner is not None and any(self.ops[i] is owner for i in self.g.standby if i not in self.done)
 
-    async def _node(self, i: int, future: asyncio.Future[list[Any]]) -> None:
+    async def _node(self, i: int, future: asyncio.Future[list[Any]] | None) -> None:
         exc: BaseException | None = None
         try:
             values = await self._execute(i)
             self.scope.bind(self.ops[i].results, values)
-            future.set_result(values)
+            if future is not None:
+                future.set_result(values)
         except asyncio.CancelledError:
-            future.cancel()
+            if future is not None:
+                future.cancel()
             raise
         except (RunFailed, EarlyExit) as e:
             exc = e
-            future.set_exception(e)
-            future.exception()  # retrieved: awaited only by fallbacks
+            if future is not None:
+                future.set_exception(e)
+                future.exception()  # retrieved: awaited only by fallbacks
         self.events.put_nowait(("done", i, exc))
 
     async def _execute(self, i: int) -> list[Any]:
         op, op_id = self.ops[i], self.nid(i)
         try:
-            if op.op_name in REGION_OPS:
+            if op.has(HasRegions):
                 return await self._region(op, op_id)
             return await self.s.run_leaf(op, op_id, [self.scope[v] for v in op.operands])
         except RunFailed as failure:
-            alt = op.attributes.get("fallback")
-            if not isinstance(alt, str) or failure.code in ("SKC301", "SKC302", "SKC312"):  # SKC312: waits
+            alt = op.fallback
+            if alt is None or failure.code in ("SKC301", "SKC302", "SKC312"):  # SKC312: waits
                 raise
             return await self._fallback(i, alt, failure)
 
@@ -365,7 +203,7 @@ class BlockRun:
         if j is None or j == i or self._reaches(i, j):
             why = "no such step in this block" if j is None else "it depends on the failed step"
             raise RunFailed(op, op_id, failure.code, f"{failure.message} (fallback {step!r} unusable: {why})")
-        self.s.trace.emit("fallback", op=op_id, name=op.op_name, step=op.attributes.get("step") or "",
+        self.s.trace.emit("fallback", op=op_id, name=op.op_name, step=op.step,
                           to=step, error=failure.message)
         future = self.futures.setdefault(j, asyncio.get_running_loop().create_future())
         self.events.put_nowait(("trigger", j, None))
@@ -399,11 +237,11 @@ class BlockRun:
         s.emit_op("op_start", op, op_id, target="ctrl")
         started = time.perf_counter()
         meta: dict[str, Any] = {"solidified": True} if "jit_source_op" in op.attributes else {}
-        if op.op_name == "ctrl.if":
+        if op.has(Branch):
             branch = 0 if bool(self.scope[op.operands[0]]) else 1
             meta["branch"] = "then" if branch == 0 else "else"
             values = await BlockRun(s, op.regions[branch].block, Scope(self.scope), f"{op_id}.{branch}.").run()
-        elif op.op_name == "ctrl.map":
+        elif op.has(Loop):
             values = [await self._map(op, op_id)]
         else:
             values = await self._retry(op, op_id)
@@ -418,8 +256,8 @@ class BlockRun:
             items = [items]
         if not isinstance(items, list):
             raise RunFailed(op, op_id, "SKC310", f"ctrl.map needs an array, got {type(items).__name__}")
-        bound = op.attributes.get("max_parallel")
-        gate = asyncio.Semaphore(bound if isinstance(bound, int) and bound > 0 else max(1, len(items)))
+        bound = op.attr_int("max_parallel")
+        gate = asyncio.Semaphore(bound if bound is not None and bound > 0 else max(1, len(items)))
         body = op.regions[0].block
 
         async def one(k: int, item: Any) -> Any:
@@ -437,10 +275,10 @@ class BlockRun:
             raise
 
     async def _retry(self, op: Op, op_id: str) -> list[Any]:
-        max_attempts = op.attributes.get("max_attempts")
-        n = max_attempts if isinstance(max_attempts, int) and max_attempts > 0 else 1
-        backoff = op.attributes.get("backoff_s")
-        delay = float(backoff) if isinstance(backoff, int | float) else self.s.retry_backoff_s
+        max_attempts = op.attr_int("max_attempts")
+        n = max_attempts if max_attempts is not None and max_attempts > 0 else 1
+        backoff = op.attr_num("backoff_s")
+        delay = backoff if backoff is not None else self.s.retry_backoff_s
         for attempt in range(1, n + 1):
             scope = Scope(self.scope)
             scope.bind(op.regions[0].block.args, [self.scope[v] for v in op.operands])

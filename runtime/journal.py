@@ -27,7 +27,9 @@ its own record is on disk, and records land in the order they were appended. Op 
 for the first op of region 1 of op 5, `7[2].0` for map item 2, `8@1.0` for retry
 attempt 1), so a resume of the same IR (checked by `ir_sha256`) finds them again.
 
-Values pass through the run's redactor first: secrets never reach the disk.
+Values pass through the run's redactor first: secrets never reach the disk. A record
+is encoded once, by the C JSON encoder (`values.encode_line`); only values it refuses
+take the slower `jsonable` walk.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from skc.runtime.values import jsonable
+from skc.runtime.values import encode_line
 
 JOURNAL_FILE = "journal.jsonl"
 
@@ -77,15 +79,16 @@ class JournalWriter:
         self._file = path.open("a", encoding="utf-8")
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="skc-journal")
-        self._queued: list[tuple[str, bool, asyncio.Future[None]]] = []
+        self._queued: list[tuple[str, bool, asyncio.Future[None] | None]] = []
         self._writer: asyncio.Task[None] | None = None
         self.fsyncs = 0  # how many fsyncs the records took (group commit makes it fewer than records)
         if new and durable:
             _fsync_dir(path.parent)
 
     def _line(self, record: dict[str, Any]) -> str:
-        record = {**record, "ts": record.get("ts", time.time())}
-        return json.dumps(jsonable(self.redact(record)), sort_keys=True, separators=(",", ":"))
+        if "ts" not in record:
+            record = {**record, "ts": time.time()}
+        return encode_line(self.redact(record))
 
     def _write_lines(self, lines: list[str], sync: bool) -> None:
         with self._lock:
@@ -99,21 +102,26 @@ class JournalWriter:
         """Synchronous append (for the header and the last record)."""
         self._write_lines([self._line(record)], sync)
 
-    async def append(self, record: dict[str, Any], *, sync: bool = True) -> None:
-        """Appends `record`; returns once it is on disk (when `sync`), maybe sharing an fsync."""
+    async def append(self, record: dict[str, Any], *, sync: bool = True, wait: bool = True) -> None:
+        """Appends `record`; returns once it is on disk (when `sync`), maybe sharing an fsync.
+
+        A record with `sync=False, wait=False` is queued (it lands in order, with the next
+        batch) and `append` returns at once.
+        """
         line = self._line(record)  # a record that cannot be written fails here, for its own caller
         loop = asyncio.get_running_loop()
-        done: asyncio.Future[None] = loop.create_future()
+        done: asyncio.Future[None] | None = loop.create_future() if sync or wait else None
         self._queued.append((line, sync, done))
         if self._writer is None or self._writer.done() or self._writer.get_loop() is not loop:
             self._writer = loop.create_task(self._drain())
-        # If the caller is cancelled its record is still written (it is queued), as before.
-        await done
+        if done is not None:
+            # If the caller is cancelled its record is still written (it is queued), as before.
+            await done
 
     async def _drain(self) -> None:
         """Writes queued records in batches, one write and at most one fsync per batch."""
         loop = asyncio.get_running_loop()
-        batch: list[tuple[str, bool, asyncio.Future[None]]] = []
+        batch: list[tuple[str, bool, asyncio.Future[None] | None]] = []
         try:
             while self._queued:
                 batch, self._queued = self._queued, []
@@ -125,22 +133,31 @@ class JournalWriter:
                     raise
                 except Exception as e:  # the disk failed: every record of the batch failed
                     for _, _, fut in batch:
-                        if not fut.done():
+                        if fut is not None and not fut.done():
                             fut.set_exception(e)
                     batch = []
                     continue
                 for _, _, fut in batch:
-                    if not fut.done():
+                    if fut is not None and not fut.done():
                         fut.set_result(None)
                 batch = []
         except asyncio.CancelledError:  # the loop is shutting down: nobody will wait for these
+            if self._queued:  # written (unsynced), in order after the batch the thread is writing
+                self._write_lines([line for line, _, _ in self._queued], False)
             for _, _, fut in batch + self._queued:
-                fut.cancel()
+                if fut is not None:
+                    fut.cancel()
             self._queued = []
             raise
         finally:
             if self._writer is asyncio.current_task():
                 self._writer = None
+
+    async def drained(self) -> None:
+        """Returns once every queued record (waited for or not) is written."""
+        writer = self._writer
+        if writer is not None and not writer.done() and writer.get_loop() is asyncio.get_running_loop():
+            await asyncio.shield(writer)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)

@@ -28,19 +28,19 @@ the run (`--resume`) are not executed again: their values come from the journal.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import time
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
+from skc.ir.analysis import DepGraph, block_graph, op_effects
 from skc.ir.core import Block, Op
 from skc.ir.dialects.skc import WorkflowOp
-from skc.ir.effects import parse_effects
-from skc.runtime.dataflow import BlockRun, EarlyExit, Graph, RunFailed, Scope, block_graph
+from skc.ir.effects import Effect
+from skc.ir.traits import CallsModel
+from skc.runtime.dataflow import BlockRun, EarlyExit, RunFailed, Scope
 from skc.runtime.journal import JournalWriter
 from skc.runtime.permissions import Denial, Policy, requests_for
 from skc.runtime.targets.base import ExecContext, OpFailed, OpResult, Target, target_registry
@@ -86,6 +86,39 @@ class Outcome:
     restored: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class LeafPlan:
+    """What the scheduler needs to know about a leaf op before running it, worked out once per op."""
+
+    target: Target
+    slots: tuple[tuple[str, int | None], ...]  # limits and write locks, in their global order
+    attempts: int
+    timeout_s: float
+    step: str
+    env: dict[str, str]
+    writes: bool
+
+
+class _Slots:
+    """Holds an op's limit slots and write locks while it runs (acquired in one global order)."""
+
+    __slots__ = ("held", "locks")
+
+    def __init__(self, locks: list[asyncio.Semaphore | asyncio.Lock]) -> None:
+        self.locks = locks
+        self.held = 0
+
+    async def __aenter__(self) -> None:
+        for lock in self.locks:
+            await lock.acquire()
+            self.held += 1
+
+    async def __aexit__(self, *exc: object) -> None:
+        for lock in reversed(self.locks[:self.held]):
+            lock.release()
+        self.held = 0
+
+
 class Scheduler:
     """Runs one workflow on an engine, journaling and tracing every op (see module docstring)."""
 
@@ -113,7 +146,9 @@ class Scheduler:
         self.registry = target_registry()
         self._targets: dict[type[Target], Target] = {}
         self._sems: dict[str, asyncio.Semaphore | asyncio.Lock] = {}
-        self._graphs: dict[int, Graph] = {}
+        self._graphs: dict[int, DepGraph] = {}
+        self._plans: dict[int, LeafPlan] = {}
+        self._effects: dict[int, list[Effect]] = {}  # lifted effects of the ops of every block graphed
         self.outcome = Outcome("ok")
 
     # -- targets, limits, environment
@@ -126,18 +161,19 @@ class Scheduler:
             self._targets[cls] = cls()
         return self._targets[cls]
 
-    def graph(self, block: Block) -> Graph:
+    def graph(self, block: Block) -> DepGraph:
         key = id(block)
         if key not in self._graphs:
-            self._graphs[key] = block_graph(block)
+            g = self._graphs[key] = block_graph(block)
+            for op, effects in zip(block.ops, g.effects, strict=True):  # plan() reuses them
+                self._effects[id(op)] = effects
         return self._graphs[key]
 
     def env_for(self, op: Op) -> dict[str, str]:
         env = {k: self.environ[k] for k in BASE_ENV if k in self.environ}
         env.setdefault("PATH", os.defpath)
         env.setdefault("LANG", "C.UTF-8")
-        declared = op.attributes.get("env")
-        for name in declared if isinstance(declared, list) else []:
+        for name in op.attr_strs("env") or []:
             if str(name) in self.environ:
                 env[str(name)] = self.environ[str(name)]
         return env
@@ -147,22 +183,37 @@ class Scheduler:
             self._sems[key] = asyncio.Lock() if size is None else asyncio.Semaphore(max(1, size))
         return self._sems[key]
 
-    @contextlib.asynccontextmanager
-    async def limited(self, op: Op, target: Target) -> AsyncIterator[None]:
+    def limited(self, op: Op, target: Target, plan: LeafPlan | None = None) -> _Slots:
         """Holds the op's target and resource slots, and write locks on what it writes."""
+        slots = (plan or self.plan(op, target)).slots
+        return _Slots([self._sem(key, size) for key, size in slots])
+
+    def plan(self, op: Op, target: Target) -> LeafPlan:
+        """The op's target slots, attempts, timeout, step and environment (once per op)."""
+        plan = self._plans.get(id(op))
+        if plan is not None and plan.target is target:
+            return plan
         wanted: dict[str, int | None] = {}
         size = self.limits.get(target.name, target.max_concurrency)
         if size:
             wanted[f"target:{target.name}"] = size
-        for e in parse_effects(op.effects)[0]:
+        effects = self._effects.get(id(op))
+        if effects is None:
+            effects = op_effects(op)
+        for e in effects:
             if e.resource in self.limits:
                 wanted[f"resource:{e.resource}"] = self.limits[e.resource]
             if e.writes:
                 wanted[f"write:{e.resource}"] = None
-        async with contextlib.AsyncExitStack() as stack:
-            for key in sorted(wanted):
-                await stack.enter_async_context(self._sem(key, wanted[key]))
-            yield
+        retries = op.attr_int("retries")
+        timeout_attr = op.attr_num("timeout_s")
+        timeout = timeout_attr if timeout_attr is not None and timeout_attr > 0 else \
+            float(target.default_timeout_s or self.options.get("default_timeout_s") or DEFAULT_TIMEOUT_S)
+        plan = LeafPlan(target, tuple((k, wanted[k]) for k in sorted(wanted)),
+                        1 + (retries if retries is not None and retries > 0 else 0), timeout,
+                        op.step, self.env_for(op), any(e.writes for e in effects))
+        self._plans[id(op)] = plan
+        return plan
 
     # -- running
 
@@ -176,19 +227,20 @@ class Scheduler:
             self.outcome.early_exit = True
         except RunFailed as e:
             self.outcome.status, self.outcome.error = "waiting" if e.code == "SKC312" else "failed", e
+        if self.journal is not None:
+            await self.journal.drained()
         if self.outcome.status == "ok" and self.outcome.exit_status is None:
             term = self.workflow.body.terminator
-            status = term.attributes.get("status") if term is not None else None
-            self.outcome.exit_status = str(status) if isinstance(status, str) else None
+            self.outcome.exit_status = term.attr_str("status") if term is not None else None
         return self.outcome
 
     def emit_op(self, event: str, op: Op, op_id: str, **fields: Any) -> None:
-        self.trace.emit(event, op=op_id, name=op.op_name, step=op.attributes.get("step") or "", **fields)
+        self.trace.emit(event, op=op_id, name=op.op_name, step=op.step, **fields)
 
     async def journal_done(self, op: Op, op_id: str, values: list[Any], **extra: Any) -> None:
         if self.journal is not None:
             await self.journal.append({"type": "done", "op": op_id, "name": op.op_name,
-                                       "step": op.attributes.get("step") or "", "values": values, **extra})
+                                       "step": op.step, "values": values, **extra})
 
     def restore(self, op: Op, op_id: str) -> list[Any] | None:
         rec = self.restored.get(op_id)
@@ -216,7 +268,7 @@ class Scheduler:
         def call() -> Any:
             return target.execute(op, args, ctx) if target.in_process else self.engine.execute(target, op, args, ctx)
 
-        if self.jit is None or not op.op_name.startswith("llm."):
+        if self.jit is None or not op.has(CallsModel):
             return await call()
         from skc.runtime.jit.store import op_key
 
@@ -249,29 +301,29 @@ class Scheduler:
         approved = self.approvals is not None and op.attributes.get("confirm") is True and \
             await self.approvals.gate(self, op, op_id, args)  # waits for a person (approvals.py)
         self._check_permissions(op, op_id, args, approved)
-        retries = op.attributes.get("retries")
-        attempts = 1 + (retries if isinstance(retries, int) and retries > 0 else 0)
-        timeout_attr = op.attributes.get("timeout_s")
-        timeout = float(timeout_attr) if isinstance(timeout_attr, int | float) and timeout_attr > 0 else \
-            float(target.default_timeout_s or self.options.get("default_timeout_s") or DEFAULT_TIMEOUT_S)
-        step = str(op.attributes.get("step") or "")
+        plan = self.plan(op, target)
+        attempts, timeout, step = plan.attempts, plan.timeout_s, plan.step
 
         def emit(event: str, **fields: Any) -> None:
             self.emit_op(event, op, op_id, target=target.name, **fields)
 
         for attempt in range(1, attempts + 1):
-            ctx = ExecContext(self.run_id, self.workdir, self.env_for(op), self.bindings, self.options,
+            ctx = ExecContext(self.run_id, self.workdir, dict(plan.env), self.bindings, self.options,
                               emit, step, op_id, attempt)
             started = time.perf_counter()
             code = "SKC310"
             try:
-                async with self.limited(op, target):  # the op starts once it holds its slots
+                async with self.limited(op, target, plan):  # the op starts once it holds its slots
                     if self.journal is not None and not target.in_process:
+                        # only a writer waits for its start record: a crash mid-write names it in flight
                         await self.journal.append({"type": "start", "op": op_id, "name": op.op_name,
-                                                   "step": step, "attempt": attempt}, sync=False)
+                                                   "step": step, "attempt": attempt}, sync=False,
+                                                  wait=plan.writes)
                     emit("op_start", attempt=attempt)
                     started = time.perf_counter()
-                    result = await asyncio.wait_for(self._dispatch(op, target, args, ctx), timeout)
+                    async with asyncio.timeout(timeout):
+                        result = await self._dispatch(op, target, args, ctx)
+                    duration = time.perf_counter() - started  # the op's own time, without the journal's
                 try:
                     values = shape_results([r.type for r in op.results], result.values)
                 except ValueError as e:
@@ -290,12 +342,14 @@ class Scheduler:
                 self.outcome.tokens_in += result.tokens_in
                 self.outcome.tokens_out += result.tokens_out
                 meta = {k: v for k, v in result.meta.items() if k in ("cache_hit", "solidified", "model", "backend")}
-                await self.journal_done(op, op_id, values, tokens_in=result.tokens_in,
-                                        tokens_out=result.tokens_out, attempt=attempt)
-                emit("op_end", duration_s=round(time.perf_counter() - started, 6), tokens_in=result.tokens_in,
+                # op_end says the op finished (no await since it freed its slots, so the trace lists it
+                # before the next holder's op_start); its journal record is durable before dependents start
+                emit("op_end", duration_s=round(duration, 6), tokens_in=result.tokens_in,
                      tokens_out=result.tokens_out, retries=attempt - 1, cache_hit=bool(meta.get("cache_hit")),
                      solidified=bool(meta.get("solidified")), **{k: v for k, v in meta.items()
                                                                  if k not in ("cache_hit", "solidified")})
+                await self.journal_done(op, op_id, values, tokens_in=result.tokens_in,
+                                        tokens_out=result.tokens_out, attempt=attempt)
                 return values
             if failure.retryable and attempt < attempts:
                 delay = self.retry_backoff_s * 2 ** (attempt - 1)

@@ -15,11 +15,15 @@ Events (one JSON object per line in `<run dir>/trace.jsonl`, each with `ts` and 
     run_end    status, exit_status, duration_s, error, tokens_in, tokens_out
 
 `op` is the op's structural id (see journal.py). Every event passes through the
-run's redactor before it is written.
+run's redactor before it is written. Events are encoded once (`values.encode_line`);
+inside an event loop the lines of one loop turn are written and flushed together at
+the end of the turn (a kill loses at most that turn's events; the journal, not the
+trace, is what a resume trusts); outside a loop each event is written at once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -28,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from skc.runtime.values import jsonable
+from skc.runtime.values import encode_line
 
 TRACE_FILE = "trace.jsonl"
 
@@ -44,21 +48,47 @@ class TraceWriter:
         self.listeners: list[Listener] = []
         self._lock = threading.Lock()
         self._file = None
+        self._pending: list[str] = []
+        self._flush_on: asyncio.AbstractEventLoop | None = None  # the loop whose turn-end flush is due
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._file = path.open("a", encoding="utf-8")
 
     def emit(self, event: str, **fields: Any) -> None:
-        record = jsonable(self.redact({"ts": time.time(), "event": event, **fields}))
-        line = json.dumps(record, sort_keys=True, separators=(",", ":"))
-        with self._lock:
-            if self._file is not None:
-                self._file.write(line + "\n")
-                self._file.flush()
+        if self._file is None and not self.listeners:
+            return
+        record = self.redact({"ts": time.time(), "event": event, **fields})
+        if self._file is not None:
+            line = encode_line(record)
+            try:
+                loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+            except RuntimeError:
+                loop = None
+            if loop is not None and self._pending and self._flush_on is loop:
+                self._pending.append(line)  # this turn's flush is already scheduled
+            elif loop is not None:
+                self._flush()  # lines left by a loop that ended before flushing
+                self._pending.append(line)
+                self._flush_on = loop
+                loop.call_soon(self._flush)
+            else:
+                self._flush()
+                self._write([line])
         for listener in list(self.listeners):
             listener(record)
 
+    def _flush(self) -> None:
+        lines, self._pending = self._pending, []
+        self._write(lines)
+
+    def _write(self, lines: list[str]) -> None:
+        with self._lock:
+            if self._file is not None and lines:
+                self._file.write("".join(line + "\n" for line in lines))
+                self._file.flush()
+
     def close(self) -> None:
+        self._flush()
         with self._lock:
             if self._file is not None:
                 self._file.close()

@@ -207,3 +207,28 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, bytes):
         return value.decode("utf-8", errors="replace")
     return str(value)
+
+
+def _leaf(value: Any) -> Any:
+    """What `jsonable` makes of a leaf `json` cannot write (the encoder recurses into lists)."""
+    if isinstance(value, set | frozenset):
+        return list(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return str(value)
+
+
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=False, default=_leaf)
+
+
+def encode_line(value: Any) -> str:
+    """`json.dumps(jsonable(value), sort_keys=True, separators=(",", ":"))`, in one pass.
+
+    The C encoder writes the value as it is; only what it refuses (a non-finite
+    float, keys that do not sort) takes the slow `jsonable` walk. One difference:
+    bool and None dict keys are written `true`/`null` (JSON's spelling), not `True`/`None`.
+    """
+    try:
+        return _ENCODER.encode(value)
+    except (TypeError, ValueError):
+        return json.dumps(jsonable(value), sort_keys=True, separators=(",", ":"))

@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from skc.runtime.api import RunResult
     from skc.runtime.config import RunConfig, RunOptions
 
-__version__ = "0.1.0"
+from skc.ir.version import __version__
 
 
 def compile(path: str | Path, **options: Any) -> CompileResult:

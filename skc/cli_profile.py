@@ -43,7 +43,7 @@ def profile(spec: str, output: str | None, instances: int, seed: int, primitives
     """
     from skc.compiler.profile import PRIMITIVES, save_profile
     from skc.runtime.llm.registry import UnknownBackend, get_backend
-    from skc.stdlib.probes.runner import measure
+    from skc.runtime.probes import measure
 
     unknown = sorted(set(primitives) - set(PRIMITIVES))
     if unknown:

@@ -37,6 +37,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from skc.compiler.compare import COMPARISONS
 from skc.compiler.passes import Pass, PassContext
 from skc.compiler.profile import CapabilityProfile, resolve_profile
 from skc.ir.core import Block, Op, Region, replace_all_uses
@@ -77,9 +78,6 @@ EXAMPLE_HELPS = ("gen.", "reason.", "follow.", "tool.call.")
 _YES, _NO = {"yes", "true", "y"}, {"no", "false", "n"}
 _THRESHOLD = re.compile(r"\b(greater than|more than|above|over|exceeds?|at least|less than|fewer than|below|under|"
                         r"at most|equal to|equals)\s+(-?\d+(?:\.\d+)?)\s*%?", re.I)
-_PRED = {"greater than": "gt", "more than": "gt", "above": "gt", "over": "gt", "exceed": "gt", "exceeds": "gt",
-         "at least": "ge", "less than": "lt", "fewer than": "lt", "below": "lt", "under": "lt", "at most": "le",
-         "equal to": "eq", "equals": "eq"}
 _CONTAINS = re.compile(r"\b(?:contains?|mentions?|includes?)\s+[\"'“]([^\"'”]+)[\"'”]", re.I)
 _STEPS = re.compile(r"(?:^|\s)(\d+)[.)]\s+")
 
@@ -244,7 +242,7 @@ def compile_to_code(op: Op) -> str | None:
         return None
     prompt, value = str(op.attributes.get("prompt", "")), op.operands[0]
     if value.type.kind == "num" and (m := _THRESHOLD.search(prompt)):
-        pred = _PRED[m.group(1).lower()]
+        pred = COMPARISONS[m.group(1).lower()]
         number = float(m.group(2))
         constant: object = int(number) if number.is_integer() else number
         ctype, detail = NUM, f"calc.cmp {pred} {m.group(2)}"

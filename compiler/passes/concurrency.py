@@ -1,16 +1,22 @@
 """The `concurrency` pass: the parallel schedule of each workflow.
 
-Dependencies between a workflow's top-level ops are
+Dependencies between a workflow's top-level ops are those of
+`skc.ir.analysis.block_graph`, the graph the scheduler runs by:
 
 - data: op `c` uses a value op `p` produces (uses inside `c`'s regions count
-  for `c`, values defined inside `p`'s regions count for `p`: `skc.ir.graph`);
+  for `c`, values defined inside `p`'s regions count for `p`);
 - effects: `p` comes before `c` in program order and an effect of `p` (or of an
   op nested in it) conflicts with one of `c`'s: write/write or read/write on
   overlapping resources (`Effect.conflicts`). An impure op that declares no
   effects conflicts with everything (`write:*`);
 - early exits: an op that may end the workflow (a `ctrl.if` with a branch ending
   in `ctrl.return`) comes before every later op that writes: nothing may be
-  changed once the runbook said "stop here". Later reads may still start early.
+  changed once the runbook said "stop here". Later reads may still start early;
+- a step that only a `fallback` names is on standby (it runs when called): it
+  orders no later op.
+
+The report's `effect_orderings` lists the effect edges not already implied by
+other dependencies (nearest first).
 
 From those the pass computes each op's ASAP level (0 for ops that need nothing,
 else one more than its deepest dependency), the antichains (the ops of each
@@ -41,11 +47,11 @@ from typing import Any
 
 from skc.compiler.cost import CostModel
 from skc.compiler.passes import Pass, PassContext
+from skc.ir.analysis import block_graph, conflict, op_effects
 from skc.ir.attrs import print_attr
 from skc.ir.core import Block, Op
-from skc.ir.effects import Effect, parse_effects
-from skc.ir.graph import to_networkx
 from skc.ir.module import Module
+from skc.ir.traits import Loop, Terminator
 
 # Attributes that annotate an op rather than say what it computes.
 METADATA_ATTRS = frozenset({"step", "level", "target", "est_latency_s"})
@@ -55,9 +61,8 @@ MAP_CANDIDATE_BUDGET = 5_000_000  # leaf comparisons per shape of op
 
 def op_label(op: Op, index: int) -> str:
     """A human name for a top-level op: its step, its result's name, or its name and line."""
-    step = op.attributes.get("step")
-    if isinstance(step, str) and step:
-        return step
+    if op.step:
+        return op.step
     if op.results and op.results[0].name:
         return "%" + op.results[0].name
     if op.where.known:
@@ -78,39 +83,13 @@ def unique_labels(ops: list[Op]) -> list[str]:
 
 def walk_labelled(block: Block) -> Iterator[tuple[str, Op]]:
     """Every non-terminator op under `block`; nested ops labelled `outer / inner`."""
-    ops = [op for op in block.ops if not op.terminator]
+    ops = [op for op in block.ops if not op.has(Terminator)]
     for label, op in zip(unique_labels(ops), ops, strict=True):
         yield label, op
         for region in op.regions:
             for inner in region.blocks:
                 for sub, nested in walk_labelled(inner):
                     yield f"{label} / {sub}", nested
-
-
-def lifted_effects(op: Op) -> list[Effect]:
-    """The effects of `op` and every op nested in it; undeclared effects of an impure op are `write:*`."""
-    out: list[Effect] = []
-    for inner in op.walk():
-        declared = inner.attributes.get("effects")
-        if isinstance(declared, list):
-            out.extend(parse_effects([str(e) for e in declared])[0])
-        elif not inner.pure:
-            out.append(Effect("write", "*"))
-    return out
-
-
-def exits_early(op: Op) -> bool:
-    """Whether a region of `op` may end the workflow (a `ctrl.return` inside a `ctrl.if`)."""
-    return any(inner.op_name == "ctrl.return" for inner in op.walk() if inner is not op)
-
-
-def conflict(a: list[Effect], b: list[Effect]) -> list[str]:
-    """The first conflicting pair of effects, as text (`["write:k8s", "read:k8s"]`), or []."""
-    for x in a:
-        for y in b:
-            if x.conflicts(y):
-                return [str(x), str(y)]
-    return []
 
 
 @dataclass
@@ -176,35 +155,26 @@ def op_time(op: Op, cost: CostModel) -> tuple[float, float]:
 
 
 def analyse_block(block: Block, cost: CostModel) -> Schedule:
-    """Dependencies (data + effect conflicts), ASAP levels and the weighted critical path."""
-    ops = [op for op in block.ops if not op.terminator]
-    index = {id(op): i for i, op in enumerate(ops)}
-    graph = to_networkx(block)
-    preds: list[set[int]] = [set() for _ in ops]
-    for p, c in graph.edges:
-        a, b = index.get(id(block.ops[p])), index.get(id(block.ops[c]))
-        if a is not None and b is not None:
-            preds[b].add(a)
-    effects = [lifted_effects(op) for op in ops]
-    exits = [exits_early(op) for op in ops]
-    ancestors: list[set[int]] = []
+    """Dependencies (`block_graph`), ASAP levels and the weighted critical path."""
+    g = block_graph(block)
+    keep = [i for i, op in enumerate(block.ops) if not op.has(Terminator)]
+    ops = [block.ops[i] for i in keep]
+    index = {k: i for i, k in enumerate(keep)}
+    preds = [{index[p] for p in g.preds[k] if p in index} for k in keep]
     effect_edges: dict[tuple[int, int], list[str]] = {}
-    for j in range(len(ops)):
+    ancestors: list[set[int]] = []
+    for j, k in enumerate(keep):
         anc: set[int] = set()
-        for p in preds[j]:
-            anc |= ancestors[p] | {p}
-        writes = [e for e in effects[j] if e.writes]
-        if effects[j]:
-            for i in range(j - 1, -1, -1):  # nearest first: it usually orders the earlier ones too
-                if i in anc:
-                    continue
-                why = conflict(effects[i], effects[j])
-                if not why and writes and exits[i]:
-                    why = ["early exit", str(writes[0])]
-                if why:
-                    preds[j].add(i)
-                    effect_edges[(i, j)] = why
-                    anc |= ancestors[i] | {i}
+        for p in g.data[k]:
+            if p in index:
+                anc |= ancestors[index[p]] | {index[p]}
+        writes = [e for e in g.effects[k] if e.writes]
+        for p in sorted(g.effect[k] - g.data[k], reverse=True):  # nearest first: it orders the earlier ones too
+            i = index[p]
+            if i in anc:
+                continue
+            effect_edges[(i, j)] = conflict(g.effects[p], g.effects[k]) or ["early exit", str(writes[0])]
+            anc |= ancestors[i] | {i}
         ancestors.append(anc)
     level = [0] * len(ops)
     for j in range(len(ops)):
@@ -240,11 +210,11 @@ def data_parallel(block: Block) -> list[dict[str, Any]]:
     """
     out = []
     for label, op in walk_labelled(block):
-        if op.op_name == "ctrl.map":
-            bound = op.attributes.get("max_parallel")
-            effects = lifted_effects(op)
+        if op.has(Loop):
+            bound = op.attr_int("max_parallel")
+            effects = op_effects(op)
             out.append({"op": label, "width": "items at run time",
-                        "max_parallel": bound if isinstance(bound, int) else None,
+                        "max_parallel": bound,
                         "items_conflict": conflict(effects, effects)})
     return out
 

@@ -27,14 +27,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from skc.compiler.passes import Pass, PassContext
-from skc.compiler.passes.concurrency import METADATA_ATTRS, conflict, lifted_effects
+from skc.compiler.passes.concurrency import METADATA_ATTRS
+from skc.ir.analysis import conflict, op_effects
 from skc.ir.attrs import print_attr
 from skc.ir.core import Block, Op, Value
 from skc.ir.effects import Effect, parse_effects
 from skc.ir.module import Module
+from skc.ir.traits import CallsModel, Loop, Retrying, RunsTool
 
 Key = tuple[Any, ...]
-LOOPS = frozenset({"ctrl.map", "ctrl.retry"})  # bodies that run more than once
 
 
 def read_only_effects(op: Op) -> list[Effect] | None:
@@ -52,12 +53,12 @@ def mergeable(op: Op, tools: bool) -> list[Effect] | None:
     """The effects an op may be merged under ([] for pure ops), or None when it must stay."""
     if op.regions or op.terminator or not op.results:
         return None
-    if op.op_name.startswith("tool."):
+    if op.has(RunsTool):
         return read_only_effects(op) if tools else None
     if not op.pure or "effects" in op.attributes:
         return None
     temperature = op.attributes.get("temperature")
-    if op.op_name.startswith("llm.") and isinstance(temperature, int | float) and temperature != 0:
+    if op.has(CallsModel) and isinstance(temperature, int | float) and temperature != 0:
         return None
     return []
 
@@ -75,11 +76,11 @@ class _Scope:
 
     def nested(self, parent: Op) -> _Scope:
         """The scope of `parent`'s regions; a loop body's writes also precede its reads (next round)."""
-        if parent.op_name == "ctrl.retry":
-            return _Scope({k: v for k, v in self.table.items() if not v[0].op_name.startswith("tool.")})
+        if parent.has(Retrying):
+            return _Scope({k: v for k, v in self.table.items() if not v[0].has(RunsTool)})
         scope = _Scope(self.table)
-        if parent.op_name in LOOPS:
-            scope.invalidate(lifted_effects(parent))
+        if parent.has(Loop) or parent.has(Retrying):  # bodies that run more than once
+            scope.invalidate(op_effects(parent))
         return scope
 
     def invalidate(self, writer: list[Effect]) -> None:
@@ -103,7 +104,7 @@ class _Cse:
                     self.block(inner, scope.nested(op))
             reads = mergeable(op, self.tools)
             if reads is None:
-                scope.invalidate(lifted_effects(op))
+                scope.invalidate(op_effects(op))
                 continue
             key = cse_key(op)
             found = scope.table.get(key)

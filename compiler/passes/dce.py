@@ -25,12 +25,13 @@ from dataclasses import dataclass
 from skc.compiler.passes import Pass, PassContext
 from skc.ir.core import Block, Op
 from skc.ir.module import Module
+from skc.ir.traits import ReturnLike, RunsTool
 
 
 def effect_free(op: Op) -> bool:
     """No declared or implied effects for this op alone (regions are checked separately)."""
     declared = op.attributes.get("effects")
-    if op.op_name.startswith("tool."):
+    if op.has(RunsTool):
         return declared == ["pure"]
     return op.pure and (declared is None or declared == ["pure"])
 
@@ -40,7 +41,7 @@ def removable(op: Op) -> bool:
     if op.terminator or not op.results:
         return False
     inner = [x for x in op.walk() if x is not op]
-    if any(x.op_name == "ctrl.return" for x in inner):
+    if any(x.has(ReturnLike) for x in inner):
         return False  # a branch that ends the workflow early is control flow, not dead code
     return effect_free(op) and all(effect_free(x) for x in inner if not x.terminator)
 

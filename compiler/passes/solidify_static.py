@@ -46,6 +46,7 @@ from skc.ir.dialects.data import ConstOp
 from skc.ir.dialects.skc import WorkflowOp
 from skc.ir.dialects.tool import ShellOp
 from skc.ir.module import Module
+from skc.ir.traits import CallsModel
 from skc.ir.types import TEXT
 
 RULES = {
@@ -223,7 +224,7 @@ class SolidifyStaticPass(Pass):
         skipped: list[dict[str, Any]] = []
         for wf in module.workflows:
             for block, op in _sites(wf.body):
-                if not op.op_name.startswith("llm."):
+                if not op.has(CallsModel):
                     continue
                 try:
                     found = rewrite(op, wf)

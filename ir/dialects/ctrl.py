@@ -8,10 +8,13 @@ workflow's body ends with `ctrl.return`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from skc.ir.attrs import INT, NUM, STR, opt, req
 from skc.ir.builder import insert
 from skc.ir.core import Block, Dialect, Op, Region, Value
-from skc.ir.location import UNKNOWN, Location
+from skc.ir.location import UNKNOWN, Diagnostic, Location
+from skc.ir.traits import Branch, Loop, Retrying, ReturnLike
 from skc.ir.types import ANY, JSON, Type, Variadic, kinds
 
 
@@ -31,7 +34,12 @@ class IfOp(Op):
     operands_sig = (kinds("bool"),)
     results_sig = (Variadic(ANY),)
     num_regions = 2
+    traits = frozenset({Branch})
     attrs = {"step": opt(STR, "the source step's label")}
+
+    def verify_(self) -> Iterator[Diagnostic]:
+        if self.regions and any(b.args for r in self.regions for b in r.blocks):
+            yield Diagnostic("SKC210", self.where, f"{self.op_name}'s regions take no arguments")
 
     @property
     def then_block(self) -> Block:
@@ -58,11 +66,22 @@ class MapOp(Op):
     operands_sig = (kinds("json", "table"),)
     results_sig = (kinds("json"),)
     num_regions = 1
+    traits = frozenset({Loop})
     attrs = {"max_parallel": opt(INT, "concurrency bound"), "step": opt(STR, "the source step's label")}
 
     @property
     def body(self) -> Block:
         return self.regions[0].block
+
+    def verify_(self) -> Iterator[Diagnostic]:
+        if self.regions and len(self.body.args) != 1:
+            yield Diagnostic("SKC210", self.where,
+                             f"ctrl.map's body takes 1 argument (the item), not {len(self.body.args)}")
+
+    @property
+    def max_parallel(self) -> int | None:
+        """How many items may run at once (None or <= 0: all of them)."""
+        return self.attr_int("max_parallel")
 
 
 class RetryOp(Op):
@@ -78,11 +97,27 @@ class RetryOp(Op):
     operands_sig = (Variadic(ANY),)
     results_sig = (Variadic(ANY),)
     num_regions = 1
+    traits = frozenset({Retrying})
     attrs = {"max_attempts": req(INT, "attempt budget"), "backoff_s": opt(NUM, "first wait")}
 
     @property
     def body(self) -> Block:
         return self.regions[0].block
+
+    def verify_(self) -> Iterator[Diagnostic]:
+        if self.regions and any(b.args for r in self.regions for b in r.blocks):
+            yield Diagnostic("SKC210", self.where, f"{self.op_name}'s regions take no arguments")
+
+    @property
+    def max_attempts(self) -> int:
+        """The attempt budget (at least 1)."""
+        n = self.attr_int("max_attempts")
+        return n if n is not None and n > 0 else 1
+
+    @property
+    def backoff_s(self) -> float | None:
+        """The first wait between attempts (doubling), None for the runtime's default."""
+        return self.attr_num("backoff_s")
 
 
 class YieldOp(Op):
@@ -107,7 +142,13 @@ class ReturnOp(Op):
     operands_sig = (Variadic(ANY),)
     results_sig = ()
     terminator = True
+    traits = frozenset({ReturnLike})
     attrs = {"status": opt(STR, "why the workflow stops here (e.g. escalate)")}
+
+    @property
+    def status(self) -> str | None:
+        """Why the workflow stops here (`escalate`, ...), if said."""
+        return self.attr_str("status")
 
 
 CTRL = Dialect("ctrl", [IfOp, MapOp, RetryOp, YieldOp, ReturnOp])

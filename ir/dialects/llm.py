@@ -13,6 +13,7 @@ from skc.ir.attrs import BOOL, INT, JSON_TEXT, NUM, STR, STRS, nonempty_unique_s
 from skc.ir.core import Dialect, Op, Value
 from skc.ir.dialects._build import build
 from skc.ir.location import UNKNOWN, Location
+from skc.ir.traits import CallsModel
 from skc.ir.types import ANY, JSON, TEXT, Type, Variadic, kinds
 
 _COMMON = {
@@ -33,6 +34,7 @@ class GenerateOp(Op):
     """
 
     name = "llm.generate"
+    traits = frozenset({CallsModel})
     operands_sig = (Variadic(ANY),)
     results_sig = (kinds("text", "json"),)
     attrs = {**_COMMON, "schema": opt(JSON_TEXT, "JSON Schema the output must match")}
@@ -45,6 +47,7 @@ class DecideOp(Op):
     """
 
     name = "llm.decide"
+    traits = frozenset({CallsModel})
     operands_sig = (Variadic(ANY),)
     results_sig = (kinds("text"),)
     attrs = {**_COMMON, "outcomes": req(nonempty_unique_strs, "the closed set of answers")}
@@ -57,6 +60,7 @@ class ExtractOp(Op):
     """
 
     name = "llm.extract"
+    traits = frozenset({CallsModel})
     operands_sig = (Variadic(ANY),)
     results_sig = (kinds("json"),)
     attrs = {**_COMMON, "schema": req(JSON_TEXT, "JSON Schema of the output")}
@@ -72,6 +76,7 @@ class AgentOp(Op):
     """
 
     name = "llm.agent"
+    traits = frozenset({CallsModel})
     operands_sig = (Variadic(ANY),)
     results_sig = (kinds("text", "json"),)
     pure = False

@@ -8,12 +8,14 @@ An optional `fallback` names another step to run when this one fails, and
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from skc.ir.attrs import BOOL, INT, NUM, STR, STR_DICT, STRS, AttrSpec, one_of, opt, req
 from skc.ir.core import Dialect, Op, Value
 from skc.ir.dialects._build import build
-from skc.ir.location import UNKNOWN, Location
+from skc.ir.location import UNKNOWN, Diagnostic, Location
+from skc.ir.traits import RunsTool
 from skc.ir.types import ANY, DATA, TABLE, TEXT, TOKEN, Type, Variadic, kinds
 
 _RUN: dict[str, AttrSpec] = {
@@ -34,11 +36,16 @@ class ShellOp(Op):
     """
 
     name = "tool.shell"
+    traits = frozenset({RunsTool})
     operands_sig = (Variadic(ANY),)
     results_sig = _OUT
     pure = False
     attrs = {**_RUN, "argv": opt(STRS, "argument list"), "cmd": opt(STR, "shell command line"),
              "cwd": opt(STR, "working directory"), "env": opt(STRS, "environment variables it needs")}
+
+    def verify_(self) -> Iterator[Diagnostic]:
+        if ("argv" in self.attributes) == ("cmd" in self.attributes):
+            yield Diagnostic("SKC208", self.where, "tool.shell needs exactly one of 'argv' and 'cmd'")
 
 
 class PythonOp(Op):
@@ -48,6 +55,7 @@ class PythonOp(Op):
     """
 
     name = "tool.python"
+    traits = frozenset({RunsTool})
     operands_sig = (Variadic(ANY),)
     results_sig = _OUT
     pure = False
@@ -61,6 +69,7 @@ class SqlOp(Op):
     """
 
     name = "tool.sql"
+    traits = frozenset({RunsTool})
     operands_sig = (Variadic(ANY),)
     results_sig = _OUT
     pure = False
@@ -75,6 +84,7 @@ class HttpOp(Op):
     """
 
     name = "tool.http"
+    traits = frozenset({RunsTool})
     operands_sig = (Variadic(ANY),)
     results_sig = _OUT
     pure = False
@@ -90,6 +100,7 @@ class ScriptOp(Op):
     """
 
     name = "tool.script"
+    traits = frozenset({RunsTool})
     operands_sig = (Variadic(ANY),)
     results_sig = _OUT
     pure = False
@@ -104,6 +115,7 @@ class FileReadOp(Op):
     """
 
     name = "tool.file_read"
+    traits = frozenset({RunsTool})
     operands_sig = (Variadic(ANY),)
     results_sig = _OUT
     pure = False
@@ -117,6 +129,7 @@ class FileWriteOp(Op):
     """
 
     name = "tool.file_write"
+    traits = frozenset({RunsTool})
     operands_sig = (ANY, Variadic(ANY))
     results_sig = (Variadic(kinds("token")),)
     pure = False

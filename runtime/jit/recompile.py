@@ -16,7 +16,7 @@ result now uses the region's. The region carries
 
 The LLM op stays where it was, unchanged (so its profile key is the same), and
 since nothing uses its result any more the scheduler keeps it on standby: it runs
-only when the region fails (`dataflow.block_graph`). Its executions still go
+only when the region fails (`ir.analysis.block_graph`). Its executions still go
 through the JIT, so failures keep counting towards demotion; a later recompile
 removes the region of an op that is no longer promoted, and replaces one whose
 candidate changed.

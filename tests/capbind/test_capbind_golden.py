@@ -2,18 +2,18 @@
 (the IR after the pass) and <case>.report.json (the capability report and the diagnostics) out.
 
 A `// OPTIONS: {...}` header gives PassContext.options; a `profile` path in it is relative to
-tests/capbind/. `SKC_UPDATE_GOLDEN=1 pytest tests/capbind` rewrites the expected files
-(review the diff).
+tests/capbind/. `pytest tests/capbind --update-golden` rewrites the expected files
+(review the diff); headers and switch: tests/golden_harness.py.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+from golden_harness import Golden, headers
 
 from skc.compiler.passes import PassContext, run_pipeline
 from skc.ir import parse_module, print_module, verify
@@ -25,8 +25,7 @@ CASES = sorted(p for p in (HERE / "golden").glob("*.mlir") if not p.name.endswit
 
 def run_case(path: Path) -> tuple[str, dict[str, Any]]:
     text = path.read_text(encoding="utf-8")
-    header = next((line.split(":", 1)[1] for line in text.splitlines() if line.startswith("// OPTIONS:")), "{}")
-    options = json.loads(header)
+    options = json.loads(headers(text).get("OPTIONS") or "{}")
     if isinstance(options.get("profile"), str):
         options["profile"] = str(HERE / options["profile"])
     module = parse_module(text, str(path.relative_to(ROOT)))
@@ -40,16 +39,11 @@ def run_case(path: Path) -> tuple[str, dict[str, Any]]:
 
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
-def test_capbind_golden(path: Path) -> None:
+def test_capbind_golden(path: Path, golden: Golden) -> None:
     got_ir, got_report = run_case(path)
     ir_file = path.with_name(path.stem + ".expected.mlir")
-    report_file = path.with_name(path.stem + ".report.json")
-    report_text = json.dumps(got_report, indent=2, sort_keys=True) + "\n"
-    if os.environ.get("SKC_UPDATE_GOLDEN"):
-        ir_file.write_text(got_ir, encoding="utf-8")
-        report_file.write_text(report_text, encoding="utf-8")
-    assert got_ir == ir_file.read_text(encoding="utf-8")
-    assert got_report == json.loads(report_file.read_text(encoding="utf-8"))
+    golden.check(ir_file, got_ir)
+    golden.check_json(path.with_name(path.stem + ".report.json"), got_report)
     assert print_module(parse_module(got_ir, str(ir_file))) == got_ir  # canonical, round-trips
 
 

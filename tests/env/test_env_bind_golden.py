@@ -8,17 +8,17 @@ For each case the harness checks three expected files:
 
 The case runs with the golden folder as working directory, so workflow `source`
 attributes (`skill/SKILL.md`) resolve to tests/env/golden/skill. A `// RUN:` header
-replaces the default pipeline `env-bind`. `SKC_UPDATE_GOLDEN=1` rewrites the
-expected files (review the diff).
+replaces the default pipeline `env-bind`. `pytest --update-golden` rewrites the
+expected files (review the diff); headers and switch: tests/golden_harness.py.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
+from golden_harness import Golden, headers
 
 from skc.compiler.environment import load_environment
 from skc.compiler.passes import PassContext, run_pipeline
@@ -28,18 +28,11 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 CASES = sorted(p for p in GOLDEN.glob("*.mlir") if not p.name.endswith(".expected.mlir"))
 
 
-def _expect(path: Path, got: str) -> None:
-    if os.environ.get("SKC_UPDATE_GOLDEN"):
-        path.write_text(got, encoding="utf-8")
-    assert got == path.read_text(encoding="utf-8"), f"differs from {path.name}"
-
-
 def bind(case: Path) -> tuple[str, PassContext]:
     text = case.read_text(encoding="utf-8")
     module = parse_module(text, case.name)
     assert verify(module) == []
-    run = next((line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("// RUN:")),
-               "env-bind")
+    run = headers(text).get("RUN") or "env-bind"
     ctx = PassContext(options={"environment": load_environment("env.yaml")})
     run_pipeline(module, run, ctx)
     assert verify(module) == []
@@ -47,13 +40,13 @@ def bind(case: Path) -> tuple[str, PassContext]:
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
-def test_env_bind_golden(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_env_bind_golden(case: Path, monkeypatch: pytest.MonkeyPatch, golden: Golden) -> None:
     monkeypatch.chdir(GOLDEN)
     ir, ctx = bind(case)
     stem = case.name.removesuffix(".mlir")
-    _expect(GOLDEN / f"{stem}.expected.mlir", ir)
-    _expect(GOLDEN / f"{stem}.report.json", json.dumps(ctx.reports["environment"], indent=2, sort_keys=True) + "\n")
-    _expect(GOLDEN / f"{stem}.diagnostics.txt", "".join(f"{d}\n" for d in ctx.diagnostics))
+    golden.check(GOLDEN / f"{stem}.expected.mlir", ir)
+    golden.check(GOLDEN / f"{stem}.report.json", json.dumps(ctx.reports["environment"], indent=2, sort_keys=True) + "\n")
+    golden.check(GOLDEN / f"{stem}.diagnostics.txt", "".join(f"{d}\n" for d in ctx.diagnostics))
 
 
 def test_goldens_cover_every_env_bind_code() -> None:

@@ -7,17 +7,17 @@ the corpus as the working directory and a relative path, so locations read
 document, step by step, is written in `tests/golden/frontend/README.md`; every
 golden must have its section there.
 
-Regenerate after an intended change with `SKC_UPDATE_GOLDEN=1 .venv/bin/python -m
-pytest tests/frontend/test_frontend_golden.py`, then re-check the diff against the
-documents before committing.
+Regenerate after an intended change with `.venv/bin/python -m pytest
+tests/frontend/test_frontend_golden.py --update-golden`, then re-check the diff
+against the documents before committing.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+from golden_harness import Golden
 
 from skc.compiler.frontend import load
 from skc.ir import parse_module, print_module, verify
@@ -41,16 +41,12 @@ def render(source: str) -> tuple[str, str]:
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_golden(name: str, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_golden(name: str, corpus: Path, monkeypatch: pytest.MonkeyPatch, golden: Golden) -> None:
     monkeypatch.chdir(corpus)
     text, diags = render(CASES[name])
     ir_file, diag_file = GOLDEN / f"{name}.mlir", GOLDEN / f"{name}.diags"
-    if os.environ.get("SKC_UPDATE_GOLDEN") == "1":
-        GOLDEN.mkdir(parents=True, exist_ok=True)
-        ir_file.write_text(text, encoding="utf-8")
-        diag_file.write_text(diags, encoding="utf-8")
-    assert text == ir_file.read_text(encoding="utf-8")
-    assert diags == diag_file.read_text(encoding="utf-8")
+    golden.check(ir_file, text)
+    golden.check(diag_file, diags)
     assert print_module(parse_module(text, str(ir_file))) == text  # the IR text round-trips
 
 

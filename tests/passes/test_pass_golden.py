@@ -7,16 +7,17 @@ result still verifies. An input may start with header comments:
     // RUN: cse{tools=false}          the pipeline to run instead of the folder's pass
     // OPTIONS: {"gpu": true}         JSON for PassContext.options
 
-`SKC_UPDATE_GOLDEN=1 pytest tests/passes` rewrites the expected files (review the diff).
+`pytest tests/passes --update-golden` rewrites the expected files (review the diff);
+the headers and the switch are tests/golden_harness.py's.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
+from golden_harness import Golden, headers
 
 from skc.compiler.passes import PassContext, run_pipeline
 from skc.ir import parse_module, print_module, verify
@@ -30,19 +31,13 @@ def expected_path(path: Path) -> Path:
     return path.with_name(path.name.removesuffix(".mlir") + ".expected.mlir")
 
 
-def header(text: str, key: str) -> str | None:
-    for line in text.splitlines():
-        if line.startswith(f"// {key}:"):
-            return line.split(":", 1)[1].strip()
-    return None
-
-
 def run_golden(path: Path) -> tuple[str, PassContext]:
     text = path.read_text(encoding="utf-8")
+    head = headers(text)
     module = parse_module(text, str(path.relative_to(ROOT)))
     assert verify(module) == [], "golden inputs must be valid"
-    ctx = PassContext(options=json.loads(header(text, "OPTIONS") or "{}"))
-    run_pipeline(module, header(text, "RUN") or path.parent.name, ctx)
+    ctx = PassContext(options=json.loads(head.get("OPTIONS") or "{}"))
+    run_pipeline(module, head.get("RUN") or path.parent.name, ctx)
     assert [str(d) for d in ctx.diagnostics] == []
     assert [str(d) for d in verify(module)] == []
     return print_module(module), ctx
@@ -56,11 +51,9 @@ def test_every_pass_has_goldens() -> None:
 
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_pass_golden(path: Path) -> None:
+def test_pass_golden(path: Path, golden: Golden) -> None:
     got, _ = run_golden(path)
     expected = expected_path(path)
-    if os.environ.get("SKC_UPDATE_GOLDEN"):
-        expected.write_text(got, encoding="utf-8")
-    assert got == expected.read_text(encoding="utf-8")
+    golden.check(expected, got)
     # The expected output is itself canonical IR: it parses and prints back unchanged.
     assert print_module(parse_module(got, str(expected))) == got

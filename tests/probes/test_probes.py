@@ -13,8 +13,8 @@ import pytest
 
 from skc.compiler.profile import PRIMITIVES
 from skc.runtime.llm.base import Completion, LLMBackend
+from skc.runtime.probes import PROBES, measure
 from skc.stdlib.probes.base import Instance, answer_number, extract_code, first_json
-from skc.stdlib.probes.runner import PROBES, measure
 from skc.stdlib.probes.tools import SandboxTools
 
 MEASURABLE = [p for p in PRIMITIVES if PROBES[p].unavailable() is None]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 
+from skc.compiler.compare import COMPARISONS as _OPS
 from skc.ir import JSON, NUM, TEXT, Value, calc, data, llm
 from skc.ir.location import Location
 
@@ -45,10 +46,6 @@ _NUMERIC = re.compile(
     r"(?P<op>above|over|greater than|more than|higher than|exceeds|larger than|bigger than|below|under|less than|"
     r"lower than|smaller than|at least|at most|equal to|equals|>=|<=|>|<|==|=)\s*(?:or equal to\s*)?"
     r"(?P<num>-?\d+(?:\.\d+)?)\s*(?P<unit>%|percent)?", re.I)
-_OPS = {"above": "gt", "over": "gt", "greater than": "gt", "more than": "gt", "higher than": "gt", "exceeds": "gt",
-        "larger than": "gt", "bigger than": "gt", "below": "lt", "under": "lt", "less than": "lt", "lower than": "lt",
-        "smaller than": "lt", "at least": "ge", "at most": "le", "equal to": "eq", "equals": "eq", ">=": "ge",
-        "<=": "le", ">": "gt", "<": "lt", "==": "eq", "=": "eq"}
 _GENERIC = {"the output", "output", "it", "the result", "result", "the value", "value", "the count", "count",
             "the number", "number", "this", "that", "the total"}
 

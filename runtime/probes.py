@@ -1,4 +1,4 @@
-"""Runs the capability probes on one backend and builds a `CapabilityProfile`.
+"""Runs the capability probes (`skc.stdlib.probes`) on one backend and builds a `CapabilityProfile`.
 
 For each primitive, levels are tried from 1 upwards; each level draws `instances`
 randomised instances (seeded by `seed`, the primitive, the level and the instance
@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from random import Random
 
-from skc import __version__
 from skc.compiler.profile import (
     MAX_LEVEL,
     PRIMITIVES,
@@ -27,6 +26,7 @@ from skc.compiler.profile import (
     LevelResult,
     PrimitiveResult,
 )
+from skc.ir.version import __version__
 from skc.runtime.llm.agent import AgentBudget, AgentTimeout, run_agent
 from skc.runtime.llm.base import LLMBackend
 from skc.runtime.targets.base import ExecContext
