@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from skc.compiler.library.text import terms, words
+from skc.compiler.library.text import terms, with_pairs, words
 from skc.ir.location import Diagnostic, Location
 
 FIELDS = ("name", "description", "when", "tools", "titles", "body")
@@ -206,11 +206,11 @@ def read_card(folder: Path, root: Path, diagnostics: list[Diagnostic] | None = N
     prose = " ".join(" ".join(body.prose).split()[:MAX_BODY_WORDS])
     fields = {
         "name": Counter(terms(name.replace("-", " ") + " " + folder.name.replace("-", " "))),
-        "description": Counter(terms(description)),
-        "when": Counter(terms(when)),
+        "description": Counter(with_pairs(terms(description))),
+        "when": Counter(with_pairs(terms(when))),
         "tools": Counter(terms(" ".join(tool_words).replace("_", " ").replace("-", " "))),
-        "titles": Counter(terms(" ".join(body.titles))),
-        "body": Counter(terms(prose)),
+        "titles": Counter(t for title in body.titles for t in with_pairs(terms(title))),
+        "body": Counter(with_pairs(terms(prose))),
     }
     return SkillCard(id=rel if rel != "." else folder.name, name=name, path=rel, description=description,
                      fields={k: dict(v) for k, v in fields.items()},

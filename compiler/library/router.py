@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from skc.compiler.library.card import TYPE_WORDS, SkillCard
-from skc.compiler.library.text import extension_of, terms, words
+from skc.compiler.library.text import extension_of, terms, with_pairs, words
 
-FIELD_WEIGHTS = {"name": 3.0, "description": 2.0, "when": 1.5, "tools": 1.2, "titles": 1.0, "body": 0.15}
-K1 = 1.2
-B = 0.5
+FIELD_WEIGHTS = {"name": 3.0, "description": 2.0, "when": 1.5, "tools": 1.2, "titles": 1.0, "body": 0.3}
+K1 = 1.6
+B = 0.75
 FILE_WEIGHT = 2.5
 FILE_NAME_WEIGHT = 0.5
 CLOSE_RATIO = 0.85
@@ -127,10 +127,16 @@ class Router:
         """(term -> query weight, term -> the task word it came from, file types) of a task."""
         q: dict[str, float] = {}
         shown: dict[str, str] = {}
+        seq: list[str] = []
         for w in words(task):
             for t in terms(w):
-                q[t] = 1.0
+                seq.append(t)
                 shown.setdefault(t, w)
+        for t in with_pairs(seq):
+            q[t] = 1.0
+            if "_" in t:
+                a, b = t.split("_", 1)
+                shown.setdefault(t, f"{shown[a]} {shown[b]}")
         types: list[str] = []
         for f in files:
             ext = extension_of(f)

@@ -69,6 +69,12 @@ def terms(text: str) -> list[str]:
     return out
 
 
+def with_pairs(seq: list[str]) -> list[str]:
+    """`seq` plus its adjacent pairs ("attack surface" -> attack, surfac, attack_surfac): phrases are
+    rarer than their words, so a shared phrase is stronger evidence than two shared words."""
+    return seq + [f"{a}_{b}" for a, b in zip(seq, seq[1:], strict=False) if a != b]
+
+
 def extension_of(name: str) -> str | None:
     """The file type of a file name: its last suffix lowercased without the dot (`x.tar.gz` -> `gz`)."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1].lower()
