@@ -112,12 +112,15 @@ def _show(value: Any) -> str:
               help="JIT: guard misses before solidified code is dropped.")
 @click.option("--jit-shadow-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
               help="JIT: share of solidified executions also sent to the model and compared.")
+@click.option("--task", help="The user's task; for a skill library, the skill is chosen by routing it.")
+@click.option("--file", "files", multiple=True, metavar="F", help="A file given with the task (repeatable).")
 @user_errors
 def run_cmd(source: str | None, inputs: tuple[str, ...], engine: str, resume: str | None, dry_run: bool,
             as_json: bool, runs_dir: str | None, run_id: str | None, workflow: str | None, db: tuple[str, ...],
             allow: tuple[str, ...], allow_writes: bool, secret: tuple[str, ...], limit: tuple[str, ...],
             model: str | None, workdir: str | None, no_jit: bool, recompile: bool, jit_promote_after: int,
-            jit_demote_after: int, jit_shadow_rate: float) -> None:
+            jit_demote_after: int, jit_shadow_rate: float, task: str | None = None,
+            files: tuple[str, ...] = ()) -> None:
     """Run SOURCE (a bundle, or a SKILL.md folder / runbook .md / .skflow / .mlir compiled on the fly).
 
     Examples:
@@ -143,12 +146,18 @@ def run_cmd(source: str | None, inputs: tuple[str, ...], engine: str, resume: st
     kwargs = dict(engine=engine, workflow=workflow, runs_dir=runs_dir, run_id=run_id, resume=resume,
                   dry_run=dry_run, allow=allow, allow_writes=allow_writes, db=_pairs(db, "--db"), secrets=secret,
                   options=options, limits=limits, progress=progress, workdir=workdir, recompile=recompile)
+    given = _pairs(inputs, "--input")
+    routed = task is not None and source is not None and _is_library(source)
+    if task is not None and not routed:
+        given.setdefault("task", task)
     try:
-        if progress is not None:
+        if routed:  # a skill library: route the task, run the chosen skill
+            result = _run_routed(source, task, files, given, model, kwargs)  # type: ignore[arg-type]
+        elif progress is not None:
             with progress:
-                result = run(source, _pairs(inputs, "--input"), **kwargs)  # type: ignore[arg-type]
+                result = run(source, given, **kwargs)  # type: ignore[arg-type]
         else:
-            result = run(source, _pairs(inputs, "--input"), **kwargs)  # type: ignore[arg-type]
+            result = run(source, given, **kwargs)  # type: ignore[arg-type]
     except KeyboardInterrupt:
         click.echo("interrupted: resume with `skc run --resume RUN_ID` (see the runs directory)", err=True)
         sys.exit(130)
@@ -178,6 +187,24 @@ def run_cmd(source: str | None, inputs: tuple[str, ...], engine: str, resume: st
         sys.exit(1)
     if result.status == "interrupted":
         sys.exit(130)
+
+
+def _is_library(source: str) -> bool:
+    from skc.compiler.library.load import is_library
+
+    return is_library(source)
+
+
+def _run_routed(source: str, task: str, files: tuple[str, ...], given: dict[str, str], model: str | None,
+                kwargs: dict[str, Any]) -> Any:
+    """Routes `task` in the library `source` (`skc.runtime.library.run_task`) and runs the chosen skill."""
+    from skc.runtime.library import run_task
+
+    options = {k: v for k, v in kwargs["options"].items() if k != "model"}
+    rest = {k: v for k, v in kwargs.items() if k not in ("options", "progress")}
+    ranking, result = run_task(source, task, files, model=model, inputs=given, options=options, **rest)
+    click.echo(f"routed to {', '.join(ranking.selected)} (by the {ranking.decided_by})", err=True)
+    return result
 
 
 def find_run(run_id: str, runs_dir: str | None) -> Path:

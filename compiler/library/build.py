@@ -134,6 +134,10 @@ def compile_library(root: str | Path, output: str | Path, *, pipeline: str | Non
         return LibraryResult(output, LibraryManifest(root=str(root), pipeline=pipeline, skills=[]), [], [diag])
     previous = _previous(output, pipeline)
     folders = find_skills(root)
+    if not folders:
+        diag = Diagnostic("SKC193", Location(str(root), 1, 1), "no skill (SKILL.md) below this path",
+                          "give a folder of skills")
+        return LibraryResult(output, LibraryManifest(root=str(root), pipeline=pipeline, skills=[]), [], [diag])
     result = LibraryResult(output, LibraryManifest(root=str(root.resolve()), pipeline=pipeline, skills=[]), [])
     options = {"pipeline": pipeline, "environment": environment, "profile": profile, "debug": debug}
     used_ids: set[str] = set()

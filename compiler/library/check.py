@@ -16,8 +16,10 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from skc.compiler.check import CheckReport
 from skc.compiler.library.card import SkillCard
-from skc.compiler.library.load import Library
+from skc.compiler.library.discover import find_skills
+from skc.compiler.library.load import Library, is_library_bundle, load_library
 from skc.compiler.library.text import terms
 from skc.ir.location import Diagnostic, Location
 
@@ -105,3 +107,13 @@ def near_duplicates(library: Library, threshold: float = DUPLICATE_COSINE) -> li
 def check_library(library: Library) -> list[Diagnostic]:
     """Every library-level finding: vague skills, then near-duplicates."""
     return vague_skills(library) + near_duplicates(library)
+
+
+def library_reports(paths: list[str] | list[Path]) -> list[CheckReport]:
+    """One `CheckReport` (kind "library") per path that is a library bundle or holds two skills or more."""
+    out = []
+    for p in map(Path, paths):
+        if is_library_bundle(p) or (p.is_dir() and len(find_skills(p, limit=2)) > 1):
+            library = load_library(p)
+            out.append(CheckReport(str(p), "library", check_library(library)))
+    return out

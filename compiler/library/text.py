@@ -10,6 +10,7 @@ time and at routing time.
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import lru_cache
 
@@ -62,6 +63,8 @@ def terms(text: str) -> list[str]:
     """The routing terms of `text`: words without stop words, aliased and stemmed, in order."""
     out = []
     for w in words(text):
+        if w.endswith("'s"):
+            w = w[:-2]  # possessive: "anthropic's" -> "anthropic"
         w = _ALIASES.get(w, w)
         if w in STOP or (len(w) < 2 and not w.isdigit()):
             continue
@@ -72,7 +75,7 @@ def terms(text: str) -> list[str]:
 def with_pairs(seq: list[str]) -> list[str]:
     """`seq` plus its adjacent pairs ("attack surface" -> attack, surfac, attack_surfac): phrases are
     rarer than their words, so a shared phrase is stronger evidence than two shared words."""
-    return seq + [f"{a}_{b}" for a, b in zip(seq, seq[1:], strict=False) if a != b]
+    return seq + [f"{a}_{b}" for a, b in itertools.pairwise(seq) if a != b]
 
 
 def extension_of(name: str) -> str | None:
