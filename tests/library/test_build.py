@@ -10,7 +10,6 @@ import pytest
 from skc.compiler.bundle import read_bundle
 from skc.compiler.library.build import LIBRARY_FILE, compile_library
 from skc.compiler.library.load import load_library
-from tests.library.conftest import write_skill
 
 
 def test_every_skill_compiled_into_one_library(small_library: Path, tmp_path: Path) -> None:
@@ -30,9 +29,12 @@ def test_a_broken_skill_is_a_located_diagnostic_not_the_end(small_library: Path,
     (bad / "SKILL.md").write_text("---\nname: Broken_Name\ndescription: x\n---\n\n# B\n", encoding="utf-8")
     result = compile_library(small_library, tmp_path / "lib.skb")
     entry = next(s for s in result.manifest.skills if s.id == "broken")
-    assert entry.bundle is None and result.failed == 1 and result.compiled == 4
+    assert entry.bundle is None
+    assert result.failed == 1
+    assert result.compiled == 4
     errors = [d for d in result.diagnostics if d.severity == "error"]
-    assert errors and all(d.loc.file.endswith("broken/SKILL.md") and d.loc.line >= 1 for d in errors)
+    assert errors
+    assert all(d.loc.file.endswith("broken/SKILL.md") and d.loc.line >= 1 for d in errors)
     assert "broken" in [c.id for c in load_library(tmp_path / "lib.skb").cards]  # still routable
 
 
@@ -75,14 +77,18 @@ def test_a_compiler_crash_on_one_skill_is_recorded(small_library: Path, tmp_path
 
     monkeypatch.setattr(driver, "compile_path", flaky)
     result = compile_library(small_library, tmp_path / "lib.skb")
-    assert result.crashed == 1 and result.compiled == 3
+    assert result.crashed == 1
+    assert result.compiled == 3
     crash = [d for d in result.diagnostics if d.code == "SKC190"]
-    assert len(crash) == 1 and "boom" in crash[0].message and crash[0].loc.file.endswith("greeter/SKILL.md")
+    assert len(crash) == 1
+    assert "boom" in crash[0].message
+    assert crash[0].loc.file.endswith("greeter/SKILL.md")
 
 
 def test_an_empty_folder_is_a_diagnostic(tmp_path: Path) -> None:
     result = compile_library(tmp_path, tmp_path / "lib.skb")
-    assert [d.code for d in result.diagnostics] == ["SKC193"] and not (tmp_path / "lib.skb").exists()
+    assert [d.code for d in result.diagnostics] == ["SKC193"]
+    assert not (tmp_path / "lib.skb").exists()
 
 
 def test_refuses_to_overwrite_something_else(small_library: Path, tmp_path: Path) -> None:
@@ -90,4 +96,5 @@ def test_refuses_to_overwrite_something_else(small_library: Path, tmp_path: Path
     out.mkdir()
     (out / "precious.txt").write_text("keep", encoding="utf-8")
     result = compile_library(small_library, out)
-    assert [d.code for d in result.diagnostics] == ["SKC190"] and (out / "precious.txt").read_text() == "keep"
+    assert [d.code for d in result.diagnostics] == ["SKC190"]
+    assert (out / "precious.txt").read_text() == "keep"

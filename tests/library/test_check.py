@@ -16,8 +16,10 @@ def test_vague_description_is_reported_with_the_skill_it_loses_to(tmp_path: Path
     write_skill(tmp_path / "greeter", "greeter", "Greet a new teammate on their first day.", "")
     found = vague_skills(load_library(tmp_path))
     assert [d.code for d in found] == ["SKC191"]
-    assert "'code-helper'" in found[0].message and "security-diff-review" in found[0].message
-    assert found[0].loc.file.endswith("code-helper/SKILL.md") and found[0].severity == "warning"
+    assert "'code-helper'" in found[0].message
+    assert "security-diff-review" in found[0].message
+    assert found[0].loc.file.endswith("code-helper/SKILL.md")
+    assert found[0].severity == "warning"
 
 
 def test_distinct_skills_are_clean(small_library: Path) -> None:
@@ -30,4 +32,6 @@ def test_near_duplicates_named_once_per_pair(tmp_path: Path) -> None:
                     "## When to use\nThe user has PDFs to combine.\n")
     write_skill(tmp_path / "greeter", "greeter", "Greet a new teammate.", "")
     found = near_duplicates(load_library(tmp_path))
-    assert len(found) == 1 and "merge-pdfs" in found[0].message and "pdf-merge" in found[0].message
+    assert len(found) == 1
+    assert "merge-pdfs" in found[0].message
+    assert "pdf-merge" in found[0].message

@@ -26,9 +26,13 @@ def test_compile_route_explain(small_library: Path, tmp_path: Path) -> None:
     assert data["selected"] == ["plugins/data/skills/csv-summary"]
     assert ["csv", data["candidates"][0]["files"][0][1]] == data["candidates"][0]["files"][0]
     text = skc("route", small_library, "--task", "changelog for v2").stdout
-    assert "* 1." in text and "release-notes" in text and "changelog" in text
+    assert "* 1." in text
+    assert "release-notes" in text
+    assert "changelog" in text
     explain = skc("ir", "explain", lib)
-    assert explain.returncode == 0 and "BM25F" in explain.stdout and "[compiled]" in explain.stdout
+    assert explain.returncode == 0
+    assert "BM25F" in explain.stdout
+    assert "[compiled]" in explain.stdout
 
 
 def test_run_routes_then_runs_the_chosen_skill(small_library: Path, tmp_path: Path) -> None:
@@ -38,7 +42,8 @@ def test_run_routes_then_runs_the_chosen_skill(small_library: Path, tmp_path: Pa
     assert run.returncode == 0, run.stderr
     assert "routed to greeter" in run.stderr
     result = json.loads(run.stdout)
-    assert result["status"] == "ok" and result["workflow"] == "greeter"
+    assert result["status"] == "ok"
+    assert result["workflow"] == "greeter"
     assert "greeter-ran" in json.dumps(result["outputs"])
     folder = skc("run", small_library, "--task", "release notes for 3.0", "--runs-dir", tmp_path / "runs")
     assert folder.returncode == 0, folder.stderr
@@ -52,10 +57,14 @@ def test_check_reports_near_duplicates(tmp_path: Path) -> None:
     write_skill(tmp_path / "greeter", "greeter", "Greet a new teammate on their first day.", "")
     run = skc("check", tmp_path)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "SKC192" in run.stdout and "dep-audit" in run.stdout and "dependency-audit" in run.stdout
+    assert "SKC192" in run.stdout
+    assert "dep-audit" in run.stdout
+    assert "dependency-audit" in run.stdout
     assert "greeter' and" not in run.stdout
 
 
 def test_route_without_skills_is_a_user_error(tmp_path: Path) -> None:
     run = skc("route", tmp_path, "--task", "anything")
-    assert run.returncode == 2 and "SKC193" in run.stderr and "Traceback" not in run.stderr
+    assert run.returncode == 2
+    assert "SKC193" in run.stderr
+    assert "Traceback" not in run.stderr

@@ -23,9 +23,11 @@ def tasks() -> list[dict]:
 def test_task_set_is_large_varied_and_names_no_skill(corpus: Path) -> None:
     rows = tasks()
     ids = {c.id for c in load_library(corpus / "skills").cards}
-    assert len(rows) >= 150 and len({t["skill"] for t in rows}) >= 60
+    assert len(rows) >= 150
+    assert len({t["skill"] for t in rows}) >= 60
     assert {t["skill"] for t in rows} <= ids
-    assert any(not t["task"] for t in rows) and sum(bool(t["files"]) for t in rows) >= 20
+    assert any(not t["task"] for t in rows)
+    assert sum(bool(t["files"]) for t in rows) >= 20
     for t in rows:
         name = t["skill"].rsplit("/", 1)[-1]
         if name not in PRODUCT_NAMES:
@@ -45,5 +47,6 @@ def test_router_top1_over_the_whole_corpus(corpus: Path) -> None:
 @pytest.mark.slow
 def test_corpus_compiles_to_a_library_without_crashes(corpus: Path, tmp_path: Path) -> None:
     result = compile_library(corpus / "skills", tmp_path / "corpus.skb")
-    assert result.crashed == 0 and len(result.manifest.skills) == len(list((corpus / "skills").rglob("SKILL.md")))
+    assert result.crashed == 0
+    assert len(result.manifest.skills) == len(list((corpus / "skills").rglob("SKILL.md")))
     assert all(s.bundle or any(d["severity"] == "error" for d in s.diagnostics) for s in result.manifest.skills)

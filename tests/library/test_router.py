@@ -15,14 +15,16 @@ def test_ranks_by_the_task_words_and_says_which(small_library: Path) -> None:
     ranking = route(small_library, "write the changelog for version 2.5")
     assert ranking.selected == [".claude/skills/release-notes"]
     words = dict(ranking.candidates[0].words)
-    assert "changelog" in words and words["changelog"] > 0
+    assert "changelog" in words
+    assert words["changelog"] > 0
     assert "changelog" in ranking.candidates[0].reasons()
 
 
 def test_a_file_alone_is_evidence(small_library: Path) -> None:
     ranking = route(small_library, "", files=["exports/q3 sales.csv"])
     assert ranking.selected[0] == "plugins/data/skills/csv-summary"
-    assert ranking.candidates[0].files and ranking.candidates[0].files[0][0] == "csv"
+    assert ranking.candidates[0].files
+    assert ranking.candidates[0].files[0][0] == "csv"
 
 
 def test_same_task_same_ranking(small_library: Path) -> None:
@@ -34,7 +36,8 @@ def test_same_task_same_ranking(small_library: Path) -> None:
 
 def test_no_evidence_selects_nothing(small_library: Path) -> None:
     ranking = route(small_library, "zzzz qqqq")
-    assert ranking.candidates == [] and ranking.selected == []
+    assert ranking.candidates == []
+    assert ranking.selected == []
 
 
 def test_a_task_needing_two_skills_selects_both(small_library: Path) -> None:
@@ -46,7 +49,8 @@ def test_when_not_to_use_is_not_evidence_for_the_skill(tmp_path: Path) -> None:
     folder = write_skill(tmp_path / "x", "x", "Deploy services to Kubernetes.",
                          "# X\n\n## When NOT to use\nFor spreadsheets and invoices.\n\n## When to use\nRolling out.\n")
     card = read_card(folder, tmp_path)
-    assert "spreadsheet" not in " ".join(card.fields["when"]) and "roll" in " ".join(card.fields["when"])
+    assert "spreadsheet" not in " ".join(card.fields["when"])
+    assert "roll" in " ".join(card.fields["when"])
 
 
 def test_stemming_meets_word_forms() -> None:
@@ -80,4 +84,5 @@ def test_model_chooses_only_among_close_candidates(tmp_path: Path) -> None:
     chosen = ask_model(lib, ranking, backend)
     assert sorted(backend.offered) == ["python-fuzzing", "ruby-fuzzing"]  # never the unrelated skill
     assert "greeter" not in backend.prompt
-    assert chosen.decided_by == "model" and chosen.selected[0] == backend.offered[-1]
+    assert chosen.decided_by == "model"
+    assert chosen.selected[0] == backend.offered[-1]
