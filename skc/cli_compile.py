@@ -111,6 +111,8 @@ def compile_cmd(paths: tuple[str, ...], out: str | None, profile: str | None, pi
     if len(paths) == 1 and out and out.endswith(".skb") and is_library(paths[0]):  # a skill library
         from skc.cli_route import compile_library_cmd
 
+        if zipped:
+            raise click.UsageError("a skill library bundle is a directory: drop --zip")
         return compile_library_cmd(paths[0], out, profile=profile, pipeline=pipeline, env_file=env_file, debug=debug)
     expanded = expand([Path(p) for p in paths])
     sources = [p for p, _ in expanded]

@@ -58,7 +58,9 @@ def is_library(path: str | Path) -> bool:
     p = Path(path)
     if is_library_bundle(p):
         return True
-    return p.is_dir() and not (p / "SKILL.md").is_file() and bool(find_skills(p, limit=1))
+    if not p.is_dir() or (p / "SKILL.md").is_file() or (p / "manifest.json").is_file():  # a skill or a bundle
+        return False
+    return bool(find_skills(p, limit=1))
 
 
 def load_library(path: str | Path) -> Library:
