@@ -36,7 +36,7 @@ def ranking_text(ranking: Ranking) -> str:
 
 def distinctive_terms(library: Library, index: int, n: int = TERMS_SHOWN) -> list[tuple[str, float]]:
     """The card's `n` strongest terms in the router (the words that route tasks to it)."""
-    weights = [(t, w) for t, posting in library.router.postings.items() for i, w in posting if i == index]
+    weights = [(t, ws[ids.index(index)]) for t, (ids, ws) in library.router.postings.items() if index in ids]
     return sorted(weights, key=lambda tw: -tw[1])[:n]
 
 

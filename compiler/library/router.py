@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -105,11 +106,15 @@ class Router:
                 df[term] = df.get(term, 0) + 1
         avg = (sum(lengths) / n) if n else 1.0
         self.idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
-        self.postings: dict[str, list[tuple[int, float]]] = {}
+        lists: dict[str, list[tuple[int, float]]] = {}
         for i, tf in enumerate(weighted):
             norm = K1 * (1 - B + B * lengths[i] / (avg or 1.0))
             for term, x in tf.items():
-                self.postings.setdefault(term, []).append((i, self.idf[term] * x * (K1 + 1) / (x + norm)))
+                lists.setdefault(term, []).append((i, self.idf[term] * x * (K1 + 1) / (x + norm)))
+        # Flat arrays, not lists of tuples: a 1,000-skill index is then a few thousand objects
+        # instead of a million, and the garbage collector has nothing to walk while routing.
+        self.postings: dict[str, tuple[array[int], array[float]]] = {
+            t: (array("i", [i for i, _ in p]), array("d", [w for _, w in p])) for t, p in lists.items()}
         type_df: dict[str, int] = {}
         for card in self.cards:
             for ext in card.file_types:
@@ -157,8 +162,10 @@ class Router:
         q, _, types = self.query(task, files)
         acc: dict[int, float] = {}
         for term, qw in q.items():
-            for i, w in self.postings.get(term, ()):
-                acc[i] = acc.get(i, 0.0) + qw * w
+            posting = self.postings.get(term)
+            if posting is not None:
+                for i, w in zip(*posting, strict=True):
+                    acc[i] = acc.get(i, 0.0) + qw * w
         for ext in types:
             idf = self.type_idf.get(ext, 0.0)
             for i, strength in self.by_type.get(ext, ()):
@@ -171,10 +178,10 @@ class Router:
         card = self.cards[i]
         by_word: dict[str, float] = {}
         for term, qw in q.items():
-            for j, w in self.postings.get(term, ()):
-                if j == i:
-                    by_word[shown[term]] = by_word.get(shown[term], 0.0) + qw * w
-                    break
+            ids, weights = self.postings.get(term, (array("i"), array("d")))
+            if i in ids:
+                w = weights[ids.index(i)]
+                by_word[shown[term]] = by_word.get(shown[term], 0.0) + qw * w
         by_type = [(e, FILE_WEIGHT * self.type_idf.get(e, 0.0) * card.file_types[e] / 3.0)
                    for e in types if e in card.file_types]
         score = sum(by_word.values()) + sum(s for _, s in by_type)
