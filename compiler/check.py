@@ -95,8 +95,13 @@ def expand(paths: list[str] | list[Path]) -> list[Path]:
 
 
 def check_paths(paths: list[str] | list[Path]) -> list[CheckReport]:
-    """`check_path` for every source `expand(paths)` finds."""
-    return [check_path(p) for p in expand(paths)]
+    """`check_path` for every source `expand(paths)` finds; a skill library (a library bundle, or a
+    folder of several skills) also gets the library checks (`skc.compiler.library.check`)."""
+    from skc.compiler.library.check import library_reports
+    from skc.compiler.library.load import is_library_bundle
+
+    sources = [check_path(p) for p in expand([Path(p) for p in paths if not is_library_bundle(p)])]
+    return sources + library_reports(paths)
 
 
 def totals(reports: list[CheckReport]) -> str:

@@ -20,6 +20,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("skc.cli_ir", "ir"),
     ("skc.cli_check", "check"),
     ("skc.cli_run", "run_cmd"),
+    ("skc.cli_route", "route_cmd"),
     ("skc.cli_run", "trace_cmd"),
     ("skc.cli_approve", "approve_cmd"),
     ("skc.cli_approve", "reject_cmd"),

@@ -104,9 +104,18 @@ def compile_cmd(paths: tuple[str, ...], out: str | None, profile: str | None, pi
 
     A folder that is not a skill stands for every source inside it; with several
     sources, OUT is a folder and each bundle is named after its source's path.
+    A folder of skills with `-o LIB.skb` compiles to one skill library (see `skc route`).
 
     Example: skc compile examples/ir/virt_handler_down.mlir -o virt.skb
     """
+    from skc.compiler.library.load import is_library
+
+    if len(paths) == 1 and out and out.endswith(".skb") and is_library(paths[0]):  # a skill library
+        from skc.cli_route import compile_library_cmd
+
+        if zipped:
+            raise click.UsageError("a skill library bundle is a directory: drop --zip")
+        return compile_library_cmd(paths[0], out, profile=profile, pipeline=pipeline, env_file=env_file, debug=debug)
     expanded = expand([Path(p) for p in paths])
     sources = [p for p, _ in expanded]
     outputs = _outputs(expanded, out, zipped)

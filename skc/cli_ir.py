@@ -155,6 +155,15 @@ def explain_cmd(path: str, as_json: bool, gpu: bool, budget_s: float | None, mod
 
     Example: skc ir explain examples/ir/kafka_consumer_lag.mlir --budget-s 5
     """
+    from skc.compiler.library.load import is_library
+
+    if is_library(path):  # a skill library: how its router sends tasks to skills
+        from skc.compiler.library.explain import router_json, router_text
+        from skc.compiler.library.load import load_library
+
+        library = load_library(path)
+        click.echo(json.dumps(router_json(library), indent=2) if as_json else router_text(library), nl=as_json)
+        return
     module = load_module(path)
     ctx = inspect_module(module, _inspection_options(gpu, budget_s, models))
     if as_json:

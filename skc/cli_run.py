@@ -143,6 +143,8 @@ def _runs_dir_flag(runs_dir: str | None) -> str:
               help="JIT: guard misses before solidified code is dropped.")
 @click.option("--jit-shadow-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
               help="JIT: share of solidified executions also sent to the model and compared.")
+@click.option("--task", help="The user's task; for a skill library, the skill is chosen by routing it.")
+@click.option("--file", "files", multiple=True, metavar="F", help="A file given with the task (repeatable).")
 @user_errors
 def run_cmd(source: str | None, inputs: tuple[str, ...], as_json: bool, **params: Any) -> None:
     """Run SOURCE (a bundle, or a SKILL.md folder / runbook .md / .skflow / .mlir compiled on the fly).
@@ -171,12 +173,19 @@ def run_cmd(source: str | None, inputs: tuple[str, ...], as_json: bool, **params
     if not as_json and not params.get("dry_run"):  # a person at a terminal answers approvals inline
         config = config.with_overrides({"ask_approval": tty_asker(progress)})
     flag = _runs_dir_flag(params.get("runs_dir"))
+    given = _pairs(inputs, "--input")
+    task, files = params.get("task"), tuple(params.get("files") or ())
+    routed = task is not None and source is not None and _is_library(source)
+    if task is not None and not routed:
+        given.setdefault("task", task)
     try:
-        if progress is not None:
+        if routed:  # a skill library: route the task, run the chosen skill
+            result = _run_routed(source, task, files, given, config)  # type: ignore[arg-type]
+        elif progress is not None:
             with progress:
-                result = run(source, _pairs(inputs, "--input"), config)
+                result = run(source, given, config)
         else:
-            result = run(source, _pairs(inputs, "--input"), config)
+            result = run(source, given, config)
     except KeyboardInterrupt:
         click.echo(f"interrupted: resume with `skc run --resume {resume or config.run_id}{flag}`", err=True)
         sys.exit(130)
@@ -213,6 +222,21 @@ def run_cmd(source: str | None, inputs: tuple[str, ...], as_json: bool, **params
         sys.exit(130)
     if result.status == "waiting":
         sys.exit(EXIT_WAITING)
+
+
+def _is_library(source: str) -> bool:
+    from skc.compiler.library.load import is_library
+
+    return is_library(source)
+
+
+def _run_routed(source: str, task: str, files: tuple[str, ...], given: dict[str, str], config: Any) -> Any:
+    """Routes `task` in the library `source` (`skc.runtime.library.run_task`) and runs the chosen skill."""
+    from skc.runtime.library import run_task
+
+    ranking, result = run_task(source, task, files, config=config.with_overrides({"progress": None}), inputs=given)
+    click.echo(f"routed to {', '.join(ranking.selected)} (by the {ranking.decided_by})", err=True)
+    return result
 
 
 def find_run(run_id: str, runs_dir: str | None) -> Path:
