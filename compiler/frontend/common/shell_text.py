@@ -3,8 +3,7 @@
 The small lexer the command classifier stands on: `quote_mask` (which characters
 are inside quotes), `quote_contexts` (the same, knowing `$(...)`, backticks and
 here-documents; used to place placeholders in `cmd` lines), `words_of` (shell words and operators, quotes removed),
-`split_segments` (simple commands of a pipeline or list), `strip_wrappers` (sudo,
-env, time, watch, ... in front of the real program), `needs_shell` (whether a
+`split_segments` (simple commands of a pipeline or list), `needs_shell` (whether a
 command must run under a shell), and `logical_lines` (one entry per command of a
 code block: continuations, open quotes, heredocs and `for ... done` joined;
 console prompts stripped and output lines dropped).
@@ -14,6 +13,8 @@ from __future__ import annotations
 
 import re
 import shlex
+
+from skc.stdlib.shell.programs import strip_wrappers
 
 PROMPT = re.compile(r"^\s*(?:\[[^\]\n]{1,60}\]\s*|[\w.-]+@[\w.-]+(?::[^\s$#]*)?\s*)?[$%]\s+")
 KEYWORDS = {"for", "while", "until", "if", "case", "select"}
@@ -185,33 +186,6 @@ def split_segments(words: list[str]) -> list[list[str]]:
         else:
             out[-1].append(w)
     return [s for s in out if s]
-
-
-def strip_wrappers(words: list[str]) -> list[str]:
-    """`sudo -u x env A=1 time cmd args` -> `cmd args`; keywords (do, then) dropped."""
-    i = 0
-    while i < len(words):
-        w = words[i]
-        if w in ("do", "then", "else", "elif", "!", "{", "}", "time", "nohup", "command", "exec",
-                 "builtin", "nice", "ionice", "stdbuf", "unbuffer", "env"):
-            i += 1
-        elif w == "sudo":
-            i += 1
-            while i < len(words) and words[i].startswith("-"):
-                i += 2 if words[i] in ("-u", "-g", "-C", "-h", "-p") else 1
-        elif w == "xargs":
-            i += 1
-            while i < len(words) and words[i].startswith("-"):
-                i += 2 if words[i] in ("-I", "-n", "-P", "-L", "-d", "-s", "-E") else 1
-        elif w in ("timeout", "watch"):
-            i += 1
-            while i < len(words) and (words[i].startswith("-") or re.match(r"[\d.]+[smhd]?\Z", words[i])):
-                i += 2 if words[i] in ("-n", "-s", "-k", "--interval") else 1
-        elif re.match(r"[A-Za-z_][A-Za-z0-9_]*=", w) and i + 1 < len(words):
-            i += 1
-        else:
-            break
-    return words[i:]
 
 
 def prompt_lines(code: str) -> bool:
