@@ -249,7 +249,8 @@ def classify_shell(text: str) -> Command:
     template = templated(text, found, order)
     named = templated(text, found, order, names=True)  # `{pod_name}`: one shell word per variable
     script = parse(named)
-    segments = [[word_text(w) for w in part.words] for part in top_parts(script) if isinstance(part, Simple)]
+    segments = [[word_text(w) for w in part.words] if isinstance(part, Simple) else [part.text.split(" ", 1)[0]]
+                for part in top_parts(script)]
     found_effects = command_effects(script)
     effects, writes, unknown = found_effects.effects, found_effects.writes, found_effects.unknown
     programs = [p for p in found_effects.programs if p not in KEYWORDS and p not in CLOSERS]
