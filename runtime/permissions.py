@@ -50,6 +50,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,6 +61,7 @@ from skc.ir.effects import parse_effects
 from skc.runtime.values import substitute
 from skc.stdlib.shell import Word, parse
 from skc.stdlib.shell.effects import command_effects
+from skc.stdlib.shell.programs import strip_wrappers
 from skc.stdlib.shell.query import hazards, resolves_to, simple_commands
 from skc.stdlib.shell.rules import Verdict, allowed, match_words
 
@@ -133,6 +135,14 @@ def shell_request(command: str, *, writes: bool = False) -> Request:
                    shell=command, why=why)
 
 
+# Variables that choose which program runs, or what a program runs (git, pagers, editors, the shell).
+_PROGRAM_CHOOSERS = re.compile(r"(?:PATH|LD_[A-Z_]+|BASH_ENV|ENV|SHELLOPTS|BASHOPTS|PS4|IFS|PROMPT_COMMAND|GIT_[A-Z_]+"
+                               r"|[A-Z_]*PAGER|EDITOR|VISUAL|[A-Z_]*_COMMAND|[A-Z_]*SSH[A-Z_]*|PYTHON[A-Z_]*|NODE_OPTIONS"
+                               r"|PERL5?[A-Z_]*|RUBY[A-Z_]*)=")
+_CODE_RUNNERS = frozenset({"eval", "source", ".", "bash", "sh", "zsh", "dash", "ksh", "python", "python3", "perl",
+                           "ruby", "node"})
+
+
 def _model_write(command: str) -> str:
     """The part of `command` that writes beyond its top-level program's declared effects, or ''."""
     script = parse(command)
@@ -143,9 +153,17 @@ def _model_write(command: str) -> str:
             return str(h)
     for cmd in simple_commands(script):
         program = cmd.program
-        if program is not None and program.literal and "/" in (program.value or "") and \
+        if program is not None and not program.literal:
+            return f"program name `{program.text}` that expands"
+        if program is not None and "/" in (program.value or "") and \
                 not resolves_to(program, (program.value or "").rsplit("/", 1)[-1]):
             return f"`{cmd.text}` (a program that is not the one on PATH)"
+        chooser = next((a for a in cmd.assigns if _PROGRAM_CHOOSERS.match(a.text)), None)
+        if chooser is not None:
+            return f"variable assignment `{chooser.text}` (it chooses what runs)"
+        core = strip_wrappers([w.value or w.text for w in cmd.words])
+        if core and core[0] in _CODE_RUNNERS and (core[0] in ("eval", "source", ".") or "-c" in core[1:]):
+            return f"`{cmd.text}` (runs code given as text)"
         one = command_effects(cmd)
         if one.writes or (hidden and one.unknown):
             return f"`{cmd.text}`"
@@ -166,7 +184,8 @@ def requests_for(op: Op, args: list[Any] | None) -> list[Request]:
     if name == "tool.shell":
         if isinstance(a.get("argv"), list):
             words = [sub(str(w)) for w in a["argv"]]  # type: ignore[union-attr]
-            return [Request("Bash", words, writes=writes)]
+            why = _model_write(shlex.join(words))  # argv runs no shell: only its program can surprise
+            return [Request("Bash", words, writes=writes or bool(why), why=why)]
         return [shell_request(sub(str(a.get("cmd", ""))), writes=writes)]
     if name == "tool.script":
         interp = [str(a["interpreter"])] if a.get("interpreter") else []
@@ -330,8 +349,9 @@ class Policy:
             return Denial("SKC301", f"{req} writes{part}, and with no allowed-tools (a runbook, or a skill without "
                           "the field) only reads may run by default",
                           f"run with --allow-writes, or --allow '{_suggest(req)}'")
+        rule = f"Bash({verdict.program}:*)" if verdict.program else _suggest(req)
         return Denial("SKC301", f"{req} is not allowed by {self.describe()}: {verdict.part} is not allowed",
-                      f"add '{_suggest(req)}' to allowed-tools, or run with --allow '{_suggest(req)}'")
+                      f"add '{rule}' to allowed-tools, or run with --allow '{rule}'")
 
     def _binding(self, req: Request) -> Denial | None:
         programs = [req.words[:1]] if req.shell is None else [w[:1] for w in command_words(req.shell)]

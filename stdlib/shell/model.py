@@ -73,8 +73,9 @@ class Redirect:
     @property
     def to_file(self) -> bool:
         """Whether it opens a file other than /dev/null, /dev/stdout, /dev/stderr."""
-        if self.kind != "file":
-            return False
+        if self.kind != "file" or (self.target is not None and self.target.expansions and all(
+                e.kind == "process" for e in self.target.expansions)):
+            return False  # `> >(cmd)` writes to a process: a process substitution, not a file
         target = self.target.value if self.target is not None else None
         return target not in ("/dev/null", "/dev/stdout", "/dev/stderr")
 

@@ -106,10 +106,10 @@ def _word_hazards(word: Word) -> Iterator[Hazard]:
 def _redirect_hazards(redirects: tuple[Redirect, ...]) -> Iterator[Hazard]:
     for r in redirects:
         target = r.target.text if r.target is not None else ""
-        if r.to_file:
-            yield Hazard("redirect", f"{r.fd}{r.op}{target}", f"redirection `{r.fd}{r.op}{target}` to a file")
         if r.target is not None:
             yield from _word_hazards(r.target)
+        if r.to_file:
+            yield Hazard("redirect", f"{r.fd}{r.op}{target}", f"redirection `{r.fd}{r.op}{target}` to a file")
 
 
 def hazards(node: Node | str) -> list[Hazard]:

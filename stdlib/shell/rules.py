@@ -41,6 +41,7 @@ class Verdict:
 
     allowed: bool | None
     part: str = ""
+    program: str = ""  # the program of the offending simple command, when that is the part
 
 
 def _unknown(text: str) -> bool:
@@ -131,7 +132,7 @@ def allowed(specs: list[str | None], text: str, *, path: str | None = None,
         if any(v is None for v in verdicts):
             undecided = undecided or cmd.text
             continue
-        return Verdict(False, f"`{cmd.text}`")
+        return Verdict(False, f"`{cmd.text}`", cmd.program.value or "" if cmd.program is not None else "")
     return Verdict(None, f"`{undecided}`") if undecided else Verdict(True)
 
 

@@ -14,12 +14,12 @@ from __future__ import annotations
 import re
 import shlex
 
+from skc.stdlib.shell import Simple, parse
 from skc.stdlib.shell.programs import strip_wrappers
 
 PROMPT = re.compile(r"^\s*(?:\[[^\]\n]{1,60}\]\s*|[\w.-]+@[\w.-]+(?::[^\s$#]*)?\s*)?[$%]\s+")
 KEYWORDS = {"for", "while", "until", "if", "case", "select"}
 CLOSERS = {"done", "fi", "esac"}
-_SHELL_META = set("|&;<>()`*?[]~\n")
 
 
 def quote_mask(text: str) -> list[str]:
@@ -141,19 +141,18 @@ def _heredoc_bodies(text: str, i: int, pending: list[tuple[str, bool]], out: lis
 
 
 def needs_shell(text: str) -> bool:
-    """Whether running `text` needs a shell (metacharacters outside quotes, `$(`, assignments)."""
-    mask = quote_mask(text)
-    for i, ch in enumerate(text):
-        if mask[i] == "" and ch in _SHELL_META:
-            return True
-        if ch == "$" and mask[i] != "'" and text[i + 1:i + 2] in ("(", "{") and not _placeholder_at(text, i + 1):
-            return True
-    words = text.split()
-    return bool(words) and (re.match(r"[A-Za-z_][A-Za-z0-9_]*=", words[0]) is not None or words[0] in KEYWORDS)
-
-
-def _placeholder_at(text: str, i: int) -> bool:
-    return re.match(r"\{\d+\}", text[i:]) is not None
+    """Whether running `text` needs a shell: anything but one simple command of literal words
+    (on the shell model: no expansion, glob, `~`, redirection, assignment, list, pipeline,
+    compound command or keyword; a `{N}` placeholder is a literal word)."""
+    script = parse(text)
+    if len(script.items) != 1 or script.ops != (";",):
+        return True
+    cmd = script.items[0]
+    if not isinstance(cmd, Simple) or cmd.program is None or cmd.assigns or cmd.redirects:
+        return True
+    if cmd.program.value in KEYWORDS or cmd.program.value in ("!", "{", "(", "[[", "function"):
+        return True
+    return any(not w.literal or (w.value or "").startswith("~") for w in cmd.words)
 
 
 def words_of(text: str) -> list[str]:
