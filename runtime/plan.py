@@ -26,6 +26,7 @@ from skc.ir.location import Diagnostic, DiagnosticError, Location, errors
 from skc.ir.module import Module
 from skc.ir.parser import parse_module
 from skc.runtime.permissions import Denial, Policy, requests_for
+from skc.stdlib.shell.query import render
 from skc.runtime.targets.base import target_registry
 from skc.runtime.targets.sql import resolve_db
 from skc.runtime.values import coerce, substitute
@@ -211,4 +212,6 @@ def plan_ops(wf: WorkflowOp, inputs: list[Any], policy: Policy, verdicts: dict[s
                      "target": target.name if target is not None else None,
                      "command": describe(op, static_args(op, known)),
                      "effects": op.effects, "verdict": verdicts.get(oid, "allowed")})
+        if op.op_name == "tool.shell" and not isinstance(op.attributes.get("argv"), list):
+            plan[-1]["runs"] = render(str(op.attributes.get("cmd", "")))  # every command, nested ones indented
     return plan

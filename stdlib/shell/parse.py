@@ -9,6 +9,7 @@ at the op).
 
 from __future__ import annotations
 
+import re
 import shlex
 from functools import lru_cache
 from typing import Any
@@ -48,11 +49,18 @@ _WORDS = {"word", "string", "raw_string", "concatenation", "number", "simple_exp
           "test_operator", "special_variable_name", "string_content", "heredoc_body", "array"}
 
 
+_PLACEHOLDER = re.compile(rb"(?<!\$)\{(\d+)\}")
+
+
 @lru_cache(maxsize=4096)
 def parse(text: str) -> Sequence:
-    """The model of `text` (a command line, or several lines of a script)."""
+    """The model of `text` (a command line, or several lines of a script).
+
+    skc's operand placeholders `{N}` (the runtime puts one shell-quoted word there) are
+    parsed as the plain word they stand for; the model keeps their text."""
     src = text.encode("utf-8", errors="surrogateescape")
-    tree = Parser(_LANGUAGE).parse(src)
+    masked = _PLACEHOLDER.sub(lambda m: b"_" + m.group(1) + b"_", src)
+    tree = Parser(_LANGUAGE).parse(masked)
     return _Converter(src).sequence(tree.root_node, 0)
 
 
