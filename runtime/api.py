@@ -46,6 +46,7 @@ from skc.runtime.agent_tools import AgentTools
 from skc.runtime.journal import JOURNAL_FILE, JournalWriter, read_journal
 from skc.runtime.permissions import Redactor, policy_for, secret_values
 from skc.runtime.plan import UNKNOWN, bindings_of, load_source, plan_ops, preflight
+from skc.runtime.redact import redacted_run
 from skc.runtime.scheduler import Engine, Scheduler
 from skc.runtime.trace import TRACE_FILE, TraceWriter
 from skc.runtime.values import coerce, jsonable, parse_input
@@ -155,6 +156,7 @@ def _output_names(wf: Any, n: int, early_exit: bool = False) -> list[str]:
     return out
 
 
+@redacted_run
 def run(source: Module | str | Path, inputs: Mapping[str, Any] | None = None, *, engine: str | Engine = "local",
         workflow: str | None = None, runs_dir: str | Path | None = None, run_id: str | None = None,
         resume: str | None = None, dry_run: bool = False, allow: Iterable[str] = (), allow_writes: bool = False,

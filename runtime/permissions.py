@@ -40,9 +40,7 @@ known statically (literal argv, or workflow inputs already substituted) and agai
 at the op, after substitution, for the rest. A refusal is SKC301 (rules) or SKC302
 (environment binding), naming the step and the rule set.
 
-Secrets: values of environment variables whose names look like credentials
-(`*_TOKEN`, `*_KEY`, `*_PASSWORD`, ...; at least 4 characters long) and `--secret`
-values are replaced by `***` in traces, journals and results files.
+Secrets (`Redactor`, `secret_values`) live in `redact.py`; they are re-exported here.
 """
 
 from __future__ import annotations
@@ -58,10 +56,11 @@ from urllib.parse import urlsplit
 
 from skc.ir.core import Op
 from skc.ir.effects import parse_effects
+from skc.runtime.redact import Redactor, secret_values
 from skc.runtime.values import substitute
 from skc.stdlib.shell import Word, parse
 from skc.stdlib.shell.effects import command_effects
-from skc.stdlib.shell.programs import strip_wrappers
+from skc.stdlib.shell.programs import known_program, strip_wrappers
 from skc.stdlib.shell.query import hazards, resolves_to, simple_commands
 from skc.stdlib.shell.rules import Verdict, allowed, match_words
 
@@ -71,8 +70,8 @@ READ_METHODS = ("GET", "HEAD")
 SHELL_BUILTINS = frozenset({"cd", "echo", "export", "set", "unset", "test", "[", "true", "false", "read",
                             "source", ".", "eval", "exit", "printf", "pwd", "wait", "trap", "shift", ":",
                             "type", "umask", "ulimit", "exec", "command", "builtin", "local", "declare"})
-_SECRET_NAME = re.compile(
-    r"(?:^|_)(?:TOKEN|KEY|SECRET|PASSWORD|PASSWD|PASS|PAT|CREDENTIALS?|APIKEY|AUTH)$")
+__all__ = ["Denial", "Policy", "Redactor", "Request", "Rule", "parse_rules", "policy_for", "requests_for",
+           "secret_values", "shell_request"]
 
 
 @dataclass(frozen=True)
@@ -155,8 +154,9 @@ def _model_write(command: str) -> str:
         program = cmd.program
         if program is not None and not program.literal:
             return f"program name `{program.text}` that expands"
-        if program is not None and "/" in (program.value or "") and \
-                not resolves_to(program, (program.value or "").rsplit("/", 1)[-1]):
+        name = (program.value or "").rsplit("/", 1)[-1] if program is not None else ""
+        if program is not None and "/" in (program.value or "") and known_program(name) and \
+                not resolves_to(program, name):
             return f"`{cmd.text}` (a program that is not the one on PATH)"
         chooser = next((a for a in cmd.assigns if _PROGRAM_CHOOSERS.match(a.text)), None)
         if chooser is not None:
@@ -170,6 +170,10 @@ def _model_write(command: str) -> str:
     if hidden and effects.unknown:
         return str(hidden[0])
     return ""
+
+
+def _quoted(value: str) -> str:
+    return value if _UNKNOWN.fullmatch(value) else shlex.quote(value)
 
 
 def requests_for(op: Op, args: list[Any] | None) -> list[Request]:
@@ -186,7 +190,8 @@ def requests_for(op: Op, args: list[Any] | None) -> list[Request]:
             words = [sub(str(w)) for w in a["argv"]]  # type: ignore[union-attr]
             why = _model_write(shlex.join(words))  # argv runs no shell: only its program can surprise
             return [Request("Bash", words, writes=writes or bool(why), why=why)]
-        return [shell_request(sub(str(a.get("cmd", ""))), writes=writes)]
+        cmd = str(a.get("cmd", ""))  # checked as it will run: values shell-quoted, as the shell target does
+        return [shell_request(substitute(cmd, args, quote=_quoted) if args is not None else cmd, writes=writes)]
     if name == "tool.script":
         interp = [str(a["interpreter"])] if a.get("interpreter") else []
         path = sub(str(a["path"]))
@@ -396,35 +401,3 @@ def policy_for(permissions: list[str] | None, *, allow: Iterable[str] = (), allo
     hosts = bindings.get("hosts")
     return Policy(parse_rules(permissions) if permissions is not None else None, parse_rules(allow),
                   allow_writes, binaries, list(hosts) if isinstance(hosts, list) else None)
-
-
-# ---------------------------------------------------------------- secrets
-
-
-def secret_values(environ: Mapping[str, str], extra: Iterable[str] = ()) -> list[str]:
-    """The values to redact: credential-looking env vars (>= 4 chars) and explicit secrets."""
-    found = {v for k, v in environ.items() if _SECRET_NAME.search(k.upper()) and len(v) >= 4}
-    found.update(s for s in extra if s)
-    return sorted(found, key=len, reverse=True)
-
-
-class Redactor:
-    """Replaces every secret value inside strings of nested JSON data by `***`."""
-
-    def __init__(self, secrets: Iterable[str]) -> None:
-        self.secrets = [s for s in secrets if s]
-        self._rx = re.compile("|".join(re.escape(s) for s in self.secrets)) if self.secrets else None
-
-    def text(self, value: str) -> str:
-        return self._rx.sub("***", value) if self._rx is not None else value
-
-    def __call__(self, value: Any) -> Any:
-        if self._rx is None:
-            return value
-        if isinstance(value, str):
-            return self.text(value)
-        if isinstance(value, dict):
-            return {k: self(v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [self(v) for v in value]
-        return value

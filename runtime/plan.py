@@ -26,10 +26,10 @@ from skc.ir.location import Diagnostic, DiagnosticError, Location, errors
 from skc.ir.module import Module
 from skc.ir.parser import parse_module
 from skc.runtime.permissions import Denial, Policy, requests_for
-from skc.stdlib.shell.query import render
 from skc.runtime.targets.base import target_registry
 from skc.runtime.targets.sql import resolve_db
 from skc.runtime.values import coerce, substitute
+from skc.stdlib.shell.query import render
 
 _CTRL = ("ctrl.if", "ctrl.map", "ctrl.retry", "ctrl.yield", "ctrl.return")
 UNKNOWN = object()  # a workflow input not given (dry runs): its placeholders stay in the commands

@@ -87,7 +87,8 @@ def test_a_skill_script_matches_rules_written_either_way(rule: str) -> None:
 
 def test_a_denial_names_the_offending_part_and_suggests_its_rule() -> None:
     denial = policy_for(["Bash(git:*)"]).check(shell_request("git status | grep x"))
-    assert denial is not None and not isinstance(denial, bool)
+    assert denial is not None
+    assert not isinstance(denial, bool)
     assert "`grep x` is not allowed" in denial.message
     assert "Bash(grep:*)" in denial.hint
 
