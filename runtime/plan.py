@@ -45,6 +45,7 @@ class Loaded:
     warnings: list[Diagnostic] = field(default_factory=list)
     strict: bool = False  # the binding was made for this machine (env-bind{strict=true})
     bundle_dir: Path | None = None  # a bundle directory (its JIT profile lives there)
+    hashes: dict[str, str] | None = None  # a bundle's manifest hashes: its scripts are checked again before they run
 
 
 def _is_bundle(p: Path) -> bool:
@@ -68,7 +69,8 @@ def load_source(source: Module | str | Path, *, compile: bool = True) -> Loaded:
             root = bundle.extract(tempfile.mkdtemp(prefix="skc-bundle-"))
         return Loaded(bundle.module, root / "code" if root is not None else None,
                       dict(env.bindings) if env is not None else {}, strict=bool(env and env.strict),
-                      bundle_dir=bundle.root if bundle.root is not None and bundle.root.is_dir() else None)
+                      bundle_dir=bundle.root if bundle.root is not None and bundle.root.is_dir() else None,
+                      hashes=dict(bundle.manifest.files))
     if not compile:
         return Loaded(parse_module(path.read_text(encoding="utf-8"), str(path)), path.parent)
     from skc.compiler.driver import compile_path, source_root
@@ -95,6 +97,8 @@ def bindings_of(loaded: Loaded) -> dict[str, Any]:
         out["data_sources"] = {k: v for k, v in b["data_source"].items() if v}
     if loaded.source_dir is not None:
         out["scripts_root"] = str(loaded.source_dir)
+    if loaded.hashes is not None:
+        out["script_hashes"] = {k.removeprefix("code/"): v for k, v in loaded.hashes.items() if k.startswith("code/")}
     return out
 
 

@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shlex
 from pathlib import Path
@@ -82,6 +83,27 @@ def stderr_tail(err: bytes) -> str:
     return tail.split("\n", 1)[1] if "\n" in tail else "..."
 
 
+def confined_script(op: Op, args: list[Any], ctx: ExecContext) -> str:
+    """For a bundle's script: why it may not run (not a regular file inside the bundle's code/
+    after resolving links, or not the bytes the manifest hashed), or ''."""
+    hashes = ctx.bindings.get("script_hashes")
+    root = ctx.bindings.get("scripts_root")
+    if not isinstance(hashes, dict) or not root:
+        return ""
+    rel = substitute(str(op.attributes["path"]), args).removeprefix("./")
+    path = os.path.join(str(root), rel)
+    real_root, real = os.path.realpath(str(root)), os.path.realpath(path)
+    if os.path.commonpath([real, real_root]) != real_root:
+        return f"{rel} resolves to {real}, outside the bundle"
+    if os.path.islink(path) or not os.path.isfile(real):
+        return f"{rel} is not a regular file of the bundle"
+    with open(real, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    if hashes.get(rel) != digest:
+        return f"{rel} is not the file the bundle's manifest hashed"
+    return ""
+
+
 def working_dir(op: Op, args: list[Any], ctx: ExecContext) -> str:
     cwd = op.attributes.get("cwd")
     if not isinstance(cwd, str):
@@ -98,6 +120,8 @@ class ShellTarget(Target):
     default_timeout_s = 300.0
 
     async def execute(self, op: Op, args: list[Any], ctx: ExecContext) -> OpResult:
+        if op.op_name == "tool.script" and (why := confined_script(op, args, ctx)):
+            raise OpFailed(f"refusing to run the script: {why}", retryable=False)
         argv = command_of(op, args, ctx)
         argv[0] = resolve_binary(argv[0], ctx)
         limit = int(ctx.options.get("max_output_bytes") or DEFAULT_MAX_OUTPUT)
