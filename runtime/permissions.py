@@ -61,7 +61,7 @@ from skc.runtime.values import substitute
 from skc.stdlib.shell import Word, parse
 from skc.stdlib.shell.effects import command_effects
 from skc.stdlib.shell.programs import known_program, strip_wrappers
-from skc.stdlib.shell.query import hazards, resolves_to, simple_commands
+from skc.stdlib.shell.query import hazards, resolves_to, simple_commands, unknowns
 from skc.stdlib.shell.rules import Verdict, allowed, match_words
 
 _RULE = re.compile(r"([A-Za-z][A-Za-z0-9_]*)(?:\(([^()]*)\))?")  # separators (space, comma) are skipped
@@ -130,8 +130,8 @@ def shell_request(command: str, *, writes: bool = False) -> Request:
     """The request of a command line run by `bash -c`; it writes when its model shows a write
     that `writes` (the declared effects) does not."""
     why = _model_write(command)
-    return Request("Bash", command_words(command)[0] if command_words(command) else [], writes=writes or bool(why),
-                   shell=command, why=why)
+    words = command_words(command)
+    return Request("Bash", words[0] if words else [], writes=writes or bool(why), shell=command, why=why)
 
 
 # Variables that choose which program runs, or what a program runs (git, pagers, editors, the shell).
@@ -145,9 +145,10 @@ _CODE_RUNNERS = frozenset({"eval", "source", ".", "bash", "sh", "zsh", "dash", "
 def _model_write(command: str) -> str:
     """The part of `command` that writes beyond its top-level program's declared effects, or ''."""
     script = parse(command)
-    hidden = [h for h in hazards(script) if h.kind in ("substitution", "background", "compound", "unknown", "program")]
-    effects = command_effects(script)
-    for h in hazards(script):
+    found = hazards(script)
+    hidden = [h for h in found if h.kind in ("substitution", "background", "compound", "unknown", "program")]
+    unknown = bool(unknowns(script))
+    for h in found:
         if h.kind == "redirect":
             return str(h)
     for cmd in simple_commands(script):
@@ -165,9 +166,10 @@ def _model_write(command: str) -> str:
         if core and core[0] in _CODE_RUNNERS and (core[0] in ("eval", "source", ".") or "-c" in core[1:]):
             return f"`{cmd.text}` (runs code given as text)"
         one = command_effects(cmd)
+        unknown = unknown or one.unknown
         if one.writes or (hidden and one.unknown):
             return f"`{cmd.text}`"
-    if hidden and effects.unknown:
+    if hidden and unknown:
         return str(hidden[0])
     return ""
 

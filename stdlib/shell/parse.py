@@ -50,6 +50,8 @@ _WORDS = {"word", "string", "raw_string", "concatenation", "number", "simple_exp
 
 
 _PLACEHOLDER = re.compile(rb"(?<!\$)\{(\d+)\}")
+_PLAIN = re.compile(r"[\w./:=@%+,^-]+")  # a word shlex would give back unchanged
+MAX_TEXT = 100_000  # a longer command line is one `Unknown` node (hostile-input bound)
 
 
 @lru_cache(maxsize=4096)
@@ -58,6 +60,9 @@ def parse(text: str) -> Sequence:
 
     skc's operand placeholders `{N}` (the runtime puts one shell-quoted word there) are
     parsed as the plain word they stand for; the model keeps their text."""
+    if len(text) > MAX_TEXT:
+        loc = Loc(1, 1)
+        return Sequence(text, loc, (Unknown(text, loc, f"longer than {MAX_TEXT} characters: not analysed"),), (";",))
     src = text.encode("utf-8", errors="surrogateescape")
     masked = _PLACEHOLDER.sub(lambda m: b"_" + m.group(1) + b"_", src)
     tree = Parser(_LANGUAGE).parse(masked)
@@ -228,7 +233,9 @@ class _Converter:
         glob = self.collect(n, depth, expansions)
         text = self.text(n)
         value: str | None = None
-        if not expansions and n.type != "heredoc_body":
+        if not expansions and n.type != "heredoc_body" and _PLAIN.fullmatch(text):
+            value = text
+        elif not expansions and n.type != "heredoc_body":
             try:
                 parts = shlex.split(text, posix=True) if text else [""]
                 value = parts[0] if len(parts) == 1 else None

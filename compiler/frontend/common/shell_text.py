@@ -193,14 +193,20 @@ def prompt_lines(code: str) -> bool:
 
 
 def logical_lines(code: str, *, console: bool) -> list[tuple[str, int, int]]:
-    """(command, line offset in the block, column) per logical command line of a block."""
+    """(command, line offset in the block, column) per logical command line of a block.
+
+    Linear in the block: the quote state and the last non-blank line are carried from
+    line to line, never recomputed over the lines joined so far."""
     out: list[tuple[str, int, int]] = []
     current: list[str] = []
     start, col, depth = 0, 1, 0
     heredoc: str | None = None
+    quotes: tuple[str, bool] = ("", False)
+    last = ""
     for offset, line in enumerate(code.split("\n")):
         if heredoc is not None:
             current.append(line)
+            quotes, last = _quote_state("\n" + line, quotes), line.rstrip() or last
             if line.strip() != heredoc:
                 continue
             heredoc = None
@@ -215,24 +221,39 @@ def logical_lines(code: str, *, console: bool) -> list[tuple[str, int, int]]:
                 current, start = [body], offset
                 col = (m.end() if m else len(line) - len(line.lstrip())) + 1
                 line = body
+                quotes, last = _quote_state(body, ("", False)), body.rstrip()
             else:
                 current.append(line)
+                quotes, last = _quote_state("\n" + line, quotes), line.rstrip() or last
             here = re.search(r"<<-?\s*['\"]?([A-Za-z_][A-Za-z0-9_]*)['\"]?", line)
             if here:
                 heredoc = here.group(1)
                 continue
             depth = max(0, depth + _compound_depth(line))
-        text = "\n".join(current)
-        if depth or open_quote(text) or \
-                text.rstrip().endswith(("\\", "|", "&&", "||", "{", "(")):
+        if depth or quotes[0] or last.endswith(("\\", "|", "&&", "||", "{", "(")):
             continue
-        joined = re.sub(r"\\\n\s*", "", text).strip()
+        joined = re.sub(r"\\\n\s*", "", "\n".join(current)).strip()
         if joined not in ("exit", "logout"):
             out.append((joined, start, col))
         current = []
     if current:
         out.append((re.sub(r"\\\n\s*", "", "\n".join(current)).strip(), start, col))
     return out
+
+
+def _quote_state(text: str, state: tuple[str, bool]) -> tuple[str, bool]:
+    """The (open quote, pending backslash) after `text`, starting from `state`."""
+    quote, escaped = state
+    for ch in text:
+        if escaped:
+            escaped = False
+        elif ch == "\\" and quote != "'":
+            escaped = True
+        elif quote == "" and ch in "'\"":
+            quote = ch
+        elif quote == ch:
+            quote = ""
+    return quote, escaped
 
 
 def _compound_depth(line: str) -> int:
