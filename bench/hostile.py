@@ -45,7 +45,7 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "yaml-nesting": lambda n: "a: " + "[" * n + "]" * n,
     "binary": lambda n: "\x00\x01\xff\ufeff" * (n // 4 + 1),
     "ir-regions": lambda n: '"skc.workflow"() (' + '{\n"ctrl.if"(%c) (' * n,
-    "skflow-ifs": lambda n: "".join("    step x%d = if true {\n" % i for i in range(min(n, 5000))),
+    "skflow-ifs": lambda n: "".join(f"    step x{i} = if true {{\n" for i in range(min(n, 5000))),
     "expression-chain": lambda n: " and ".join(["a > 1"] * (n // 8 + 1)),
     "json-nesting": lambda n: "[" * n + "]" * n,
     "huge-number": lambda n: '{"schema_version": ' + "9" * n + "}",
