@@ -29,6 +29,7 @@ is a `DiagnosticError` at the offending file:
     SKC239  a path is absolute, leaves the bundle, or is a symbolic link (`confine.py`)
     SKC240  a tool.script op runs a file that is not a hashed file of the bundle
     SKC241  a file under code/ or prompts/ is not listed in the manifest
+    SKC242  signature.json does not verify (`signing.py`; an unsigned bundle is fine here)
 
 `write_bundle` never leaves a half-written bundle: it writes next to the target
 and renames over it only when complete. The runtime reads bundles through
@@ -66,6 +67,7 @@ from skc.compiler.manifest import (
     SourceFile,
     WorkflowInfo,
 )
+from skc.compiler.signing import SIGNATURE, check_signature
 from skc.ir.core import Op
 from skc.ir.location import Diagnostic, DiagnosticError, Location, errors
 from skc.ir.module import Module
@@ -121,6 +123,7 @@ class Bundle:
     manifest: Manifest
     files: dict[str, bytes]
     root: Path | None = None
+    signer: str | None = None  # the key id of a valid signature.json (`signing.py`), None when unsigned
 
     def text(self, name: str) -> str:
         return self.files[name].decode("utf-8")
@@ -416,7 +419,9 @@ def read_bundle(path: str | Path, *, check_ir: bool = True) -> Bundle:
         files = _read_files(path)
     except OSError as e:
         raise _fail("SKC230", path, f"cannot read the bundle: {e.strerror or e}") from None
-    manifest = _manifest(files.pop(MANIFEST), f"{path}/{MANIFEST}")
+    manifest_bytes = files.pop(MANIFEST)
+    manifest = _manifest(manifest_bytes, f"{path}/{MANIFEST}")
+    signer = check_signature(str(path), manifest_bytes, files.pop(SIGNATURE, None))
     if confined := check_names(str(path), path if path.is_dir() else None, list(files), manifest.files):
         raise DiagnosticError(confined)
     problems: list[Diagnostic] = []
@@ -445,4 +450,4 @@ def read_bundle(path: str | Path, *, check_ir: bool = True) -> Bundle:
         raise DiagnosticError([Diagnostic("SKC235", Location(ir_file, 1, 1), f"{IR} does not verify"), *bad])
     if confined := check_scripts(str(path), manifest.files, module):
         raise DiagnosticError(confined)
-    return Bundle(module, manifest, files, path)
+    return Bundle(module, manifest, files, path, signer)

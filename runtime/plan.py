@@ -46,6 +46,7 @@ class Loaded:
     strict: bool = False  # the binding was made for this machine (env-bind{strict=true})
     bundle_dir: Path | None = None  # a bundle directory (its JIT profile lives there)
     hashes: dict[str, str] | None = None  # a bundle's manifest hashes: its scripts are checked again before they run
+    signer: str | None = None  # a bundle's valid signature's key id (`skc.compiler.signing`)
 
 
 def _is_bundle(p: Path) -> bool:
@@ -70,7 +71,7 @@ def load_source(source: Module | str | Path, *, compile: bool = True) -> Loaded:
         return Loaded(bundle.module, root / "code" if root is not None else None,
                       dict(env.bindings) if env is not None else {}, strict=bool(env and env.strict),
                       bundle_dir=bundle.root if bundle.root is not None and bundle.root.is_dir() else None,
-                      hashes=dict(bundle.manifest.files))
+                      hashes=dict(bundle.manifest.files), signer=bundle.signer)
     if not compile:
         return Loaded(parse_module(path.read_text(encoding="utf-8"), str(path)), path.parent)
     from skc.compiler.driver import compile_path, source_root
@@ -98,6 +99,7 @@ def bindings_of(loaded: Loaded) -> dict[str, Any]:
     if loaded.source_dir is not None:
         out["scripts_root"] = str(loaded.source_dir)
     if loaded.hashes is not None:
+        out["bundle_signer"] = loaded.signer
         out["script_hashes"] = {k.removeprefix("code/"): v for k, v in loaded.hashes.items() if k.startswith("code/")}
     return out
 
@@ -147,6 +149,11 @@ def preflight(wf: WorkflowOp, inputs: list[Any], policy: Policy, options: dict[s
     known = known_values(wf, inputs)
     verdicts: dict[str, str] = {}
     diags: list[Diagnostic] = []
+    if (trusted := options.get("require_signature")) is not None:  # a list of trusted key ids (may be empty)
+        from skc.compiler.signing import require_signature
+
+        where = str(bindings.get("scripts_root") or "<module>").removesuffix("/code")
+        diags += require_signature(where, bindings.get("bundle_signer"), list(trusted))
     for oid, op in numbered(wf.body):
         if op.op_name in _CTRL:
             continue

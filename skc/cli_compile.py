@@ -19,6 +19,7 @@ from skc.compiler.driver import CompileResult, compile_path, discover_sources
 from skc.compiler.frontend import kind_of
 from skc.compiler.passes import DEFAULT_PIPELINE
 from skc.errors import USER_ERROR, report, user_errors
+from skc.ir.location import DiagnosticError
 
 INTERNAL_ERROR = 3
 
@@ -148,12 +149,41 @@ def bundle() -> None:
 
 @bundle.command("verify")
 @click.argument("path", type=click.Path())
+@click.option("--key", type=click.Path(dir_okay=False), help="Require a signature by this public key (PEM).")
 @user_errors
-def verify_cmd(path: str) -> None:
-    """Check PATH: manifest schema, file hashes, IR parses and verifies. Exit 2 if not."""
+def verify_cmd(path: str, key: str | None) -> None:
+    """Check PATH: manifest schema, file hashes, paths inside the bundle, signature, IR parses and
+    verifies. With --key, also that this key signed it. Exit 2 if not."""
     b = read_bundle(path)
+    if key is not None:
+        from skc.compiler.signing import public_key_id, require_signature
+
+        if problems := require_signature(path, b.signer, [public_key_id(key)]):
+            raise DiagnosticError(problems)
     click.echo(f"{path}: ok (bundle v{b.manifest.bundle_version}, schema {b.manifest.schema_version}, "
                f"{len(b.files)} files)")
+
+
+@bundle.command("sign")
+@click.argument("path", type=click.Path())
+@click.option("--key", "key", required=True, type=click.Path(dir_okay=False), help="An ed25519 private key (PEM).")
+@user_errors
+def sign_cmd(path: str, key: str) -> None:
+    """Sign the bundle at PATH (writes signature.json; see `skc bundle keygen`)."""
+    from skc.compiler.signing import sign_bundle
+
+    click.echo(f"{path}: signed by key {sign_bundle(path, key)}")
+
+
+@bundle.command("keygen")
+@click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help="Where the private key goes.")
+@user_errors
+def keygen_cmd(out: str) -> None:
+    """Make an ed25519 signing key (OUT) and its public key (OUT.pub)."""
+    from skc.compiler.signing import generate_key
+
+    key, pub = generate_key(out)
+    click.echo(f"private key: {key}\npublic key: {pub}")
 
 
 @bundle.command("show")

@@ -112,12 +112,15 @@ def _show(value: Any) -> str:
               help="JIT: guard misses before solidified code is dropped.")
 @click.option("--jit-shadow-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
               help="JIT: share of solidified executions also sent to the model and compared.")
+@click.option("--require-signature", is_flag=True, help="Run only a bundle signed (skc bundle sign).")
+@click.option("--trusted-key", multiple=True, metavar="PUB.pem", help="A key whose signature --require-signature accepts.")
 @user_errors
 def run_cmd(source: str | None, inputs: tuple[str, ...], engine: str, resume: str | None, dry_run: bool,
             as_json: bool, runs_dir: str | None, run_id: str | None, workflow: str | None, db: tuple[str, ...],
             allow: tuple[str, ...], allow_writes: bool, secret: tuple[str, ...], limit: tuple[str, ...],
             model: str | None, workdir: str | None, no_jit: bool, recompile: bool, jit_promote_after: int,
-            jit_demote_after: int, jit_shadow_rate: float) -> None:
+            jit_demote_after: int, jit_shadow_rate: float, require_signature: bool = False,
+            trusted_key: tuple[str, ...] = ()) -> None:
     """Run SOURCE (a bundle, or a SKILL.md folder / runbook .md / .skflow / .mlir compiled on the fly).
 
     Examples:
@@ -138,6 +141,10 @@ def run_cmd(source: str | None, inputs: tuple[str, ...], engine: str, resume: st
     else:
         options["jit_config"] = {"promote_after": jit_promote_after, "demote_after": jit_demote_after,
                                  "shadow_rate": jit_shadow_rate}
+    if require_signature:
+        from skc.compiler.signing import trusted_keys
+
+        options["require_signature"] = trusted_keys(list(trusted_key))
     limits = {k: int(v) for k, v in _pairs(limit, "--limit").items()}
     progress = Progress() if sys.stderr.isatty() and not as_json and not dry_run else None
     kwargs = dict(engine=engine, workflow=workflow, runs_dir=runs_dir, run_id=run_id, resume=resume,

@@ -149,3 +149,52 @@ def test_a_script_swapped_after_loading_is_refused_at_the_op(bundle: Path) -> No
     script.unlink()
     os.symlink(bundle.parent / "evil.sh", script)
     assert "outside the bundle" in confined_script(op, [], ctx)
+
+
+def _run(bundle: Path, *extra: str) -> tuple[int, str]:
+    work = bundle.parent / "work"
+    ran = CliRunner().invoke(cli, ["run", str(bundle), "--workdir", str(work), "--runs-dir", str(work / "runs"),
+                                   "--no-jit", *extra], catch_exceptions=False)
+    return ran.exit_code, ran.output
+
+
+def test_signed_bundles_run_with_require_signature_and_tampered_ones_never(bundle: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    key, other = tmp_path / "key.pem", tmp_path / "other.pem"
+    assert runner.invoke(cli, ["bundle", "keygen", "-o", str(key)]).exit_code == 0
+    assert runner.invoke(cli, ["bundle", "keygen", "-o", str(other)]).exit_code == 0
+    work = bundle.parent / "work"
+    code, out = _run(bundle, "--require-signature")  # unsigned
+    assert code == 2
+    assert "error SKC243" in out
+    assert not (work / "ran").exists()
+    signed = runner.invoke(cli, ["bundle", "sign", str(bundle), "--key", str(key)], catch_exceptions=False)
+    assert signed.exit_code == 0, signed.output
+    assert runner.invoke(cli, ["bundle", "verify", str(bundle), "--key", f"{key}.pub"]).exit_code == 0
+    wrong = runner.invoke(cli, ["bundle", "verify", str(bundle), "--key", f"{other}.pub"])
+    assert wrong.exit_code == 2
+    assert "not trusted" in wrong.output
+    code, out = _run(bundle, "--require-signature", "--trusted-key", f"{other}.pub")
+    assert code == 2
+    assert "error SKC243" in out
+    assert not (work / "ran").exists()
+    code, out = _run(bundle, "--require-signature", "--trusted-key", f"{key}.pub")
+    assert code == 0, out
+    assert (work / "ran").exists()
+    (work / "ran").unlink()
+    _rewrite_ir(bundle, '"scripts/hello.sh"', '"scripts/hello.sh", note = "x"')  # re-hashed, not re-signed
+    for extra in ([], ["--require-signature"]):
+        code, out = _run(bundle, *extra)
+        assert code == 2
+        assert "error SKC242" in out
+        assert "Traceback" not in out
+    assert not (work / "ran").exists()
+
+
+@pytest.mark.parametrize("record", ["{", "[]", '{"algorithm": "ed25519", "public_key": "!!", "signature": ""}',
+                                    "[" * 50_000])
+def test_a_damaged_signature_is_a_located_error(bundle: Path, record: str) -> None:
+    (bundle / "signature.json").write_text(record)
+    verified = CliRunner().invoke(cli, ["bundle", "verify", str(bundle)], catch_exceptions=False)
+    assert verified.exit_code == 2
+    assert "error SKC242" in verified.output
