@@ -19,6 +19,7 @@ never an exception. The module is None when there is any error.
 from __future__ import annotations
 
 import difflib
+import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -109,6 +110,21 @@ def _summarise(described: set[str]) -> str:
 MAX_TREE_DEPTH = 240  # about 60 nested blocks: deeper input is SKC128, never a RecursionError
 
 
+MAX_BRACKETS = 200
+_BRACKET = re.compile(r"[(\[{]|[)\]}]")
+
+
+def _bracket_depth(text: str) -> tuple[int, int] | None:
+    """Where `(`, `[` and `{` (counted everywhere, strings too) first nest deeper than MAX_BRACKETS."""
+    depth = 0
+    for m in _BRACKET.finditer(text):
+        depth += 1 if m.group() in "([{" else -1
+        if depth > MAX_BRACKETS:
+            line = text.count("\n", 0, m.start()) + 1
+            return line, m.start() - text.rfind("\n", 0, m.start())
+    return None
+
+
 def _too_deep(tree: Any) -> tuple[int, int] | None:
     """Where the syntax tree first gets deeper than `MAX_TREE_DEPTH` (walked without recursion)."""
     stack = [(tree, 1)]
@@ -124,6 +140,10 @@ def _too_deep(tree: Any) -> tuple[int, int] | None:
 
 def parse_document(text: str, file: str = "<input>") -> tuple[Document | None, list[Diagnostic]]:
     """The syntax tree of `text`, or None and a syntax diagnostic."""
+    if (deep := _bracket_depth(text)) is not None:  # before lark: it would build the whole tree first
+        line, col = deep
+        return None, [Diagnostic("SKC128", Location(file, line, col), f"brackets nest more than {MAX_BRACKETS} deep",
+                                 "split it into smaller steps or workflows")]
     try:
         tree = parser().parse(text)
     except UnexpectedInput as e:
