@@ -31,6 +31,8 @@ import os
 import secrets
 import signal
 import sys
+import threading
+import time
 
 from skc.runtime.targets.base import OpFailed
 
@@ -96,8 +98,28 @@ def end_all(pgid: int | None, tag: str) -> None:
                 os.kill(pid, signal.SIGKILL)
         for pid in pids:
             if pid != pgid:
-                with contextlib.suppress(ChildProcessError, OSError):
-                    os.waitpid(pid, os.WNOHANG)
+                _reap(pid)
+
+
+def _collect(pid: int) -> None:
+    """Waits up to 5 s for `pid` to exit and become our child (a killed orphan is re-parented to us
+    only once its parent is gone), then reaps it."""
+    for _ in range(250):
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return
+        except ChildProcessError:
+            if not os.path.exists(f"/proc/{pid}"):
+                return  # gone, reaped by its own parent
+        except OSError:
+            return
+        time.sleep(0.02)
+
+
+def _reap(pid: int) -> None:
+    """Leaves no zombie of a killed process: collects it in a daemon thread (see `_collect`)."""
+    threading.Thread(target=_collect, args=(pid,), daemon=True).start()
 
 
 async def _main_exit(proc: asyncio.subprocess.Process) -> int:
@@ -105,7 +127,7 @@ async def _main_exit(proc: asyncio.subprocess.Process) -> int:
     try:
         fd = os.pidfd_open(proc.pid)
     except (AttributeError, OSError):
-        return await proc.wait()
+        return await _status(proc)
     loop = asyncio.get_running_loop()
     exited: asyncio.Future[None] = loop.create_future()
 
@@ -119,11 +141,20 @@ async def _main_exit(proc: asyncio.subprocess.Process) -> int:
     finally:
         loop.remove_reader(fd)
         os.close(fd)
-    for _ in range(400):  # the child watcher reaps it and records the status a moment later
-        if proc.returncode is not None:
-            return proc.returncode
-        await asyncio.sleep(0.005)
-    return await proc.wait()
+    return await _status(proc)
+
+
+async def _status(proc: asyncio.subprocess.Process, limit_s: float | None = None) -> int:
+    """The exit status the child watcher records once it has reaped the process. Never
+    `proc.wait()`: before Python 3.12 that also waits for every pipe to close."""
+    waited, pause = 0.0, 0.002
+    while proc.returncode is None:
+        if limit_s is not None and waited >= limit_s:
+            return -9
+        await asyncio.sleep(pause)
+        waited += pause
+        pause = min(pause * 2, 0.05)
+    return proc.returncode
 
 
 async def run_process(argv: list[str], *, env: dict[str, str], cwd: str, stdin: bytes | None = None,
@@ -191,7 +222,7 @@ async def run_process(argv: list[str], *, env: dict[str, str], cwd: str, stdin: 
         for task in readers:
             task.cancel()
         with contextlib.suppress(Exception):
-            await asyncio.shield(proc.wait())
+            await asyncio.shield(_status(proc, 2.0))
         raise
     finally:
         transport = getattr(proc, "_transport", None)
