@@ -26,7 +26,10 @@ is a `DiagnosticError` at the offending file:
     SKC236  the zip file is corrupt
     SKC237  the output path holds something that is not a bundle (never overwritten)
     SKC238  the bundle cannot be written
-    SKC239  a zip entry's name is absolute or leaves the bundle
+    SKC239  a path is absolute, leaves the bundle, or is a symbolic link (`confine.py`)
+    SKC240  a tool.script op runs a file that is not a hashed file of the bundle
+    SKC241  a file under code/ or prompts/ is not listed in the manifest
+    SKC242  signature.json does not verify (`signing.py`; an unsigned bundle is fine here)
 
 `write_bundle` never leaves a half-written bundle: it writes next to the target
 and renames over it only when complete. The runtime reads bundles through
@@ -53,6 +56,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from skc.compiler.confine import check_names, check_scripts
 from skc.compiler.manifest import (
     SCHEMA_VERSION,
     SUPPORTED_SCHEMA_VERSIONS,
@@ -63,6 +67,7 @@ from skc.compiler.manifest import (
     SourceFile,
     WorkflowInfo,
 )
+from skc.compiler.signing import SIGNATURE, check_signature
 from skc.ir.core import Op
 from skc.ir.location import Diagnostic, DiagnosticError, Location, errors
 from skc.ir.module import Module
@@ -119,6 +124,7 @@ class Bundle:
     manifest: Manifest
     files: dict[str, bytes]
     root: Path | None = None
+    signer: str | None = None  # the key id of a valid signature.json (`signing.py`), None when unsigned
 
     def text(self, name: str) -> str:
         return self.files[name].decode("utf-8")
@@ -368,7 +374,8 @@ def _read_files(path: Path) -> dict[str, bytes]:
         if not (path / MANIFEST).is_file():
             raise _fail("SKC230", path, "not a bundle: there is no manifest.json",
                         "compile one with `skc compile SOURCE -o OUT.skb`")
-        return {f.relative_to(path).as_posix(): f.read_bytes() for f in sorted(path.rglob("*")) if f.is_file()}
+        return {f.relative_to(path).as_posix(): f.read_bytes() for f in sorted(path.rglob("*"))
+                if f.is_file() and not f.is_symlink()}  # links are reported by confine.check_paths
     try:
         with zipfile.ZipFile(path) as zf:
             files: dict[str, bytes] = {}
@@ -393,6 +400,9 @@ def _manifest(data: bytes, where: str) -> Manifest:
     except json.JSONDecodeError as e:
         raise _fail("SKC232", where, f"manifest.json is not valid JSON: {e.msg}",
                     "the file is damaged; recompile the bundle", e.lineno, e.colno) from None
+    except (RecursionError, ValueError) as e:  # nested 100,000 deep, or a 5,000-digit number
+        raise _fail("SKC232", where, f"manifest.json cannot be read: {type(e).__name__}: {str(e)[:80]}",
+                    "the file is damaged; recompile the bundle") from None
     if not isinstance(raw, dict):
         raise _fail("SKC232", where, "manifest.json must hold a JSON object")
     version = raw.get("schema_version")
@@ -425,7 +435,11 @@ def read_bundle(path: str | Path, *, check_ir: bool = True) -> Bundle:
         files = _read_files(path)
     except OSError as e:
         raise _fail("SKC230", path, f"cannot read the bundle: {e.strerror or e}") from None
-    manifest = _manifest(files.pop(MANIFEST), f"{path}/{MANIFEST}")
+    manifest_bytes = files.pop(MANIFEST)
+    manifest = _manifest(manifest_bytes, f"{path}/{MANIFEST}")
+    signer = check_signature(str(path), manifest_bytes, files.pop(SIGNATURE, None))
+    if confined := check_names(str(path), path if path.is_dir() else None, list(files), manifest.files):
+        raise DiagnosticError(confined)
     problems: list[Diagnostic] = []
     for name, digest in sorted(manifest.files.items()):
         where = Location(f"{path}/{name}", 1, 1)
@@ -450,4 +464,6 @@ def read_bundle(path: str | Path, *, check_ir: bool = True) -> Bundle:
                                *e.diagnostics]) from None
     if check_ir and (bad := errors(verify(module))):
         raise DiagnosticError([Diagnostic("SKC235", Location(ir_file, 1, 1), f"{IR} does not verify"), *bad])
-    return Bundle(module, manifest, files, path)
+    if confined := check_scripts(str(path), manifest.files, module):
+        raise DiagnosticError(confined)
+    return Bundle(module, manifest, files, path, signer)

@@ -2,7 +2,8 @@
 
 Hand-written (a regex lexer and recursive descent) for speed and for errors that
 point at the exact line and column: `file:line:col: error SKC101: ...`.
-Codes: SKC101 syntax, SKC102 undefined value, SKC103 redefined value,
+The lexer matches at every position (a catch-all `bad` token: linear time on any input) and nesting deeper
+than `MAX_DEPTH` is an SKC101. Codes: SKC101 syntax, SKC102 undefined value, SKC103 redefined value,
 SKC104 unknown type, SKC105 a use whose type differs from its definition.
 """
 
@@ -33,8 +34,10 @@ _TOKEN = re.compile(r"""
 | (?P<ident>[A-Za-z_][A-Za-z0-9_$.]*)
 | (?P<arrow>->)
 | (?P<punct>[(){}\[\],:=<>])
-""", re.VERBOSE)
+| (?P<bad>.)
+""", re.VERBOSE | re.DOTALL)
 
+MAX_DEPTH = 100  # nesting of regions and attribute values; deeper input is an SKC101, not a RecursionError
 _ESCAPE = re.compile(r"\\(\\|\"|n|t|[0-9A-Fa-f]{2})")
 
 
@@ -77,8 +80,8 @@ class Parser:
         self.tokens: list[tuple[str, str, int]] = []
         self._lines: list[int] | None = None
         pos = 0
-        for m in _TOKEN.finditer(text):
-            if m.start() != pos:
+        for m in _TOKEN.finditer(text):  # `bad` matches any other character: no search, linear time
+            if m.lastgroup == "bad":
                 break
             pos = m.end()
             if m.lastgroup != "ws":
@@ -90,6 +93,7 @@ class Parser:
         self.tokens.append(("eof", "", len(text)))
         self.i = 0
         self.scope = _Scope()
+        self.depth = 0  # regions and attribute lists open at this point
 
     # -- errors and tokens
 
@@ -205,7 +209,14 @@ class Parser:
         op.text_loc = self.location(start)
         return op
 
+    def _enter(self, pos: int) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            self._fail(pos, f"regions or attributes nested more than {MAX_DEPTH} deep",
+                       hint="skc workflows nest a few levels; this input is not one")
+
     def region(self) -> Region:
+        self._enter(self.tokens[self.i][2])
         self.expect("{")
         self.scope.frames.append({})
         arg_types: list[Type] = []
@@ -233,6 +244,7 @@ class Parser:
             block.append(self.op())
         self.expect("}")
         self.scope.frames.pop()
+        self.depth -= 1
         return Region([block])
 
     def define(self, name: str, value: Value, pos: int) -> None:
@@ -344,6 +356,7 @@ class Parser:
         if tok == "unit":
             return None
         if tok == "[":
+            self._enter(pos)
             items: list[AttrValue] = []
             if not self.accept("]"):
                 while True:
@@ -351,10 +364,14 @@ class Parser:
                     if not self.accept(","):
                         break
                 self.expect("]")
+            self.depth -= 1
             return items
         if tok == "{":
             self.i -= 1
-            return self.attr_dict()
+            self._enter(pos)
+            nested = self.attr_dict()
+            self.depth -= 1
+            return nested
         self._fail(pos, f"expected an attribute value, found {tok!r}")
         raise AssertionError  # unreachable
 

@@ -30,9 +30,9 @@ from skc.runtime.permissions import (
     Policy,
     Request,
     Rule,
-    command_words,
     parse_rules,
     rule_matches,
+    shell_request,
 )
 from skc.runtime.targets.shell import run_process
 
@@ -58,7 +58,7 @@ class AgentTools:
 
     def requests(self, kind: str, arguments: dict[str, Any]) -> list[Request]:
         if kind == "bash":
-            return [Request("Bash", w) for w in command_words(str(arguments.get("command", "")))] or [Request("Bash", [])]
+            return [shell_request(str(arguments.get("command", "")))]
         subject = str(arguments.get("path") or arguments.get("pattern") or ".")
         return [Request(_TOOL.get(kind, kind), subject=subject, writes=kind in ("write", "edit"))]
 

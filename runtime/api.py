@@ -52,6 +52,7 @@ from skc.runtime.config import RunConfig, RunOptions, config_of
 from skc.runtime.journal import JOURNAL_FILE, JournalWriter, read_journal
 from skc.runtime.permissions import Redactor, policy_for, secret_values
 from skc.runtime.plan import UNKNOWN, bindings_of, load_source, plan_ops, preflight
+from skc.runtime.redact import redacted_result
 from skc.runtime.runs import RunLock
 from skc.runtime.scheduler import Engine, Scheduler
 from skc.runtime.trace import TRACE_FILE, TraceWriter
@@ -226,6 +227,11 @@ class _Prepared:
 
 async def _arun(source: Module | str | Path | None, inputs: Mapping[str, Any] | None, cfg: RunConfig, *,
                 own_loop: bool) -> RunResult:
+    return await redacted_result(cfg.secrets, lambda: _arun_unredacted(source, inputs, cfg, own_loop=own_loop))
+
+
+async def _arun_unredacted(source: Module | str | Path | None, inputs: Mapping[str, Any] | None, cfg: RunConfig,
+                           *, own_loop: bool) -> RunResult:
     if own_loop:  # many ops wait in threads (sqlite, HTTP, the model's lock): room enough that they never starve
         asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=32))
         prep = _prepare(source, inputs, cfg)
@@ -252,6 +258,8 @@ def _target_options(cfg: RunConfig) -> dict[str, Any]:
     opts: dict[str, Any] = dict(cfg.options)
     if cfg.model:
         opts["model"] = cfg.model
+    if cfg.trusted_keys is not None:
+        opts["require_signature"] = list(cfg.trusted_keys)
     if not cfg.jit:
         opts["jit"] = False
     elif "jit_config" not in opts:

@@ -53,6 +53,7 @@ class RunConfig:
     approve_all: bool = False  # pre-approve every confirm op and every write (the old `allow_writes`)
     approval_timeout: float | None = None  # seconds before a pending approval becomes a rejection
     ask_approval: Callable[[dict[str, Any]], tuple[bool, str]] | None = None  # asks a person inline
+    trusted_keys: Sequence[str] | None = None  # run only a bundle signed by one of these key ids (signing.py)
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> RunConfig:
         """This config with the given fields replaced (a name that is no field is a TypeError)."""
@@ -90,6 +91,7 @@ class RunOptions(TypedDict, total=False):
     approve_all: bool
     approval_timeout: float | None
     ask_approval: Callable[[dict[str, Any]], tuple[bool, str]] | None
+    trusted_keys: Sequence[str] | None
 
 
 FIELDS = frozenset(f.name for f in fields(RunConfig))

@@ -2,7 +2,10 @@
 
 Every tool op becomes a `Request` for a tool in the Agent Skills vocabulary:
 
-    tool.shell, tool.script  Bash(<command words>)   each `;`/`&&`/`||`/`|` segment of a `cmd`
+    tool.shell, tool.script  Bash(<command>)         a `cmd` is judged on the shell model
+                                                     (`skc.stdlib.shell.rules`): every simple
+                                                     command on its own, substitutions,
+                                                     redirections, background jobs named
     tool.python              Python                  (Bash(python:*) / Bash(python3:*) also allow it)
     tool.sql                 Sql(<db>)               (Bash(sqlite3:*) also allows it)
     tool.file_read           Read(<path>)
@@ -10,8 +13,10 @@ Every tool op becomes a `Request` for a tool in the Agent Skills vocabulary:
     tool.http                WebFetch(<host>)
     llm.agent                each tool it may call
 
-Rules are written as in SKILL.md `allowed-tools`: `Bash`, `Bash(git:*)` (program
-`git`, any arguments), `Bash(git status:*)` (a word prefix), `Bash(make test)`
+Rules are written as in SKILL.md `allowed-tools` (space- or comma-separated): `Bash`,
+`Bash(git:*)` (program `git` as resolved on PATH, any arguments; no substitution,
+redirection to a file, background job or compound command unless bare `Bash` or an
+exact rule allows it; a redirection to a file is allowed by a `Write(<path>)` rule), `Bash(git status:*)` (a word prefix), `Bash(make test)`
 (exactly), `Bash(git diff *)` (a glob over the command line), `Read`,
 `Read(/var/log/**)`, `WebFetch(domain:example.com)`, `Sql(incidents)`.
 
@@ -20,7 +25,9 @@ Policy:
 * A workflow with a `permissions` attribute (a skill's allowed-tools) may run only
   what a rule allows: its own rules plus the run's `--allow` rules.
 * A workflow without one (a runbook) may run, by default, ops that only read:
-  `read:`/`net:` effects, `pure`, HTTP GET/HEAD. An op that writes (a `write:`
+  `read:`/`net:` effects, `pure`, HTTP GET/HEAD. A `cmd` whose model shows a write
+  the declared effects do not (a writing command inside `$(…)`, `<(…)`, an `if`, after
+  `&`; a redirection to a file; a program path that is not the one on PATH) writes. An op that writes (a `write:`
   effect, or an HTTP POST/PUT/PATCH/DELETE) needs `--allow-writes` or an `--allow`
   rule that matches it.
 * When the bundle's environment binding is strict (compiled for this machine,
@@ -33,9 +40,7 @@ known statically (literal argv, or workflow inputs already substituted) and agai
 at the op, after substitution, for the rest. A refusal is SKC301 (rules) or SKC302
 (environment binding), naming the step and the rule set.
 
-Secrets: values of environment variables whose names look like credentials
-(`*_TOKEN`, `*_KEY`, `*_PASSWORD`, ...; at least 4 characters long) and `--secret`
-values are replaced by `***` in traces, journals and results files.
+Secrets (`Redactor`, `secret_values`) live in `redact.py`; they are re-exported here.
 """
 
 from __future__ import annotations
@@ -51,17 +56,22 @@ from urllib.parse import urlsplit
 
 from skc.ir.core import Op
 from skc.ir.effects import parse_effects
+from skc.runtime.redact import Redactor, secret_values
 from skc.runtime.values import substitute
+from skc.stdlib.shell import Word, parse
+from skc.stdlib.shell.effects import command_effects
+from skc.stdlib.shell.programs import known_program, strip_wrappers
+from skc.stdlib.shell.query import hazards, resolves_to, simple_commands, unknowns
+from skc.stdlib.shell.rules import Verdict, allowed, match_words
 
-_RULE = re.compile(r"([A-Za-z][A-Za-z0-9_]*)(?:\(([^()]*)\))?")
-_SEGMENT = re.compile(r"\s*(?:\|\||&&|;|\||\n)\s*")
+_RULE = re.compile(r"([A-Za-z][A-Za-z0-9_]*)(?:\(([^()]*)\))?")  # separators (space, comma) are skipped
 _UNKNOWN = re.compile(r"\{\d+\}")
 READ_METHODS = ("GET", "HEAD")
 SHELL_BUILTINS = frozenset({"cd", "echo", "export", "set", "unset", "test", "[", "true", "false", "read",
                             "source", ".", "eval", "exit", "printf", "pwd", "wait", "trap", "shift", ":",
                             "type", "umask", "ulimit", "exec", "command", "builtin", "local", "declare"})
-_SECRET_NAME = re.compile(
-    r"(?:^|_)(?:TOKEN|KEY|SECRET|PASSWORD|PASSWD|PASS|PAT|CREDENTIALS?|APIKEY|AUTH)$")
+__all__ = ["Denial", "Policy", "Redactor", "Request", "Rule", "parse_rules", "policy_for", "requests_for",
+           "secret_values", "shell_request"]
 
 
 @dataclass(frozen=True)
@@ -76,7 +86,7 @@ class Rule:
 
 
 def parse_rules(entries: Iterable[str]) -> list[Rule]:
-    """`["Bash(git:*) Read", "WebFetch"]` -> rules (entries may hold several, space-separated)."""
+    """`["Bash(git:*) Read", "WebFetch"]` -> rules (entries may hold several, space- or comma-separated)."""
     rules = []
     for entry in entries:
         for m in _RULE.finditer(entry):
@@ -93,11 +103,14 @@ class Request:
     words: list[str] = field(default_factory=list)
     subject: str = ""
     writes: bool = False
+    shell: str | None = None  # the command line, when it runs under `bash -c`
+    script: str | None = None  # a skill's own script: rules may name it with or without its interpreter
+    why: str = ""  # the part of a command line that writes (runbook mode)
 
     @property
     def text(self) -> str:
         if self.tool == "Bash":
-            return " ".join(self.words)
+            return self.shell if self.shell is not None else " ".join(self.words)
         return self.subject
 
     def __str__(self) -> str:
@@ -109,20 +122,60 @@ def _unknown(text: str) -> bool:
 
 
 def command_words(command: str) -> list[list[str]]:
-    """The word lists of each segment of a shell command line (pipes, `&&`, `;`)."""
-    out = []
-    for segment in _SEGMENT.split(command):
-        if not segment.strip():
-            continue
-        try:
-            words = shlex.split(segment)
-        except ValueError:
-            words = segment.split()
-        while words and re.match(r"[A-Za-z_][A-Za-z0-9_]*=", words[0]):
-            words = words[1:]  # VAR=value prefixes
-        if words:
-            out.append(words)
-    return out
+    """The words of every simple command of a command line (from the shell model)."""
+    return [[w.value if w.value is not None else w.text for w in c.words] for c in simple_commands(command)]
+
+
+def shell_request(command: str, *, writes: bool = False) -> Request:
+    """The request of a command line run by `bash -c`; it writes when its model shows a write
+    that `writes` (the declared effects) does not."""
+    why = _model_write(command)
+    words = command_words(command)
+    return Request("Bash", words[0] if words else [], writes=writes or bool(why), shell=command, why=why)
+
+
+# Variables that choose which program runs, or what a program runs (git, pagers, editors, the shell).
+_PROGRAM_CHOOSERS = re.compile(r"(?:PATH|LD_[A-Z_]+|BASH_ENV|ENV|SHELLOPTS|BASHOPTS|PS4|IFS|PROMPT_COMMAND|GIT_[A-Z_]+"
+                               r"|[A-Z_]*PAGER|EDITOR|VISUAL|[A-Z_]*_COMMAND|[A-Z_]*SSH[A-Z_]*|PYTHON[A-Z_]*|NODE_OPTIONS"
+                               r"|PERL5?[A-Z_]*|RUBY[A-Z_]*)=")
+_CODE_RUNNERS = frozenset({"eval", "source", ".", "bash", "sh", "zsh", "dash", "ksh", "python", "python3", "perl",
+                           "ruby", "node"})
+
+
+def _model_write(command: str) -> str:
+    """The part of `command` that writes beyond its top-level program's declared effects, or ''."""
+    script = parse(command)
+    found = hazards(script)
+    hidden = [h for h in found if h.kind in ("substitution", "background", "compound", "unknown", "program")]
+    unknown = bool(unknowns(script))
+    for h in found:
+        if h.kind == "redirect":
+            return str(h)
+    for cmd in simple_commands(script):
+        program = cmd.program
+        if program is not None and not program.literal:
+            return f"program name `{program.text}` that expands"
+        name = (program.value or "").rsplit("/", 1)[-1] if program is not None else ""
+        if program is not None and "/" in (program.value or "") and known_program(name) and \
+                not resolves_to(program, name):
+            return f"`{cmd.text}` (a program that is not the one on PATH)"
+        chooser = next((a for a in cmd.assigns if _PROGRAM_CHOOSERS.match(a.text)), None)
+        if chooser is not None:
+            return f"variable assignment `{chooser.text}` (it chooses what runs)"
+        core = strip_wrappers([w.value or w.text for w in cmd.words])
+        if core and core[0] in _CODE_RUNNERS and (core[0] in ("eval", "source", ".") or "-c" in core[1:]):
+            return f"`{cmd.text}` (runs code given as text)"
+        one = command_effects(cmd)
+        unknown = unknown or one.unknown
+        if one.writes or (hidden and one.unknown):
+            return f"`{cmd.text}`"
+    if hidden and unknown:
+        return str(hidden[0])
+    return ""
+
+
+def _quoted(value: str) -> str:
+    return value if _UNKNOWN.fullmatch(value) else shlex.quote(value)
 
 
 def requests_for(op: Op, args: list[Any] | None) -> list[Request]:
@@ -137,12 +190,15 @@ def requests_for(op: Op, args: list[Any] | None) -> list[Request]:
     if name == "tool.shell":
         if isinstance(a.get("argv"), list):
             words = [sub(str(w)) for w in a["argv"]]  # type: ignore[union-attr]
-            return [Request("Bash", words, writes=writes)]
-        return [Request("Bash", w, writes=writes) for w in command_words(sub(str(a.get("cmd", ""))))]
+            why = _model_write(shlex.join(words))  # argv runs no shell: only its program can surprise
+            return [Request("Bash", words, writes=writes or bool(why), why=why)]
+        cmd = str(a.get("cmd", ""))  # checked as it will run: values shell-quoted, as the shell target does
+        return [shell_request(substitute(cmd, args, quote=_quoted) if args is not None else cmd, writes=writes)]
     if name == "tool.script":
         interp = [str(a["interpreter"])] if a.get("interpreter") else []
-        words = interp + [sub(str(a["path"]))] + [sub(str(w)) for w in a.get("args") or []]  # type: ignore[union-attr]
-        return [Request("Bash", words, writes=writes)]
+        path = sub(str(a["path"]))
+        words = interp + [path] + [sub(str(w)) for w in a.get("args") or []]  # type: ignore[union-attr]
+        return [Request("Bash", words, writes=writes, script=path)]
     if name == "tool.python":
         return [Request("Python", subject=str(a.get("code", "")).strip().splitlines()[0][:80]
                         if str(a.get("code", "")).strip() else "", writes=writes)]
@@ -168,31 +224,41 @@ def requests_for(op: Op, args: list[Any] | None) -> list[Request]:
     return []
 
 
-def _bash_match(spec: str | None, words: list[str]) -> bool | None:
-    """Does a Bash rule allow `words`? None when undecidable (an unknown word matters)."""
-    if spec is None or spec in ("", "*", ":*"):
-        return True
-    command = " ".join(words)
-    program = [os.path.basename(words[0]), *words[1:]] if words else []
-    if spec.endswith(":*"):
-        prefix = spec[:-2].split()
-        head = program[:len(prefix)]
-        if any(_unknown(w) for w in head):
-            return None
-        return head == prefix
-    if "*" in spec or "?" in spec:
-        if _unknown(command):
-            return None
-        return fnmatch.fnmatchcase(" ".join(program), spec) or fnmatch.fnmatchcase(command, spec)
-    if _unknown(command):
-        return None
-    return " ".join(program) == spec or command == spec
+def _words(texts: list[str]) -> list[Word]:
+    return [Word(t, t) for t in texts]
+
+
+def _script_forms(req: Request) -> list[list[Word]]:
+    """A skill script's other spellings: `scripts/x.sh a` and `bash scripts/x.sh a`, `./scripts/x.sh`."""
+    if req.script is None or req.script not in req.words:
+        return []
+    rest = req.words[req.words.index(req.script):]
+    bare = req.script.removeprefix("./")
+    forms = [[bare, *rest[1:]], ["./" + bare, *rest[1:]]]
+    forms += [[interp, bare, *rest[1:]] for interp in ("bash", "sh", "python3", "python", "node")]
+    return [_words(f) for f in forms]
+
+
+def bash_verdict(rules: list[Rule], req: Request) -> Verdict:
+    """Whether these rules allow a Bash request: a command line on its model, argv on its words."""
+    specs = [r.spec for r in rules if r.tool == "Bash"]
+    if not specs:
+        return Verdict(False, f"`{req.text}`")
+    if req.shell is not None:
+        def writable(path: str) -> bool:
+            return any(rule_matches(r, Request("Write", subject=path, writes=True)) for r in rules)
+        return allowed(specs, req.shell, writable=writable)
+    forms = _script_forms(req)
+    verdicts = [match_words(s, _words(req.words), alternatives=forms) for s in specs]
+    if any(verdicts):
+        return Verdict(True)
+    return Verdict(None if any(v is None for v in verdicts) else False, f"`{req.text}`")
 
 
 def rule_matches(rule: Rule, req: Request) -> bool | None:
     tool = req.tool
     if tool == "Bash":
-        return _bash_match(rule.spec, req.words) if rule.tool == "Bash" else False
+        return bash_verdict([rule], req).allowed if rule.tool == "Bash" else False
     if tool == "Python":
         if rule.tool == "Python":
             return True
@@ -259,6 +325,8 @@ class Policy:
         """A Denial, None when allowed, or False when it cannot be decided yet (unknown words)."""
         if (binding := self._binding(req)) is not None:
             return binding
+        if req.tool == "Bash":
+            return self._check_bash(req)
         undecided = False
         for rule in (self.rules or []) + self.extra:
             verdict = rule_matches(rule, req)
@@ -275,15 +343,41 @@ class Policy:
         return Denial("SKC301", f"{req} is not allowed by {self.describe()}",
                       f"add '{_suggest(req)}' to allowed-tools, or run with --allow '{_suggest(req)}'")
 
+    def _check_bash(self, req: Request) -> Denial | bool | None:
+        verdict = bash_verdict((self.rules or []) + self.extra, req)
+        if verdict.allowed:
+            return None
+        if self.rules is None and (not req.writes or self.allow_writes):
+            return None
+        if verdict.allowed is None:
+            return False
+        if self.rules is None:
+            part = f": {req.why}" if req.why else ""
+            return Denial("SKC301", f"{req} writes{part}, and with no allowed-tools (a runbook, or a skill without "
+                          "the field) only reads may run by default",
+                          f"run with --allow-writes, or --allow '{_suggest(req)}'")
+        rule = f"Bash({verdict.program}:*)" if verdict.program else _suggest(req)
+        return Denial("SKC301", f"{req} is not allowed by {self.describe()}: {verdict.part} is not allowed",
+                      f"add '{rule}' to allowed-tools, or run with --allow '{rule}'")
+
     def _binding(self, req: Request) -> Denial | None:
-        if req.tool == "Bash" and self.binaries and req.words and not _unknown(req.words[0]) \
-                and req.words[0] not in SHELL_BUILTINS:
-            program = req.words[0]
+        programs = [req.words[:1]] if req.shell is None else [w[:1] for w in command_words(req.shell)]
+        for words in programs if req.tool == "Bash" and self.binaries else []:
+            if (denial := self._binary(words)) is not None:
+                return denial
+        return self._host(req)
+
+    def _binary(self, words: list[str]) -> Denial | None:
+        if self.binaries and words and not _unknown(words[0]) and words[0] not in SHELL_BUILTINS:
+            program = words[0]
             if program not in self.binaries and os.path.basename(program) not in self.binaries \
                     and not any((isinstance(b, dict) and b.get("path") == program) or b == program
                                 for b in self.binaries.values()):
                 return Denial("SKC302", f"`{program}` is not in the bundle's environment binding",
                               "recompile with an environment that provides it (skc compile --env)")
+        return None
+
+    def _host(self, req: Request) -> Denial | None:
         if req.tool == "WebFetch" and self.hosts is not None and not _unknown(req.subject):
             ok = any(req.subject == h or (h.startswith("*.") and req.subject.endswith(h[1:])) for h in self.hosts)
             if not ok:
@@ -293,8 +387,10 @@ class Policy:
 
 
 def _suggest(req: Request) -> str:
+    if req.tool == "Bash" and req.script:
+        return f"Bash({req.script}:*)"
     if req.tool == "Bash" and req.words:
-        return f"Bash({os.path.basename(req.words[0])}:*)"
+        return f"Bash({req.words[0]}:*)"
     if req.tool == "Sql":
         return f"Sql({req.subject})"
     return req.tool
@@ -307,35 +403,3 @@ def policy_for(permissions: list[str] | None, *, allow: Iterable[str] = (), allo
     hosts = bindings.get("hosts")
     return Policy(parse_rules(permissions) if permissions is not None else None, parse_rules(allow),
                   allow_writes, binaries, list(hosts) if isinstance(hosts, list) else None)
-
-
-# ---------------------------------------------------------------- secrets
-
-
-def secret_values(environ: Mapping[str, str], extra: Iterable[str] = ()) -> list[str]:
-    """The values to redact: credential-looking env vars (>= 4 chars) and explicit secrets."""
-    found = {v for k, v in environ.items() if _SECRET_NAME.search(k.upper()) and len(v) >= 4}
-    found.update(s for s in extra if s)
-    return sorted(found, key=len, reverse=True)
-
-
-class Redactor:
-    """Replaces every secret value inside strings of nested JSON data by `***`."""
-
-    def __init__(self, secrets: Iterable[str]) -> None:
-        self.secrets = [s for s in secrets if s]
-        self._rx = re.compile("|".join(re.escape(s) for s in self.secrets)) if self.secrets else None
-
-    def text(self, value: str) -> str:
-        return self._rx.sub("***", value) if self._rx is not None else value
-
-    def __call__(self, value: Any) -> Any:
-        if self._rx is None:
-            return value
-        if isinstance(value, str):
-            return self.text(value)
-        if isinstance(value, dict):
-            return {k: self(v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [self(v) for v in value]
-        return value

@@ -30,6 +30,7 @@ from skc.runtime.permissions import Denial, Policy, requests_for
 from skc.runtime.targets.base import target_registry
 from skc.runtime.targets.sql import resolve_db
 from skc.runtime.values import coerce, substitute
+from skc.stdlib.shell.query import render
 
 _CTRL = ("ctrl.if", "ctrl.map", "ctrl.retry", "ctrl.yield", "ctrl.return")
 UNKNOWN = object()  # a workflow input not given (dry runs): its placeholders stay in the commands
@@ -45,6 +46,8 @@ class Loaded:
     warnings: list[Diagnostic] = field(default_factory=list)
     strict: bool = False  # the binding was made for this machine (env-bind{strict=true})
     bundle_dir: Path | None = None  # a bundle directory (its JIT profile lives there)
+    hashes: dict[str, str] | None = None  # a bundle's manifest hashes: its scripts are checked again before they run
+    signer: str | None = None  # a bundle's valid signature's key id (`skc.compiler.signing`)
 
 
 def _is_bundle(p: Path) -> bool:
@@ -68,7 +71,8 @@ def load_source(source: Module | str | Path, *, compile: bool = True) -> Loaded:
             root = bundle.extract(tempfile.mkdtemp(prefix="skc-bundle-"))
         return Loaded(bundle.module, root / "code" if root is not None else None,
                       dict(env.bindings) if env is not None else {}, strict=bool(env and env.strict),
-                      bundle_dir=bundle.root if bundle.root is not None and bundle.root.is_dir() else None)
+                      bundle_dir=bundle.root if bundle.root is not None and bundle.root.is_dir() else None,
+                      hashes=dict(bundle.manifest.files), signer=bundle.signer)
     if not compile:
         return Loaded(parse_module(path.read_text(encoding="utf-8"), str(path)), path.parent)
     from skc.compiler.driver import compile_path, source_root
@@ -95,6 +99,9 @@ def bindings_of(loaded: Loaded) -> dict[str, Any]:
         out["data_sources"] = {k: v for k, v in b["data_source"].items() if v}
     if loaded.source_dir is not None:
         out["scripts_root"] = str(loaded.source_dir)
+    if loaded.hashes is not None:
+        out["bundle_signer"] = loaded.signer
+        out["script_hashes"] = {k.removeprefix("code/"): v for k, v in loaded.hashes.items() if k.startswith("code/")}
     return out
 
 
@@ -143,6 +150,11 @@ def preflight(wf: WorkflowOp, inputs: list[Any], policy: Policy, options: dict[s
     known = known_values(wf, inputs)
     verdicts: dict[str, str] = {}
     diags: list[Diagnostic] = []
+    if (trusted := options.get("require_signature")) is not None:  # a list of trusted key ids (may be empty)
+        from skc.compiler.signing import require_signature
+
+        where = str(bindings.get("scripts_root") or "<module>").removesuffix("/code")
+        diags += require_signature(where, bindings.get("bundle_signer"), list(trusted))
     for oid, op in numbered(wf.body):
         if op.op_name in _CTRL:
             continue
@@ -218,4 +230,6 @@ def plan_ops(wf: WorkflowOp, inputs: list[Any], policy: Policy, verdicts: dict[s
                      "command": describe(op, static_args(op, known)),
                      "effects": op.effects, "verdict": verdicts.get(oid, "allowed"),
                      "approval": op.attributes.get("confirm") is True})  # waits for a person (approvals.py)
+        if op.op_name == "tool.shell" and not isinstance(op.attributes.get("argv"), list):
+            plan[-1]["runs"] = render(str(op.attributes.get("cmd", "")))  # every command, nested ones indented
     return plan

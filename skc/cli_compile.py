@@ -167,11 +167,18 @@ def bundle() -> None:
 @bundle.command("verify")
 @click.argument("path", type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict (and any diagnostics) as JSON.")
+@click.option("--key", type=click.Path(dir_okay=False), help="Require a signature by this public key (PEM).")
 @user_errors
-def verify_cmd(path: str, as_json: bool) -> None:
-    """Check PATH: manifest schema, file hashes, IR parses and verifies. Exit 2 if not."""
+def verify_cmd(path: str, as_json: bool, key: str | None) -> None:
+    """Check PATH: manifest schema, file hashes, paths inside the bundle, signature, IR parses and
+    verifies. With --key, also that this key signed it. Exit 2 if not."""
     try:
         b = read_bundle(path)
+        if key is not None:
+            from skc.compiler.signing import public_key_id, require_signature
+
+            if problems := require_signature(path, b.signer, [public_key_id(key)]):
+                raise DiagnosticError(problems)
     except DiagnosticError as e:
         if not as_json:
             raise
@@ -181,10 +188,32 @@ def verify_cmd(path: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps({"path": path, "ok": True, "bundle_version": b.manifest.bundle_version,
                                "schema_version": b.manifest.schema_version, "files": len(b.files),
-                               "diagnostics": []}, indent=2))
+                               "signed_by": b.signer, "diagnostics": []}, indent=2))
         return
     click.echo(f"{path}: ok (bundle v{b.manifest.bundle_version}, schema {b.manifest.schema_version}, "
                f"{len(b.files)} files)")
+
+
+@bundle.command("sign")
+@click.argument("path", type=click.Path())
+@click.option("--key", "key", required=True, type=click.Path(dir_okay=False), help="An ed25519 private key (PEM).")
+@user_errors
+def sign_cmd(path: str, key: str) -> None:
+    """Sign the bundle at PATH (writes signature.json; see `skc bundle keygen`)."""
+    from skc.compiler.signing import sign_bundle
+
+    click.echo(f"{path}: signed by key {sign_bundle(path, key)}")
+
+
+@bundle.command("keygen")
+@click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help="Where the private key goes.")
+@user_errors
+def keygen_cmd(out: str) -> None:
+    """Make an ed25519 signing key (OUT) and its public key (OUT.pub)."""
+    from skc.compiler.signing import generate_key
+
+    key, pub = generate_key(out)
+    click.echo(f"private key: {key}\npublic key: {pub}")
 
 
 @bundle.command("show")

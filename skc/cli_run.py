@@ -97,6 +97,10 @@ def run_config(params: dict[str, Any], progress: Progress | None = None) -> Any:
     from skc.runtime.config import FIELDS, RunConfig
 
     values = {k: v for k, v in params.items() if k in FIELDS and v is not None}
+    if params.get("require_signature"):
+        from skc.compiler.signing import trusted_keys
+
+        values["trusted_keys"] = trusted_keys(list(params.get("trusted_key") or ()))
     values["db"] = _pairs(params.get("db") or (), "--db")
     values["limits"] = {k: int(v) for k, v in _pairs(params.get("limits") or (), "--limit").items()}
     return RunConfig(**{**values, "progress": progress})
@@ -145,6 +149,8 @@ def _runs_dir_flag(runs_dir: str | None) -> str:
               help="JIT: share of solidified executions also sent to the model and compared.")
 @click.option("--task", help="The user's task; for a skill library, the skill is chosen by routing it.")
 @click.option("--file", "files", multiple=True, metavar="F", help="A file given with the task (repeatable).")
+@click.option("--require-signature", is_flag=True, help="Run only a bundle signed (skc bundle sign).")
+@click.option("--trusted-key", multiple=True, metavar="PUB.pem", help="A key whose signature --require-signature accepts.")
 @user_errors
 def run_cmd(source: str | None, inputs: tuple[str, ...], as_json: bool, **params: Any) -> None:
     """Run SOURCE (a bundle, or a SKILL.md folder / runbook .md / .skflow / .mlir compiled on the fly).

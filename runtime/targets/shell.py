@@ -5,8 +5,10 @@
   shell-quoted, so a value can never inject a command.
 * The environment is the one the scheduler sanitized (PATH, HOME, LANG and the
   variables the op declares in `env`); nothing else of the caller's leaks in.
-* The process runs in its own process group: a timeout or a cancelled run kills
-  the whole group, and on Linux the child is also told to die with skc itself
+* The process runs in its own process group (`process.run_process`): the op ends when
+  its main process does (`sleep 600 & echo hi` ends with `echo`), and then, as on a
+  timeout or a cancelled run, the whole group and every process started under the op
+  (`setsid` children included) is killed; on Linux the child also dies with skc itself
   (PR_SET_PDEATHSIG), so a killed `skc run` leaves no half-finished command behind.
 * stdout is capped (`max_output_bytes`, default 8 MiB): a larger output fails the op
   rather than being silently truncated. A non-zero exit fails the op with the tail of
@@ -15,32 +17,19 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import ctypes
-import functools
+import hashlib
 import os
 import shlex
-import signal
-import sys
 from pathlib import Path
 from typing import Any
 
 from skc.ir.core import Op
 from skc.runtime.targets.base import ExecContext, OpFailed, OpResult, Target
+from skc.runtime.targets.process import DEFAULT_MAX_OUTPUT, run_process
 from skc.runtime.values import substitute
 
-DEFAULT_MAX_OUTPUT = 8 * 1024 * 1024
+__all__ = ["DEFAULT_MAX_OUTPUT", "ShellTarget", "command_of", "failure_message", "run_process"]
 _STDERR_TAIL = 2000
-
-
-def _die_with_parent(parent: int) -> None:  # pragma: no cover - runs in the child between fork and exec
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        # The parent may have died between fork and prctl: then no signal comes, so go now.
-        if os.getppid() != parent:
-            os._exit(1)
 
 
 def resolve_binary(name: str, ctx: ExecContext) -> str:
@@ -70,68 +59,49 @@ def command_of(op: Op, args: list[Any], ctx: ExecContext | None = None) -> list[
     return ["bash", "-c", substitute(str(a.get("cmd", "")), args, quote=shlex.quote)]
 
 
-async def run_process(argv: list[str], *, env: dict[str, str], cwd: str, stdin: bytes | None = None,
-                      max_output: int = DEFAULT_MAX_OUTPUT) -> tuple[int, bytes, bytes]:
-    """Runs argv to completion: (exit status, stdout, stderr). Kills its process group when
-    cancelled (timeouts arrive as cancellation) and when stdout exceeds `max_output`."""
-    try:
-        proc = await asyncio.create_subprocess_exec(
-            *argv, env=env, cwd=cwd, start_new_session=True, preexec_fn=functools.partial(_die_with_parent, os.getpid()),
-            stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-    except FileNotFoundError:
-        raise OpFailed(f"command not found: {argv[0]}", retryable=False) from None
-    except PermissionError:
-        raise OpFailed(f"not executable: {argv[0]}", retryable=False) from None
-    except NotADirectoryError:
-        raise OpFailed(f"working directory is not a directory: {cwd}", retryable=False) from None
-
-    def kill() -> None:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)
-
-    async def read_out() -> bytes:
-        assert proc.stdout is not None
-        chunks: list[bytes] = []
-        size = 0
-        while chunk := await proc.stdout.read(65536):
-            size += len(chunk)
-            if size > max_output:
-                kill()
-                raise OpFailed(f"output exceeded {max_output} bytes", retryable=False)
-            chunks.append(chunk)
-        return b"".join(chunks)
-
-    async def read_err() -> bytes:
-        assert proc.stderr is not None
-        tail = b""
-        while chunk := await proc.stderr.read(65536):
-            tail = (tail + chunk)[-65536:]
-        return tail
-
-    async def feed() -> None:
-        if stdin is not None and proc.stdin is not None:
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                proc.stdin.write(stdin)
-                await proc.stdin.drain()
-            proc.stdin.close()
-
-    try:
-        _, out, err = await asyncio.gather(feed(), read_out(), read_err())
-        status = await proc.wait()
-    except BaseException:
-        kill()
-        with contextlib.suppress(Exception):
-            await asyncio.shield(proc.wait())
-        raise
-    kill()  # reap anything the command left running in its group
-    return status, out, err
-
-
 def failure_message(argv: list[str], status: int, err: bytes) -> str:
-    tail = err.decode("utf-8", errors="replace").strip()[-_STDERR_TAIL:]
+    """`argv: exit status N: stderr tail`. Words are shown as they are (not re-quoted, so a secret
+    keeps the spelling the redactor knows) and cut only between words, as the stderr tail is
+    cut only between lines: a cut never leaves half a secret behind."""
+    tail = stderr_tail(err)
     what = f"killed by signal {-status}" if status < 0 else f"exit status {status}"
-    return f"{shlex.join(argv)[:200]}: {what}" + (f": {tail}" if tail else "")
+    shown: list[str] = []
+    for word in argv:
+        if shown and sum(len(w) + 1 for w in shown) + len(word) > 200:
+            shown.append("...")
+            break
+        shown.append(word)
+    return f"{' '.join(shown)}: {what}" + (f": {tail}" if tail else "")
+
+
+def stderr_tail(err: bytes) -> str:
+    """The last `_STDERR_TAIL` characters of stderr, starting at a line."""
+    text = err.decode("utf-8", errors="replace").strip()
+    if len(text) <= _STDERR_TAIL:
+        return text
+    tail = text[-_STDERR_TAIL:]
+    return tail.split("\n", 1)[1] if "\n" in tail else "..."
+
+
+def confined_script(op: Op, args: list[Any], ctx: ExecContext) -> str:
+    """For a bundle's script: why it may not run (not a regular file inside the bundle's code/
+    after resolving links, or not the bytes the manifest hashed), or ''."""
+    hashes = ctx.bindings.get("script_hashes")
+    root = ctx.bindings.get("scripts_root")
+    if not isinstance(hashes, dict) or not root:
+        return ""
+    rel = substitute(str(op.attributes["path"]), args).removeprefix("./")
+    path = os.path.join(str(root), rel)
+    real_root, real = os.path.realpath(str(root)), os.path.realpath(path)
+    if os.path.commonpath([real, real_root]) != real_root:
+        return f"{rel} resolves to {real}, outside the bundle"
+    if os.path.islink(path) or not os.path.isfile(real):
+        return f"{rel} is not a regular file of the bundle"
+    with open(real, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    if hashes.get(rel) != digest:
+        return f"{rel} is not the file the bundle's manifest hashed"
+    return ""
 
 
 def working_dir(op: Op, args: list[Any], ctx: ExecContext) -> str:
@@ -150,17 +120,18 @@ class ShellTarget(Target):
     default_timeout_s = 300.0
 
     async def execute(self, op: Op, args: list[Any], ctx: ExecContext) -> OpResult:
+        if op.op_name == "tool.script" and (why := confined_script(op, args, ctx)):
+            raise OpFailed(f"refusing to run the script: {why}", retryable=False)
         argv = command_of(op, args, ctx)
         argv[0] = resolve_binary(argv[0], ctx)
         limit = int(ctx.options.get("max_output_bytes") or DEFAULT_MAX_OUTPUT)
         status, out, err = await run_process(argv, env=dict(ctx.env), cwd=working_dir(op, args, ctx),
                                              max_output=limit)
         wants_bool = bool(op.results) and op.results[0].type.kind == "bool"
-        meta = {"exit_status": status, "stderr": err.decode("utf-8", errors="replace")[-_STDERR_TAIL:]}
+        meta = {"exit_status": status, "stderr": stderr_tail(err)}
         if wants_bool:
             return OpResult([status == 0], meta=meta)
         if status != 0:
-            raise OpFailed(failure_message(argv, status, err), retryable=True,
-                           detail=err.decode("utf-8", errors="replace")[-_STDERR_TAIL:])
+            raise OpFailed(failure_message(argv, status, err), retryable=True, detail=stderr_tail(err))
         # Like `$(...)`: trailing newlines are not part of a command's text value.
         return OpResult([out.decode("utf-8", errors="replace").rstrip("\n")], meta=meta)

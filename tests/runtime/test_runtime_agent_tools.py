@@ -30,7 +30,7 @@ def test_bash_calls_are_checked_per_command_segment(tmp_path: Path) -> None:
     assert _call(tools, "Bash", {"command": "echo hi"}, ctx, ("Bash(echo:*)",)).startswith("exit status 0\nstdout:\nhi")
     with pytest.raises(PermissionError, match="this step's tools"):
         _call(tools, "Bash", {"command": "git status"}, ctx, ("Bash(echo:*)",))  # the skill allows it, the step not
-    with pytest.raises(PermissionError, match=r"Bash\(rm -rf x\)"):
+    with pytest.raises(PermissionError, match=r"`rm -rf x` is not allowed"):
         _call(tools, "Bash", {"command": "echo ok; rm -rf x"}, ctx, ("Bash",))
     with pytest.raises(PermissionError):
         _call(tools, "Bash", {"command": "echo ok | sh"}, ctx, ("Bash",))

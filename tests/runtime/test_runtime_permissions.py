@@ -72,7 +72,10 @@ def test_runbooks_read_by_default_and_write_only_when_allowed(tmp_path: Path) ->
         run_module(mod, tmp_path)
     assert "only reads may run by default" in e.value.diagnostics[0].message
     assert "--allow-writes" in e.value.diagnostics[0].hint
-    assert run_module(mod, tmp_path, allow=["Bash(echo:*)"]).status == "ok"
+    with pytest.raises(DiagnosticError) as e:  # the rule allows echo, not its redirection to a file
+        run_module(mod, tmp_path, allow=["Bash(echo:*)"])
+    assert f"redirection `>{out}` to a file" in e.value.diagnostics[0].message
+    assert run_module(mod, tmp_path, allow=["Bash(echo:*)", f"Write({out})"]).status == "ok"
     out.unlink()
     assert run_module(mod, tmp_path, allow_writes=True).status == "ok"
     assert out.read_text() == "written\n"

@@ -110,7 +110,7 @@ def test_if_runs_only_the_chosen_branch(tmp_path: Path) -> None:
     "ctrl.yield"(%b) : (!skc.text) -> ()
   }}) : (!skc.bool) -> !skc.text
   "ctrl.return"(%r) : (!skc.text) -> ()''', "%c: !skc.bool", ["c"])
-    assert run_module(mod, tmp_path, {"c": "true"}).outputs == {"r": "then"}
+    assert run_module(mod, tmp_path, {"c": "true"}, allow_writes=True).outputs == {"r": "then"}
     assert not marker.exists()
 
 
@@ -121,7 +121,7 @@ def test_retry_region_reruns_its_body(tmp_path: Path) -> None:
     "ctrl.yield"(%a) : (!skc.text) -> ()
   }}) {{backoff_s = 0.01 : f64, max_attempts = 4 : i64}} : () -> !skc.text
   "ctrl.return"(%r) : (!skc.text) -> ()''')
-    result = run_module(mod, tmp_path)
+    result = run_module(mod, tmp_path, allow_writes=True)  # `>>` writes, whatever the effects say
     assert result.outputs == {"r": "done"}
     assert counter.read_text().count("x") == 3
     assert [e["attempt"] for e in trace_events(result.run_dir) if e["event"] == "retry"] == [1, 2]  # type: ignore[arg-type]

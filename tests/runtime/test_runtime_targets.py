@@ -37,7 +37,7 @@ def test_environment_is_sanitized_and_declared_vars_pass(tmp_path: Path, monkeyp
     result = run_module(mod, tmp_path)
     plain, declared = result.outputs.values()
     names = {line.split("=", 1)[0] for line in plain.splitlines()}
-    assert names <= {"PATH", "HOME", "LANG"}, names
+    assert names <= {"PATH", "HOME", "LANG", "SKC_PROCESS_TAG"}, names  # the tag finds the op's processes
     assert "SKC_TEST_VISIBLE=declared-value" in declared
     assert "must-not-leak" not in plain + declared
 
@@ -69,7 +69,7 @@ def test_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
     mod = wf(f'''  %a = "tool.shell"() {{cmd = "sleep 60 & echo $! > {pidfile}; wait", effects = ["read:host"], timeout_s = 0.5 : f64}} : () -> !skc.text
   "ctrl.return"(%a) : (!skc.text) -> ()''')
     started = time.monotonic()
-    result = run_module(mod, tmp_path)
+    result = run_module(mod, tmp_path, allow_writes=True)  # `> pidfile` writes
     assert time.monotonic() - started < 10
     assert result.status == "failed"
     assert result.error is not None

@@ -13,7 +13,9 @@ into a `Command`:
   command defines itself (`for c in ...`, `read x`) stay literal;
 - `argv` when the command needs no shell (no pipes, redirects, globs, `$(...)`),
   else the command line `cmd_line` is run as `cmd` (see "Placeholders" below);
-- effects per program (see `command_rules`): kubectl/oc get|describe|logs|top read
+- effects per program (`skc.stdlib.shell.effects` over the shell model: every command
+  that would run counts, also inside `$(…)`, backticks, `<(…)`, `if`/`for` bodies and
+  after `&`; the program table is `skc.stdlib.shell.programs`): kubectl/oc get|describe|logs|top read
   `k8s`, delete|apply|patch|scale|... write it; redirects, tee, cp, mv, rm write
   `fs:<path>`; curl GET is `net:http`; SQL clients read or write `db:<name>` by
   statement; read-only tools (cat, grep, ls, ps, df, git status, ...) read; anything
@@ -52,12 +54,6 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from skc.compiler.frontend.common.command_rules import (
-    SESSION_PROGRAMS,
-    classify_sql_text,
-    known_program,
-    segment_effects,
-)
 from skc.compiler.frontend.common.shell_text import (
     CLOSERS,
     KEYWORDS,
@@ -66,11 +62,14 @@ from skc.compiler.frontend.common.shell_text import (
     program_of,
     quote_contexts,
     quote_mask,
-    split_segments,
     strip_wrappers,
     words_of,
 )
 from skc.ir.types import JSON, NUM, TABLE, TEXT, Type
+from skc.stdlib.shell import Simple, parse
+from skc.stdlib.shell.effects import command_effects, word_text
+from skc.stdlib.shell.programs import SESSION_PROGRAMS, classify_sql_text, known_program
+from skc.stdlib.shell.query import top_parts
 
 _ENV = {"HOME", "PATH", "USER", "PWD", "OLDPWD", "SHELL", "HOSTNAME", "TMPDIR", "LANG", "TERM",
         "EDITOR", "PAGER", "UID", "EUID", "RANDOM", "SECONDS", "LINENO", "IFS", "PS1", "BASH_SOURCE",
@@ -249,19 +248,12 @@ def classify_shell(text: str) -> Command:
     order = list(dict.fromkeys(v.name for v in found))
     template = templated(text, found, order)
     named = templated(text, found, order, names=True)  # `{pod_name}`: one shell word per variable
-    segments = split_segments(words_of(named))
-    effects: list[str] = []
-    programs: list[str] = []
-    writes = unknown = False
-    for index, seg in enumerate(segments):
-        core = strip_wrappers(seg)
-        if not core or core[0] in KEYWORDS or core[0] in CLOSERS or core[0] == "in":
-            continue
-        programs.append(core[0])
-        seg_effects, seg_writes, seg_unknown = segment_effects(core, seg, first=index == 0)
-        effects.extend(seg_effects)
-        writes |= seg_writes
-        unknown |= seg_unknown
+    script = parse(named)
+    segments = [[word_text(w) for w in part.words] if isinstance(part, Simple) else [part.text.split(" ", 1)[0]]
+                for part in top_parts(script)]
+    found_effects = command_effects(script)
+    effects, writes, unknown = found_effects.effects, found_effects.writes, found_effects.unknown
+    programs = [p for p in found_effects.programs if p not in KEYWORDS and p not in CLOSERS]
     session = len(segments) == 1 and _opens_session(strip_wrappers(segments[0]))
     cmd = Command(text, template, None, order, _tidy(effects), writes, unknown,
                   _result_type(segments), programs, session=session)

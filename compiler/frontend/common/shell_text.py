@@ -3,8 +3,7 @@
 The small lexer the command classifier stands on: `quote_mask` (which characters
 are inside quotes), `quote_contexts` (the same, knowing `$(...)`, backticks and
 here-documents; used to place placeholders in `cmd` lines), `words_of` (shell words and operators, quotes removed),
-`split_segments` (simple commands of a pipeline or list), `strip_wrappers` (sudo,
-env, time, watch, ... in front of the real program), `needs_shell` (whether a
+`split_segments` (simple commands of a pipeline or list), `needs_shell` (whether a
 command must run under a shell), and `logical_lines` (one entry per command of a
 code block: continuations, open quotes, heredocs and `for ... done` joined;
 console prompts stripped and output lines dropped).
@@ -15,10 +14,12 @@ from __future__ import annotations
 import re
 import shlex
 
+from skc.stdlib.shell import Simple, parse
+from skc.stdlib.shell.programs import strip_wrappers
+
 PROMPT = re.compile(r"^\s*(?:\[[^\]\n]{1,60}\]\s*|[\w.-]+@[\w.-]+(?::[^\s$#]*)?\s*)?[$%]\s+")
 KEYWORDS = {"for", "while", "until", "if", "case", "select"}
 CLOSERS = {"done", "fi", "esac"}
-_SHELL_META = set("|&;<>()`*?[]~\n")
 
 
 def quote_mask(text: str) -> list[str]:
@@ -140,19 +141,18 @@ def _heredoc_bodies(text: str, i: int, pending: list[tuple[str, bool]], out: lis
 
 
 def needs_shell(text: str) -> bool:
-    """Whether running `text` needs a shell (metacharacters outside quotes, `$(`, assignments)."""
-    mask = quote_mask(text)
-    for i, ch in enumerate(text):
-        if mask[i] == "" and ch in _SHELL_META:
-            return True
-        if ch == "$" and mask[i] != "'" and text[i + 1:i + 2] in ("(", "{") and not _placeholder_at(text, i + 1):
-            return True
-    words = text.split()
-    return bool(words) and (re.match(r"[A-Za-z_][A-Za-z0-9_]*=", words[0]) is not None or words[0] in KEYWORDS)
-
-
-def _placeholder_at(text: str, i: int) -> bool:
-    return re.match(r"\{\d+\}", text[i:]) is not None
+    """Whether running `text` needs a shell: anything but one simple command of literal words
+    (on the shell model: no expansion, glob, `~`, redirection, assignment, list, pipeline,
+    compound command or keyword; a `{N}` placeholder is a literal word)."""
+    script = parse(text)
+    if len(script.items) != 1 or script.ops != (";",):
+        return True
+    cmd = script.items[0]
+    if not isinstance(cmd, Simple) or cmd.program is None or cmd.assigns or cmd.redirects:
+        return True
+    if cmd.program.value in KEYWORDS or cmd.program.value in ("!", "{", "(", "[[", "function"):
+        return True
+    return any(not w.literal or (w.value or "").startswith("~") for w in cmd.words)
 
 
 def words_of(text: str) -> list[str]:
@@ -187,47 +187,26 @@ def split_segments(words: list[str]) -> list[list[str]]:
     return [s for s in out if s]
 
 
-def strip_wrappers(words: list[str]) -> list[str]:
-    """`sudo -u x env A=1 time cmd args` -> `cmd args`; keywords (do, then) dropped."""
-    i = 0
-    while i < len(words):
-        w = words[i]
-        if w in ("do", "then", "else", "elif", "!", "{", "}", "time", "nohup", "command", "exec",
-                 "builtin", "nice", "ionice", "stdbuf", "unbuffer", "env"):
-            i += 1
-        elif w == "sudo":
-            i += 1
-            while i < len(words) and words[i].startswith("-"):
-                i += 2 if words[i] in ("-u", "-g", "-C", "-h", "-p") else 1
-        elif w == "xargs":
-            i += 1
-            while i < len(words) and words[i].startswith("-"):
-                i += 2 if words[i] in ("-I", "-n", "-P", "-L", "-d", "-s", "-E") else 1
-        elif w in ("timeout", "watch"):
-            i += 1
-            while i < len(words) and (words[i].startswith("-") or re.match(r"[\d.]+[smhd]?\Z", words[i])):
-                i += 2 if words[i] in ("-n", "-s", "-k", "--interval") else 1
-        elif re.match(r"[A-Za-z_][A-Za-z0-9_]*=", w) and i + 1 < len(words):
-            i += 1
-        else:
-            break
-    return words[i:]
-
-
 def prompt_lines(code: str) -> bool:
     """Whether a code block is a console transcript (commands behind `$ ` prompts)."""
     return any(PROMPT.match(line) for line in code.split("\n"))
 
 
 def logical_lines(code: str, *, console: bool) -> list[tuple[str, int, int]]:
-    """(command, line offset in the block, column) per logical command line of a block."""
+    """(command, line offset in the block, column) per logical command line of a block.
+
+    Linear in the block: the quote state and the last non-blank line are carried from
+    line to line, never recomputed over the lines joined so far."""
     out: list[tuple[str, int, int]] = []
     current: list[str] = []
     start, col, depth = 0, 1, 0
     heredoc: str | None = None
+    quotes: tuple[str, bool] = ("", False)
+    last = ""
     for offset, line in enumerate(code.split("\n")):
         if heredoc is not None:
             current.append(line)
+            quotes, last = _quote_state("\n" + line, quotes), line.rstrip() or last
             if line.strip() != heredoc:
                 continue
             heredoc = None
@@ -242,24 +221,39 @@ def logical_lines(code: str, *, console: bool) -> list[tuple[str, int, int]]:
                 current, start = [body], offset
                 col = (m.end() if m else len(line) - len(line.lstrip())) + 1
                 line = body
+                quotes, last = _quote_state(body, ("", False)), body.rstrip()
             else:
                 current.append(line)
+                quotes, last = _quote_state("\n" + line, quotes), line.rstrip() or last
             here = re.search(r"<<-?\s*['\"]?([A-Za-z_][A-Za-z0-9_]*)['\"]?", line)
             if here:
                 heredoc = here.group(1)
                 continue
             depth = max(0, depth + _compound_depth(line))
-        text = "\n".join(current)
-        if depth or open_quote(text) or \
-                text.rstrip().endswith(("\\", "|", "&&", "||", "{", "(")):
+        if depth or quotes[0] or last.endswith(("\\", "|", "&&", "||", "{", "(")):
             continue
-        joined = re.sub(r"\\\n\s*", "", text).strip()
+        joined = re.sub(r"\\\n\s*", "", "\n".join(current)).strip()
         if joined not in ("exit", "logout"):
             out.append((joined, start, col))
         current = []
     if current:
         out.append((re.sub(r"\\\n\s*", "", "\n".join(current)).strip(), start, col))
     return out
+
+
+def _quote_state(text: str, state: tuple[str, bool]) -> tuple[str, bool]:
+    """The (open quote, pending backslash) after `text`, starting from `state`."""
+    quote, escaped = state
+    for ch in text:
+        if escaped:
+            escaped = False
+        elif ch == "\\" and quote != "'":
+            escaped = True
+        elif quote == "" and ch in "'\"":
+            quote = ch
+        elif quote == ch:
+            quote = ""
+    return quote, escaped
 
 
 def _compound_depth(line: str) -> int:

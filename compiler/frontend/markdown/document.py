@@ -246,6 +246,8 @@ class _Builder:
         spans: list[Span] = []
         raw = inline.content
         cursor = 0
+        at, counted = line, 0  # lines counted incrementally and columns searched onwards: linear in the paragraph
+        col_from: dict[int, int] = {}
         for code in codes:
             pos = raw.find(code, cursor)
             if pos < 0:
@@ -254,9 +256,14 @@ class _Builder:
                 spans.append(Span(code, line, 1))
                 continue
             cursor = pos + len(code)
-            at = line + raw.count("\n", 0, pos)
+            at += raw.count("\n", counted, pos)
+            counted = pos
             source = self.lines[at - 1] if 0 < at <= len(self.lines) else ""
-            col = source.find(code) if code else -1
+            col = source.find(code, col_from.get(at, 0)) if code else -1
+            if col < 0 and code:
+                col = source.find(code)
+            if col >= 0:
+                col_from[at] = col + len(code)
             spans.append(Span(code, at, col + 1 if col >= 0 else 1))
         return Block(kind, line, self._col(line, text), text=text, spans=spans, link=link_only(inline))
 

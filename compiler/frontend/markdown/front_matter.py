@@ -5,7 +5,8 @@ safe loader and returns a `FrontMatter`: the mapping (None when there is none or
 it is not a mapping), where each key's value starts (`at(key)`, a document
 `Location`, so a bad `name:` on line 2 is reported at line 2), and SKC116
 diagnostics for YAML errors, positioned at the line PyYAML points to. It never
-raises: any failure of the YAML library becomes a diagnostic.
+raises: any failure of the YAML library becomes a diagnostic. YAML aliases are
+refused before anything is built (nine levels of them expand to 10^9 nodes).
 """
 
 from __future__ import annotations
@@ -37,6 +38,14 @@ class FrontMatter:
         return self.values.get(key) or self.keys.get(key) or Location(self.path, 1, 1)
 
 
+def _first_alias(text: str) -> Any:
+    """The mark of the first alias (`*name`) in `text`, or None (linear: events, no composition)."""
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            return event.start_mark
+    return None
+
+
 def read_front_matter(doc: Document, *, severity: Severity = "error") -> FrontMatter:
     fm = FrontMatter(doc.path)
     if doc.front_matter_error:
@@ -48,6 +57,11 @@ def read_front_matter(doc: Document, *, severity: Severity = "error") -> FrontMa
     fm.present = True
     first = doc.front_matter_line + 1  # the YAML text starts on the line after '---'
     try:
+        if alias := _first_alias(doc.front_matter):  # billion laughs: aliases are refused, never expanded
+            fm.diagnostics.append(Diagnostic("SKC116", Location(doc.path, first + alias.line, alias.column + 1),
+                                             "front matter uses a YAML alias (*name), which skc does not accept",
+                                             "write the value out instead of referring to an anchor", severity))
+            return fm
         node = yaml.compose(doc.front_matter, Loader=_Loader)
         value = yaml.load(doc.front_matter, Loader=_Loader) if node is not None else None
     except yaml.MarkedYAMLError as e:
@@ -73,6 +87,8 @@ def read_front_matter(doc: Document, *, severity: Severity = "error") -> FrontMa
     for key_node, value_node in node.value:
         key = str(getattr(key_node, "value", ""))
         fm.keys[key] = Location(doc.path, first + key_node.start_mark.line, key_node.start_mark.column + 1)
-        if value_node.start_mark.line != value_node.end_mark.line or str(getattr(value_node, "value", "")):
+        if value_node.start_mark.line != value_node.end_mark.line or \
+                (isinstance(value_node, yaml.ScalarNode) and value_node.value) or \
+                not isinstance(value_node, yaml.ScalarNode):
             fm.values[key] = Location(doc.path, first + value_node.start_mark.line, value_node.start_mark.column + 1)
     return fm

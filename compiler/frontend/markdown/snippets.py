@@ -24,6 +24,7 @@ from skc.compiler.frontend.markdown.document import Block, Span
 from skc.ir.location import Location
 
 MAX_TABLE_ROWS = 300
+MAX_INLINE_SPANS = 400  # a paragraph with more code spans is prose, with a warning (hostile-input bound)
 _SHELL_LANGS = {"bash", "sh", "shell", "zsh", "ksh", "fish", "console", "shell-session", "shellsession",
                 "terminal", "shellscript", "powershell", "ps1", "cmd", "bat"}
 _CONSOLE_LANGS = {"console", "shell-session", "shellsession", "terminal"}

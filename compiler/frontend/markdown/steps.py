@@ -32,6 +32,7 @@ from skc.compiler.frontend.common.commands import looks_like_command
 from skc.compiler.frontend.markdown import prose
 from skc.compiler.frontend.markdown.document import Block, Document, Section
 from skc.compiler.frontend.markdown.snippets import (
+    MAX_INLINE_SPANS,
     MAX_TABLE_ROWS,
     Snippet,
     block_snippets,
@@ -238,6 +239,10 @@ class _Extractor:
     def paragraph(self, b: Block, counter: Counter, *, introduces: bool, label: str | None = None,
                   force: bool = False) -> list[Step]:
         """A primary step for the paragraph's plain sentences, plus one step per condition."""
+        if len(b.spans) > MAX_INLINE_SPANS:
+            self.diags.append(Diagnostic("SKC129", self.loc(b.line), f"paragraph with {len(b.spans)} code spans "
+                                         "not analysed for commands", f"only paragraphs with up to {MAX_INLINE_SPANS} "
+                                         "code spans have their inline commands become steps", "warning"))
         plain: list[tuple[int, str]] = []
         conds: list[Step] = []
         open_cond: Step | None = None  # a condition later sentences may still belong to
@@ -332,6 +337,8 @@ class _Extractor:
     # ------------------------------------------------------------------ code
 
     def spans(self, b: Block, start: int, end: int, sentence: str) -> list[Snippet]:
+        if len(b.spans) > MAX_INLINE_SPANS:  # hostile-input bound (issue 12); warned once in paragraph()
+            return []
         return inline_snippets(b, start, end, sentence, self.doc.path, self.doc.lines)
 
     def code(self, b: Block) -> list[Snippet] | None:

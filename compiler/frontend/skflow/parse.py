@@ -19,9 +19,11 @@ never an exception. The module is None when there is any error.
 from __future__ import annotations
 
 import difflib
+import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from lark import Lark, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
@@ -105,12 +107,51 @@ def _summarise(described: set[str]) -> str:
     return ", ".join(parts[:6]) + (", ..." if len(parts) > 6 else "")
 
 
+MAX_TREE_DEPTH = 240  # about 60 nested blocks: deeper input is SKC128, never a RecursionError
+
+
+MAX_BRACKETS = 200
+_BRACKET = re.compile(r"[(\[{]|[)\]}]")
+
+
+def _bracket_depth(text: str) -> tuple[int, int] | None:
+    """Where `(`, `[` and `{` (counted everywhere, strings too) first nest deeper than MAX_BRACKETS."""
+    depth = 0
+    for m in _BRACKET.finditer(text):
+        depth += 1 if m.group() in "([{" else -1
+        if depth > MAX_BRACKETS:
+            line = text.count("\n", 0, m.start()) + 1
+            return line, m.start() - text.rfind("\n", 0, m.start())
+    return None
+
+
+def _too_deep(tree: Any) -> tuple[int, int] | None:
+    """Where the syntax tree first gets deeper than `MAX_TREE_DEPTH` (walked without recursion)."""
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_TREE_DEPTH:
+            meta = getattr(node, "meta", None)
+            line = getattr(meta, "line", None) or getattr(node, "line", None) or 1
+            return line, getattr(meta, "column", None) or getattr(node, "column", None) or 1
+        stack.extend((child, depth + 1) for child in getattr(node, "children", ()))
+    return None
+
+
 def parse_document(text: str, file: str = "<input>") -> tuple[Document | None, list[Diagnostic]]:
     """The syntax tree of `text`, or None and a syntax diagnostic."""
+    if (deep := _bracket_depth(text)) is not None:  # before lark: it would build the whole tree first
+        line, col = deep
+        return None, [Diagnostic("SKC128", Location(file, line, col), f"brackets nest more than {MAX_BRACKETS} deep",
+                                 "split it into smaller steps or workflows")]
     try:
         tree = parser().parse(text)
     except UnexpectedInput as e:
         return None, [_syntax_error(e, text, file)]
+    if (deep := _too_deep(tree)) is not None:
+        line, col = deep
+        return None, [Diagnostic("SKC128", Location(file, line, col), f"the workflow nests more than {MAX_TREE_DEPTH // 4} "
+                                 "blocks or expression levels deep", "split it into smaller steps or workflows")]
     transformer = SkflowTransformer()
     doc = transformer.transform(tree)
     diags = [Diagnostic("SKC135", Location(file, e.line, e.col), e.message, e.hint) for e in transformer.errors]
@@ -123,7 +164,11 @@ def parse_skflow(text: str, file: str = "<input>") -> FrontendResult:
     if doc is None:
         return FrontendResult(None, diags)
     lowerer = Lowerer(file)
-    module = lowerer.document(doc)
+    try:
+        module = lowerer.document(doc)
+    except RecursionError:  # a shape the depth check does not measure: still a located error
+        return FrontendResult(None, [Diagnostic("SKC128", Location(file, 1, 1), "the workflow nests too deeply",
+                                                "split it into smaller steps or workflows")])
     diags += lowerer.diags
     diags.sort(key=lambda d: (d.loc.line, d.loc.col))
     if any(d.severity == "error" for d in diags):

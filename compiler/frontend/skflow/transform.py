@@ -80,6 +80,10 @@ class SkflowTransformer(Transformer):
 
     def number(self, meta: Any, children: list[Token]) -> int | float:
         tok = children[-1]
+        if tok.type == "INT" and len(tok) > 300:  # int() refuses over 4300 digits; no workflow needs 300
+            self.errors.append(StringError(f"a number of {len(tok)} digits is too long", tok.line or 1,
+                                           tok.column or 1, "numbers have at most 300 digits"))
+            return 0
         if tok.type == "INT":
             value: int | float = int(tok)
         else:
