@@ -250,7 +250,7 @@ class CodeLowering:
         lang, db = _QUERY[sn.kind]
         found = [v for v in find_vars(sn.text, shell=False) if sn.kind != "sql" or not v.raw.startswith("$")]
         order = list(dict.fromkeys(v.name for v in found))
-        query = templated(sn.text, found, order)
+        query = re.sub(r"'(\{\d+\})'", r"\1", templated(sn.text, found, order))  # '{0}' binds as a parameter
         operands = self.operands(order, sn, st, scope)
         if sn.kind == "sql":
             db = _db_name(st.text) or db

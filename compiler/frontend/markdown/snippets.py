@@ -1,10 +1,9 @@
 """Snippets: the code a step runs, found in code blocks and in inline code.
 
-`block_snippets` reads a code block by its language: shell-like blocks give one
-snippet per logical command line (console prompts stripped), SQL/PromQL/LogQL/KQL
-blocks one query, Python one program; an unlabelled block counts as shell when
-its first command is a known program (or it has `$ ` prompts) and as SQL when it
-starts with a statement; anything else (YAML, JSON, output) is not code to run.
+`block_snippets` reads a code block by its content (the recogniser table of
+`blocks`): one snippet per command of a shell or console block (with or without
+prompts), one query per SQL (parsed by sqlglot)/PromQL/LogQL/KQL block, one
+program per Python block; anything else (YAML, JSON, output) is not code to run.
 `inline_snippets` finds commands in one sentence: inline code that looks like a
 command (see `commands.looks_like_command`), PromQL/LogQL next to the words
 "query"/"Loki", bare command list items (`- sudo systemctl reload x`) and
@@ -14,12 +13,10 @@ command (see `commands.looks_like_command`), PromQL/LogQL next to the words
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from skc.compiler.frontend.common.command_rules import known_program
-from skc.compiler.frontend.common.commands import classify_shell, looks_like_command
-from skc.compiler.frontend.common.shell_text import logical_lines, prompt_lines
+from skc.compiler.frontend.common.commands import looks_like_command
 from skc.compiler.frontend.markdown import prose
+from skc.compiler.frontend.markdown.blocks import Snippet, read_block
 from skc.compiler.frontend.markdown.document import Block, Span
 from skc.ir.location import Location
 
@@ -34,16 +31,6 @@ _SQL_START = re.compile(r"\s*(select|with|show|explain|update|delete|insert|alte
 _SCRIPT_WORD = re.compile(r"(?<![\w/`])((?:\./)?scripts/[\w./-]+\.(?:py|sh|bash|js|mjs|ts|rb|pl))\b")
 _PROMQL = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*\s*(?:\{[^}]*\})?(?:\[\w+\])?\Z|.*\b(?:rate|sum|increase|histogram_quantile|"
                      r"avg|max|min|count|irate|topk|absent)\s*\(")
-
-
-@dataclass
-class Snippet:
-    """Code a step runs: kind is shell, sql, promql, logql, kql, python or script."""
-
-    kind: str
-    text: str
-    loc: Location
-    console: bool = False
 
 
 def inline_snippets(b: Block, start: int, end: int, sentence: str, path: str, lines: list[str]) -> list[Snippet]:
@@ -83,53 +70,12 @@ def inline_kind(code: str, context: str, sentence: str) -> str | None:
     return None
 
 def block_snippets(b: Block, path: str) -> list[Snippet] | None:
-    """Snippets of a code block, [] when it has no command, None when it is not code to run."""
-    lang, body = b.lang, b.code
-    at = Location(path, b.line, max(b.col, 1))
-    sql_prompted = _psql_statements(body)
-    if sql_prompted and lang in ("", "sql", "psql", "postgresql", "console", "text", "txt"):
-        return [Snippet("sql", stmt, Location(path, b.line + off, max(b.col, 1))) for stmt, off in sql_prompted]
-    if lang in _QUERY_LANGS or (not lang and _SQL_START.match(body) and not prompt_lines(body)):
-        text = body.strip()
-        return [Snippet(_QUERY_LANGS.get(lang, "sql"), text, at)] if text else []
-    if lang in ("python", "py", "python3"):
-        return [Snippet("python", body.rstrip(), at)] if body.strip() else []
-    console = lang in _CONSOLE_LANGS or prompt_lines(body)
-    if not console and lang not in _SHELL_LANGS and lang not in ("", "text", "txt", "plain", "plaintext"):
-        return None  # YAML, JSON, Ruby, output ...: shown, not run
-    lines = logical_lines(body, console=console)
-    if lang not in _SHELL_LANGS and not console:
-        first = classify_shell(lines[0][0]).programs if lines else []
-        if not any(known_program(p) for p in first):
-            return None
-    return [Snippet("shell", text, Location(path, b.line + off, max(b.col + col - 1, 1)), console)
-            for text, off, col in lines]
-
-
-def _psql_statements(body: str) -> list[tuple[str, int]]:
-    """Statements typed at a psql prompt (`db=# SELECT ...;`, continued by `db-#`), output dropped."""
-    out: list[tuple[str, int]] = []
-    current: list[str] = []
-    start = 0
-    for offset, line in enumerate(body.split("\n")):
-        m = _PSQL_PROMPT.match(line)
-        if m is None:
-            if current:
-                out.append((" ".join(current), start))
-                current = []
-            continue
-        if m.group(1) == "=" and current:
-            out.append((" ".join(current), start))
-            current = []
-        if not current:
-            start = offset
-        current.append(line[m.end():].strip())
-        if current[-1].endswith(";"):
-            out.append((" ".join(current), start))
-            current = []
-    if current:
-        out.append((" ".join(current), start))
-    return [(stmt, off) for stmt, off in out if stmt.strip()]
+    """Snippets of a code block, [] when it has no command, None when it is not code to run
+    (see `blocks.read_block`, which also says why)."""
+    reading = read_block(b, path)
+    if reading.runs or reading.recogniser:
+        return reading.snippets
+    return None
 
 
 def spans_in(b: Block, start: int, end: int) -> list[Span]:

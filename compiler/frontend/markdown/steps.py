@@ -10,7 +10,9 @@
   folded into the step they explain);
 - a paragraph is a step when it instructs, carries a command or a condition, or
   ends with ':' and introduces a code block or list (which it then absorbs);
-- code blocks become snippets of the step they follow (or steps of their own):
+- code blocks become snippets of the step they follow (or steps of their own),
+  the sample output of the command before them, a detail of their step, or a
+  located SKC130 warning (never nothing):
   one snippet per logical command line for shell, one per block for SQL, PromQL
   and Python; other languages are details;
 - "If X, Y" sentences become condition steps, "Otherwise, Z" their else part, and
@@ -30,6 +32,7 @@ from itertools import pairwise
 
 from skc.compiler.frontend.common.commands import looks_like_command
 from skc.compiler.frontend.markdown import prose
+from skc.compiler.frontend.markdown.blocks import read_block
 from skc.compiler.frontend.markdown.document import Block, Document, Section
 from skc.compiler.frontend.markdown.snippets import (
     MAX_TABLE_ROWS,
@@ -64,6 +67,7 @@ class _Extractor:
         self.labels: set[str] = set()
         self.tail: Step | None = None  # the step made from a paragraph's last sentence
         self.acting: dict[tuple[int, bool], bool] = {}
+        self.last_snippet: Snippet | None = None  # the last command of the last code block
 
     def loc(self, line: int, col: int = 1) -> Location:
         return Location(self.doc.path, line, max(col, 1))
@@ -122,9 +126,19 @@ class _Extractor:
                 intro = self.tail
             elif b.kind == "code":
                 snippets = self.code(b)
-                if snippets is None:
+                last = self.last_snippet
+                if snippets is None and last is not None and not last.output and i > 0 and blocks[i - 1].kind == "code":
+                    last.output = b.code.strip()[:4000]  # the sample output of the command just before
+                elif snippets is None:
                     if intro is not None:
                         intro.details.append(b.code.strip()[:2000])
+                    else:
+                        self.diags.append(Diagnostic(
+                            "SKC130", self.loc(b.line, b.col), f"code block not run: {read_block(b, '').reason}",
+                            "label it (```bash, ```sql) if it is meant to run", "warning"))
+                elif not snippets and not only_exits(b.code):
+                    self.diags.append(Diagnostic("SKC130", self.loc(b.line, b.col), "code block has no command to run",
+                                                 "remove it or write the command", "warning"))
                 elif not snippets and intro is not None and not intro.snippets and only_exits(b.code):
                     intro.title = True  # "Exit the debug shell:" + `exit`: leaving a session is no work
                 elif snippets:
@@ -134,6 +148,7 @@ class _Extractor:
                         step = Step(counter.next(), "", snippets[0].loc, snippets=snippets)
                         out.append(step)
                         intro = step
+                self.last_snippet = snippets[-1] if snippets else None
                 if snippets is not None and intro is not None and intro.text.rstrip().endswith(":"):
                     intro = None  # the intro has introduced its block
             elif b.kind == "list":

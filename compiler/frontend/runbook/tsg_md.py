@@ -23,6 +23,9 @@ Body analysis codes, reported as warnings at the document line (for `skc check`)
     SKC126  "go to step N" where there is no step N
     SKC128  error: not a text document (binary, not UTF-8, over 4 MB, nested too deeply)
     SKC129  nothing to compile (no steps) or a table too large to analyse
+    SKC130  a code block that runs nothing and belongs to no step (YAML, output, ...)
+    SKC140  a command that cannot run unattended became a manual step (`ctrl.manual`)
+    SKC141  a SQL query names a table or column the bound schema lacks
 """
 
 from __future__ import annotations
