@@ -78,6 +78,7 @@ class Snippet:
     console: bool = False
     output: str = ""
     dialect: str = ""
+    block: int = 0  # the first line of the code block it comes from (0: inline code)
 
     def __post_init__(self) -> None:
         self.text = spell_placeholders(self.text, self.kind)
@@ -178,7 +179,7 @@ def _console(b: Block, path: str, lang: str) -> list[Snippet]:
     lines = logical_lines(b.code, console=prompted)
     if not prompted and lang not in SHELL_LANGS - CONSOLE_LANGS:
         lines = [ln for ln in lines if is_command(ln[0])]  # console/plain without prompts: commands only
-    out = [Snippet("shell", text, _at(b, path, off, col), prompted or lang in CONSOLE_LANGS)
+    out = [Snippet("shell", text, _at(b, path, off, col), prompted or lang in CONSOLE_LANGS, block=b.line)
            for text, off, col in lines]
     _attach_output(b.code, out, b.line)
     return out

@@ -6,7 +6,9 @@ effects and result type `commands` classified, its variables as operands; an
 assignment (`NS=prod`, `POD=$(kubectl ...)`) defines a workflow value; a command
 that opens an interactive session (`kubectl debug`, `psql`) absorbs the lines that
 follow it in the same block; `scripts/...` in a skill becomes `tool.script`;
-SQL/PromQL/LogQL/KQL become `tool.sql` (reads or writes by statement); Python
+SQL/PromQL/LogQL/KQL become `tool.sql` (reads or writes by statement); interactive
+and streaming commands are first made bounded or run inside their pod/node, else
+become `ctrl.manual` (see `interactive`); Python
 becomes `tool.python`. A write gets `confirm = true` when the document asks for
 confirmation around the step, and SKC123 when it does not.
 
@@ -56,9 +58,10 @@ from skc.compiler.frontend.common.commands import (
     templated,
 )
 from skc.compiler.frontend.markdown import prose
+from skc.compiler.frontend.markdown.interactive import plan
 from skc.compiler.frontend.markdown.snippets import Snippet
 from skc.compiler.frontend.markdown.step_model import Step
-from skc.ir import JSON, TEXT, Block, Value, data, tool
+from skc.ir import JSON, TEXT, Block, Value, ctrl, data, tool
 from skc.ir.dialects.skc import WorkflowOp
 from skc.ir.location import Diagnostic, Location
 
@@ -186,11 +189,19 @@ class CodeLowering:
 
     def code(self, st: Step, scope: _Scope) -> list[Value]:
         out: list[Value] = []
-        snippets = st.snippets
+        planned = plan(st.snippets)  # interactive and streaming commands: bounded, in-pod, or manual
+        snippets = [p.snippet for p in planned]
+        manual = {id(p.snippet): p.manual for p in planned if p.manual}
         i = 0
         while i < len(snippets):
             sn = snippets[i]
+            if id(sn) in manual:
+                out.append(self.manual_step(st, sn, manual[id(sn)]))
+                i += 1
+                continue
             cmd = self.commands.get(id(sn))
+            if cmd is None and sn.kind == "shell":
+                cmd = self.commands[id(sn)] = classify_shell(sn.text)
             if cmd is not None and cmd.session and i + 1 < len(snippets) and snippets[i + 1].kind == "shell":
                 j = i + 1
                 while j < len(snippets) and snippets[j].kind == "shell" and snippets[j].loc.line > sn.loc.line:
@@ -204,6 +215,13 @@ class CodeLowering:
             if value is not None:
                 out.append(value)
         return out
+
+    def manual_step(self, st: Step, sn: Snippet, reason: str) -> Value:
+        """`ctrl.manual` for a command no unattended run may start (SKC140, a warning)."""
+        self.diags.append(Diagnostic("SKC140", sn.loc, f"'{sn.text[:60]}' {reason}: it becomes a manual step",
+                                     "give a non-interactive form (`oc exec POD -- cmd`, `--tail`) to run it",
+                                     "warning"))
+        return self.tag(ctrl.manual(sn.text, reason, loc=sn.loc, step=st.label), st)
 
     def snippet(self, st: Step, sn: Snippet, cmd: Command | None, scope: _Scope) -> Value | None:
         if cmd is not None:

@@ -1,0 +1,248 @@
+"""Interactive and streaming commands: a form that runs unattended, or a manual step.
+
+A runbook is written for a person at a terminal: `oc rsh POD` and the commands
+typed into that shell, `kubectl logs -f`, `watch ...`, `oc edit`. Run as batch
+commands they block until the timeout, and the commands meant for inside a pod
+would run on the local host. `plan(snippets)` rewrites a step's shell snippets
+in order with a table of rules (`REWRITES`, each `(name, rule)`; the first that
+applies wins), and opens and closes sessions:
+
+    watch [-n 5] X                 -> X, once
+    kubectl/oc logs ... -f         -> ... --tail=200 (bounded; --since/--tail kept)
+    kubectl/oc get ... -w          -> without --watch
+    journalctl ... -f / tail -f F  -> journalctl ... -n 200 / tail -n 200 F
+    ping HOST                      -> ping -c 4 HOST
+    kubectl/oc/docker exec -it P -- cmd -> exec P -- cmd (no terminal needed)
+
+    oc rsh [-n NS] [-c C] POD, kubectl exec -it POD -- sh   open a pod session: the next commands
+                                   of the same block run as `oc exec [-n NS] [-c C] POD -- cmd`
+    oc debug node/N                a node session: `oc debug node/N -- cmd`; `chroot /host` in it
+                                   prefixes the commands after it
+    ssh HOST                       a host session: `ssh HOST -- cmd`
+
+A session with no command typed into it, an editor (`oc edit`, `vi`), a pager,
+`top`, `port-forward`, `attach`, `kubectl debug` sessions, `tcpdump` without `-c`
+become `Planned(manual=reason)`: a `ctrl.manual` step, skipped with a report in
+unattended runs. Nothing a document meant for a pod or node runs on this host.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from skc.compiler.frontend.markdown.blocks import Snippet
+
+TAIL = "200"
+_SHELLS = {"sh", "bash", "/bin/sh", "/bin/bash", "zsh", "ash", "/bin/ash"}
+_EDITORS = {"vi", "vim", "nano", "emacs", "less", "more", "top", "htop", "k9s", "mc", "screen", "tmux", "iftop",
+            "nmtui", "crictl-shell"}
+_K8S = {"kubectl", "oc"}
+_SESSION_FLAGS = {"-n", "--namespace", "-c", "--container", "--context", "--kubeconfig"}
+
+
+@dataclass
+class Planned:
+    """One snippet as it will run (`snippet`, maybe rewritten), or a manual step (`manual` is why)."""
+
+    snippet: Snippet
+    manual: str = ""
+    was: str = ""  # the document's text, when the command was rewritten
+
+
+def _words(text: str) -> list[str] | None:
+    try:
+        return shlex.split(text, posix=True)
+    except ValueError:
+        return None
+
+
+def _join(words: list[str]) -> str:
+    """Words back into a command line; placeholders (`<pod>`, `$NS`, `{ns}`) stay unquoted."""
+    return " ".join(w if re.fullmatch(r"[^\s'\"\\|&;()`]+", w) else shlex.quote(w) for w in words)
+
+
+def _in_shell(text: str) -> list[str]:
+    """`sh -c "text"`, double-quoted so that placeholders in it are still seen."""
+    return ["sh", "-c", '"' + re.sub(r'(["\\`])', r"\\\1", text) + '"']
+
+
+def _prog(words: list[str]) -> tuple[int, str]:
+    i = 1 if words and words[0] == "sudo" else 0
+    return i, (words[i].rsplit("/", 1)[-1] if i < len(words) else "")
+
+
+# ---------------------------------------------------------------- one-command rules (words -> words or a reason)
+
+Rule = Callable[[list[str]], "list[str] | str | None"]
+
+
+def _watch(w: list[str]) -> list[str] | str | None:
+    i, prog = _prog(w)
+    if prog != "watch":
+        return None
+    j = i + 1
+    while j < len(w) and w[j].startswith("-"):
+        j += 2 if w[j] in ("-n", "--interval", "-x") and not w[j].startswith("--interval=") else 1
+    return w[:i] + w[j:] if j < len(w) else "watches the screen"
+
+
+def _follow(w: list[str]) -> list[str] | str | None:
+    i, prog = _prog(w)
+    rest = w[i + 1:]
+    if prog in _K8S and "logs" in rest[:3] and ({"-f", "--follow"} & set(rest) or "--follow=true" in rest):
+        kept = [x for x in w if x not in ("-f", "--follow", "--follow=true")]
+        bounded = any(x.startswith(("--tail", "--since")) for x in kept)
+        return kept if bounded else [*kept, f"--tail={TAIL}"]
+    if prog == "journalctl" and {"-f", "--follow"} & set(rest):
+        kept = [x for x in w if x not in ("-f", "--follow")]
+        return kept if {"-n", "--lines"} & set(kept) else [*kept, "-n", TAIL]
+    if prog == "tail" and {"-f", "-F", "--follow"} & set(rest):
+        kept = [x for x in w if x not in ("-f", "-F", "--follow")]
+        return kept if "-n" in kept else [*kept[:i + 1], "-n", TAIL, *kept[i + 1:]]
+    return None
+
+
+def _watch_flag(w: list[str]) -> list[str] | str | None:
+    i, prog = _prog(w)
+    rest = w[i + 1:]
+    if prog in _K8S and rest[:1] == ["get"] and {"-w", "--watch", "--watch-only"} & set(rest):
+        return [x for x in w if x not in ("-w", "--watch", "--watch-only")]
+    return None
+
+
+def _ping(w: list[str]) -> list[str] | str | None:
+    i, prog = _prog(w)
+    if prog in ("ping", "ping6") and not any(x == "-c" or x.startswith("-c") for x in w[i + 1:]):
+        return [*w[:i + 1], "-c", "4", *w[i + 1:]]
+    return None
+
+
+def _tty_exec(w: list[str]) -> list[str] | str | None:
+    i, prog = _prog(w)
+    rest = w[i + 1:]
+    if prog in (*_K8S, "docker") and rest[:1] == ["exec"] and "--" in rest:
+        cmd = rest[rest.index("--") + 1:]
+        if cmd and cmd[0] not in _SHELLS:
+            return [x for x in w if x not in ("-it", "-ti", "-i", "-t", "--stdin", "--tty")]
+    return None
+
+
+def _manual(w: list[str]) -> list[str] | str | None:
+    i, prog = _prog(w)
+    rest = w[i + 1:]
+    if prog in _EDITORS:
+        return "opens an interactive program"
+    if prog in _K8S and rest[:1] and rest[0] in ("edit", "port-forward", "attach", "proxy"):
+        return "opens an editor" if rest[0] == "edit" else f"runs `{rest[0]}` until stopped"
+    if prog in _K8S and rest[:1] == ["debug"] and prog == "kubectl":
+        return "opens a debug shell"
+    if prog == "tcpdump" and not any(x == "-c" or x.startswith("-c") for x in rest):
+        return "captures until stopped"
+    if prog == "az" and rest[:2] in (["aks", "browse"], ["ssh", "vm"]):
+        return "opens an interactive session"
+    return None
+
+
+REWRITES: list[tuple[str, Rule]] = [
+    ("watch", _watch),            # watch -n 5 kubectl get pods -> kubectl get pods
+    ("follow", _follow),          # kubectl logs -f x -> kubectl logs x --tail=200
+    ("watch-flag", _watch_flag),  # kubectl get pods -w -> kubectl get pods
+    ("ping", _ping),              # ping host -> ping -c 4 host
+    ("tty-exec", _tty_exec),      # kubectl exec -it p -- ls -> kubectl exec p -- ls
+    ("manual", _manual),          # oc edit, vi, port-forward, tcpdump -> ctrl.manual
+]
+
+
+# ---------------------------------------------------------------- sessions
+
+
+def session_prefix(w: list[str]) -> list[str] | None:
+    """The argv prefix that runs a command inside the session `w` opens, or None."""
+    i, prog = _prog(w)
+    rest = w[i + 1:]
+    if prog == "oc" and rest[:1] == ["rsh"]:
+        opts, pos = _split_opts(rest[1:])
+        if len(pos) == 1:
+            return ["oc", "exec", *opts, pos[0], "--"]
+    if prog in (*_K8S, "docker") and rest[:1] == ["exec"] and {"-it", "-ti", "-i"} & set(rest):
+        head, cmd = (rest[1:rest.index("--")], rest[rest.index("--") + 1:]) if "--" in rest else (rest[1:], [])
+        head = [x for x in head if x not in ("-it", "-ti", "-i", "-t", "--stdin", "--tty")]
+        opts, pos = _split_opts(head)
+        if len(pos) == 1 and (not cmd or cmd[0] in _SHELLS):
+            return [prog, "exec", *opts, pos[0], "--"]
+    if prog == "oc" and rest[:1] == ["debug"] and "--" not in rest:
+        return [*w[i:], "--"]
+    if prog == "ssh":
+        opts, pos = _split_opts(rest)
+        if len(pos) == 1:
+            return [*w[i:], "--"]
+    return None
+
+
+def _split_opts(args: list[str]) -> tuple[list[str], list[str]]:
+    opts: list[str] = []
+    pos: list[str] = []
+    k = 0
+    while k < len(args):
+        a = args[k]
+        if a in _SESSION_FLAGS and k + 1 < len(args):
+            opts += [a, args[k + 1]]
+            k += 2
+            continue
+        (opts if a.startswith("-") else pos).append(a)
+        k += 1
+    return opts, pos
+
+
+def plan(snippets: list[Snippet]) -> list[Planned]:
+    """The snippets of one step as they will run (see the module docstring)."""
+    out: list[Planned] = []
+    prefix: list[str] | None = None
+    block = -1
+    opener: Planned | None = None
+    used: set[int] = set()  # session openers that had commands typed into them: no step of their own
+    for sn in snippets:
+        if sn.kind != "shell":
+            out.append(Planned(sn))
+            continue
+        if prefix is not None and sn.block != block:
+            prefix, opener = None, None  # a session ends with its block
+        words = _words(sn.text)
+        if words is None:
+            out.append(Planned(sn))
+            continue
+        if prefix is not None and opener is not None:
+            used.add(id(opener))
+            if words[:2] == ["chroot", "/host"] and len(words) == 2:
+                prefix = [*prefix, "chroot", "/host"]
+                continue
+            alone = _one(sn, words)  # `journalctl -f` typed into the session is bounded there too
+            if alone.manual:
+                out.append(alone)
+                continue
+            sn, words = replace(sn, text=alone.snippet.text), _words(alone.snippet.text) or words
+            line = _join(prefix) + " " + (_join(words) if not re.search(r"[|&;<>]|\$\(", sn.text)
+                                          else _join(["sh", "-c"]) + " " + _in_shell(sn.text)[2])
+            out.append(Planned(replace(sn, text=line), was=alone.was or sn.text))
+            continue
+        opened = session_prefix(words)
+        if opened is not None:
+            prefix, block = opened, sn.block
+            opener = Planned(sn, manual="opens an interactive shell and nothing is typed into it here")
+            out.append(opener)
+            continue
+        out.append(_one(sn, words))
+    return [p for p in out if id(p) not in used]
+
+
+def _one(sn: Snippet, words: list[str]) -> Planned:
+    for _name, rule in REWRITES:
+        got = rule(words)
+        if isinstance(got, str):
+            return Planned(sn, manual=got)
+        if got is not None:
+            return Planned(replace(sn, text=_join(got)), was=sn.text)
+    return Planned(sn)
