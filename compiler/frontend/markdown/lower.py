@@ -55,8 +55,9 @@ from typing import Any
 
 from skc.compiler.frontend.common.commands import classify_shell
 from skc.compiler.frontend.markdown import prose
-from skc.compiler.frontend.markdown.lower_code import common_prefix
+from skc.compiler.frontend.markdown.lower_code import common_prefix, prose_vars
 from skc.compiler.frontend.markdown.lower_map import MapLowering
+from skc.compiler.frontend.markdown.lower_steps import order_steps
 from skc.compiler.frontend.markdown.parallel_hints import ParallelGroups
 from skc.compiler.frontend.markdown.predicates import predicate
 from skc.compiler.frontend.markdown.step_model import Step, flatten
@@ -100,8 +101,10 @@ class Lowering(MapLowering):
     """Builds the workflow for one document's steps; diagnostics go to `diagnostics`."""
 
     def __init__(self, path: str, steps: list[Step], diagnostics: list[Diagnostic], *,
-                 permissions: list[str] | None = None, skill_dir: Path | None = None) -> None:
+                 permissions: list[str] | None = None, skill_dir: Path | None = None,
+                 record_steps: bool = False) -> None:
         self.path, self.steps, self.diags = path, steps, diagnostics
+        self.record_steps = record_steps  # the step graph as workflow attributes (runbooks)
         self.skill_dir = skill_dir
         self.all = [s for top in steps for s in top.walk()]
         self.order = {id(s): i for i, s in enumerate(self.all)}
@@ -139,6 +142,7 @@ class Lowering(MapLowering):
             leaves = self.leaves(scope)
             names = _unique([_slug(label) for label, _ in leaves])
             ctrl.return_(*(v for _, v in leaves), status=self.status)
+        order_steps(wf, self.steps, self.edges, record=self.record_steps)
         if self.inputs:
             wf.attributes["arg_names"] = list(self.inputs)
         if leaves:
@@ -244,8 +248,12 @@ class Lowering(MapLowering):
     def wants_llm(self, st: Step) -> bool:
         if st.title or not prose.clean(st.text) or st.goto is not None:
             return False
-        if st.parallel is not None and len(prose.sentences(st.text)) <= 1:
-            return False  # a hint, not work
+        if (st.parallel is not None or st.next is not None or st.after) and len(prose.sentences(st.text)) <= 1:
+            return False  # a hint or "proceed to step N", not work
+        if prose.collects_parameters(st.text) and not st.children:
+            for v in prose_vars(st.text):
+                self.var(v.name, st.loc, st, _Scope())  # "Collect these parameters: {region}, ...": the inputs
+            return False
         if st.children and prose.clean(st.text).endswith(":") and len(prose.sentences(st.text)) <= 1:
             return False  # "For each task:" heads its sub-steps
         return not any(d.snippets for c in st.children for d in c.walk())

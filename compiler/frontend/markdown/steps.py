@@ -329,14 +329,22 @@ class _Extractor:
 
     def marked(self, sentence: str) -> bool:
         return prose.goto_target(sentence, anchored=True) is not None \
-            or prose.exit_status(sentence, anchored=True) is not None or prose.parallel_hint(sentence) is not None
+            or prose.exit_status(sentence, anchored=True) is not None or prose.parallel_hint(sentence) is not None \
+            or bool(prose.after_steps(sentence))
 
     def mark(self, step: Step, text: str) -> None:
-        """Jumps and exits: anywhere in a condition's action, at the start of a plain step."""
+        """Jumps and exits: anywhere in a condition's action, at the start of a plain step.
+        "Proceed to step N" in a plain step is where it goes on (`next`), not a jump; each
+        mark only adds what its sentence says (a step's sentences mark it in turn)."""
         anchored = step.condition is None
-        step.goto = prose.goto_target(text, anchored=anchored)
-        step.exit = prose.exit_status(text, anchored=anchored) if step.goto is None else None
-        step.parallel = prose.parallel_hint(text)
+        forward = prose.forward_target(text) if anchored else None
+        goto = None if forward is not None else prose.goto_target(text, anchored=anchored)
+        exit_ = prose.exit_status(text, anchored=anchored) if goto is None else None
+        step.next = forward if forward is not None else step.next
+        step.goto = goto if goto is not None else step.goto
+        step.exit = exit_ if exit_ is not None else step.exit
+        step.parallel = prose.parallel_hint(text) or step.parallel
+        step.after = list(dict.fromkeys([*step.after, *prose.after_steps(text)]))
 
     def col_of(self, line: int, sentence: str) -> int:
         source = self.doc.lines[line - 1] if 0 < line <= len(self.doc.lines) else ""

@@ -70,7 +70,7 @@ def compile_tsg(path: Path) -> FrontendResult:
                                 "write numbered steps, commands in code blocks, or instructions", "warning"))
     title = (fm.data or {}).get("title")
     description = _description(doc, title if isinstance(title, str) else "")
-    wf = Lowering(name, steps, diags).build(sym_name(path.stem), description=description or None, source=name)
+    wf = Lowering(name, steps, diags, record_steps=True).build(sym_name(path.stem), description=description or None, source=name)
     module = Module([wf], file=name)
     diags.extend(verify(module))
     diags.sort(key=lambda d: (d.loc.line, d.loc.col, d.code))
