@@ -173,15 +173,26 @@ def is_command(line: str) -> bool:
         bool(known_program(program_of(text)))
 
 
+_ROOT_PROMPT = re.compile(r"^(\s*)(?:(?:sh|bash|ash|zsh)-\d[\d.]*[#$]|\[[\w.-]+@[^\]\n]{1,60}\][#$]|"
+                          r"[\w.-]+@[\w.-]+:[^\s#$]*[#$]|PS [A-Z]:\\[^>\n]*>)[ \t]+")
+
+
+def shell_prompts(code: str) -> str:
+    """Root and container prompts (`sh-4.4# `, `[root@node /]# `, `root@pod:/# `, `PS C:\\> `)
+    spelled as `$ `, the prompt the console reader knows (same lines, same commands)."""
+    return "\n".join(_ROOT_PROMPT.sub(r"\1$ ", line) for line in code.split("\n"))
+
+
 def _console(b: Block, path: str, lang: str) -> list[Snippet]:
     """Commands of a shell block; output lines (after a prompt-less command) become its sample output."""
-    prompted = prompt_lines(b.code)
-    lines = logical_lines(b.code, console=prompted)
+    code = shell_prompts(b.code)
+    prompted = prompt_lines(code)
+    lines = logical_lines(code, console=prompted)
     if not prompted and lang not in SHELL_LANGS - CONSOLE_LANGS:
         lines = [ln for ln in lines if is_command(ln[0])]  # console/plain without prompts: commands only
     out = [Snippet("shell", text, _at(b, path, off, col), prompted or lang in CONSOLE_LANGS, block=b.line)
            for text, off, col in lines]
-    _attach_output(b.code, out, b.line)
+    _attach_output(code, out, b.line)
     return out
 
 
@@ -215,7 +226,7 @@ def _is_tagged_query(b: Block, lang: str) -> bool:
 
 
 def _is_shell(b: Block, lang: str) -> bool:
-    return lang in SHELL_LANGS or bool(_tag(b)) or (lang in _PLAIN and prompt_lines(b.code))
+    return lang in SHELL_LANGS or bool(_tag(b)) or (lang in _PLAIN and prompt_lines(shell_prompts(b.code)))
 
 
 def _is_unlabelled_sql(b: Block, lang: str) -> bool:
