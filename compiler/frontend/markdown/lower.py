@@ -59,7 +59,7 @@ from skc.compiler.frontend.markdown.lower_code import common_prefix, prose_vars
 from skc.compiler.frontend.markdown.lower_map import MapLowering
 from skc.compiler.frontend.markdown.lower_steps import order_steps
 from skc.compiler.frontend.markdown.parallel_hints import ParallelGroups
-from skc.compiler.frontend.markdown.predicates import predicate
+from skc.compiler.frontend.markdown.predicates import decision_for, predicate
 from skc.compiler.frontend.markdown.step_model import Step, flatten
 from skc.ir import TEXT, InsertionPoint, Value, ctrl, data, llm, workflow
 from skc.ir.core import Block
@@ -129,6 +129,7 @@ class Lowering(MapLowering):
         self.inputs: dict[str, Value] = {}
         self.groups = ParallelGroups(steps, self.all, self.parent)
         self.status: str | None = None
+        self.status_step = ""  # the step whose unconditional exit ends the workflow
         self.wf: WorkflowOp | None = None
 
     # ------------------------------------------------------------------ driver
@@ -141,7 +142,9 @@ class Lowering(MapLowering):
             self.seq(flatten(self.steps), scope)
             leaves = self.leaves(scope)
             names = _unique([_slug(label) for label, _ in leaves])
-            ctrl.return_(*(v for _, v in leaves), status=self.status)
+            final = ctrl.return_(*(v for _, v in leaves), status=self.status)
+            if self.status_step:
+                final.attributes["step"] = self.status_step
         order_steps(wf, self.steps, self.edges, record=self.record_steps)
         if self.inputs:
             wf.attributes["arg_names"] = list(self.inputs)
@@ -185,6 +188,7 @@ class Lowering(MapLowering):
             if u.exit is not None:
                 self.unreachable(rest, u)
                 if scope.top:
+                    self.status_step = self.status_step or (u.label if not self.status else "")
                     self.status = self.status or u.exit
                 else:
                     self.exit_(u.exit, scope, u)
@@ -289,6 +293,9 @@ class Lowering(MapLowering):
         cond = st.condition
         assert cond is not None
         subject = [v for v in scope.last if v.type.kind != "token"]
+        if not subject:  # a condition that opens a section judges what the steps before it found
+            path = scope.path()
+            subject = decision_for(cond.cond, path) or [v for v in path[-1:] if v.type.kind != "token"]
         self.use(subject, st)
         pred = predicate(cond.cond, subject, loc=st.loc, step=st.label, negated=cond.negated)
         branch = ctrl.if_(pred, [TEXT], loc=st.loc)

@@ -109,6 +109,18 @@ def _decided(cond: str, subject: list[Value], ops: _Ops) -> Value | None:
     return None
 
 
+def decision_for(cond: str, values: list[Value]) -> list[Value]:
+    """The latest `llm.decide` among `values` one of whose outcomes `cond` names, as a subject."""
+    words = " " + re.sub(r"[^a-z0-9]+", " ", cond.lower()) + " "
+    for v in reversed(values):
+        op = v.defining_op
+        if op is not None and op.op_name == "llm.decide" and any(
+                isinstance(o, str) and o not in ("yes", "no") and f" {o.replace('_', ' ')} " in words
+                for o in op.attributes.get("outcomes", [])):
+            return [v]
+    return []
+
+
 def _code(cond: str, subject: Value, ops: _Ops) -> Value | None:
     kind = subject.type.kind
     if kind not in ("text", "json", "table", "num"):

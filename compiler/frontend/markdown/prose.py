@@ -181,7 +181,7 @@ def is_instruction(text: str) -> bool:
 
 
 _PURPOSE = re.compile(r"(?:(?:in order )?to|based on|using|given|from|with|after reviewing|looking at|"
-                      r"according to|depending on)\s+[^,]{3,160},\s*", re.I)
+                      r"according to|depending on)\s+[^,]{3,160}?(?:,\s*\d+[^,]{0,20})*,\s*", re.I)
 _DIRECT = re.compile(r"(?:make sure|be sure|ensure|don't|do not|never|always|log ?in|sign in|double-check|set up)\b",
                      re.I)
 
