@@ -174,11 +174,11 @@ def is_command(line: str) -> bool:
 
 
 _ROOT_PROMPT = re.compile(r"^(\s*)(?:(?:sh|bash|ash|zsh)-\d[\d.]*[#$]|\[[\w.-]+@[^\]\n]{1,60}\][#$]|"
-                          r"[\w.-]+@[\w.-]+:[^\s#$]*[#$]|PS [A-Z]:\\[^>\n]*>)[ \t]+")
+                          r"[\w.-]+@[\w.-]+:[^\s#$]*[#$]|(?:/[\w./-]*|~[\w./-]*) ?#|PS [A-Z]:\\[^>\n]*>)[ \t]+")
 
 
 def shell_prompts(code: str) -> str:
-    """Root and container prompts (`sh-4.4# `, `[root@node /]# `, `root@pod:/# `, `PS C:\\> `)
+    """Root and container prompts (`sh-4.4# `, `[root@node /]# `, `root@pod:/# `, `/ # `, `PS C:\\> `)
     spelled as `$ `, the prompt the console reader knows (same lines, same commands)."""
     return "\n".join(_ROOT_PROMPT.sub(r"\1$ ", line) for line in code.split("\n"))
 

@@ -192,6 +192,7 @@ class CodeLowering:
         planned = plan(st.snippets)  # interactive and streaming commands: bounded, in-pod, or manual
         snippets = [p.snippet for p in planned]
         manual = {id(p.snippet): p.manual for p in planned if p.manual}
+        originals = {id(sn) for sn in st.snippets}
         i = 0
         while i < len(snippets):
             sn = snippets[i]
@@ -199,15 +200,16 @@ class CodeLowering:
                 out.append(self.manual_step(st, sn, manual[id(sn)]))
                 i += 1
                 continue
-            cmd = self.commands.get(id(sn))
+            cmd = self.commands.get(id(sn)) if id(sn) in originals else None
             if cmd is None and sn.kind == "shell":
-                cmd = self.commands[id(sn)] = classify_shell(sn.text)
+                cmd = classify_shell(sn.text)  # a rewritten command (never cached by id: the object is temporary)
             if cmd is not None and cmd.session and i + 1 < len(snippets) and snippets[i + 1].kind == "shell":
                 j = i + 1
                 while j < len(snippets) and snippets[j].kind == "shell" and snippets[j].loc.line > sn.loc.line:
                     j += 1
                 value = self.shell(st, sn, classify_shell("\n".join(s.text for s in snippets[i:j])), scope,
-                                   extra=[self.commands[id(s)] for s in snippets[i + 1:j]])
+                                   extra=[self.commands[id(s)] if id(s) in originals else classify_shell(s.text)
+                                          for s in snippets[i + 1:j]])
                 i = j
             else:
                 value = self.snippet(st, sn, cmd, scope)

@@ -263,6 +263,12 @@ def collects_parameters(text: str) -> bool:
     return _COLLECTS.match(clean(text)) is not None and re.search(r"[{<$]\w", text) is not None
 
 
+def resolution_note(text: str) -> bool:
+    """ "This is a definitive resolution (path)." after a branch: the branch ends the procedure."""
+    return re.fullmatch(r"(?:this|that|it)\s+(?:is|was)\s+(?:a|the)\s+(?:definitive|potential|possible|final|confirmed)\s+"
+                        r"(?:resolution|root\s+cause)(?:\s+path)?\.?", clean(text).strip(), re.I) is not None
+
+
 def forward_target(text: str) -> int | None:
     """N for "proceed to step N" / "continue with step N": where the procedure goes on
     after this step, a forward edge (a join when several steps say it), never a jump."""

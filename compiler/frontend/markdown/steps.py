@@ -262,6 +262,11 @@ class _Extractor:
             cond = prose.parse_condition(sentence)
             skip = _action_offset(sentence, cond) if cond is not None else 0
             snippets = self.spans(b, offset + skip, offset + len(sentence), sentence[skip:])
+            if conds and (not plain or plain[-1][0] < _offset_of(b.text, conds[-1].text)) \
+                    and prose.resolution_note(sentence):
+                conds[-1].exit = conds[-1].exit or "resolved"  # "If X, do Y. This is a definitive resolution."
+                conds[-1].text = f"{conds[-1].text} {sentence}"
+                continue
             if re.match(r"(?:otherwise|else|if not)\b", sentence.strip(" *_"), re.I) and conds:
                 other = Step(f"{conds[-1].label}.else", re.sub(r"^(?:otherwise|else|if not)[,:]?\s*", "",
                                                                 prose.clean(sentence), flags=re.I),

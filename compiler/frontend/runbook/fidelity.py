@@ -115,7 +115,7 @@ def _norm(text: str) -> str:
 def op_text(op: Op) -> str:
     """What an op runs, with `{N}` shown as the operand's name (`{namespace}`)."""
     a = op.attributes
-    raw: Any = a.get("argv") and " ".join(map(str, a["argv"])) or a.get("cmd") or a.get("query") or a.get("code") \
+    raw: Any = (a.get("argv") and " ".join(map(str, a["argv"]))) or a.get("cmd") or a.get("query") or a.get("code") \
         or a.get("command") or a.get("path") or a.get("url") or ""
     names = [v.name or f"arg{i}" for i, v in enumerate(op.operands)]
     return re.sub(r"\{(\d+)\}", lambda m: "{" + names[int(m.group(1))] + "}" if int(m.group(1)) < len(names)
