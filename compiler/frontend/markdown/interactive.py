@@ -15,7 +15,7 @@ applies wins), and opens and closes sessions:
     kubectl/oc/docker exec -it P -- cmd -> exec P -- cmd (no terminal needed)
 
     oc rsh [-n NS] [-c C] POD, kubectl exec -it POD -- sh   open a pod session: the next commands
-                                   of the same block run as `oc exec [-n NS] [-c C] POD -- cmd`
+                                   (of the same top-level step) run as `oc exec [-n NS] [-c C] POD -- cmd`
     oc debug node/N                a node session: `oc debug node/N -- cmd`; `chroot /host` in it
                                    prefixes the commands after it
     ssh HOST                       a host session: `ssh HOST -- cmd`
@@ -52,16 +52,28 @@ class Planned:
     was: str = ""  # the document's text, when the command was rewritten
 
 
+_SUBST = re.compile(r"\$\((?:[^()]|\([^()]*\))*\)|`[^`]*`")
+
+
 def _words(text: str) -> list[str] | None:
+    """Shell words; a command substitution (`$(kubectl get po ... | awk ...)`) stays one word."""
+    subs: list[str] = []
+
+    def hide(m: re.Match[str]) -> str:
+        subs.append(m.group(0))
+        return f"__skc_sub{len(subs) - 1}__"
+
     try:
-        return shlex.split(text, posix=True)
+        words = shlex.split(_SUBST.sub(hide, text), posix=True)
     except ValueError:
         return None
+    return [re.sub(r"__skc_sub(\d+)__", lambda m: subs[int(m.group(1))], w) for w in words]
 
 
 def _join(words: list[str]) -> str:
     """Words back into a command line; placeholders (`<pod>`, `$NS`, `{ns}`) stay unquoted."""
-    return " ".join(w if re.fullmatch(r"[^\s'\"\\|&;()`]+", w) else shlex.quote(w) for w in words)
+    return " ".join(w if re.fullmatch(r"[^\s'\"\\|&;()`]+", w) or _SUBST.fullmatch(w) else shlex.quote(w)
+                    for w in words)
 
 
 def _in_shell(text: str) -> list[str]:
@@ -163,10 +175,10 @@ def session_prefix(w: list[str]) -> list[str] | None:
     """The argv prefix that runs a command inside the session `w` opens, or None."""
     i, prog = _prog(w)
     rest = w[i + 1:]
-    if prog == "oc" and rest[:1] == ["rsh"]:
+    if prog in _K8S and rest[:1] == ["rsh"]:
         opts, pos = _split_opts(rest[1:])
         if len(pos) == 1:
-            return ["oc", "exec", *opts, pos[0], "--"]
+            return [prog, "exec", *opts, pos[0], "--"]
     if prog in (*_K8S, "docker") and rest[:1] == ["exec"] and {"-it", "-ti", "-i"} & set(rest):
         head, cmd = (rest[1:rest.index("--")], rest[rest.index("--") + 1:]) if "--" in rest else (rest[1:], [])
         head = [x for x in head if x not in ("-it", "-ti", "-i", "-t", "--stdin", "--tty")]
@@ -197,28 +209,41 @@ def _split_opts(args: list[str]) -> tuple[list[str], list[str]]:
     return opts, pos
 
 
-def plan(snippets: list[Snippet]) -> list[Planned]:
-    """The snippets of one step as they will run (see the module docstring)."""
+@dataclass
+class Session:
+    """An open session: the argv prefix that runs a command inside it, and the step it was opened in."""
+
+    prefix: list[str]
+    unit: str
+    programs: frozenset[str] = frozenset()  # what was typed into it: later steps running these are still inside
+
+
+def plan(snippets: list[Snippet], session: Session | None = None, unit: str = "") -> tuple[list[Planned], Session | None]:
+    """The snippets of one step as they will run (see the module docstring), and the session
+    still open after them. A session opened in an earlier step of the same top-level step
+    (`unit`) goes on: "open a shell in the pod:" followed by "check the version:" blocks."""
     out: list[Planned] = []
-    prefix: list[str] | None = None
-    block = -1
+    inside = set(session.programs) if session is not None else set()
+    if session is not None and session.unit != unit and not _continues(snippets, session):
+        session, inside = None, set()
+    prefix: list[str] | None = session.prefix if session is not None else None
     opener: Planned | None = None
     used: set[int] = set()  # session openers that had commands typed into them: no step of their own
     for sn in snippets:
         if sn.kind != "shell":
             out.append(Planned(sn))
             continue
-        if prefix is not None and sn.block != block:
-            prefix, opener = None, None  # a session ends with its block
         words = _words(sn.text)
         if words is None:
             out.append(Planned(sn))
             continue
-        if prefix is not None and opener is not None:
-            used.add(id(opener))
+        if prefix is not None and session_prefix(words) is None:
+            if opener is not None and sn.block == opener.snippet.block:
+                used.add(id(opener))
             if words[:2] == ["chroot", "/host"] and len(words) == 2:
                 prefix = [*prefix, "chroot", "/host"]
                 continue
+            inside.add(_prog(words)[1])
             alone = _one(sn, words)  # `journalctl -f` typed into the session is bounded there too
             if alone.manual:
                 out.append(alone)
@@ -230,12 +255,21 @@ def plan(snippets: list[Snippet]) -> list[Planned]:
             continue
         opened = session_prefix(words)
         if opened is not None:
-            prefix, block = opened, sn.block
-            opener = Planned(sn, manual="opens an interactive shell and nothing is typed into it here")
+            prefix = opened
+            opener = Planned(sn, manual="opens an interactive shell; the commands typed into it run through it")
             out.append(opener)
             continue
         out.append(_one(sn, words))
-    return [p for p in out if id(p) not in used]
+    return [p for p in out if id(p) not in used], \
+        (Session(prefix, unit, frozenset(inside)) if prefix is not None else None)
+
+
+def _continues(snippets: list[Snippet], session: Session) -> bool:
+    """Whether a later step still types into the session: its first command runs a program that
+    only ran inside the session so far (`etcdctl defrag` under "Mitigation" after `oc rsh`)."""
+    first = next((sn for sn in snippets if sn.kind == "shell"), None)
+    words = _words(first.text) if first is not None else None
+    return bool(words) and _prog(words or [])[1] in session.programs
 
 
 def _one(sn: Snippet, words: list[str]) -> Planned:

@@ -55,6 +55,7 @@ from typing import Any
 
 from skc.compiler.frontend.common.commands import classify_shell
 from skc.compiler.frontend.markdown import prose
+from skc.compiler.frontend.markdown.interactive import Session
 from skc.compiler.frontend.markdown.lower_code import common_prefix, prose_vars
 from skc.compiler.frontend.markdown.lower_map import MapLowering
 from skc.compiler.frontend.markdown.lower_steps import order_steps
@@ -130,6 +131,7 @@ class Lowering(MapLowering):
         self.groups = ParallelGroups(steps, self.all, self.parent)
         self.status: str | None = None
         self.status_step = ""  # the step whose unconditional exit ends the workflow
+        self.session: Session | None = None  # a pod/node/host shell the document opened and is typing into
         self.wf: WorkflowOp | None = None
 
     # ------------------------------------------------------------------ driver

@@ -58,7 +58,7 @@ from skc.compiler.frontend.common.commands import (
     templated,
 )
 from skc.compiler.frontend.markdown import prose
-from skc.compiler.frontend.markdown.interactive import plan
+from skc.compiler.frontend.markdown.interactive import Session, plan
 from skc.compiler.frontend.markdown.snippets import Snippet
 from skc.compiler.frontend.markdown.step_model import Step
 from skc.ir import JSON, TEXT, Block, Value, ctrl, data, tool
@@ -88,6 +88,8 @@ class CodeLowering:
     kept: set[int]
     producer: dict[int, str]
     edges: set[tuple[str, str]]
+    steps: list[Step]
+    session: Session | None
 
     def operands(self, names: list[str], sn: Snippet, st: Step, scope: _Scope) -> list[Value]:
         values = [self.var(n, sn.loc, st, scope) for n in names]
@@ -189,7 +191,8 @@ class CodeLowering:
 
     def code(self, st: Step, scope: _Scope) -> list[Value]:
         out: list[Value] = []
-        planned = plan(st.snippets)  # interactive and streaming commands: bounded, in-pod, or manual
+        unit = self.unit_of(st)
+        planned, self.session = plan(st.snippets, self.session, unit)  # interactive: bounded, in-pod, or manual
         snippets = [p.snippet for p in planned]
         manual = {id(p.snippet): p.manual for p in planned if p.manual}
         originals = {id(sn) for sn in st.snippets}
@@ -217,6 +220,12 @@ class CodeLowering:
             if value is not None:
                 out.append(value)
         return out
+
+    def unit_of(self, st: Step) -> str:
+        """The label of the top-level step `st` lies in (where a session stays open)."""
+        top = self.lineage(st)[-1]
+        return top.label if len(self.steps) > 1 or not top.children else \
+            next((c.label for c in top.children if st in c.walk()), top.label)
 
     def manual_step(self, st: Step, sn: Snippet, reason: str) -> Value:
         """`ctrl.manual` for a command no unattended run may start (SKC140, a warning)."""
