@@ -160,6 +160,18 @@ def _python(b: Block, path: str, _lang: str) -> list[Snippet]:
     return [Snippet("python", b.code.rstrip(), _at(b, path))] if b.code.strip() else []
 
 
+_OUTPUT = re.compile(r"(?:[A-Z][A-Z_-]+\s{2,}){2,}|\d{4}-\d\d-\d\d[T ]\d\d:|level=\w+\s|(?:\S+\s{2,}){3,}\S")
+
+
+def looks_like_output(line: str) -> bool:
+    """A line of a shell block that is pasted output, not a command: a table row or header
+    (columns set apart by runs of spaces), a log line; never a line that runs a known program."""
+    text = line.strip()
+    if not text or is_command(text) and any(known_program(p) for p in classify_shell(text).programs):
+        return False
+    return _OUTPUT.match(text) is not None
+
+
 def is_command(line: str) -> bool:
     """Whether one logical line of a block is a command (not output): a known program,
     an assignment, or what `looks_like_command` accepts."""
@@ -190,6 +202,8 @@ def _console(b: Block, path: str, lang: str) -> list[Snippet]:
     lines = logical_lines(code, console=prompted)
     if not prompted and lang not in SHELL_LANGS - CONSOLE_LANGS:
         lines = [ln for ln in lines if is_command(ln[0])]  # console/plain without prompts: commands only
+    elif not prompted:
+        lines = [ln for ln in lines if not looks_like_output(ln[0])]  # ```shell with its output pasted under it
     out = [Snippet("shell", text, _at(b, path, off, col), prompted or lang in CONSOLE_LANGS, block=b.line)
            for text, off, col in lines]
     _attach_output(code, out, b.line)

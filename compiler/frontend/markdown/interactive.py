@@ -179,7 +179,7 @@ def session_prefix(w: list[str]) -> list[str] | None:
         opts, pos = _split_opts(rest[1:])
         if len(pos) == 1:
             return [prog, "exec", *opts, pos[0], "--"]
-    if prog in (*_K8S, "docker") and rest[:1] == ["exec"] and {"-it", "-ti", "-i"} & set(rest):
+    if prog in (*_K8S, "docker") and rest[:1] == ["exec"] and ({"-it", "-ti", "-i"} & set(rest) or "--" not in rest):
         head, cmd = (rest[1:rest.index("--")], rest[rest.index("--") + 1:]) if "--" in rest else (rest[1:], [])
         head = [x for x in head if x not in ("-it", "-ti", "-i", "-t", "--stdin", "--tty")]
         opts, pos = _split_opts(head)

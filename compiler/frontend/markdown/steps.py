@@ -85,10 +85,13 @@ class _Extractor:
 
     def section(self, sec: Section, prefix: str) -> list[Step]:
         counter = Counter(prefix)
-        about = bool(sec.level) and prose.descriptive(sec.title)
+        about = bool(sec.level) and prose.descriptive(sec.title) and not _EXAMPLE_CODE.match(prose.clean(sec.title))
         out = [] if about else self.blocks(sec.blocks, counter)
+        if about:
+            self.not_run(sec.blocks, sec.title)
         for sub in sec.sections:
             if about and not prose.procedural(sub.title):
+                self.not_run([b for s in sub.walk() for b in s.blocks], sub.title)
                 continue  # "Architecture > Logical view": still description
             label = str(sub.number) if sub.number is not None else short_label(sub.title)
             group = Step(label, sub.title, self.loc(sub.line, sub.col), sub.number, title=True, section=True,
@@ -103,6 +106,16 @@ class _Extractor:
                 out.append(group)
         self.check_order(out)
         return out
+
+    def not_run(self, blocks: list[Block], title: str) -> None:
+        """SKC130 for each block of a descriptive section that would run: shown, not run."""
+        for b in blocks:
+            if b.kind == "code" and read_block(b, self.doc.path).runs:
+                self.diags.append(Diagnostic(
+                    "SKC130", self.loc(b.line, b.col), f"code in the section '{prose.clean(title)[:40]}' is not run: "
+                    "the section describes", "move it under a procedure heading to run it", "warning"))
+            for c in b.children:
+                self.not_run([c], title)
 
     def unique(self, label: str) -> str:
         base, n = label, 2
@@ -399,6 +412,9 @@ class _Extractor:
                 self.diags.append(Diagnostic(
                     "SKC124", s.loc, f"step {s.number} comes after step {prev.number}: the order is ambiguous",
                     "number the steps in the order they run", "warning"))
+
+
+_EXAMPLE_CODE = re.compile(r"examples?\s+(?:of\s+)?(?:debugging\s+|useful\s+)?(?:quer|command|promql|sql|kql|script)", re.I)
 
 
 def _heading_condition(title: str) -> prose.Condition | None:

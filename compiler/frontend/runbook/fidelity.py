@@ -30,8 +30,8 @@ from typing import Any
 from skc.ir.core import Op, Value
 from skc.ir.module import Module
 
-_INTERACTIVE = re.compile(r"\b(?:kubectl|oc)\s+get\b.*\s(?:-w|--watch)(?:\s|$)|\blogs\b.*\s(?:-f|--follow)(?:\s|$)|"
-                          r"\b(?:tail|journalctl)\b.*\s-[fF](?:\s|$)|\b(?:kubectl|oc)\s+(?:rsh|edit|port-forward|attach)\b|"
+_INTERACTIVE = re.compile(r"\b(?:kubectl|oc)\s+get\b[^|;&()]*\s(?:-w|--watch)(?:\s|$)|\blogs\b[^|;&()]*\s(?:-f|--follow)(?:\s|$)|"
+                          r"(?:^|[|;&]\s*)(?:tail|journalctl)\b[^|;&]*\s-[fF](?:\s|$)|\b(?:kubectl|oc)\s+(?:rsh|edit|port-forward|attach)\b|"
                           r"\bexec\s+(?:\S+\s+)*-(?:it|ti)\b|^(?:sudo\s+)?watch\b|\bkubectl\s+debug\b(?!.*\s--\s)")
 _NUMERIC = {"gt", "ge", "lt", "le"}
 _COMPUTES = ("data.count", "data.json_get", "data.regex_extract", "data.const", "tool.python", "calc.")
@@ -109,7 +109,8 @@ def _strs(v: Any) -> list[str] | None:
 
 
 def _norm(text: str) -> str:
-    return " ".join(text.split())
+    """Whitespace collapsed and quotes dropped: `-l 'app=x'` (as written) is `-l app=x` (an argv word)."""
+    return " ".join(text.replace("'", "").replace('"', "").split())
 
 
 def op_text(op: Op) -> str:
