@@ -189,10 +189,24 @@ _ROOT_PROMPT = re.compile(r"^(\s*)(?:(?:sh|bash|ash|zsh)-\d[\d.]*[#$]|\[[\w.-]+@
                           r"[\w.-]+@[\w.-]+:[^\s#$]*[#$]|(?:/[\w./-]*|~[\w./-]*) ?#|PS [A-Z]:\\[^>\n]*>)[ \t]+")
 
 
+_OPENS = re.compile(r"\b(?:oc\s+(?:debug|rsh)|kubectl\s+(?:rsh|exec|debug)|ssh|chroot|sudo\s+-i|sudo\s+su)\b")
+
+
 def shell_prompts(code: str) -> str:
     """Root and container prompts (`sh-4.4# `, `[root@node /]# `, `root@pod:/# `, `/ # `, `PS C:\\> `)
-    spelled as `$ `, the prompt the console reader knows (same lines, same commands)."""
-    return "\n".join(_ROOT_PROMPT.sub(r"\1$ ", line) for line in code.split("\n"))
+    spelled as `$ `, the prompt the console reader knows (same lines, same commands). After a
+    line that opens a shell (`oc debug node/x`, `ssh host`), a bare `# ` before a known program
+    is that shell's root prompt, not a comment."""
+    out: list[str] = []
+    opened = False
+    for line in code.split("\n"):
+        line = _ROOT_PROMPT.sub(r"\1$ ", line)
+        m = re.match(r"(\s*)#\s+(\S+)", line)
+        if opened and m and known_program(m.group(2).rsplit("/", 1)[-1]):
+            line = m.group(1) + "$ " + line[m.end(1):].lstrip("# ")
+        opened = opened or _OPENS.search(line) is not None
+        out.append(line)
+    return "\n".join(out)
 
 
 def _console(b: Block, path: str, lang: str) -> list[Snippet]:
