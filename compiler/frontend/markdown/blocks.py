@@ -167,7 +167,7 @@ def looks_like_output(line: str) -> bool:
     """A line of a shell block that is pasted output, not a command: a table row or header
     (columns set apart by runs of spaces), a log line; never a line that runs a known program."""
     text = line.strip()
-    if not text or is_command(text) and any(known_program(p) for p in classify_shell(text).programs):
+    if not text or (is_command(text) and any(known_program(p) for p in classify_shell(text).programs)):
         return False
     return _OUTPUT.match(text) is not None
 
@@ -192,17 +192,18 @@ _ROOT_PROMPT = re.compile(r"^(\s*)(?:(?:sh|bash|ash|zsh)-\d[\d.]*[#$]|\[[\w.-]+@
 _OPENS = re.compile(r"\b(?:oc\s+(?:debug|rsh)|kubectl\s+(?:rsh|exec|debug)|ssh|chroot|sudo\s+-i|sudo\s+su)\b")
 
 
-def shell_prompts(code: str) -> str:
+def shell_prompts(code: str, console: bool = False) -> str:
     """Root and container prompts (`sh-4.4# `, `[root@node /]# `, `root@pod:/# `, `/ # `, `PS C:\\> `)
     spelled as `$ `, the prompt the console reader knows (same lines, same commands). After a
     line that opens a shell (`oc debug node/x`, `ssh host`), a bare `# ` before a known program
-    is that shell's root prompt, not a comment."""
+    is that shell's root prompt, not a comment (in a ```console block, always: a console shows
+    what was typed at a prompt)."""
     out: list[str] = []
     opened = False
     for line in code.split("\n"):
         line = _ROOT_PROMPT.sub(r"\1$ ", line)
         m = re.match(r"(\s*)#\s+(\S+)", line)
-        if opened and m and known_program(m.group(2).rsplit("/", 1)[-1]):
+        if (opened or console) and m and m.group(2).islower() and known_program(m.group(2).rsplit("/", 1)[-1]):
             line = m.group(1) + "$ " + line[m.end(1):].lstrip("# ")
         opened = opened or _OPENS.search(line) is not None
         out.append(line)
@@ -211,7 +212,7 @@ def shell_prompts(code: str) -> str:
 
 def _console(b: Block, path: str, lang: str) -> list[Snippet]:
     """Commands of a shell block; output lines (after a prompt-less command) become its sample output."""
-    code = shell_prompts(b.code)
+    code = shell_prompts(b.code, console=lang in CONSOLE_LANGS)
     prompted = prompt_lines(code)
     lines = logical_lines(code, console=prompted)
     if not prompted and lang not in SHELL_LANGS - CONSOLE_LANGS:

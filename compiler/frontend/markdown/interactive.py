@@ -18,6 +18,7 @@ applies wins), and opens and closes sessions:
                                    (of the same top-level step) run as `oc exec [-n NS] [-c C] POD -- cmd`
     oc debug node/N                a node session: `oc debug node/N -- cmd`; `chroot /host` in it
                                    prefixes the commands after it
+    kubectl debug node/N -it ...   a debug pod's terminal: it and what is typed into it are manual
     ssh HOST                       a host session: `ssh HOST -- cmd`
 
 A session with no command typed into it, an editor (`oc edit`, `vi`), a pager,
@@ -98,7 +99,10 @@ def _watch(w: list[str]) -> list[str] | str | None:
     j = i + 1
     while j < len(w) and w[j].startswith("-"):
         j += 2 if w[j] in ("-n", "--interval", "-x") and not w[j].startswith("--interval=") else 1
-    return w[:i] + w[j:] if j < len(w) else "watches the screen"
+    if j >= len(w):
+        return "watches the screen"
+    rest = w[j:]
+    return w[:i] + (["sh", "-c", rest[0]] if len(rest) == 1 and " " in rest[0] else rest)  # watch 'a | b' 
 
 
 def _follow(w: list[str]) -> list[str] | str | None:
@@ -149,8 +153,6 @@ def _manual(w: list[str]) -> list[str] | str | None:
         return "opens an interactive program"
     if prog in _K8S and rest[:1] and rest[0] in ("edit", "port-forward", "attach", "proxy"):
         return "opens an editor" if rest[0] == "edit" else f"runs `{rest[0]}` until stopped"
-    if prog in _K8S and rest[:1] == ["debug"] and prog == "kubectl":
-        return "opens a debug shell"
     if prog == "tcpdump" and not any(x == "-c" or x.startswith("-c") for x in rest):
         return "captures until stopped"
     if prog == "az" and rest[:2] in (["aks", "browse"], ["ssh", "vm"]):
@@ -187,6 +189,8 @@ def session_prefix(w: list[str]) -> list[str] | None:
             return [prog, "exec", *opts, pos[0], "--"]
     if prog == "oc" and rest[:1] == ["debug"] and "--" not in rest:
         return [*w[i:], "--"]
+    if prog == "kubectl" and rest[:1] == ["debug"] and "--" not in rest:
+        return []  # a debug pod with a terminal: what is typed into it is done by hand
     if prog == "ssh":
         opts, pos = _split_opts(rest)
         if len(pos) == 1:
@@ -237,13 +241,19 @@ def plan(snippets: list[Snippet], session: Session | None = None, unit: str = ""
         if words is None:
             out.append(Planned(sn))
             continue
+        if prefix is not None and _prog(words)[1] in (*_K8S, "az", "gcloud", "aws"):
+            prefix, opener = None, None  # a cluster client runs at the workstation: the session is over
         if prefix is not None and session_prefix(words) is None:
-            if opener is not None and sn.block == opener.snippet.block:
+            if opener is not None and sn.block == opener.snippet.block and prefix:
                 used.add(id(opener))
+            inside.add(_prog(words)[1])
             if words[:2] == ["chroot", "/host"] and len(words) == 2:
-                prefix = [*prefix, "chroot", "/host"]
+                prefix = [*prefix, "chroot", "/host"] if prefix else prefix
                 continue
             inside.add(_prog(words)[1])
+            if not prefix:
+                out.append(Planned(sn, manual="is typed into an interactive debug shell"))
+                continue
             alone = _one(sn, words)  # `journalctl -f` typed into the session is bounded there too
             if alone.manual:
                 out.append(alone)

@@ -42,7 +42,8 @@ def inline_snippets(b: Block, start: int, end: int, sentence: str, path: str, li
         pos = sentence.find(f"`{span.text}`", cursor)
         context = sentence[:pos] if pos >= 0 else ""
         cursor = pos + 1 if pos >= 0 else cursor
-        kind = inline_kind(span.text, context, lower)
+        after = sentence[pos + len(span.text) + 2:] if pos >= 0 else ""
+        kind = None if names_a_command(span.text, context, after) else inline_kind(span.text, context, lower)
         if kind:
             out.append(Snippet(kind, span.text.strip().removeprefix("$ "), Location(path, span.line, span.col)))
     if not out and b.kind == "item" and start == 0 and bare_command(sentence):
@@ -52,6 +53,16 @@ def inline_snippets(b: Block, start: int, end: int, sentence: str, path: str, li
             line = b.line_of(start)
             out.append(Snippet("script", m.group(1), Location(path, line, _col(lines, line, m.group(1)))))
     return out
+
+def names_a_command(code: str, before: str, after: str) -> bool:
+    """ "The `kubectl delete` command ...", "use `kubectl get` to ...": inline code that names a
+    program or subcommand in prose (two words at most, no arguments) is not a command to run."""
+    words = code.split()
+    if not words or len(words) > 2 or any(w.startswith(("-", "<", "$", "{", "/")) for w in words[1:]):
+        return False
+    return re.match(r"\s*(?:command|cmdlet|subcommand|tool|utility|cli|output)s?\b", after, re.I) is not None or \
+        re.search(r"\b(?:the|a|an|use|using|with|via|of|by)\s*\Z", before, re.I) is not None
+
 
 def inline_kind(code: str, context: str, sentence: str) -> str | None:
     """shell, promql or logql for inline code in a sentence, None when it is not code to run."""

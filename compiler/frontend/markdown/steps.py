@@ -155,6 +155,9 @@ class _Extractor:
                 elif not snippets and intro is not None and not intro.snippets and only_exits(b.code):
                     intro.title = True  # "Exit the debug shell:" + `exit`: leaving a session is no work
                 elif snippets:
+                    if intro is not None and intro.snippets:  # "Run the `x` command:" + a block showing x: one x
+                        shown = {" ".join(sn.text.split()) for sn in snippets}
+                        intro.snippets = [sn for sn in intro.snippets if " ".join(sn.text.split()) not in shown]
                     if intro is not None and not intro.snippets and not intro.children:
                         intro.snippets.extend(snippets)
                     else:
