@@ -186,7 +186,7 @@ def is_command(line: str) -> bool:
 
 
 _ROOT_PROMPT = re.compile(r"^(\s*)(?:(?:sh|bash|ash|zsh)-\d[\d.]*[#$]|\[[\w.-]+@[^\]\n]{1,60}\][#$]|"
-                          r"[\w.-]+@[\w.-]+:[^\s#$]*[#$]|(?:/[\w./-]*|~[\w./-]*) ?#|PS [A-Z]:\\[^>\n]*>)[ \t]+")
+                          r"[\w.-]+@[\w.-]+:[^\s#$]*[#$]|(?:/[\w./-]*|~[\w./-]*) ?[#$]|PS [A-Z]:\\[^>\n]*>)[ \t]+")
 
 
 _OPENS = re.compile(r"\b(?:oc\s+(?:debug|rsh)|kubectl\s+(?:rsh|exec|debug)|ssh|chroot|sudo\s+-i|sudo\s+su)\b")
@@ -202,9 +202,10 @@ def shell_prompts(code: str, console: bool = False) -> str:
     opened = False
     for line in code.split("\n"):
         line = _ROOT_PROMPT.sub(r"\1$ ", line)
-        m = re.match(r"(\s*)#\s+(\S+)", line)
-        if (opened or console) and m and m.group(2).islower() and known_program(m.group(2).rsplit("/", 1)[-1]):
-            line = m.group(1) + "$ " + line[m.end(1):].lstrip("# ")
+        m = re.match(r"(\s*)([#~])\s+(\S+)", line)
+        if m and (opened or console or m.group(2) == "~") and m.group(3).islower() and \
+                known_program(m.group(3).rsplit("/", 1)[-1]):
+            line = m.group(1) + "$ " + line[m.end(1):].lstrip("#~ ")
         opened = opened or _OPENS.search(line) is not None
         out.append(line)
     return "\n".join(out)
@@ -215,8 +216,8 @@ def _console(b: Block, path: str, lang: str) -> list[Snippet]:
     code = shell_prompts(b.code, console=lang in CONSOLE_LANGS)
     prompted = prompt_lines(code)
     lines = logical_lines(code, console=prompted)
-    if not prompted and lang not in SHELL_LANGS - CONSOLE_LANGS:
-        lines = [ln for ln in lines if is_command(ln[0])]  # console/plain without prompts: commands only
+    if not prompted and (lang in CONSOLE_LANGS or lang.startswith(TAG_PREFIX)):
+        lines = [ln for ln in lines if is_command(ln[0])]  # a console without prompts: commands only
     elif not prompted:
         lines = [ln for ln in lines if not looks_like_output(ln[0])]  # ```shell with its output pasted under it
     out = [Snippet("shell", text, _at(b, path, off, col), prompted or lang in CONSOLE_LANGS, block=b.line)
@@ -263,11 +264,14 @@ def _is_unlabelled_sql(b: Block, lang: str) -> bool:
 
 
 def _first_runs(b: Block, lang: str) -> bool:
+    """An unlabelled block of commands: a known program runs in it and most lines are commands."""
     if lang not in _PLAIN:
         return False
-    lines = logical_lines(b.code, console=False)
-    return bool(lines) and is_command(lines[0][0]) and \
-        any(known_program(p) for p in classify_shell(lines[0][0]).programs)
+    lines = [text for text, _, _ in logical_lines(b.code, console=False)]
+    if not lines or any(looks_like_output(t) for t in lines[:1]):
+        return False
+    known = any(known_program(p) for t in lines for p in classify_shell(t).programs)
+    return known and 2 * sum(map(is_command, lines)) >= len(lines)
 
 
 RECOGNISERS: list[tuple[str, _Test, _Build]] = [

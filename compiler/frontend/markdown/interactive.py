@@ -177,6 +177,11 @@ def session_prefix(w: list[str]) -> list[str] | None:
     """The argv prefix that runs a command inside the session `w` opens, or None."""
     i, prog = _prog(w)
     rest = w[i + 1:]
+    if prog in _K8S:  # `kubectl -n monitoring exec ...`: global options before the verb
+        opts, _ = _split_opts(rest[:2]) if rest[:1] and rest[0].startswith("-") else ([], [])
+        if len(opts) == 2:
+            rest = [*rest[2:3], *opts, *rest[3:]]  # the verb first, the options after it
+            w = [*w[:i + 1], *rest]
     if prog in _K8S and rest[:1] == ["rsh"]:
         opts, pos = _split_opts(rest[1:])
         if len(pos) == 1:
@@ -185,6 +190,8 @@ def session_prefix(w: list[str]) -> list[str] | None:
         head, cmd = (rest[1:rest.index("--")], rest[rest.index("--") + 1:]) if "--" in rest else (rest[1:], [])
         head = [x for x in head if x not in ("-it", "-ti", "-i", "-t", "--stdin", "--tty")]
         opts, pos = _split_opts(head)
+        if len(pos) == 2 and pos[1] in _SHELLS and not cmd:
+            pos = pos[:1]  # `kubectl exec -it POD sh` (the old form of `-- sh`)
         if len(pos) == 1 and (not cmd or cmd[0] in _SHELLS):
             return [prog, "exec", *opts, pos[0], "--"]
     if prog == "oc" and rest[:1] == ["debug"] and "--" not in rest:
@@ -220,6 +227,7 @@ class Session:
     prefix: list[str]
     unit: str
     programs: frozenset[str] = frozenset()  # what was typed into it: later steps running these are still inside
+    cwd: str = ""  # where `cd` moved inside it
 
 
 def plan(snippets: list[Snippet], session: Session | None = None, unit: str = "") -> tuple[list[Planned], Session | None]:
@@ -233,6 +241,7 @@ def plan(snippets: list[Snippet], session: Session | None = None, unit: str = ""
     prefix: list[str] | None = session.prefix if session is not None else None
     opener: Planned | None = None
     used: set[int] = set()  # session openers that had commands typed into them: no step of their own
+    cwd = session.cwd if session is not None else ""
     for sn in snippets:
         if sn.kind != "shell":
             out.append(Planned(sn))
@@ -259,19 +268,23 @@ def plan(snippets: list[Snippet], session: Session | None = None, unit: str = ""
                 out.append(alone)
                 continue
             sn, words = replace(sn, text=alone.snippet.text), _words(alone.snippet.text) or words
-            line = _join(prefix) + " " + (_join(words) if not re.search(r"[|&;<>]|\$\(", sn.text)
-                                          else _join(["sh", "-c"]) + " " + _in_shell(sn.text)[2])
+            if words[0] == "cd" and len(words) == 2:
+                cwd = words[1]  # the session's working directory: later commands run there
+                continue
+            text = f"cd {cwd} && {sn.text}" if cwd else sn.text
+            line = _join(prefix) + " " + (_join(words) if not re.search(r"[|&;<>*?~]|\$\(", text)
+                                          else _join(["sh", "-c"]) + " " + _in_shell(text)[2])
             out.append(Planned(replace(sn, text=line), was=alone.was or sn.text))
             continue
         opened = session_prefix(words)
         if opened is not None:
-            prefix = opened
+            prefix, cwd = opened, ""
             opener = Planned(sn, manual="opens an interactive shell; the commands typed into it run through it")
             out.append(opener)
             continue
         out.append(_one(sn, words))
     return [p for p in out if id(p) not in used], \
-        (Session(prefix, unit, frozenset(inside)) if prefix is not None else None)
+        (Session(prefix, unit, frozenset(inside), cwd) if prefix is not None else None)
 
 
 def _continues(snippets: list[Snippet], session: Session) -> bool:

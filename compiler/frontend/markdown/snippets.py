@@ -56,8 +56,11 @@ def inline_snippets(b: Block, start: int, end: int, sentence: str, path: str, li
 
 def names_a_command(code: str, before: str, after: str) -> bool:
     """ "The `kubectl delete` command ...", "use `kubectl get` to ...": inline code that names a
-    program or subcommand in prose (two words at most, no arguments) is not a command to run."""
+    program or subcommand in prose (two words at most, no arguments), an elided command
+    (`gcloud compute snapshot ...`) or a setting (`hot_standby_feedback = on`) is not a command to run."""
     words = code.split()
+    if "..." in code or "…" in code or re.fullmatch(r"[\w.-]+\s+=\s+\S+", code.strip()):
+        return True  # `gcloud compute snapshot ...` (elided), `hot_standby_feedback = on` (a setting)
     if not words or len(words) > 2 or any(w.startswith(("-", "<", "$", "{", "/")) for w in words[1:]):
         return False
     return re.match(r"\s*(?:command|cmdlet|subcommand|tool|utility|cli|output)s?\b", after, re.I) is not None or \
@@ -76,7 +79,7 @@ def inline_kind(code: str, context: str, sentence: str) -> str | None:
     if "loki" in sentence or "logql" in sentence:
         return "logql" if code.strip().startswith("{") else None
     if re.search(r"promql|prometheus|metric|query", sentence) and _PROMQL.match(code.strip()) \
-            and ("{" in code or "(" in code or "_" in code) and " " not in code.strip().split("{")[0]:
+            and ("{" in code or "(" in code) and " " not in code.strip().split("{")[0]:  # a bare name is no query
         return "promql"
     return None
 
