@@ -205,6 +205,30 @@ def session_prefix(w: list[str]) -> list[str] | None:
     return None
 
 
+_CONSOLES = {"psql", "gitlab-psql", "mysql", "redis-cli", "sqlite3", "irb", "python", "python3", "node", "bash", "sh",
+             "zsh", "mongo", "mongosh", "cqlsh", "clickhouse-client", "gitlab-redis-cli"}
+
+
+def console_opener(w: list[str]) -> bool:
+    """Whether `w` opens an interactive console and runs nothing by itself (`gitlab-rails console`,
+    `psql` without `-c`, `redis-cli` without a command, `python3` alone)."""
+    i, prog = _prog(w)
+    rest = w[i + 1:]
+    if prog in ("gitlab-rails", "rails"):
+        return rest[:1] in (["console"], ["c"], ["dbconsole"])
+    if prog not in _CONSOLES:
+        return False
+    if any(re.match(r"-[a-zA-Z]*[cef]\Z|--(?:command|file|execute|eval)", a) for a in rest):
+        return False
+    positional = [a for a in rest if not a.startswith("-")]
+    if prog in ("psql", "gitlab-psql", "mysql"):
+        return all("=" not in a and " " not in a for a in positional) and len(positional) <= 2 and \
+            not any(a.startswith("<") for a in rest)
+    if prog in ("redis-cli", "gitlab-redis-cli"):
+        return not [a for a in positional if not re.match(r"[\d.:]+\Z", a)] and "-h" not in rest[-1:]
+    return not positional
+
+
 def _split_opts(args: list[str]) -> tuple[list[str], list[str]]:
     opts: list[str] = []
     pos: list[str] = []
@@ -242,7 +266,7 @@ def plan(snippets: list[Snippet], session: Session | None = None, unit: str = ""
     opener: Planned | None = None
     used: set[int] = set()  # session openers that had commands typed into them: no step of their own
     cwd = session.cwd if session is not None else ""
-    for sn in snippets:
+    for k, sn in enumerate(snippets):
         if sn.kind != "shell":
             out.append(Planned(sn))
             continue
@@ -281,6 +305,10 @@ def plan(snippets: list[Snippet], session: Session | None = None, unit: str = ""
             prefix, cwd = opened, ""
             opener = Planned(sn, manual="opens an interactive shell; the commands typed into it run through it")
             out.append(opener)
+            continue
+        nxt = snippets[k + 1] if k + 1 < len(snippets) else None
+        if console_opener(words) and (nxt is None or nxt.block != sn.block or nxt.kind != "shell"):
+            out.append(Planned(sn, manual="opens an interactive console and nothing is typed into it here"))
             continue
         out.append(_one(sn, words))
     return [p for p in out if id(p) not in used], \

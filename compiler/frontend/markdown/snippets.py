@@ -71,6 +71,10 @@ def inline_kind(code: str, context: str, sentence: str) -> str | None:
     """shell, promql or logql for inline code in a sentence, None when it is not code to run."""
     if looks_like_command(code, context=context):
         return "shell"
+    words = code.split()
+    if len(words) >= 3 and (words[0] == "sudo" or re.fullmatch(r"/(?:[\w.-]+/)+[\w-]+", words[0])) and \
+            prose.is_instruction(sentence):
+        return "shell"  # "Reload configuration - `sudo sv reload prometheus`", "`/opt/x/bin/promtool check config ...`"
     if _SCRIPT_WORD.match(code.strip()) and (" " in code.strip() or re.search(
             r"\b(?:run|execute|invoke|call|use)\w*\W*(?:the\s+)?(?:\w+\s+)?\Z", context, re.I)):
         return "shell"
