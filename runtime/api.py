@@ -273,6 +273,8 @@ def run(source: Module | str | Path, inputs: Mapping[str, Any] | None = None, *,
                            "error": error_text})
         journal.close()
         trace.close()
+        if result.status == "failed" and not result.outputs:
+            result.outputs = _finished(run_dir / JOURNAL_FILE)  # a failed run keeps what it found
         if jit is not None:
             jit.close()
             if own_jit:
@@ -285,6 +287,16 @@ def run(source: Module | str | Path, inputs: Mapping[str, Any] | None = None, *,
         result.recompiled = recompile_bundle(str(source), from_run=run_id, runs_dir=root).to_json()
     result.outputs = redact(result.outputs)
     return result
+
+
+def _finished(journal_path: Path) -> dict[str, Any]:
+    """Every value a failed run finished, by step (`<step> #<op id>`), read back from its journal."""
+    out: dict[str, Any] = {}
+    for op_id, rec in read_journal(journal_path).done.items():
+        values = [v for v in rec.get("values") or [] if v is not None]
+        if values and not str(rec.get("name", "")).startswith(("ctrl.", "calc.", "data.const")):
+            out[f"{rec.get('step') or rec.get('name')} #{op_id}"] = values[0]
+    return out
 
 
 def _bundle_path(path: Path) -> bool:

@@ -24,5 +24,5 @@ class ManualTarget(Target):
     async def execute(self, op: Op, args: list[Any], ctx: ExecContext) -> OpResult:
         command = str(op.attributes.get("command", ""))
         reason = str(op.attributes.get("reason", ""))
-        ctx.emit("manual_step", step=ctx.step, command=command, reason=reason)
+        ctx.emit("manual_step", command=command, reason=reason)
         return OpResult([f"manual step skipped ({reason}): {command}"], meta={"skipped": True})

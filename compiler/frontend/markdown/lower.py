@@ -268,11 +268,18 @@ class Lowering(MapLowering):
         context = self.mentioned(prompt, st, scope)
         if prose.refers_back(prompt) and not self.groups.same_group(st.label, scope.last_label):
             context += scope.last
+        kind = prose.llm_kind(prompt)
+        if not context and (kind in ("decide", "extract") or prose.interprets(prompt)):
+            context = self.step_evidence(st, scope)  # "look for X", "check whether ...": what its step ran
         if scope.item is not None:
             context.append(scope.item)
         context = list({id(v): v for v in context}.values())
         self.use(context, st)
-        kind = prose.llm_kind(prompt)
+        if not context and kind in ("decide", "extract"):
+            self.diags.append(Diagnostic(
+                "SKC142", st.loc, f"'{prose.clean(prompt)[:60]}' judges without evidence: no command or query of "
+                "its step produces anything for it to see", "run the command that shows it, or name the step whose "
+                "output it judges", "warning"))
         common: dict = {"loc": st.loc, "step": st.label}
         if kind == "agent":
             return llm.agent(prompt, list(self.tools), *context, effects=list(self.agent_effects), **AGENT_BUDGET,
@@ -286,6 +293,22 @@ class Lowering(MapLowering):
             schema = '{"type":"array"}' if plural else '{"type":"object"}'
             return llm.extract(prompt, schema, *context, **common)
         return llm.generate(prompt, *context, **common)
+
+    def step_evidence(self, st: Step, scope: _Scope) -> list[Value]:
+        """The values the commands and queries of `st`'s top-level step produced so far (the
+        outputs a judgement in that step is about)."""
+        unit = self.unit_of(st)
+        values: list[Value] = []
+        chain: _Scope | None = scope
+        while chain is not None:
+            values += [v for label, v in chain.produced if self._unit_label(label) == unit
+                       and (op := v.defining_op) is not None and op.op_name.startswith(("tool.", "ctrl.manual"))]
+            chain = chain.parent
+        return list({id(v): v for v in values}.values())
+
+    def _unit_label(self, label: str) -> str:
+        s = self.by_label.get(label)
+        return self.unit_of(s) if s is not None else ""
 
     def condition(self, st: Step, scope: _Scope, *, otherwise: list[Step] | None = None,
                   jumps: bool = False) -> bool:

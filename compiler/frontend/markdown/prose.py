@@ -269,6 +269,18 @@ def resolution_note(text: str) -> bool:
                         r"(?:resolution|root\s+cause)(?:\s+path)?\.?", clean(text).strip(), re.I) is not None
 
 
+_INTERPRETS = re.compile(r"\b(?:look\s+for|check\s+(?:whether|if|that|for)|verify\s+(?:that|whether|if)|"
+                         r"if\s+the\s+(?:output|result)s?\s+(?:shows?|contains?|lists?)|based\s+on\s+the\s+(?:output|"
+                         r"results?)|make\s+sure|confirm\s+(?:that|whether)|note\s+(?:the|any)|identify|find\s+(?:the|any)|"
+                         r"in\s+the\s+output|examine\s+the\s+(?:output|result|events|logs))\b", re.I)
+
+
+def interprets(text: str) -> bool:
+    """Whether a sentence interprets results ("look for ...", "check whether ...", "verify that
+    ...", "if the output shows ...", "based on the results ..."): it needs the outputs to see."""
+    return _INTERPRETS.search(clean(text)) is not None
+
+
 def forward_target(text: str) -> int | None:
     """N for "proceed to step N" / "continue with step N": where the procedure goes on
     after this step, a forward edge (a join when several steps say it), never a jump."""
