@@ -25,7 +25,7 @@ Body analysis codes, reported as warnings at the document line (for `skc check`)
     SKC129  nothing to compile (no steps) or a table too large to analyse
     SKC130  a code block that runs nothing and belongs to no step (YAML, output, ...)
     SKC140  a command that cannot run unattended became a manual step (`ctrl.manual`)
-    SKC141  a SQL query names a table or column the bound schema lacks
+    SKC142  a decision or extraction that no command or query gives anything to judge
 """
 
 from __future__ import annotations
