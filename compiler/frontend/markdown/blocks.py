@@ -135,7 +135,7 @@ def _psql(b: Block, path: str, _lang: str) -> list[Snippet]:
             current = []
     if current:
         out.append((" ".join(current), start))
-    return [Snippet("sql", stmt, _at(b, path, off)) for stmt, off in out if stmt.strip()]
+    return [Snippet("sql", stmt, _at(b, path, off), dialect="postgres") for stmt, off in out if stmt.strip()]
 
 
 def _query(b: Block, path: str, lang: str) -> list[Snippet]:
