@@ -167,9 +167,9 @@ def looks_like_output(line: str) -> bool:
     """A line of a shell block that is pasted output, not a command: a table row or header
     (columns set apart by runs of spaces), a log line; never a line that runs a known program."""
     text = line.strip()
-    if not text or (is_command(text) and any(known_program(p) for p in classify_shell(text).programs)):
+    if not text or _OUTPUT.match(text) is None:
         return False
-    return _OUTPUT.match(text) is not None
+    return not (is_command(text) and any(known_program(p) for p in classify_shell(text).programs))
 
 
 def is_command(line: str) -> bool:
@@ -267,7 +267,8 @@ def _first_runs(b: Block, lang: str) -> bool:
     """An unlabelled block of commands: a known program runs in it and most lines are commands."""
     if lang not in _PLAIN:
         return False
-    lines = [text for text, _, _ in logical_lines(b.code, console=False)]
+    head = "\n".join(b.code.split("\n", 40)[:40])
+    lines = [text for text, _, _ in logical_lines(head, console=False)][:8]  # the head decides
     if not lines or any(looks_like_output(t) for t in lines[:1]):
         return False
     known = any(known_program(p) for t in lines for p in classify_shell(t).programs)

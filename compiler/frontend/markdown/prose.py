@@ -284,12 +284,16 @@ def interprets(text: str) -> bool:
 def forward_target(text: str) -> int | None:
     """N for "proceed to step N" / "continue with step N": where the procedure goes on
     after this step, a forward edge (a join when several steps say it), never a jump."""
+    if "step" not in text.lower():
+        return None
     m = _FORWARD.search(clean(text))
     return int(m.group(1)) if m else None
 
 
 def after_steps(text: str) -> list[int]:
     """N for each "after step N" / "once step N completes": steps this one waits for."""
+    if "step" not in text.lower():
+        return []
     return [int(m.group(1) or m.group(2)) for m in _AFTER.finditer(clean(text))]
 
 
@@ -322,8 +326,14 @@ def exit_status(text: str, *, anchored: bool = False) -> str | None:
     return None
 
 
+_HINT_WORDS = re.compile(r"parallel|concurrent|simultaneous|same\s+time|serial|sequen|one\s+(?:after|at\s+a\s+time)",
+                         re.I)
+
+
 def parallel_hint(text: str) -> ParallelHint | None:
     """The steps a sentence says run at once (see `ParallelHint`), or its serial twin."""
+    if _HINT_WORDS.search(text) is None:
+        return None
     serial = serial_hint(text)
     if serial is not None:
         return serial

@@ -68,6 +68,7 @@ class _Extractor:
         self.tail: Step | None = None  # the step made from a paragraph's last sentence
         self.acting: dict[tuple[int, bool], bool] = {}
         self.last_snippet: Snippet | None = None  # the last command of the last code block
+        self.read: dict[int, list[Snippet] | None] = {}  # blocks stay alive with the document
 
     def loc(self, line: int, col: int = 1) -> Location:
         return Location(self.doc.path, line, max(col, 1))
@@ -379,7 +380,11 @@ class _Extractor:
         return inline_snippets(b, start, end, sentence, self.doc.path, self.doc.lines)
 
     def code(self, b: Block) -> list[Snippet] | None:
-        return block_snippets(b, self.doc.path)
+        """The snippets of a code block, read once (a block is asked about more than once)."""
+        if id(b) not in self.read:
+            self.read[id(b)] = block_snippets(b, self.doc.path)
+        got = self.read[id(b)]
+        return None if got is None else list(got)
 
     def table(self, b: Block, counter: Counter) -> list[Step]:
         if len(b.rows) > MAX_TABLE_ROWS:
