@@ -269,9 +269,11 @@ def _first_runs(b: Block, lang: str) -> bool:
         return False
     head = "\n".join(b.code.split("\n", 40)[:40])
     lines = [text for text, _, _ in logical_lines(head, console=False)][:8]  # the head decides
-    if not lines or any(looks_like_output(t) for t in lines[:1]):
+    if not lines or looks_like_output(lines[0]):
         return False
-    known = any(known_program(p) for t in lines for p in classify_shell(t).programs)
+    if known_program(program_of(lines[0])) and is_command(lines[0]):
+        return True  # the usual case: it starts with a known program
+    known = any(known_program(program_of(t)) for t in lines)
     return known and 2 * sum(map(is_command, lines)) >= len(lines)
 
 

@@ -270,6 +270,9 @@ def plan(snippets: list[Snippet], session: Session | None = None, unit: str = ""
         if sn.kind != "shell":
             out.append(Planned(sn))
             continue
+        if prefix is None and not _may_matter(sn.text):
+            out.append(Planned(sn))  # the common case: a batch command no rule is about
+            continue
         words = _words(sn.text)
         if words is None:
             out.append(Planned(sn))
@@ -313,6 +316,17 @@ def plan(snippets: list[Snippet], session: Session | None = None, unit: str = ""
         out.append(_one(sn, words))
     return [p for p in out if id(p) not in used], \
         (Session(prefix, unit, frozenset(inside), cwd) if prefix is not None else None)
+
+
+_RULED = {"kubectl", "oc", "docker", "watch", "journalctl", "tail", "ping", "ping6", "ssh", "tcpdump", "az", "rails",
+          "gitlab-rails", *_EDITORS, *_CONSOLES}
+
+
+def _may_matter(text: str) -> bool:
+    """Whether any rule or session could apply to a command (its program, after `sudo`)."""
+    head = text.split(None, 2)
+    prog = head[1] if head[:1] == ["sudo"] and len(head) > 1 else (head[0] if head else "")
+    return prog.rsplit("/", 1)[-1] in _RULED
 
 
 def _continues(snippets: list[Snippet], session: Session) -> bool:
