@@ -169,7 +169,7 @@ def looks_like_output(line: str) -> bool:
     text = line.strip()
     if not text or _OUTPUT.match(text) is None:
         return False
-    return not (is_command(text) and any(known_program(p) for p in classify_shell(text).programs))
+    return not known_program(_first_word(text))
 
 
 def is_command(line: str) -> bool:
@@ -179,6 +179,8 @@ def is_command(line: str) -> bool:
     if not text or text.startswith("#"):
         return False
     if re.match(r"[A-Za-z_][A-Za-z0-9_]*=\S", text) or text.startswith(("sudo ", "./", "export ")):
+        return True
+    if known_program(_first_word(text)):
         return True
     cmd = classify_shell(text)
     return any(known_program(p) for p in cmd.programs) or looks_like_command(text) or \
@@ -267,14 +269,23 @@ def _first_runs(b: Block, lang: str) -> bool:
     """An unlabelled block of commands: a known program runs in it and most lines are commands."""
     if lang not in _PLAIN:
         return False
-    head = "\n".join(b.code.split("\n", 40)[:40])
-    lines = [text for text, _, _ in logical_lines(head, console=False)][:8]  # the head decides
+    rows = [r.strip() for r in b.code.split("\n", 40)[:40]]
+    firsts = [_first_word(seg) for r in rows if r and not r.startswith("#") for seg in re.split(r"\||&&|;", r)][:24]
+    if not any(known_program(w) for w in firsts):
+        return False
+    head = "\n".join(b.code.split("\n", 16)[:16])
+    lines = [text for text, _, _ in logical_lines(head, console=False)][:8]
     if not lines or looks_like_output(lines[0]):
         return False
     if known_program(program_of(lines[0])) and is_command(lines[0]):
         return True  # the usual case: it starts with a known program
-    known = any(known_program(program_of(t)) for t in lines)
-    return known and 2 * sum(map(is_command, lines)) >= len(lines)
+    return 2 * sum(map(is_command, lines)) >= len(lines)
+
+
+def _first_word(row: str) -> str:
+    words = row.split(None, 2)
+    word = words[1] if words[:1] == ["sudo"] and len(words) > 1 else (words[0] if words else "")
+    return word.rsplit("/", 1)[-1]
 
 
 RECOGNISERS: list[tuple[str, _Test, _Build]] = [
