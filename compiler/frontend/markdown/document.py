@@ -126,7 +126,10 @@ def parse_document(text: str, path: str) -> Document:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     fm, fm_len, fm_error = split_front_matter(lines)
-    body = "\n" * fm_len + "\n".join(unwrap(lines[fm_len:]))  # keep line numbers of the file
+    rest = lines[fm_len:]
+    if any(line.lstrip().startswith("<") for line in rest):
+        rest = unwrap(rest)
+    body = "\n" * fm_len + "\n".join(rest)  # keep line numbers of the file
     root = Section("", 0, 1, 1)
     tokens = _MD.parse(body)
     _Builder(lines, tokens).build(root)

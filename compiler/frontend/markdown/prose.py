@@ -309,12 +309,19 @@ def serial_hint(text: str) -> ParallelHint | None:
     return None
 
 
+_EXIT_WORDS = ("escalat", "page", "stop", "not continue", "not proceed", "done", "nothing", "action", "end of",
+               "abort", "resolv", "fixed", "mitigat", "resolution", "root cause", "skip")
+
+
 def exit_status(text: str, *, anchored: bool = False) -> str | None:
     """"escalate", "stop" or "resolved" when the text ends the procedure early.
 
     Anchored (a plain step, not a condition's action): the step must start with the
     exit and not carry its own condition ("Escalate to X if needed" does not stop).
     """
+    low = text.lower()
+    if not any(k in low for k in _EXIT_WORDS):
+        return None
     t = _LEADS.sub("", clean(text), count=1)
     if anchored and (re.search(r"\b(?:if|when|unless|in case)\b", t, re.I) or len(t.split()) > 30):
         return None
