@@ -6,8 +6,7 @@ effects and result type `commands` classified, its variables as operands; an
 assignment (`NS=prod`, `POD=$(kubectl ...)`) defines a workflow value; a command
 that opens an interactive session (`kubectl debug`, `psql`) absorbs the lines that
 follow it in the same block; `scripts/...` in a skill becomes `tool.script`;
-SQL/PromQL/LogQL/KQL become `tool.sql` (reads or writes by statement; a time-like
-input compared in SQLite SQL is normalised with `datetime()`, see `timestamps`); interactive
+SQL/PromQL/LogQL/KQL become `tool.sql` (reads or writes by statement); interactive
 and streaming commands are first made bounded or run inside their pod/node, else
 become `ctrl.manual` (see `interactive`); Python
 becomes `tool.python`. A write gets `confirm = true` when the document asks for
@@ -282,8 +281,6 @@ class CodeLowering:
         order = list(dict.fromkeys(v.name for v in found))
         query = re.sub(r"'(\{\d+\})'", r"\1", templated(sn.text, found, order))  # '{0}' binds as a parameter
         operands = self.operands(order, sn, st, scope)
-        if sn.kind == "sql" and sn.dialect in ("", "sqlite"):
-            query = timestamps(query, order)
         if sn.kind == "sql":
             db = _db_name(st.text) or db
             effects, writes = classify_sql(sn.text, db)
@@ -318,21 +315,6 @@ class CodeLowering:
                                          "without asking for confirmation",
                                          "say 'confirm before ...' or 'after approval' in the step", "warning"))
         return {}
-
-
-_TIME_NAME = re.compile(r"(?:^|_)(?:time|date|datetime|timestamp|ts|start|end|since|until|from|to)(?:_|$)|_at$")
-
-
-def timestamps(query: str, names: list[str]) -> str:
-    """`{N}` of a time-like input (`start_time`, `end_date`, `deployed_at`, ...) compared in a SQL
-    query becomes `datetime({N})`: an ISO value from an incident (`2024-05-01T10:00:00Z`)
-    matches the database's `YYYY-MM-DD HH:MM:SS` text (SQLite's format; the embedded SQL target is
-    SQLite), where comparing the raw strings would match nothing."""
-    def wrap(m: re.Match[str]) -> str:
-        n = int(m.group(1))
-        quoted = m.string[max(0, m.start() - 1):m.start()] in ("'", '"')
-        return m.group(0) if quoted or n >= len(names) or not _TIME_NAME.search(names[n]) else f"datetime({m.group(0)})"
-    return re.sub(r"(?<![\w(])\{(\d+)\}", wrap, query)
 
 
 def prose_vars(text: str) -> list[Var]:
