@@ -9,13 +9,16 @@ substituted with its quotes escaped. An op whose effects are all reads opens the
 database read-only (`mode=ro`), so a read step cannot change the incident data.
 The result is the list of row dicts (`!skc.table`); `!skc.num`/`!skc.text` results
 take the single cell of a one-cell answer. Queries run in a worker thread; a
-timeout interrupts the query (`sqlite3.Connection.interrupt`).
+timeout interrupts the query (`sqlite3.Connection.interrupt`). A query that returns no
+rows while an input is an ISO timestamp (`2024-05-01T10:00:00Z`) gets a `timestamp_format`
+trace event: SQLite compares text, and `...T10:00` never equals `... 10:00`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -25,6 +28,7 @@ from skc.ir.effects import parse_effects
 from skc.runtime.targets.base import ExecContext, OpFailed, OpResult, Target
 
 DEFAULT_MAX_ROWS = 200_000
+_ISO_T = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")  # an ISO-8601 timestamp, the form incidents give
 
 
 def _source_path(source: Any) -> str | None:
@@ -184,5 +188,9 @@ class SqlTarget(Target):
             raise OpFailed(f"sqlite: {e}", retryable=transient) from None
         except sqlite3.Error as e:
             raise OpFailed(f"sqlite: {e}", retryable=False) from None
+        if rows == [] and any(isinstance(a, str) and _ISO_T.match(a) for a in args):
+            ctx.emit("timestamp_format", note="no rows; an input is an ISO timestamp with 'T' and SQLite compares "
+                     "text: if the database stores 'YYYY-MM-DD HH:MM:SS', give the input in that form",
+                     values=[a for a in args if isinstance(a, str) and _ISO_T.match(a)][:4])
         return OpResult([rows], meta={"db": db or "default",
                                       "rows": len(rows) if isinstance(rows, list) else 0})

@@ -48,3 +48,20 @@ def test_a_failed_run_keeps_every_value_that_finished(tmp_path: Path) -> None:
     assert result.status == "failed"
     assert {"rows": 9} in result.outputs.values()
     assert any(k.startswith("2 ") for k in result.outputs)
+
+
+def test_an_iso_timestamp_that_matches_nothing_is_reported(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "inc.db"
+    conn = sqlite3.connect(db)
+    conn.executescript("CREATE TABLE e (ts TEXT); INSERT INTO e VALUES ('2024-05-01 10:30:00');")
+    conn.close()
+    mod = wf('''  %a = "tool.sql"(%t) {db = "inc", effects = ["read:db:inc"], query = "SELECT ts FROM e WHERE ts >= {0}"} : (!skc.text) -> !skc.table
+  "ctrl.return"(%a) : (!skc.table) -> ()''', "%t: !skc.text", ["t"])
+    iso = run_module(mod, tmp_path, {"t": "2024-05-01T10:00:00Z"}, db={"inc": str(db)})
+    assert list(iso.outputs.values()) == [[]]
+    assert any("timestamp_format" in json.dumps(e) for e in _events(iso.run_dir))
+    plain = run_module(mod, tmp_path, {"t": "2024-05-01 10:00:00"}, db={"inc": str(db)})
+    assert list(plain.outputs.values()) == [[{"ts": "2024-05-01 10:30:00"}]]
+    assert not any("timestamp_format" in json.dumps(e) for e in _events(plain.run_dir))
