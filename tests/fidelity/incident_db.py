@@ -4,8 +4,8 @@
 between 10:00 and 11:00, the checkout service was deployed at 10:05 (version 2.3.1)
 and its endpoint's 5xx errors jump right after; the database, the dependencies and
 the certificates are healthy. Timestamps are stored as SQLite writes them
-(`YYYY-MM-DD HH:MM:SS`) and the inputs use the same form (normalising ISO inputs to the
-database's format is not done yet).
+(`YYYY-MM-DD HH:MM:SS`); the incident gives them in ISO form (`...T10:00:00Z`), which the
+SQL target normalises to the database's form.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-INPUTS = {"region": "eu-west", "start_time": "2024-05-01 10:00:00", "end_time": "2024-05-01 11:00:00"}
+INPUTS = {"region": "eu-west", "start_time": "2024-05-01T10:00:00Z", "end_time": "2024-05-01T11:00:00Z"}
 PLANTED = "bad_deployment"
 
 

@@ -1,6 +1,7 @@
 """End to end: the tagged-query TSG (`docs/api_errors_parallel.md`) over a generated SQLite incident
-database with a planted cause. The queries run in parallel with the bound inputs, the decision
-sees every query's result, and (slow, on the embedded model) the run names the planted cause."""
+database with a planted cause. The queries run in parallel with the bound inputs (ISO timestamps
+normalised to the database's form), the decision sees every query's result, and (slow, on the
+embedded model) the run names the planted cause."""
 
 from __future__ import annotations
 
@@ -66,7 +67,7 @@ def test_queries_run_with_bound_inputs_and_the_decision_sees_them(tmp_path: Path
     [(_, evidence)] = [(n, a) for n, a in recording.seen if n == "llm.decide"][:1]
     assert len(evidence) == 5  # steps 2-6, one result each
     joined = " ".join(evidence)
-    assert "2.3.1" in joined  # the planted deployment, found through the bound region and time window
+    assert "2.3.1" in joined  # the planted deployment, found with ISO inputs against SQLite timestamps
     assert "/checkout" in joined
     assert result.exit_status == "resolved"  # "bad deployment" -> roll back: the definitive resolution
 

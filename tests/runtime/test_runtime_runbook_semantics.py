@@ -50,7 +50,7 @@ def test_a_failed_run_keeps_every_value_that_finished(tmp_path: Path) -> None:
     assert any(k.startswith("2 ") for k in result.outputs)
 
 
-def test_an_iso_timestamp_that_matches_nothing_is_reported(tmp_path: Path) -> None:
+def test_an_iso_timestamp_input_is_normalised_to_the_databases_form(tmp_path: Path) -> None:
     import sqlite3
 
     db = tmp_path / "inc.db"
@@ -60,8 +60,11 @@ def test_an_iso_timestamp_that_matches_nothing_is_reported(tmp_path: Path) -> No
     mod = wf('''  %a = "tool.sql"(%t) {db = "inc", effects = ["read:db:inc"], query = "SELECT ts FROM e WHERE ts >= {0}"} : (!skc.text) -> !skc.table
   "ctrl.return"(%a) : (!skc.table) -> ()''', "%t: !skc.text", ["t"])
     iso = run_module(mod, tmp_path, {"t": "2024-05-01T10:00:00Z"}, db={"inc": str(db)})
-    assert list(iso.outputs.values()) == [[]]
-    assert any("timestamp_format" in json.dumps(e) for e in _events(iso.run_dir))
+    assert list(iso.outputs.values()) == [[{"ts": "2024-05-01 10:30:00"}]]  # normalised to the db's form
+    assert any("timestamp_normalised" in json.dumps(e) for e in _events(iso.run_dir))
+    later = run_module(mod, tmp_path, {"t": "2024-05-01T12:00:00+01:00"}, db={"inc": str(db)})
+    assert list(later.outputs.values()) == [[]]  # 12:00+01:00 is 11:00 UTC, after the only row
+
     plain = run_module(mod, tmp_path, {"t": "2024-05-01 10:00:00"}, db={"inc": str(db)})
     assert list(plain.outputs.values()) == [[{"ts": "2024-05-01 10:30:00"}]]
     assert not any("timestamp_format" in json.dumps(e) for e in _events(plain.run_dir))
