@@ -84,6 +84,20 @@ def _s(seconds: float) -> str:
     return f"{seconds:.2f} s"
 
 
+def _step_lines(steps: Any, edges: Any) -> list[str]:
+    """The document's step graph (recorded by the runbook front end) next to the op schedule."""
+    if not isinstance(steps, list) or not isinstance(edges, list):
+        return []
+    pairs = [str(e).partition(" -> ") for e in edges]
+    depth: dict[str, int] = {}
+    for s in map(str, steps):
+        depth[s] = 1 + max((depth[a] for a, _, b in pairs if b == s and a in depth), default=-1)
+    width = max((list(depth.values()).count(d) for d in set(depth.values())), default=0)
+    lines = [f"  step graph: {len(steps)} steps, {len(edges)} edges, width {width}"]
+    lines += [f"    {a} -> {', '.join(b for x, _, b in pairs if x == a)}" for a in dict.fromkeys(a for a, _, _ in pairs)]
+    return lines
+
+
 def _schedule_lines(s: dict[str, Any]) -> list[str]:
     n = sum(len(lv) for lv in s["levels"])
     lines = [f"  schedule: {n} ops in {s['depth']} levels, width {s['width']}"]
@@ -208,6 +222,7 @@ def explain_text(module: Module, ctx: PassContext) -> str:
         permissions = wf.attributes.get("permissions")
         if isinstance(permissions, list):
             out.append(f"  permissions (allowed tools): {', '.join(map(str, permissions)) or 'none'}")
+        out += _step_lines(wf.attributes.get("steps"), wf.attributes.get("step_edges"))
         if wf.sym_name in schedule:
             out += _schedule_lines(schedule[wf.sym_name])
         if wf.sym_name in placement:

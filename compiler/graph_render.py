@@ -302,7 +302,7 @@ def render(module: Module, ctx: PassContext, fmt: str, title: str = "skc graph")
     """`module` (already through concurrency and placement) as dot, svg, html or json."""
     graphs = build_graphs(module, CostModel.from_options(ctx.options))
     if fmt == "dot":
-        return to_dot(graphs)
+        return _with_steps(to_dot(graphs), module)
     if fmt == "svg":
         return to_svg(graphs)
     if fmt == "html":
@@ -310,3 +310,24 @@ def render(module: Module, ctx: PassContext, fmt: str, title: str = "skc graph")
     if fmt == "json":
         return to_json(graphs)
     raise ValueError(f"unknown graph format {fmt!r}")
+
+
+def _with_steps(dot: str, module: Module) -> str:
+    """The document's step graph (workflow attributes `steps`, `step_edges`) as one more cluster."""
+    extra: list[str] = []
+    for w, wf in enumerate(module.workflows):
+        steps, edges = wf.attributes.get("steps"), wf.attributes.get("step_edges")
+        if not isinstance(steps, list) or not isinstance(edges, list):
+            continue
+        extra.append(f'  subgraph cluster_steps{w} {{ label={_dq(wf.sym_name + ": step graph")}; style=dotted;')
+        ids = {str(s): f"step{w}_{i}" for i, s in enumerate(steps)}
+        extra += [f'    {ids[str(s)]} [label={_dq("step " + str(s))}, shape=ellipse, fillcolor="white"];' for s in steps]
+        for e in edges:
+            a, _, b = str(e).partition(" -> ")
+            if a in ids and b in ids:
+                extra.append(f"    {ids[a]} -> {ids[b]};")
+        extra.append("  }")
+    if not extra:
+        return dot
+    head, _, _ = dot.rstrip().rpartition("}")
+    return head + "\n".join(extra) + "\n}\n"

@@ -409,6 +409,8 @@ async def _execute(p: _Prepared) -> RunResult:
                            "error": error_text})
         journal.close()
         trace.close()
+        if result.status == "failed" and not result.outputs:
+            result.outputs = _finished(run_dir / JOURNAL_FILE)  # a failed run keeps what it found
         if jit is not None:
             jit.close()
             if own_jit:
@@ -416,6 +418,16 @@ async def _execute(p: _Prepared) -> RunResult:
         (run_dir / "result.json").write_text(json.dumps(redact(result.to_json()), indent=2, sort_keys=True),
                                              encoding="utf-8")
     return result
+
+
+def _finished(journal_path: Path) -> dict[str, Any]:
+    """Every value a failed run finished, by step (`<step> #<op id>`), read back from its journal."""
+    out: dict[str, Any] = {}
+    for op_id, rec in read_journal(journal_path).done.items():
+        values = [v for v in rec.get("values") or [] if v is not None]
+        if values and not str(rec.get("name", "")).startswith(("ctrl.", "calc.", "data.const")):
+            out[f"{rec.get('step') or rec.get('name')} #{op_id}"] = values[0]
+    return out
 
 
 def _bundle_path(path: Path) -> bool:

@@ -35,7 +35,7 @@ Diagnostics, at the op's source location, one per missing thing per workflow
     SKC226  host not in the environment's hosts  warning (error with strict=true)
     SKC227  environment file unreadable/invalid  (raised by `load_environment`)
     SKC228  binary chosen at run time (`{0}`, `$CMD`): cannot be bound   note
-    SKC229  reserved
+    SKC229  a SQL query names a table or column the bound SQLite file lacks  error
 
 Missing binaries and the like are warnings by default because a bundle is often
 compiled on one machine and run on another; `env-bind{strict=true}` is for
@@ -187,6 +187,41 @@ class Binder:
         return None, "not among the environment's hosts"
 
 
+def sql_schema_problems(op: Op, bindings: list[Binding], binder: Binder) -> list[Diagnostic]:
+    """SKC229 for the tables and columns a `tool.sql` query uses that its bound SQLite file lacks."""
+    from skc.compiler.frontend.markdown.queries import check_schema
+
+    if op.attributes.get("lang", "sql") != "sql":
+        return []
+    for b in bindings:
+        if b.need.kind != "data_source" or b.status != "ok":
+            continue
+        source = binder.env.data_sources.get(b.need.name) if b.need.name else None
+        path = source.path if source is not None and source.kind == "sqlite" else None
+        schema = _sqlite_schema(path) if path else None
+        if schema:
+            missing = check_schema(str(op.attributes.get("query", "")), schema)
+            if missing:
+                return [Diagnostic("SKC229", op.where, f"the query names {', '.join(missing)}, which {path} lacks",
+                                   f"tables there: {', '.join(sorted(schema)[:12])}", "error")]
+    return []
+
+
+def _sqlite_schema(path: str) -> dict[str, set[str]] | None:
+    """Table -> columns of a SQLite file, read only (None when it cannot be read)."""
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")]
+            return {t: {r[1] for r in conn.execute(f'PRAGMA table_info("{t}")')} for t in tables}
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+
+
 @dataclass
 class Summary:
     """Per kind, each name and what it bound to (None: missing everywhere); what was missing anywhere."""
@@ -271,6 +306,8 @@ class EnvBindPass(Pass):
             if isinstance(step := op.attributes.get("step"), str):
                 entry["step"] = step
             report.append(entry)
+            if op.op_name == "tool.sql":
+                ctx.diagnostics += sql_schema_problems(op, bindings, binder)
             no_binary = any(b.need.kind == "binary" and b.status == "missing" for b in bindings)
             for b in bindings:
                 summary.add(b)

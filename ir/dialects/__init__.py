@@ -3,7 +3,7 @@
     llm   generate, decide, extract, agent
     tool  shell, python, sql, http, script, file_read, file_write
     data  const, template, json_get, regex_extract, concat, count
-    ctrl  if, map, retry, yield, return
+    ctrl  if, map, retry, yield, return, manual
     calc  cmp, and, or, not, add, sub, mul, div
     skc   workflow
 """

@@ -2,7 +2,8 @@
 
 `ctrl.if` runs one of its two regions; `ctrl.map` runs its body once per item of a
 JSON array or table (in parallel at run time); `ctrl.retry` re-runs its body until
-it succeeds or `max_attempts` is reached. Bodies end with `ctrl.yield`; a
+it succeeds or `max_attempts` is reached; `ctrl.manual` is a step for a person
+(skipped with a report in unattended runs). Bodies end with `ctrl.yield`; a
 workflow's body ends with `ctrl.return`.
 """
 
@@ -10,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from skc.ir.attrs import INT, NUM, STR, opt, req
+from skc.ir.attrs import INT, NUM, STR, STRS, opt, req
 from skc.ir.builder import insert
 from skc.ir.core import Block, Dialect, Op, Region, Value
 from skc.ir.location import UNKNOWN, Diagnostic, Location
 from skc.ir.traits import Branch, Loop, Retrying, ReturnLike
-from skc.ir.types import ANY, JSON, Type, Variadic, kinds
+from skc.ir.types import ANY, JSON, TEXT, Type, Variadic, kinds
 
 
 class IfOp(Op):
@@ -151,7 +152,24 @@ class ReturnOp(Op):
         return self.attr_str("status")
 
 
-CTRL = Dialect("ctrl", [IfOp, MapOp, RetryOp, YieldOp, ReturnOp])
+class ManualOp(Op):
+    """A step a person must do by hand (an interactive session, an editor, a UI): in an
+    unattended run it is skipped and reported; its result says so (or holds the person's
+    answer where the run asks for it). `command` is what the document wrote, `reason`
+    why it cannot run unattended. Its one effect, `read:manual`, conflicts with nothing.
+
+        %4 = "ctrl.manual"() {command = "oc edit cm/config", effects = ["read:manual"], reason = "opens an editor"} : () -> !skc.text
+    """
+
+    name = "ctrl.manual"
+    operands_sig = (Variadic(ANY),)
+    results_sig = (kinds("text"),)
+    pure = False
+    attrs = {"command": req(STR, "what the document asks to do"), "reason": req(STR, "why it is not run unattended"),
+             "effects": opt(STRS, "read:manual (it runs nothing here)"), "step": opt(STR, "the source step's label")}
+
+
+CTRL = Dialect("ctrl", [IfOp, MapOp, RetryOp, YieldOp, ReturnOp, ManualOp])
 
 
 def if_(cond: Value, results: list[Type] | None = None, *, loc: Location = UNKNOWN,
@@ -183,3 +201,11 @@ def yield_(*values: Value, loc: Location = UNKNOWN) -> YieldOp:
 
 def return_(*values: Value, status: str | None = None, loc: Location = UNKNOWN) -> ReturnOp:
     return insert(ReturnOp(list(values), [], {"status": status} if status else {}, loc=loc))
+
+
+def manual(command: str, reason: str, *operands: Value, loc: Location = UNKNOWN, step: str | None = None) -> Value:
+    """A `ctrl.manual` step; its text result reports what happened to it."""
+    attrs: dict = {"command": command, "reason": reason, "effects": ["read:manual"]}
+    if step:
+        attrs["step"] = step
+    return insert(ManualOp(list(operands), [TEXT], attrs, loc=loc)).results[0]

@@ -33,6 +33,8 @@ class WorkflowOp(Op):
         "permissions": opt(STRS, "allowed tools (SKILL.md allowed-tools), deny by default"),
         "description": opt(STR, "what the workflow does"),
         "source": opt(STR, "path of the source document"),
+        "steps": opt(STRS, "the top-level steps of the source document, in order"),
+        "step_edges": opt(STRS, "the document's step graph: \"2 -> 11\" edges between those steps"),
     }
 
     @property

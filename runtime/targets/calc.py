@@ -2,7 +2,10 @@
 
 Comparisons are numeric when both sides read as numbers (`"12"` vs `3` compares
 12 > 3), else textual; `contains` works on text and on lists; `matches` is a
-regex search. A zero divisor is an error, not infinity.
+regex search. A zero divisor is an error, not infinity. An ordering comparison
+(`lt`, `le`, `gt`, `ge`) with a missing or empty side, or a number against text that
+is no number, is *unknown*: it is false (the `ctrl.if` takes its else-branch) and
+the trace gets an `unknown_comparison` event; it never fails the run.
 """
 
 from __future__ import annotations
@@ -24,6 +27,10 @@ class CalcTarget(Target):
     in_process = True
 
     async def execute(self, op: Op, args: list[Any], ctx: ExecContext) -> OpResult:
+        if op.op_name == "calc.cmp" and unknown(str(op.attributes.get("pred")), args):
+            ctx.emit("unknown_comparison", pred=op.attributes.get("pred"),
+                     values=[to_text(a)[:80] for a in args])
+            return OpResult([False], meta={"unknown": True})  # the condition is not known to hold: else-branch
         try:
             return OpResult([evaluate(op, args)])
         except (ValueError, TypeError, ZeroDivisionError, re.error) as e:
@@ -48,6 +55,16 @@ def _num(value: Any, what: str) -> int | float:
     if n is None:
         raise ValueError(f"{what} {to_text(value)[:40]!r} is not a number")
     return n
+
+
+def unknown(pred: str, args: list[Any]) -> bool:
+    """An ordering comparison with a missing or empty side (a query that returned no rows, a
+    field that is absent): nothing to compare, so its condition is unknown, never a crash."""
+    if pred not in ("lt", "le", "gt", "ge") or len(args) < 2:
+        return False
+    return any(a is None or (isinstance(a, str | list | dict) and not a) or
+               (isinstance(a, str) and _number(a) is None and _number(args[1 - i]) is not None)
+               for i, a in enumerate(args[:2]))
 
 
 def compare(pred: str, lhs: Any, rhs: Any) -> bool:

@@ -9,13 +9,18 @@ substituted with its quotes escaped. An op whose effects are all reads opens the
 database read-only (`mode=ro`), so a read step cannot change the incident data.
 The result is the list of row dicts (`!skc.table`); `!skc.num`/`!skc.text` results
 take the single cell of a one-cell answer. Queries run in a worker thread; a
-timeout interrupts the query (`sqlite3.Connection.interrupt`).
+timeout interrupts the query (`sqlite3.Connection.interrupt`). A read query that returns
+no rows while an input is an ISO timestamp (`2024-05-01T10:00:00Z`) is run again with the
+input in the database's form when the database writes `YYYY-MM-DD HH:MM:SS` (SQLite
+compares text: `...T10:00` never equals `... 10:00`), with a `timestamp_normalised` trace
+event; when it cannot tell, a `timestamp_format` warning event.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -25,6 +30,7 @@ from skc.ir.effects import parse_effects
 from skc.runtime.targets.base import ExecContext, OpFailed, OpResult, Target
 
 DEFAULT_MAX_ROWS = 200_000
+_ISO_T = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")  # an ISO-8601 timestamp, the form incidents give
 
 
 def _source_path(source: Any) -> str | None:
@@ -154,6 +160,39 @@ class _Query:
                 pass
 
 
+def space_timestamps(path: str) -> bool | None:
+    """Whether the database writes timestamps as `YYYY-MM-DD HH:MM:SS` (True), as ISO with `T`
+    (False), or shows neither in a sample of its text columns (None)."""
+    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
+    try:
+        space = iso = 0
+        for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()[:50]:
+            cols = [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]
+            for row in conn.execute(f'SELECT * FROM "{table}" LIMIT 20'):
+                for v in row[:len(cols)]:
+                    if isinstance(v, str) and re.match(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d", v):
+                        iso += v[10] == "T"
+                        space += v[10] == " "
+        return None if space == iso == 0 else space > 0 and iso == 0
+    finally:
+        conn.close()
+
+
+def _space_form(value: Any) -> Any:
+    """`2024-05-01T10:00:00Z` -> `2024-05-01 10:00:00` (UTC offsets applied); other values as they are."""
+    if not (isinstance(value, str) and _ISO_T.match(value)):
+        return value
+    from datetime import UTC, datetime
+
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
 class SqlTarget(Target):
     """Runs SQL on SQLite data sources (read-only for read effects), in a worker thread."""
 
@@ -184,5 +223,22 @@ class SqlTarget(Target):
             raise OpFailed(f"sqlite: {e}", retryable=transient) from None
         except sqlite3.Error as e:
             raise OpFailed(f"sqlite: {e}", retryable=False) from None
+        if rows == [] and read_only(op) and any(isinstance(a, str) and _ISO_T.match(a) for a in args):
+            rows = await self._normalised(op, query, args, path, job.max_rows, ctx)
         return OpResult([rows], meta={"db": db or "default",
                                       "rows": len(rows) if isinstance(rows, list) else 0})
+
+    async def _normalised(self, op: Op, query: str, args: list[Any], path: str, max_rows: int,
+                          ctx: ExecContext) -> Any:
+        """No rows, and an input is an ISO timestamp: when the database writes `YYYY-MM-DD HH:MM:SS`
+        (SQLite compares text), the query runs again with the input in that form (a
+        `timestamp_normalised` trace event); otherwise a `timestamp_format` warning."""
+        given = [a for a in args if isinstance(a, str) and _ISO_T.match(a)][:4]
+        if await asyncio.to_thread(space_timestamps, path):
+            again, params = bind_query(str(op.attributes["query"]), [_space_form(a) for a in args])
+            rows = await asyncio.to_thread(_Query(path, True, max_rows).run, again, params)
+            ctx.emit("timestamp_normalised", values=given, to=[_space_form(a) for a in given])
+            return rows
+        ctx.emit("timestamp_format", note="no rows; an input is an ISO timestamp and SQLite compares text",
+                 values=given)
+        return []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -11,12 +12,12 @@ from skc.compiler.frontend.runbook.tsg_md import compile_tsg
 from skc.compiler.frontend.skill.skill_md import compile_skill
 
 REPO = Path(__file__).resolve().parents[2]
-CORPUS = (REPO / ".." / "shared" / "corpus").resolve()
+CORPUS = Path(os.environ.get("SKC_CORPUS") or REPO / ".." / "shared" / "corpus").resolve()  # SKC_CORPUS: a worktree elsewhere
 
 
 @pytest.fixture
 def corpus() -> Path:
-    """The shared corpus folder (../shared/corpus from the repository root); skips when absent."""
+    """The shared corpus folder (../shared/corpus from the repository root, or $SKC_CORPUS); skips when absent."""
     if not CORPUS.is_dir():
         pytest.skip(f"the shared corpus is not at {CORPUS}")
     return CORPUS

@@ -6,7 +6,8 @@ a root `Section` holding the blocks before the first heading and one child
 `Section` per heading (nested by level). Blocks are paragraphs, lists of items
 (each with its nested blocks), fenced or indented code, tables and HTML. Every block and
 every inline code span carries the 1-based line and column where it starts in the
-original file (front matter lines included), so steps, ops and diagnostics can
+original file (front matter lines included; code wrapped in custom tags, `<pre>` or
+`<details>` is unwrapped first, see `wrappers`), so steps, ops and diagnostics can
 point at the exact source line.
 
 Block text is plain text: emphasis and links are reduced to their words, inline
@@ -26,6 +27,8 @@ from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+
+from skc.compiler.frontend.markdown.wrappers import unwrap
 
 MAX_BYTES = 4_000_000
 _MD = MarkdownIt("commonmark").enable("table")
@@ -123,7 +126,10 @@ def parse_document(text: str, path: str) -> Document:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     fm, fm_len, fm_error = split_front_matter(lines)
-    body = "\n" * fm_len + "\n".join(lines[fm_len:])  # keep line numbers of the file
+    rest = lines[fm_len:]
+    if any(line.lstrip().startswith("<") for line in rest):
+        rest = unwrap(rest)
+    body = "\n" * fm_len + "\n".join(rest)  # keep line numbers of the file
     root = Section("", 0, 1, 1)
     tokens = _MD.parse(body)
     _Builder(lines, tokens).build(root)

@@ -55,10 +55,12 @@ from typing import Any
 
 from skc.compiler.frontend.common.commands import classify_shell
 from skc.compiler.frontend.markdown import prose
-from skc.compiler.frontend.markdown.lower_code import common_prefix
+from skc.compiler.frontend.markdown.interactive import Session
+from skc.compiler.frontend.markdown.lower_code import common_prefix, prose_vars
 from skc.compiler.frontend.markdown.lower_map import MapLowering
+from skc.compiler.frontend.markdown.lower_steps import order_steps
 from skc.compiler.frontend.markdown.parallel_hints import ParallelGroups
-from skc.compiler.frontend.markdown.predicates import predicate
+from skc.compiler.frontend.markdown.predicates import decision_for, predicate
 from skc.compiler.frontend.markdown.step_model import Step, flatten
 from skc.ir import TEXT, InsertionPoint, Value, ctrl, data, llm, workflow
 from skc.ir.core import Block
@@ -100,8 +102,10 @@ class Lowering(MapLowering):
     """Builds the workflow for one document's steps; diagnostics go to `diagnostics`."""
 
     def __init__(self, path: str, steps: list[Step], diagnostics: list[Diagnostic], *,
-                 permissions: list[str] | None = None, skill_dir: Path | None = None) -> None:
+                 permissions: list[str] | None = None, skill_dir: Path | None = None,
+                 record_steps: bool = False) -> None:
         self.path, self.steps, self.diags = path, steps, diagnostics
+        self.record_steps = record_steps  # the step graph as workflow attributes (runbooks)
         self.skill_dir = skill_dir
         self.all = [s for top in steps for s in top.walk()]
         self.order = {id(s): i for i, s in enumerate(self.all)}
@@ -126,6 +130,8 @@ class Lowering(MapLowering):
         self.inputs: dict[str, Value] = {}
         self.groups = ParallelGroups(steps, self.all, self.parent)
         self.status: str | None = None
+        self.status_step = ""  # the step whose unconditional exit ends the workflow
+        self.session: Session | None = None  # a pod/node/host shell the document opened and is typing into
         self.wf: WorkflowOp | None = None
 
     # ------------------------------------------------------------------ driver
@@ -138,7 +144,10 @@ class Lowering(MapLowering):
             self.seq(flatten(self.steps), scope)
             leaves = self.leaves(scope)
             names = _unique([_slug(label) for label, _ in leaves])
-            ctrl.return_(*(v for _, v in leaves), status=self.status)
+            final = ctrl.return_(*(v for _, v in leaves), status=self.status)
+            if self.status_step:
+                final.attributes["step"] = self.status_step
+        order_steps(wf, self.steps, self.edges, record=self.record_steps)
         if self.inputs:
             wf.attributes["arg_names"] = list(self.inputs)
         if leaves:
@@ -181,6 +190,7 @@ class Lowering(MapLowering):
             if u.exit is not None:
                 self.unreachable(rest, u)
                 if scope.top:
+                    self.status_step = self.status_step or (u.label if not self.status else "")
                     self.status = self.status or u.exit
                 else:
                     self.exit_(u.exit, scope, u)
@@ -244,8 +254,12 @@ class Lowering(MapLowering):
     def wants_llm(self, st: Step) -> bool:
         if st.title or not prose.clean(st.text) or st.goto is not None:
             return False
-        if st.parallel is not None and len(prose.sentences(st.text)) <= 1:
-            return False  # a hint, not work
+        if (st.parallel is not None or st.next is not None or st.after) and len(prose.sentences(st.text)) <= 1:
+            return False  # a hint or "proceed to step N", not work
+        if prose.collects_parameters(st.text) and not st.children:
+            for v in prose_vars(st.text):
+                self.var(v.name, st.loc, st, _Scope())  # "Collect these parameters: {region}, ...": the inputs
+            return False
         if st.children and prose.clean(st.text).endswith(":") and len(prose.sentences(st.text)) <= 1:
             return False  # "For each task:" heads its sub-steps
         return not any(d.snippets for c in st.children for d in c.walk())
@@ -254,11 +268,18 @@ class Lowering(MapLowering):
         context = self.mentioned(prompt, st, scope)
         if prose.refers_back(prompt) and not self.groups.same_group(st.label, scope.last_label):
             context += scope.last
+        kind = prose.llm_kind(prompt)
+        if not context and (kind in ("decide", "extract") or prose.interprets(prompt)):
+            context = self.step_evidence(st, scope)  # "look for X", "check whether ...": what its step ran
         if scope.item is not None:
             context.append(scope.item)
         context = list({id(v): v for v in context}.values())
         self.use(context, st)
-        kind = prose.llm_kind(prompt)
+        if not context and kind in ("decide", "extract"):
+            self.diags.append(Diagnostic(
+                "SKC142", st.loc, f"'{prose.clean(prompt)[:60]}' judges without evidence: no command or query of "
+                "its step produces anything for it to see", "run the command that shows it, or name the step whose "
+                "output it judges", "warning"))
         common: dict = {"loc": st.loc, "step": st.label}
         if kind == "agent":
             return llm.agent(prompt, list(self.tools), *context, effects=list(self.agent_effects), **AGENT_BUDGET,
@@ -273,6 +294,22 @@ class Lowering(MapLowering):
             return llm.extract(prompt, schema, *context, **common)
         return llm.generate(prompt, *context, **common)
 
+    def step_evidence(self, st: Step, scope: _Scope) -> list[Value]:
+        """The values the commands and queries of `st`'s top-level step produced so far (the
+        outputs a judgement in that step is about)."""
+        unit = self.unit_of(st)
+        values: list[Value] = []
+        chain: _Scope | None = scope
+        while chain is not None:
+            values += [v for label, v in chain.produced if self._unit_label(label) == unit
+                       and (op := v.defining_op) is not None and op.op_name.startswith(("tool.", "ctrl.manual"))]
+            chain = chain.parent
+        return list({id(v): v for v in values}.values())
+
+    def _unit_label(self, label: str) -> str:
+        s = self.by_label.get(label)
+        return self.unit_of(s) if s is not None else ""
+
     def condition(self, st: Step, scope: _Scope, *, otherwise: list[Step] | None = None,
                   jumps: bool = False) -> bool:
         """`ctrl.if` over the condition's predicate: then = the action (none for a jump), the
@@ -281,6 +318,9 @@ class Lowering(MapLowering):
         cond = st.condition
         assert cond is not None
         subject = [v for v in scope.last if v.type.kind != "token"]
+        if not subject:  # a condition that opens a section judges what the steps before it found
+            path = scope.path()
+            subject = decision_for(cond.cond, path) or [v for v in path[-1:] if v.type.kind != "token"]
         self.use(subject, st)
         pred = predicate(cond.cond, subject, loc=st.loc, step=st.label, negated=cond.negated)
         branch = ctrl.if_(pred, [TEXT], loc=st.loc)

@@ -6,7 +6,9 @@ effects and result type `commands` classified, its variables as operands; an
 assignment (`NS=prod`, `POD=$(kubectl ...)`) defines a workflow value; a command
 that opens an interactive session (`kubectl debug`, `psql`) absorbs the lines that
 follow it in the same block; `scripts/...` in a skill becomes `tool.script`;
-SQL/PromQL/LogQL/KQL become `tool.sql` (reads or writes by statement); Python
+SQL/PromQL/LogQL/KQL become `tool.sql` (reads or writes by statement); interactive
+and streaming commands are first made bounded or run inside their pod/node, else
+become `ctrl.manual` (see `interactive`); Python
 becomes `tool.python`. A write gets `confirm = true` when the document asks for
 confirmation around the step, and SKC123 when it does not.
 
@@ -57,9 +59,10 @@ from skc.compiler.frontend.common.commands import (
 )
 from skc.compiler.frontend.markdown import prose
 from skc.compiler.frontend.markdown.confirm import confirmation, otherwise
+from skc.compiler.frontend.markdown.interactive import Session, plan
 from skc.compiler.frontend.markdown.snippets import Snippet
 from skc.compiler.frontend.markdown.step_model import Step
-from skc.ir import JSON, TEXT, Block, Value, data, tool
+from skc.ir import JSON, TEXT, Block, Value, ctrl, data, tool
 from skc.ir.dialects.skc import WorkflowOp
 from skc.ir.location import Diagnostic, Location
 
@@ -86,6 +89,8 @@ class CodeLowering:
     kept: set[int]
     producer: dict[int, str]
     edges: set[tuple[str, str]]
+    steps: list[Step]
+    session: Session | None
 
     def operands(self, names: list[str], sn: Snippet, st: Step, scope: _Scope) -> list[Value]:
         values = [self.var(n, sn.loc, st, scope) for n in names]
@@ -187,17 +192,28 @@ class CodeLowering:
 
     def code(self, st: Step, scope: _Scope) -> list[Value]:
         out: list[Value] = []
-        snippets = st.snippets
+        unit = self.unit_of(st)
+        planned, self.session = plan(st.snippets, self.session, unit)  # interactive: bounded, in-pod, or manual
+        snippets = [p.snippet for p in planned]
+        manual = {id(p.snippet): p.manual for p in planned if p.manual}
+        originals = {id(sn) for sn in st.snippets}
         i = 0
         while i < len(snippets):
             sn = snippets[i]
-            cmd = self.commands.get(id(sn))
+            if id(sn) in manual:
+                out.append(self.manual_step(st, sn, manual[id(sn)]))
+                i += 1
+                continue
+            cmd = self.commands.get(id(sn)) if id(sn) in originals else None
+            if cmd is None and sn.kind == "shell":
+                cmd = classify_shell(sn.text)  # a rewritten command (never cached by id: the object is temporary)
             if cmd is not None and cmd.session and i + 1 < len(snippets) and snippets[i + 1].kind == "shell":
                 j = i + 1
                 while j < len(snippets) and snippets[j].kind == "shell" and snippets[j].loc.line > sn.loc.line:
                     j += 1
                 value = self.shell(st, sn, classify_shell("\n".join(s.text for s in snippets[i:j])), scope,
-                                   extra=[self.commands[id(s)] for s in snippets[i + 1:j]])
+                                   extra=[self.commands[id(s)] if id(s) in originals else classify_shell(s.text)
+                                          for s in snippets[i + 1:j]])
                 i = j
             else:
                 value = self.snippet(st, sn, cmd, scope)
@@ -205,6 +221,19 @@ class CodeLowering:
             if value is not None:
                 out.append(value)
         return out
+
+    def unit_of(self, st: Step) -> str:
+        """The label of the top-level step `st` lies in (where a session stays open)."""
+        top = self.lineage(st)[-1]
+        return top.label if len(self.steps) > 1 or not top.children else \
+            next((c.label for c in top.children if st in c.walk()), top.label)
+
+    def manual_step(self, st: Step, sn: Snippet, reason: str) -> Value:
+        """`ctrl.manual` for a command no unattended run may start (SKC140, a warning)."""
+        self.diags.append(Diagnostic("SKC140", sn.loc, f"'{sn.text[:60]}' {reason}: it becomes a manual step",
+                                     "give a non-interactive form (`oc exec POD -- cmd`, `--tail`) to run it",
+                                     "warning"))
+        return self.tag(ctrl.manual(sn.text, reason, loc=sn.loc, step=st.label), st)
 
     def snippet(self, st: Step, sn: Snippet, cmd: Command | None, scope: _Scope) -> Value | None:
         if cmd is not None:
@@ -251,7 +280,7 @@ class CodeLowering:
         lang, db = _QUERY[sn.kind]
         found = [v for v in find_vars(sn.text, shell=False) if sn.kind != "sql" or not v.raw.startswith("$")]
         order = list(dict.fromkeys(v.name for v in found))
-        query = templated(sn.text, found, order)
+        query = re.sub(r"'(\{\d+\})'", r"\1", templated(sn.text, found, order))  # '{0}' binds as a parameter
         operands = self.operands(order, sn, st, scope)
         if sn.kind == "sql":
             db = _db_name(st.text) or db

@@ -78,7 +78,9 @@ class _Ops:
 def predicate(cond: str, subject: list[Value], *, loc: Location, step: str, negated: bool = False) -> Value:
     """The bool value of `cond` over `subject` (see the module docstring)."""
     ops = _Ops(loc, step)
-    value = _code(cond, subject[-1], ops) if subject and subject[-1].type.kind != "token" else None
+    value = _decided(cond, subject, ops)
+    if value is None and subject and subject[-1].type.kind != "token":
+        value = _code(cond, subject[-1], ops)
     if value is None:
         question = cond.rstrip(" .:,") + "?"
         answer = ops.tag(llm.decide(question[0].upper() + question[1:], ["yes", "no"], *subject, loc=loc))
@@ -86,6 +88,34 @@ def predicate(cond: str, subject: list[Value], *, loc: Location, step: str, nega
     if negated:
         value = ops.tag(calc.not_(value, loc=loc))
     return value
+
+
+def _decided(cond: str, subject: list[Value], ops: _Ops) -> Value | None:
+    """ "If the cause is a bad deployment" right after a decision among named outcomes: the
+    decision's own value compared with that outcome (no second model call)."""
+    words = " " + re.sub(r"[^a-z0-9]+", " ", cond.lower()) + " "
+    for v in reversed(subject):
+        op = v.defining_op
+        if op is None or op.op_name != "llm.decide":
+            continue
+        outcomes = [o for o in op.attr_strs("outcomes") or [] if o not in ("yes", "no")]
+        hits = [o for o in outcomes if f" {o.replace('_', ' ')} " in words]
+        if len(hits) == 1:
+            return ops.cmp("eq", v, ops.const(hits[0], "text"))
+        return None
+    return None
+
+
+def decision_for(cond: str, values: list[Value]) -> list[Value]:
+    """The latest `llm.decide` among `values` one of whose outcomes `cond` names, as a subject."""
+    words = " " + re.sub(r"[^a-z0-9]+", " ", cond.lower()) + " "
+    for v in reversed(values):
+        op = v.defining_op
+        if op is not None and op.op_name == "llm.decide" and any(
+                o not in ("yes", "no") and f" {o.replace('_', ' ')} " in words
+                for o in op.attr_strs("outcomes") or []):
+            return [v]
+    return []
 
 
 def _code(cond: str, subject: Value, ops: _Ops) -> Value | None:

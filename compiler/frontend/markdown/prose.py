@@ -46,14 +46,26 @@ _THEN_SPLIT = re.compile(r",\s*(?:then\s+)?|\s+then\s+|\s+-+\s+|:\s+|\s+(?=(?:yo
                          re.I)
 _GOTO = re.compile(r"\b(?:go|skip|jump|proceed|continue|move|return|head|advance)(?:\s+\w+)?\s+(?:on\s+)?(?:to|with|at)\s+"
                    r"(?:the\s+)?step\s+#?(\d{1,3})\b", re.I)
+_FORWARD = re.compile(r"\b(?:proceed|continue|move\s+on|carry\s+on|go\s+on)(?:\s+\w+)?\s+(?:on\s+)?(?:to|with|at)\s+"
+                      r"(?:the\s+)?step\s+#?(\d{1,3})\b", re.I)
+_AFTER = re.compile(r"\b(?:after|once|when)\s+step\s+#?(\d{1,3})\s+(?:completes|is\s+(?:done|complete|finished)|"
+                    r"finishes|has\s+(?:finished|completed))|\b(?:after|following)\s+step\s+#?(\d{1,3})\b", re.I)
+_SERIAL_WORDS = r"(?:in\s+serial|serially|sequentially|one\s+after\s+(?:the\s+)?(?:other|another)|one\s+at\s+a\s+time|in\s+sequence)"
+_SERIAL_RANGE = re.compile(r"\bsteps?\s+#?(\d{1,3})\s*(?:-|–|—|to|through|thru|until)\s*#?(\d{1,3})\b[^.]*?" + _SERIAL_WORDS
+                           + "|" + _SERIAL_WORDS + r"[^.]*?\bsteps?\s+#?(\d{1,3})\s*(?:-|–|—|to|through|thru)\s*#?(\d{1,3})\b",
+                           re.I)
+_SERIAL_ALL = re.compile(r"\b(?:run|execute|perform|do|follow)\s+(?:the\s+|these\s+|all\s+(?:the\s+)?)?(?:following\s+)?"
+                         r"(?:steps|checks|queries)\b[^.]*?" + _SERIAL_WORDS, re.I)
 _GOTO_BARE = re.compile(r"\bsee\s+step\s+#?(\d{1,3})\b|\bstep\s+#?(\d{1,3})\s+(?:instead|next)\b", re.I)
 _EXIT = [
     (re.compile(r"\bescalat(?:e|ion)\b|\bpage\s+(?:the\s+)?(?:on-?call|eoc|sre|team|im|incident)", re.I), "escalate"),
     (re.compile(r"\bstop(?:\s+here|\s+now|\s+the\s+(?:runbook|procedure|process))\b|\bdo not (?:continue|proceed)\b|"
                 r"\byou(?:'re| are) done\b|\bnothing (?:else |more )?to do\b|\bno (?:further |more )?action\b"
                 r"|\bend of (?:the )?(?:runbook|procedure)\b|\babort\b", re.I), "stop"),
-    (re.compile(r"\b(?:the )?(?:alert|incident|issue|problem) (?:is|has been) (?:resolved|fixed|mitigated)\b", re.I),
+    (re.compile(r"\b(?:the )?(?:alert|incident|issue|problem) (?:is|has been) (?:resolved|fixed|mitigated)\b|"
+                r"\b(?:definitive|potential|possible|final|confirmed)\s+(?:resolution|root\s+cause)(?:\s+path)?\b", re.I),
      "resolved"),
+    (re.compile(r"\bskip\s+(?:all\s+)?(?:the\s+)?(?:remaining|rest\s+of\s+the|other)\s+steps\b", re.I), "stop"),
 ]
 _PARALLEL_WORDS = r"(?:in\s+parallel|concurrently|simultaneously|at\s+the\s+same\s+time)"
 _PAR_RANGE = re.compile(r"\bsteps?\s+#?(\d{1,3})\s*(?:-|–|—|to|through|thru|until)\s*#?(\d{1,3})\b[^.]*?" + _PARALLEL_WORDS
@@ -113,6 +125,7 @@ class ParallelHint:
 
     numbers: tuple[int, ...] = ()
     following: bool = False
+    serial: bool = False  # the opposite hint: these steps run one after another
 
 
 def sentences(text: str) -> list[tuple[int, str]]:
@@ -167,7 +180,8 @@ def is_instruction(text: str) -> bool:
     return following not in ("of", "is", "are", "was", "were", "can", "will", "may")  # "Number of pods is high"
 
 
-_PURPOSE = re.compile(r"(?:in order )?to\s+[^,]{3,160},\s*", re.I)
+_PURPOSE = re.compile(r"(?:(?:in order )?to|based on|using|given|from|with|after reviewing|looking at|"
+                      r"according to|depending on)\s+[^,]{3,160}?(?:,\s*\d+[^,]{0,20})*,\s*", re.I)
 _DIRECT = re.compile(r"(?:make sure|be sure|ensure|don't|do not|never|always|log ?in|sign in|double-check|set up)\b",
                      re.I)
 
@@ -239,23 +253,97 @@ def goto_target(text: str, *, anchored: bool = False) -> int | None:
     return int(next(g for g in m.groups() if g))
 
 
+_COLLECTS = re.compile(r"^\W*(?:first,?\s+)?(?:collect|gather|get|obtain|note|identify|determine|find)\s+(?:the\s+|these\s+|"
+                       r"following\s+)*(?:\w+\s+)?(?:parameters|inputs|values|details|information)\b", re.I)
+
+
+def collects_parameters(text: str) -> bool:
+    """ "Collect these parameters from the incident: {region}, {start_time}": the step names the
+    workflow's inputs (bound by `-i` or the incident), it is no work of its own."""
+    return _COLLECTS.match(clean(text)) is not None and re.search(r"[{<$]\w", text) is not None
+
+
+def resolution_note(text: str) -> bool:
+    """ "This is a definitive resolution (path)." after a branch: the branch ends the procedure."""
+    return re.fullmatch(r"(?:this|that|it)\s+(?:is|was)\s+(?:a|the)\s+(?:definitive|potential|possible|final|confirmed)\s+"
+                        r"(?:resolution|root\s+cause)(?:\s+path)?\.?", clean(text).strip(), re.I) is not None
+
+
+_INTERPRETS = re.compile(r"\b(?:look\s+for|check\s+(?:whether|if|that|for)|verify\s+(?:that|whether|if)|"
+                         r"if\s+the\s+(?:output|result)s?\s+(?:shows?|contains?|lists?)|based\s+on\s+the\s+(?:output|"
+                         r"results?)|make\s+sure|confirm\s+(?:that|whether)|note\s+(?:the|any)|identify|find\s+(?:the|any)|"
+                         r"in\s+the\s+output|examine\s+the\s+(?:output|result|events|logs))\b", re.I)
+
+
+def interprets(text: str) -> bool:
+    """Whether a sentence interprets results ("look for ...", "check whether ...", "verify that
+    ...", "if the output shows ...", "based on the results ..."): it needs the outputs to see."""
+    return _INTERPRETS.search(clean(text)) is not None
+
+
+def forward_target(text: str) -> int | None:
+    """N for "proceed to step N" / "continue with step N": where the procedure goes on
+    after this step, a forward edge (a join when several steps say it), never a jump."""
+    if "step" not in text.lower():
+        return None
+    m = _FORWARD.search(clean(text))
+    return int(m.group(1)) if m else None
+
+
+def after_steps(text: str) -> list[int]:
+    """N for each "after step N" / "once step N completes": steps this one waits for."""
+    if "step" not in text.lower():
+        return []
+    return [int(m.group(1) or m.group(2)) for m in _AFTER.finditer(clean(text))]
+
+
+def serial_hint(text: str) -> ParallelHint | None:
+    """Steps the document says run one after another ("run steps 2-5 in serial"); the
+    `following`/all form when it names no numbers ("run the following steps one at a time")."""
+    m = _SERIAL_RANGE.search(text)
+    if m:
+        a, b = (int(g) for g in (m.group(1) or m.group(3), m.group(2) or m.group(4)))
+        return ParallelHint(tuple(range(min(a, b), max(a, b) + 1)), serial=True) if abs(a - b) < 200 else None
+    if _SERIAL_ALL.search(text):
+        return ParallelHint(following=True, serial=True)
+    return None
+
+
+_EXIT_WORDS = ("escalat", "page", "stop", "not continue", "not proceed", "done", "nothing", "action", "end of",
+               "abort", "resolv", "fixed", "mitigat", "resolution", "root cause", "skip")
+
+
 def exit_status(text: str, *, anchored: bool = False) -> str | None:
     """"escalate", "stop" or "resolved" when the text ends the procedure early.
 
     Anchored (a plain step, not a condition's action): the step must start with the
     exit and not carry its own condition ("Escalate to X if needed" does not stop).
     """
+    low = text.lower()
+    if not any(k in low for k in _EXIT_WORDS):
+        return None
     t = _LEADS.sub("", clean(text), count=1)
     if anchored and (re.search(r"\b(?:if|when|unless|in case)\b", t, re.I) or len(t.split()) > 30):
         return None
     for pattern, status in _EXIT:
         m = pattern.search(t)
-        if m and (not anchored or m.start() == 0 or re.match(r"(?:you should|please|immediately)\s", t, re.I)):
+        if m and (not anchored or m.start() == 0 or re.match(r"(?:you should|please|immediately)\s", t, re.I)
+                  or re.fullmatch(r"(?:this|that|it)\s+(?:is|was)\s+(?:a\s+|the\s+)?", t[:m.start()], re.I)):
             return status
     return None
 
 
+_HINT_WORDS = re.compile(r"parallel|concurrent|simultaneous|same\s+time|serial|sequen|one\s+(?:after|at\s+a\s+time)",
+                         re.I)
+
+
 def parallel_hint(text: str) -> ParallelHint | None:
+    """The steps a sentence says run at once (see `ParallelHint`), or its serial twin."""
+    if _HINT_WORDS.search(text) is None:
+        return None
+    serial = serial_hint(text)
+    if serial is not None:
+        return serial
     m = _PAR_RANGE.search(text)
     if m:
         a, b = (int(g) for g in (m.group(1) or m.group(3), m.group(2) or m.group(4)))
@@ -401,6 +489,9 @@ def outcomes(text: str, options: list[str]) -> list[str]:
         m = re.search(r"\b(?:between|whether(?: to)?|either)\s+(.+?)(?:[.?;]|\Z)", clean(text), re.I)
         if m:
             parts = [p for p in re.split(r",\s*(?:or\s+)?|\s+or\s+|\s+and\s+", m.group(1)) if p.strip()]
+            if len(parts) >= 2:  # "whether the cause is A, B or C": the subject is no outcome
+                parts[0] = re.sub(r"^(?:the\s+)?[\w\s-]{0,40}?\b(?:is|are|was|were)\s+", "", parts[0], flags=re.I)
+            parts = [re.sub(r"^(?:an?|the)\s+", "", p.strip(), flags=re.I) for p in parts]
             found = [slug(p) for p in parts] if all(len(p.split()) <= 4 for p in parts) else []
     if len(found) < 2:
         found = _listed_choices(text)

@@ -1,10 +1,9 @@
 """Snippets: the code a step runs, found in code blocks and in inline code.
 
-`block_snippets` reads a code block by its language: shell-like blocks give one
-snippet per logical command line (console prompts stripped), SQL/PromQL/LogQL/KQL
-blocks one query, Python one program; an unlabelled block counts as shell when
-its first command is a known program (or it has `$ ` prompts) and as SQL when it
-starts with a statement; anything else (YAML, JSON, output) is not code to run.
+`block_snippets` reads a code block by its content (the recogniser table of
+`blocks`): one snippet per command of a shell or console block (with or without
+prompts), one query per SQL (parsed by sqlglot)/PromQL/LogQL/KQL block, one
+program per Python block; anything else (YAML, JSON, output) is not code to run.
 `inline_snippets` finds commands in one sentence: inline code that looks like a
 command (see `commands.looks_like_command`), PromQL/LogQL next to the words
 "query"/"Loki", bare command list items (`- sudo systemctl reload x`) and
@@ -14,12 +13,10 @@ command (see `commands.looks_like_command`), PromQL/LogQL next to the words
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from skc.compiler.frontend.common.command_rules import known_program
-from skc.compiler.frontend.common.commands import classify_shell, looks_like_command
-from skc.compiler.frontend.common.shell_text import logical_lines, prompt_lines
+from skc.compiler.frontend.common.commands import looks_like_command
 from skc.compiler.frontend.markdown import prose
+from skc.compiler.frontend.markdown.blocks import Snippet, read_block
 from skc.compiler.frontend.markdown.document import Block, Span
 from skc.ir.location import Location
 
@@ -37,16 +34,6 @@ _PROMQL = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*\s*(?:\{[^}]*\})?(?:\[\w+\])?\Z|.
                      r"avg|max|min|count|irate|topk|absent)\s*\(")
 
 
-@dataclass
-class Snippet:
-    """Code a step runs: kind is shell, sql, promql, logql, kql, python or script."""
-
-    kind: str
-    text: str
-    loc: Location
-    console: bool = False
-
-
 def inline_snippets(b: Block, start: int, end: int, sentence: str, path: str, lines: list[str]) -> list[Snippet]:
     """Commands written inline in one sentence: code spans that look like commands, scripts."""
     out: list[Snippet] = []
@@ -56,7 +43,8 @@ def inline_snippets(b: Block, start: int, end: int, sentence: str, path: str, li
         pos = sentence.find(f"`{span.text}`", cursor)
         context = sentence[:pos] if pos >= 0 else ""
         cursor = pos + 1 if pos >= 0 else cursor
-        kind = inline_kind(span.text, context, lower)
+        after = sentence[pos + len(span.text) + 2:] if pos >= 0 else ""
+        kind = None if names_a_command(span.text, context, after) else inline_kind(span.text, context, lower)
         if kind:
             out.append(Snippet(kind, span.text.strip().removeprefix("$ "), Location(path, span.line, span.col)))
     if not out and b.kind == "item" and start == 0 and bare_command(sentence):
@@ -67,10 +55,27 @@ def inline_snippets(b: Block, start: int, end: int, sentence: str, path: str, li
             out.append(Snippet("script", m.group(1), Location(path, line, _col(lines, line, m.group(1)))))
     return out
 
+def names_a_command(code: str, before: str, after: str) -> bool:
+    """ "The `kubectl delete` command ...", "use `kubectl get` to ...": inline code that names a
+    program or subcommand in prose (two words at most, no arguments), an elided command
+    (`gcloud compute snapshot ...`) or a setting (`hot_standby_feedback = on`) is not a command to run."""
+    words = code.split()
+    if "..." in code or "…" in code or re.fullmatch(r"[\w.-]+\s+=\s+\S+", code.strip()):
+        return True  # `gcloud compute snapshot ...` (elided), `hot_standby_feedback = on` (a setting)
+    if not words or len(words) > 2 or any(w.startswith(("-", "<", "$", "{", "/")) for w in words[1:]):
+        return False
+    return re.match(r"\s*(?:command|cmdlet|subcommand|tool|utility|cli|output)s?\b", after, re.I) is not None or \
+        re.search(r"\b(?:the|a|an|use|using|with|via|of|by)\s*\Z", before, re.I) is not None
+
+
 def inline_kind(code: str, context: str, sentence: str) -> str | None:
     """shell, promql or logql for inline code in a sentence, None when it is not code to run."""
     if looks_like_command(code, context=context):
         return "shell"
+    words = code.split()
+    if len(words) >= 3 and (words[0] == "sudo" or re.fullmatch(r"/(?:[\w.-]+/)+[\w-]+", words[0])) and \
+            prose.is_instruction(sentence):
+        return "shell"  # "Reload configuration - `sudo sv reload prometheus`", "`/opt/x/bin/promtool check config ...`"
     if _SCRIPT_WORD.match(code.strip()) and (" " in code.strip() or re.search(
             r"\b(?:run|execute|invoke|call|use)\w*\W*(?:the\s+)?(?:\w+\s+)?\Z", context, re.I)):
         return "shell"
@@ -79,58 +84,17 @@ def inline_kind(code: str, context: str, sentence: str) -> str | None:
     if "loki" in sentence or "logql" in sentence:
         return "logql" if code.strip().startswith("{") else None
     if re.search(r"promql|prometheus|metric|query", sentence) and _PROMQL.match(code.strip()) \
-            and ("{" in code or "(" in code or "_" in code) and " " not in code.strip().split("{")[0]:
+            and ("{" in code or "(" in code) and " " not in code.strip().split("{")[0]:  # a bare name is no query
         return "promql"
     return None
 
 def block_snippets(b: Block, path: str) -> list[Snippet] | None:
-    """Snippets of a code block, [] when it has no command, None when it is not code to run."""
-    lang, body = b.lang, b.code
-    at = Location(path, b.line, max(b.col, 1))
-    sql_prompted = _psql_statements(body)
-    if sql_prompted and lang in ("", "sql", "psql", "postgresql", "console", "text", "txt"):
-        return [Snippet("sql", stmt, Location(path, b.line + off, max(b.col, 1))) for stmt, off in sql_prompted]
-    if lang in _QUERY_LANGS or (not lang and _SQL_START.match(body) and not prompt_lines(body)):
-        text = body.strip()
-        return [Snippet(_QUERY_LANGS.get(lang, "sql"), text, at)] if text else []
-    if lang in ("python", "py", "python3"):
-        return [Snippet("python", body.rstrip(), at)] if body.strip() else []
-    console = lang in _CONSOLE_LANGS or prompt_lines(body)
-    if not console and lang not in _SHELL_LANGS and lang not in ("", "text", "txt", "plain", "plaintext"):
-        return None  # YAML, JSON, Ruby, output ...: shown, not run
-    lines = logical_lines(body, console=console)
-    if lang not in _SHELL_LANGS and not console:
-        first = classify_shell(lines[0][0]).programs if lines else []
-        if not any(known_program(p) for p in first):
-            return None
-    return [Snippet("shell", text, Location(path, b.line + off, max(b.col + col - 1, 1)), console)
-            for text, off, col in lines]
-
-
-def _psql_statements(body: str) -> list[tuple[str, int]]:
-    """Statements typed at a psql prompt (`db=# SELECT ...;`, continued by `db-#`), output dropped."""
-    out: list[tuple[str, int]] = []
-    current: list[str] = []
-    start = 0
-    for offset, line in enumerate(body.split("\n")):
-        m = _PSQL_PROMPT.match(line)
-        if m is None:
-            if current:
-                out.append((" ".join(current), start))
-                current = []
-            continue
-        if m.group(1) == "=" and current:
-            out.append((" ".join(current), start))
-            current = []
-        if not current:
-            start = offset
-        current.append(line[m.end():].strip())
-        if current[-1].endswith(";"):
-            out.append((" ".join(current), start))
-            current = []
-    if current:
-        out.append((" ".join(current), start))
-    return [(stmt, off) for stmt, off in out if stmt.strip()]
+    """Snippets of a code block, [] when it has no command, None when it is not code to run
+    (see `blocks.read_block`, which also says why)."""
+    reading = read_block(b, path)
+    if reading.runs or reading.recogniser:
+        return reading.snippets
+    return None
 
 
 def spans_in(b: Block, start: int, end: int) -> list[Span]:

@@ -37,6 +37,8 @@ class Step:
     condition: prose.Condition | None = None
     otherwise: list[Step] = field(default_factory=list)
     goto: int | None = None
+    next: int | None = None  # "proceed to step N": a forward edge, not a jump
+    after: list[int] = field(default_factory=list)  # "after step N": steps it waits for
     exit: str | None = None
     parallel: prose.ParallelHint | None = None
 
@@ -153,7 +155,7 @@ def rename_prefix(steps: list[Step], old: str, new: str) -> None:
 def plain(step: Step) -> bool:
     """A step that is only an instruction (no code, condition, jump or sub-steps)."""
     return not (step.snippets or step.condition or step.children or step.otherwise or step.goto is not None
-                or step.exit or step.parallel or step.title)
+                or step.exit or step.parallel or step.title or step.next is not None)
 
 
 def relabel(step: Step) -> None:

@@ -10,7 +10,9 @@
   folded into the step they explain);
 - a paragraph is a step when it instructs, carries a command or a condition, or
   ends with ':' and introduces a code block or list (which it then absorbs);
-- code blocks become snippets of the step they follow (or steps of their own):
+- code blocks become snippets of the step they follow (or steps of their own),
+  the sample output of the command before them, a detail of their step, or a
+  located SKC130 warning (never nothing):
   one snippet per logical command line for shell, one per block for SQL, PromQL
   and Python; other languages are details;
 - "If X, Y" sentences become condition steps, "Otherwise, Z" their else part, and
@@ -30,6 +32,7 @@ from itertools import pairwise
 
 from skc.compiler.frontend.common.commands import looks_like_command
 from skc.compiler.frontend.markdown import prose
+from skc.compiler.frontend.markdown.blocks import read_block
 from skc.compiler.frontend.markdown.document import Block, Document, Section
 from skc.compiler.frontend.markdown.snippets import (
     MAX_INLINE_SPANS,
@@ -65,6 +68,8 @@ class _Extractor:
         self.labels: set[str] = set()
         self.tail: Step | None = None  # the step made from a paragraph's last sentence
         self.acting: dict[tuple[int, bool], bool] = {}
+        self.last_snippet: Snippet | None = None  # the last command of the last code block
+        self.read: dict[int, list[Snippet] | None] = {}  # blocks stay alive with the document
 
     def loc(self, line: int, col: int = 1) -> Location:
         return Location(self.doc.path, line, max(col, 1))
@@ -82,10 +87,13 @@ class _Extractor:
 
     def section(self, sec: Section, prefix: str) -> list[Step]:
         counter = Counter(prefix)
-        about = bool(sec.level) and prose.descriptive(sec.title)
+        about = bool(sec.level) and prose.descriptive(sec.title) and not _EXAMPLE_CODE.match(prose.clean(sec.title))
         out = [] if about else self.blocks(sec.blocks, counter)
+        if about:
+            self.not_run(sec.blocks, sec.title)
         for sub in sec.sections:
             if about and not prose.procedural(sub.title):
+                self.not_run([b for s in sub.walk() for b in s.blocks], sub.title)
                 continue  # "Architecture > Logical view": still description
             label = str(sub.number) if sub.number is not None else short_label(sub.title)
             group = Step(label, sub.title, self.loc(sub.line, sub.col), sub.number, title=True, section=True,
@@ -100,6 +108,16 @@ class _Extractor:
                 out.append(group)
         self.check_order(out)
         return out
+
+    def not_run(self, blocks: list[Block], title: str) -> None:
+        """SKC130 for each block of a descriptive section that would run: shown, not run."""
+        for b in blocks:
+            if b.kind == "code" and read_block(b, self.doc.path).runs:
+                self.diags.append(Diagnostic(
+                    "SKC130", self.loc(b.line, b.col), f"code in the section '{prose.clean(title)[:40]}' is not run: "
+                    "the section describes", "move it under a procedure heading to run it", "warning"))
+            for c in b.children:
+                self.not_run([c], title)
 
     def unique(self, label: str) -> str:
         base, n = label, 2
@@ -123,18 +141,32 @@ class _Extractor:
                 intro = self.tail
             elif b.kind == "code":
                 snippets = self.code(b)
-                if snippets is None:
+                last = self.last_snippet
+                if snippets is None and last is not None and not last.output and i > 0 and blocks[i - 1].kind == "code":
+                    last.output = b.code.strip()[:4000]  # the sample output of the command just before
+                elif snippets is None:
                     if intro is not None:
                         intro.details.append(b.code.strip()[:2000])
+                    else:
+                        self.diags.append(Diagnostic(
+                            "SKC130", self.loc(b.line, b.col), f"code block not run: {read_block(b, '').reason}",
+                            "label it (```bash, ```sql) if it is meant to run", "warning"))
+                elif not snippets and not only_exits(b.code):
+                    self.diags.append(Diagnostic("SKC130", self.loc(b.line, b.col), "code block has no command to run",
+                                                 "remove it or write the command", "warning"))
                 elif not snippets and intro is not None and not intro.snippets and only_exits(b.code):
                     intro.title = True  # "Exit the debug shell:" + `exit`: leaving a session is no work
                 elif snippets:
+                    if intro is not None and intro.snippets:  # "Run the `x` command:" + a block showing x: one x
+                        shown = {" ".join(sn.text.split()) for sn in snippets}
+                        intro.snippets = [sn for sn in intro.snippets if " ".join(sn.text.split()) not in shown]
                     if intro is not None and not intro.snippets and not intro.children:
                         intro.snippets.extend(snippets)
                     else:
                         step = Step(counter.next(), "", snippets[0].loc, snippets=snippets)
                         out.append(step)
                         intro = step
+                self.last_snippet = snippets[-1] if snippets else None
                 if snippets is not None and intro is not None and intro.text.rstrip().endswith(":"):
                     intro = None  # the intro has introduced its block
             elif b.kind == "list":
@@ -252,6 +284,11 @@ class _Extractor:
             cond = prose.parse_condition(sentence)
             skip = _action_offset(sentence, cond) if cond is not None else 0
             snippets = self.spans(b, offset + skip, offset + len(sentence), sentence[skip:])
+            if conds and (not plain or plain[-1][0] < _offset_of(b.text, conds[-1].text)) \
+                    and prose.resolution_note(sentence):
+                conds[-1].exit = conds[-1].exit or "resolved"  # "If X, do Y. This is a definitive resolution."
+                conds[-1].text = f"{conds[-1].text} {sentence}"
+                continue
             if re.match(r"(?:otherwise|else|if not)\b", sentence.strip(" *_"), re.I) and conds:
                 other = Step(f"{conds[-1].label}.else", re.sub(r"^(?:otherwise|else|if not)[,:]?\s*", "",
                                                                 prose.clean(sentence), flags=re.I),
@@ -319,14 +356,22 @@ class _Extractor:
 
     def marked(self, sentence: str) -> bool:
         return prose.goto_target(sentence, anchored=True) is not None \
-            or prose.exit_status(sentence, anchored=True) is not None or prose.parallel_hint(sentence) is not None
+            or prose.exit_status(sentence, anchored=True) is not None or prose.parallel_hint(sentence) is not None \
+            or bool(prose.after_steps(sentence))
 
     def mark(self, step: Step, text: str) -> None:
-        """Jumps and exits: anywhere in a condition's action, at the start of a plain step."""
+        """Jumps and exits: anywhere in a condition's action, at the start of a plain step.
+        "Proceed to step N" in a plain step is where it goes on (`next`), not a jump; each
+        mark only adds what its sentence says (a step's sentences mark it in turn)."""
         anchored = step.condition is None
-        step.goto = prose.goto_target(text, anchored=anchored)
-        step.exit = prose.exit_status(text, anchored=anchored) if step.goto is None else None
-        step.parallel = prose.parallel_hint(text)
+        forward = prose.forward_target(text) if anchored else None
+        goto = None if forward is not None else prose.goto_target(text, anchored=anchored)
+        exit_ = prose.exit_status(text, anchored=anchored) if goto is None else None
+        step.next = forward if forward is not None else step.next
+        step.goto = goto if goto is not None else step.goto
+        step.exit = exit_ if exit_ is not None else step.exit
+        step.parallel = prose.parallel_hint(text) or step.parallel
+        step.after = list(dict.fromkeys([*step.after, *prose.after_steps(text)]))
 
     def col_of(self, line: int, sentence: str) -> int:
         source = self.doc.lines[line - 1] if 0 < line <= len(self.doc.lines) else ""
@@ -342,7 +387,11 @@ class _Extractor:
         return inline_snippets(b, start, end, sentence, self.doc.path, self.doc.lines)
 
     def code(self, b: Block) -> list[Snippet] | None:
-        return block_snippets(b, self.doc.path)
+        """The snippets of a code block, read once (a block is asked about more than once)."""
+        if id(b) not in self.read:
+            self.read[id(b)] = block_snippets(b, self.doc.path)
+        got = self.read[id(b)]
+        return None if got is None else list(got)
 
     def table(self, b: Block, counter: Counter) -> list[Step]:
         if len(b.rows) > MAX_TABLE_ROWS:
@@ -378,6 +427,9 @@ class _Extractor:
                 self.diags.append(Diagnostic(
                     "SKC124", s.loc, f"step {s.number} comes after step {prev.number}: the order is ambiguous",
                     "number the steps in the order they run", "warning"))
+
+
+_EXAMPLE_CODE = re.compile(r"examples?\s+(?:of\s+)?(?:debugging\s+|useful\s+)?(?:quer|command|promql|sql|kql|script)", re.I)
 
 
 def _heading_condition(title: str) -> prose.Condition | None:

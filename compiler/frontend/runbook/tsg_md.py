@@ -23,6 +23,9 @@ Body analysis codes, reported as warnings at the document line (for `skc check`)
     SKC126  "go to step N" where there is no step N
     SKC128  error: not a text document (binary, not UTF-8, over 4 MB, nested too deeply)
     SKC129  nothing to compile (no steps) or a table too large to analyse
+    SKC130  a code block that runs nothing and belongs to no step (YAML, output, ...)
+    SKC140  a command that cannot run unattended became a manual step (`ctrl.manual`)
+    SKC142  a decision or extraction that no command or query gives anything to judge
 """
 
 from __future__ import annotations
@@ -67,7 +70,7 @@ def compile_tsg(path: Path) -> FrontendResult:
                                 "write numbered steps, commands in code blocks, or instructions", "warning"))
     title = (fm.data or {}).get("title")
     description = _description(doc, title if isinstance(title, str) else "")
-    wf = Lowering(name, steps, diags).build(sym_name(path.stem), description=description or None, source=name)
+    wf = Lowering(name, steps, diags, record_steps=True).build(sym_name(path.stem), description=description or None, source=name)
     module = Module([wf], file=name)
     diags.extend(verify(module))
     diags.sort(key=lambda d: (d.loc.line, d.loc.col, d.code))

@@ -1,0 +1,67 @@
+"""The step graph in the IR: edges without data become operands, the graph an attribute.
+
+`order_steps(wf, steps, every, data_edges)` builds the document's step graph (see
+`step_graph`) once the ops exist, then makes the run follow the edges that carry no
+data (a join "proceed to step 11", a serial range, "after step N"): every top-level
+op of the later step that runs something (`llm.*`, `tool.*`, `ctrl.manual`) takes the
+earlier step's results as operands. An llm op reads them as evidence; a tool op
+waits on an ordering token of each earlier tool op (its `!skc.token` result, added
+when it has none) and on the value of any other op. The workflow records the graph
+as `steps` (labels of the top-level steps, in document order) and `step_edges`
+(`"2 -> 11"`), which `skc ir explain` and `skc ir graph` show next to the op graph.
+"""
+
+from __future__ import annotations
+
+from skc.compiler.frontend.markdown.step_graph import StepGraph, build, units_of
+from skc.compiler.frontend.markdown.step_model import Step
+from skc.ir import Value
+from skc.ir.core import Op
+from skc.ir.dialects.skc import WorkflowOp
+from skc.ir.types import TOKEN
+
+_RUNS = ("llm.", "tool.", "ctrl.manual")
+
+
+def order_steps(wf: WorkflowOp, steps: list[Step], data_edges: set[tuple[str, str]], *, record: bool) -> StepGraph:
+    """Builds the step graph of `steps`, enforces its data-less edges in `wf`, and records it
+    as attributes when `record`."""
+    units = units_of(steps)
+    unit_of: dict[str, str] = {}
+    for u in units:
+        for s in u.walk():
+            unit_of.setdefault(s.label, u.label)
+    graph = build(units, data_edges, unit_of)
+    body = wf.body.ops
+    where = {id(op): i for i, op in enumerate(body)}
+    by_unit: dict[str, list[Op]] = {}
+    for op in body:
+        label = op.attributes.get("step")
+        if isinstance(label, str) and label in unit_of:
+            by_unit.setdefault(unit_of[label], []).append(op)
+    for a, b in sorted(graph.ordering):
+        producers = [op for op in by_unit.get(a, []) if op.results and not op.terminator]
+        for consumer in by_unit.get(b, []):
+            if consumer.op_name.startswith(_RUNS):
+                _wait(consumer, [p for p in producers if where[id(p)] < where[id(consumer)]])
+    if record and len(graph.nodes) > 1:
+        wf.attributes["steps"] = list(graph.nodes)
+        wf.attributes["step_edges"] = graph.as_strings()
+    return graph
+
+
+def _wait(consumer: Op, producers: list[Op]) -> None:
+    """`consumer` takes what it needs to run after `producers` (see the module docstring)."""
+    have = {id(v) for v in consumer.operands}
+    for p in producers:
+        value: Value | None
+        if consumer.op_name.startswith("llm.") or not p.op_name.startswith("tool."):
+            value = next((r for r in p.results if r.type != TOKEN), None)
+        else:
+            value = next((r for r in p.results if r.type == TOKEN), None)
+            if value is None:
+                value = Value(TOKEN, p, len(p.results), None)
+                p.results.append(value)
+        if value is not None and id(value) not in have:
+            consumer.operands.append(value)
+            have.add(id(value))
