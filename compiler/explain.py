@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from skc.compiler.frontend.skill.entry import routing
 from skc.compiler.passes import REGISTRY, PassContext, run_pipeline
 from skc.ir.location import DiagnosticError, errors
 from skc.ir.module import Module
@@ -176,6 +177,7 @@ def explain_text(module: Module, ctx: PassContext) -> str:
         permissions = wf.attributes.get("permissions")
         if isinstance(permissions, list):
             out.append(f"  permissions (allowed tools): {', '.join(map(str, permissions)) or 'none'}")
+        out += [f"  {line}" for line in routing(wf)]
         if wf.sym_name in schedule:
             out += _schedule_lines(schedule[wf.sym_name])
         if wf.sym_name in placement:

@@ -160,7 +160,8 @@ def run(source: Module | str | Path, inputs: Mapping[str, Any] | None = None, *,
         resume: str | None = None, dry_run: bool = False, allow: Iterable[str] = (), allow_writes: bool = False,
         db: Mapping[str, str] | None = None, secrets: Iterable[str] = (), options: Mapping[str, Any] | None = None,
         limits: Mapping[str, int] | None = None, progress: Callable[[dict[str, Any]], None] | None = None,
-        workdir: str | Path | None = None, retry_backoff_s: float = 0.2, recompile: bool = False) -> RunResult:
+        workdir: str | Path | None = None, retry_backoff_s: float = 0.2, recompile: bool = False,
+        task: str | None = None, files: Iterable[str | Path] = ()) -> RunResult:
     """Runs a workflow (a Module, a bundle, or a source compiled on the fly); see the module docstring.
 
     `resume=RUN_ID` continues that run (source may be None: the run's own IR is used);
@@ -169,7 +170,8 @@ def run(source: Module | str | Path, inputs: Mapping[str, Any] | None = None, *,
     SQLite files; `secrets` are values to redact; `limits` maps a target name or a
     resource to its concurrency bound; `progress` receives every trace event; `recompile`
     writes the ops this run promoted or answered by code back into the bundle (a bundle
-    only; see `skc.runtime.jit.recompile`) when the run ends ok.
+    only; see `skc.runtime.jit.recompile`) when the run ends ok. `task`/`files` are a
+    skill's inputs (`{"task": ..., "files": "path\\npath"}`; `files` defaults to none).
     """
     root = runs_root(runs_dir)
     given = dict(inputs or {})
@@ -205,6 +207,10 @@ def run(source: Module | str | Path, inputs: Mapping[str, Any] | None = None, *,
     if recompile and not (isinstance(source, str | Path) and _bundle_path(Path(source))):
         raise _error("SKC309", "--recompile needs a bundle to write the solidified ops into",
                      "compile one with `skc compile SOURCE -o OUT.skb` and run that", str(source))
+    if task is not None or files:
+        given = {**given, "task": task or given.get("task", ""), "files": "\n".join(str(f) for f in files)}
+    if "task" in given and "files" in wf.input_names and "files" not in given:
+        given["files"] = ""  # a skill's files are optional
     values = _inputs(wf, given, partial=dry_run)
     bindings = bindings_of(loaded)
     source_dir = str(loaded.source_dir) if loaded.source_dir else None

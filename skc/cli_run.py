@@ -89,6 +89,8 @@ def _show(value: Any) -> str:
 @click.command("run")
 @click.argument("source", required=False, type=click.Path())
 @click.option("-i", "--input", "inputs", multiple=True, metavar="NAME=VALUE", help="A workflow input.")
+@click.option("--task", help="A skill's task: what the user asks the skill to do.")
+@click.option("--file", "files", multiple=True, type=click.Path(), help="A file the task is about (repeatable).")
 @click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True)
 @click.option("--resume", metavar="RUN_ID", help="Continue that run; completed ops are not run again.")
 @click.option("--dry-run", is_flag=True, help="Check permissions and print every command; run nothing.")
@@ -113,7 +115,7 @@ def _show(value: Any) -> str:
 @click.option("--jit-shadow-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
               help="JIT: share of solidified executions also sent to the model and compared.")
 @user_errors
-def run_cmd(source: str | None, inputs: tuple[str, ...], engine: str, resume: str | None, dry_run: bool,
+def run_cmd(source: str | None, inputs: tuple[str, ...], task: str | None, files: tuple[str, ...], engine: str, resume: str | None, dry_run: bool,
             as_json: bool, runs_dir: str | None, run_id: str | None, workflow: str | None, db: tuple[str, ...],
             allow: tuple[str, ...], allow_writes: bool, secret: tuple[str, ...], limit: tuple[str, ...],
             model: str | None, workdir: str | None, no_jit: bool, recompile: bool, jit_promote_after: int,
@@ -123,6 +125,8 @@ def run_cmd(source: str | None, inputs: tuple[str, ...], engine: str, resume: st
     Examples:
 
       skc run examples/runbooks/checkout-latency.mlir --db incidents=incidents.db
+
+      skc run examples/skills/csv-report --task "total sales by region" --file sales.csv
 
       skc run --resume 20250101-120000-ab12cd
     """
@@ -142,7 +146,8 @@ def run_cmd(source: str | None, inputs: tuple[str, ...], engine: str, resume: st
     progress = Progress() if sys.stderr.isatty() and not as_json and not dry_run else None
     kwargs = dict(engine=engine, workflow=workflow, runs_dir=runs_dir, run_id=run_id, resume=resume,
                   dry_run=dry_run, allow=allow, allow_writes=allow_writes, db=_pairs(db, "--db"), secrets=secret,
-                  options=options, limits=limits, progress=progress, workdir=workdir, recompile=recompile)
+                  options=options, limits=limits, progress=progress, workdir=workdir, recompile=recompile,
+                  task=task, files=[str(Path(f).resolve()) for f in files])
     try:
         if progress is not None:
             with progress:

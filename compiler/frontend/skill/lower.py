@@ -1,0 +1,263 @@
+"""Lowering a classified skill: the user's task goes in, a procedure runs as dataflow.
+
+Every skill workflow has the same entry signature, the contract routers and
+libraries rely on:
+
+    skill_name(%task: !skc.text, %files: !skc.text) -> (%result: !skc.text)
+
+(`files` is newline-separated paths, "" when none.) The body:
+
+1. route: with several procedures, `llm.decide(%task)` over their titles (a closed
+   set, grammar-constrained on local models, solidifiable by the JIT), then a chain
+   of `ctrl.if` on `calc.cmp eq`; with one procedure there is nothing to decide;
+   with none, the task goes to one llm op (`llm.agent` when the skill has tools)
+   that receives the skill's description and its most relevant rules/references;
+2. parameters: the placeholders of the procedure's commands (`<pr>`, `{name}`) and
+   the signature of each script they call (see `scripts`) make a JSON Schema, and
+   one `llm.extract(%task, %files)` fills it; each parameter is a `data.json_get`;
+3. steps: a command is `tool.shell`, a script call `tool.script`, a python block
+   `tool.python`, a parsed SQL block `tool.sql`; they read only the parameters, so
+   they run in parallel. A prose step is `llm.generate` (`llm.agent` for open-ended
+   work: investigate, fix, implement ...) and reads the task, the parameters, the
+   previous prose step and the tool results since it, in order;
+4. context: each llm op's `system` is the skill's description plus the rules and
+   references that share the most words with that step (at most `CONTEXT_CHARS`),
+   never the whole document.
+
+The examples of the skill (sample requests) are the workflow's `test_tasks`.
+
+    SKC127  error    a script a command calls is not in the skill folder
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from skc.compiler.frontend.common.commands import Command, classify_shell
+from skc.compiler.frontend.skill.classify import Piece, Procedure, SkillBody, StepSpec
+from skc.compiler.frontend.skill.scripts import ScriptSig
+from skc.compiler.frontend.skill.spec import SkillMeta
+from skc.ir import TEXT, InsertionPoint, Value, calc, ctrl, data, llm, tool, workflow
+from skc.ir.dialects.skc import WorkflowOp
+from skc.ir.location import Diagnostic, Location
+
+CONTEXT_CHARS = 1500
+AGENT_BUDGET: dict[str, Any] = {"max_turns": 10, "max_tokens": 8192, "timeout_s": 600.0}
+READ_TOOLS = {"Read", "Grep", "Glob", "LS", "NotebookRead", "TodoWrite", "Task", "WebFetch", "WebSearch"}
+# Steps whose work is open-ended: the model needs tools and several turns.
+AGENT_VERBS = re.compile(
+    r"^\W*(investigate|debug|diagnose|fix|implement|refactor|apply|edit|modify|patch|explore|iterate|"
+    r"reproduce|find and fix|write (?:the )?(?:code|tests?|a test|the implementation|a script)|update the code|"
+    r"run (?:the |all )?tests? and fix)\b", re.IGNORECASE)
+_WORD = re.compile(r"[a-z][a-z0-9_-]{2,}")
+_STOP = frozenset("the and for with that this from into your you are use when what then them they have has "
+                  "not but any all can will should must each its it's also only more than".split())
+
+
+class SkillLowering:
+    """Builds the entry workflow of one classified skill; diagnostics go to `diags`."""
+
+    def __init__(self, path: str, folder: Path, meta: SkillMeta, body: SkillBody,
+                 scripts: dict[str, ScriptSig], diags: list[Diagnostic]) -> None:
+        self.path, self.folder, self.meta, self.body = path, folder, meta, body
+        self.scripts, self.diags = scripts, diags
+        self.commands: dict[int, Command] = {id(s): classify_shell(s.code) for p in body.procedures
+                                             for s in p.steps if s.kind == "shell"}
+        self.tools = meta.tools if meta.tools else self._derived_tools()
+        self.pieces = [*body.rules, *body.references]
+        self.piece_words = [_words(p.title + " " + p.text) for p in self.pieces]
+
+    def build(self, sym_name: str) -> WorkflowOp:
+        loc = Location(self.path, 1, 1)
+        routes = _unique([_slug(p.title) for p in self.body.procedures])
+        wf = workflow(sym_name, {"task": TEXT, "files": TEXT}, loc=loc, description=self.meta.description,
+                      source=str(self.folder), permissions=self.meta.tools,
+                      procedures=routes or None, test_tasks=[t for t, _ in self.body.examples] or None)
+        task, files = wf.body.args
+        with InsertionPoint(wf.body):
+            if not self.body.procedures:
+                result = self.whole_task(task, files)
+            elif len(self.body.procedures) == 1:
+                result = self.procedure(self.body.procedures[0], task, files)
+            else:
+                prompt = ("Which procedure of the skill fits the user's task? "
+                          + "; ".join(f"{r}: {p.title}" for r, p in zip(routes, self.body.procedures, strict=True)))
+                route = llm.decide(prompt, routes, task, loc=self.body.procedures[0].loc, name="route",
+                                   system=self.system("route " + " ".join(routes)), step="route")
+                result = self.branches(list(zip(routes, self.body.procedures, strict=True)), route, task, files)
+            ctrl.return_(result, loc=loc)
+        wf.attributes["output_names"] = ["result"]
+        return wf
+
+    # ------------------------------------------------------------------ routing
+
+    def branches(self, procs: list[tuple[str, Procedure]], route: Value, task: Value, files: Value) -> Value:
+        """`ctrl.if route == first` then that procedure, else the rest (the last one is the else)."""
+        (slug, proc), rest = procs[0], procs[1:]
+        if not rest:
+            return self.procedure(proc, task, files)
+        cond = calc.cmp("eq", route, data.const(slug, loc=proc.loc), loc=proc.loc)
+        branch = ctrl.if_(cond, [TEXT], loc=proc.loc, names=[f"{slug}_result"])
+        with InsertionPoint(branch.then_block):
+            ctrl.yield_(self.procedure(proc, task, files))
+        with InsertionPoint(branch.else_block):
+            ctrl.yield_(self.branches(rest, route, task, files))
+        return branch.results[0]
+
+    def whole_task(self, task: Value, files: Value) -> Value:
+        """No procedure: the task goes to the model with the skill's description and context."""
+        prompt = "Do the user's task following the skill."
+        loc = Location(self.path, 1, 1)
+        if self.tools and any(not t.startswith(tuple(READ_TOOLS)) for t in self.tools):
+            return llm.agent(prompt, self.tools, task, files, effects=_tool_effects(self.tools),
+                             system=self.system(prompt), name="result", step="task", loc=loc, **AGENT_BUDGET)
+        return llm.generate(prompt, task, files, system=self.system(prompt), name="result", step="task", loc=loc)
+
+    # ------------------------------------------------------------------ procedures
+
+    def procedure(self, proc: Procedure, task: Value, files: Value) -> Value:
+        """The steps of `proc` as dataflow; returns its result text."""
+        label = _slug(proc.title)
+        params = self.parameters(proc, task, files, label)
+        pending: list[Value] = []  # tool results not yet read by a prose step
+        last: Value | None = None
+        for i, st in enumerate(proc.steps, 1):
+            step = f"{label}.{i}"
+            if st.kind == "prose":
+                text = " ".join([st.text, *st.guidance]).strip()
+                reads = [task, *params.values(), *([last] if last is not None else []), *pending]
+                if AGENT_VERBS.match(st.text) and self.tools:
+                    last = llm.agent(text[:2000], self.tools, *reads, effects=_tool_effects(self.tools),
+                                     loc=st.loc, system=self.system(text), step=step, **AGENT_BUDGET)
+                else:
+                    last = llm.generate(text[:2000], *reads, loc=st.loc, system=self.system(text), step=step)
+                pending = []
+            else:
+                pending.append(self.tool_step(st, params, step))
+        leaves = ([last] if last is not None else []) + pending
+        if len(leaves) == 1:
+            return leaves[0]
+        return data.concat(*leaves, sep="\n\n", loc=proc.loc, name=f"{label}_result")
+
+    def parameters(self, proc: Procedure, task: Value, files: Value, label: str) -> dict[str, Value]:
+        """One `llm.extract` for the placeholders of the procedure's commands; a json_get each."""
+        props: dict[str, dict[str, Any]] = {}
+        for st in proc.steps:
+            cmd = self.commands.get(id(st))
+            if cmd is None:
+                continue
+            described = self._described(cmd)
+            for v in cmd.vars:
+                if v != "path_to_skill":
+                    props.setdefault(v, described.get(v) or {"type": "string"})
+        if not props:
+            return {}
+        schema = json.dumps({"type": "object", "properties": props, "required": list(props)},
+                            separators=(",", ":"), sort_keys=True)
+        prompt = f"Extract the parameters of '{proc.title}' from the user's task: " + ", ".join(props)
+        extracted = llm.extract(prompt, schema, task, files, loc=proc.loc, name=f"{label}_params",
+                                system=self.system(proc.title), step=f"{label}.params")
+        return {v: data.json_get(extracted, f"$.{v}", TEXT, loc=proc.loc, name=v) for v in props}
+
+    def _described(self, cmd: Command) -> dict[str, dict[str, Any]]:
+        """Schema of each placeholder of a script call, from the script's signature: `--pr <x>`
+        takes the type and help of the script's `--pr`."""
+        sig = self.scripts.get(cmd.script or "")
+        if sig is None:
+            return {}
+        by_flag = {p.flag: p for p in sig.params if p.flag}
+        out = dict(sig.schema())
+        for flag, arg in zip(cmd.script_args, cmd.script_args[1:], strict=False):
+            m = re.fullmatch(r"\{([a-z_][a-z0-9_]*)\}", arg)
+            if m and flag in by_flag:
+                p = by_flag[flag]
+                out[m.group(1)] = {"type": p.type, **({"description": p.help} if p.help else {})}
+        return out
+
+    def tool_step(self, st: StepSpec, params: dict[str, Value], step: str) -> Value:
+        """A command, script call, python or query block as its tool op."""
+        if st.kind == "python":
+            return tool.python(st.code, effects=["write:*"], loc=st.loc, step=step)
+        if st.kind in ("sql", "promql"):
+            return tool.sql(st.code.strip(), loc=st.loc, step=step, **({"lang": "promql"} if st.kind == "promql"
+                                                                         else {}))
+        cmd = self.commands[id(st)]
+        operands = [params[v] for v in cmd.vars if v in params]
+        index = {v: i for i, v in enumerate(v for v in cmd.vars if v in params)}
+        if cmd.script and cmd.argv is not None:
+            if not (self.folder / cmd.script).is_file():
+                self.diags.append(Diagnostic("SKC127", st.loc, f"{cmd.script} is not in the skill folder",
+                                             "add the script under scripts/ or fix the path"))
+            args = [_named(a, index) for a in cmd.script_args]
+            return tool.script(cmd.script, *operands, args=args, effects=["write:*"], loc=st.loc, step=step,
+                               interpreter=cmd.interpreter)
+        if cmd.argv is not None:
+            return tool.shell([_pos(a, cmd.vars, index) for a in cmd.argv], *operands, effects=cmd.effects,
+                              loc=st.loc, step=step)
+        return tool.shell(None, *operands, cmd=_pos(cmd.cmd_line or cmd.template, cmd.vars, index),
+                          effects=cmd.effects, loc=st.loc, step=step)
+
+    # ------------------------------------------------------------------ context
+
+    def system(self, step_text: str) -> str:
+        """The skill's description plus the rules/references most related to `step_text`."""
+        head = f"You are applying the skill '{self.meta.name or self.folder.name}'"
+        head += f": {self.meta.description}" if self.meta.description else "."
+        want = _words(step_text)
+        ranked = sorted(range(len(self.pieces)), key=lambda i: -len(want & self.piece_words[i]))
+        chosen: list[Piece] = []
+        budget = CONTEXT_CHARS
+        for i in ranked:
+            if not want & self.piece_words[i] and chosen:
+                break
+            p = self.pieces[i]
+            if len(p.text) <= budget:
+                chosen.append(p)
+                budget -= len(p.text)
+        parts = [head, *(f"## {p.title}\n{p.text}" for p in chosen)]
+        return "\n\n".join(parts)
+
+    def _derived_tools(self) -> list[str]:
+        programs = sorted({p.rsplit("/", 1)[-1] for c in self.commands.values() for p in c.programs
+                           if re.match(r"[A-Za-z0-9_.-]+\Z", p.rsplit("/", 1)[-1])})
+        return [f"Bash({p}:*)" for p in programs] + (["Read"] if programs else [])
+
+
+def _tool_effects(tools: list[str]) -> list[str]:
+    names = {re.sub(r"\(.*", "", t) for t in tools}
+    return ["write:*"] if names - READ_TOOLS else ["read:*"]
+
+
+def _pos(text: str, names: list[str], index: dict[str, int]) -> str:
+    """`{k}` (k-th variable of the command) renumbered to the operand index of that parameter."""
+    def sub(m: re.Match[str]) -> str:
+        k = int(m.group(1))
+        return f"{{{index[names[k]]}}}" if k < len(names) and names[k] in index else m.group(0)
+    return re.sub(r"\{(\d+)\}", sub, text)
+
+
+def _named(text: str, index: dict[str, int]) -> str:
+    """`{name}` in a script argument to the operand index of that parameter."""
+    return re.sub(r"\{([a-z_][a-z0-9_]*)\}", lambda m: f"{{{index[m.group(1)]}}}" if m.group(1) in index
+                  else m.group(0), text)
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.lower()) if w not in _STOP}
+
+
+def _slug(label: str) -> str:
+    s = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")[:40].strip("_") or "procedure"
+    return s if not s[0].isdigit() else "p_" + s
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        seen[n] = seen.get(n, 0) + 1
+        out.append(n if seen[n] == 1 else f"{n}_{seen[n]}")
+    return out
