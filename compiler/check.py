@@ -93,9 +93,9 @@ def expand(paths: list[str] | list[Path]) -> list[Path]:
     return out
 
 
-def check_paths(paths: list[str] | list[Path]) -> list[CheckReport]:
-    """`check_path` for every source `expand(paths)` finds."""
-    return [check_path(p) for p in expand(paths)]
+def check_paths(paths: list[str] | list[Path], *, strict: bool = False) -> list[CheckReport]:
+    """`check_path` for every source `expand(paths)` finds (`strict`: the spec's rejections are errors)."""
+    return [check_path(p, strict=strict) for p in expand(paths)]
 
 
 def totals(reports: list[CheckReport]) -> str:
@@ -115,11 +115,11 @@ def sort_key(d: Diagnostic) -> tuple:
     return (not d.loc.file, d.loc.file, d.loc.line, d.loc.col, d.code, d.message)
 
 
-def check_path(path: str | Path) -> CheckReport:
+def check_path(path: str | Path, *, strict: bool = False) -> CheckReport:
     """Front-end diagnostics, verifier errors and IR lints for the source at `path`."""
     p = Path(path)
     kind = kind_of(p)
-    result = load(p)
+    result = load(p, strict=strict)
     diags = list(result.diagnostics)
     if result.module is not None:
         problems = verify(result.module)

@@ -111,3 +111,17 @@ def test_check_and_compile_agree_on_a_missing_script(tmp_path: Path) -> None:
     report = check_path(d)
     assert [x.code for x in report.diagnostics if x.severity == "error"] == ["SKC127"]
     assert report.exit_code == 1
+
+
+def test_skc_check_strict_fails_on_unknown_fields(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    d = write(tmp_path, "name: my-skill\ndescription: x\nauthor: me\n")
+    plain = subprocess.run([sys.executable, "-m", "skc", "check", str(d)], capture_output=True, text=True,
+                           check=False, timeout=120)
+    strict = subprocess.run([sys.executable, "-m", "skc", "check", "--strict", str(d)], capture_output=True,
+                            text=True, check=False, timeout=120)
+    assert plain.returncode == 0, plain.stdout
+    assert strict.returncode == 1
+    assert "SKC114" in strict.stdout
