@@ -128,11 +128,11 @@ def compile_cmd(paths: tuple[str, ...], out: str | None, profile: str | None, pi
         report(result.diagnostics)
         if result.output is not None and result.bundle is not None and result.module is not None:
             warnings = sum(d.severity == "warning" for d in result.diagnostics)
-            click.echo(f"{result.output}: bundle v{result.bundle.manifest.bundle_version}, "
-                       f"{len(result.module.workflows)} workflow(s), {warnings} warning(s)")
-            from skc.compiler.frontend.skill.entry import entry_signature
+            from skc.compiler.frontend.skill.entry import skill_entry
 
-            click.echo("  entry: " + entry_signature(result.module.workflows[0]))
+            click.echo(f"{result.output}: bundle v{result.bundle.manifest.bundle_version}, "
+                       f"{len(result.module.workflows)} workflow(s), {warnings} warning(s)"
+                       + skill_entry(result.module.workflows[0]))
     if pass_timing:
         print_timings(results)
     failed = bugs + sum(1 for r in results if r.output is None)

@@ -163,3 +163,17 @@ def test_examples_become_the_bundles_test_tasks() -> None:
     assert r.module is not None
     assert r.module.workflow().attributes["test_tasks"] == [
         "What is the total of the amount column in sales.csv?", "Convert orders.csv to JSON"]
+
+
+def test_compile_prints_the_entry_signature(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    run_ = subprocess.run([sys.executable, "-m", "skc", "compile", str(CSV_SKILL), "-o", str(tmp_path / "csv.skb")],
+                          capture_output=True, text=True, check=False, timeout=120)
+    assert run_.returncode == 0, run_.stderr
+    assert "entry: csv_report(task: text, files: text) -> (result: text)" in run_.stdout
+    explained = subprocess.run([sys.executable, "-m", "skc", "ir", "explain", str(tmp_path / "csv.skb")],
+                               capture_output=True, text=True, check=False, timeout=120)
+    assert "route: llm.decide over 2 procedures: column_statistics, convert_to_json" in explained.stdout
+    assert "params of column_statistics: column, csv_file" in explained.stdout

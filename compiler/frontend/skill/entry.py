@@ -21,6 +21,11 @@ def entry_signature(wf: WorkflowOp) -> str:
     return f"{wf.sym_name}({ins}) -> ({outs})"
 
 
+def skill_entry(wf: WorkflowOp) -> str:
+    """`, entry: <signature>` for a skill (a workflow taking `task`), else ""."""
+    return f", entry: {entry_signature(wf)}" if "task" in wf.input_names else ""
+
+
 def routing(wf: WorkflowOp) -> list[str]:
     """How a task reaches a procedure (empty for a workflow that is not a skill)."""
     if "task" not in wf.input_names:
