@@ -150,12 +150,28 @@ def test_the_other_procedure_writes_the_asked_file(tmp_path: Path) -> None:
     data = tmp_path / "orders.csv"
     data.write_text("id,item\n1,pen\n2,ink\n", encoding="utf-8")
     out = tmp_path / "orders.json"
-    model = TaskModel("convert_to_json", {"csv_file": str(data), "json_file": str(out)})
+    model = TaskModel("column_statistics", {"csv_file": "wrong.csv", "json_file": "wrong.json"})
     r = run(CSV_SKILL, task="Convert orders.csv to JSON", options={"llm_backend": model, "jit": False},
-            runs_dir=tmp_path / "runs")
+            runs_dir=tmp_path / "runs", workdir=tmp_path)
     assert r.status == "ok", r.error
     assert json.loads(out.read_text(encoding="utf-8")) == [{"id": "1", "item": "pen"}, {"id": "2", "item": "ink"}]
-    assert len(model.requests) == 2  # route + extract: the command step never reaches the model
+    # the task names its procedure and every parameter (orders.json from "to JSON"): no model call at all,
+    # and the command step never reaches the model
+    assert model.requests == []
+    assert r.tokens_in == 0
+
+
+def test_a_model_value_the_task_does_not_ground_is_replaced(tmp_path: Path) -> None:
+    data = tmp_path / "sales.csv"
+    data.write_text("region,amount,units\neu,10,1\nus,32.5,2\n", encoding="utf-8")
+    model = TaskModel("column_statistics", {"csv_file": str(data), "column": "1"})  # a small model's slip
+    r = run(CSV_SKILL, task="Give me statistics of the units column of my sales data",
+            options={"llm_backend": model, "jit": False}, runs_dir=tmp_path / "runs", workdir=tmp_path)
+    assert r.status == "ok", r.error
+    extract = [q for q in model.requests if q.get("json_schema")]
+    assert len(extract) == 1  # the task names no file, so the model is asked ...
+    assert "column: units" in r.outputs["result"]  # ... but its "1" is not in the task: "the units column" wins
+    assert "count: 2" in r.outputs["result"]  # the script's output is part of the result
 
 
 def test_examples_become_the_bundles_test_tasks() -> None:

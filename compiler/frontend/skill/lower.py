@@ -8,8 +8,9 @@ libraries rely on:
 (`files` is newline-separated paths, "" when none.) The body:
 
 1. route: with several procedures, `llm.decide(%task)` over their titles (a closed
-   set, grammar-constrained on local models, solidifiable by the JIT), then a chain
-   of `ctrl.if` on `calc.cmp eq`; with one procedure there is nothing to decide;
+   set, grammar-constrained on local models, solidifiable by the JIT; its
+   `route_words` let the runtime pick without a model when the task's words clearly
+   fit one procedure), then a chain of `ctrl.if` on `calc.cmp eq`; with one procedure there is nothing to decide;
    with none, the task goes to one llm op (`llm.agent` when the skill has tools)
    that receives the skill's description and its most relevant rules/references;
 2. parameters: the placeholders of the procedure's commands (`<pr>`, `{name}`) and
@@ -19,7 +20,8 @@ libraries rely on:
    `tool.python`, a parsed SQL block `tool.sql`; they read only the parameters, so
    they run in parallel. A prose step is `llm.generate` (`llm.agent` for open-ended
    work: investigate, fix, implement ...) and reads the task, the parameters, the
-   previous prose step and the tool results since it, in order;
+   previous prose step and the tool results since it, in order; the procedure's
+   result is every tool result, then the last prose step's text;
 4. context: each llm op's `system` is the skill's description plus the rules and
    references that share the most words with that step (at most `CONTEXT_CHARS`),
    never the whole document.
@@ -85,8 +87,10 @@ class SkillLowering:
             else:
                 prompt = ("Which procedure of the skill fits the user's task? "
                           + "; ".join(f"{r}: {p.title}" for r, p in zip(routes, self.body.procedures, strict=True)))
+                words = {r: self.words_of(p) for r, p in zip(routes, self.body.procedures, strict=True)}
                 route = llm.decide(prompt, routes, task, loc=self.body.procedures[0].loc, name="route",
-                                   system=self.system("route " + " ".join(routes)), step="route")
+                                   system=self.system("route " + " ".join(routes)), step="route",
+                                   route_words=words)
                 result = self.branches(list(zip(routes, self.body.procedures, strict=True)), route, task, files)
             ctrl.return_(result, loc=loc)
         wf.attributes["output_names"] = ["result"]
@@ -123,6 +127,7 @@ class SkillLowering:
         label = _slug(proc.title)
         params = self.parameters(proc, task, files, label)
         pending: list[Value] = []  # tool results not yet read by a prose step
+        tools: list[Value] = []
         last: Value | None = None
         for i, st in enumerate(proc.steps, 1):
             step = f"{label}.{i}"
@@ -137,7 +142,8 @@ class SkillLowering:
                 pending = []
             else:
                 pending.append(self.tool_step(st, params, step))
-        leaves = ([last] if last is not None else []) + pending
+                tools.append(pending[-1])
+        leaves = tools + ([last] if last is not None else [])  # what ran, then what the model made of it
         if len(leaves) == 1:
             return leaves[0]
         return data.concat(*leaves, sep="\n\n", loc=proc.loc, name=f"{label}_result")
@@ -159,7 +165,7 @@ class SkillLowering:
                             separators=(",", ":"), sort_keys=True)
         prompt = f"Extract the parameters of '{proc.title}' from the user's task: " + ", ".join(props)
         extracted = llm.extract(prompt, schema, task, files, loc=proc.loc, name=f"{label}_params",
-                                system=self.system(proc.title), step=f"{label}.params")
+                                system=self.system(proc.title), step=f"{label}.params", ground=True)
         return {v: data.json_get(extracted, f"$.{v}", TEXT, loc=proc.loc, name=v) for v in props}
 
     def _described(self, cmd: Command) -> dict[str, dict[str, Any]]:
@@ -219,6 +225,16 @@ class SkillLowering:
                 budget -= len(p.text)
         parts = [head, *(f"## {p.title}\n{p.text}" for p in chosen)]
         return "\n\n".join(parts)
+
+    def words_of(self, proc: Procedure) -> str:
+        """The words that name a procedure: its title, its steps, the scripts it calls and their summaries."""
+        parts = [proc.title, *(st.text for st in proc.steps)]
+        for st in proc.steps:
+            cmd = self.commands.get(id(st))
+            sig = self.scripts.get(cmd.script or "") if cmd else None
+            if sig is not None:
+                parts.append(sig.summary)
+        return " ".join(parts)[:2000]
 
     def _derived_tools(self) -> list[str]:
         programs = sorted({p.rsplit("/", 1)[-1] for c in self.commands.values() for p in c.programs
