@@ -37,7 +37,9 @@ _NOT_VALUES = frozenset("the a an this that my your its of to in on for with and
 def route(task: str, table: dict[str, str]) -> str:
     """The procedure (key of `table`, value: its words) the task clearly fits, else ""."""
     words = _words(task)
-    scores = sorted(((len(words & _words(text)), name) for name, text in table.items()), reverse=True)
+    own = {name: _words(text) for name, text in table.items()}
+    shared = {w for w in words if sum(w in ws for ws in own.values()) > 1}  # says nothing about which
+    scores = sorted(((len((words - shared) & ws), name) for name, ws in own.items()), reverse=True)
     if not scores or scores[0][0] == 0 or (len(scores) > 1 and scores[0][0] <= scores[1][0]):
         return ""
     return scores[0][1]
@@ -78,7 +80,7 @@ def _guess(name: str, spec: dict[str, Any], task: str, given: list[str], used: s
     words = [w for w in name.lower().split("_") if w]
     fileish = bool(_FILEISH.search(name) or _FILEISH.search(str(spec.get("description", ""))[:60]))
     if fileish:
-        return _file_guess(name, task, given, used)
+        return _file_guess(name, spec, task, given, used)
     near = _near(words, task)
     if near is not None:
         return int(near) if spec.get("type") == "integer" and near.isdigit() else near
@@ -91,7 +93,7 @@ def _guess(name: str, spec: dict[str, Any], task: str, given: list[str], used: s
     return quoted[0] if len(quoted) == 1 else None
 
 
-def _file_guess(name: str, task: str, given: list[str], used: set[str]) -> str | None:
+def _file_guess(name: str, spec: dict[str, Any], task: str, given: list[str], used: set[str]) -> str | None:
     ext = next((e for e in ("csv", "json", "xlsx", "xls", "docx", "pdf", "sarif", "zip", "yaml", "yml", "txt",
                             "md", "html", "xml", "png") if re.search(rf"(^|_){e}(_|$)", name.lower())), None)
     found = [(m.group(0).rstrip(".,;:"), bool(_TARGET_LEAD.search(task[:m.start()])))
@@ -113,9 +115,13 @@ def _file_guess(name: str, task: str, given: list[str], used: set[str]) -> str |
         sources = [*given, *in_task]
         if sources and not sources[0].lower().endswith("." + ext):
             return os.path.splitext(sources[0])[0] + "." + ext
-    if re.search(r"(dir|folder|path)$", name.lower()):
-        m = re.search(r"\b(?:in|into|under|at|to)\s+([./~][\w./~-]*|[\w-]+/[\w./-]*)", task)
-        if m:
+    flag = [w for w in str(spec.get("x-flag", "")).lstrip("-").lower().split("-") if w]
+    if re.search(r"(dir|directory|folder|path|root)$", name.lower()) or flag:
+        near = _near([w for w in name.lower().split("_") if w], task) or (_near(flag, task) if flag else None)
+        if near is not None:
+            return near
+        m = re.search(r"\b(?:in|into|under|at|to)\s+([./~]?[\w.~-][\w./~-]*)", task)
+        if m and m.group(1).lower() not in _NOT_VALUES:
             return m.group(1).rstrip(".,;:")
     return None
 
@@ -130,7 +136,7 @@ def _near(words: list[str], task: str) -> str | None:
         for pattern in (rf"--{k}[=\s]+[\"'`]?([^\s\"'`]+)",
                         rf"\b{k}\s*(?:[:=]|named|called)\s*[\"'`“]?([\w][\w./@:+-]*)",
                         rf"\b{k}\s+[\"'`“]([^\"'`”]+)[\"'`”]",
-                        rf"[\"'`“]?([\w][\w.@+-]*)[\"'`”]?\s+{k}\b",
+                        rf"\b(?:the|a|an|this)\s+[\"'`“]?([\w][\w.@+-]*)[\"'`”]?\s+{k}\b",
                         rf"\b{k}\s*(?:is|of)\s*[\"'`“]?([\w][\w./@:+-]*)",
                         rf"\b{k}\s+([\w][\w./@+-]*)"):
             for m in re.finditer(pattern, low, re.IGNORECASE):

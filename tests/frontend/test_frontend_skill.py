@@ -115,11 +115,13 @@ def test_prose_steps_get_their_own_text_and_selected_context(skill) -> None:
     assert agent.attributes["max_turns"] == 10
     gen = ops(r, "llm.generate")
     assert [g.attributes["prompt"] for g in gen] == ["Decide whether to merge the branch.",
-                                                     "Write a short summary for the team."]
+                                                     "Write a short summary for the team.",
+                                                     "Answer the user's question from the skill's knowledge."]
+    assert ops(r, "llm.decide")[0].attributes["outcomes"] == ["workflow", "answer"]  # a question runs no step
     merge = gen[0].attributes["system"]
     assert merge.startswith("You are applying the skill 'demo-skill': Triage a branch.")
     assert "Never merge a branch with failing tests." in merge  # the rule that shares words with the step
-    assert [op.attributes["step"] for op in (agent, *gen)] == ["workflow.1", "workflow.2", "workflow.3"]
+    assert [op.attributes["step"] for op in (agent, *gen)] == ["workflow.1", "workflow.2", "workflow.3", "answer"]
 
 
 def test_an_agent_without_allowed_tools_gets_the_documents_programs(skill) -> None:

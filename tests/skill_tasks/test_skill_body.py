@@ -137,7 +137,7 @@ def test_a_task_is_routed_its_parameters_extracted_and_the_script_run(tmp_path: 
     assert r.status == "ok", r.error
     assert "sum: 42.5" in r.outputs["result"]
     route, extract, answer = model.requests
-    assert route["choices"] == ["column_statistics", "convert_to_json"]
+    assert route["choices"] == ["column_statistics", "convert_to_json", "answer"]
     assert "What is the total of amount" in route["messages"][-1]["content"]
     assert set(extract["json_schema"]["properties"]) == {"csv_file", "column"}
     assert extract["json_schema"]["properties"]["column"]["description"] == "the column to summarise"
@@ -191,5 +191,5 @@ def test_compile_prints_the_entry_signature(tmp_path: Path) -> None:
     assert "entry: csv_report(task: text, files: text) -> (result: text)" in run_.stdout
     explained = subprocess.run([sys.executable, "-m", "skc", "ir", "explain", str(tmp_path / "csv.skb")],
                                capture_output=True, text=True, check=False, timeout=120)
-    assert "route: llm.decide over 2 procedures: column_statistics, convert_to_json" in explained.stdout
+    assert "route: llm.decide over 3 procedures: column_statistics, convert_to_json, answer" in explained.stdout
     assert "params of column_statistics: column, csv_file" in explained.stdout

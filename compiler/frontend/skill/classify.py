@@ -112,6 +112,7 @@ class SkillBody:
     references: list[Piece] = field(default_factory=list)
     examples: list[tuple[str, Location]] = field(default_factory=list)
     sections: list[tuple[str, str, int]] = field(default_factory=list)
+    title: str = ""
 
 
 def section_kind(title: str) -> str | None:
@@ -128,9 +129,19 @@ def code_kind(block: Block) -> str | None:
     kind = CODE_KINDS.get(lang)
     if kind == "sql" and not is_sql(block.code):
         return None
-    if kind == "shell" and not block.code.strip():
+    if kind == "shell" and (not block.code.strip() or _variants(block.code)):
         return None
     return kind
+
+
+def _variants(code: str) -> bool:
+    """Several lines that all call the same program the same way with other arguments
+    (`init_skill.py my-skill --path a`, `init_skill.py my-skill --path b --examples`):
+    usage examples to choose from, not commands to run one after the other."""
+    lines = [ln.strip() for ln in code.replace("\\\n", " ").split("\n")
+             if ln.strip() and not ln.strip().startswith("#")]
+    heads = {tuple(ln.split()[:2]) for ln in lines}
+    return len(lines) >= 2 and len(heads) == 1 and len(lines[0].split()) > 2
 
 
 def is_sql(text: str) -> bool:
@@ -148,7 +159,7 @@ def is_sql(text: str) -> bool:
 
 def classify(doc: Document, title: str) -> SkillBody:
     """Every section of `doc` in one class; procedures with their steps."""
-    body = SkillBody()
+    body = SkillBody(title=title)
     root = doc.root
     intro = _Section(root.title or title, root.line, root.col, root.blocks)
     _place(body, intro, doc.path, _by_content(intro.blocks, top=True))
@@ -171,6 +182,24 @@ class _Section:
 
 def _walk(body: SkillBody, sections: list[Section], path: str, parent_title: str) -> None:
     numbered = [s for s in sections if _STEP_TITLE.match(s.title)]
+    with_tools = [s for s in numbered if any(_runnable(b) or _has_commands(b) for x in s.walk() for b in x.blocks)]
+    if len(with_tools) >= 2:
+        # "Step 3: Initializing the Skill" (init_skill.py), "Step 5: Packaging a Skill" (package_skill.py):
+        # phases that each run their own tools are procedures a task asks for on their own;
+        # the phases without tools are guidance for them.
+        for s in sections:
+            if s in with_tools:
+                proc = Procedure(_clean(s.title), Location(path, s.line, s.col))
+                _steps(proc, [b for x in s.walk() for b in x.blocks], path)
+                body.procedures.append(proc)
+                body.sections.append((s.title, "procedure", s.line))
+            elif s in numbered:
+                _place(body, _Section(_clean(s.title), s.line, s.col, [b for x in s.walk() for b in x.blocks]),
+                       path, "reference")
+                body.sections.append((s.title, "reference", s.line))
+            else:
+                _one(body, s, path)
+        return
     if len(numbered) >= 2:  # "Step 1: ...", "Step 2: ...": one procedure, titled by the parent
         proc = Procedure(parent_title, Location(path, numbered[0].line, numbered[0].col))
         for s in sections:
@@ -230,6 +259,10 @@ def _by_content(blocks: list[Block], *, top: bool) -> str:
     return "reference"
 
 
+def _has_commands(b: Block) -> bool:
+    return b.kind == "list" and any(_commands_of(c) for c in b.children)
+
+
 def _ordered(b: Block) -> bool:
     return b.kind == "list" and b.ordered and (len(b.children) >= 2 or any(_commands_of(c) for c in b.children))
 
@@ -261,7 +294,8 @@ def _steps(proc: Procedure, blocks: list[Block], path: str) -> None:
                 for span in commands:
                     proc.steps.append(StepSpec("shell", span.text, Location(path, span.line, span.col),
                                                code=span.text, guidance=[prose.text]))
-                if not (commands and _RUN_LEAD.match(prose.text) and not prose.guidance):
+                code_child = any(c.kind == "code" and code_kind(c) is not None for c in item.children)
+                if not ((commands or code_child) and _RUN_LEAD.match(prose.text) and not prose.guidance):
                     proc.steps.append(prose)  # "Run `x` to do y." alone is the command, not a model's job
                 _steps(proc, [c for c in item.children if c.kind == "code" or _ordered(c)], path)
         elif b.kind == "list" and any(_commands_of(item) for item in b.children):

@@ -47,6 +47,7 @@ from skc.ir.dialects.skc import WorkflowOp
 from skc.ir.location import Diagnostic, Location
 
 CONTEXT_CHARS = 1500
+ANSWER = "answer"  # the route of a question about the skill's knowledge
 AGENT_BUDGET: dict[str, Any] = {"max_turns": 10, "max_tokens": 8192, "timeout_s": 600.0}
 READ_TOOLS = {"Read", "Grep", "Glob", "LS", "NotebookRead", "TodoWrite", "Task", "WebFetch", "WebSearch"}
 # Steps whose work is open-ended: the model needs tools and several turns.
@@ -66,43 +67,55 @@ class SkillLowering:
                  scripts: dict[str, ScriptSig], diags: list[Diagnostic]) -> None:
         self.path, self.folder, self.meta, self.body = path, folder, meta, body
         self.scripts, self.diags = scripts, diags
-        self.commands: dict[int, Command] = {id(s): classify_shell(s.code) for p in body.procedures
-                                             for s in p.steps if s.kind == "shell"}
+        self.commands: dict[int, Command] = {id(s): classify_shell(normalise_command(s.code, folder).strip())
+                                             for p in body.procedures for s in p.steps if s.kind == "shell"}
         self.tools = meta.tools if meta.tools else self._derived_tools()
         self.pieces = [*body.rules, *body.references]
+        self.title = body.title
         self.piece_words = [_words(p.title + " " + p.text) for p in self.pieces]
 
     def build(self, sym_name: str) -> WorkflowOp:
         loc = Location(self.path, 1, 1)
         routes = _unique([_slug(p.title) for p in self.body.procedures])
+        knowledge = bool(self.pieces) and bool(routes)
+        if knowledge:  # a question about the skill's knowledge runs no procedure
+            routes.append(_unique([*routes, ANSWER])[-1])
         wf = workflow(sym_name, {"task": TEXT, "files": TEXT}, loc=loc, description=self.meta.description,
                       source=str(self.folder), permissions=self.meta.tools,
                       procedures=routes or None, test_tasks=[t for t, _ in self.body.examples] or None)
         task, files = wf.body.args
         with InsertionPoint(wf.body):
+            procs: list[tuple[str, Procedure | None]] = list(zip(routes, [*self.body.procedures, None],
+                                                                    strict=False))
             if not self.body.procedures:
                 result = self.whole_task(task, files)
-            elif len(self.body.procedures) == 1:
+            elif len(procs) == 1:
                 result = self.procedure(self.body.procedures[0], task, files)
             else:
+                titles = [p.title if p else "answer a question from the skill's knowledge" for _, p in procs]
                 prompt = ("Which procedure of the skill fits the user's task? "
-                          + "; ".join(f"{r}: {p.title}" for r, p in zip(routes, self.body.procedures, strict=True)))
-                words = {r: self.words_of(p) for r, p in zip(routes, self.body.procedures, strict=True)}
+                          + "; ".join(f"{r}: {t}" for r, t in zip(routes, titles, strict=True)))
+                own = set(_WORD.findall(f"{self.meta.name} {self.title}".lower()))  # every route's words
+                knows = " ".join(w for x in self.pieces for w in _WORD.findall(x.title.lower()) if w not in own)
+                words = {r: self.words_of(p) if p else knows for r, p in procs}
                 route = llm.decide(prompt, routes, task, loc=self.body.procedures[0].loc, name="route",
                                    system=self.system("route " + " ".join(routes)), step="route",
                                    route_words=words)
-                result = self.branches(list(zip(routes, self.body.procedures, strict=True)), route, task, files)
+                result = self.branches(procs, route, task, files)
             ctrl.return_(result, loc=loc)
         wf.attributes["output_names"] = ["result"]
         return wf
 
     # ------------------------------------------------------------------ routing
 
-    def branches(self, procs: list[tuple[str, Procedure]], route: Value, task: Value, files: Value) -> Value:
-        """`ctrl.if route == first` then that procedure, else the rest (the last one is the else)."""
+    def branches(self, procs: list[tuple[str, Procedure | None]], route: Value, task: Value,
+                 files: Value) -> Value:
+        """`ctrl.if route == first` then that procedure, else the rest (the last one is the else);
+        the procedure None is the answer from the skill's knowledge."""
         (slug, proc), rest = procs[0], procs[1:]
         if not rest:
-            return self.procedure(proc, task, files)
+            return self.procedure(proc, task, files) if proc else self.whole_task(task, files, answer=True)
+        assert proc is not None  # the answer branch is always the last
         cond = calc.cmp("eq", route, data.const(slug, loc=proc.loc), loc=proc.loc)
         branch = ctrl.if_(cond, [TEXT], loc=proc.loc, names=[f"{slug}_result"])
         with InsertionPoint(branch.then_block):
@@ -111,14 +124,17 @@ class SkillLowering:
             ctrl.yield_(self.branches(rest, route, task, files))
         return branch.results[0]
 
-    def whole_task(self, task: Value, files: Value) -> Value:
-        """No procedure: the task goes to the model with the skill's description and context."""
-        prompt = "Do the user's task following the skill."
+    def whole_task(self, task: Value, files: Value, *, answer: bool = False) -> Value:
+        """No procedure (or a question): the task goes to the model with the skill's description
+        and its rules and references, first ones first."""
+        prompt = ("Answer the user's question from the skill's knowledge." if answer
+                  else "Do the user's task following the skill.")
         loc = Location(self.path, 1, 1)
-        if self.tools and any(not t.startswith(tuple(READ_TOOLS)) for t in self.tools):
+        if not answer and self.tools and any(not t.startswith(tuple(READ_TOOLS)) for t in self.tools):
             return llm.agent(prompt, self.tools, task, files, effects=_tool_effects(self.tools),
                              system=self.system(prompt), name="result", step="task", loc=loc, **AGENT_BUDGET)
-        return llm.generate(prompt, task, files, system=self.system(prompt), name="result", step="task", loc=loc)
+        return llm.generate(prompt, task, files, system=self.system(prompt, in_order=True), name="answer" if answer
+                            else "result", step="answer" if answer else "task", loc=loc)
 
     # ------------------------------------------------------------------ procedures
 
@@ -180,7 +196,7 @@ class SkillLowering:
             m = re.fullmatch(r"\{([a-z_][a-z0-9_]*)\}", arg)
             if m and flag in by_flag:
                 p = by_flag[flag]
-                out[m.group(1)] = {"type": p.type, **({"description": p.help} if p.help else {})}
+                out[m.group(1)] = {"type": p.type, **({"description": p.help} if p.help else {}), "x-flag": flag}
         return out
 
     def tool_step(self, st: StepSpec, params: dict[str, Value], step: str) -> Value:
@@ -208,16 +224,18 @@ class SkillLowering:
 
     # ------------------------------------------------------------------ context
 
-    def system(self, step_text: str) -> str:
-        """The skill's description plus the rules/references most related to `step_text`."""
+    def system(self, step_text: str, *, in_order: bool = False) -> str:
+        """The skill's description plus the rules/references most related to `step_text`
+        (`in_order`: the task is not known yet, so the first pieces of the document that fit)."""
         head = f"You are applying the skill '{self.meta.name or self.folder.name}'"
         head += f": {self.meta.description}" if self.meta.description else "."
         want = _words(step_text)
-        ranked = sorted(range(len(self.pieces)), key=lambda i: -len(want & self.piece_words[i]))
+        ranked = (sorted(range(len(self.pieces)), key=lambda i: self.pieces[i].loc.line) if in_order else
+                  sorted(range(len(self.pieces)), key=lambda i: -len(want & self.piece_words[i])))
         chosen: list[Piece] = []
         budget = CONTEXT_CHARS
         for i in ranked:
-            if not want & self.piece_words[i] and chosen:
+            if not in_order and not want & self.piece_words[i] and chosen:
                 break
             p = self.pieces[i]
             if len(p.text) <= budget:
@@ -240,6 +258,37 @@ class SkillLowering:
         programs = sorted({p.rsplit("/", 1)[-1] for c in self.commands.values() for p in c.programs
                            if re.match(r"[A-Za-z0-9_.-]+\Z", p.rsplit("/", 1)[-1])})
         return [f"Bash({p}:*)" for p in programs] + (["Read"] if programs else [])
+
+
+# How skills name their own folder in commands: it is where scripts/ are, not a parameter.
+_SKILL_ROOT = re.compile(r"(?:\{base_?dir\}|\$\{?CLAUDE_SKILL_DIR\}?|\$\{?SKILL_DIR\}?|<path[-_]to[-_]skill>|"
+                         r"\{skill_?dir\}|\$\{?CLAUDE_PLUGIN_ROOT\}?/skills/[\w-]+)/", re.IGNORECASE)
+_UV_RUN = re.compile(r"\buv run(?:\s+--[\w-]+(?:[= ](?!scripts/|\./scripts/)[^\s-][^\s]*)?)*\s+(?=\.?/?scripts/\S+\.py)")
+_USAGE_OPTION = re.compile(r"\s\[--?[^\]\n]*\]")
+
+
+def normalise_command(text: str, folder: Path) -> str:
+    """A skill's command as it runs from the skill: `{baseDir}/scripts/x.py` is `scripts/x.py`;
+    `uv run [--opts] scripts/x.py` is `python3 scripts/x.py` when the script declares no
+    dependencies (PEP 723 `dependencies = []`, or none); usage brackets (`[--examples]`)
+    are optional parts, left out."""
+    text = _SKILL_ROOT.sub("./", text).replace("././", "./")
+    text = re.sub(r"(?<![\w.])\./scripts/", "scripts/", text)
+
+    def uv(m: re.Match[str]) -> str:
+        rest = text[m.end():].split()[0].lstrip("./")
+        return "python3 " if _no_dependencies(folder / rest) else m.group(0)
+    text = _UV_RUN.sub(uv, text)
+    return _USAGE_OPTION.sub("", text)
+
+
+def _no_dependencies(script: Path) -> bool:
+    try:
+        head = script.read_text(encoding="utf-8", errors="replace")[:4000]
+    except OSError:
+        return False
+    m = re.search(r"^#\s*dependencies\s*=\s*\[(.*?)\]", head, re.MULTILINE | re.DOTALL)
+    return m is None or not m.group(1).strip().strip("#").strip()
 
 
 def _tool_effects(tools: list[str]) -> list[str]:
