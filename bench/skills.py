@@ -23,6 +23,7 @@ the tasks both sides completed. The default model is the embedded one (Gemma 3
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -34,7 +35,7 @@ from bench.skill_tasks import TASKS, SkillTask, skill_dir
 from skc.ir import TEXT, InsertionPoint, Module, ctrl, llm, workflow
 
 RESULTS = Path(__file__).resolve().parent / "results" / "skills.json"
-CORPUS = (Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus").resolve()
+CORPUS = Path(os.environ.get("SKC_CORPUS") or Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus").resolve()
 BASELINE_TOOLS = ["Bash", "Read", "Write"]
 
 

@@ -164,7 +164,11 @@ def answer_from_task(op_name: str, attrs: dict[str, Any], args: list[Any]) -> An
     from the task alone (operand 0 the task, operand 1 the files), or None: ask the model."""
     task = str(args[0]) if args else ""
     if op_name == "llm.decide" and isinstance(attrs.get("route_words"), dict):
-        return route(task, {str(k): str(v) for k, v in attrs["route_words"].items()}) or None
+        chosen = route(task, {str(k): str(v) for k, v in attrs["route_words"].items()})
+        asked = attrs.get("model_outcomes")
+        if not chosen and isinstance(asked, list) and len(asked) == 1:
+            chosen = str(asked[0])  # the only procedure the model could pick
+        return chosen or None
     if op_name == "llm.extract" and attrs.get("ground"):
         schema = _schema(attrs)
         pre = prefill(task, str(args[1]) if len(args) > 1 else "", schema)

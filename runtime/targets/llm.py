@@ -18,6 +18,8 @@ A skill's `llm.decide` with `route_words` and `llm.extract` with `ground = true`
 answered from the task's own words first (`skc.stdlib.skill_task`): when the task
 names its procedure or states every parameter, no model runs (0 tokens); an
 extract's model answer keeps only values grounded in the task or the given files.
+A decide's `model_outcomes` are the outcomes the model may pick (the others are
+reached only through `route_words`).
 """
 
 from __future__ import annotations
@@ -153,7 +155,8 @@ class LLMTarget(Target):
         max_tokens = int(op.attributes.get("max_tokens") or 256)  # type: ignore[arg-type]
         free = op.attributes.get("constrain") == "none"
         if op.op_name == "llm.decide":
-            outcomes = [str(o) for o in op.attributes["outcomes"]]  # type: ignore[union-attr]
+            allowed = op.attributes.get("model_outcomes") or op.attributes["outcomes"]
+            outcomes = [str(o) for o in allowed]  # type: ignore[union-attr]
             reply = await self._complete(backend, messages, choices=None if free else outcomes,
                                          temperature=temperature, max_tokens=min(max_tokens, 32))
             value: Any = match_outcome(reply.text, outcomes)

@@ -98,9 +98,12 @@ class SkillLowering:
                 own = set(_WORD.findall(f"{self.meta.name} {self.title}".lower()))  # every route's words
                 knows = " ".join(w for x in self.pieces for w in _WORD.findall(x.title.lower()) if w not in own)
                 words = {r: self.words_of(p) if p else knows for r, p in procs}
+                # the model picks among procedures; "answer" only when the task's words say so
+                # (a small model calls every question a question)
+                asked = routes[:-1] if knowledge else None
                 route = llm.decide(prompt, routes, task, loc=self.body.procedures[0].loc, name="route",
                                    system=self.system("route " + " ".join(routes)), step="route",
-                                   route_words=words)
+                                   route_words=words, model_outcomes=asked)
                 result = self.branches(procs, route, task, files)
             ctrl.return_(result, loc=loc)
         wf.attributes["output_names"] = ["result"]
