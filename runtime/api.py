@@ -23,6 +23,7 @@ running is a RunResult with `status == "failed"` and `error` set. Codes:
     SKC309  the source does not compile (the compiler's diagnostics follow)
     SKC310  an op failed (its error says why)
     SKC311  a target crashed (a bug, reported as a failure of the op)
+    SKC312  `skc test`: the skill has no test tasks
 """
 
 from __future__ import annotations

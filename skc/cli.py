@@ -21,6 +21,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("skc.cli_check", "check"),
     ("skc.cli_run", "run_cmd"),
     ("skc.cli_run", "trace_cmd"),
+    ("skc.cli_test", "test_cmd"),
     ("skc.cli_recompile", "recompile_cmd"),
     ("skc.cli_profile", "profile"),
 ]
