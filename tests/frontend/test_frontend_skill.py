@@ -141,3 +141,12 @@ def test_binary_skill_is_a_diagnostic(tmp_path) -> None:
     assert r.module is None
     assert [d.code for d in r.diagnostics] == ["SKC128"]
     assert compile_skill(tmp_path / "absent").diagnostics[0].code == "SKC100"
+
+
+def test_python_blocks_of_a_procedure_carry_their_imports(skill) -> None:
+    text = ("---\nname: demo-skill\ndescription: x\n---\n\n## Workflow\n\n1. Open it:\n\n"
+            "   ```python\n   import json\n   from pathlib import Path\n   data = json.loads(Path('a.json').read_text())\n"
+            "   ```\n\n2. Count it:\n\n   ```python\n   import os\n   print(len(json.dumps(data)))\n   ```\n")
+    first, second = ops(skill(text), "tool.python")
+    assert first.attributes["code"].startswith("import json\nfrom pathlib import Path\ndata")
+    assert second.attributes["code"].rstrip() == "import json\nfrom pathlib import Path\nimport os\nprint(len(json.dumps(data)))"

@@ -18,7 +18,9 @@ libraries rely on:
    one `llm.extract(%task, %files)` fills it; each parameter is a `data.json_get`;
 3. steps: a command is `tool.shell`, a script call `tool.script`, a python block
    `tool.python`, a parsed SQL block `tool.sql`; they read only the parameters, so
-   they run in parallel. A prose step is `llm.generate` (`llm.agent` for open-ended
+   they run in parallel; a python block starts with the imports of the procedure's
+   earlier python blocks (imports carry over; other names do not: there is no shared
+   interpreter session). A prose step is `llm.generate` (`llm.agent` for open-ended
    work: investigate, fix, implement ...) and reads the task, the parameters, the
    previous prose step and the tool results since it, in order; the procedure's
    result is every tool result, then the last prose step's text;
@@ -47,6 +49,8 @@ from skc.ir.dialects.skc import WorkflowOp
 from skc.ir.location import Diagnostic, Location
 
 CONTEXT_CHARS = 1500
+_IMPORT_LINE = re.compile(r"(?:import\s+[\w.]+(?:\s+as\s+\w+)?(?:\s*,\s*[\w.]+(?:\s+as\s+\w+)?)*"
+                          r"|from\s+[\w.]+\s+import\s+[\w*][\w\s,]*)\s*(?:#.*)?\Z")
 ANSWER = "answer"  # the route of a question about the skill's knowledge
 AGENT_BUDGET: dict[str, Any] = {"max_turns": 10, "max_tokens": 8192, "timeout_s": 600.0}
 READ_TOOLS = {"Read", "Grep", "Glob", "LS", "NotebookRead", "TodoWrite", "Task", "WebFetch", "WebSearch"}
@@ -62,6 +66,8 @@ _STOP = frozenset("the and for with that this from into your you are use when wh
 
 class SkillLowering:
     """Builds the entry workflow of one classified skill; diagnostics go to `diags`."""
+
+    imports: list[str]
 
     def __init__(self, path: str, folder: Path, meta: SkillMeta, body: SkillBody,
                  scripts: dict[str, ScriptSig], diags: list[Diagnostic]) -> None:
@@ -147,6 +153,7 @@ class SkillLowering:
         params = self.parameters(proc, task, files, label)
         pending: list[Value] = []  # tool results not yet read by a prose step
         tools: list[Value] = []
+        self.imports: list[str] = []  # import lines of the procedure's python blocks so far
         last: Value | None = None
         for i, st in enumerate(proc.steps, 1):
             step = f"{label}.{i}"
@@ -205,7 +212,7 @@ class SkillLowering:
     def tool_step(self, st: StepSpec, params: dict[str, Value], step: str) -> Value:
         """A command, script call, python or query block as its tool op."""
         if st.kind == "python":
-            return tool.python(st.code, effects=["write:*"], loc=st.loc, step=step)
+            return tool.python(self.with_imports(st.code), effects=["write:*"], loc=st.loc, step=step)
         if st.kind in ("sql", "promql"):
             return tool.sql(st.code.strip(), loc=st.loc, step=step, **({"lang": "promql"} if st.kind == "promql"
                                                                          else {}))
@@ -224,6 +231,14 @@ class SkillLowering:
                               loc=st.loc, step=step)
         return tool.shell(None, *operands, cmd=_pos(cmd.cmd_line or cmd.template, cmd.vars, index),
                           effects=cmd.effects, loc=st.loc, step=step)
+
+    def with_imports(self, code: str) -> str:
+        """The block with the imports of the procedure's earlier python blocks first: the blocks of a
+        procedure read as one session (`import pdfplumber` in step 1, `pdfplumber.open` in step 3)."""
+        own = [ln for ln in code.split("\n") if _IMPORT_LINE.match(ln)]
+        carried = [ln for ln in self.imports if ln not in own]
+        self.imports += [ln for ln in own if ln not in self.imports]
+        return "\n".join([*carried, code]) if carried else code
 
     # ------------------------------------------------------------------ context
 
