@@ -79,7 +79,10 @@ def run_one(t: SkillTask, side: str, corpus: Path, model: str, turns: int) -> di
         except Exception as e:  # a refused run (SKC3xx before it starts) is a failed task, reported
             return {"ok": False, "seconds": time.perf_counter() - start, "tokens": 0, "error": str(e)[:300]}
         answer = _answer(r.outputs)
-        ok = r.status == "ok" and t.check(work, answer)
+        try:
+            ok = r.status == "ok" and t.check(work, answer)
+        except Exception:  # a file the check opens is missing or not of its kind: not done
+            ok = False
         return {"ok": ok, "seconds": round(time.perf_counter() - start, 2), "tokens": r.tokens_in + r.tokens_out,
                 "status": r.status, "error": str(r.error)[:300] if r.error else None, "answer": answer[:400]}
 
