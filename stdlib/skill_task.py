@@ -156,7 +156,15 @@ def _grounded(value: str, task: str, given: list[str]) -> bool:
 
 
 def _words(text: str) -> set[str]:
-    return {w.rstrip("s") for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2}
+    return {_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2}
+
+
+def _stem(word: str) -> str:
+    """A crude stem, enough to match "initialize" with "initializing", "packages" with "packaging"."""
+    for suffix in ("ing", "ed", "es", "s", "e"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
 
 
 def answer_from_task(op_name: str, attrs: dict[str, Any], args: list[Any]) -> Any | None:
