@@ -23,6 +23,7 @@ the tasks both sides completed. The default model is the embedded one (Gemma 3
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -106,10 +107,14 @@ def main(argv: list[str] | None = None) -> int:
             rows[t.id][side] = run_one(t, side, args.corpus, args.model, args.baseline_turns)
             print(f"{t.id:<18} {side:<8} {'ok ' if rows[t.id][side]['ok'] else 'FAIL'} "
                   f"{rows[t.id][side]['seconds']:7.1f}s {rows[t.id][side]['tokens']:6d} tok", file=sys.stderr)
+        partial = args.out.with_suffix(".partial.json")  # what a stopped run had done
+        partial.write_text(json.dumps({"model": args.model, "rows": rows}, indent=2, default=str), encoding="utf-8")
     summary = {side: _summary(rows, side, sides) for side in sides}
     result = {"model": args.model, "tasks": len(tasks), "skills": len({t.skill for t in tasks}),
               "summary": summary, "rows": rows}
-    return publish(result, _table(summary, len(tasks)), args.out)
+    status = publish(result, _table(summary, len(tasks)), args.out)
+    args.out.with_suffix(".partial.json").unlink(missing_ok=True)
+    return status
 
 
 def _summary(rows: dict[str, dict[str, Any]], side: str, sides: list[str]) -> dict[str, Any]:
