@@ -3,7 +3,7 @@
     python -m bench.skills [--corpus ../shared/corpus] [--model local] [--only ID,...] [--baseline-turns 6]
                            [--out bench/results/skills.json]
 
-For each task of `bench.skill_tasks` (27 tasks over 11 skills), in a fresh working
+For each task of `bench.skill_tasks` (27 tasks over 10 skills, 6 of them from the corpus), in a fresh working
 directory with the task's files:
 
 - skc: the skill compiled on the fly, run with `run(skill, task=..., files=...)`
