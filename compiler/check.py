@@ -94,13 +94,14 @@ def expand(paths: list[str] | list[Path]) -> list[Path]:
     return out
 
 
-def check_paths(paths: list[str] | list[Path]) -> list[CheckReport]:
-    """`check_path` for every source `expand(paths)` finds; a skill library (a library bundle, or a
-    folder of several skills) also gets the library checks (`skc.compiler.library.check`)."""
+def check_paths(paths: list[str] | list[Path], *, strict: bool = False) -> list[CheckReport]:
+    """`check_path` for every source `expand(paths)` finds (`strict`: the spec's rejections are
+    errors); a skill library (a library bundle, or a folder of several skills) also gets the
+    library checks (`skc.compiler.library.check`)."""
     from skc.compiler.library.check import library_reports
     from skc.compiler.library.load import is_library_bundle
 
-    sources = [check_path(p) for p in expand([Path(p) for p in paths if not is_library_bundle(p)])]
+    sources = [check_path(p, strict=strict) for p in expand([Path(p) for p in paths if not is_library_bundle(p)])]
     return sources + library_reports(paths)
 
 
@@ -121,11 +122,11 @@ def sort_key(d: Diagnostic) -> tuple:
     return (not d.loc.file, d.loc.file, d.loc.line, d.loc.col, d.code, d.message)
 
 
-def check_path(path: str | Path) -> CheckReport:
+def check_path(path: str | Path, *, strict: bool = False) -> CheckReport:
     """Front-end diagnostics, verifier errors and IR lints for the source at `path`."""
     p = Path(path)
     kind = kind_of(p)
-    result = load(p)
+    result = load(p, strict=strict)
     diags = list(result.diagnostics)
     if result.module is not None:
         problems = verify(result.module)

@@ -73,6 +73,7 @@ class TargetSpec:
     overhead_s: float = 0.0
     usd_per_mtok_in: float = 0.0
     usd_per_mtok_out: float = 0.0
+    slots: int = 0  # requests it serves at once (0: unbounded); a local model serves one
 
     @property
     def runs_llm(self) -> bool:
@@ -85,8 +86,8 @@ class TargetSpec:
 
 BUILTIN_TARGETS: dict[str, TargetSpec] = {
     CPU: TargetSpec(CPU),
-    LOCAL: TargetSpec(LOCAL, tokens_per_s=25.0, prefill_tokens_per_s=250.0, overhead_s=0.05),
-    LOCAL_GPU: TargetSpec(LOCAL_GPU, tokens_per_s=150.0, prefill_tokens_per_s=4000.0, overhead_s=0.02),
+    LOCAL: TargetSpec(LOCAL, tokens_per_s=25.0, prefill_tokens_per_s=250.0, overhead_s=0.05, slots=1),
+    LOCAL_GPU: TargetSpec(LOCAL_GPU, tokens_per_s=150.0, prefill_tokens_per_s=4000.0, overhead_s=0.02, slots=1),
 }
 REMOTE_DEFAULTS = TargetSpec("", tokens_per_s=80.0, prefill_tokens_per_s=2000.0, overhead_s=0.4)
 _SETTINGS = ("tokens_per_s", "prefill_tokens_per_s", "overhead_s", "usd_per_mtok_in", "usd_per_mtok_out")
@@ -94,6 +95,8 @@ _SETTINGS = ("tokens_per_s", "prefill_tokens_per_s", "overhead_s", "usd_per_mtok
 
 def _with_settings(spec: TargetSpec, settings: Mapping[str, Any]) -> TargetSpec:
     changes: dict[str, Any] = {k: float(settings[k]) for k in _SETTINGS if k in settings}
+    if "slots" in settings:
+        changes["slots"] = max(0, int(settings["slots"]))
     return replace(spec, **changes)
 
 

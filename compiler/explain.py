@@ -20,8 +20,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from skc.compiler.cost import CostModel
+from skc.compiler.frontend.skill.entry import routing
 from skc.compiler.passes import REGISTRY, PassContext, run_pipeline
-from skc.ir.core import Op
+from skc.ir.core import Block, Op
+from skc.ir.dialects.skc import WorkflowOp
 from skc.ir.location import DiagnosticError, errors
 from skc.ir.module import Module
 
@@ -78,6 +81,37 @@ def _approval_lines(wf: Op) -> list[str]:
         lines.append(f"    {step} ({p['op']} at {p['loc']}) writes {', '.join(p['writes']) or '?'}:"
                      f" {p['runs'][:100]}{rejected}")
     return lines
+
+
+def bounded_load(block: Block, cost: CostModel) -> dict[str, float]:
+    """Seconds of work each target with bounded `slots` must do for one run of `block`
+    (a local model serves one request at a time, so its llm ops queue behind each other):
+    leaf ops add their latency / slots, a `ctrl.if` its heavier branch, other region ops
+    (map, retry) one pass of their body."""
+    load: dict[str, float] = {}
+    for op in block.ops:
+        if op.regions:
+            bodies = [bounded_load(b, cost) for r in op.regions for b in r.blocks]
+            names = {k for b in bodies for k in b}
+            for k in names:
+                parts = [b.get(k, 0.0) for b in bodies]
+                load[k] = load.get(k, 0.0) + (max(parts) if op.op_name == "ctrl.if" else sum(parts))
+            continue
+        spec = cost.targets.get(cost.target_of(op))
+        if spec is not None and spec.slots and spec.runs_llm:
+            load[spec.name] = load.get(spec.name, 0.0) + cost.latency(op) / spec.slots
+    return load
+
+
+def _serial_lines(wf: WorkflowOp, ctx: PassContext, critical_s: float | None) -> list[str]:
+    load = bounded_load(wf.body, CostModel.from_options(ctx.options))
+    out = []
+    for target, seconds in sorted(load.items()):
+        slots = CostModel.from_options(ctx.options).targets[target].slots
+        est = max(seconds, critical_s or 0.0)
+        out.append(f"  {target} serves {slots} request{'s' if slots > 1 else ''} at a time: its ops need "
+                   f"{_s(seconds)} on it, so the run takes at least {_s(est)}")
+    return out
 
 
 def _s(seconds: float) -> str:
@@ -223,11 +257,14 @@ def explain_text(module: Module, ctx: PassContext) -> str:
         if isinstance(permissions, list):
             out.append(f"  permissions (allowed tools): {', '.join(map(str, permissions)) or 'none'}")
         out += _step_lines(wf.attributes.get("steps"), wf.attributes.get("step_edges"))
+        out += [f"  {line}" for line in routing(wf)]
         if wf.sym_name in schedule:
             out += _schedule_lines(schedule[wf.sym_name])
         if wf.sym_name in placement:
             out += _placement_lines(placement[wf.sym_name])
         out += _approval_lines(wf)
+        critical = (schedule.get(wf.sym_name) or {}).get("critical_path_s")
+        out += _serial_lines(wf, ctx, critical if isinstance(critical, int | float) else None)
         out.append("")
     merged = (ctx.reports.get("cse") or {}).get("merged", [])
     removed = (ctx.reports.get("dce") or {}).get("total", 0)

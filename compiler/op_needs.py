@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from skc.compiler.environment import is_secret_name
+from skc.compiler.python_imports import imports_of
 from skc.ir.core import Op
 
 
@@ -255,6 +256,8 @@ def _script_needs(op: Op) -> Iterator[Need]:
     if isinstance(path, str):
         dynamic = bool(_PLACEHOLDER.search(path)) or "$" in path
         yield Need("script", path, dynamic=dynamic)
+        if path.endswith(".py") and not dynamic:
+            yield Need("imports", path)  # the packages the script imports
     interpreter = op.attributes.get("interpreter")
     if isinstance(interpreter, str) and interpreter:
         yield from _binary_needs(interpreter.split()[0], [])
@@ -278,6 +281,8 @@ def _python_needs(op: Op) -> Iterator[Need]:
     code = op.attributes.get("code")
     for name in _PY_ENV.findall(code if isinstance(code, str) else ""):
         yield Need("credential" if is_secret_name(name) else "env", name)
+    for module in imports_of(code if isinstance(code, str) else ""):
+        yield Need("package", module)
 
 
 def _agent_needs(op: Op) -> Iterator[Need]:
@@ -292,7 +297,7 @@ NEEDS: dict[str, Callable[[Op], Iterator[Need]]] = {
     "tool.script": _script_needs,    # path -> script, interpreter -> binary
     "tool.sql": _sql_needs,          # db -> data source
     "tool.http": _http_needs,        # url -> host
-    "tool.python": _python_needs,    # os.environ[...] -> env var
+    "tool.python": _python_needs,    # os.environ[...] -> env var, imports -> package
     "llm.agent": _agent_needs,       # Bash(git:*) -> binary
 }
 

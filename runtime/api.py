@@ -27,6 +27,7 @@ running is a RunResult with `status == "failed"` and `error` set. Codes:
     SKC313  an op was not approved (rejected, or `approval_timeout` passed)
     SKC314  `approve`/`reject` named nothing that waits
     SKC315  the run is running in another process (see runs.py)
+    SKC316  `skc test`: the skill has no test tasks
 """
 
 from __future__ import annotations
@@ -184,6 +185,8 @@ def run(source: Module | str | Path | None = None, inputs: Mapping[str, Any] | N
 
     Called inside a running event loop (Jupyter, FastAPI), the run gets a private loop
     on a worker thread and this call blocks until it ends; `await arun(...)` does not block.
+    `task`/`files` are a skill's inputs (`{"task": ..., "files": "path\\npath"}`; `files`
+    defaults to none).
     """
     coro = _arun(source, inputs, config_of(config, overrides), own_loop=True)
     try:
@@ -310,6 +313,11 @@ def _prepare(source: Module | str | Path | None, inputs: Mapping[str, Any] | Non
                      "compile one with `skc compile SOURCE -o OUT.skb` and run that", str(source))
     if cfg.recompile and not cfg.jit:
         raise _error("SKC309", "--recompile needs the JIT", "drop --no-jit (jit=False)", str(source))
+    task, files = cfg.task, list(cfg.files)
+    if task is not None or files:
+        given = {**given, "task": task or given.get("task", ""), "files": "\n".join(str(f) for f in files)}
+    if "task" in given and "files" in wf.input_names and "files" not in given:
+        given["files"] = ""  # a skill's files are optional
     values = _inputs(wf, given, partial=cfg.dry_run)
     bindings = bindings_of(loaded)
     source_dir = str(loaded.source_dir) if loaded.source_dir else None

@@ -54,6 +54,8 @@ class RunConfig:
     approval_timeout: float | None = None  # seconds before a pending approval becomes a rejection
     ask_approval: Callable[[dict[str, Any]], tuple[bool, str]] | None = None  # asks a person inline
     trusted_keys: Sequence[str] | None = None  # run only a bundle signed by one of these key ids (signing.py)
+    task: str | None = None  # a skill's task (its `task` input)
+    files: Sequence[str | Path] = ()  # files given with the task (a skill's `files` input)
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> RunConfig:
         """This config with the given fields replaced (a name that is no field is a TypeError)."""
@@ -92,6 +94,8 @@ class RunOptions(TypedDict, total=False):
     approval_timeout: float | None
     ask_approval: Callable[[dict[str, Any]], tuple[bool, str]] | None
     trusted_keys: Sequence[str] | None
+    task: str | None
+    files: Sequence[str | Path]
 
 
 FIELDS = frozenset(f.name for f in fields(RunConfig))

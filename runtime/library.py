@@ -95,9 +95,7 @@ def run_task(path: str | Path, task: str, files: Iterable[str] = (), *, config: 
                                           "say what you want done in more words, or give the files")])
     source = skill_source(library, ranking.selected[0])
     names = load_source(source).module.workflow(cfg.workflow).input_names
-    given = dict(inputs or {})
-    if "task" in names:
-        given.setdefault("task", task)
-    if "files" in names and files:
-        given.setdefault("files", files)
+    given = dict(inputs or {})  # a skill's task and files go in only where its workflow takes them
+    cfg = cfg.with_overrides({"task": task if "task" in names else None,
+                              "files": [str(Path(f).resolve()) for f in files] if "files" in names else ()})
     return ranking, run(source, given, cfg)

@@ -25,6 +25,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("skc.cli_approve", "approve_cmd"),
     ("skc.cli_approve", "reject_cmd"),
     ("skc.cli_runs", "runs"),
+    ("skc.cli_test", "test_cmd"),
     ("skc.cli_recompile", "recompile_cmd"),
     ("skc.cli_profile", "profile"),
     ("skc.cli_doctor", "doctor"),

@@ -13,7 +13,8 @@ from skc.compiler.check import check_paths, exit_code, totals
 @click.command("check")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Diagnostics as one JSON list on stdout.")
-def check(paths: tuple[str, ...], as_json: bool) -> None:
+@click.option("--strict", is_flag=True, help="Skills: front matter fields the spec rejects are errors.")
+def check(paths: tuple[str, ...], as_json: bool, strict: bool) -> None:
     """Check sources for spec violations, unreachable steps, undefined variables,
     unhandled outcomes, unconfirmed writes and more.
 
@@ -24,7 +25,7 @@ def check(paths: tuple[str, ...], as_json: bool) -> None:
 
     Example: skc check examples/skflow/crashloop.skflow
     """
-    reports = check_paths(list(paths))
+    reports = check_paths(list(paths), strict=strict)
     if as_json:
         click.echo(json.dumps([d.to_json() for r in reports for d in r.diagnostics], indent=2))
     else:

@@ -144,8 +144,11 @@ def compile_cmd(paths: tuple[str, ...], out: str | None, profile: str | None, pi
         report(result.diagnostics)
         if result.output is not None and result.bundle is not None and result.module is not None:
             warnings = sum(d.severity == "warning" for d in result.diagnostics)
+            from skc.compiler.frontend.skill.entry import skill_entry
+
             click.echo(f"{result.output}: bundle v{result.bundle.manifest.bundle_version}, "
-                       f"{len(result.module.workflows)} workflow(s), {warnings} warning(s)")
+                       f"{len(result.module.workflows)} workflow(s), {warnings} warning(s)"
+                       + skill_entry(result.module.workflows[0]))
     if as_json:
         click.echo(json.dumps(items, indent=2))
     if pass_timing:

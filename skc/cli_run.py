@@ -97,6 +97,7 @@ def run_config(params: dict[str, Any], progress: Progress | None = None) -> Any:
     from skc.runtime.config import FIELDS, RunConfig
 
     values = {k: v for k, v in params.items() if k in FIELDS and v is not None}
+    values["files"] = [str(Path(f).resolve()) for f in params.get("files") or ()]
     if params.get("require_signature"):
         from skc.compiler.signing import trusted_keys
 
@@ -116,6 +117,8 @@ def _runs_dir_flag(runs_dir: str | None) -> str:
 @click.command("run")
 @click.argument("source", required=False, type=click.Path())
 @click.option("-i", "--input", "inputs", multiple=True, metavar="NAME=VALUE", help="A workflow input.")
+@click.option("--task", help="A skill's task: what the user asks the skill to do.")
+@click.option("--file", "files", multiple=True, type=click.Path(), help="A file the task is about (repeatable).")
 @click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True)
 @click.option("--resume", metavar="RUN_ID", help="Continue that run; completed ops are not run again.")
 @click.option("--dry-run", is_flag=True, help="Check permissions and print every command; run nothing.")
@@ -159,6 +162,8 @@ def run_cmd(source: str | None, inputs: tuple[str, ...], as_json: bool, **params
 
       skc run examples/runbooks/checkout-latency.mlir --db incidents=incidents.db
 
+      skc run examples/skills/csv-report --task "total sales by region" --file sales.csv
+
       skc run --resume 20250101-120000-ab12cd
 
     A step the document asks a person to confirm waits for approval: on a terminal
@@ -182,8 +187,6 @@ def run_cmd(source: str | None, inputs: tuple[str, ...], as_json: bool, **params
     given = _pairs(inputs, "--input")
     task, files = params.get("task"), tuple(params.get("files") or ())
     routed = task is not None and source is not None and _is_library(source)
-    if task is not None and not routed:
-        given.setdefault("task", task)
     try:
         if routed:  # a skill library: route the task, run the chosen skill
             result = _run_routed(source, task, files, given, config)  # type: ignore[arg-type]

@@ -36,21 +36,22 @@ class FrontendResult:
 def kind_of(path: Path) -> str:
     """`skill`, `skflow`, `tsg` or `mlir` (or `unknown`)."""
     if path.is_dir():
-        return "skill" if (path / "SKILL.md").is_file() else "unknown"
-    if path.name == "SKILL.md":
+        return "skill" if (path / "SKILL.md").is_file() or (path / "skill.md").is_file() else "unknown"
+    if path.name in ("SKILL.md", "skill.md"):
         return "skill"
     return {".skflow": "skflow", ".md": "tsg", ".markdown": "tsg", ".mlir": "mlir"}.get(path.suffix, "unknown")
 
 
-def load(path: str | Path) -> FrontendResult:
-    """Runs the right front end on `path`; unreadable or unknown inputs become diagnostics."""
+def load(path: str | Path, *, strict: bool = False) -> FrontendResult:
+    """Runs the right front end on `path`; unreadable or unknown inputs become diagnostics
+    (`strict`: a skill's fields the spec rejects are errors, as `skc check --strict`)."""
     path = Path(path)
     kind = kind_of(path)
     try:
         if kind == "skill":
             from skc.compiler.frontend.skill.skill_md import compile_skill
 
-            return compile_skill(path if path.is_dir() else path.parent)
+            return compile_skill(path if path.is_dir() else path.parent, strict=strict)
         if kind == "skflow":
             from skc.compiler.frontend.skflow.parse import compile_skflow
 

@@ -11,7 +11,9 @@ Each op's needs are read off its attributes by a table of rules
                  its interpreter (attribute, shebang or extension)      -> binary
     tool.sql     `db` -> data source (its kind must suit `lang`)
     tool.http    the URL's host -> host
-    tool.python  os.environ["X"] / os.getenv("X") in the code          -> env var
+    tool.python  os.environ["X"] / os.getenv("X") in the code          -> env var;
+                 its imports                                          -> package
+    tool.script  a Python script's imports (read from the skill folder)  -> imports
     llm.agent    `Bash(git:*)` style tools                              -> binary
     every op     `$VAR` / `${VAR}` in argv, cmd, path, args, url, headers, cwd, and
                  the `env` attribute -> env var (a secret-looking name -> credential);
@@ -35,6 +37,7 @@ Diagnostics, at the op's source location, one per missing thing per workflow
     SKC226  host not in the environment's hosts  warning (error with strict=true)
     SKC227  environment file unreadable/invalid  (raised by `load_environment`)
     SKC228  binary chosen at run time (`{0}`, `$CMD`): cannot be bound   note
+    SKC219  Python package not installed (`pip install X` named)  warning (error with strict=true)
     SKC229  a SQL query names a table or column the bound SQLite file lacks  error
 
 Missing binaries and the like are warnings by default because a bundle is often
@@ -56,6 +59,7 @@ data source that suits its language (and its `read:db:default` effect names it).
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
@@ -69,6 +73,7 @@ from skc.compiler.op_needs import (
     needs_of,
 )
 from skc.compiler.passes import Pass, PassContext
+from skc.compiler.python_imports import imports_of, missing_modules, pip_name
 from skc.ir.core import Op
 from skc.ir.dialects.skc import WorkflowOp
 from skc.ir.location import Diagnostic
@@ -181,6 +186,23 @@ class Binder:
             return None, f"a {source.kind} data source cannot run {lang}"
         return source.target, ""
 
+    def _package(self, need: Need) -> tuple[str | None, str]:
+        if not missing_modules([need.name]):
+            return "installed", ""
+        return None, f"not installed for {sys.executable}: pip install {pip_name(need.name)}"
+
+    def _imports(self, need: Need) -> tuple[str | None, str]:
+        script = self.root / need.name if self.root is not None else None
+        try:
+            source = script.read_text(encoding="utf-8") if script is not None else ""
+        except (OSError, UnicodeDecodeError):
+            return "unread", ""  # a missing script is SKC221's to report
+        missing = missing_modules(imports_of(source), script.parent if script is not None else None)
+        if not missing:
+            return "installed", ""
+        return None, (f"it imports {', '.join(missing)}, not installed for {sys.executable}: "
+                      f"pip install {' '.join(pip_name(m) for m in missing)}")
+
     def _host(self, need: Need) -> tuple[str | None, str]:
         if self.env.allows_host(need.name):
             return need.name, ""
@@ -246,9 +268,10 @@ class Summary:
 # ---------------------------------------------------------------- the pass
 
 _CODES = {"binary": "SKC220", "env": "SKC223", "data_source": "SKC224", "credential": "SKC225",
-          "host": "SKC226"}
+          "host": "SKC226", "package": "SKC219", "imports": "SKC219"}
 _WORDS = {"binary": "binary", "script": "script", "env": "environment variable",
-          "data_source": "data source", "credential": "credential", "host": "host"}
+          "data_source": "data source", "credential": "credential", "host": "host",
+          "package": "Python package", "imports": "package of script"}
 _HINTS = {
     "SKC220": "install it on the target, or describe the target with --env FILE",
     "SKC221": "scripts are looked up relative to the skill folder (the workflow's source)",
@@ -257,6 +280,7 @@ _HINTS = {
     "SKC224": "declare it under data_sources in the --env file (or SKC_DB_<NAME>=path-or-dsn)",
     "SKC225": "provide one of them on the target before running",
     "SKC226": "add the host to hosts in the --env file",
+    "SKC219": "install it into the Python that runs skc (the scripts and python steps run on it)",
 }
 
 

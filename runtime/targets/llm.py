@@ -13,6 +13,13 @@ before it. Outputs are constrained: `decide` to its `outcomes`, `extract` (and
 here (jsonschema) before they are returned; `constrain = "none"` (set by hand, e.g. to
 measure a model) sends no constraint but still checks the answer. `agent` runs `skc.runtime.llm.agent`'s
 bounded loop; its tool calls are trace events and `OpResult.meta["tool_calls"]`.
+
+A skill's `llm.decide` with `route_words` and `llm.extract` with `ground = true` are
+answered from the task's own words first (`skc.stdlib.skill_task`): when the task
+names its procedure or states every parameter, no model runs (0 tokens); an
+extract's model answer keeps only values grounded in the task or the given files.
+A decide's `model_outcomes` are the outcomes the model may pick (the others are
+reached only through `route_words`).
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from skc.runtime.llm.base import Completion, LLMBackend
 from skc.runtime.llm.prompt import compact_json, render_inputs
 from skc.runtime.llm.registry import UnknownBackend, get_backend
 from skc.runtime.targets.base import ExecContext, OpFailed, OpResult, Target
+from skc.stdlib.skill_task import answer_from_task, ground_answer
 
 SYSTEM = "You are a careful assistant inside an automated workflow. Answer briefly and exactly."
 
@@ -138,6 +146,9 @@ class LLMTarget(Target):
             raise OpFailed(f"{backend.name}: {e}", retryable=bool(getattr(e, "retryable", True))) from e
 
     async def execute(self, op: Op, args: list[Any], ctx: ExecContext) -> OpResult:
+        known = answer_from_task(op.op_name, dict(op.attributes), args)  # a skill's task said it outright
+        if known is not None:
+            return OpResult([known], 0, 0, {"backend": "task", "grounded": True})
         backend = self.backend(op, ctx)
         messages = build_messages(op, args, int(ctx.options.get("llm_input_chars", 6000)))
         temperature = float(op.attributes.get("temperature") or 0.0)  # type: ignore[arg-type]
@@ -147,7 +158,8 @@ class LLMTarget(Target):
         max_tokens = int(op.attributes.get("max_tokens") or 256)  # type: ignore[arg-type]
         free = op.attributes.get("constrain") == "none"
         if op.op_name == "llm.decide":
-            outcomes = [str(o) for o in op.attributes["outcomes"]]  # type: ignore[union-attr]
+            allowed = op.attributes.get("model_outcomes") or op.attributes["outcomes"]
+            outcomes = [str(o) for o in allowed]  # type: ignore[union-attr]
             reply = await self._complete(backend, messages, choices=None if free else outcomes,
                                          temperature=temperature, max_tokens=min(max_tokens, 32))
             value: Any = match_outcome(reply.text, outcomes)
@@ -161,7 +173,7 @@ class LLMTarget(Target):
             if schema is None:
                 value = reply.text.strip()
             else:
-                value = self._parse_json(reply.text, schema)
+                value = ground_answer(dict(op.attributes), args, self._parse_json(reply.text, schema))
                 meta["constrain"] = "none" if free else "json_schema"
         meta["latency_s"] = round(reply.latency_s, 4)
         return OpResult([value], reply.tokens_in, reply.tokens_out, meta)

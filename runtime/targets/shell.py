@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shlex
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,8 @@ def command_of(op: Op, args: list[Any], ctx: ExecContext | None = None) -> list[
         interpreter = a.get("interpreter")
         if not interpreter and not os.access(path, os.X_OK):
             interpreter = {".py": "python3", ".sh": "bash"}.get(Path(path).suffix, "bash")
+        if interpreter in ("python", "python3"):  # a skill's Python script runs where skc (and tool.python) runs
+            interpreter = str((ctx.options.get("python") if ctx else None) or sys.executable)
         return [str(interpreter), path, *rest] if interpreter else [path, *rest]
     if isinstance(a.get("argv"), list):
         return [substitute(str(x), args) for x in a["argv"]]  # type: ignore[union-attr]

@@ -112,8 +112,10 @@ def test_a_skill_that_says_ask_the_user_before(tmp_path: Path) -> None:
     folder = tmp_path / "branch-cleanup"
     folder.mkdir()
     (folder / "SKILL.md").write_text("---\nname: branch-cleanup\ndescription: Delete merged git branches.\n---\n"
-                                     "# Branch cleanup\n\n1. List merged branches: `git branch --merged`\n"
-                                     "2. Ask the user before deleting them: `git push origin --delete old-branch`\n",
+                                     "# Branch cleanup\n\n## Steps\n\n1. List merged branches:\n\n"
+                                     "   ```bash\n   git branch --merged\n   ```\n\n"
+                                     "2. Ask the user before deleting them:\n\n"
+                                     "   ```bash\n   git push origin --delete old-branch\n   ```\n",
                                      encoding="utf-8")
     result = load(folder)
     [push] = [w for w in _writes(result) if "push" in w["cmd"]]

@@ -134,8 +134,8 @@ def test_the_runtime_ends_the_run_at_an_early_exit_with_its_status(tmp_path: Pat
 
 # ---------------------------------------------------------------------- paired conditions
 
-def test_if_x_and_if_no_x_are_one_decision_with_both_branches(skill) -> None:
-    r = checked(skill("---\nname: demo-skill\ndescription: x\n---\n\n1. Review the plan and list concerns\n"
+def test_if_x_and_if_no_x_are_one_decision_with_both_branches(tsg) -> None:
+    r = checked(tsg("---\nname: demo-skill\ndescription: x\n---\n\n1. Review the plan and list concerns\n"
                       "2. If concerns: Raise them with your partner\n3. If no concerns: Create todos and proceed\n"))
     decide = ops(r, "llm.decide")
     assert [d.attributes["prompt"] for d in decide] == ["Concerns?"]
@@ -188,8 +188,8 @@ def test_for_every_pod_maps_the_command_over_the_rows_of_the_earlier_listing(tsg
     assert "arg_names" not in r.module.workflow().attributes  # <pod> is the item, not an input
 
 
-def test_for_each_over_an_llm_list_gives_every_llm_op_the_item(skill) -> None:
-    r = checked(skill("---\nname: demo-skill\ndescription: x\n---\n\n1. List all failing services.\n"
+def test_for_each_over_an_llm_list_gives_every_llm_op_the_item(tsg) -> None:
+    r = checked(tsg("---\nname: demo-skill\ndescription: x\n---\n\n1. List all failing services.\n"
                       "2. For each service, write a one-line status note.\n"))
     extract = ops(r, "llm.extract")[0]
     assert extract.attributes["schema"] == '{"type":"array"}'

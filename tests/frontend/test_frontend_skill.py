@@ -1,4 +1,4 @@
-"""The SKILL.md front end: the Agent Skills front matter rules and the body as a workflow.
+"""The SKILL.md front end: the Agent Skills front matter rules and the skill's procedures as a workflow.
 
 Every SKC11x code is triggered by a small skill and must point at the offending
 line of SKILL.md; the body tests check the op each kind of step becomes.
@@ -39,7 +39,8 @@ def test_a_valid_skill_has_no_diagnostics_and_its_attributes(skill) -> None:
     shell = ops(r, "tool.shell")[0]
     assert shell.attributes["argv"] == ["git", "status"]
     assert shell.attributes["effects"] == ["read:git"]
-    assert (shell.loc.line, shell.attributes["step"]) == (9, "1")
+    assert (shell.loc.line, shell.attributes["step"]) == (9, "demo.1")
+    assert wf.input_names == ["task", "files"]
 
 
 @pytest.mark.parametrize(("front", "code", "line"), [
@@ -53,7 +54,7 @@ def test_a_valid_skill_has_no_diagnostics_and_its_attributes(skill) -> None:
     ("name: demo-skill\ndescription: " + "x" * 1025 + "\n", "SKC113", 3),
     ("name: demo-skill\ndescription: x\nversion: 2\n", "SKC114", 4),
     ("name: demo-skill\ndescription: x\ncompatibility: " + "y" * 501 + "\n", "SKC117", 4),
-    ("name: demo-skill\ndescription: x\nmetadata:\n  retries: 3\n", "SKC118", 5),
+    ("name: demo-skill\ndescription: x\nmetadata:\n  retries: [3]\n", "SKC118", 5),
     ("name: demo-skill\ndescription: x\nallowed-tools: 42\n", "SKC119", 4),
     ("name: demo-skill\ndescription: x\nallowed-tools: Bash(git:* Read\n", "SKC119", 4),
     ("name: demo-skill\ndescription: [broken\n", "SKC116", 3),
@@ -84,7 +85,7 @@ def test_no_front_matter_and_an_unclosed_one(skill) -> None:
 
 def test_scripts_become_tool_script_and_missing_ones_are_reported(skill) -> None:
     text = ("---\nname: demo-skill\ndescription: x\n---\n\n1. Run `python scripts/fetch.py --pr <pr>`.\n"
-            "2. Run scripts/report.sh to print the report.\n")
+            "2. Run `bash scripts/report.sh` to print the report.\n")
     r = skill(text, scripts=("scripts/fetch.py",))
     fetch, report = ops(r, "tool.script")
     assert fetch.attributes["path"] == "scripts/fetch.py"
@@ -92,28 +93,35 @@ def test_scripts_become_tool_script_and_missing_ones_are_reported(skill) -> None
     assert fetch.attributes["interpreter"] == "python"
     assert fetch.attributes["effects"] == ["write:*"]
     assert r.module is not None
-    assert r.module.workflow().attributes["arg_names"] == ["pr"]
+    assert r.module.workflow().attributes["arg_names"] == ["task", "files"]  # `pr` comes from the task
+    extract = ops(r, "llm.extract")[0]
+    assert '"pr"' in extract.attributes["schema"]
+    assert fetch.operands[0].owner.op_name == "data.json_get"
     assert report.attributes["path"] == "scripts/report.sh"
     assert report.attributes["interpreter"] == "bash"
-    assert diag(r, "SKC127")[:1] == (7,)
+    assert diag(r, "SKC127")[::2] == (7, "error")  # an error, as env-bind's SKC221: check == compile
 
 
-def test_prose_becomes_llm_ops_with_only_that_steps_text(skill) -> None:
-    text = ("---\nname: demo-skill\ndescription: x\nallowed-tools: Read Grep\n---\n\n## Workflow\n\n"
-            "1. Investigate the failing test and fix it.\n2. Decide whether to merge or discard the branch.\n"
-            "3. Extract the ticket id from the branch name.\n4. Write a short summary for the team.\n")
+def test_prose_steps_get_their_own_text_and_selected_context(skill) -> None:
+    text = ("---\nname: demo-skill\ndescription: Triage a branch.\nallowed-tools: Read Grep\n---\n\n"
+            "## Rules\n\n- Never merge a branch with failing tests.\n\n## Glossary\n\nA ticket is a Jira issue.\n\n"
+            "## Workflow\n\n1. Investigate the failing test and fix it.\n2. Decide whether to merge the branch.\n"
+            "3. Write a short summary for the team.\n")
     r = skill(text)
     agent = ops(r, "llm.agent")[0]
     assert agent.attributes["prompt"] == "Investigate the failing test and fix it."
     assert agent.attributes["tools"] == ["Read", "Grep"]
     assert agent.attributes["effects"] == ["read:*"]
     assert agent.attributes["max_turns"] == 10
-    assert agent.attributes["max_tokens"] == 8192
-    decide = ops(r, "llm.decide")[0]
-    assert decide.attributes["outcomes"] == ["merge", "discard_the_branch"]
-    assert ops(r, "llm.extract")[0].attributes["schema"] == '{"type":"object"}'
-    assert ops(r, "llm.generate")[0].attributes["prompt"] == "Write a short summary for the team."
-    assert [op.attributes["step"] for op in (agent, decide)] == ["Workflow.1", "Workflow.2"]
+    gen = ops(r, "llm.generate")
+    assert [g.attributes["prompt"] for g in gen] == ["Decide whether to merge the branch.",
+                                                     "Write a short summary for the team.",
+                                                     "Answer the user's question from the skill's knowledge."]
+    assert ops(r, "llm.decide")[0].attributes["outcomes"] == ["workflow", "answer"]  # a question runs no step
+    merge = gen[0].attributes["system"]
+    assert merge.startswith("You are applying the skill 'demo-skill': Triage a branch.")
+    assert "Never merge a branch with failing tests." in merge  # the rule that shares words with the step
+    assert [op.attributes["step"] for op in (agent, *gen)] == ["workflow.1", "workflow.2", "workflow.3", "answer"]
 
 
 def test_an_agent_without_allowed_tools_gets_the_documents_programs(skill) -> None:
@@ -133,3 +141,12 @@ def test_binary_skill_is_a_diagnostic(tmp_path) -> None:
     assert r.module is None
     assert [d.code for d in r.diagnostics] == ["SKC128"]
     assert compile_skill(tmp_path / "absent").diagnostics[0].code == "SKC100"
+
+
+def test_python_blocks_of_a_procedure_carry_their_imports(skill) -> None:
+    text = ("---\nname: demo-skill\ndescription: x\n---\n\n## Workflow\n\n1. Open it:\n\n"
+            "   ```python\n   import json\n   from pathlib import Path\n   data = json.loads(Path('a.json').read_text())\n"
+            "   ```\n\n2. Count it:\n\n   ```python\n   import os\n   print(len(json.dumps(data)))\n   ```\n")
+    first, second = ops(skill(text), "tool.python")
+    assert first.attributes["code"].startswith("import json\nfrom pathlib import Path\ndata")
+    assert second.attributes["code"].rstrip() == "import json\nfrom pathlib import Path\nimport os\nprint(len(json.dumps(data)))"

@@ -101,8 +101,11 @@ def _refused_in_markdown(attack: Attack, verdict: str) -> None:
 @pytest.mark.parametrize("attack", ATTACKS, ids=IDS)
 def test_skill(attack: Attack, allow_writes: bool, tmp_path: Path) -> None:
     work = _workdir(tmp_path)
-    verdict = attempt(_skill(tmp_path, attack.command), work, allow_writes=allow_writes)
+    verdict = attempt(_skill(tmp_path, attack.command), work, allow_writes=allow_writes,
+                      task="show the history of the repository")
     assert not (work / "p").exists()
+    if attack.variable:
+        return  # in a skill `${X…}` is a parameter drawn from the task (llm.extract), passed as one argv word
     _refused_in_markdown(attack, verdict)
 
 

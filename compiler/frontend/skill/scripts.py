@@ -1,0 +1,175 @@
+"""Scripts as typed tools: the signature of each file in a skill's `scripts/`.
+
+`script_signatures(folder)` reads every script without running it:
+
+- Python: the source is parsed with `ast`; each `add_argument(...)` call of argparse
+  (positional names, `--flags`, `required=`, `help=`, `action="store_true"`, `type=int`)
+  and each `@click.argument` / `@click.option` decorator is one parameter; the
+  parser's `description=` (else the module docstring's first line) says what it does.
+- Other scripts (bash, node, ...): a `usage:` line in the first 60 lines
+  (`usage: rotate.sh <name> [--force]`): `<x>` / `UPPER` words are required
+  positionals, `[--x]` optional flags.
+
+A parameter's JSON type is `integer`/`number`/`boolean` from `type=` / `store_true`,
+else `string`. The signature feeds the parameter schema of `llm.extract` (see `lower`).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+MAX_SCRIPT_BYTES = 2_000_000
+_USAGE = re.compile(r"usage:\s*(.+)", re.IGNORECASE)
+
+
+@dataclass
+class Param:
+    """One parameter of a script: `flag` is "" for a positional."""
+
+    name: str
+    flag: str = ""
+    required: bool = False
+    help: str = ""
+    type: str = "string"
+
+
+@dataclass
+class ScriptSig:
+    """What a script takes and says it does."""
+
+    path: str  # relative to the skill folder, e.g. scripts/init_skill.py
+    summary: str = ""
+    params: list[Param] = field(default_factory=list)
+
+    def schema(self) -> dict[str, Any]:
+        """JSON Schema properties of the parameters (for `llm.extract`)."""
+        return {p.name: {"type": p.type, **({"description": p.help} if p.help else {})} for p in self.params}
+
+
+def script_signatures(folder: Path) -> dict[str, ScriptSig]:
+    """Signatures of the files under `folder/scripts`, keyed by their relative path."""
+    out: dict[str, ScriptSig] = {}
+    root = folder / "scripts"
+    if not root.is_dir():
+        return out
+    for f in sorted(root.rglob("*")):
+        if not f.is_file() or f.stat().st_size > MAX_SCRIPT_BYTES or "__pycache__" in f.parts:
+            continue
+        rel = f.relative_to(folder).as_posix()
+        try:
+            text = f.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        sig = python_signature(rel, text) if f.suffix == ".py" else usage_signature(rel, text)
+        if sig is not None:
+            out[rel] = sig
+    return out
+
+
+def python_signature(path: str, source: str) -> ScriptSig | None:
+    """argparse / click parameters of a Python script, read with `ast` (None if it does not parse)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    sig = ScriptSig(path, (ast.get_docstring(tree) or "").strip().split("\n", 1)[0])
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and _attr(node.func) == "add_argument":
+            p = _argparse_param(node)
+        elif isinstance(node, ast.Call) and _attr(node.func) in ("argument", "option") \
+                and _base(node.func) == "click":
+            p = _click_param(node)
+        elif isinstance(node, ast.Call) and _attr(node.func) == "ArgumentParser":
+            desc = _kw(node, "description")
+            if isinstance(desc, str) and desc.strip():
+                sig.summary = desc.strip().split("\n", 1)[0]
+            continue
+        else:
+            continue
+        if p is not None and p.name not in {q.name for q in sig.params} and p.name != "help":
+            sig.params.append(p)
+    return sig
+
+
+def usage_signature(path: str, text: str) -> ScriptSig | None:
+    """Parameters from a `usage:` line near the top of a non-Python script."""
+    for line in text.split("\n")[:60]:
+        m = _USAGE.search(line)
+        if not m:
+            continue
+        sig = ScriptSig(path)
+        words = m.group(1).split()[1:]
+        for w in words:
+            optional = w.startswith("[")
+            core = w.strip("[]<>.,")
+            if not core or core in ("|", "..."):
+                continue
+            if core.startswith("-"):
+                sig.params.append(Param(_ident(core), core.split("=")[0], required=False))
+            elif w.startswith("<") or core.isupper():
+                sig.params.append(Param(_ident(core), "", required=not optional))
+        return sig
+    return ScriptSig(path)
+
+
+def _argparse_param(call: ast.Call) -> Param | None:
+    names = [a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+    if not names:
+        return None
+    flags = [n for n in names if n.startswith("-")]
+    dest = _kw(call, "dest")
+    long = next((f for f in flags if f.startswith("--")), flags[0] if flags else "")
+    name = dest if isinstance(dest, str) else _ident(long or names[0])
+    action = _kw(call, "action")
+    required = bool(_kw(call, "required")) if flags else _kw(call, "nargs") not in ("?", "*")
+    return Param(name, long, required, _help(call), _type(call, action))
+
+
+def _click_param(call: ast.Call) -> Param | None:
+    names = [a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+    if not names:
+        return None
+    flags = [n for n in names if n.startswith("-")]
+    plain = [n for n in names if not n.startswith("-")]
+    long = next((f for f in flags if f.startswith("--")), flags[0] if flags else "")
+    name = _ident(plain[0] if plain else long)
+    is_arg = _attr(call.func) == "argument"
+    required = is_arg or bool(_kw(call, "required"))
+    kind = "boolean" if _kw(call, "is_flag") else _type(call, None)
+    return Param(name, "" if is_arg else long, required, _help(call), kind)
+
+
+def _type(call: ast.Call, action: Any) -> str:
+    if action in ("store_true", "store_false"):
+        return "boolean"
+    t = next((k.value for k in call.keywords if k.arg == "type"), None)
+    return {"int": "integer", "float": "number"}.get(t.id if isinstance(t, ast.Name) else "", "string")
+
+
+def _help(call: ast.Call) -> str:
+    h = _kw(call, "help")
+    return h.strip() if isinstance(h, str) else ""
+
+
+def _kw(call: ast.Call, name: str) -> Any:
+    for k in call.keywords:
+        if k.arg == name and isinstance(k.value, ast.Constant):
+            return k.value.value
+    return None
+
+
+def _attr(func: ast.expr) -> str:
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
+
+def _base(func: ast.expr) -> str:
+    return func.value.id if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) else ""
+
+
+def _ident(flag: str) -> str:
+    s = re.sub(r"[^0-9A-Za-z]+", "_", flag.lstrip("-")).strip("_").lower()
+    return s or "arg"
