@@ -64,6 +64,9 @@ bench: setup
 	$(BIN)/python -m bench.ir
 	$(BIN)/python -m bench.frontend
 	$(BIN)/python -m bench.model_worker
+	$(BIN)/python -m bench.fidelity
+	$(BIN)/python -m bench.activation --no-model
+	$(BIN)/python -m bench.fuzz
 
 clean:
 	rm -rf $(VENV) .typecheck build *.egg-info .pytest_cache .mypy_cache .ruff_cache
