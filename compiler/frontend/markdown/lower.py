@@ -143,7 +143,7 @@ class Lowering(MapLowering):
         with InsertionPoint(wf.body):
             self.seq(flatten(self.steps), scope)
             leaves = self.leaves(scope)
-            names = _unique([_slug(label) for label, _ in leaves])
+            names = unique_names([_slug(label) for label, _ in leaves])
             final = ctrl.return_(*(v for _, v in leaves), status=self.status)
             if self.status_step:
                 final.attributes["step"] = self.status_step
@@ -417,7 +417,8 @@ def _slug(label: str) -> str:
     return s if not s[0].isdigit() else "step_" + s
 
 
-def _unique(names: list[str]) -> list[str]:
+def unique_names(names: list[str]) -> list[str]:
+    """`names` with repeats numbered (`a, a` -> `a, a_2`)."""
     seen: dict[str, int] = {}
     out = []
     for n in names:

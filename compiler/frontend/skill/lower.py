@@ -42,6 +42,7 @@ from typing import Any
 
 from skc.compiler.frontend.common.commands import Command, classify_shell
 from skc.compiler.frontend.markdown.confirm import confirmation
+from skc.compiler.frontend.markdown.lower import unique_names
 from skc.compiler.frontend.skill.classify import Piece, Procedure, SkillBody, StepSpec
 from skc.compiler.frontend.skill.scripts import ScriptSig
 from skc.compiler.frontend.skill.spec import SkillMeta
@@ -83,10 +84,10 @@ class SkillLowering:
 
     def build(self, sym_name: str) -> WorkflowOp:
         loc = Location(self.path, 1, 1)
-        routes = _unique([_slug(p.title) for p in self.body.procedures])
+        routes = unique_names([_slug(p.title) for p in self.body.procedures])
         knowledge = bool(self.pieces) and bool(routes)
         if knowledge:  # a question about the skill's knowledge runs no procedure
-            routes.append(_unique([*routes, ANSWER])[-1])
+            routes.append(unique_names([*routes, ANSWER])[-1])
         wf = workflow(sym_name, {"task": TEXT, "files": TEXT}, loc=loc, description=self.meta.description,
                       source=str(self.folder), permissions=self.meta.tools,
                       procedures=routes or None, test_tasks=[t for t, _ in self.body.examples] or None)
@@ -347,10 +348,3 @@ def _slug(label: str) -> str:
     return s if not s[0].isdigit() else "p_" + s
 
 
-def _unique(names: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for n in names:
-        seen[n] = seen.get(n, 0) + 1
-        out.append(n if seen[n] == 1 else f"{n}_{seen[n]}")
-    return out
