@@ -142,6 +142,9 @@ _CODE_RUNNERS = frozenset({"eval", "source", ".", "bash", "sh", "zsh", "dash", "
                            "ruby", "node"})
 
 
+_INPUT_REDIRECT = re.compile(r"\d*(<<<|<<-|<<|<)(?![>&])")
+
+
 def _model_write(command: str) -> str:
     """The part of `command` that writes beyond its top-level program's declared effects, or ''."""
     script = parse(command)
@@ -149,7 +152,7 @@ def _model_write(command: str) -> str:
     hidden = [h for h in found if h.kind in ("substitution", "background", "compound", "unknown", "program")]
     unknown = bool(unknowns(script))
     for h in found:
-        if h.kind == "redirect":
+        if h.kind == "redirect" and not _INPUT_REDIRECT.match(h.text):  # `< file` only reads it
             return str(h)
     for cmd in simple_commands(script):
         program = cmd.program
