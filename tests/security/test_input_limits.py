@@ -9,6 +9,7 @@ from pathlib import Path
 from skc.compiler.frontend.markdown.document import (
     MAX_INLINE_BRACKETS,
     MAX_INLINE_CHARS,
+    MAX_LINES,
     parse_document,
 )
 from skc.compiler.frontend.runbook.tsg_md import compile_tsg
@@ -24,7 +25,7 @@ def _para_text(text: str) -> str:
 def test_a_paragraph_dense_in_brackets_is_kept_literal_with_a_located_warning() -> None:
     dense = "see [" * (MAX_INLINE_BRACKETS + 1) + " and `ls` done"
     doc = parse_document(f"# T\n\nintro\n\n{dense}\n\nafter `pwd`\n", "x.md")
-    assert [(w.code, w.loc.line, w.severity) for w in doc.warnings] == [("SKC148", 5, "warning")]
+    assert [(w.code, w.loc.line, w.severity) for w in doc.diagnostics] == [("SKC148", 5, "warning")]
     paras = [b for s in doc.root.walk() for b in s.blocks]
     assert paras[1].text == dense  # every character kept, backticks included
     assert [sp.text for sp in paras[2].spans] == ["pwd"]  # the paragraphs around it still parse
@@ -33,14 +34,14 @@ def test_a_paragraph_dense_in_brackets_is_kept_literal_with_a_located_warning() 
 def test_a_paragraph_under_the_limits_parses_as_markdown() -> None:
     text = "run `ls` and [docs](http://x) " * 10
     doc = parse_document(text, "x.md")
-    assert doc.warnings == []
+    assert doc.diagnostics == []
     assert "[docs]" not in _para_text(text)  # a link reduced to its words
 
 
 def test_a_huge_paragraph_is_kept_literal() -> None:
     text = "word `x` " * (MAX_INLINE_CHARS // 9 + 1)
     doc = parse_document(text, "x.md")
-    assert [w.code for w in doc.warnings] == ["SKC148"]
+    assert [w.code for w in doc.diagnostics] == ["SKC148"]
     assert _para_text(text) == text.strip()
 
 
@@ -72,3 +73,10 @@ def test_a_skflow_line_under_the_limit_still_parses() -> None:
     expr = " and ".join(["a > 1"] * 20)
     result = parse_skflow(f"workflow w(a: num) -> bool\n{{\n    step c = {expr}\n    return c\n}}\n", "w.skflow")
     assert result.module is not None, result.diagnostics
+
+
+def test_a_document_over_the_line_limit_is_a_located_error(tmp_path: Path) -> None:
+    rb = tmp_path / "rb.md"
+    rb.write_text("# R\n\n" + "".join(f"## Step {i}\n\nrun `ls`\n\n" for i in range(MAX_LINES // 4 + 1)))
+    errors = [(d.code, d.loc.line) for d in compile_tsg(rb).diagnostics if d.severity == "error"]
+    assert errors == [("SKC128", MAX_LINES + 1)]
