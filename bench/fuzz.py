@@ -2,7 +2,7 @@
 
     python -m bench.fuzz [--examples N] [--seed S]
 
-For each (parser, shape) the deterministic sizes 1k, 10k and 100k (and, with
+For each (parser, shape) the deterministic sizes 1k, 10k, 100k and 1M (and, with
 `--examples`, random sizes and noise up to 1 MB) are fed in a forked child (so a
 leak or a crash in one input cannot spoil the next): its wall time and its peak RSS
 above that of a child that does nothing are measured (`os.wait4`). The targets of issue 12: no input
@@ -28,7 +28,7 @@ from bench.hostile import PARSERS, SHAPES, attempt
 
 TIME_LIMIT_S = 2.0
 MEMORY_LIMIT_MB = 300.0
-SIZES = (1_000, 10_000, 100_000)
+SIZES = (1_000, 10_000, 100_000, 1_000_000)
 NOISE = "`$(){}[]<>|&;'\"\\\n#*:-!% \x00é"
 
 

@@ -49,6 +49,8 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "expression-chain": lambda n: " and ".join(["a > 1"] * (n // 8 + 1)),
     "json-nesting": lambda n: "[" * n + "]" * n,
     "huge-number": lambda n: '{"schema_version": ' + "9" * n + "}",
+    "emphasis": lambda n: "*a _b **c " * (n // 10 + 1),
+    "links": lambda n: "[a](b [c] " * (n // 10 + 1),
 }
 
 

@@ -18,6 +18,16 @@ Codes reported here (used by both markdown front ends):
 
     SKC116  front matter is not valid YAML or is not closed (error for skills)
     SKC128  not a text document (binary data, not UTF-8, too large)
+    SKC148  a paragraph too long or too dense in markup to parse (kept as literal text)
+
+Hostile-input limits (issue 12: no input under 1 MB may take over 2 s): markdown-it's
+inline tokenizer is superlinear in the number of `[` and backticks of a paragraph, so a
+paragraph (or table cell, heading) over `MAX_INLINE_CHARS` characters, or with more than
+`MAX_INLINE_BRACKETS` `[` or `MAX_INLINE_BACKTICKS` backticks, is not tokenized: its text
+is kept whole as literal text and a located SKC148 warning says so. The real skills and
+runbooks of the corpus stay far below (at most 3.4 KB, 13 `[` and 84 backticks).
+Every line can become a step, so a document over `MAX_LINES` lines (the corpus's
+longest has 1,302) is refused whole with a located SKC128 error, before markdown-it.
 """
 
 from __future__ import annotations
@@ -26,12 +36,47 @@ import re
 from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from skc.compiler.frontend.markdown.wrappers import unwrap
+from skc.ir.location import Diagnostic, Location
 
 MAX_BYTES = 4_000_000
+MAX_INLINE_CHARS = 50_000
+MAX_INLINE_BRACKETS = 1_000
+MAX_INLINE_BACKTICKS = 2_000
+MAX_LINES = 10_000
+
+
+def _too_dense(content: str) -> str:
+    """Why an inline run is too costly to tokenize ('' when it is not)."""
+    if len(content) > MAX_INLINE_CHARS:
+        return f"{len(content)} characters (over {MAX_INLINE_CHARS})"
+    if (n := content.count("[")) > MAX_INLINE_BRACKETS:
+        return f"{n} '[' (over {MAX_INLINE_BRACKETS})"
+    if (n := content.count("`")) > MAX_INLINE_BACKTICKS:
+        return f"{n} backticks (over {MAX_INLINE_BACKTICKS})"
+    return ""
+
+
+def _bounded_inline(state: StateCore) -> None:
+    """markdown-it's core `inline` rule with the limits above: a run over them becomes one
+    literal text token, and a warning (line, reason) is kept in `env["too_dense"]`."""
+    for token in state.tokens:
+        if token.type != "inline":
+            continue
+        if token.children is None:
+            token.children = []
+        if why := _too_dense(token.content):
+            token.children.append(Token("text", "", 0, content=token.content))
+            state.env.setdefault("too_dense", []).append(((token.map or [0])[0] + 1, why))
+            continue
+        state.md.inline.parse(token.content, state.md, state.env, token.children)
+
+
 _MD = MarkdownIt("commonmark").enable("table")
+_MD.core.ruler.at("inline", _bounded_inline)
 _STEP_HEADING = re.compile(r"(?:step\s+(\d{1,3})(?!\.\d)\b|(\d{1,3})\s*[).:\-–—](?:\s|\Z))", re.IGNORECASE)
 
 
@@ -98,6 +143,7 @@ class Document:
     title: str = ""
     front_matter_error: str = ""
     body_start: int = 0  # index in `lines` of the first line after the front matter
+    diagnostics: list[Diagnostic] = field(default_factory=list)  # SKC148 text kept literal, SKC128 too long
 
 
 def decode(data: bytes) -> str | None:
@@ -125,19 +171,28 @@ def parse_document(text: str, path: str) -> Document:
     """Front matter plus the section tree of `text` (never raises on any string)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
+    if len(lines) > MAX_LINES:  # refused whole: parsing and lowering cost grows with every line
+        return Document(path, lines, None, 1, Section("", 0, 1, 1), diagnostics=[Diagnostic(
+            "SKC128", Location(path, MAX_LINES + 1, 1), f"the document has {len(lines)} lines (at most {MAX_LINES})",
+            "split it into several documents, or move data into files it refers to")])
     fm, fm_len, fm_error = split_front_matter(lines)
     rest = lines[fm_len:]
     if any(line.lstrip().startswith("<") for line in rest):
         rest = unwrap(rest)
     body = "\n" * fm_len + "\n".join(rest)  # keep line numbers of the file
     root = Section("", 0, 1, 1)
-    tokens = _MD.parse(body)
+    env: dict[str, list[tuple[int, str]]] = {}
+    tokens = _MD.parse(body, env)
     _Builder(lines, tokens).build(root)
+    diagnostics = [Diagnostic("SKC148", Location(path, line, 1),
+                           f"this paragraph has {why}: it is kept as literal text, not parsed as markdown",
+                           "split it into smaller paragraphs, or put it in a code block", "warning")
+                for line, why in env.get("too_dense", [])]
     title = ""
     h1 = [s for s in root.sections if s.level == 1]
     if len(h1) == 1 and root.sections and root.sections[0] is h1[0]:
         title = h1[0].title
-    return Document(path, lines, fm, 1, root, title, fm_error, fm_len)
+    return Document(path, lines, fm, 1, root, title, fm_error, fm_len, diagnostics)
 
 
 class _Builder:

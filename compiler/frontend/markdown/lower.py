@@ -165,7 +165,6 @@ class Lowering(MapLowering):
         i = 0
         while i < len(units):
             u = units[i]
-            rest = units[i + 1:]
             if u.condition is not None:
                 target = self.target(u, units, i) if u.goto is not None else None
                 if target is not None:
@@ -173,7 +172,7 @@ class Lowering(MapLowering):
                     i = target
                     continue
                 if self.condition(u, scope):
-                    self.unreachable(rest, u)
+                    self.unreachable(units[i + 1:], u)  # sliced only here: linear
                     return True
                 i += 1
                 continue
@@ -188,7 +187,7 @@ class Lowering(MapLowering):
                     i = target
                     continue
             if u.exit is not None:
-                self.unreachable(rest, u)
+                self.unreachable(units[i + 1:], u)  # sliced only here: linear
                 if scope.top:
                     self.status_step = self.status_step or (u.label if not self.status else "")
                     self.status = self.status or u.exit

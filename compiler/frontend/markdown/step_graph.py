@@ -109,10 +109,11 @@ def build(units: list[Step], data_edges: set[tuple[str, str]], unit_of: dict[str
         if nxt is not None:
             _add(g, u, nxt, ordering=False)
     reach = _reachability(g)
+    position = {n: i for i, n in enumerate(g.nodes)}
     for consumer, producer in sorted(data_edges):
         src, dst = unit_of.get(producer), unit_of.get(consumer)
-        if src and dst and src != dst and src in reach and dst not in reach[src] and \
-                g.nodes.index(src) < g.nodes.index(dst):
+        if src and dst and src != dst and src in reach and not reach[src] >> position[dst] & 1 and \
+                position[src] < position[dst]:
             g.edges.add((src, dst))
             reach = _reachability(g)
     return g
@@ -142,12 +143,15 @@ def _next_unit(units: list[Step], i: int, group_of: dict[int, tuple[Step, list[S
     return units[j] if j < len(units) else None
 
 
-def _reachability(g: StepGraph) -> dict[str, set[str]]:
-    out: dict[str, set[str]] = {n: set() for n in g.nodes}
+def _reachability(g: StepGraph) -> dict[str, int]:
+    """The nodes reachable from each node as a bitmask (bit i is `g.nodes[i]`), so a long
+    chain of steps costs a few big-integer ORs per edge rather than quadratic set unions."""
+    bit = {n: 1 << i for i, n in enumerate(g.nodes)}
+    out: dict[str, int] = dict.fromkeys(g.nodes, 0)
     succ: dict[str, list[str]] = {n: [] for n in g.nodes}
     for a, b in g.edges:
         succ.setdefault(a, []).append(b)
     for n in reversed(g.nodes):
         for m in succ.get(n, []):
-            out[n] |= {m} | out.get(m, set())
+            out[n] = out.get(n, 0) | bit.get(m, 0) | out.get(m, 0)
     return out

@@ -63,7 +63,7 @@ def compile_tsg(path: Path) -> FrontendResult:
     except RecursionError:
         return FrontendResult(None, [Diagnostic("SKC128", Location(name, 1, 1), "the document nests too deeply")])
     fm = read_front_matter(doc, severity="warning")
-    diags = list(fm.diagnostics)
+    diags = list(fm.diagnostics) + doc.diagnostics
     steps = extract_steps(doc, diags)
     if not steps:
         diags.append(Diagnostic("SKC129", Location(name, 1, 1), "no steps found",

@@ -111,7 +111,22 @@ MAX_TREE_DEPTH = 240  # about 60 nested blocks: deeper input is SKC128, never a 
 
 
 MAX_BRACKETS = 200
+MAX_SOURCE_CHARS = 100_000  # lark's LALR parser costs ~10 us a character: bound it before lark
+MAX_LINE_CHARS = 5_000  # one statement or expression (the examples' longest line is 168)
 _BRACKET = re.compile(r"[(\[{]|[)\]}]")
+
+
+def _too_long(text: str, file: str) -> Diagnostic | None:
+    """SKC128 at the first line over MAX_LINE_CHARS, or for a source over MAX_SOURCE_CHARS."""
+    if len(text) > MAX_SOURCE_CHARS:
+        return Diagnostic("SKC128", Location(file, 1, 1), f"the workflow has {len(text)} characters "
+                          f"(at most {MAX_SOURCE_CHARS})", "split it into several workflows")
+    for i, line in enumerate(text.split("\n"), 1):
+        if len(line) > MAX_LINE_CHARS:
+            return Diagnostic("SKC128", Location(file, i, MAX_LINE_CHARS + 1),
+                              f"line {i} has {len(line)} characters (at most {MAX_LINE_CHARS})",
+                              "break the expression into several steps")
+    return None
 
 
 def _bracket_depth(text: str) -> tuple[int, int] | None:
@@ -140,6 +155,8 @@ def _too_deep(tree: Any) -> tuple[int, int] | None:
 
 def parse_document(text: str, file: str = "<input>") -> tuple[Document | None, list[Diagnostic]]:
     """The syntax tree of `text`, or None and a syntax diagnostic."""
+    if (long := _too_long(text, file)) is not None:
+        return None, [long]
     if (deep := _bracket_depth(text)) is not None:  # before lark: it would build the whole tree first
         line, col = deep
         return None, [Diagnostic("SKC128", Location(file, line, col), f"brackets nest more than {MAX_BRACKETS} deep",

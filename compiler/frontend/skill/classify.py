@@ -183,17 +183,18 @@ class _Section:
 def _walk(body: SkillBody, sections: list[Section], path: str, parent_title: str) -> None:
     numbered = [s for s in sections if _STEP_TITLE.match(s.title)]
     with_tools = [s for s in numbered if any(_runnable(b) or _has_commands(b) for x in s.walk() for b in x.blocks)]
+    tooled, steps = {id(s) for s in with_tools}, {id(s) for s in numbered}  # by identity: linear, no deep ==
     if len(with_tools) >= 2:
         # "Step 3: Initializing the Skill" (init_skill.py), "Step 5: Packaging a Skill" (package_skill.py):
         # phases that each run their own tools are procedures a task asks for on their own;
         # the phases without tools are guidance for them.
         for s in sections:
-            if s in with_tools:
+            if id(s) in tooled:
                 proc = Procedure(_clean(s.title), Location(path, s.line, s.col))
                 _steps(proc, [b for x in s.walk() for b in x.blocks], path)
                 body.procedures.append(proc)
                 body.sections.append((s.title, "procedure", s.line))
-            elif s in numbered:
+            elif id(s) in steps:
                 _place(body, _Section(_clean(s.title), s.line, s.col, [b for x in s.walk() for b in x.blocks]),
                        path, "reference")
                 body.sections.append((s.title, "reference", s.line))
@@ -203,7 +204,7 @@ def _walk(body: SkillBody, sections: list[Section], path: str, parent_title: str
     if len(numbered) >= 2:  # "Step 1: ...", "Step 2: ...": one procedure, titled by the parent
         proc = Procedure(parent_title, Location(path, numbered[0].line, numbered[0].col))
         for s in sections:
-            if s in numbered:
+            if id(s) in steps:
                 proc.steps.append(StepSpec("prose", _clean(s.title), Location(path, s.line, s.col)))
                 for sub in s.walk():
                     _steps(proc, sub.blocks, path)
@@ -309,7 +310,8 @@ def _steps(proc: Procedure, blocks: list[Block], path: str) -> None:
             proc.steps[-1].guidance.append(_text(b))
         elif b.kind in ("para", "list") and _text(b):
             proc.steps.append(StepSpec("note", _text(b), loc))
-    proc.steps = _drop_leading_notes(proc.steps)
+    if proc.steps and proc.steps[0].kind == "note":  # notes are only ever added first: linear over many calls
+        proc.steps = _drop_leading_notes(proc.steps)
 
 
 def _commands_of(item: Block) -> list[Span]:

@@ -52,6 +52,7 @@ def compile_skill(folder: Path, *, strict: bool = False) -> FrontendResult:
     except RecursionError:
         return FrontendResult(None, [Diagnostic("SKC128", Location(str(path), 1, 1), "SKILL.md nests too deeply")])
     meta, diags = check_spec(doc, folder, strict=strict)
+    diags.extend(doc.diagnostics)
     body_start = doc.body_start
     body_lines = len("\n".join(doc.lines[body_start:]).rstrip("\n").split("\n"))
     if body_lines > MAX_BODY_LINES:
