@@ -29,6 +29,12 @@ class Completion:
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
 
 
+class CancelledCall(RuntimeError):
+    """A model call whose op was cancelled (its run failed) before the model took it."""
+
+    retryable = False
+
+
 class LLMBackend(ABC):
     """A model behind one API. Implementations must be usable from several threads."""
 

@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from skc.runtime.llm.base import Completion, LLMBackend
+from skc.runtime.llm.base import CancelledCall, Completion, LLMBackend
 from skc.runtime.llm.prompt import RESPONSE_TAG, STOP, plain_prompt
 
 _LOAD_LOCK = threading.Lock()
@@ -193,12 +193,6 @@ class LlamaCppBackend(LLMBackend):
         if tools:
             _split_tool_reply(completion)
         return completion
-
-
-class CancelledCall(RuntimeError):
-    """A model call whose op was cancelled (the run failed) before the model took it."""
-
-    retryable = False
 
 
 def _schema_grammar(schema: dict[str, Any]) -> str:
