@@ -235,6 +235,8 @@ class Scheduler:
             self.outcome.status, self.outcome.error = "waiting" if e.code == "SKC312" else "failed", e
             if self.outcome.status == "failed":
                 self.outcome.outputs = self._partial_outputs(scope)
+        for target in self._targets.values():  # e.g. the run's python sessions
+            await target.close()
         if self.journal is not None:
             await self.journal.drained()
         if self.outcome.status == "ok" and self.outcome.exit_status is None:
