@@ -9,7 +9,9 @@ timeout. An exception in the code fails the op with the code's traceback tail.
 An op with a `session` attribute (the python blocks of one skill procedure) runs in
 that session's persistent interpreter instead (`python_session.py`): variables and
 imports carry over between the session's ops, which run one at a time in order; the
-target closes the run's sessions when the run ends.
+target closes the run's sessions when the run ends. On the Ray engine (option
+`python_sessions` false) each op runs on its own; the skill lowering carries a
+procedure's imports into each block for that case.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ class PythonTarget(Target):
 
     async def execute(self, op: Op, args: list[Any], ctx: ExecContext) -> OpResult:
         session = op.attr_str("session")
-        if session:
+        if session and ctx.options.get("python_sessions", True):  # the Ray engine turns them off
             key = (ctx.run_id, session)
             if key not in self.sessions:
                 self.sessions[key] = PythonSession(session, str(ctx.options.get("python") or sys.executable),

@@ -124,3 +124,12 @@ def test_a_skill_step_uses_a_variable_an_earlier_step_defined(tmp_path: Path) ->
             runs_dir=tmp_path / "runs", workdir=work, allow_writes=True)
     assert r.status == "ok", r.error
     assert (work / "report.txt").read_text(encoding="utf-8") == "6 words, 4 distinct"
+
+
+def test_sessions_off_each_op_runs_on_its_own(tmp_path: Path) -> None:
+    """What the Ray engine asks for: no interpreter outlives one task there."""
+    body = "\n".join([py("a", "data = 1; result = data", "p"),
+                      py("b", "result = 'data' in globals()", "p", "%a", "!skc.json")])
+    mod = wf(body + '\n  "ctrl.return"(%a, %b) : (!skc.json, !skc.json) -> ()')
+    result = run_module(mod, tmp_path, options={"python_sessions": False})
+    assert result.outputs == {"a": 1, "b": False}
