@@ -78,6 +78,7 @@ class RunResult:
     tokens_out: int = 0
     executed: int = 0
     restored: int = 0
+    cancelled: int = 0  # ops stopped or never started because the run failed (journaled as cancelled)
     plan: list[dict[str, Any]] = field(default_factory=list)
     recompiled: dict[str, Any] | None = None  # what `recompile=True` wrote back (RecompileResult.to_json)
     approvals: list[dict[str, Any]] = field(default_factory=list)  # status `waiting`: what waits for a person
@@ -94,7 +95,8 @@ class RunResult:
                 "tokens_in": self.tokens_in, "tokens_out": self.tokens_out, "executed": self.executed,
                 "restored": self.restored, **({"plan": self.plan} if self.plan else {}),
                 **({"recompiled": self.recompiled} if self.recompiled is not None else {}),
-                **({"approvals": self.approvals} if self.approvals else {})}
+                **({"approvals": self.approvals} if self.approvals else {}),
+                **({"cancelled": self.cancelled} if self.cancelled else {})}
 
 
 def runs_root(runs_dir: str | Path | None = None) -> Path:
@@ -405,6 +407,7 @@ async def _execute(p: _Prepared) -> RunResult:
             else None
         result.tokens_in, result.tokens_out = outcome.tokens_in, outcome.tokens_out
         result.executed, result.restored = outcome.executed, outcome.restored
+        result.cancelled = outcome.cancelled
         result.approvals = redact(list(gate.pending.values())) if gate and result.status == "waiting" else []
     finally:
         result.duration_s = time.perf_counter() - started
@@ -417,8 +420,9 @@ async def _execute(p: _Prepared) -> RunResult:
                            "error": error_text})
         journal.close()
         trace.close()
-        if result.status == "failed" and not result.outputs:
-            result.outputs = _finished(run_dir / JOURNAL_FILE)  # a failed run keeps what it found
+        if result.status == "failed":  # a failed run keeps what it found: its outputs that finished, by
+            named = {k: v for k, v in result.outputs.items() if v is not None}  # name, then every step's value
+            result.outputs = {**named, **_finished(run_dir / JOURNAL_FILE)}
         if jit is not None:
             jit.close()
             if own_jit:

@@ -11,8 +11,8 @@ and pushes the ones that reach zero onto a ready heap (program order breaks
 ties), from which they start at once. The block is finished when a count of the
 ops still needed reaches zero and no task runs: a completion costs its
 dependents, never a scan of the block. Regions recurse into new BlockRuns with
-a child `Scope`. On failure or early exit, `settle` cancels running readers and
-lets running writers finish.
+a child `Scope`. On failure or early exit, `settle` cancels queued ops and
+running readers and lets running writers finish.
 """
 
 from __future__ import annotations
@@ -293,10 +293,13 @@ class BlockRun:
         raise AssertionError("unreachable")
 
     async def _stop(self) -> None:
-        """Failure or early exit: cancel running readers, let running writers finish."""
-        # A writer waiting on its fallback would wait forever now that nothing starts: cancel it.
+        """Failure or early exit: cancel queued ops and running readers, let running writers finish."""
+        # Only a leaf writer that holds its slots is let finish: one queued for a slot or a lock, or
+        # waiting on its fallback (nothing starts now), is cancelled; a region is cancelled and its
+        # own BlockRun lets the writers running inside it finish.
         await settle(list(self.tasks.values()),
-                      {t: writes(self.ops[i]) and i not in self.awaiting_fallback for i, t in self.tasks.items()})
+                      {t: not self.ops[i].regions and writes(self.ops[i]) and self.nid(i) in self.s.running
+                       and i not in self.awaiting_fallback for i, t in self.tasks.items()})
         self.tasks.clear()
 
 

@@ -173,14 +173,15 @@ class JournalState:
     done: dict[str, dict[str, Any]] = field(default_factory=dict)
     failed: dict[str, dict[str, Any]] = field(default_factory=dict)
     started: dict[str, dict[str, Any]] = field(default_factory=dict)
+    cancelled: dict[str, dict[str, Any]] = field(default_factory=dict)  # stopped when the run failed
     end: dict[str, Any] | None = None
     resumes: int = 0
     torn_tail: bool = False
 
     @property
     def in_flight(self) -> list[str]:
-        """Ops that started but neither completed nor failed (running when the run died)."""
-        return [k for k in self.started if k not in self.done and k not in self.failed]
+        """Ops that started but neither completed, failed nor were cancelled (running when the run died)."""
+        return [k for k in self.started if k not in self.done and k not in self.failed and k not in self.cancelled]
 
 
 def read_journal(path: Path) -> JournalState:
@@ -207,8 +208,11 @@ def read_journal(path: Path) -> JournalState:
         elif kind == "done":
             state.done[rec["op"]] = rec
             state.failed.pop(rec["op"], None)
+            state.cancelled.pop(rec["op"], None)
         elif kind == "failed":
             state.failed[rec["op"]] = rec
+        elif kind == "cancelled":
+            state.cancelled[rec["op"]] = rec
         elif kind == "resume":
             state.resumes += 1
             state.end = None

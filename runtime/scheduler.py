@@ -19,9 +19,12 @@ target's default), retries with exponential backoff (`retries`), and a `fallback
 on demand and its result stands in for the failed op's). A failure with no
 alternative ends the run as failed, naming the op, its step and the error.
 
-On failure or early exit, ops that have not started never start, running ops
-that only read are cancelled, and running ops that write are let finish (and are
-journaled), so no write is left half-done. Ops completed in an earlier attempt of
+On failure or early exit the run stops at once: ops that have not started never
+start (also those queued for a limit slot or a write lock), running ops that
+only read are cancelled (a process group is killed, a model call is stopped),
+and only running ops that write are let finish (and are journaled), so no write
+is left half-done. A cancelled op is journaled and traced as cancelled, never as
+done; what finished stays in the journal and in the run's outputs. Ops completed in an earlier attempt of
 the run (`--resume`) are not executed again: their values come from the journal.
 """
 
@@ -84,6 +87,7 @@ class Outcome:
     tokens_out: int = 0
     executed: int = 0
     restored: int = 0
+    cancelled: int = 0  # ops stopped (or never started) because the run failed or exited early
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +154,8 @@ class Scheduler:
         self._plans: dict[int, LeafPlan] = {}
         self._effects: dict[int, list[Effect]] = {}  # lifted effects of the ops of every block graphed
         self.outcome = Outcome("ok")
+        self.running: set[str] = set()  # ids of leaf ops holding their slots (started, not finished)
+        self._finished: set[str] = set()  # ids of leaf ops whose result is in (journaling it)
 
     # -- targets, limits, environment
 
@@ -227,12 +233,27 @@ class Scheduler:
             self.outcome.early_exit = True
         except RunFailed as e:
             self.outcome.status, self.outcome.error = "waiting" if e.code == "SKC312" else "failed", e
+            if self.outcome.status == "failed":
+                self.outcome.outputs = self._partial_outputs(scope)
+        for target in self._targets.values():  # e.g. the run's python sessions
+            await target.close()
         if self.journal is not None:
             await self.journal.drained()
         if self.outcome.status == "ok" and self.outcome.exit_status is None:
             term = self.workflow.body.terminator
             self.outcome.exit_status = term.attr_str("status") if term is not None else None
         return self.outcome
+
+    def _partial_outputs(self, scope: Scope) -> list[Any]:
+        """A failed run's outputs as far as they finished (None for those that did not)."""
+        term = self.workflow.body.terminator
+        out: list[Any] = []
+        for v in term.operands if term is not None else []:
+            try:
+                out.append(scope[v])
+            except KeyError:
+                out.append(None)
+        return out
 
     def emit_op(self, event: str, op: Op, op_id: str, **fields: Any) -> None:
         self.trace.emit(event, op=op_id, name=op.op_name, step=op.step, **fields)
@@ -293,7 +314,26 @@ class Scheduler:
         return OpResult([output], model.tokens_in if model else 0, model.tokens_out if model else 0, meta)
 
     async def run_leaf(self, op: Op, op_id: str, args: list[Any]) -> list[Any]:
-        """One leaf op: permission check, attempts with timeout/backoff, journal, trace."""
+        """One leaf op: permission check, attempts with timeout/backoff, journal, trace; a cancelled
+        op (the run failed or ended early) is journaled and traced as cancelled."""
+        try:
+            return await self._run_leaf(op, op_id, args)
+        except asyncio.CancelledError:
+            if op_id not in self._finished:
+                await self._cancelled(op, op_id)
+            raise
+        finally:
+            self.running.discard(op_id)
+
+    async def _cancelled(self, op: Op, op_id: str) -> None:
+        started = op_id in self.running
+        self.outcome.cancelled += 1
+        self.emit_op("op_cancelled", op, op_id, started=started)
+        if self.journal is not None:  # queued: `run` drains the journal before it returns
+            await self.journal.append({"type": "cancelled", "op": op_id, "name": op.op_name, "step": op.step,
+                                       "started": started}, sync=False, wait=False)
+
+    async def _run_leaf(self, op: Op, op_id: str, args: list[Any]) -> list[Any]:
         target = self.target_for(op)
         if target is None:
             raise RunFailed(op, op_id, "SKC306", f"no target runs {op.op_name}",
@@ -314,6 +354,7 @@ class Scheduler:
             code = "SKC310"
             try:
                 async with self.limited(op, target, plan):  # the op starts once it holds its slots
+                    self.running.add(op_id)
                     if self.journal is not None and not target.in_process:
                         # only a writer waits for its start record: a crash mid-write names it in flight
                         await self.journal.append({"type": "start", "op": op_id, "name": op.op_name,
@@ -324,6 +365,7 @@ class Scheduler:
                     async with asyncio.timeout(timeout):
                         result = await self._dispatch(op, target, args, ctx)
                     duration = time.perf_counter() - started  # the op's own time, without the journal's
+                self.running.discard(op_id)
                 try:
                     values = shape_results([r.type for r in op.results], result.values)
                 except ValueError as e:
@@ -338,6 +380,7 @@ class Scheduler:
                 failure, code = OpFailed(f"internal error in {target.name}: {type(e).__name__}: {e}",
                                          retryable=False), "SKC311"
             else:
+                self._finished.add(op_id)
                 self.outcome.executed += 1
                 self.outcome.tokens_in += result.tokens_in
                 self.outcome.tokens_out += result.tokens_out
@@ -351,6 +394,7 @@ class Scheduler:
                 await self.journal_done(op, op_id, values, tokens_in=result.tokens_in,
                                         tokens_out=result.tokens_out, attempt=attempt)
                 return values
+            self.running.discard(op_id)  # a writer waiting to retry has not started again
             if failure.retryable and attempt < attempts:
                 delay = self.retry_backoff_s * 2 ** (attempt - 1)
                 emit("retry", attempt=attempt, error=str(failure), delay_s=delay)

@@ -59,7 +59,8 @@ class PythonOp(Op):
     operands_sig = (Variadic(ANY),)
     results_sig = _OUT
     pure = False
-    attrs = {**_RUN, "code": req(STR, "the program")}
+    attrs = {**_RUN, "code": req(STR, "the program"),
+             "session": opt(STR, "ops with the same session share one interpreter within a run, in order")}
 
 
 class SqlOp(Op):

@@ -109,7 +109,9 @@ class RayEngine(Engine):
         if self._remote is None:
             await self.start()
         fields = {"run_id": ctx.run_id, "workdir": Path(ctx.workdir), "env": dict(ctx.env),
-                  "bindings": dict(ctx.bindings), "options": dict(ctx.options), "step": ctx.step,
+                  "bindings": dict(ctx.bindings), "step": ctx.step,
+                  # each Ray task runs on a loop of its own: no python session outlives a task
+                  "options": {**dict(ctx.options), "python_sessions": False},
                   "op_id": ctx.op_id, "attempt": ctx.attempt}
         ref = self._remote.remote(type(target), OpSpec.of(op), list(args), fields)
         try:

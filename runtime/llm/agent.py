@@ -34,7 +34,7 @@ from typing import Any
 
 import jsonschema
 
-from skc.runtime.llm.base import LLMBackend
+from skc.runtime.llm.base import LLMBackend, complete_async
 from skc.runtime.llm.prompt import message_text, truncate
 
 AgentTools = Callable[[str, dict[str, Any], Any, tuple[str, ...]], "str | Awaitable[str]"]
@@ -173,7 +173,7 @@ async def run_agent(backend: LLMBackend, messages: list[dict[str, Any]], tools: 
         if left() <= 0:
             raise AgentTimeout(out)
         try:
-            reply = await asyncio.wait_for(asyncio.to_thread(backend.complete, msgs, **kw), left())
+            reply = await asyncio.wait_for(complete_async(backend, msgs, **kw), left())
         except TimeoutError:
             raise AgentTimeout(out) from None
         out.turns += 1

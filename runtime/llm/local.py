@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from skc.runtime.llm.base import Completion, LLMBackend
+from skc.runtime.llm.base import CancelledCall, Completion, LLMBackend
 from skc.runtime.llm.prompt import RESPONSE_TAG, STOP, plain_prompt
 
 _LOAD_LOCK = threading.Lock()
@@ -129,6 +129,7 @@ class LlamaCppBackend(LLMBackend):
     """llama.cpp in process; the embedded Gemma 3 270M unless a model path is given."""
 
     name = "local"
+    cancellable = True
 
     def __init__(self, model_path: str | None = None, *, n_ctx: int = 4096,
                  n_gpu_layers: int | None = None, seed: int = 0, repeat_penalty: float = 1.1) -> None:
@@ -159,8 +160,8 @@ class LlamaCppBackend(LLMBackend):
     def complete(self, messages: list[dict[str, Any]], *, max_tokens: int = 256,
                  temperature: float = 0.0, json_schema: dict[str, Any] | None = None,
                  choices: list[str] | None = None, tools: list[dict[str, Any]] | None = None,
-                 stop: list[str] | None = None) -> Completion:
-        from llama_cpp import LlamaGrammar
+                 stop: list[str] | None = None, cancel: threading.Event | None = None) -> Completion:
+        from llama_cpp import LlamaGrammar, StoppingCriteriaList
 
         grammar_text: str | None = None
         if tools:
@@ -173,13 +174,16 @@ class LlamaCppBackend(LLMBackend):
         llama, lock = self._llama()
         start = time.perf_counter()
         with lock:
+            if cancel is not None and cancel.is_set():  # cancelled while queued for the model
+                raise CancelledCall("the model call was cancelled before it started")
             tokens = llama.tokenize(prompt.encode("utf-8"), add_bos=True, special=False)
             tokens, max_tokens = self._fit(tokens, max_tokens)
             grammar = LlamaGrammar.from_string(grammar_text, verbose=False) if grammar_text else None
             out = llama.create_completion(
                 tokens, max_tokens=max_tokens, temperature=temperature, seed=self.seed,
                 stop=[*STOP, *(stop or [])], grammar=grammar,
-                repeat_penalty=self.repeat_penalty if grammar is None or tools else 1.0)
+                repeat_penalty=self.repeat_penalty if grammar is None or tools else 1.0,
+                stopping_criteria=None if cancel is None else StoppingCriteriaList([lambda *_: cancel.is_set()]))
         latency = time.perf_counter() - start
         text = out["choices"][0]["text"]
         usage = out["usage"]

@@ -132,9 +132,9 @@ class OpenAICompatBackend(LLMBackend):
     def complete(self, messages: list[dict[str, Any]], *, max_tokens: int = 256,
                  temperature: float = 0.0, json_schema: dict[str, Any] | None = None,
                  choices: list[str] | None = None, tools: list[dict[str, Any]] | None = None,
-                 stop: list[str] | None = None) -> Completion:
+                 stop: list[str] | None = None, extra: dict[str, Any] | None = None) -> Completion:
         body: dict[str, Any] = {"model": self.model, "messages": messages, "max_tokens": max_tokens,
-                                "temperature": temperature}
+                                "temperature": temperature, **(extra or {})}  # extra: server-specific fields
         if stop:
             body["stop"] = stop[:4]
         if tools:

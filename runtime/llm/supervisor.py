@@ -24,6 +24,7 @@ diagnosis.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -32,10 +33,11 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
-from skc.runtime.llm.base import Completion, LLMBackend
+from skc.runtime.llm.base import CancelledCall, Completion, LLMBackend
 from skc.runtime.llm.handle import (
     WorkerHandle,
     attach_or_spawn,
@@ -61,6 +63,7 @@ class WorkerBackend(LLMBackend):
     """The embedded llama.cpp model in a supervised worker process on loopback."""
 
     name = "local"
+    cancellable = True
 
     def __init__(self, model_path: str | None = None, *, n_ctx: int = 4096,
                  call_timeout_s: float | None = None, start_timeout_s: float = 300.0) -> None:
@@ -228,10 +231,34 @@ class WorkerBackend(LLMBackend):
     def complete(self, messages: list[dict[str, Any]], *, max_tokens: int = 256,
                  temperature: float = 0.0, json_schema: dict[str, Any] | None = None,
                  choices: list[str] | None = None, tools: list[dict[str, Any]] | None = None,
-                 stop: list[str] | None = None) -> Completion:
-        return self._call(OpenAICompatBackend.complete, messages, max_tokens=max_tokens,  # type: ignore[no-any-return]
-                          temperature=temperature, json_schema=json_schema, choices=choices, tools=tools,
-                          stop=stop)
+                 stop: list[str] | None = None, cancel: threading.Event | None = None) -> Completion:
+        kw: dict[str, Any] = {"max_tokens": max_tokens, "temperature": temperature, "json_schema": json_schema,
+                              "choices": choices, "tools": tools, "stop": stop}
+        if cancel is None:
+            return self._call(OpenAICompatBackend.complete, messages, **kw)  # type: ignore[no-any-return]
+        call, done = uuid.uuid4().hex, threading.Event()
+
+        def ask(client: OpenAICompatBackend) -> Completion:
+            if cancel.is_set():  # cancelled while queued behind another call
+                raise CancelledCall("the model call was cancelled before it started")
+            return client.complete(messages, **kw, extra={"skc_call": call})
+
+        threading.Thread(target=self._cancel_when, args=(cancel, done, call), daemon=True).start()
+        try:
+            return self._call(ask)  # type: ignore[no-any-return]
+        finally:
+            done.set()
+
+    def _cancel_when(self, cancel: threading.Event, done: threading.Event, call: str) -> None:
+        """Asks the worker to stop call `call` once `cancel` is set (unless it is done by then)."""
+        while not done.is_set():
+            if cancel.wait(0.1):
+                client = self._client  # not through the lock: the call being stopped holds it
+                if client is not None and not done.is_set():
+                    root = client.base_url.removesuffix("/v1")
+                    with contextlib.suppress(BackendError):
+                        client._request("POST", f"{root}/extras/cancel", {"call": call}, retries=0)
+                return
 
     def count_tokens(self, text: str) -> int:
         def count(client: OpenAICompatBackend, text: str) -> int:

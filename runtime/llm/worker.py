@@ -14,6 +14,8 @@ Endpoints:
                               response_format {"type": "json_schema", "json_schema": {"schema": S}}
                               or {"type": "json_object", "schema": S}
   POST /extras/tokenize/count {"input": text} -> {"count": n}  (no BOS counted)
+  POST /extras/cancel         {"call": ID} -> {"cancelled": bool}: stops the completion whose
+                              request carried `"skc_call": ID` at its next token (a failed run)
 
 The worker renders the chat messages itself (`prompt.plain_prompt`, the instruction layout
 that suits the small base models skc embeds), so no server-side chat-format flag exists to
@@ -38,6 +40,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from skc.runtime.llm.base import CancelledCall
 from skc.runtime.llm.local import LlamaCppBackend
 from skc.runtime.llm.openai import choice_schema
 
@@ -72,7 +75,8 @@ def schema_choices(schema: dict[str, Any] | None) -> list[str] | None:
     return None
 
 
-def chat_completion(backend: LlamaCppBackend, body: dict[str, Any]) -> dict[str, Any]:
+def chat_completion(backend: LlamaCppBackend, body: dict[str, Any],
+                    cancel: threading.Event | None = None) -> dict[str, Any]:
     """One `/v1/chat/completions` request answered by the in-process backend."""
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
@@ -84,7 +88,7 @@ def chat_completion(backend: LlamaCppBackend, body: dict[str, Any]) -> dict[str,
     reply = backend.complete(
         messages, max_tokens=int(body.get("max_tokens") or 256), temperature=float(body.get("temperature") or 0.0),
         json_schema=None if choices else schema, choices=choices, tools=tools,
-        stop=[stop] if isinstance(stop, str) else list(stop or []))
+        stop=[stop] if isinstance(stop, str) else list(stop or []), cancel=cancel)
     content: str | None = json.dumps({"choice": reply.text}) if choices else reply.text
     message: dict[str, Any] = {"role": "assistant", "content": content}
     if reply.tool_calls:
@@ -106,6 +110,8 @@ class Worker:
         self.idle_exit_s = idle_exit_s
         self.last_request = time.monotonic()
         self.lock = threading.Lock()  # one request at a time: a llama.cpp context is not re-entrant
+        self.cancel = threading.Event()  # set by /extras/cancel for the completion in progress
+        self.call: str | None = None  # that completion's `skc_call` id
 
     def handle(self, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
         self.last_request = time.monotonic()
@@ -113,10 +119,20 @@ class Worker:
             return {"status": "ok", "pid": os.getpid(), "model": self.backend.model_id}
         if method == "GET" and path in ("/v1/models", "/models"):
             return {"object": "list", "data": [{"id": self.backend.model_id, "object": "model"}]}
+        if method == "POST" and path == "/extras/cancel":  # not behind the lock: it stops who holds it
+            hit = self.call is not None and body.get("call") == self.call
+            if hit:
+                self.cancel.set()
+            return {"cancelled": hit}
         with self.lock:
             try:
                 if method == "POST" and path in ("/v1/chat/completions", "/chat/completions"):
-                    return chat_completion(self.backend, body)
+                    self.cancel.clear()
+                    self.call = str(body["skc_call"]) if body.get("skc_call") else None
+                    try:
+                        return chat_completion(self.backend, body, self.cancel)
+                    finally:
+                        self.call = None
                 if method == "POST" and path == "/extras/tokenize/count":
                     return {"count": self.backend.count_tokens(str(body.get("input", "")))}
             finally:
@@ -142,6 +158,8 @@ def make_handler(worker: Worker) -> type[BaseHTTPRequestHandler]:
                 reply = worker.handle(method, self.path, body)
             except LookupError as e:
                 status, reply = 404, {"error": {"message": str(e), "type": "not_found"}}
+            except CancelledCall as e:  # 409: not retried by the client
+                status, reply = 409, {"error": {"message": str(e), "type": "cancelled"}}
             except (BadRequest, ValueError, TypeError) as e:
                 status, reply = 400, {"error": {"message": f"validation error: {e}", "type": "invalid_request"}}
             except Exception as e:  # a failure inside llama.cpp that did not kill the process

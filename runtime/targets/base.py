@@ -80,6 +80,9 @@ class Target(ABC):
     async def execute(self, op: Op, args: list[Any], ctx: ExecContext) -> OpResult:
         """Runs `op` on operand values `args`; raises OpFailed on failure."""
 
+    async def close(self) -> None:  # noqa: B027 - optional hook
+        """Called once when the run ends (also after a failure): release what the run's ops share."""
+
 
 _EXTRA: dict[str, type[Target]] = {}
 

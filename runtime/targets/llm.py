@@ -24,7 +24,6 @@ reached only through `route_words`).
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -33,7 +32,7 @@ import jsonschema
 
 from skc.ir.core import Op
 from skc.runtime.llm.agent import AgentBudget, AgentTimeout, run_agent
-from skc.runtime.llm.base import Completion, LLMBackend
+from skc.runtime.llm.base import Completion, LLMBackend, complete_async
 from skc.runtime.llm.prompt import compact_json, render_inputs
 from skc.runtime.llm.registry import UnknownBackend, get_backend
 from skc.runtime.targets.base import ExecContext, OpFailed, OpResult, Target
@@ -139,7 +138,7 @@ class LLMTarget(Target):
 
     async def _complete(self, backend: LLMBackend, messages: list[dict[str, Any]], **kw: Any) -> Completion:
         try:
-            return await asyncio.to_thread(backend.complete, messages, **kw)
+            return await complete_async(backend, messages, **kw)
         except OpFailed:
             raise
         except Exception as e:  # backend errors: HTTP, llama.cpp, decoding

@@ -214,7 +214,8 @@ class SkillLowering:
     def tool_step(self, st: StepSpec, params: dict[str, Value], step: str) -> Value:
         """A command, script call, python or query block as its tool op."""
         if st.kind == "python":
-            return tool.python(self.with_imports(st.code), effects=["write:*"], loc=st.loc, step=step)
+            return tool.python(self.with_imports(st.code), effects=["write:*"], loc=st.loc, step=step,
+                               session=f"{self.meta.name or self.folder.name}/{step.rpartition('.')[0]}")
         if st.kind in ("sql", "promql"):
             extra: dict[str, Any] = {"lang": "promql"} if st.kind == "promql" else {}
             return tool.sql(st.code.strip(), loc=st.loc, step=step, **extra)
@@ -245,7 +246,10 @@ class SkillLowering:
 
     def with_imports(self, code: str) -> str:
         """The block with the imports of the procedure's earlier python blocks first: the blocks of a
-        procedure read as one session (`import pdfplumber` in step 1, `pdfplumber.open` in step 3)."""
+        procedure read as one session (`import pdfplumber` in step 1, `pdfplumber.open` in step 3).
+        They also run in one (`session` attribute, `runtime/targets/python_session.py`); the imports
+        are carried as well so a block still works where the session is not shared (a resumed
+        run whose earlier blocks came from the journal, a Ray worker)."""
         own = [ln for ln in code.split("\n") if _IMPORT_LINE.match(ln)]
         carried = [ln for ln in self.imports if ln not in own]
         self.imports += [ln for ln in own if ln not in self.imports]
