@@ -117,8 +117,6 @@ def _runs_dir_flag(runs_dir: str | None) -> str:
 @click.command("run")
 @click.argument("source", required=False, type=click.Path())
 @click.option("-i", "--input", "inputs", multiple=True, metavar="NAME=VALUE", help="A workflow input.")
-@click.option("--task", help="A skill's task: what the user asks the skill to do.")
-@click.option("--file", "files", multiple=True, type=click.Path(), help="A file the task is about (repeatable).")
 @click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True)
 @click.option("--resume", metavar="RUN_ID", help="Continue that run; completed ops are not run again.")
 @click.option("--dry-run", is_flag=True, help="Check permissions and print every command; run nothing.")
@@ -150,8 +148,10 @@ def _runs_dir_flag(runs_dir: str | None) -> str:
               help="JIT: guard misses before solidified code is dropped.")
 @click.option("--jit-shadow-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
               help="JIT: share of solidified executions also sent to the model and compared.")
-@click.option("--task", help="The user's task; for a skill library, the skill is chosen by routing it.")
-@click.option("--file", "files", multiple=True, metavar="F", help="A file given with the task (repeatable).")
+@click.option("--task", help="A skill's task: what the user asks it to do; for a skill library, the skill "
+              "is chosen by routing it (skc route).")
+@click.option("--file", "files", multiple=True, type=click.Path(), metavar="F",
+              help="A file the task is about (repeatable).")
 @click.option("--require-signature", is_flag=True, help="Run only a bundle signed (skc bundle sign).")
 @click.option("--trusted-key", multiple=True, metavar="PUB.pem", help="A key whose signature --require-signature accepts.")
 @user_errors
