@@ -68,3 +68,12 @@ def test_streaming_commands_are_bounded_and_editors_are_manual() -> None:
     assert _plan("oc rsh etcd-0")[0][1].startswith("opens an interactive shell")
     assert _plan("gitlab-rails console")[0][1].startswith("opens an interactive console")
     assert _plan("kubectl debug node/n1 -it --image=busybox", "cat /host/proc/pressure/cpu")[1][1] != ""
+
+
+def test_a_shell_opened_on_a_spaced_placeholder_pod_is_a_session() -> None:
+    """`kubectl exec -it <pod name> -n <namespace> /bin/bash` (azure-aks style): the placeholder
+    with a space is one word, so the shell is a manual opener and what is typed runs in the pod."""
+    got = _plan("kubectl exec -it <pod name> -n <namespace> /bin/bash", "apt update")
+    assert got == [("kubectl exec -n <namespace> '<pod name>' -- apt update", "")]
+    assert _plan("kubectl exec -it <pod name> /bin/sh")[0][1].startswith("opens an interactive shell")
+    assert _plan("kubectl exec -it <windows pod> -- cmd.exe")[0][1].startswith("opens an interactive shell")

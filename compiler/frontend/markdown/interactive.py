@@ -37,7 +37,8 @@ from dataclasses import dataclass, replace
 from skc.compiler.frontend.markdown.blocks import Snippet
 
 TAIL = "200"
-_SHELLS = {"sh", "bash", "/bin/sh", "/bin/bash", "zsh", "ash", "/bin/ash"}
+_SHELLS = {"sh", "bash", "/bin/sh", "/bin/bash", "zsh", "/bin/zsh", "ash", "/bin/ash", "cmd", "cmd.exe",
+           "powershell", "powershell.exe", "pwsh"}
 _EDITORS = {"vi", "vim", "nano", "emacs", "less", "more", "top", "htop", "k9s", "mc", "screen", "tmux", "iftop",
             "nmtui", "crictl-shell"}
 _K8S = {"kubectl", "oc"}
@@ -54,6 +55,7 @@ class Planned:
 
 
 _SUBST = re.compile(r"\$\((?:[^()]|\([^()]*\))*\)|`[^`]*`")
+_SPACED_PLACEHOLDER = re.compile(r"<[A-Za-z_][\w.-]*(?: [\w.-]+)+>")  # `<pod name>`: one word, not a redirection
 
 
 def _words(text: str) -> list[str] | None:
@@ -65,7 +67,7 @@ def _words(text: str) -> list[str] | None:
         return f"__skc_sub{len(subs) - 1}__"
 
     try:
-        words = shlex.split(_SUBST.sub(hide, text), posix=True)
+        words = shlex.split(_SPACED_PLACEHOLDER.sub(hide, _SUBST.sub(hide, text)), posix=True)
     except ValueError:
         return None
     return [re.sub(r"__skc_sub(\d+)__", lambda m: subs[int(m.group(1))], w) for w in words]
