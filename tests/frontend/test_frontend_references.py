@@ -11,7 +11,7 @@ import pytest
 from fe_helpers import checked, ops
 
 from skc.compiler.frontend import FrontendResult
-from skc.compiler.frontend.markdown import prose
+from skc.compiler.frontend.markdown import flow, prose
 from skc.ir import Op
 
 
@@ -36,7 +36,7 @@ def producers(op: Op) -> list[object]:
     ("No reference here, 3 steps.", []),
 ])
 def test_step_references(text: str, numbers: list[int]) -> None:
-    assert [n for _, n in prose.step_refs(text)] == numbers
+    assert [n for _, n in flow.step_refs(text)] == numbers
 
 
 PYTHON = """\
@@ -158,9 +158,9 @@ def test_row_conditions_read_columns_and_conclusions_are_text(tsg) -> None:
     ("Use the output of step 7", [(7, "output", False)]),  # a field only if step 7's result has one
 ])
 def test_field_references(text: str, refs: list[tuple[int, str, bool]]) -> None:
-    found = prose.field_refs(text)
+    found = flow.field_refs(text)
     assert [(n, f, q) for _, n, f, q in found] == refs
-    steps = dict(prose.step_refs(text))
+    steps = dict(flow.step_refs(text))
     assert all(steps.get(at) == n for at, n, _, _ in found)  # the same "step N" step_refs names
 
 

@@ -24,7 +24,7 @@ order it mentions them, each once (`mentioned`):
   steps whose results are in scope count; a step named as a destination ("go to
   step 3", "repeat step 2") is not a reference;
 - a field of a step: "the <field> of step N" (also "from", "in") or "step N's <field>",
-  one step and one identifier-like word, in backticks or not (`prose.field_refs`), is
+  one step and one identifier-like word, in backticks or not (`flow.field_refs`), is
   `data.json_get(<result>, "$.<field>")` typed `!skc.text` for each `!skc.json` result
   of step N, in place of the whole value (`field_of`): "Given the `summary` of step 7,
   decide ..." gives the model the summary, not every key step 7's code computed. A
@@ -57,7 +57,7 @@ from skc.compiler.frontend.common.commands import (
     python_effects,
     templated,
 )
-from skc.compiler.frontend.markdown import prose
+from skc.compiler.frontend.markdown import flow
 from skc.compiler.frontend.markdown.confirm import confirmation, otherwise
 from skc.compiler.frontend.markdown.interactive import Session, plan
 from skc.compiler.frontend.markdown.snippets import Snippet
@@ -117,8 +117,8 @@ class CodeLowering:
         (`{name}`, `$NAME`, `<name>`) is its value (see `var`), "step N" the results of
         step N (see `step_results`)."""
         found: list[tuple[int, str | int]] = [(v.start, v.name) for v in prose_vars(text)]
-        found += list(prose.step_refs(text))
-        fields = {(at, n): (name, quoted) for at, n, name, quoted in prose.field_refs(text)}
+        found += list(flow.step_refs(text))
+        fields = {(at, n): (name, quoted) for at, n, name, quoted in flow.field_refs(text)}
         values: list[Value] = []
         for at, ref in sorted(found, key=lambda f: f[0]):
             if isinstance(ref, str):

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from skc.compiler.frontend.common.commands import find_vars, normalise
-from skc.compiler.frontend.markdown import prose
+from skc.compiler.frontend.markdown import flow, prose
 from skc.compiler.frontend.markdown.lower_code import CodeLowering
 from skc.compiler.frontend.markdown.step_model import Step, flatten
 from skc.ir import JSON, TEXT, InsertionPoint, Value, ctrl, data, llm
@@ -83,7 +83,7 @@ class MapLowering(CodeLowering):
         noun, rest = found
         body = flatten(st.children)
         if any(d.exit is not None or d.goto is not None or d.parallel is not None for s in [st, *body]
-               for d in s.walk()) or prose.exit_status(rest, anchored=True) or prose.goto_target(rest, anchored=True):
+               for d in s.walk()) or flow.exit_status(rest, anchored=True) or flow.goto_target(rest, anchored=True):
             return False
         work = bool(st.snippets) or (bool(rest) and (prose.is_instruction(rest) or prose.modal(rest)))
         if not (work or body):

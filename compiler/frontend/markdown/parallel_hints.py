@@ -1,7 +1,7 @@
 """Parallel hints: which steps a hint covers, and where the document contradicts it.
 
 A hint ("run steps 2 through 10 in parallel", "the following checks can run
-concurrently") is parsed by `prose.parallel_hint` onto the step that states it.
+concurrently") is parsed by `flow.parallel_hint` onto the step that states it.
 `ParallelGroups` resolves each hint to the labels of the steps it covers (the
 numbered siblings, else numbered sub-steps, else any step with that number; for
 "the following", the hinting step's sub-steps or the siblings after it). The

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from skc.compiler.frontend.markdown import prose
+from skc.compiler.frontend.markdown import flow, prose
 from skc.compiler.frontend.markdown.document import Block
 from skc.compiler.frontend.markdown.snippets import Snippet
 from skc.ir.location import Location
@@ -40,7 +40,7 @@ class Step:
     next: int | None = None  # "proceed to step N": a forward edge, not a jump
     after: list[int] = field(default_factory=list)  # "after step N": steps it waits for
     exit: str | None = None
-    parallel: prose.ParallelHint | None = None
+    parallel: flow.ParallelHint | None = None
 
     @property
     def prompt(self) -> str:

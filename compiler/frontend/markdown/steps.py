@@ -28,15 +28,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from itertools import pairwise
 
 from skc.compiler.frontend.common.commands import looks_like_command
-from skc.compiler.frontend.markdown import prose
+from skc.compiler.frontend.markdown import flow, prose
 from skc.compiler.frontend.markdown.blocks import read_block
 from skc.compiler.frontend.markdown.document import Block, Document, Section
 from skc.compiler.frontend.markdown.snippets import (
     MAX_INLINE_SPANS,
-    MAX_TABLE_ROWS,
     Snippet,
     block_snippets,
     inline_snippets,
@@ -51,7 +49,17 @@ from skc.compiler.frontend.markdown.step_model import (
     relabel,
     rename_prefix,
     short_label,
-    unnumbered,
+)
+from skc.compiler.frontend.markdown.step_rules import (
+    action_offset,
+    check_numbers,
+    check_order,
+    heading_condition,
+    keep,
+    mark,
+    marked,
+    offset_of,
+    table_steps,
 )
 from skc.ir.location import Diagnostic, Location
 
@@ -97,16 +105,16 @@ class _Extractor:
                 continue  # "Architecture > Logical view": still description
             label = str(sub.number) if sub.number is not None else short_label(sub.title)
             group = Step(label, sub.title, self.loc(sub.line, sub.col), sub.number, title=True, section=True,
-                         condition=_heading_condition(sub.title))
+                         condition=heading_condition(sub.title))
             group.children = self.section(sub, label)
             if group.children:
                 group.label = self.unique(label)
                 rename_prefix(group.children, label, group.label)
-            hint = prose.parallel_hint(sub.title)
+            hint = flow.parallel_hint(sub.title)
             if group.children:
                 group.parallel = hint
                 out.append(group)
-        self.check_order(out)
+        check_order(out, self.diags)
         return out
 
     def not_run(self, blocks: list[Block], title: str) -> None:
@@ -129,52 +137,68 @@ class _Extractor:
     # ------------------------------------------------------------------ blocks
 
     def blocks(self, blocks: list[Block], counter: Counter, intro: Step | None = None) -> list[Step]:
-        """Steps of a run of blocks; `intro` is the step the first block may belong to."""
+        """Steps of a run of blocks; `intro` is the step the first block may belong to. Each
+        block kind has its reader in `_READERS` (html blocks make no step)."""
         counter.reserve(blocks)
         out: list[Step] = []
         for i, b in enumerate(blocks):
-            nxt = blocks[i + 1] if i + 1 < len(blocks) else None
-            if b.kind == "para":
-                self.tail = None
-                steps = self.paragraph(b, counter, introduces=self.introduces(b, nxt))
-                out.extend(steps)
-                intro = self.tail
-            elif b.kind == "code":
-                snippets = self.code(b)
-                last = self.last_snippet
-                if snippets is None and last is not None and not last.output and i > 0 and blocks[i - 1].kind == "code":
-                    last.output = b.code.strip()[:4000]  # the sample output of the command just before
-                elif snippets is None:
-                    if intro is not None:
-                        intro.details.append(b.code.strip()[:2000])
-                    else:
-                        self.diags.append(Diagnostic(
-                            "SKC130", self.loc(b.line, b.col), f"code block not run: {read_block(b, '').reason}",
-                            "label it (```bash, ```sql) if it is meant to run", "warning"))
-                elif not snippets and not only_exits(b.code):
-                    self.diags.append(Diagnostic("SKC130", self.loc(b.line, b.col), "code block has no command to run",
-                                                 "remove it or write the command", "warning"))
-                elif not snippets and intro is not None and not intro.snippets and only_exits(b.code):
-                    intro.title = True  # "Exit the debug shell:" + `exit`: leaving a session is no work
-                elif snippets:
-                    if intro is not None and intro.snippets:  # "Run the `x` command:" + a block showing x: one x
-                        shown = {" ".join(sn.text.split()) for sn in snippets}
-                        intro.snippets = [sn for sn in intro.snippets if " ".join(sn.text.split()) not in shown]
-                    if intro is not None and not intro.snippets and not intro.children:
-                        intro.snippets.extend(snippets)
-                    else:
-                        step = Step(counter.next(), "", snippets[0].loc, snippets=snippets)
-                        out.append(step)
-                        intro = step
-                self.last_snippet = snippets[-1] if snippets else None
-                if snippets is not None and intro is not None and intro.text.rstrip().endswith(":"):
-                    intro = None  # the intro has introduced its block
-            elif b.kind == "list":
-                intro = self.list_(b, counter, intro, out)
-            elif b.kind == "table":
-                out.extend(self.table(b, counter))
-                intro = None
+            reader = _READERS.get(b.kind)
+            if reader is not None:
+                intro = reader(self, blocks, i, counter, intro, out)
         return out
+
+    def para_block(self, blocks: list[Block], i: int, counter: Counter, intro: Step | None,
+                   out: list[Step]) -> Step | None:
+        """A paragraph: its steps; the step of its last sentence may own the next block."""
+        b, nxt = blocks[i], blocks[i + 1] if i + 1 < len(blocks) else None
+        self.tail = None
+        out.extend(self.paragraph(b, counter, introduces=self.introduces(b, nxt)))
+        return self.tail
+
+    def code_block(self, blocks: list[Block], i: int, counter: Counter, intro: Step | None,
+                   out: list[Step]) -> Step | None:
+        """A code block: snippets of the step before it (or a step of its own), the sample
+        output of the command before it, a detail, or a located SKC130 warning."""
+        b = blocks[i]
+        snippets = self.code(b)
+        last = self.last_snippet
+        if snippets is None and last is not None and not last.output and i > 0 and blocks[i - 1].kind == "code":
+            last.output = b.code.strip()[:4000]  # the sample output of the command just before
+        elif snippets is None:
+            if intro is not None:
+                intro.details.append(b.code.strip()[:2000])
+            else:
+                self.diags.append(Diagnostic(
+                    "SKC130", self.loc(b.line, b.col), f"code block not run: {read_block(b, '').reason}",
+                    "label it (```bash, ```sql) if it is meant to run", "warning"))
+        elif not snippets and not only_exits(b.code):
+            self.diags.append(Diagnostic("SKC130", self.loc(b.line, b.col), "code block has no command to run",
+                                         "remove it or write the command", "warning"))
+        elif not snippets and intro is not None and not intro.snippets and only_exits(b.code):
+            intro.title = True  # "Exit the debug shell:" + `exit`: leaving a session is no work
+        elif snippets:
+            if intro is not None and intro.snippets:  # "Run the `x` command:" + a block showing x: one x
+                shown = {" ".join(sn.text.split()) for sn in snippets}
+                intro.snippets = [sn for sn in intro.snippets if " ".join(sn.text.split()) not in shown]
+            if intro is not None and not intro.snippets and not intro.children:
+                intro.snippets.extend(snippets)
+            else:
+                step = Step(counter.next(), "", snippets[0].loc, snippets=snippets)
+                out.append(step)
+                intro = step
+        self.last_snippet = snippets[-1] if snippets else None
+        if snippets is not None and intro is not None and intro.text.rstrip().endswith(":"):
+            intro = None  # the intro has introduced its block
+        return intro
+
+    def list_block(self, blocks: list[Block], i: int, counter: Counter, intro: Step | None,
+                   out: list[Step]) -> Step | None:
+        return self.list_(blocks[i], counter, intro, out)
+
+    def table_block(self, blocks: list[Block], i: int, counter: Counter, intro: Step | None,
+                    out: list[Step]) -> Step | None:
+        out.extend(table_steps(blocks[i], counter, self.doc.path, self.diags))
+        return None
 
     def introduces(self, b: Block, nxt: Block | None) -> bool:
         """Whether a paragraph ending in ':' heads the next block as a step (code to run, steps,
@@ -193,7 +217,7 @@ class _Extractor:
         target = Counter(intro.label) if absorb and intro is not None else counter
         target.reserve([lst])
         if lst.ordered:
-            self.check_numbers(lst)
+            check_numbers(lst, self.doc.path, self.diags)
         acting = [self.acts(it) for it in lst.children]
         strong = [self.acts(it, strong=True) for it in lst.children]
         steps_list = any(strong) or (lst.ordered and any(acting)) or 2 * sum(acting) >= len(lst.children)
@@ -231,7 +255,7 @@ class _Extractor:
             return False
         if inline_snippets(item, 0, len(text), text, self.doc.path, self.doc.lines):
             return True
-        if any(prose.parse_condition(s) for _, s in prose.sentences(text)[:1]) or self.marked(text):
+        if any(prose.parse_condition(s) for _, s in prose.sentences(text)[:1]) or marked(text):
             return True
         if any(c.kind == "code" or (c.kind == "list" and any(self.acts(i, strong=True) for i in c.children))
                for c in item.children):
@@ -282,10 +306,10 @@ class _Extractor:
             line = b.line_of(offset)
             col = self.col_of(line, sentence)
             cond = prose.parse_condition(sentence)
-            skip = _action_offset(sentence, cond) if cond is not None else 0
+            skip = action_offset(sentence, cond) if cond is not None else 0
             snippets = self.spans(b, offset + skip, offset + len(sentence), sentence[skip:])
-            if conds and (not plain or plain[-1][0] < _offset_of(b.text, conds[-1].text)) \
-                    and prose.resolution_note(sentence):
+            if conds and (not plain or plain[-1][0] < offset_of(b.text, conds[-1].text)) \
+                    and flow.resolution_note(sentence):
                 conds[-1].exit = conds[-1].exit or "resolved"  # "If X, do Y. This is a definitive resolution."
                 conds[-1].text = f"{conds[-1].text} {sentence}"
                 continue
@@ -293,42 +317,42 @@ class _Extractor:
                 other = Step(f"{conds[-1].label}.else", re.sub(r"^(?:otherwise|else|if not)[,:]?\s*", "",
                                                                 prose.clean(sentence), flags=re.I),
                              self.loc(line, col), snippets=snippets)
-                self.mark(other, other.text)
+                mark(other, other.text)
                 conds[-1].otherwise.append(other)
                 open_cond = None
             elif cond is not None:
                 step = Step("", sentence, self.loc(line, col), condition=cond, snippets=snippets)
-                self.mark(step, cond.action)
+                mark(step, cond.action)
                 conds.append(step)
                 open_cond = step if cond.header or (step.goto is None and step.exit is None) else None
             elif open_cond is not None and open_cond.condition is not None and (
-                    open_cond.condition.header or self.marked(sentence)):
+                    open_cond.condition.header or marked(sentence)):
                 c = open_cond.condition
                 open_cond.condition = replace(c, action=f"{c.action} {sentence}".strip())
                 open_cond.text = f"{open_cond.text} {sentence}"
                 open_cond.snippets.extend(snippets)
-                self.mark(open_cond, open_cond.condition.action)
+                mark(open_cond, open_cond.condition.action)
             else:
                 plain.append((offset, sentence))
                 open_cond = None
-        plain.extend((_offset_of(b.text, c.text), c.text) for c in conds if not self.keep(c))
+        plain.extend((offset_of(b.text, c.text), c.text) for c in conds if not keep(c))
         plain.sort()
-        conds = [c for c in conds if self.keep(c)]
+        conds = [c for c in conds if keep(c)]
         text = " ".join(s for _, s in plain)
         snippets = [sn for off, s in plain for sn in self.spans(b, off, off + len(s), s)]
         active = snippets or force or any(prose.is_instruction(s) for _, s in plain) or \
-            (introduces and text.rstrip().endswith(":")) or any(self.marked(s) for _, s in plain)
+            (introduces and text.rstrip().endswith(":")) or any(marked(s) for _, s in plain)
         steps: list[Step] = []
-        self.tail = conds[-1] if conds and (not plain or plain[-1][0] < _offset_of(b.text, conds[-1].text)) else None
+        self.tail = conds[-1] if conds and (not plain or plain[-1][0] < offset_of(b.text, conds[-1].text)) else None
         if plain and active:
             first = plain[0]
             line = b.line_of(first[0])
             primary = Step(label or counter.next(), text, self.loc(line, self.col_of(line, first[1])),
                            snippets=snippets)
             for _, sentence in plain:
-                if self.marked(sentence):
-                    self.mark(primary, sentence)
-            primary.parallel = prose.parallel_hint(text)
+                if marked(sentence):
+                    mark(primary, sentence)
+            primary.parallel = flow.parallel_hint(text)
             steps.append(primary)
             self.tail = self.tail or primary
             for child in conds:
@@ -342,36 +366,6 @@ class _Extractor:
             steps.append(child)
             label = None
         return steps
-
-    def keep(self, step: Step) -> bool:
-        """Whether a condition is a step: it acts (code, instruction, jump, exit, an intro) or checks output."""
-        c = step.condition
-        assert c is not None
-        action = prose.clean(c.action)
-        acts = bool(step.snippets or step.goto is not None or step.exit or step.otherwise or not action
-                    or action.endswith(":") or prose.is_instruction(action) or prose.modal(action))
-        if c.keyword in ("when", "whenever"):
-            return acts
-        return acts or prose.observes(c.cond)
-
-    def marked(self, sentence: str) -> bool:
-        return prose.goto_target(sentence, anchored=True) is not None \
-            or prose.exit_status(sentence, anchored=True) is not None or prose.parallel_hint(sentence) is not None \
-            or bool(prose.after_steps(sentence))
-
-    def mark(self, step: Step, text: str) -> None:
-        """Jumps and exits: anywhere in a condition's action, at the start of a plain step.
-        "Proceed to step N" in a plain step is where it goes on (`next`), not a jump; each
-        mark only adds what its sentence says (a step's sentences mark it in turn)."""
-        anchored = step.condition is None
-        forward = prose.forward_target(text) if anchored else None
-        goto = None if forward is not None else prose.goto_target(text, anchored=anchored)
-        exit_ = prose.exit_status(text, anchored=anchored) if goto is None else None
-        step.next = forward if forward is not None else step.next
-        step.goto = goto if goto is not None else step.goto
-        step.exit = exit_ if exit_ is not None else step.exit
-        step.parallel = prose.parallel_hint(text) or step.parallel
-        step.after = list(dict.fromkeys([*step.after, *prose.after_steps(text)]))
 
     def col_of(self, line: int, sentence: str) -> int:
         source = self.doc.lines[line - 1] if 0 < line <= len(self.doc.lines) else ""
@@ -393,58 +387,12 @@ class _Extractor:
         got = self.read[id(b)]
         return None if got is None else list(got)
 
-    def table(self, b: Block, counter: Counter) -> list[Step]:
-        if len(b.rows) > MAX_TABLE_ROWS:
-            self.diags.append(Diagnostic("SKC129", self.loc(b.line), f"table of {len(b.rows)} rows not analysed",
-                                         f"only tables up to {MAX_TABLE_ROWS} rows become steps", "warning"))
-            return []
-        out: list[Step] = []
-        for row, spans in zip(b.rows[1:], b.row_spans[1:] if len(b.row_spans) > 1 else [], strict=False):
-            text = " | ".join(row)
-            snippets = [Snippet("shell", s.text.strip(), Location(self.doc.path, s.line, s.col)) for s in spans
-                        if looks_like_command(s.text)]
-            if snippets:
-                out.append(Step(counter.next(), text, snippets[0].loc, snippets=snippets))
-        return out
-
-    # ------------------------------------------------------------------ checks
-
-    def check_numbers(self, lst: Block) -> None:
-        """SKC124 when a numbered list repeats or goes back (1. 1. 1. is the usual auto-numbering)."""
-        numbers = [it.number for it in lst.children if it.number is not None]
-        if len(set(numbers)) <= 1:
-            return
-        for prev, it in pairwise(lst.children):
-            if prev.number is not None and it.number is not None and it.number <= prev.number:
-                self.diags.append(Diagnostic(
-                    "SKC124", self.loc(it.line, it.col), f"step {it.number} follows step {prev.number}: the order is ambiguous",
-                    "number the steps in the order they run", "warning"))
-
-    def check_order(self, steps: list[Step]) -> None:
-        numbered = [s for s in steps if s.title and s.number is not None]
-        for prev, s in pairwise(numbered):
-            if s.number is not None and prev.number is not None and s.number <= prev.number:
-                self.diags.append(Diagnostic(
-                    "SKC124", s.loc, f"step {s.number} comes after step {prev.number}: the order is ambiguous",
-                    "number the steps in the order they run", "warning"))
 
 
 _EXAMPLE_CODE = re.compile(r"examples?\s+(?:of\s+)?(?:debugging\s+|useful\s+)?(?:quer|command|promql|sql|kql|script)", re.I)
 
 
-def _heading_condition(title: str) -> prose.Condition | None:
-    """ "3) If user chooses comments" heads the steps that run when the condition holds."""
-    cond = prose.parse_condition(unnumbered(title))
-    return cond if cond is not None and cond.keyword == "if" else None
 
-
-def _action_offset(sentence: str, cond: prose.Condition) -> int:
-    """Where a condition's action starts in its sentence (code in the condition is not run)."""
-    if not cond.action:
-        return len(sentence)
-    pos = sentence.rfind(cond.action[:30])
-    return pos if pos >= 0 else 0
-
-
-def _offset_of(text: str, sentence: str) -> int:
-    return max(text.find(sentence[:30]), 0)
+# The reader of each block kind: (extractor, blocks, index, counter, intro, out) -> the new intro.
+_READERS = {"para": _Extractor.para_block, "code": _Extractor.code_block, "list": _Extractor.list_block,
+            "table": _Extractor.table_block}
