@@ -39,7 +39,6 @@ bumps `bundle_version`.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import io
 import json
@@ -54,8 +53,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
+from skc.compiler.canonical_json import to_json_bytes
 from skc.compiler.confine import check_names, check_scripts
 from skc.compiler.manifest import (
     SCHEMA_VERSION,
@@ -92,25 +92,6 @@ __all__ = ["SCHEMA_VERSION", "SUPPORTED_SCHEMA_VERSIONS", "Bundle", "Environment
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def to_json_bytes(data: Any) -> bytes:
-    """Canonical JSON: sorted keys, 2-space indent, trailing newline; models, dataclasses, sets allowed."""
-    return (json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, default=_jsonable) + "\n").encode()
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
-    if isinstance(value, set | frozenset):
-        return sorted(value, key=str)
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, Diagnostic):
-        return value.to_json()
-    raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
 
 
 @dataclass
