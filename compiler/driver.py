@@ -105,9 +105,26 @@ def _profile(profile: Any, pipeline: str) -> tuple[Any, ProfileRef | None]:
                          else "<profile>", 1, 1)
         raise DiagnosticError([Diagnostic("SKC249", where, f"cannot read the capability profile: {e}",
                                           "give a profile JSON file (skc profile) or a shipped profile name")]) from None
+    shipped = profile is None or (isinstance(profile, str) and not Path(profile).is_file())
+    return (None if profile is None else resolved), _profile_ref(resolved, remember=shipped)
+
+
+_REFS: dict[int, tuple[Any, ProfileRef]] = {}  # id(profile) -> (profile, its reference); holds the profile alive
+
+
+def _profile_ref(resolved: Any, *, remember: bool) -> ProfileRef:
+    """The manifest's reference to a profile: its name and the sha256 of its canonical JSON
+    (remembered for shipped profiles, which are shared, unchanging instances)."""
+    known = _REFS.get(id(resolved)) if remember else None
+    if known is not None and known[0] is resolved:
+        return known[1]
     text = json.dumps(resolved.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
     ref = ProfileRef(name=resolved.name, sha256=hashlib.sha256(text.encode()).hexdigest())
-    return (None if profile is None else resolved), ref
+    if remember:
+        if len(_REFS) >= 16:
+            _REFS.clear()
+        _REFS[id(resolved)] = (resolved, ref)
+    return ref
 
 
 def _environment(environment: Environment | str | Path | None) -> Environment | None:

@@ -17,6 +17,7 @@ import re
 import shlex
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -118,13 +119,18 @@ def _logical_lines(cmd: str) -> Iterator[str]:
 
 
 def _tokens(line: str) -> list[str]:
+    return list(_lexed(line))
+
+
+@lru_cache(maxsize=2048)
+def _lexed(line: str) -> tuple[str, ...]:  # the same line is lexed by several passes (shlex is slow)
     lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
     lexer.commenters = "#"
     lexer.wordchars += ":$@%+,{}[]^"
     try:
-        return list(lexer)
+        return tuple(lexer)
     except ValueError:  # unbalanced quotes: fall back to words
-        return line.split()
+        return tuple(line.split())
 
 
 def _separator(tok: str) -> bool:

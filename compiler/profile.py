@@ -13,6 +13,7 @@ embedded model as `stdlib/profiles/gemma3-270m-q4km.json`, the default of cap-bi
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -109,8 +110,15 @@ def save_profile(profile: CapabilityProfile, path: str | Path) -> None:
 
 
 def shipped_profile(name: str = DEFAULT_PROFILE) -> CapabilityProfile:
-    """A profile shipped in `stdlib/profiles/<name>.json`."""
+    """A profile shipped in `stdlib/profiles/<name>.json`: one shared instance per file content
+    (every compile asks for the default one; nothing in skc changes a profile, so copy it
+    before changing it)."""
     text = resources.files("skc.stdlib").joinpath("profiles", f"{name}.json").read_text(encoding="utf-8")
+    return _parsed(text)
+
+
+@lru_cache(maxsize=16)
+def _parsed(text: str) -> CapabilityProfile:
     return CapabilityProfile.model_validate_json(text)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from functools import lru_cache
 
 from skc.stdlib.shell import Simple, parse
 from skc.stdlib.shell.programs import strip_wrappers
@@ -157,12 +158,17 @@ def needs_shell(text: str) -> bool:
 
 def words_of(text: str) -> list[str]:
     """Shell words and operators of `text` (quotes removed); a plain split when unbalanced."""
+    return list(_words(text))
+
+
+@lru_cache(maxsize=2048)
+def _words(text: str) -> tuple[str, ...]:  # a command is split several times per compile (shlex is slow)
     lexer = shlex.shlex(text, posix=True, punctuation_chars=True)
     lexer.whitespace_split = True
     try:
-        return list(lexer)
+        return tuple(lexer)
     except ValueError:
-        return text.replace("|", " | ").replace(";", " ; ").split()
+        return tuple(text.replace("|", " | ").replace(";", " ; ").split())
 
 
 def program_of(text: str) -> str:
