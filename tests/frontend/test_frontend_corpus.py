@@ -2,14 +2,13 @@
 
 Each document must become IR that verifies (`verify(module) == []`) or, where it
 cannot become IR, clean diagnostics: every diagnostic located in that document
-(file:line:col within its lines), no uncaught exception. The whole walk must stay
-fast: it is part of the normal test run.
+(file:line:col within its lines), no uncaught exception. How fast the walk is belongs
+to the benchmark (`python -m bench.frontend`), not to an assertion here.
 """
 
 from __future__ import annotations
 
 import re
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -30,7 +29,6 @@ def test_every_corpus_document_verifies_or_gives_located_diagnostics(corpus: Pat
     problems: list[str] = []
     verified = 0
     codes: Counter[str] = Counter()
-    start = time.perf_counter()
     for path in files:
         doc = path / "SKILL.md" if path.is_dir() else path
         try:
@@ -52,10 +50,8 @@ def test_every_corpus_document_verifies_or_gives_located_diagnostics(corpus: Pat
             problems.append(f"{path}: {verify(result.module)[0]}")
         else:
             verified += 1
-    elapsed = time.perf_counter() - start
     assert problems == []
     assert verified == len(files)  # the corpus is well-formed markdown: all of it becomes IR
-    assert elapsed < 60, f"the corpus took {elapsed:.1f}s"
     assert codes["SKC113"] == 1  # anthropics/claude-api's description is over 1024 chars
 
 

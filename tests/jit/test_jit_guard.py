@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import random
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -180,19 +179,16 @@ def test_a_hanging_candidate_is_stopped_by_its_timeout_and_falls_back(store: Pro
         return code
 
     op, llm = generate_op("Shout it."), FakeLLM(lambda a: a[0].upper())
-    jit = JitManager(store, JitConfig(timeout_s=0.5), code_writer=writer)
+    jit = JitManager(store, JitConfig(timeout_s=2.0), code_writer=writer)  # room for a worker start under load
     for word in ["alpha", "beta", "gamma", "delta", "epsilon"]:  # alpha alone: a constant
         run(jit, op, llm, [word])
     assert jit.state(op_key(op)).phase == "promoted"
     assert jit.state(op_key(op)).candidate.kind == "python"
-    start = time.monotonic()
     out, events, solid = jit.execute(op, op_key(op), ["hang"], llm(["hang"]))
-    elapsed = time.monotonic() - start
     assert out == "HANG"
     assert solid is False
     assert events[0].kind == "jit_guard_miss"
-    assert "timed out" in events[0].detail["reason"]
-    assert elapsed < 3.0
+    assert "timed out after 2.0s" in events[0].detail["reason"]  # the configured limit stopped it
     assert jit.sandbox.killed == 1
     assert run(jit, op, llm, ["omega"]) == ("OMEGA", ["jit_hit"], True)  # a fresh worker serves on
     jit.close()

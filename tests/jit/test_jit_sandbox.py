@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import pytest
 
 from skc.runtime.jit import Candidate, Sandbox
+from skc.runtime.jit.program import Deadline, ProgramTimeout, evaluate
 
 
 @pytest.fixture
@@ -38,10 +38,9 @@ def test_failures_are_outcomes(sandbox: Sandbox) -> None:
 
 
 def test_an_infinite_loop_is_killed_and_the_pool_recovers(sandbox: Sandbox) -> None:
-    start = time.monotonic()
     out = sandbox.run(python("def solve(args):\n    while True:\n        pass\n"), [], timeout_s=0.3)
     assert out.timed_out
-    assert time.monotonic() - start < 2.0
+    assert out.error == "timed out after 0.3s (worker killed)"  # the call's limit, not the sandbox's 2 s
     assert sandbox.killed == 1
     assert sandbox.run(python("def solve(args):\n    return 'ok'\n"), []).value == "ok"
 
@@ -50,7 +49,8 @@ def test_a_slow_builtin_program_times_out_on_its_thread(sandbox: Sandbox) -> Non
     rows = [{"x": i} for i in range(600_000)]
     pred = {"op": "cmp", "pred": "gt", "lhs": {"op": "col", "name": "x"}, "rhs": {"op": "const", "value": 5}}
     slow = Candidate("extract", {"op": "count_where", "src": {"op": "ref", "path": [0]}, "pred": pred})
-    start = time.monotonic()
     out = sandbox.run(slow, [rows], timeout_s=0.01)
     assert out.timed_out
-    assert time.monotonic() - start < 0.2
+    assert out.error == "timed out after 0.01s"
+    with pytest.raises(ProgramTimeout):  # the program itself stops at its deadline (one already passed)
+        evaluate(slow.expr, [rows], Deadline(-1.0))
