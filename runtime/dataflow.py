@@ -96,6 +96,9 @@ class BlockRun:
         self.ready: list[int] = []
         self.result: list[Any] | None = None
         self.awaiting_fallback: set[int] = set()
+        self.unsynced: list[int] = []  # inline ops run in this wave, their journal records not yet on disk
+        self.wave: asyncio.Future[None] | None = None  # the fsync those records wait for
+        self.syncing: dict[int, list[int]] = {}  # waves waiting for their fsync, by number
 
     def nid(self, i: int) -> str:
         return f"{self.prefix}{i}"
@@ -107,13 +110,24 @@ class BlockRun:
         try:
             while not self._finished():
                 while self.ready:
-                    self._start(heapq.heappop(self.ready))
+                    while self.ready:
+                        self._start(heapq.heappop(self.ready))
+                    if self.unsynced:
+                        self._end_wave()
                 if self._finished():
                     break
-                if not self.tasks and self.events.empty():
+                if not self.tasks and not self.syncing and self.events.empty():
                     stuck = [self.nid(i) for i in range(len(self.ops)) if i not in self.done]
                     raise RuntimeError(f"scheduler stalled with ops {stuck} never ready (a dependency cycle?)")
                 kind, i, exc = await self.events.get()
+                if kind == "synced":  # a wave of inline ops is on disk: their dependents may start
+                    wave = self.syncing.pop(i)
+                    if exc is not None:
+                        j = wave[0]
+                        raise RunFailed(self.ops[j], self.nid(j), "SKC311", f"the journal could not be written: {exc}")
+                    for j in wave:
+                        self._complete(j)
+                    continue
                 if kind == "trigger":
                     if i not in self.triggered:
                         self.triggered.add(i)
@@ -128,6 +142,24 @@ class BlockRun:
             await self._stop()
             raise
         return self.result if self.result is not None else []
+
+    def _end_wave(self) -> None:
+        """The inline ops just run wait, as one wave, for the fsync of their journal records: done
+        here when the scheduler has nothing to overlap with the disk, else on the journal's thread."""
+        wave, fut = self.unsynced, self.wave
+        self.unsynced, self.wave = [], None
+        assert fut is not None
+        if self.s.sync_now() and fut.done() and not fut.cancelled() and fut.exception() is None:
+            for j in wave:
+                self._complete(j)
+            return
+        key = id(wave)  # unique while the wave waits in `syncing`
+        self.syncing[key] = wave
+
+        def synced(f: asyncio.Future[None]) -> None:
+            exc = f.exception() if not f.cancelled() else asyncio.CancelledError()
+            self.events.put_nowait(("synced", key, exc))
+        fut.add_done_callback(synced)
 
     def _finished(self) -> bool:
         return self.needed == 0 and not self.tasks
@@ -161,6 +193,19 @@ class BlockRun:
                 future.set_result(restored)
             self._complete(i)
             return
+        if future is None and not op.regions:
+            now = self.s.run_now(op, self.nid(i), [self.scope[v] for v in op.operands])
+            if now is not None:  # ran inline: its dependents start once its record is on disk
+                values, synced = now
+                self.scope.bind(op.results, values)
+                if synced is None:
+                    self._complete(i)
+                    return
+                if self.wave is not None and synced is not self.wave:
+                    self._end_wave()  # the journal's writer took a batch meanwhile: a new wave
+                self.unsynced.append(i)
+                self.wave = synced
+                return
         self.tasks[i] = asyncio.ensure_future(self._node(i, future))
 
     def _standby_value(self, v: Value) -> bool:

@@ -62,6 +62,9 @@ class Engine(ABC):
     must then stop the work. `start`/`stop` bracket a run."""
 
     name: ClassVar[str] = ""
+    # Whether ops whose target `runs_now` them may run in the scheduler's own process,
+    # inline (the local engine); else every op goes to `execute` (Ray: to a worker).
+    inline: ClassVar[bool] = False
 
     async def start(self) -> None:  # noqa: B027 - optional hook
         """Called once before the first op."""
@@ -101,6 +104,8 @@ class LeafPlan:
     step: str
     env: dict[str, str]
     writes: bool
+    now: bool  # run inline by `Scheduler.run_now` (pure, synchronous, one attempt, no gate)
+    asks: bool  # asks for a permission (which ops ask depends on the op; its values fill the subjects in)
 
 
 class _Slots:
@@ -153,6 +158,7 @@ class Scheduler:
         self._graphs: dict[int, DepGraph] = {}
         self._plans: dict[int, LeafPlan] = {}
         self._effects: dict[int, list[Effect]] = {}  # lifted effects of the ops of every block graphed
+        self._envs: dict[tuple[str, ...], dict[str, str]] = {}  # the environment by the names an op passes
         self.outcome = Outcome("ok")
         self.running: set[str] = set()  # ids of leaf ops holding their slots (started, not finished)
         self._finished: set[str] = set()  # ids of leaf ops whose result is in (journaling it)
@@ -176,6 +182,14 @@ class Scheduler:
         return self._graphs[key]
 
     def env_for(self, op: Op) -> dict[str, str]:
+        names = op.attributes.get("env")
+        key = tuple(str(n) for n in names) if isinstance(names, list) else ()
+        env = self._envs.get(key)
+        if env is None:
+            env = self._envs[key] = self._env_for(op)
+        return env
+
+    def _env_for(self, op: Op) -> dict[str, str]:
         env = {k: self.environ[k] for k in BASE_ENV if k in self.environ}
         env.setdefault("PATH", os.defpath)
         env.setdefault("LANG", "C.UTF-8")
@@ -215,9 +229,13 @@ class Scheduler:
         timeout_attr = op.attr_num("timeout_s")
         timeout = timeout_attr if timeout_attr is not None and timeout_attr > 0 else \
             float(target.default_timeout_s or self.options.get("default_timeout_s") or DEFAULT_TIMEOUT_S)
-        plan = LeafPlan(target, tuple((k, wanted[k]) for k in sorted(wanted)),
-                        1 + (retries if retries is not None and retries > 0 else 0), timeout,
-                        op.step, self.env_for(op), any(e.writes for e in effects))
+        attempts = 1 + (retries if retries is not None and retries > 0 else 0)
+        writes = any(e.writes for e in effects)
+        now = attempts == 1 and not writes and (target.in_process or self.engine.inline) \
+            and op.fallback is None and op.attributes.get("confirm") is not True \
+            and not (self.jit is not None and op.has(CallsModel)) and target.runs_now(op)
+        plan = LeafPlan(target, tuple((k, wanted[k]) for k in sorted(wanted)), attempts, timeout,
+                        op.step, self.env_for(op), writes, now, bool(requests_for(op, None)) if now else True)
         self._plans[id(op)] = plan
         return plan
 
@@ -313,6 +331,70 @@ class Scheduler:
         meta["solidified"] = bool(solidified)
         return OpResult([output], model.tokens_in if model else 0, model.tokens_out if model else 0, meta)
 
+    def run_now(self, op: Op, op_id: str, args: list[Any]) -> tuple[list[Any], asyncio.Future[None] | None] | None:
+        """A leaf op whose plan says `now`, run inline: (its values, the future of its journal record's
+        fsync, None without a journal), or None when the op must run as a task (`run_leaf`).
+
+        The op is checked, traced and journaled as `run_leaf` would, but never waits: its
+        `done` record is submitted, and `BlockRun` releases its dependents only once the
+        future says it is on disk (the records of a ready wave share one fsync).
+        """
+        target = self.target_for(op)
+        if target is None:
+            return None
+        plan = self.plan(op, target)
+        if not plan.now or (plan.slots and any(self._sem(key, size).locked() for key, size in plan.slots)):
+            return None
+        if plan.asks:
+            self._check_permissions(op, op_id, args)
+
+        def emit(event: str, **fields: Any) -> None:
+            self.emit_op(event, op, op_id, target=target.name, **fields)
+
+        ctx = ExecContext(self.run_id, self.workdir, dict(plan.env), self.bindings, self.options,
+                          emit, plan.step, op_id, 1)
+        emit("op_start", attempt=1)
+        started = time.perf_counter()
+        code = "SKC310"
+        try:
+            result = target.execute_now(op, args, ctx)
+            duration = time.perf_counter() - started
+            try:
+                values = shape_results([r.type for r in op.results], result.values)
+            except ValueError as e:
+                raise OpFailed(f"output does not fit {op.results[0].type}: {e}", retryable=False) from None
+        except OpFailed as e:
+            failure = e
+        except Exception as e:  # a bug in a target must still end as a reported failure
+            failure, code = OpFailed(f"internal error in {target.name}: {type(e).__name__}: {e}",
+                                     retryable=False), "SKC311"
+        else:
+            self.outcome.executed += 1
+            self.outcome.tokens_in += result.tokens_in
+            self.outcome.tokens_out += result.tokens_out
+            _op_end(emit, result, duration, 1)
+            if self.journal is None:
+                return values, None
+            return values, self.journal.submit({"type": "done", "op": op_id, "name": op.op_name, "step": plan.step,
+                                                "values": values, "tokens_in": result.tokens_in,
+                                                "tokens_out": result.tokens_out, "attempt": 1})
+        emit("op_error", code=code, error=str(failure), retries=0,
+             duration_s=round(time.perf_counter() - started, 6))
+        if self.journal is not None:  # `run` drains the journal before it returns
+            self.journal.submit({"type": "failed", "op": op_id, "name": op.op_name, "step": plan.step,
+                                 "code": code, "error": str(failure)})
+        raise RunFailed(op, op_id, code, str(failure),
+                        f"the run's journal is kept: fix the cause and `skc run --resume {self.run_id}`")
+
+    def sync_now(self) -> bool:
+        """When no leaf op runs, the loop has nothing to overlap with the disk: the journal's queue
+        is written and fsync'd here, without a thread hand-off (and the trace's lines of the turn
+        with it). True when that was done."""
+        if self.running or self.journal is None or not self.journal.flush():
+            return False
+        self.trace.flush()
+        return True
+
     async def run_leaf(self, op: Op, op_id: str, args: list[Any]) -> list[Any]:
         """One leaf op: permission check, attempts with timeout/backoff, journal, trace; a cancelled
         op (the run failed or ended early) is journaled and traced as cancelled."""
@@ -384,13 +466,9 @@ class Scheduler:
                 self.outcome.executed += 1
                 self.outcome.tokens_in += result.tokens_in
                 self.outcome.tokens_out += result.tokens_out
-                meta = {k: v for k, v in result.meta.items() if k in ("cache_hit", "solidified", "model", "backend")}
                 # op_end says the op finished (no await since it freed its slots, so the trace lists it
                 # before the next holder's op_start); its journal record is durable before dependents start
-                emit("op_end", duration_s=round(duration, 6), tokens_in=result.tokens_in,
-                     tokens_out=result.tokens_out, retries=attempt - 1, cache_hit=bool(meta.get("cache_hit")),
-                     solidified=bool(meta.get("solidified")), **{k: v for k, v in meta.items()
-                                                                 if k not in ("cache_hit", "solidified")})
+                _op_end(emit, result, duration, attempt)
                 await self.journal_done(op, op_id, values, tokens_in=result.tokens_in,
                                         tokens_out=result.tokens_out, attempt=attempt)
                 return values
@@ -408,3 +486,11 @@ class Scheduler:
             raise RunFailed(op, op_id, code, str(failure),
                             f"the run's journal is kept: fix the cause and `skc run --resume {self.run_id}`")
         raise AssertionError("unreachable")
+
+
+def _op_end(emit: Any, result: OpResult, duration: float, attempt: int) -> None:
+    """Traces an op's successful end (its cost, and what the target's meta says of cache and JIT)."""
+    meta = {k: v for k, v in result.meta.items() if k in ("model", "backend")}
+    emit("op_end", duration_s=round(duration, 6), tokens_in=result.tokens_in, tokens_out=result.tokens_out,
+         retries=attempt - 1, cache_hit=bool(result.meta.get("cache_hit")),
+         solidified=bool(result.meta.get("solidified")), **meta)

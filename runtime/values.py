@@ -17,6 +17,7 @@ import io
 import json
 import math
 import re
+from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
 from skc.ir.types import Type
@@ -218,6 +219,10 @@ def _leaf(value: Any) -> Any:
     return str(value)
 
 
+# The C encoder `json.JSONEncoder.encode` builds anew on every call, made once: no circular
+# check (a cycle raises RecursionError here, as it does in `jsonable`), sorted keys, no NaN.
+_ENCODE = c_make_encoder(None, _leaf, encode_basestring_ascii, None, ":", ",", True, False, False) \
+    if c_make_encoder is not None else None
 _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=False, default=_leaf)
 
 
@@ -229,6 +234,6 @@ def encode_line(value: Any) -> str:
     bool and None dict keys are written `true`/`null` (JSON's spelling), not `True`/`None`.
     """
     try:
-        return _ENCODER.encode(value)
+        return "".join(_ENCODE(value, 0)) if _ENCODE is not None else _ENCODER.encode(value)
     except (TypeError, ValueError):
         return json.dumps(jsonable(value), sort_keys=True, separators=(",", ":"))
