@@ -186,7 +186,8 @@ class BlockRun:
             return
         future = self.futures.setdefault(i, asyncio.get_running_loop().create_future()) \
             if i in self.callable else None
-        restored = self.s.restore(op, self.nid(i))
+        nid = self.nid(i)
+        restored = self.s.restore(op, nid)
         if restored is not None:
             self.scope.bind(op.results, restored)
             if future is not None:
@@ -194,7 +195,7 @@ class BlockRun:
             self._complete(i)
             return
         if future is None and not op.regions:
-            now = self.s.run_now(op, self.nid(i), [self.scope[v] for v in op.operands])
+            now = self.s.run_now(op, nid, [self.scope[v] for v in op.operands])
             if now is not None:  # ran inline: its dependents start once its record is on disk
                 values, synced = now
                 self.scope.bind(op.results, values)

@@ -93,9 +93,10 @@ class Outcome:
     cancelled: int = 0  # ops stopped (or never started) because the run failed or exited early
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class LeafPlan:
-    """What the scheduler needs to know about a leaf op before running it, worked out once per op."""
+    """What the scheduler needs to know about a leaf op before running it, worked out once per op
+    (read-only after; not frozen, whose per-field `object.__setattr__` costs a plan per op)."""
 
     target: Target
     slots: tuple[tuple[str, int | None], ...]  # limits and write locks, in their global order
@@ -213,28 +214,28 @@ class Scheduler:
         plan = self._plans.get(id(op))
         if plan is not None and plan.target is target:
             return plan
-        wanted: dict[str, int | None] = {}
-        size = self.limits.get(target.name, target.max_concurrency)
-        if size:
-            wanted[f"target:{target.name}"] = size
+        limits = self.limits
+        size = limits.get(target.name, target.max_concurrency)
+        wanted: dict[str, int | None] = {f"target:{target.name}": size} if size else {}
         effects = self._effects.get(id(op))
         if effects is None:
             effects = op_effects(op)
+        writes = False
         for e in effects:
-            if e.resource in self.limits:
-                wanted[f"resource:{e.resource}"] = self.limits[e.resource]
+            if e.resource in limits:
+                wanted[f"resource:{e.resource}"] = limits[e.resource]
             if e.writes:
                 wanted[f"write:{e.resource}"] = None
+                writes = True
         retries = op.attr_int("retries")
         timeout_attr = op.attr_num("timeout_s")
         timeout = timeout_attr if timeout_attr is not None and timeout_attr > 0 else \
             float(target.default_timeout_s or self.options.get("default_timeout_s") or DEFAULT_TIMEOUT_S)
         attempts = 1 + (retries if retries is not None and retries > 0 else 0)
-        writes = any(e.writes for e in effects)
         now = attempts == 1 and not writes and (target.in_process or self.engine.inline) \
             and op.fallback is None and op.attributes.get("confirm") is not True \
             and not (self.jit is not None and op.has(CallsModel)) and target.runs_now(op)
-        plan = LeafPlan(target, tuple((k, wanted[k]) for k in sorted(wanted)), attempts, timeout,
+        plan = LeafPlan(target, tuple(sorted(wanted.items())) if wanted else (), attempts, timeout,
                         op.step, self.env_for(op), writes, now, bool(requests_for(op, None)) if now else True)
         self._plans[id(op)] = plan
         return plan
@@ -339,20 +340,23 @@ class Scheduler:
         `done` record is submitted, and `BlockRun` releases its dependents only once the
         future says it is on disk (the records of a ready wave share one fsync).
         """
-        target = self.target_for(op)
-        if target is None:
-            return None
-        plan = self.plan(op, target)
+        plan = self._plans.get(id(op))
+        if plan is None:
+            target = self.target_for(op)
+            if target is None:
+                return None
+            plan = self.plan(op, target)
         if not plan.now or (plan.slots and any(self._sem(key, size).locked() for key, size in plan.slots)):
             return None
         if plan.asks:
             self._check_permissions(op, op_id, args)
+        target, step, name, trace_emit = plan.target, plan.step, op.op_name, self.trace.emit
 
         def emit(event: str, **fields: Any) -> None:
-            self.emit_op(event, op, op_id, target=target.name, **fields)
+            trace_emit(event, op=op_id, name=name, step=step, target=target.name, **fields)
 
         ctx = ExecContext(self.run_id, self.workdir, dict(plan.env), self.bindings, self.options,
-                          emit, plan.step, op_id, 1)
+                          emit, step, op_id, 1)
         emit("op_start", attempt=1)
         started = time.perf_counter()
         code = "SKC310"
@@ -375,7 +379,7 @@ class Scheduler:
             _op_end(emit, result, duration, 1)
             if self.journal is None:
                 return values, None
-            return values, self.journal.submit({"type": "done", "op": op_id, "name": op.op_name, "step": plan.step,
+            return values, self.journal.submit({"type": "done", "op": op_id, "name": name, "step": step,
                                                 "values": values, "tokens_in": result.tokens_in,
                                                 "tokens_out": result.tokens_out, "attempt": 1})
         emit("op_error", code=code, error=str(failure), retries=0,
@@ -490,7 +494,7 @@ class Scheduler:
 
 def _op_end(emit: Any, result: OpResult, duration: float, attempt: int) -> None:
     """Traces an op's successful end (its cost, and what the target's meta says of cache and JIT)."""
-    meta = {k: v for k, v in result.meta.items() if k in ("model", "backend")}
+    meta = {k: v for k, v in result.meta.items() if k in ("model", "backend")} if result.meta else {}
     emit("op_end", duration_s=round(duration, 6), tokens_in=result.tokens_in, tokens_out=result.tokens_out,
          retries=attempt - 1, cache_hit=bool(result.meta.get("cache_hit")),
          solidified=bool(result.meta.get("solidified")), **meta)
