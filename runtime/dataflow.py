@@ -10,7 +10,12 @@ completion on a queue; a completion decrements its successors' pending counts
 and pushes the ones that reach zero onto a ready heap (program order breaks
 ties), from which they start at once. The block is finished when a count of the
 ops still needed reaches zero and no task runs: a completion costs its
-dependents, never a scan of the block. Regions recurse into new BlockRuns with
+dependents, never a scan of the block. A leaf op the scheduler can run inline
+(`Scheduler.run_now`: pure, synchronous work) gets no task: it runs when popped,
+and the ops so run from one ready heap form a wave whose journal records share one
+fsync; the wave's dependents become ready once that fsync is done (at once when
+the scheduler wrote it in the loop, else on a `synced` event from the queue).
+Regions recurse into new BlockRuns with
 a child `Scope`. On failure or early exit, `settle` cancels queued ops and
 running readers and lets running writers finish.
 """
@@ -68,6 +73,11 @@ class Scope:
                 return scope.values[id(value)]
             scope = scope.parent
         raise KeyError(f"value {value!r} has no runtime value")
+
+    def lookup(self, values: list[Value]) -> list[Any]:
+        """`[self[v] for v in values]`, the values of this scope's own block looked up directly."""
+        own = self.values
+        return [own[id(v)] if id(v) in own else self[v] for v in values]
 
     def bind(self, values: list[Value], data: list[Any]) -> None:
         for v, d in zip(values, data, strict=False):
@@ -195,7 +205,7 @@ class BlockRun:
             self._complete(i)
             return
         if future is None and not op.regions:
-            now = self.s.run_now(op, nid, [self.scope[v] for v in op.operands])
+            now = self.s.run_now(op, nid, self.scope.lookup(op.operands))
             if now is not None:  # ran inline: its dependents start once its record is on disk
                 values, synced = now
                 self.scope.bind(op.results, values)

@@ -23,7 +23,12 @@ takes everything queued, writes it in one `write`, flushes and fsyncs once (in a
 dedicated thread, so the loop never blocks on the disk), then wakes every waiter
 of that batch. Records queued in the same event-loop turn, or while the previous
 batch was being fsync'd, share one fsync; each `append` still returns only once
-its own record is on disk, and records land in the order they were appended. Op ids are structural paths (`4`, `5.1.0`
+its own record is on disk, and records land in the order they were appended.
+`submit` queues a record without waiting and returns the future of its batch, shared
+by every record submitted before the writer takes the queue (the scheduler's inline
+ops: one future, one fsync per ready wave); `flush` writes and fsyncs the queue in the
+caller's thread when the writer thread is idle (a caller with nothing else to do then
+saves the thread hand-off; records still land in order). Op ids are structural paths (`4`, `5.1.0`
 for the first op of region 1 of op 5, `7[2].0` for map item 2, `8@1.0` for retry
 attempt 1), so a resume of the same IR (checked by `ir_sha256`) finds them again.
 

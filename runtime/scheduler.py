@@ -6,7 +6,9 @@ inputs and its effect-ordering predecessors are done. Reads may run ahead of an
 op that can exit the workflow early; writes may not. Before a completion is
 processed the op's result is durably journaled, so dependents never start before
 it is on disk (ops completing together share one fsync: the journal's group
-commit).
+commit). An op whose target can run it synchronously at once (`Target.runs_now`: calc,
+data) runs inline, without a task: `run_now`, and `dataflow.BlockRun` makes each
+ready wave of such ops share one fsync before their dependents start.
 
 The scheduler is what each op runs through: its target (found by convention,
 `targets.base.target_registry`), the engine, the permission check at the op,
@@ -376,7 +378,11 @@ class Scheduler:
             self.outcome.executed += 1
             self.outcome.tokens_in += result.tokens_in
             self.outcome.tokens_out += result.tokens_out
-            _op_end(emit, result, duration, 1)
+            if result.meta:
+                _op_end(emit, result, duration, 1)
+            else:  # the usual case, spelled out: no meta to look through
+                emit("op_end", duration_s=round(duration, 6), tokens_in=result.tokens_in,
+                     tokens_out=result.tokens_out, retries=0, cache_hit=False, solidified=False)
             if self.journal is None:
                 return values, None
             return values, self.journal.submit({"type": "done", "op": op_id, "name": name, "step": step,
