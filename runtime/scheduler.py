@@ -35,10 +35,9 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from abc import ABC, abstractmethod
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from skc.ir.analysis import DepGraph, block_graph, op_effects
 from skc.ir.core import Block, Op
@@ -47,6 +46,7 @@ from skc.ir.effects import Effect
 from skc.ir.traits import CallsModel
 from skc.runtime.dataflow import BlockRun, EarlyExit, RunFailed, Scope
 from skc.runtime.journal import JournalWriter
+from skc.runtime.leaf import Engine, LeafPlan, Outcome, Slots, op_end
 from skc.runtime.permissions import Denial, Policy, requests_for
 from skc.runtime.targets.base import ExecContext, OpFailed, OpResult, Target, target_registry
 from skc.runtime.trace import TraceWriter
@@ -56,79 +56,6 @@ __all__ = ["BASE_ENV", "DEFAULT_TIMEOUT_S", "EarlyExit", "Engine", "Outcome", "R
 
 DEFAULT_TIMEOUT_S = 600.0
 BASE_ENV = ("PATH", "HOME", "LANG")
-
-
-class Engine(ABC):
-    """Where leaf ops run. The scheduler calls `execute` once per attempt of an op whose
-    target is not `in_process`, and cancels the awaiting coroutine on timeout; the engine
-    must then stop the work. `start`/`stop` bracket a run."""
-
-    name: ClassVar[str] = ""
-    # Whether ops whose target `runs_now` them may run in the scheduler's own process,
-    # inline (the local engine); else every op goes to `execute` (Ray: to a worker).
-    inline: ClassVar[bool] = False
-
-    async def start(self) -> None:  # noqa: B027 - optional hook
-        """Called once before the first op."""
-
-    async def stop(self) -> None:  # noqa: B027 - optional hook
-        """Called once after the run, also after a failure."""
-
-    @abstractmethod
-    async def execute(self, target: Target, op: Op, args: list[Any], ctx: ExecContext) -> OpResult:
-        """Runs `op` on `target` with operand values `args`; raises OpFailed on failure."""
-
-
-@dataclass
-class Outcome:
-    """How a workflow run ended."""
-
-    status: str  # ok | failed | waiting (an approval is pending: approvals.py)
-    outputs: list[Any] = field(default_factory=list)
-    exit_status: str | None = None
-    early_exit: bool = False  # ended by a ctrl.return inside a branch, not the final one
-    error: RunFailed | None = None
-    tokens_in: int = 0
-    tokens_out: int = 0
-    executed: int = 0
-    restored: int = 0
-    cancelled: int = 0  # ops stopped (or never started) because the run failed or exited early
-
-
-@dataclass(slots=True)
-class LeafPlan:
-    """What the scheduler needs to know about a leaf op before running it, worked out once per op
-    (read-only after; not frozen, whose per-field `object.__setattr__` costs a plan per op)."""
-
-    target: Target
-    slots: tuple[tuple[str, int | None], ...]  # limits and write locks, in their global order
-    attempts: int
-    timeout_s: float
-    step: str
-    env: dict[str, str]
-    writes: bool
-    now: bool  # run inline by `Scheduler.run_now` (pure, synchronous, one attempt, no gate)
-    asks: bool  # asks for a permission (which ops ask depends on the op; its values fill the subjects in)
-
-
-class _Slots:
-    """Holds an op's limit slots and write locks while it runs (acquired in one global order)."""
-
-    __slots__ = ("held", "locks")
-
-    def __init__(self, locks: list[asyncio.Semaphore | asyncio.Lock]) -> None:
-        self.locks = locks
-        self.held = 0
-
-    async def __aenter__(self) -> None:
-        for lock in self.locks:
-            await lock.acquire()
-            self.held += 1
-
-    async def __aexit__(self, *exc: object) -> None:
-        for lock in reversed(self.locks[:self.held]):
-            lock.release()
-        self.held = 0
 
 
 class Scheduler:
@@ -206,10 +133,10 @@ class Scheduler:
             self._sems[key] = asyncio.Lock() if size is None else asyncio.Semaphore(max(1, size))
         return self._sems[key]
 
-    def limited(self, op: Op, target: Target, plan: LeafPlan | None = None) -> _Slots:
+    def limited(self, op: Op, target: Target, plan: LeafPlan | None = None) -> Slots:
         """Holds the op's target and resource slots, and write locks on what it writes."""
         slots = (plan or self.plan(op, target)).slots
-        return _Slots([self._sem(key, size) for key, size in slots])
+        return Slots([self._sem(key, size) for key, size in slots])
 
     def plan(self, op: Op, target: Target) -> LeafPlan:
         """The op's target slots, attempts, timeout, step and environment (once per op)."""
@@ -379,7 +306,7 @@ class Scheduler:
             self.outcome.tokens_in += result.tokens_in
             self.outcome.tokens_out += result.tokens_out
             if result.meta:
-                _op_end(emit, result, duration, 1)
+                op_end(emit, result, duration, 1)
             else:  # the usual case, spelled out: no meta to look through
                 emit("op_end", duration_s=round(duration, 6), tokens_in=result.tokens_in,
                      tokens_out=result.tokens_out, retries=0, cache_hit=False, solidified=False)
@@ -478,7 +405,7 @@ class Scheduler:
                 self.outcome.tokens_out += result.tokens_out
                 # op_end says the op finished (no await since it freed its slots, so the trace lists it
                 # before the next holder's op_start); its journal record is durable before dependents start
-                _op_end(emit, result, duration, attempt)
+                op_end(emit, result, duration, attempt)
                 await self.journal_done(op, op_id, values, tokens_in=result.tokens_in,
                                         tokens_out=result.tokens_out, attempt=attempt)
                 return values
@@ -497,10 +424,3 @@ class Scheduler:
                             f"the run's journal is kept: fix the cause and `skc run --resume {self.run_id}`")
         raise AssertionError("unreachable")
 
-
-def _op_end(emit: Any, result: OpResult, duration: float, attempt: int) -> None:
-    """Traces an op's successful end (its cost, and what the target's meta says of cache and JIT)."""
-    meta = {k: v for k, v in result.meta.items() if k in ("model", "backend")} if result.meta else {}
-    emit("op_end", duration_s=round(duration, 6), tokens_in=result.tokens_in, tokens_out=result.tokens_out,
-         retries=attempt - 1, cache_hit=bool(result.meta.get("cache_hit")),
-         solidified=bool(result.meta.get("solidified")), **meta)
