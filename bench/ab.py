@@ -53,8 +53,12 @@ def headline(name: str, res: dict[str, Any]) -> float:
 
 def rows(name: str, res: dict[str, Any]) -> dict[str, str]:
     if name == "overhead":
-        return {k: f"{r['us_per_op']:8.1f} us/op  x{r['x_floor']:.1f} floor"
-                for k, r in res["rows"].items() if "us_per_op" in r}
+        out = {k: f"{r['us_per_op']:8.1f} us/op  x{r['x_floor']:.1f} floor"
+               for k, r in res["rows"].items() if "us_per_op" in r}
+        lg, run = res["rows"].get("LangGraph", {}), res["rows"].get("skc run (local)", {})
+        if "median_s" in lg and run.get("median_s"):
+            out["LangGraph / skc run"] = f"{lg['median_s'] / run['median_s']:8.1f}x"
+        return out
     out = {"files/s/core": f"{res.get('files_per_second_per_core') or 0:8.1f}"}
     for kind, v in sorted((res.get("per_kind") or {}).items()):
         out[f"  {kind}"] = f"{v.get('files_per_second_per_core') or 0:8.1f} ({v.get('files')} files)"

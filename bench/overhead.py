@@ -1,6 +1,7 @@
 """P2, orchestration overhead: per-op cost of running 1000 no-op ops.
 
     python -m bench.overhead [--ops 1000] [--repeats 5] [--no-ray] [--out bench/results/overhead.json]
+    python -m bench.overhead --compare-ref REV [--rounds 3] [--no-ray] ...   before (REV) and after, one run
 
 The graph is `random-1000` (bench/workloads) with every latency set to 0: each op
 does nothing, so the time per op is what the orchestrator costs. Side by side, in
@@ -17,10 +18,15 @@ this one process, median of `--repeats` after a warm-up:
     skc run (Ray)          `run(..., engine=RayEngine())`, every op a Ray task; Ray's start-up
                            (`ray.init`, 2 CPUs) is timed once and reported apart
 
-Reported: seconds per run, microseconds per op, and the ratio to the floor; and
-where skc's scheduler spends its time: one extra run of "skc scheduler" under
-cProfile, its top functions by own time (the profiler slows it; only the shares
-are read).
+Reported: seconds per run, microseconds per op, the ratio to the floor, and how many
+times skc run's per-op cost LangGraph's is; and where skc spends its time: one extra
+run of "skc scheduler" and one of "skc run (tmpfs)" under cProfile, their top
+functions by own time (the profiler slows them; only the shares are read).
+
+`--compare-ref REV` runs this benchmark on the tree of git revision REV and on the
+working tree, interleaved round by round in this one invocation (`bench.ab`: REV is
+unpacked to a temporary folder and imported as skc in its own process), and prints
+both sides' rows side by side: the before/after of a change, under the same load.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ import argparse
 import asyncio
 import cProfile
 import logging
+import os
 import pstats
 import shutil
 import sys
@@ -131,9 +138,20 @@ def skc_run_in(dag: Dag, folder: str) -> float:
 
 def profile_scheduler(dag: Dag, top: int = 4) -> list[dict[str, Any]]:
     """The scheduler's top functions by own time in one profiled run, with their share of the total."""
+    return profile(lambda: skc_scheduler(dag), top)
+
+
+def profile_run(dag: Dag, top: int = 6) -> list[dict[str, Any]]:
+    """The same for one whole `skc run` (preparing it, too) with its run folder on tmpfs, else /tmp."""
+    folder = "/dev/shm" if Path("/dev/shm").is_dir() else tempfile.gettempdir()
+    return profile(lambda: skc_run_in(dag, folder), top)
+
+
+def profile(fn: Any, top: int) -> list[dict[str, Any]]:
+    """`fn`'s top functions by own time in one profiled call, with their share of the total."""
     prof = cProfile.Profile()
     prof.enable()
-    skc_scheduler(dag)
+    fn()
     prof.disable()
     stats = pstats.Stats(prof).stats  # type: ignore[attr-defined]
     total = sum(v[2] for v in stats.values()) or 1.0
@@ -156,7 +174,7 @@ def run(n_ops: int = 1000, repeats: int = 5, with_ray: bool = True, with_langgra
     measure("skc run (local)", lambda: skc_run(dag))
     if Path("/dev/shm").is_dir():
         measure("skc run (tmpfs)", lambda: skc_run_in(dag, "/dev/shm"))
-    profile = profile_scheduler(dag)
+    sched_profile, run_profile = profile_scheduler(dag), profile_run(dag)
     if with_langgraph:
         lg = langgraph_runner(dag)
         if isinstance(lg, str):
@@ -175,9 +193,19 @@ def run(n_ops: int = 1000, repeats: int = 5, with_ray: bool = True, with_langgra
         if "median_s" in row:
             row["us_per_op"] = row["median_s"] * 1e6 / dag.n
             row["x_floor"] = row["median_s"] / floor if floor else None
+    if "median_s" in rows["LangGraph"]:  # how many times skc run's per-op cost LangGraph's is
+        rows["LangGraph"]["x_skc_run"] = rows["LangGraph"]["median_s"] / rows["skc run (local)"]["median_s"]
     return {"benchmark": "overhead", "workload": dag.name, "ops": dag.n, "edges": dag.edges,
             "depth": dag.depth(), "repeats": repeats, "rows": rows,
-            "scheduler_profile": profile}
+            "scheduler_profile": sched_profile, "run_profile": run_profile, "load_average": _load()}
+
+
+def _load() -> list[float] | None:
+    """The 1, 5 and 15 minute load averages when the benchmark ended (what else the machine ran)."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
 
 
 def table(res: dict[str, Any]) -> str:
@@ -188,8 +216,15 @@ def table(res: dict[str, Any]) -> str:
             lines.append(f"  {name:24} skipped: {row['skipped']}")
             continue
         extra = f"  (start-up {row['startup_s']:.2f} s, not included)" if "startup_s" in row else ""
+        if "x_skc_run" in row:
+            extra += f"  ({row['x_skc_run']:.1f}x skc run's)"
         lines.append(f"  {name:24} {row['median_s']:8.4f} s  {row['us_per_op']:9.1f} us/op  "
                      f"x{row['x_floor']:.1f} the floor{extra}")
+    for key, what in (("scheduler_profile", "skc scheduler"), ("run_profile", "skc run (tmpfs)")):
+        if res.get(key):
+            lines.append(f"  profile, {what}: " + "; ".join(f"{p['function']} {p['share']:.0%}" for p in res[key]))
+    if res.get("load_average"):
+        lines.append("  load average: " + " ".join(f"{x:.2f}" for x in res["load_average"]))
     return "\n".join(lines)
 
 
@@ -200,7 +235,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-ray", action="store_true")
     parser.add_argument("--no-langgraph", action="store_true")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--compare-ref", metavar="REV", help="run REV's tree and this one, interleaved (bench.ab)")
+    parser.add_argument("--rounds", type=int, default=3, help="with --compare-ref: rounds per side")
     args = parser.parse_args(argv)
+    if args.compare_ref:
+        from bench import ab
+
+        passed = ["--ops", str(args.ops), "--repeats", str(args.repeats)] + \
+            (["--no-ray"] if args.no_ray else []) + (["--no-langgraph"] if args.no_langgraph else [])
+        return ab.main(["--base", args.compare_ref, "--rounds", str(args.rounds), "overhead", *passed])
     res = run(args.ops, args.repeats, not args.no_ray, not args.no_langgraph)
     return publish(res, table(res), args.out)
 

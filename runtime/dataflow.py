@@ -10,7 +10,12 @@ completion on a queue; a completion decrements its successors' pending counts
 and pushes the ones that reach zero onto a ready heap (program order breaks
 ties), from which they start at once. The block is finished when a count of the
 ops still needed reaches zero and no task runs: a completion costs its
-dependents, never a scan of the block. Regions recurse into new BlockRuns with
+dependents, never a scan of the block. A leaf op the scheduler can run inline
+(`Scheduler.run_now`: pure, synchronous work) gets no task: it runs when popped,
+and the ops so run from one ready heap form a wave whose journal records share one
+fsync; the wave's dependents become ready once that fsync is done (at once when
+the scheduler wrote it in the loop, else on a `synced` event from the queue).
+Regions recurse into new BlockRuns with
 a child `Scope`. On failure or early exit, `settle` cancels queued ops and
 running readers and lets running writers finish.
 """
@@ -69,6 +74,11 @@ class Scope:
             scope = scope.parent
         raise KeyError(f"value {value!r} has no runtime value")
 
+    def lookup(self, values: list[Value]) -> list[Any]:
+        """`[self[v] for v in values]`, the values of this scope's own block looked up directly."""
+        own = self.values
+        return [own[id(v)] if id(v) in own else self[v] for v in values]
+
     def bind(self, values: list[Value], data: list[Any]) -> None:
         for v, d in zip(values, data, strict=False):
             self.values[id(v)] = d
@@ -96,6 +106,9 @@ class BlockRun:
         self.ready: list[int] = []
         self.result: list[Any] | None = None
         self.awaiting_fallback: set[int] = set()
+        self.unsynced: list[int] = []  # inline ops run in this wave, their journal records not yet on disk
+        self.wave: asyncio.Future[None] | None = None  # the fsync those records wait for
+        self.syncing: dict[int, list[int]] = {}  # waves waiting for their fsync, by number
 
     def nid(self, i: int) -> str:
         return f"{self.prefix}{i}"
@@ -107,13 +120,24 @@ class BlockRun:
         try:
             while not self._finished():
                 while self.ready:
-                    self._start(heapq.heappop(self.ready))
+                    while self.ready:
+                        self._start(heapq.heappop(self.ready))
+                    if self.unsynced:
+                        self._end_wave()
                 if self._finished():
                     break
-                if not self.tasks and self.events.empty():
+                if not self.tasks and not self.syncing and self.events.empty():
                     stuck = [self.nid(i) for i in range(len(self.ops)) if i not in self.done]
                     raise RuntimeError(f"scheduler stalled with ops {stuck} never ready (a dependency cycle?)")
                 kind, i, exc = await self.events.get()
+                if kind == "synced":  # a wave of inline ops is on disk: their dependents may start
+                    wave = self.syncing.pop(i)
+                    if exc is not None:
+                        j = wave[0]
+                        raise RunFailed(self.ops[j], self.nid(j), "SKC311", f"the journal could not be written: {exc}")
+                    for j in wave:
+                        self._complete(j)
+                    continue
                 if kind == "trigger":
                     if i not in self.triggered:
                         self.triggered.add(i)
@@ -128,6 +152,24 @@ class BlockRun:
             await self._stop()
             raise
         return self.result if self.result is not None else []
+
+    def _end_wave(self) -> None:
+        """The inline ops just run wait, as one wave, for the fsync of their journal records: done
+        here when the scheduler has nothing to overlap with the disk, else on the journal's thread."""
+        wave, fut = self.unsynced, self.wave
+        self.unsynced, self.wave = [], None
+        assert fut is not None
+        if self.s.sync_now() and fut.done() and not fut.cancelled() and fut.exception() is None:
+            for j in wave:
+                self._complete(j)
+            return
+        key = id(wave)  # unique while the wave waits in `syncing`
+        self.syncing[key] = wave
+
+        def synced(f: asyncio.Future[None]) -> None:
+            exc = f.exception() if not f.cancelled() else asyncio.CancelledError()
+            self.events.put_nowait(("synced", key, exc))
+        fut.add_done_callback(synced)
 
     def _finished(self) -> bool:
         return self.needed == 0 and not self.tasks
@@ -154,13 +196,27 @@ class BlockRun:
             return
         future = self.futures.setdefault(i, asyncio.get_running_loop().create_future()) \
             if i in self.callable else None
-        restored = self.s.restore(op, self.nid(i))
+        nid = self.nid(i)
+        restored = self.s.restore(op, nid)
         if restored is not None:
             self.scope.bind(op.results, restored)
             if future is not None:
                 future.set_result(restored)
             self._complete(i)
             return
+        if future is None and not op.regions:
+            now = self.s.run_now(op, nid, self.scope.lookup(op.operands))
+            if now is not None:  # ran inline: its dependents start once its record is on disk
+                values, synced = now
+                self.scope.bind(op.results, values)
+                if synced is None:
+                    self._complete(i)
+                    return
+                if self.wave is not None and synced is not self.wave:
+                    self._end_wave()  # the journal's writer took a batch meanwhile: a new wave
+                self.unsynced.append(i)
+                self.wave = synced
+                return
         self.tasks[i] = asyncio.ensure_future(self._node(i, future))
 
     def _standby_value(self, v: Value) -> bool:

@@ -23,7 +23,12 @@ takes everything queued, writes it in one `write`, flushes and fsyncs once (in a
 dedicated thread, so the loop never blocks on the disk), then wakes every waiter
 of that batch. Records queued in the same event-loop turn, or while the previous
 batch was being fsync'd, share one fsync; each `append` still returns only once
-its own record is on disk, and records land in the order they were appended. Op ids are structural paths (`4`, `5.1.0`
+its own record is on disk, and records land in the order they were appended.
+`submit` queues a record without waiting and returns the future of its batch, shared
+by every record submitted before the writer takes the queue (the scheduler's inline
+ops: one future, one fsync per ready wave); `flush` writes and fsyncs the queue in the
+caller's thread when the writer thread is idle (a caller with nothing else to do then
+saves the thread hand-off; records still land in order). Op ids are structural paths (`4`, `5.1.0`
 for the first op of region 1 of op 5, `7[2].0` for map item 2, `8@1.0` for retry
 attempt 1), so a resume of the same IR (checked by `ir_sha256`) finds them again.
 
@@ -81,6 +86,8 @@ class JournalWriter:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="skc-journal")
         self._queued: list[tuple[str, bool, asyncio.Future[None] | None]] = []
         self._writer: asyncio.Task[None] | None = None
+        self._open: asyncio.Future[None] | None = None  # the future `submit` records of the next batch share
+        self._busy = False  # the writer thread is writing a batch
         self.fsyncs = 0  # how many fsyncs the records took (group commit makes it fewer than records)
         if new and durable:
             _fsync_dir(path.parent)
@@ -108,15 +115,34 @@ class JournalWriter:
         A record with `sync=False, wait=False` is queued (it lands in order, with the next
         batch) and `append` returns at once.
         """
-        line = self._line(record)  # a record that cannot be written fails here, for its own caller
-        loop = asyncio.get_running_loop()
-        done: asyncio.Future[None] | None = loop.create_future() if sync or wait else None
-        self._queued.append((line, sync, done))
-        if self._writer is None or self._writer.done() or self._writer.get_loop() is not loop:
-            self._writer = loop.create_task(self._drain())
+        done = self._enqueue(self._line(record), sync, sync or wait, shared=False)
         if done is not None:
             # If the caller is cancelled its record is still written (it is queued), as before.
             await done
+
+    def submit(self, record: dict[str, Any]) -> asyncio.Future[None]:
+        """Queues `record` to be written and fsync'd; the future is done once it is on disk.
+
+        Records submitted before the writer takes its next batch share one future (the
+        scheduler's inline ops: a whole ready wave waits on one future, one fsync).
+        """
+        done = self._enqueue(self._line(record), True, True, shared=True)
+        assert done is not None
+        return done
+
+    def _enqueue(self, line: str, sync: bool, wait: bool, *, shared: bool) -> asyncio.Future[None] | None:
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] | None = None
+        if shared:
+            if self._open is None or self._open.get_loop() is not loop:
+                self._open = loop.create_future()
+            done = self._open
+        elif wait:
+            done = loop.create_future()
+        self._queued.append((line, sync, done))
+        if self._writer is None or self._writer.done() or self._writer.get_loop() is not loop:
+            self._writer = loop.create_task(self._drain())
+        return done
 
     async def _drain(self) -> None:
         """Writes queued records in batches, one write and at most one fsync per batch."""
@@ -124,22 +150,21 @@ class JournalWriter:
         batch: list[tuple[str, bool, asyncio.Future[None] | None]] = []
         try:
             while self._queued:
-                batch, self._queued = self._queued, []
+                batch, self._queued, self._open = self._queued, [], None
                 lines = [line for line, _, _ in batch]
+                self._busy = True
                 try:
                     await loop.run_in_executor(self._pool, self._write_lines, lines,
                                                any(sync for _, sync, _ in batch))
                 except asyncio.CancelledError:
                     raise
                 except Exception as e:  # the disk failed: every record of the batch failed
-                    for _, _, fut in batch:
-                        if fut is not None and not fut.done():
-                            fut.set_exception(e)
+                    _settle(batch, e)
                     batch = []
                     continue
-                for _, _, fut in batch:
-                    if fut is not None and not fut.done():
-                        fut.set_result(None)
+                finally:
+                    self._busy = False
+                _settle(batch, None)
                 batch = []
         except asyncio.CancelledError:  # the loop is shutting down: nobody will wait for these
             if self._queued:  # written (unsynced), in order after the batch the thread is writing
@@ -147,11 +172,27 @@ class JournalWriter:
             for _, _, fut in batch + self._queued:
                 if fut is not None:
                     fut.cancel()
-            self._queued = []
+            self._queued, self._open = [], None
             raise
         finally:
             if self._writer is asyncio.current_task():
                 self._writer = None
+
+    def flush(self) -> bool:
+        """Writes (and fsyncs) the queued records here and now, blocking the caller, unless the
+        writer thread is busy with a batch (then False: the queue waits for the thread, in
+        order). For a caller with nothing else to do meanwhile: no thread hand-off."""
+        if self._busy:
+            return False
+        batch, self._queued, self._open = self._queued, [], None
+        if batch:
+            try:
+                self._write_lines([line for line, _, _ in batch], any(sync for _, sync, _ in batch))
+            except Exception as e:  # the disk failed: every record of the batch failed
+                _settle(batch, e)
+                return True
+            _settle(batch, None)
+        return True
 
     async def drained(self) -> None:
         """Returns once every queued record (waited for or not) is written."""
@@ -163,6 +204,16 @@ class JournalWriter:
         self._pool.shutdown(wait=True)
         with self._lock:
             self._file.close()
+
+
+def _settle(batch: list[tuple[str, bool, asyncio.Future[None] | None]], error: Exception | None) -> None:
+    """Wakes the waiters of a written batch (or tells them the write failed)."""
+    for _, _, fut in batch:
+        if fut is not None and not fut.done():
+            if error is None:
+                fut.set_result(None)
+            else:
+                fut.set_exception(error)
 
 
 @dataclass

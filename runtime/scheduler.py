@@ -6,7 +6,9 @@ inputs and its effect-ordering predecessors are done. Reads may run ahead of an
 op that can exit the workflow early; writes may not. Before a completion is
 processed the op's result is durably journaled, so dependents never start before
 it is on disk (ops completing together share one fsync: the journal's group
-commit).
+commit). An op whose target can run it synchronously at once (`Target.runs_now`: calc,
+data) runs inline, without a task: `run_now`, and `dataflow.BlockRun` makes each
+ready wave of such ops share one fsync before their dependents start.
 
 The scheduler is what each op runs through: its target (found by convention,
 `targets.base.target_registry`), the engine, the permission check at the op,
@@ -33,10 +35,9 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from abc import ABC, abstractmethod
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from skc.ir.analysis import DepGraph, block_graph, op_effects
 from skc.ir.core import Block, Op
@@ -45,6 +46,7 @@ from skc.ir.effects import Effect
 from skc.ir.traits import CallsModel
 from skc.runtime.dataflow import BlockRun, EarlyExit, RunFailed, Scope
 from skc.runtime.journal import JournalWriter
+from skc.runtime.leaf import Engine, LeafPlan, Outcome, Slots, op_end
 from skc.runtime.permissions import Denial, Policy, requests_for
 from skc.runtime.targets.base import ExecContext, OpFailed, OpResult, Target, target_registry
 from skc.runtime.trace import TraceWriter
@@ -54,73 +56,6 @@ __all__ = ["BASE_ENV", "DEFAULT_TIMEOUT_S", "EarlyExit", "Engine", "Outcome", "R
 
 DEFAULT_TIMEOUT_S = 600.0
 BASE_ENV = ("PATH", "HOME", "LANG")
-
-
-class Engine(ABC):
-    """Where leaf ops run. The scheduler calls `execute` once per attempt of an op whose
-    target is not `in_process`, and cancels the awaiting coroutine on timeout; the engine
-    must then stop the work. `start`/`stop` bracket a run."""
-
-    name: ClassVar[str] = ""
-
-    async def start(self) -> None:  # noqa: B027 - optional hook
-        """Called once before the first op."""
-
-    async def stop(self) -> None:  # noqa: B027 - optional hook
-        """Called once after the run, also after a failure."""
-
-    @abstractmethod
-    async def execute(self, target: Target, op: Op, args: list[Any], ctx: ExecContext) -> OpResult:
-        """Runs `op` on `target` with operand values `args`; raises OpFailed on failure."""
-
-
-@dataclass
-class Outcome:
-    """How a workflow run ended."""
-
-    status: str  # ok | failed | waiting (an approval is pending: approvals.py)
-    outputs: list[Any] = field(default_factory=list)
-    exit_status: str | None = None
-    early_exit: bool = False  # ended by a ctrl.return inside a branch, not the final one
-    error: RunFailed | None = None
-    tokens_in: int = 0
-    tokens_out: int = 0
-    executed: int = 0
-    restored: int = 0
-    cancelled: int = 0  # ops stopped (or never started) because the run failed or exited early
-
-
-@dataclass(frozen=True, slots=True)
-class LeafPlan:
-    """What the scheduler needs to know about a leaf op before running it, worked out once per op."""
-
-    target: Target
-    slots: tuple[tuple[str, int | None], ...]  # limits and write locks, in their global order
-    attempts: int
-    timeout_s: float
-    step: str
-    env: dict[str, str]
-    writes: bool
-
-
-class _Slots:
-    """Holds an op's limit slots and write locks while it runs (acquired in one global order)."""
-
-    __slots__ = ("held", "locks")
-
-    def __init__(self, locks: list[asyncio.Semaphore | asyncio.Lock]) -> None:
-        self.locks = locks
-        self.held = 0
-
-    async def __aenter__(self) -> None:
-        for lock in self.locks:
-            await lock.acquire()
-            self.held += 1
-
-    async def __aexit__(self, *exc: object) -> None:
-        for lock in reversed(self.locks[:self.held]):
-            lock.release()
-        self.held = 0
 
 
 class Scheduler:
@@ -153,6 +88,7 @@ class Scheduler:
         self._graphs: dict[int, DepGraph] = {}
         self._plans: dict[int, LeafPlan] = {}
         self._effects: dict[int, list[Effect]] = {}  # lifted effects of the ops of every block graphed
+        self._envs: dict[tuple[str, ...], dict[str, str]] = {}  # the environment by the names an op passes
         self.outcome = Outcome("ok")
         self.running: set[str] = set()  # ids of leaf ops holding their slots (started, not finished)
         self._finished: set[str] = set()  # ids of leaf ops whose result is in (journaling it)
@@ -176,6 +112,14 @@ class Scheduler:
         return self._graphs[key]
 
     def env_for(self, op: Op) -> dict[str, str]:
+        names = op.attributes.get("env")
+        key = tuple(str(n) for n in names) if isinstance(names, list) else ()
+        env = self._envs.get(key)
+        if env is None:
+            env = self._envs[key] = self._env_for(op)
+        return env
+
+    def _env_for(self, op: Op) -> dict[str, str]:
         env = {k: self.environ[k] for k in BASE_ENV if k in self.environ}
         env.setdefault("PATH", os.defpath)
         env.setdefault("LANG", "C.UTF-8")
@@ -189,35 +133,39 @@ class Scheduler:
             self._sems[key] = asyncio.Lock() if size is None else asyncio.Semaphore(max(1, size))
         return self._sems[key]
 
-    def limited(self, op: Op, target: Target, plan: LeafPlan | None = None) -> _Slots:
+    def limited(self, op: Op, target: Target, plan: LeafPlan | None = None) -> Slots:
         """Holds the op's target and resource slots, and write locks on what it writes."""
         slots = (plan or self.plan(op, target)).slots
-        return _Slots([self._sem(key, size) for key, size in slots])
+        return Slots([self._sem(key, size) for key, size in slots])
 
     def plan(self, op: Op, target: Target) -> LeafPlan:
         """The op's target slots, attempts, timeout, step and environment (once per op)."""
         plan = self._plans.get(id(op))
         if plan is not None and plan.target is target:
             return plan
-        wanted: dict[str, int | None] = {}
-        size = self.limits.get(target.name, target.max_concurrency)
-        if size:
-            wanted[f"target:{target.name}"] = size
+        limits = self.limits
+        size = limits.get(target.name, target.max_concurrency)
+        wanted: dict[str, int | None] = {f"target:{target.name}": size} if size else {}
         effects = self._effects.get(id(op))
         if effects is None:
             effects = op_effects(op)
+        writes = False
         for e in effects:
-            if e.resource in self.limits:
-                wanted[f"resource:{e.resource}"] = self.limits[e.resource]
+            if e.resource in limits:
+                wanted[f"resource:{e.resource}"] = limits[e.resource]
             if e.writes:
                 wanted[f"write:{e.resource}"] = None
+                writes = True
         retries = op.attr_int("retries")
         timeout_attr = op.attr_num("timeout_s")
         timeout = timeout_attr if timeout_attr is not None and timeout_attr > 0 else \
             float(target.default_timeout_s or self.options.get("default_timeout_s") or DEFAULT_TIMEOUT_S)
-        plan = LeafPlan(target, tuple((k, wanted[k]) for k in sorted(wanted)),
-                        1 + (retries if retries is not None and retries > 0 else 0), timeout,
-                        op.step, self.env_for(op), any(e.writes for e in effects))
+        attempts = 1 + (retries if retries is not None and retries > 0 else 0)
+        now = attempts == 1 and not writes and (target.in_process or self.engine.inline) \
+            and op.fallback is None and op.attributes.get("confirm") is not True \
+            and not (self.jit is not None and op.has(CallsModel)) and target.runs_now(op)
+        plan = LeafPlan(target, tuple(sorted(wanted.items())) if wanted else (), attempts, timeout,
+                        op.step, self.env_for(op), writes, now, bool(requests_for(op, None)) if now else True)
         self._plans[id(op)] = plan
         return plan
 
@@ -313,6 +261,77 @@ class Scheduler:
         meta["solidified"] = bool(solidified)
         return OpResult([output], model.tokens_in if model else 0, model.tokens_out if model else 0, meta)
 
+    def run_now(self, op: Op, op_id: str, args: list[Any]) -> tuple[list[Any], asyncio.Future[None] | None] | None:
+        """A leaf op whose plan says `now`, run inline: (its values, the future of its journal record's
+        fsync, None without a journal), or None when the op must run as a task (`run_leaf`).
+
+        The op is checked, traced and journaled as `run_leaf` would, but never waits: its
+        `done` record is submitted, and `BlockRun` releases its dependents only once the
+        future says it is on disk (the records of a ready wave share one fsync).
+        """
+        plan = self._plans.get(id(op))
+        if plan is None:
+            target = self.target_for(op)
+            if target is None:
+                return None
+            plan = self.plan(op, target)
+        if not plan.now or (plan.slots and any(self._sem(key, size).locked() for key, size in plan.slots)):
+            return None
+        if plan.asks:
+            self._check_permissions(op, op_id, args)
+        target, step, name, trace_emit = plan.target, plan.step, op.op_name, self.trace.emit
+
+        def emit(event: str, **fields: Any) -> None:
+            trace_emit(event, op=op_id, name=name, step=step, target=target.name, **fields)
+
+        ctx = ExecContext(self.run_id, self.workdir, dict(plan.env), self.bindings, self.options,
+                          emit, step, op_id, 1)
+        emit("op_start", attempt=1)
+        started = time.perf_counter()
+        code = "SKC310"
+        try:
+            result = target.execute_now(op, args, ctx)
+            duration = time.perf_counter() - started
+            try:
+                values = shape_results([r.type for r in op.results], result.values)
+            except ValueError as e:
+                raise OpFailed(f"output does not fit {op.results[0].type}: {e}", retryable=False) from None
+        except OpFailed as e:
+            failure = e
+        except Exception as e:  # a bug in a target must still end as a reported failure
+            failure, code = OpFailed(f"internal error in {target.name}: {type(e).__name__}: {e}",
+                                     retryable=False), "SKC311"
+        else:
+            self.outcome.executed += 1
+            self.outcome.tokens_in += result.tokens_in
+            self.outcome.tokens_out += result.tokens_out
+            if result.meta:
+                op_end(emit, result, duration, 1)
+            else:  # the usual case, spelled out: no meta to look through
+                emit("op_end", duration_s=round(duration, 6), tokens_in=result.tokens_in,
+                     tokens_out=result.tokens_out, retries=0, cache_hit=False, solidified=False)
+            if self.journal is None:
+                return values, None
+            return values, self.journal.submit({"type": "done", "op": op_id, "name": name, "step": step,
+                                                "values": values, "tokens_in": result.tokens_in,
+                                                "tokens_out": result.tokens_out, "attempt": 1})
+        emit("op_error", code=code, error=str(failure), retries=0,
+             duration_s=round(time.perf_counter() - started, 6))
+        if self.journal is not None:  # `run` drains the journal before it returns
+            self.journal.submit({"type": "failed", "op": op_id, "name": op.op_name, "step": plan.step,
+                                 "code": code, "error": str(failure)})
+        raise RunFailed(op, op_id, code, str(failure),
+                        f"the run's journal is kept: fix the cause and `skc run --resume {self.run_id}`")
+
+    def sync_now(self) -> bool:
+        """When no leaf op runs, the loop has nothing to overlap with the disk: the journal's queue
+        is written and fsync'd here, without a thread hand-off (and the trace's lines of the turn
+        with it). True when that was done."""
+        if self.running or self.journal is None or not self.journal.flush():
+            return False
+        self.trace.flush()
+        return True
+
     async def run_leaf(self, op: Op, op_id: str, args: list[Any]) -> list[Any]:
         """One leaf op: permission check, attempts with timeout/backoff, journal, trace; a cancelled
         op (the run failed or ended early) is journaled and traced as cancelled."""
@@ -384,13 +403,9 @@ class Scheduler:
                 self.outcome.executed += 1
                 self.outcome.tokens_in += result.tokens_in
                 self.outcome.tokens_out += result.tokens_out
-                meta = {k: v for k, v in result.meta.items() if k in ("cache_hit", "solidified", "model", "backend")}
                 # op_end says the op finished (no await since it freed its slots, so the trace lists it
                 # before the next holder's op_start); its journal record is durable before dependents start
-                emit("op_end", duration_s=round(duration, 6), tokens_in=result.tokens_in,
-                     tokens_out=result.tokens_out, retries=attempt - 1, cache_hit=bool(meta.get("cache_hit")),
-                     solidified=bool(meta.get("solidified")), **{k: v for k, v in meta.items()
-                                                                 if k not in ("cache_hit", "solidified")})
+                op_end(emit, result, duration, attempt)
                 await self.journal_done(op, op_id, values, tokens_in=result.tokens_in,
                                         tokens_out=result.tokens_out, attempt=attempt)
                 return values
@@ -408,3 +423,4 @@ class Scheduler:
             raise RunFailed(op, op_id, code, str(failure),
                             f"the run's journal is kept: fix the cause and `skc run --resume {self.run_id}`")
         raise AssertionError("unreachable")
+

@@ -77,6 +77,10 @@ class TraceWriter:
         for listener in list(self.listeners):
             listener(record)
 
+    def flush(self) -> None:
+        """Writes the events buffered in this loop turn now."""
+        self._flush()
+
     def _flush(self) -> None:
         lines, self._pending = self._pending, []
         self._write(lines)

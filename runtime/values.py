@@ -17,6 +17,7 @@ import io
 import json
 import math
 import re
+from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
 from skc.ir.types import Type
@@ -218,17 +219,23 @@ def _leaf(value: Any) -> Any:
     return str(value)
 
 
-_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=False, default=_leaf)
+# The C encoder `json.JSONEncoder.encode` builds anew on every call, made once: no circular
+# check (a cycle raises RecursionError here, as it does in `jsonable`), keys in their own
+# order (sorting them doubled the cost of a trace event), no NaN.
+_ENCODE = c_make_encoder(None, _leaf, encode_basestring_ascii, None, ":", ",", False, False, False) \
+    if c_make_encoder is not None else None
+_ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False, default=_leaf)
 
 
 def encode_line(value: Any) -> str:
-    """`json.dumps(jsonable(value), sort_keys=True, separators=(",", ":"))`, in one pass.
+    """`json.dumps(jsonable(value), separators=(",", ":"))`, in one pass: one JSON line of
+    the journal or the trace, keys in the order the record has them.
 
     The C encoder writes the value as it is; only what it refuses (a non-finite
-    float, keys that do not sort) takes the slow `jsonable` walk. One difference:
-    bool and None dict keys are written `true`/`null` (JSON's spelling), not `True`/`None`.
+    float) takes the slow `jsonable` walk. One difference: bool and None dict keys
+    are written `true`/`null` (JSON's spelling), not `True`/`None`.
     """
     try:
-        return _ENCODER.encode(value)
+        return "".join(_ENCODE(value, 0)) if _ENCODE is not None else _ENCODER.encode(value)
     except (TypeError, ValueError):
-        return json.dumps(jsonable(value), sort_keys=True, separators=(",", ":"))
+        return json.dumps(jsonable(value), separators=(",", ":"))

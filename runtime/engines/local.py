@@ -19,6 +19,7 @@ class LocalEngine(Engine):
     """Runs each op in this process, on the running event loop."""
 
     name = "local"
+    inline = True  # ops a target `runs_now` run in the scheduler's loop, without a task
 
     async def execute(self, target: Target, op: Op, args: list[Any], ctx: ExecContext) -> OpResult:
         return await target.execute(op, args, ctx)

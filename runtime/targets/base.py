@@ -80,6 +80,17 @@ class Target(ABC):
     async def execute(self, op: Op, args: list[Any], ctx: ExecContext) -> OpResult:
         """Runs `op` on operand values `args`; raises OpFailed on failure."""
 
+    def runs_now(self, op: Op) -> bool:
+        """Whether `execute_now` runs `op`: cheap work that finishes at once and never waits
+        (no I/O, no sleep). The scheduler then runs the op inline, without a task, a ready
+        wave of such ops sharing one journal fsync (asked once per op, on the local engine
+        or for `in_process` targets)."""
+        return False
+
+    def execute_now(self, op: Op, args: list[Any], ctx: ExecContext) -> OpResult:
+        """`execute`, synchronously, for the ops `runs_now` accepts; raises OpFailed on failure."""
+        raise OpFailed(f"{self.name} cannot run {op.op_name} synchronously", retryable=False)
+
     async def close(self) -> None:  # noqa: B027 - optional hook
         """Called once when the run ends (also after a failure): release what the run's ops share."""
 

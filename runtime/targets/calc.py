@@ -27,6 +27,12 @@ class CalcTarget(Target):
     in_process = True
 
     async def execute(self, op: Op, args: list[Any], ctx: ExecContext) -> OpResult:
+        return self.execute_now(op, args, ctx)
+
+    def runs_now(self, op: Op) -> bool:
+        return True
+
+    def execute_now(self, op: Op, args: list[Any], ctx: ExecContext) -> OpResult:
         if op.op_name == "calc.cmp" and unknown(str(op.attributes.get("pred")), args):
             ctx.emit("unknown_comparison", pred=op.attributes.get("pred"),
                      values=[to_text(a)[:80] for a in args])

@@ -31,6 +31,12 @@ class DataTarget(Target):
     in_process = True
 
     async def execute(self, op: Op, args: list[Any], ctx: ExecContext) -> OpResult:
+        return self.execute_now(op, args, ctx)
+
+    def runs_now(self, op: Op) -> bool:
+        return True
+
+    def execute_now(self, op: Op, args: list[Any], ctx: ExecContext) -> OpResult:
         try:
             return OpResult([evaluate(op, args)])
         except (ValueError, KeyError, IndexError, TypeError, re.error) as e:

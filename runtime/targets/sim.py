@@ -6,7 +6,8 @@ synthetic DAGs whose ops take a known time. Each such op is
     %3 = "sim.sleep"(%1, %2) {effects = ["pure"], sim_latency_s = 0.012 : f64, sim_id = 3 : i64} : (!skc.text, !skc.text) -> !skc.text
 
 and this target runs it with `await asyncio.sleep(sim_latency_s)` (a no-op op, latency
-0, returns at once without yielding), then returns a short text naming the op. No
+0, returns at once without yielding; the scheduler runs it inline, as it does calc and
+data ops: `runs_now`), then returns a short text naming the op. No
 dialect declares `sim.*`, so the verifier rejects it (SKC209) in anything `skc compile`
 or `skc run` builds from a source: only IR built in Python by the benchmarks
 (`bench/workloads`) reaches this target. It is found by the registry's convention like
@@ -33,9 +34,23 @@ class SimTarget(Target):
     ops = (SIM_OP,)
 
     async def execute(self, op: Op, args: list[Any], ctx: ExecContext) -> OpResult:
-        latency = op.attributes.get("sim_latency_s", 0.0)
-        if not isinstance(latency, int | float) or latency < 0:
-            raise OpFailed(f"sim.sleep needs a non-negative sim_latency_s, got {latency!r}", retryable=False)
+        latency = _latency(op)
         if latency > 0:
-            await asyncio.sleep(float(latency))
+            await asyncio.sleep(latency)
+        return self.execute_now(op, args, ctx)
+
+    def runs_now(self, op: Op) -> bool:
+        """A no-op op (latency 0) never waits: like a calc or data op, it runs inline."""
+        latency = op.attributes.get("sim_latency_s", 0.0)
+        return isinstance(latency, int | float) and latency == 0
+
+    def execute_now(self, op: Op, args: list[Any], ctx: ExecContext) -> OpResult:
+        _latency(op)
         return OpResult([f"op{op.attributes.get('sim_id', '?')}"])
+
+
+def _latency(op: Op) -> float:
+    latency = op.attributes.get("sim_latency_s", 0.0)
+    if not isinstance(latency, int | float) or latency < 0:
+        raise OpFailed(f"sim.sleep needs a non-negative sim_latency_s, got {latency!r}", retryable=False)
+    return float(latency)

@@ -72,3 +72,45 @@ def test_a_record_that_cannot_be_written_fails_only_its_own_append(tmp_path: Pat
     assert results[2] is None
     assert isinstance(results[1], ValueError)
     assert [r["op"] for r in _lines(path)] == ["0", "2"]
+
+
+def test_submitted_records_share_one_future_and_flush_writes_them_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "journal.jsonl"
+    journal = JournalWriter(path)
+
+    async def go() -> tuple[bool, bool, bool, int]:
+        a = journal.submit({"type": "done", "op": "0", "name": "x", "values": [0]})
+        b = journal.submit({"type": "done", "op": "1", "name": "x", "values": [1]})
+        shared = a is b and not a.done()
+        flushed = journal.flush()  # here and now: written and fsync'd before it returns
+        on_disk = a.done() and [r["op"] for r in _lines(path)] == ["0", "1"]
+        c = journal.submit({"type": "done", "op": "2", "name": "x", "values": [2]})
+        await c  # a later submit is a new batch, written by the writer thread
+        return shared, flushed, on_disk, journal.fsyncs
+
+    shared, flushed, on_disk, fsyncs = asyncio.run(go())
+    journal.close()
+    assert shared
+    assert flushed
+    assert on_disk
+    assert fsyncs == 2
+    assert [r["op"] for r in _lines(path)] == ["0", "1", "2"]
+
+
+def test_flush_leaves_the_queue_to_a_busy_writer_thread_so_records_stay_in_order(tmp_path: Path) -> None:
+    path = tmp_path / "journal.jsonl"
+    journal = JournalWriter(path)
+
+    async def go() -> bool:
+        first = asyncio.ensure_future(journal.append({"type": "done", "op": "0", "name": "x", "values": []}))
+        while not journal._busy:  # the writer thread has taken the first batch
+            await asyncio.sleep(0)
+        later = journal.submit({"type": "done", "op": "1", "name": "x", "values": []})
+        flushed = journal.flush()
+        await first
+        await later
+        return flushed
+
+    assert asyncio.run(go()) is False
+    journal.close()
+    assert [r["op"] for r in _lines(path)] == ["0", "1"]
