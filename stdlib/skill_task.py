@@ -12,7 +12,13 @@ ground in the task's own words:
   column", "named data-cleaner", "--column amount"), a quoted value; `missing` lists
   the others;
 - `merge(task, files, schema, model)`: the model's answer, where each value must be
-  grounded (it occurs in the task or is a given file), else the deterministic guess.
+  grounded (it occurs in the task or is a given file), else the deterministic guess;
+- `pick_context(task, context)`: the system prompt of an op whose `context` attribute
+  holds the skill's rules and references: the head, then the pieces that share the
+  most words with the task (ties in document order), within the character budget;
+- `evidence(task, context)`: for a question about the skill (`is_question`), the lines
+  of those pieces that share the most words with it, quoted after the model's answer
+  so the skill's own words carry the facts (a small model paraphrases them away).
 """
 
 from __future__ import annotations
@@ -74,6 +80,49 @@ def merge(task: str, files: str, schema: dict[str, Any], model: Any) -> dict[str
         else:
             out[name] = "" if v is None else v
     return out
+
+
+def pick_context(task: str, context: dict[str, Any]) -> str:
+    """The head, then the pieces of `context` sharing the most words with `task`, within `chars`."""
+    head = str(context.get("head") or "")
+    pieces = [str(p) for p in context.get("pieces") or []]
+    budget = int(context.get("chars") or 1500)
+    want = _words(task)
+    scored = [(len(want & _words(p)), -i, p) for i, p in enumerate(pieces)]
+    chosen: list[tuple[int, str]] = []
+    for score, neg_i, p in sorted(scored, reverse=True):
+        if chosen and score == 0:
+            break
+        if len(p) <= budget:
+            chosen.append((-neg_i, p))
+            budget -= len(p)
+        elif not chosen and score > 0:  # the best piece alone is too long: its start
+            chosen.append((-neg_i, p[:budget]))
+            budget = 0
+    return "\n\n".join([head, *(p for _, p in sorted(chosen))])
+
+
+_QUESTION = re.compile(r"^\W*(what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|should|"
+                       r"shall|can|could|may|might|must|will|would|has|have)\b", re.IGNORECASE)
+
+
+def is_question(task: str) -> bool:
+    """A question (asks for knowledge) rather than a request to do something."""
+    t = task.strip()
+    return t.endswith("?") or bool(_QUESTION.match(t))
+
+
+def evidence(task: str, context: dict[str, Any], lines: int = 2) -> str:
+    """The `lines` lines of the context's pieces sharing the most (and at least 2) words with the task."""
+    want = _words(task)
+    scored: list[tuple[int, int, str]] = []
+    for p in context.get("pieces") or []:
+        for ln in str(p).split("\n"):
+            text = ln.strip().lstrip("-*# ").strip()
+            if 12 <= len(text) <= 400:
+                scored.append((len(want & _words(text)), -len(scored), text))
+    best = [x for x in sorted(scored, reverse=True)[:lines] if x[0] >= 2]
+    return "\n".join(f"> {t}" for _, _, t in sorted(best, key=lambda x: -x[1]))
 
 
 def _guess(name: str, spec: dict[str, Any], task: str, given: list[str], used: set[str]) -> Any:

@@ -44,6 +44,7 @@ from skc.compiler.frontend.common.commands import Command, classify_shell
 from skc.compiler.frontend.markdown.confirm import confirmation
 from skc.compiler.frontend.markdown.lower import unique_names
 from skc.compiler.frontend.skill.classify import Piece, Procedure, SkillBody, StepSpec
+from skc.compiler.frontend.skill.context import reference_files, reference_note, task_context
 from skc.compiler.frontend.skill.scripts import ScriptSig
 from skc.compiler.frontend.skill.spec import SkillMeta
 from skc.ir import TEXT, InsertionPoint, Value, calc, ctrl, data, llm, tool, workflow
@@ -81,6 +82,7 @@ class SkillLowering:
         self.pieces = [*body.rules, *body.references]
         self.title = body.title
         self.piece_words = [_words(p.title + " " + p.text) for p in self.pieces]
+        self.references = reference_files(folder)
 
     def build(self, sym_name: str) -> WorkflowOp:
         loc = Location(self.path, 1, 1)
@@ -139,13 +141,17 @@ class SkillLowering:
         """No procedure (or a question): the task goes to the model with the skill's description
         and its rules and references, first ones first."""
         prompt = ("Answer the user's question from the skill's knowledge." if answer
-                  else "Do the user's task following the skill.")
+                  else "Do the user's task with the skill; finish with the answer.")
         loc = Location(self.path, 1, 1)
         if not answer and self.tools and any(not t.startswith(tuple(READ_TOOLS)) for t in self.tools):
             return llm.agent(prompt, self.tools, task, files, effects=_tool_effects(self.tools),
-                             system=self.system(prompt), name="result", step="task", loc=loc, **AGENT_BUDGET)
+                             system=self.agent_system(prompt), name="result", step="task", loc=loc,
+                             **self.on_demand(), **AGENT_BUDGET)
+        # the task is operand 0: the runtime picks the pieces that fit it (`context`)
+        chosen = task_context(self.head(), [(p.title, p.text) for p in self.pieces], CONTEXT_CHARS, quote=True)
         return llm.generate(prompt, task, files, system=self.system(prompt, in_order=True), name="answer" if answer
-                            else "result", step="answer" if answer else "task", loc=loc)
+                            else "result", step="answer" if answer else "task", loc=loc,
+                            **({"context": chosen} if self.pieces else {}))
 
     # ------------------------------------------------------------------ procedures
 
@@ -164,7 +170,8 @@ class SkillLowering:
                 reads = [task, *params.values(), *([last] if last is not None else []), *pending]
                 if AGENT_VERBS.match(st.text) and self.tools:
                     last = llm.agent(text[:2000], self.tools, *reads, effects=_tool_effects(self.tools),
-                                     loc=st.loc, system=self.system(text), step=step, **AGENT_BUDGET)
+                                     loc=st.loc, system=self.agent_system(text), step=step, **self.on_demand(),
+                                     **AGENT_BUDGET)
                 else:
                     last = llm.generate(text[:2000], *reads, loc=st.loc, system=self.system(text), step=step)
                 pending = []
@@ -260,8 +267,7 @@ class SkillLowering:
     def system(self, step_text: str, *, in_order: bool = False) -> str:
         """The skill's description plus the rules/references most related to `step_text`
         (`in_order`: the task is not known yet, so the first pieces of the document that fit)."""
-        head = f"You are applying the skill '{self.meta.name or self.folder.name}'"
-        head += f": {self.meta.description}" if self.meta.description else "."
+        head = self.head()
         want = _words(step_text)
         ranked = (sorted(range(len(self.pieces)), key=lambda i: self.pieces[i].loc.line) if in_order else
                   sorted(range(len(self.pieces)), key=lambda i: -len(want & self.piece_words[i])))
@@ -276,6 +282,22 @@ class SkillLowering:
                 budget -= len(p.text)
         parts = [head, *(f"## {p.title}\n{p.text}" for p in chosen)]
         return "\n\n".join(parts)
+
+    def head(self) -> str:
+        """The first line of every llm op's system prompt: the skill and its description."""
+        head = f"You are applying the skill '{self.meta.name or self.folder.name}'"
+        return head + (f": {self.meta.description}" if self.meta.description else ".")
+
+    def agent_system(self, step_text: str) -> str:
+        """An agent's system prompt: `system`, then the names of the reference files it may read."""
+        note = reference_note(self.references)
+        return self.system(step_text) + (f"\n\n{note}" if note else "")
+
+    def on_demand(self) -> dict[str, Any]:
+        """The attributes that give an agent the `read_reference` tool over the skill's files."""
+        if not self.references:
+            return {}
+        return {"references": list(self.references), "reference_root": str(self.folder)}
 
     def words_of(self, proc: Procedure) -> str:
         """The words that name a procedure: its title, its steps, the scripts it calls and their summaries."""
