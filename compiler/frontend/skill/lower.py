@@ -19,8 +19,9 @@ libraries rely on:
 3. steps: a command is `tool.shell`, a script call `tool.script`, a python block
    `tool.python`, a parsed SQL block `tool.sql`; they read only the parameters, so
    they run in parallel; a python block starts with the imports of the procedure's
-   earlier python blocks (imports carry over; other names do not: there is no shared
-   interpreter session). A prose step is `llm.generate` (`llm.agent` for open-ended
+   earlier python blocks, and they share one interpreter session (`session`); a
+   block's `replay` holds the earlier blocks' imports and defs, run first when a
+   resumed run starts the session at that block (`session.py`). A prose step is `llm.generate` (`llm.agent` for open-ended
    work: investigate, fix, implement ...) and reads the task, the parameters, the
    previous prose step and the tool results since it, in order; the procedure's
    result is every tool result, then the last prose step's text;
@@ -46,6 +47,7 @@ from skc.compiler.frontend.markdown.lower import unique_names
 from skc.compiler.frontend.skill.classify import Piece, Procedure, SkillBody, StepSpec
 from skc.compiler.frontend.skill.context import reference_files, reference_note, task_context
 from skc.compiler.frontend.skill.scripts import ScriptSig
+from skc.compiler.frontend.skill.session import replayable
 from skc.compiler.frontend.skill.spec import SkillMeta
 from skc.ir import TEXT, InsertionPoint, Value, calc, ctrl, data, llm, tool, workflow
 from skc.ir.dialects.skc import WorkflowOp
@@ -71,6 +73,7 @@ class SkillLowering:
     """Builds the entry workflow of one classified skill; diagnostics go to `diags`."""
 
     imports: list[str]
+    defs: list[str]
 
     def __init__(self, path: str, folder: Path, meta: SkillMeta, body: SkillBody,
                  scripts: dict[str, ScriptSig], diags: list[Diagnostic]) -> None:
@@ -162,6 +165,7 @@ class SkillLowering:
         pending: list[Value] = []  # tool results not yet read by a prose step
         tools: list[Value] = []
         self.imports: list[str] = []  # import lines of the procedure's python blocks so far
+        self.defs: list[str] = []  # their imports, defs and constants: replayed on resume
         last: Value | None = None
         for i, st in enumerate(proc.steps, 1):
             step = f"{label}.{i}"
@@ -221,8 +225,11 @@ class SkillLowering:
     def tool_step(self, st: StepSpec, params: dict[str, Value], step: str) -> Value:
         """A command, script call, python or query block as its tool op."""
         if st.kind == "python":
+            replay = "\n".join(self.defs)  # what a resumed run re-runs first (`session.py`)
+            self.defs += replayable(st.code)
             return tool.python(self.with_imports(st.code), effects=["write:*"], loc=st.loc, step=step,
-                               session=f"{self.meta.name or self.folder.name}/{step.rpartition('.')[0]}")
+                               session=f"{self.meta.name or self.folder.name}/{step.rpartition('.')[0]}",
+                               **({"replay": replay} if replay else {}))
         if st.kind in ("sql", "promql"):
             extra: dict[str, Any] = {"lang": "promql"} if st.kind == "promql" else {}
             return tool.sql(st.code.strip(), loc=st.loc, step=step, **extra)
