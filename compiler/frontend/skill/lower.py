@@ -29,7 +29,8 @@ libraries rely on:
    references that share the most words with that step (at most `CONTEXT_CHARS`),
    never the whole document.
 
-The examples of the skill (sample requests) are the workflow's `test_tasks`.
+The examples of the skill (sample requests) are the workflow's `test_tasks` and the
+route's JIT `seeds` (`seeds.py`).
 
     SKC127  error    a script a command calls is not in the skill folder
 """
@@ -47,6 +48,7 @@ from skc.compiler.frontend.markdown.lower import unique_names
 from skc.compiler.frontend.skill.classify import Piece, Procedure, SkillBody, StepSpec
 from skc.compiler.frontend.skill.context import reference_files, reference_note, task_context
 from skc.compiler.frontend.skill.scripts import ScriptSig
+from skc.compiler.frontend.skill.seeds import seed_routes
 from skc.compiler.frontend.skill.session import replayable
 from skc.compiler.frontend.skill.spec import SkillMeta
 from skc.ir import TEXT, InsertionPoint, Value, calc, ctrl, data, llm, tool, workflow
@@ -114,9 +116,10 @@ class SkillLowering:
                 # the model picks among procedures; "answer" only when the task's words say so
                 # (a small model calls every question a question)
                 asked = routes[:-1] if knowledge else None
+                seeds = seed_routes(self.body, routes, words)  # the examples, answered by the JIT
                 route = llm.decide(prompt, routes, task, loc=self.body.procedures[0].loc, name="route",
                                    system=self.system("route " + " ".join(routes)), step="route",
-                                   route_words=words, model_outcomes=asked)
+                                   route_words=words, model_outcomes=asked, **({"seeds": seeds} if seeds else {}))
                 result = self.branches(procs, route, task, files)
             ctrl.return_(result, loc=loc)
         wf.attributes["output_names"] = ["result"]
