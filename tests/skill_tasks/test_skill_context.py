@@ -158,3 +158,64 @@ def test_read_reference_reads_only_the_listed_files(tmp_path: Path) -> None:
     for bad in ("SKILL.md", "scripts/tool.py", "../house-style/references/style.md", "/etc/passwd"):
         with pytest.raises(PermissionError):
             read_reference(str(skill), names, bad)
+
+
+def test_evidence_weighs_rare_words_numbers_and_definitions() -> None:
+    context = {"pieces": [
+        "## Phases\nPhase 1: Root Cause Investigation\nPhase 2: Pattern Analysis\nPhase 1 again and again",
+        "## Stack\n- Language: TypeScript (good SDK)\n- Tests: vitest",
+        "## Law\nThe Iron Law\nNO CODE WITHOUT A FAILING TEST FIRST"]}
+    assert evidence("What is phase 1?", context, lines=1) == "> Phase 1: Root Cause Investigation"
+    assert evidence("Which language is recommended?", context, lines=1) == "> Language: TypeScript (good SDK)"
+    # a short heading brings the line under it, where the fact is
+    assert evidence("What is the iron law?", context, lines=1) == "> The Iron Law NO CODE WITHOUT A FAILING TEST FIRST"
+
+
+ROUTE = {"route_words": {"detect_the_organization_profile": "Detect the organization profile run check repository",
+                         "run_the_readiness_check": "Run the readiness check repository",
+                         "final_review": "Final review re-run the readiness check repository",
+                         "answer": "license"},
+         "answer_route": "answer", "outcomes": ["detect_the_organization_profile", "run_the_readiness_check",
+                                                "final_review", "answer"]}
+
+
+@pytest.mark.parametrize(("task", "files", "chosen"), [
+    ("Run the readiness check on this repository", "", "run_the_readiness_check"),  # the title says it
+    ("Which license should the project use?", "", "answer"),  # a question about no file
+    ("What does the readiness check report?", "", "run_the_readiness_check"),  # a question naming a title
+    ("What is wrong with notes.txt?", "", None),  # a question about a file: the model decides
+    ("Which one is it?", "/tmp/a.csv", None),
+    ("do the usual thing", "", None),  # a request, not a question
+])
+def test_a_question_about_no_file_goes_to_the_skills_knowledge(task: str, files: str, chosen: str | None) -> None:
+    from skc.stdlib.skill_task import answer_from_task
+
+    assert answer_from_task("llm.decide", ROUTE, [task, files]) == chosen
+
+
+def test_a_script_of_a_package_runs_as_its_module(tmp_path: Path) -> None:
+    """`python -m scripts.package_skill` (anthropics/skill-creator): scripts/ imports `scripts.other`."""
+    from skc.runtime.targets.shell import module_of
+
+    skill = tmp_path / "skill"
+    (skill / "scripts").mkdir(parents=True)
+    (skill / "scripts" / "__init__.py").write_text("", encoding="utf-8")
+    (skill / "scripts" / "helper.py").write_text("VALUE = 'from the package'\n", encoding="utf-8")
+    (skill / "scripts" / "main.py").write_text(
+        "import sys\nfrom scripts.helper import VALUE\nprint(VALUE, sys.argv[1:])\n", encoding="utf-8")
+    (skill / "SKILL.md").write_text(
+        "---\nname: skill\ndescription: Runs main. Use when asked to run main.\n---\n\n# Skill\n\n## Run main\n\n"
+        "1. Run it:\n\n   ```bash\n   python -m scripts.main hello\n   ```\n\n2. Read what it printed.\n",
+        encoding="utf-8")
+    assert module_of(skill / "scripts" / "main.py") == (skill, "scripts.main")
+    assert module_of(tmp_path / "lonely.py") is None
+    module = compile_skill(skill).module
+    assert module is not None
+    script = next(op for op in module.walk() if op.op_name == "tool.script")
+    assert script.attributes["path"] == "scripts/main.py"
+    work = tmp_path / "work"
+    work.mkdir()
+    r = run(skill, task="Run main", options={"llm_backend": Vague(), "jit": False}, runs_dir=tmp_path / "runs",
+            workdir=work, allow_writes=True)
+    assert r.status == "ok", r.error
+    assert "from the package ['hello']" in str(r.outputs["result"])

@@ -3,8 +3,8 @@ its reference files, read on demand.
 
 Two attributes, both set by the skill lowering (`lower.py`):
 
-- `context = {"head": ..., "pieces": [...], "chars": N}` on the ops that take the
-  user's task as operand 0 (the whole-task op and the answer to a question about the
+- `context = {"head": ..., "pieces": [...], "chars": N}` (the rules and references,
+  then the procedures' text) on the ops that take the user's task as operand 0 (the whole-task op and the answer to a question about the
   skill's knowledge). At compile time the task is unknown, so the runtime picks the
   rules and references that share the most words with the task
   (`skc.stdlib.skill_task.pick_context`, at most `chars` characters) and makes them
@@ -25,6 +25,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from skc.compiler.frontend.skill.classify import Procedure
+
 MAX_REFERENCES = 60
 # Text a reference can be: documents, data samples, and example code (not the skill's tools).
 REFERENCE_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".rst", ".xml", ".json", ".yaml", ".yml", ".html",
@@ -37,6 +39,18 @@ def task_context(head: str, pieces: list[tuple[str, str]], chars: int, *, quote:
     """The `context` attribute: the head and every piece ("## title\\ntext"), chosen at run time;
     `quote`: an answer to a question ends with the pieces' lines that answer it."""
     return {"head": head, "pieces": [f"## {t}\n{x}" for t, x in pieces], "chars": chars, "quote": quote}
+
+
+def procedure_text(proc: Procedure, headings: dict[int, str] | None = None) -> str:
+    """A procedure as knowledge: its steps, their guidance and code, one per line (what an answer
+    about the skill may quote: "Transport: Streamable HTTP for remote servers" is written in a step).
+    A step that was a heading is written as the heading was ("Phase 1: Root Cause Investigation",
+    `headings` by line), not as its cleaned step text."""
+    lines: list[str] = []
+    for st in proc.steps:
+        text = (headings or {}).get(st.loc.line, st.text)
+        lines += [text, *st.guidance, *([st.code.strip()] if st.code.strip() else [])]
+    return "\n".join(ln for ln in lines if ln.strip())
 
 
 def reference_files(folder: Path) -> list[str]:

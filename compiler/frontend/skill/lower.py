@@ -46,7 +46,12 @@ from skc.compiler.frontend.common.commands import Command, classify_shell
 from skc.compiler.frontend.markdown.confirm import confirmation
 from skc.compiler.frontend.markdown.lower import unique_names
 from skc.compiler.frontend.skill.classify import Piece, Procedure, SkillBody, StepSpec
-from skc.compiler.frontend.skill.context import reference_files, reference_note, task_context
+from skc.compiler.frontend.skill.context import (
+    procedure_text,
+    reference_files,
+    reference_note,
+    task_context,
+)
 from skc.compiler.frontend.skill.scripts import ScriptSig
 from skc.compiler.frontend.skill.seeds import seed_routes
 from skc.compiler.frontend.skill.session import replayable
@@ -117,9 +122,12 @@ class SkillLowering:
                 # (a small model calls every question a question)
                 asked = routes[:-1] if knowledge else None
                 seeds = seed_routes(self.body, routes, words)  # the examples, answered by the JIT
+                extra: dict[str, Any] = {"seeds": seeds} if seeds else {}
+                if knowledge:  # a question that names no file is answered from the skill's knowledge
+                    extra["answer_route"] = routes[-1]
                 route = llm.decide(prompt, routes, task, loc=self.body.procedures[0].loc, name="route",
                                    system=self.system("route " + " ".join(routes)), step="route",
-                                   route_words=words, model_outcomes=asked, **({"seeds": seeds} if seeds else {}))
+                                   route_words=words, model_outcomes=asked, **extra)
                 result = self.branches(procs, route, task, files)
             ctrl.return_(result, loc=loc)
         wf.attributes["output_names"] = ["result"]
@@ -154,7 +162,10 @@ class SkillLowering:
                              system=self.agent_system(prompt), name="result", step="task", loc=loc,
                              **self.on_demand(), **AGENT_BUDGET)
         # the task is operand 0: the runtime picks the pieces that fit it (`context`)
-        chosen = task_context(self.head(), [(p.title, p.text) for p in self.pieces], CONTEXT_CHARS, quote=True)
+        headings = {line: title for title, _, line in self.body.sections}
+        known = [(p.title, p.text) for p in self.pieces] + [(p.title, procedure_text(p, headings))
+                                                           for p in self.body.procedures]
+        chosen = task_context(self.head(), known, CONTEXT_CHARS, quote=True)
         return llm.generate(prompt, task, files, system=self.system(prompt, in_order=True), name="answer" if answer
                             else "result", step="answer" if answer else "task", loc=loc,
                             **({"context": chosen} if self.pieces else {}))
@@ -329,14 +340,16 @@ class SkillLowering:
 _SKILL_ROOT = re.compile(r"(?:\{base_?dir\}|\$\{?CLAUDE_SKILL_DIR\}?|\$\{?SKILL_DIR\}?|<path[-_]to[-_]skill>|"
                          r"\{skill_?dir\}|\$\{?CLAUDE_PLUGIN_ROOT\}?/skills/[\w-]+)/", re.IGNORECASE)
 _UV_RUN = re.compile(r"\buv run(?:\s+--[\w-]+(?:[= ](?!scripts/|\./scripts/)[^\s-][^\s]*)?)*\s+(?=\.?/?scripts/\S+\.py)")
+_PY_MODULE = re.compile(r"\b(python3?)\s+-m\s+(scripts(?:\.\w+)+)\b")
 _USAGE_OPTION = re.compile(r"\s\[--?[^\]\n]*\]")
 
 
 def normalise_command(text: str, folder: Path) -> str:
     """A skill's command as it runs from the skill: `{baseDir}/scripts/x.py` is `scripts/x.py`;
     `uv run [--opts] scripts/x.py` is `python3 scripts/x.py` when the script declares no
-    dependencies (PEP 723 `dependencies = []`, or none); usage brackets (`[--examples]`)
-    are optional parts, left out."""
+    dependencies (PEP 723 `dependencies = []`, or none); `python -m scripts.x` is
+    `python scripts/x.py` (run as a module of the skill's root, see `tool.script`'s
+    runtime); usage brackets (`[--examples]`) are optional parts, left out."""
     text = _SKILL_ROOT.sub("./", text).replace("././", "./")
     text = re.sub(r"(?<![\w.])\./scripts/", "scripts/", text)
 
@@ -344,6 +357,11 @@ def normalise_command(text: str, folder: Path) -> str:
         rest = text[m.end():].split()[0].lstrip("./")
         return "python3 " if _no_dependencies(folder / rest) else m.group(0)
     text = _UV_RUN.sub(uv, text)
+
+    def module(m: re.Match[str]) -> str:  # `python -m scripts.x` is the skill's scripts/x.py
+        rel = m.group(2).replace(".", "/") + ".py"
+        return f"{m.group(1)} {rel}" if (folder / rel).is_file() else m.group(0)
+    text = _PY_MODULE.sub(module, text)
     return _USAGE_OPTION.sub("", text)
 
 
