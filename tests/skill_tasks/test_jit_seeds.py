@@ -48,10 +48,12 @@ description: Keep a notes file. Use when the user wants to add a note or clear t
    echo cleared
    ```
 
+User: "I want a blank page again"
+
 ## Examples
 
 - "Please remember this for me" - the user wants something kept
-- "I want a blank page again" - the user wants nothing kept
+- "Help me with my notes" - which procedure is not said
 '''
 
 
@@ -89,23 +91,23 @@ def test_the_examples_are_the_routes_seeds(tmp_path: Path) -> None:
     module = compile_skill(_skill(tmp_path)).module
     assert module is not None
     route = next(op for op in module.walk() if op.op_name == "llm.decide")
-    # an example in "Examples" asks for the skill as a whole: its first procedure, unless its words say more
-    assert route.attributes["seeds"] == {"Please remember this for me": "add_an_entry",
-                                         "I want a blank page again": "add_an_entry"}
-    assert module.ops[0].attributes["test_tasks"] == ["Please remember this for me", "I want a blank page again"]
+    # an example inside a procedure's section asks for it; one in "Examples" only when its words say which
+    assert route.attributes["seeds"] == {"I want a blank page again": "empty_the_log"}
+    assert set(module.ops[0].attributes["test_tasks"]) == {"Please remember this for me", "I want a blank page again",
+                                                           "Help me with my notes"}
 
 
 def test_an_example_task_is_a_jit_hit_on_the_first_run(tmp_path: Path) -> None:
     skill, work = _skill(tmp_path), tmp_path / "work"
     work.mkdir()
     backend = Counting()
-    r = run(skill, task="please remember  this for me!", options={"llm_backend": backend},
+    r = run(skill, task="i want a  blank page again!", options={"llm_backend": backend},
             runs_dir=tmp_path / "runs", workdir=work, allow_writes=True)
     assert r.status == "ok", r.error
     assert backend.decisions == 0  # the seed answered the route
     hits = _events(Path(str(r.run_dir)), "jit_hit")
     assert [h.get("seed") for h in hits] == [True]
-    assert (work / "notes.txt").read_text(encoding="utf-8") == "added\n"
+    assert (work / "notes.txt").read_text(encoding="utf-8") == ""  # emptied
     profiles = list((tmp_path / "runs" / "jit").rglob("*.sqlite"))
     assert len(profiles) == 1
     store = ProfileStore(profiles[0])
@@ -113,15 +115,14 @@ def test_an_example_task_is_a_jit_hit_on_the_first_run(tmp_path: Path) -> None:
         seeded = [p for key in store.op_keys() for p in store.pairs(key) if p.source == "seed"]
     finally:
         store.close()
-    assert sorted((p.inputs[0], p.output) for p in seeded) == [("I want a blank page again", "add_an_entry"),
-                                                               ("Please remember this for me", "add_an_entry")]
+    assert [(p.inputs[0], p.output) for p in seeded] == [("I want a blank page again", "empty_the_log")]
 
 
 def test_another_task_still_asks_the_model(tmp_path: Path) -> None:
     skill, work = _skill(tmp_path), tmp_path / "work"
     work.mkdir()
     backend = Counting()
-    r = run(skill, task="do the usual thing", options={"llm_backend": backend}, runs_dir=tmp_path / "runs",
+    r = run(skill, task="Please remember this for me", options={"llm_backend": backend}, runs_dir=tmp_path / "runs",
             workdir=work, allow_writes=True)
     assert r.status == "ok", r.error
     assert backend.decisions == 1

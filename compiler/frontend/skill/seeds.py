@@ -12,10 +12,12 @@ Which procedure an example asks for, first rule that answers:
 
 1. the task's own words pick one procedure clearly (`skill_task.route`, the rule
    the runtime applies first as well);
-2. the example is written inside a procedure's section: that procedure;
-3. otherwise (an example in "When to Use", "Examples", the introduction) it is a
-   request for the skill as a whole: its first procedure, the one the document
-   leads with (Quick Start, Workflow).
+2. the example is written inside a procedure's section: that procedure.
+
+An example neither rule places (one in "When to Use" whose words fit several
+procedures) seeds nothing: guessing its procedure would make the JIT repeat the
+guess ("What does memo.docx say?" in docx-tools' When to Use is a read, not the
+first procedure, create).
 """
 
 from __future__ import annotations
@@ -31,8 +33,9 @@ def seed_routes(body: SkillBody, routes: list[str], words: dict[str, str]) -> di
     by_line = {p.loc.line: r for p, r in zip(body.procedures, routes, strict=False)}
     seeds: dict[str, str] = {}
     for task, loc in body.examples:
-        chosen = route(task, words) or _enclosing(body, loc.line, by_line) or routes[0]
-        seeds[task] = chosen
+        chosen = route(task, words) or _enclosing(body, loc.line, by_line)
+        if chosen:
+            seeds[task] = chosen
     return seeds
 
 
