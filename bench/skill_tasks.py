@@ -118,11 +118,32 @@ def _skill_folder(name: str) -> Callable[[Path], list[str]]:
     return make
 
 
+def _git_repo(*files: str, remote: str = "") -> Callable[[Path], list[str]]:
+    """A git repository with `files` committed (and `remote` as origin when given)."""
+    def make(d: Path) -> list[str]:
+        import subprocess
+
+        env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+               "GIT_COMMITTER_EMAIL": "t@example.com", "PATH": "/usr/bin:/bin", "HOME": str(d)}
+        for name in files:
+            (d / name).parent.mkdir(parents=True, exist_ok=True)
+            (d / name).write_text(f"{name}\n", encoding="utf-8")
+        for cmd in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-qm", "init"],
+                    *([["git", "remote", "add", "origin", remote]] if remote else [])):
+            subprocess.run(cmd, cwd=d, env=env, check=True, capture_output=True)
+        return []
+    return make
+
+
 # ------------------------------------------------------------------ checks
 
 
 def _says(*facts: str) -> Callable[[Path, str], bool]:
     return lambda d, answer: all(f.lower() in answer.lower() for f in facts)
+
+
+def _says_any(*facts: str) -> Callable[[Path, str], bool]:
+    return lambda d, answer: any(f.lower() in answer.lower() for f in facts)
 
 
 def _json_rows(name: str, n: int) -> Callable[[Path, str], bool]:
@@ -262,4 +283,26 @@ TASKS: list[SkillTask] = [
     SkillTask("docx-read-file", "examples/skills/docx-tools", "Summarise this document",
               _with_file(_docx("plan.docx", "Plan", "Ship version 3 in May."), "plan.docx"), _says("version 3"),
               "answer has the plan's sentence"),
+    # trailofbits/open-sourcing (corpus: scripts/detect_org.sh, scripts/check_readiness.sh on a git repository)
+    SkillTask("oss-readiness", "corpus:trailofbits/plugins/open-sourcing/skills/open-sourcing",
+              "Run the readiness check on this repository", _git_repo("README.md", "tests/test_a.py"),
+              _says("[x] README", "[ ] LICENSE", "[x] Tests"), "the script's checklist: README and tests, no LICENSE"),
+    SkillTask("oss-org", "corpus:trailofbits/plugins/open-sourcing/skills/open-sourcing",
+              "Detect the organization profile of this repository",
+              _git_repo("README.md", remote="https://github.com/trailofbits/demo.git"), _says("trailofbits"),
+              "the script's profile: trailofbits"),
+    # anthropics/skill-creator (corpus: python -m scripts.package_skill, a package of scripts)
+    SkillTask("skill-package-anthropic", "corpus:anthropics/skill-creator", "Package the skill in the folder report-kit",
+              _skill_folder("report-kit"), _packaged("report-kit"), "report-kit.skill zip holding SKILL.md"),
+    # knowledge of corpus skills without a script for the question
+    SkillTask("goal-limit", "corpus:trailofbits/plugins/goal-prompt/skills/goal-prompt",
+              "How many characters may a /goal command have at most?", _nothing, _says_any("4,000", "4000"),
+              "answer has 4,000"),
+    SkillTask("mcp-transport", "corpus:anthropics/mcp-builder", "Which transport should a remote MCP server use?",
+              _nothing, _says("streamable HTTP"), "answer says streamable HTTP"),
+    SkillTask("mcp-language", "corpus:anthropics/mcp-builder", "Which language is recommended for an MCP server?",
+              _nothing, _says("TypeScript"), "answer says TypeScript"),
+    SkillTask("brainstorm-gate", "corpus:superpowers/brainstorming",
+              "What must happen before any implementation action?", _nothing, _says_any("approved", "approval"),
+              "answer says the design must be approved"),
 ]

@@ -4,19 +4,28 @@ A compiled skill calls these from `tool.python` ops (see
 `compiler/frontend/skill/lower.py`); the model is asked only for what they cannot
 ground in the task's own words:
 
-- `route(task, table)`: the procedure whose words (title, steps, scripts) the task
-  shares clearly more of than any other, else "" (then `llm.decide` chooses);
+- `route(task, table)`: the procedure whose title, else whose words (title, steps,
+  scripts), the task shares clearly more of than any other, else "" (then a
+  question that names no file goes to the skill's answer route, anything else to
+  `llm.decide`);
 - `prefill(task, files, schema)`: each parameter the task states outright: a file
   given with `--file` or a path in the task (matched by the parameter's extension:
   `csv_file` takes the `.csv`), a value next to the parameter's name ("the amount
   column", "named data-cleaner", "--column amount"), a quoted value; `missing` lists
   the others;
 - `merge(task, files, schema, model)`: the model's answer, where each value must be
-  grounded (it occurs in the task or is a given file), else the deterministic guess.
+  grounded (it occurs in the task or is a given file), else the deterministic guess;
+- `pick_context(task, context)`: the system prompt of an op whose `context` attribute
+  holds the skill's rules and references: the head, then the pieces that share the
+  most words with the task (ties in document order), within the character budget;
+- `evidence(task, context)`: for a question about the skill (`is_question`), the lines
+  of those pieces that share the most words with it, quoted after the model's answer
+  so the skill's own words carry the facts (a small model paraphrases them away).
 """
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from typing import Any
@@ -35,8 +44,16 @@ _NOT_VALUES = frozenset("the a an this that my your its of to in on for with and
 
 
 def route(task: str, table: dict[str, str]) -> str:
-    """The procedure (key of `table`, value: its words) the task clearly fits, else ""."""
+    """The procedure (key of `table`, value: its words) the task clearly fits, else "".
+
+    First its title (the key is the title's slug): the one title sharing at least two
+    words with the task, more than any other ("Run the readiness check" names
+    `run_the_readiness_check` even though "readiness" and "check" occur in other
+    procedures too); then the words only one procedure has."""
     words = _words(task)
+    titles = sorted(((len(words & _words(name.replace("_", " "))), name) for name in table), reverse=True)
+    if titles and titles[0][0] >= 2 and (len(titles) == 1 or titles[0][0] > titles[1][0]):
+        return titles[0][1]
     own = {name: _words(text) for name, text in table.items()}
     shared = {w for w in words if sum(w in ws for ws in own.values()) > 1}  # says nothing about which
     scores = sorted(((len((words - shared) & ws), name) for name, ws in own.items()), reverse=True)
@@ -74,6 +91,69 @@ def merge(task: str, files: str, schema: dict[str, Any], model: Any) -> dict[str
         else:
             out[name] = "" if v is None else v
     return out
+
+
+def pick_context(task: str, context: dict[str, Any]) -> str:
+    """The head, then the pieces of `context` sharing the most words with `task`, within `chars`."""
+    head = str(context.get("head") or "")
+    pieces = [str(p) for p in context.get("pieces") or []]
+    budget = int(context.get("chars") or 1500)
+    want = _words(task)
+    scored = [(len(want & _words(p)), -i, p) for i, p in enumerate(pieces)]
+    chosen: list[tuple[int, str]] = []
+    for score, neg_i, p in sorted(scored, reverse=True):
+        if chosen and score == 0:
+            break
+        if len(p) <= budget:
+            chosen.append((-neg_i, p))
+            budget -= len(p)
+        elif not chosen and score > 0:  # the best piece alone is too long: its start
+            chosen.append((-neg_i, p[:budget]))
+            budget = 0
+    return "\n\n".join([head, *(p for _, p in sorted(chosen))])
+
+
+_QUESTION = re.compile(r"^\W*(what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
+
+
+def is_question(task: str) -> bool:
+    """A question (asks for knowledge) rather than a request to do something: it ends with "?" or
+    starts with a wh-word ("do the usual thing" is a request, "does it work?" a question)."""
+    t = task.strip()
+    return t.endswith("?") or bool(_QUESTION.match(t))
+
+
+def evidence(task: str, context: dict[str, Any], lines: int = 2) -> str:
+    """The `lines` lines of the context's pieces that best share the task's words (at least two),
+    rarer words weighing more (numbers count: "phase 1") and twice at the start of a line (a
+    line that starts with them defines them: "Phase 1: Root Cause Investigation",
+    "Transport: Streamable HTTP"; such a definition needs only one of the words); a heading or a line ending in ":" comes with the line
+    under it (the fact is there)."""
+    want = _terms(task)
+    rows: list[tuple[str, str]] = []  # (line, the next line)
+    for p in context.get("pieces") or []:
+        texts = [t for t in (ln.strip().lstrip("-*#> ").strip() for ln in str(p).split("\n")) if t]
+        rows += [(t, texts[i + 1] if i + 1 < len(texts) else "") for i, t in enumerate(texts)]
+    terms = [_terms(t) for t, _ in rows]
+    df: dict[str, int] = {}
+    for ts in terms:
+        for w in ts & want:
+            df[w] = df.get(w, 0) + 1
+    scored = []
+    for i, ((text, after), ts) in enumerate(zip(rows, terms, strict=True)):
+        shared = ts & want
+        term, colon, _ = text.partition(":")
+        defines = bool(colon) and len(term) <= 40 and bool(_terms(term) & want)  # "Language: TypeScript ..."
+        if (len(shared) >= 2 or defines) and 4 <= len(text) <= 400:
+            head = _terms(" ".join(re.findall(r"[A-Za-z0-9_]+", text)[:3]))  # a line that starts with them defines
+            score = sum(math.log(1 + len(rows) / df[w]) * (2 if w in head else 1) for w in shared)
+            scored.append((score, -i, text + (f" {after}" if (len(text) < 30 or text.endswith(":")) else "")))
+    best = sorted(scored, reverse=True)[:lines]
+    return "\n".join(f"> {t[:400]}" for _, _, t in sorted(best, key=lambda x: -x[1]))
+
+
+def _terms(text: str) -> set[str]:
+    return _words(text) | set(re.findall(r"(?<![\w.])\d+(?![\w.])", text))
 
 
 def _guess(name: str, spec: dict[str, Any], task: str, given: list[str], used: set[str]) -> Any:
@@ -172,7 +252,14 @@ def answer_from_task(op_name: str, attrs: dict[str, Any], args: list[Any]) -> An
     from the task alone (operand 0 the task, operand 1 the files), or None: ask the model."""
     task = str(args[0]) if args else ""
     if op_name == "llm.decide" and isinstance(attrs.get("route_words"), dict):
-        chosen = route(task, {str(k): str(v) for k, v in attrs["route_words"].items()})
+        table = {str(k): str(v) for k, v in attrs["route_words"].items()}
+        answer = attrs.get("answer_route")
+        given = str(args[1]).strip() if len(args) > 1 else ""
+        if answer and is_question(task) and not given and not _PATH.search(task):
+            # a question about no file asks for the skill's knowledge, unless it names a procedure's title
+            chosen = route(task, {k: "" for k in table}) or str(answer)
+        else:
+            chosen = route(task, table)
         asked = attrs.get("model_outcomes")
         if not chosen and isinstance(asked, list) and len(asked) == 1:
             chosen = str(asked[0])  # the only procedure the model could pick

@@ -14,6 +14,7 @@ persistent there, and returns the events to put in the trace. Concurrent
 executions of one op are safe: state changes take a per-op lock and reread the
 op's state in one store transaction (so concurrent runs in other processes sharing
 the store lose no counter updates); LLM calls and candidates run outside it. `execute_async` is the same for `async` callers.
+A decide with `seeds` (a skill's example tasks) is answered from them first (`seeds.py`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from skc.ir.core import Op
 from skc.runtime.jit.guard import JitConfig, JitEvent, OpState, guarded, outside_envelope, widened
 from skc.runtime.jit.program import Candidate, canonical
 from skc.runtime.jit.sandbox import Outcome, Sandbox
+from skc.runtime.jit.seeds import seed_answer, seed_pairs
 from skc.runtime.jit.store import ProfileStore
 from skc.runtime.jit.synthesis import CodeWriter, Synthesizer
 from skc.runtime.jit.toolseq import ToolSequence, synthesize_tool_sequence
@@ -88,7 +90,10 @@ class JitManager:
 
     def execute(self, op: Op, op_key: str, inputs: list[Any], call_llm: Callable[[], Any]) -> Result:
         """Runs one execution of `op`: (output, events for the trace, whether code answered)."""
-        ctl = self._control(op_key)
+        ctl = self._control(op_key, op)
+        seeded = seed_answer(op, inputs)
+        if seeded is not None:
+            return self._seeded(ctl, op, op_key, seeded)
         cand = self._promoted(ctl)
         if cand is not None:
             trial = self._trial(op, cand, inputs)
@@ -101,7 +106,10 @@ class JitManager:
     async def execute_async(self, op: Op, op_key: str, inputs: list[Any],
                             call_llm: Callable[[], Awaitable[Any]]) -> Result:
         """`execute` for asyncio callers: candidates and synthesis run on worker threads."""
-        ctl = self._control(op_key)
+        ctl = await asyncio.to_thread(self._control, op_key, op)
+        seeded = seed_answer(op, inputs)
+        if seeded is not None:
+            return await asyncio.to_thread(self._seeded, ctl, op, op_key, seeded)
         cand = self._promoted(ctl)
         if cand is not None:
             trial = await asyncio.to_thread(self._trial, op, cand, inputs)
@@ -139,13 +147,23 @@ class JitManager:
 
     # ------------------------------------------------------------------ internals
 
-    def _control(self, op_key: str) -> _Control:
+    def _control(self, op_key: str, op: Op | None = None) -> _Control:
         with self._lock:
             ctl = self._controls.get(op_key)
             if ctl is None:
                 data = self.store.load_state(op_key)
                 ctl = self._controls[op_key] = _Control(OpState.from_json(data) if data else OpState())
+                if op is not None and data is None and not self.store.pairs(op_key, 1):
+                    for inputs, output in seed_pairs(op):  # a skill's examples: the profile's first pairs
+                        self.store.record(op_key, inputs, output, op_name=op.op_name, source="seed")
             return ctl
+
+    def _seeded(self, ctl: _Control, op: Op, op_key: str, output: str) -> Result:
+        """A seeded decision (the task is one of the skill's examples): a hit, no model call."""
+        with self._latest(ctl, op_key) as st:
+            events = st.hit(self.config, op_key, op.op_name, seed=True)
+            self._save(ctl, op, op_key, events)
+        return output, events, True
 
     def _promoted(self, ctl: _Control) -> Candidate | None:
         with ctl.lock:

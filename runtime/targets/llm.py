@@ -19,7 +19,10 @@ answered from the task's own words first (`skc.stdlib.skill_task`): when the tas
 names its procedure or states every parameter, no model runs (0 tokens); an
 extract's model answer keeps only values grounded in the task or the given files.
 A decide's `model_outcomes` are the outcomes the model may pick (the others are
-reached only through `route_words`).
+reached only through `route_words`). A skill op's `context` (its rules and references)
+becomes the system prompt picked by the task (`pick_context`), and with `quote` the
+answer to a question ends with the skill's lines that answer it (`evidence`); a skill agent's
+`references` are read on demand with the `read_reference` tool (`skill_refs.py`).
 """
 
 from __future__ import annotations
@@ -36,7 +39,14 @@ from skc.runtime.llm.base import Completion, LLMBackend, complete_async
 from skc.runtime.llm.prompt import compact_json, render_inputs
 from skc.runtime.llm.registry import UnknownBackend, get_backend
 from skc.runtime.targets.base import ExecContext, OpFailed, OpResult, Target
-from skc.stdlib.skill_task import answer_from_task, ground_answer
+from skc.runtime.targets.skill_refs import TOOL, reference_spec, with_references
+from skc.stdlib.skill_task import (
+    answer_from_task,
+    evidence,
+    ground_answer,
+    is_question,
+    pick_context,
+)
 
 SYSTEM = "You are a careful assistant inside an automated workflow. Answer briefly and exactly."
 
@@ -68,6 +78,9 @@ def instruction(op: Op) -> str:
 def build_messages(op: Op, args: list[Any], budget: int = 6000) -> list[dict[str, Any]]:
     """System message, worked examples as question/answer pairs, then the step with its inputs."""
     system = str(op.attributes.get("system") or SYSTEM)
+    context = op.attributes.get("context")
+    if isinstance(context, dict) and args:  # a skill's pieces, chosen by the task (operand 0)
+        system = pick_context(str(args[0]), context)
     messages: list[dict[str, Any]] = [{"role": "system", "content": system}]
     tail = instruction(op)
     for ex in op.attributes.get("examples") or []:  # type: ignore[union-attr]
@@ -171,6 +184,10 @@ class LLMTarget(Target):
                                          temperature=temperature, max_tokens=max_tokens)
             if schema is None:
                 value = reply.text.strip()
+                context = op.attributes.get("context")
+                if isinstance(context, dict) and context.get("quote") and args and is_question(str(args[0])):
+                    quoted = evidence(str(args[0]), context)  # the skill's own lines that answer it
+                    value += f"\n\nFrom the skill:\n{quoted}" if quoted else ""
             else:
                 value = ground_answer(dict(op.attributes), args, self._parse_json(reply.text, schema))
                 meta["constrain"] = "none" if free else "json_schema"
@@ -198,10 +215,16 @@ class LLMTarget(Target):
             timeout_s=float(a.get("timeout_s") or ctx.options.get("agent_timeout_s", 300.0)),  # type: ignore[arg-type]
             turn_tokens=int(ctx.options.get("agent_turn_tokens", 256)))
         schema = output_schema(op)
+        tools, runner = [str(t) for t in a["tools"]], ctx.options.get("agent_tools")  # type: ignore[union-attr]
+        specs = ctx.options.get("agent_tool_specs")
+        refs = a.get("references")
+        if isinstance(refs, list) and refs and a.get("reference_root"):  # a skill's files, read on demand
+            names = [str(r) for r in refs]
+            tools, specs = [*tools, TOOL], {**(specs or {}), TOOL: reference_spec(names)}
+            runner = with_references(runner, str(a["reference_root"]), names)
         try:
-            out = await run_agent(backend, messages, [str(t) for t in a["tools"]], ctx, budget,  # type: ignore[union-attr]
-                                  runner=ctx.options.get("agent_tools"), final_schema=schema,
-                                  custom_specs=ctx.options.get("agent_tool_specs"))
+            out = await run_agent(backend, messages, tools, ctx, budget, runner=runner, final_schema=schema,
+                                  custom_specs=specs)
         except AgentTimeout as e:
             raise OpFailed(str(e), retryable=False, detail=json.dumps(e.outcome.tool_calls, default=str)) from e
         except Exception as e:

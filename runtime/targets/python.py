@@ -11,7 +11,8 @@ that session's persistent interpreter instead (`python_session.py`): variables a
 imports carry over between the session's ops, which run one at a time in order; the
 target closes the run's sessions when the run ends. On the Ray engine (option
 `python_sessions` false) each op runs on its own; the skill lowering carries a
-procedure's imports into each block for that case.
+procedure's imports into each block for that case. A block's `replay` (the earlier
+blocks' imports and defs) runs first in a session that starts at that block: a resumed run.
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ class PythonTarget(Target):
             if key not in self.sessions:
                 self.sessions[key] = PythonSession(session, str(ctx.options.get("python") or sys.executable),
                                                    dict(ctx.env), str(ctx.workdir))
-            value, printed = await self.sessions[key].run(str(op.attributes["code"]), jsonable(args), ctx.op_id)
+            value, printed = await self.sessions[key].run(str(op.attributes["code"]), jsonable(args), ctx.op_id,
+                                                          replay=op.attr_str("replay") or "")
             return OpResult([value], meta={"stdout": printed[-2000:], "session": session})
         request = json.dumps({"code": str(op.attributes["code"]), "args": jsonable(args),
                               "marker": _MARKER}).encode("utf-8")

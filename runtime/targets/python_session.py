@@ -11,6 +11,11 @@ closed when the run ends (`Target.close`). A worker that dies, or an op that is
 cancelled or times out in the middle of its code (the worker is then killed,
 since its state is unknown), loses the session: that op, and every later op of
 the session in this run, fails with a diagnosis naming what happened.
+
+A resumed run starts the session afresh at the first block it has left to run; the
+earlier blocks' results come from the journal, but their definitions would be gone,
+so that block's `replay` (their imports, defs and constants, set by the skill
+lowering) runs first, once, and only when the block is the session's first op in the run.
 """
 
 from __future__ import annotations
@@ -66,6 +71,7 @@ class PythonSession:
         self.tag = secrets.token_hex(8)
         self.lock = asyncio.Lock()  # one op at a time, in the order they ask
         self.lost: str | None = None  # why the session is gone (later ops fail with it)
+        self.used = False  # an op has run in it (in this run): nothing to replay
         self.err_tail = b""
         self._err_reader: asyncio.Task[None] | None = None
 
@@ -87,36 +93,52 @@ class PythonSession:
         while chunk := await proc.stderr.read(65536):
             self.err_tail = (self.err_tail + chunk)[-65536:]
 
-    async def run(self, code: str, args: list[Any], label: str) -> tuple[Any, str]:
-        """Runs `code` in the session: (the value of `result`, what it printed)."""
+    async def run(self, code: str, args: list[Any], label: str, replay: str = "") -> tuple[Any, str]:
+        """Runs `code` in the session: (the value of `result`, what it printed). `replay` (the
+        earlier blocks' imports and defs) runs first when this is the session's first op in the run."""
         async with self.lock:
             if self.lost is not None:
                 raise OpFailed(f"the python session {self.name!r} was lost earlier in this run ({self.lost}); "
                                "its variables are gone", retryable=False)
             if self.proc is None:
                 self.proc = await self._start()
-            proc = self.proc
-            assert proc.stdin is not None
-            assert proc.stdout is not None
-            request = json.dumps({"code": code, "args": args, "name": f"<tool.python {label}>"}) + "\n"
-            try:
-                proc.stdin.write(request.encode("utf-8"))
-                await proc.stdin.drain()
-                line = await proc.stdout.readline()
-            except (asyncio.CancelledError, TimeoutError):
-                await self._lose("a step was cancelled or timed out while it ran")
-                raise
-            except (BrokenPipeError, ConnectionResetError):
-                line = b""
-            if not line:
-                raise OpFailed(await self._died(), retryable=False,
-                               detail=self.err_tail.decode("utf-8", errors="replace")[-4000:])
-        reply = json.loads(line)
+            if replay and not self.used:  # a resumed run: the earlier blocks ran in another process
+                self.used = True
+                reply = await self._request(replay, [], f"{label} replay")
+                if not reply.get("ok"):
+                    tail = str(reply.get("error", "")).strip().splitlines()[-4:]
+                    raise OpFailed("replaying the session's earlier imports and definitions failed: "
+                                   + " | ".join(tail), retryable=False, detail=str(reply.get("error", ""))[-4000:])
+            self.used = True
+            reply = await self._request(code, args, label)
         if not reply.get("ok"):
             tail = str(reply.get("error", "")).strip().splitlines()[-6:]
             raise OpFailed("python code failed: " + " | ".join(tail), retryable=False,
                            detail=str(reply.get("error", ""))[-4000:])
         return reply.get("result"), str(reply.get("stdout", ""))
+
+    async def _request(self, code: str, args: list[Any], label: str) -> dict[str, Any]:
+        """Sends one block to the worker (the lock is held) and returns its reply."""
+        proc = self.proc
+        if proc is None:
+            raise OpFailed(f"the python session {self.name!r} is closed", retryable=False)
+        assert proc.stdin is not None
+        assert proc.stdout is not None
+        request = json.dumps({"code": code, "args": args, "name": f"<tool.python {label}>"}) + "\n"
+        try:
+            proc.stdin.write(request.encode("utf-8"))
+            await proc.stdin.drain()
+            line = await proc.stdout.readline()
+        except (asyncio.CancelledError, TimeoutError):
+            await self._lose("a step was cancelled or timed out while it ran")
+            raise
+        except (BrokenPipeError, ConnectionResetError):
+            line = b""
+        if not line:
+            raise OpFailed(await self._died(), retryable=False,
+                           detail=self.err_tail.decode("utf-8", errors="replace")[-4000:])
+        reply: dict[str, Any] = json.loads(line)
+        return reply
 
     async def _died(self) -> str:
         proc = self.proc

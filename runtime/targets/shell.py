@@ -13,6 +13,9 @@
 * stdout is capped (`max_output_bytes`, default 8 MiB): a larger output fails the op
   rather than being silently truncated. A non-zero exit fails the op with the tail of
   stderr, except for ops whose result is `!skc.bool`, whose value is "exit status 0".
+* A Python `tool.script` inside a package (a skill's `scripts/` with `__init__.py`, whose
+  files import `scripts.other`) runs as that module with the package's root on
+  `sys.path` (`python -m scripts.x` as the skill says), from the op's working directory.
 """
 
 from __future__ import annotations
@@ -42,6 +45,22 @@ def resolve_binary(name: str, ctx: ExecContext) -> str:
     return str(bound) if bound else name
 
 
+# `python -c _RUN_MODULE ROOT MODULE ARGS...`: `python -m MODULE ARGS` with ROOT first on sys.path, from any cwd.
+_RUN_MODULE = ("import runpy, sys; root, name = sys.argv[1], sys.argv[2]; sys.argv = [name, *sys.argv[3:]]; "
+               "sys.path.insert(0, root); runpy.run_module(name, run_name='__main__', alter_sys=True)")
+
+
+def module_of(script: Path) -> tuple[Path, str] | None:
+    """(root, dotted module) of a Python script inside a package (its folder has `__init__.py`,
+    like a skill's `scripts/` whose files import `scripts.quick_validate`), else None."""
+    parts = [script.stem]
+    folder = script.parent
+    while (folder / "__init__.py").is_file() and folder.parent != folder:
+        parts.insert(0, folder.name)
+        folder = folder.parent
+    return (folder, ".".join(parts)) if len(parts) > 1 else None
+
+
 def command_of(op: Op, args: list[Any], ctx: ExecContext | None = None) -> list[str]:
     """The argv an op would run, after substitution (`bash -c ...` for `cmd`)."""
     a = op.attributes
@@ -56,6 +75,9 @@ def command_of(op: Op, args: list[Any], ctx: ExecContext | None = None) -> list[
             interpreter = {".py": "python3", ".sh": "bash"}.get(Path(path).suffix, "bash")
         if interpreter in ("python", "python3"):  # a skill's Python script runs where skc (and tool.python) runs
             interpreter = str((ctx.options.get("python") if ctx else None) or sys.executable)
+            package = module_of(Path(path))
+            if package is not None:  # scripts/ is a package (`from scripts.x import ...`): run it as its module
+                return [str(interpreter), "-c", _RUN_MODULE, str(package[0]), package[1], *rest]
         return [str(interpreter), path, *rest] if interpreter else [path, *rest]
     if isinstance(a.get("argv"), list):
         return [substitute(str(x), args) for x in a["argv"]]  # type: ignore[union-attr]

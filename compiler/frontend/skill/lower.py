@@ -19,8 +19,9 @@ libraries rely on:
 3. steps: a command is `tool.shell`, a script call `tool.script`, a python block
    `tool.python`, a parsed SQL block `tool.sql`; they read only the parameters, so
    they run in parallel; a python block starts with the imports of the procedure's
-   earlier python blocks (imports carry over; other names do not: there is no shared
-   interpreter session). A prose step is `llm.generate` (`llm.agent` for open-ended
+   earlier python blocks, and they share one interpreter session (`session`); a
+   block's `replay` holds the earlier blocks' imports and defs, run first when a
+   resumed run starts the session at that block (`session.py`). A prose step is `llm.generate` (`llm.agent` for open-ended
    work: investigate, fix, implement ...) and reads the task, the parameters, the
    previous prose step and the tool results since it, in order; the procedure's
    result is every tool result, then the last prose step's text;
@@ -28,7 +29,8 @@ libraries rely on:
    references that share the most words with that step (at most `CONTEXT_CHARS`),
    never the whole document.
 
-The examples of the skill (sample requests) are the workflow's `test_tasks`.
+The examples of the skill (sample requests) are the workflow's `test_tasks` and the
+route's JIT `seeds` (`seeds.py`).
 
     SKC127  error    a script a command calls is not in the skill folder
 """
@@ -44,7 +46,15 @@ from skc.compiler.frontend.common.commands import Command, classify_shell
 from skc.compiler.frontend.markdown.confirm import confirmation
 from skc.compiler.frontend.markdown.lower import unique_names
 from skc.compiler.frontend.skill.classify import Piece, Procedure, SkillBody, StepSpec
+from skc.compiler.frontend.skill.context import (
+    procedure_text,
+    reference_files,
+    reference_note,
+    task_context,
+)
 from skc.compiler.frontend.skill.scripts import ScriptSig
+from skc.compiler.frontend.skill.seeds import seed_routes
+from skc.compiler.frontend.skill.session import replayable
 from skc.compiler.frontend.skill.spec import SkillMeta
 from skc.ir import TEXT, InsertionPoint, Value, calc, ctrl, data, llm, tool, workflow
 from skc.ir.dialects.skc import WorkflowOp
@@ -70,6 +80,7 @@ class SkillLowering:
     """Builds the entry workflow of one classified skill; diagnostics go to `diags`."""
 
     imports: list[str]
+    defs: list[str]
 
     def __init__(self, path: str, folder: Path, meta: SkillMeta, body: SkillBody,
                  scripts: dict[str, ScriptSig], diags: list[Diagnostic]) -> None:
@@ -81,6 +92,7 @@ class SkillLowering:
         self.pieces = [*body.rules, *body.references]
         self.title = body.title
         self.piece_words = [_words(p.title + " " + p.text) for p in self.pieces]
+        self.references = reference_files(folder)
 
     def build(self, sym_name: str) -> WorkflowOp:
         loc = Location(self.path, 1, 1)
@@ -109,9 +121,13 @@ class SkillLowering:
                 # the model picks among procedures; "answer" only when the task's words say so
                 # (a small model calls every question a question)
                 asked = routes[:-1] if knowledge else None
+                seeds = seed_routes(self.body, routes, words)  # the examples, answered by the JIT
+                extra: dict[str, Any] = {"seeds": seeds} if seeds else {}
+                if knowledge:  # a question that names no file is answered from the skill's knowledge
+                    extra["answer_route"] = routes[-1]
                 route = llm.decide(prompt, routes, task, loc=self.body.procedures[0].loc, name="route",
                                    system=self.system("route " + " ".join(routes)), step="route",
-                                   route_words=words, model_outcomes=asked)
+                                   route_words=words, model_outcomes=asked, **extra)
                 result = self.branches(procs, route, task, files)
             ctrl.return_(result, loc=loc)
         wf.attributes["output_names"] = ["result"]
@@ -139,13 +155,20 @@ class SkillLowering:
         """No procedure (or a question): the task goes to the model with the skill's description
         and its rules and references, first ones first."""
         prompt = ("Answer the user's question from the skill's knowledge." if answer
-                  else "Do the user's task following the skill.")
+                  else "Do the user's task with the skill; finish with the answer.")
         loc = Location(self.path, 1, 1)
         if not answer and self.tools and any(not t.startswith(tuple(READ_TOOLS)) for t in self.tools):
             return llm.agent(prompt, self.tools, task, files, effects=_tool_effects(self.tools),
-                             system=self.system(prompt), name="result", step="task", loc=loc, **AGENT_BUDGET)
+                             system=self.agent_system(prompt), name="result", step="task", loc=loc,
+                             **self.on_demand(), **AGENT_BUDGET)
+        # the task is operand 0: the runtime picks the pieces that fit it (`context`)
+        headings = {line: title for title, _, line in self.body.sections}
+        known = [(p.title, p.text) for p in self.pieces] + [(p.title, procedure_text(p, headings))
+                                                           for p in self.body.procedures]
+        chosen = task_context(self.head(), known, CONTEXT_CHARS, quote=True)
         return llm.generate(prompt, task, files, system=self.system(prompt, in_order=True), name="answer" if answer
-                            else "result", step="answer" if answer else "task", loc=loc)
+                            else "result", step="answer" if answer else "task", loc=loc,
+                            **({"context": chosen} if self.pieces else {}))
 
     # ------------------------------------------------------------------ procedures
 
@@ -156,6 +179,7 @@ class SkillLowering:
         pending: list[Value] = []  # tool results not yet read by a prose step
         tools: list[Value] = []
         self.imports: list[str] = []  # import lines of the procedure's python blocks so far
+        self.defs: list[str] = []  # their imports, defs and constants: replayed on resume
         last: Value | None = None
         for i, st in enumerate(proc.steps, 1):
             step = f"{label}.{i}"
@@ -164,7 +188,8 @@ class SkillLowering:
                 reads = [task, *params.values(), *([last] if last is not None else []), *pending]
                 if AGENT_VERBS.match(st.text) and self.tools:
                     last = llm.agent(text[:2000], self.tools, *reads, effects=_tool_effects(self.tools),
-                                     loc=st.loc, system=self.system(text), step=step, **AGENT_BUDGET)
+                                     loc=st.loc, system=self.agent_system(text), step=step, **self.on_demand(),
+                                     **AGENT_BUDGET)
                 else:
                     last = llm.generate(text[:2000], *reads, loc=st.loc, system=self.system(text), step=step)
                 pending = []
@@ -214,8 +239,11 @@ class SkillLowering:
     def tool_step(self, st: StepSpec, params: dict[str, Value], step: str) -> Value:
         """A command, script call, python or query block as its tool op."""
         if st.kind == "python":
+            replay = "\n".join(self.defs)  # what a resumed run re-runs first (`session.py`)
+            self.defs += replayable(st.code)
             return tool.python(self.with_imports(st.code), effects=["write:*"], loc=st.loc, step=step,
-                               session=f"{self.meta.name or self.folder.name}/{step.rpartition('.')[0]}")
+                               session=f"{self.meta.name or self.folder.name}/{step.rpartition('.')[0]}",
+                               **({"replay": replay} if replay else {}))
         if st.kind in ("sql", "promql"):
             extra: dict[str, Any] = {"lang": "promql"} if st.kind == "promql" else {}
             return tool.sql(st.code.strip(), loc=st.loc, step=step, **extra)
@@ -260,8 +288,7 @@ class SkillLowering:
     def system(self, step_text: str, *, in_order: bool = False) -> str:
         """The skill's description plus the rules/references most related to `step_text`
         (`in_order`: the task is not known yet, so the first pieces of the document that fit)."""
-        head = f"You are applying the skill '{self.meta.name or self.folder.name}'"
-        head += f": {self.meta.description}" if self.meta.description else "."
+        head = self.head()
         want = _words(step_text)
         ranked = (sorted(range(len(self.pieces)), key=lambda i: self.pieces[i].loc.line) if in_order else
                   sorted(range(len(self.pieces)), key=lambda i: -len(want & self.piece_words[i])))
@@ -276,6 +303,22 @@ class SkillLowering:
                 budget -= len(p.text)
         parts = [head, *(f"## {p.title}\n{p.text}" for p in chosen)]
         return "\n\n".join(parts)
+
+    def head(self) -> str:
+        """The first line of every llm op's system prompt: the skill and its description."""
+        head = f"You are applying the skill '{self.meta.name or self.folder.name}'"
+        return head + (f": {self.meta.description}" if self.meta.description else ".")
+
+    def agent_system(self, step_text: str) -> str:
+        """An agent's system prompt: `system`, then the names of the reference files it may read."""
+        note = reference_note(self.references)
+        return self.system(step_text) + (f"\n\n{note}" if note else "")
+
+    def on_demand(self) -> dict[str, Any]:
+        """The attributes that give an agent the `read_reference` tool over the skill's files."""
+        if not self.references:
+            return {}
+        return {"references": list(self.references), "reference_root": str(self.folder)}
 
     def words_of(self, proc: Procedure) -> str:
         """The words that name a procedure: its title, its steps, the scripts it calls and their summaries."""
@@ -297,14 +340,16 @@ class SkillLowering:
 _SKILL_ROOT = re.compile(r"(?:\{base_?dir\}|\$\{?CLAUDE_SKILL_DIR\}?|\$\{?SKILL_DIR\}?|<path[-_]to[-_]skill>|"
                          r"\{skill_?dir\}|\$\{?CLAUDE_PLUGIN_ROOT\}?/skills/[\w-]+)/", re.IGNORECASE)
 _UV_RUN = re.compile(r"\buv run(?:\s+--[\w-]+(?:[= ](?!scripts/|\./scripts/)[^\s-][^\s]*)?)*\s+(?=\.?/?scripts/\S+\.py)")
+_PY_MODULE = re.compile(r"\b(python3?)\s+-m\s+(scripts(?:\.\w+)+)\b")
 _USAGE_OPTION = re.compile(r"\s\[--?[^\]\n]*\]")
 
 
 def normalise_command(text: str, folder: Path) -> str:
     """A skill's command as it runs from the skill: `{baseDir}/scripts/x.py` is `scripts/x.py`;
     `uv run [--opts] scripts/x.py` is `python3 scripts/x.py` when the script declares no
-    dependencies (PEP 723 `dependencies = []`, or none); usage brackets (`[--examples]`)
-    are optional parts, left out."""
+    dependencies (PEP 723 `dependencies = []`, or none); `python -m scripts.x` is
+    `python scripts/x.py` (run as a module of the skill's root, see `tool.script`'s
+    runtime); usage brackets (`[--examples]`) are optional parts, left out."""
     text = _SKILL_ROOT.sub("./", text).replace("././", "./")
     text = re.sub(r"(?<![\w.])\./scripts/", "scripts/", text)
 
@@ -312,6 +357,11 @@ def normalise_command(text: str, folder: Path) -> str:
         rest = text[m.end():].split()[0].lstrip("./")
         return "python3 " if _no_dependencies(folder / rest) else m.group(0)
     text = _UV_RUN.sub(uv, text)
+
+    def module(m: re.Match[str]) -> str:  # `python -m scripts.x` is the skill's scripts/x.py
+        rel = m.group(2).replace(".", "/") + ".py"
+        return f"{m.group(1)} {rel}" if (folder / rel).is_file() else m.group(0)
+    text = _PY_MODULE.sub(module, text)
     return _USAGE_OPTION.sub("", text)
 
 
