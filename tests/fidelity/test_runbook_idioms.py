@@ -77,3 +77,13 @@ def test_a_shell_opened_on_a_spaced_placeholder_pod_is_a_session() -> None:
     assert got == [("kubectl exec -n <namespace> '<pod name>' -- apt update", "")]
     assert _plan("kubectl exec -it <pod name> /bin/sh")[0][1].startswith("opens an interactive shell")
     assert _plan("kubectl exec -it <windows pod> -- cmd.exe")[0][1].startswith("opens an interactive shell")
+
+
+@pytest.mark.parametrize(("code", "sql"), [
+    ("analyze (verbose, skip_locked) {table_name}", True), ("VACUUM (VERBOSE, ANALYZE) public.users;", True),
+    ("vacuum freeze ci_builds", True), ("ANALYZE t", True),
+    ("analyze the logs", False), ("vacuum the db", False), ("analyze", False)])
+def test_inline_maintenance_statements_are_sql_and_sentences_are_not(code: str, sql: bool) -> None:
+    from skc.compiler.frontend.markdown.snippets import inline_kind
+
+    assert (inline_kind(code, "run a manual ", "run a manual " + code) == "sql") is sql

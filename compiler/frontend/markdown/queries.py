@@ -8,6 +8,8 @@ are replaced by literals first, a statement sqlglot only keeps as an opaque
 must have a clause (FROM, WHERE, SET, INTO, VALUES, TABLE). `kql(text)` and
 `promql(text)` recognise the two other query languages by their shapes (a KQL
 table followed by `| where`/`| summarize`...; a PromQL selector or function call).
+`maintenance_sql(text)` recognises the PostgreSQL maintenance statements sqlglot keeps
+only as opaque commands (`analyze (verbose, skip_locked) {table_name}`, `VACUUM FREEZE t`).
 `check_schema(text, tables)` names the tables and columns a SQL query uses that a
 bound SQLite schema lacks.
 """
@@ -60,6 +62,23 @@ def sql_dialect(text: str) -> str | None:
         if trees and not any(isinstance(t, exp.Command) for t in trees):
             return dialect or ""
     return None
+
+
+_MAINTENANCE = re.compile(r"\s*(vacuum|analy[sz]e|reindex\s+(?:table|index|schema|database)|cluster)\b"
+                          r"(\s*\((?:\s*\w+(?:\s+\w+)?\s*,?)+\))?((?:\s+(?:full|freeze|verbose|analy[sz]e|concurrently))*)"
+                          r"\s+([\w.\"]+|\{\{?\s*\w+\s*\}\}?|<\w[\w-]*>)(?:\s*\([\w\s,]+\))?\s*;?\s*\Z", re.I)
+
+
+def maintenance_sql(text: str) -> bool:
+    """Whether `text` is one PostgreSQL maintenance statement on a named table: an option list
+    (`analyze (verbose, skip_locked) {t}`), an upper-case keyword (`VACUUM t`) or a table name that
+    is qualified or a placeholder tells it from a sentence ("analyze the logs")."""
+    m = _MAINTENANCE.match(text)
+    if m is None:
+        return False
+    table = m.group(4)
+    return bool(m.group(2)) or m.group(1).split()[0].isupper() or bool(m.group(3).strip()) or \
+        "." in table or table.startswith(("{", "<")) or "_" in table
 
 
 def kql(text: str) -> bool:
