@@ -8,24 +8,28 @@ earlier step's results as operands. An llm op reads them as evidence; a tool op
 waits on an ordering token of each earlier tool op (its `!skc.token` result, added
 when it has none) and on the value of any other op. The workflow records the graph
 as `steps` (labels of the top-level steps, in document order) and `step_edges`
-(`"2 -> 11"`), which `skc ir explain` and `skc ir graph` show next to the op graph.
+(`"2 -> 11"`), which `skc ir explain` and `skc ir graph` show next to the op graph, and
+gives a runbook's llm ops the evidence they can see (`evidence.attach_evidence`).
 """
 
 from __future__ import annotations
 
+from skc.compiler.frontend.markdown.evidence import attach_evidence
 from skc.compiler.frontend.markdown.step_graph import StepGraph, build, units_of
 from skc.compiler.frontend.markdown.step_model import Step
 from skc.ir import Value
 from skc.ir.core import Op
 from skc.ir.dialects.skc import WorkflowOp
+from skc.ir.location import Diagnostic
 from skc.ir.types import TOKEN
 
 _RUNS = ("llm.", "tool.", "ctrl.manual")
 
 
-def order_steps(wf: WorkflowOp, steps: list[Step], data_edges: set[tuple[str, str]], *, record: bool) -> StepGraph:
+def order_steps(wf: WorkflowOp, steps: list[Step], data_edges: set[tuple[str, str]], *, record: bool,
+                diagnostics: list[Diagnostic] | None = None) -> StepGraph:
     """Builds the step graph of `steps`, enforces its data-less edges in `wf`, and records it
-    as attributes when `record`."""
+    as attributes when `record` (a runbook: its llm ops then get their evidence, see `evidence`)."""
     units = units_of(steps)
     unit_of: dict[str, str] = {}
     for u in units:
@@ -47,6 +51,8 @@ def order_steps(wf: WorkflowOp, steps: list[Step], data_edges: set[tuple[str, st
     if record and len(graph.nodes) > 1:
         wf.attributes["steps"] = list(graph.nodes)
         wf.attributes["step_edges"] = graph.as_strings()
+    if record:
+        attach_evidence(wf, unit_of, graph, diagnostics)
     return graph
 
 

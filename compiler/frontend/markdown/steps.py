@@ -34,6 +34,7 @@ from skc.compiler.frontend.common.commands import looks_like_command
 from skc.compiler.frontend.markdown import prose
 from skc.compiler.frontend.markdown.blocks import read_block
 from skc.compiler.frontend.markdown.document import Block, Document, Section
+from skc.compiler.frontend.markdown.heading_checks import heading_check
 from skc.compiler.frontend.markdown.snippets import (
     MAX_INLINE_SPANS,
     MAX_TABLE_ROWS,
@@ -52,6 +53,12 @@ from skc.compiler.frontend.markdown.step_model import (
     rename_prefix,
     short_label,
     unnumbered,
+)
+from skc.compiler.frontend.markdown.tabs import fold_tabs
+from skc.compiler.frontend.markdown.trailing import (
+    case_condition,
+    concluded_then_acts,
+    trailing_condition,
 )
 from skc.ir.location import Diagnostic, Location
 
@@ -100,12 +107,18 @@ class _Extractor:
                          condition=_heading_condition(sub.title))
             group.children = self.section(sub, label)
             if group.children:
+                heading_check(sub.title, group)  # "Step 5: Verify DNS responses contain the expected IPs"
+            if not group.children and sub.number is not None:  # "## Step 2: Connect to the node" + prose only
+                paras = [b for b in sub.blocks if b.kind == "para"]
+                group.children = self.paragraph(paras[0], Counter(label), introduces=False, force=True) if paras else []
+            if group.children:
                 group.label = self.unique(label)
                 rename_prefix(group.children, label, group.label)
             hint = prose.parallel_hint(sub.title)
             if group.children:
                 group.parallel = hint
                 out.append(group)
+        out = fold_tabs(out, self.doc.lines)  # `### [Browser](#tab/browser)`: a tab of the step above
         self.check_order(out)
         return out
 
@@ -281,7 +294,7 @@ class _Extractor:
         for offset, sentence in prose.sentences(b.text):
             line = b.line_of(offset)
             col = self.col_of(line, sentence)
-            cond = prose.parse_condition(sentence)
+            cond = case_condition(sentence) or prose.parse_condition(sentence) or trailing_condition(sentence)
             skip = _action_offset(sentence, cond) if cond is not None else 0
             snippets = self.spans(b, offset + skip, offset + len(sentence), sentence[skip:])
             if conds and (not plain or plain[-1][0] < _offset_of(b.text, conds[-1].text)) \
@@ -302,7 +315,7 @@ class _Extractor:
                 conds.append(step)
                 open_cond = step if cond.header or (step.goto is None and step.exit is None) else None
             elif open_cond is not None and open_cond.condition is not None and (
-                    open_cond.condition.header or self.marked(sentence)):
+                    open_cond.condition.header or self.marked(sentence) or concluded_then_acts(open_cond, sentence)):
                 c = open_cond.condition
                 open_cond.condition = replace(c, action=f"{c.action} {sentence}".strip())
                 open_cond.text = f"{open_cond.text} {sentence}"
@@ -349,7 +362,8 @@ class _Extractor:
         assert c is not None
         action = prose.clean(c.action)
         acts = bool(step.snippets or step.goto is not None or step.exit or step.otherwise or not action
-                    or action.endswith(":") or prose.is_instruction(action) or prose.modal(action))
+                    or action.endswith(":") or prose.is_instruction(action) or prose.modal(action)
+                    or any(prose.modal(t) for _, t in prose.sentences(action)[1:2]))  # "If X, this is Y. You must Z."
         if c.keyword in ("when", "whenever"):
             return acts
         return acts or prose.observes(c.cond)
