@@ -192,3 +192,42 @@ def test_every_evidence_less_llm_op_is_warned_and_judgements_see_their_step(tmp_
     bare = next(op for label, op in llm.items() if label.startswith("Mitigation"))
     assert not bare.operands
     assert [d.loc.line for d in result.diagnostics if d.code == "SKC149"] == [bare.loc.line]
+
+
+@pytest.mark.parametrize(("query", "dialect", "sqlite"), [
+    ("SELECT a::int FROM t WHERE b ILIKE 'x%' AND r = {0}", "postgres",
+     "SELECT CAST(a AS INTEGER) FROM t WHERE LOWER(b) LIKE LOWER('x%') AND r = {0}"),
+    ("SELECT TOP 5 * FROM t WHERE d > GETDATE()", "tsql", "SELECT * FROM t WHERE d > CURRENT_TIMESTAMP LIMIT 5"),
+    ("SELECT `a` FROM t LIMIT 5, 10", "mysql", 'SELECT "a" FROM t LIMIT 10 OFFSET 5'),
+    ("SELECT endpoint FROM requests WHERE region = {0}", "", None),
+    ("SELECT now() - pg_last_xact_replay_timestamp() AS lag", "postgres", "pg_last_xact_replay_timestamp"),
+    ("SELECT x FROM t WHERE ts > now() - interval '5 minutes'", "postgres", "INTERVAL")])
+def test_sql_dialects_are_translated_to_sqlite_or_say_why_not(query: str, dialect: str, sqlite: str | None) -> None:
+    import sqlite3
+
+    from skc.compiler.frontend.markdown.queries import detect_dialect, to_sqlite
+
+    assert detect_dialect(query) == dialect
+    if not dialect:
+        return
+    out, why = to_sqlite(query, dialect)
+    if out is None:
+        assert sqlite is not None
+        assert sqlite in why  # the function or construct SQLite lacks
+        return
+    assert out == sqlite
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (a TEXT, b TEXT, r TEXT, d TEXT)")
+    conn.execute(out.replace("{0}", "?"), ("x",) if "{0}" in out else ())  # SQLite runs the translation
+
+
+def test_an_untranslatable_query_is_a_located_compile_time_warning(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    result, wf = _compile(tmp_path, "# T\n\n## Lag\n\n```sql\nSELECT now() - pg_last_xact_replay_timestamp() AS lag\n"
+                          "```\n\n## Slow\n\n```sql\nSELECT TOP 10 q FROM stats ORDER BY t DESC\n```\n")
+    [warn] = [d for d in result.diagnostics if d.code == "SKC150"]
+    assert warn.loc.line == 6  # the query, under its ```sql fence
+    assert "PostgreSQL" in warn.message
+    queries = [op for op in wf.walk() if op.op_name == "tool.sql"]
+    assert queries[1].attributes["query"] == "SELECT q FROM stats ORDER BY t DESC LIMIT 10"
+    assert queries[1].attributes["written"] == "SELECT TOP 10 q FROM stats ORDER BY t DESC"
+    assert queries[1].attributes["dialect"] == "tsql"

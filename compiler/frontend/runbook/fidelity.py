@@ -115,9 +115,10 @@ def _norm(text: str) -> str:
 
 
 def op_text(op: Op) -> str:
-    """What an op runs, with `{N}` shown as the operand's name (`{namespace}`)."""
+    """What an op runs (a translated query as written), with `{N}` shown as the operand's name (`{namespace}`)."""
     a = op.attributes
-    raw: Any = (op.attr_strs("argv") and " ".join(op.attr_strs("argv") or [])) or a.get("cmd") or a.get("query") or a.get("code") \
+    raw: Any = (op.attr_strs("argv") and " ".join(op.attr_strs("argv") or [])) or a.get("cmd") or a.get("written") \
+        or a.get("query") or a.get("code") \
         or a.get("command") or a.get("path") or a.get("url") or ""
     names = [v.name or f"arg{i}" for i, v in enumerate(op.operands)]
     return re.sub(r"\{(\d+)\}", lambda m: "{" + names[int(m.group(1))] + "}" if int(m.group(1)) < len(names)
