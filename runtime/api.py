@@ -239,6 +239,8 @@ async def _arun_unredacted(source: Module | str | Path | None, inputs: Mapping[s
                            *, own_loop: bool) -> RunResult:
     if own_loop:  # many ops wait in threads (sqlite, HTTP, the model's lock): room enough that they never starve
         asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=32))
+    if cfg.incident is not None and cfg.resume is None and source is not None:
+        inputs = await _incident_inputs(source, inputs, cfg)
         prep = _prepare(source, inputs, cfg)
     else:
         prep = await asyncio.to_thread(_prepare, source, inputs, cfg)
@@ -256,6 +258,17 @@ async def _arun_unredacted(source: Module | str | Path | None, inputs: Mapping[s
         result.recompiled = recompiled.to_json()
     result.outputs = prep.redact(result.outputs)
     return result
+
+
+async def _incident_inputs(source: Module | str | Path, inputs: Mapping[str, Any] | None,
+                           cfg: RunConfig) -> dict[str, Any]:
+    """`inputs` completed from the incident text (`--incident FILE`, see `skc.runtime.incident`)."""
+    from skc.runtime.incident import inputs_from_incident, read_incident
+
+    assert cfg.incident is not None
+    text = read_incident(cfg.incident)
+    wf = (await asyncio.to_thread(load_source, source)).module.workflow(cfg.workflow)
+    return await inputs_from_incident(wf, dict(inputs or {}), text, cfg.options.get("llm_backend") or cfg.model)
 
 
 def _target_options(cfg: RunConfig) -> dict[str, Any]:

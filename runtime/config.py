@@ -56,6 +56,7 @@ class RunConfig:
     trusted_keys: Sequence[str] | None = None  # run only a bundle signed by one of these key ids (signing.py)
     task: str | None = None  # a skill's task (its `task` input)
     files: Sequence[str | Path] = ()  # files given with the task (a skill's `files` input)
+    incident: str | Path | None = None  # a runbook's inputs read from this incident text (runtime/incident.py)
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> RunConfig:
         """This config with the given fields replaced (a name that is no field is a TypeError)."""
@@ -96,6 +97,7 @@ class RunOptions(TypedDict, total=False):
     trusted_keys: Sequence[str] | None
     task: str | None
     files: Sequence[str | Path]
+    incident: str | Path | None
 
 
 FIELDS = frozenset(f.name for f in fields(RunConfig))

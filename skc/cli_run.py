@@ -152,6 +152,8 @@ def _runs_dir_flag(runs_dir: str | None) -> str:
               "is chosen by routing it (skc route).")
 @click.option("--file", "files", multiple=True, type=click.Path(), metavar="F",
               help="A file the task is about (repeatable).")
+@click.option("--incident", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Runbooks: read the inputs the runbook says come from the incident out of this text (-i wins).")
 @click.option("--require-signature", is_flag=True, help="Run only a bundle signed (skc bundle sign).")
 @click.option("--trusted-key", multiple=True, metavar="PUB.pem", help="A key whose signature --require-signature accepts.")
 @user_errors

@@ -118,6 +118,10 @@ def _paths(args: list[str]) -> list[str]:
     return [a for a in args if not a.startswith("-") and ("/" in a or re.search(r"\.\w{1,5}\Z", a))]
 
 
+_OC_UPGRADE_READ = {"--include-not-recommended", "--details", "-h", "--help", "--kubeconfig", "--context",
+                    "-n", "--namespace", "-o", "--output"}
+
+
 def _k8s(args: list[str]) -> list[str]:
     pos = _positional(args)
     sub = pos[0] if pos else ""
@@ -125,6 +129,9 @@ def _k8s(args: list[str]) -> list[str]:
         sub = pos[1] if len(pos) > 1 else sub
     if sub == "cp":
         return ["write:k8s", *(_fs("write", p) for p in pos[-1:] if ":" not in p)]
+    if pos[:2] == ["adm", "upgrade"] and (pos[2:] in ([], ["status"])) and all(
+            a.split("=")[0] in _OC_UPGRADE_READ for a in args if a.startswith("-")):
+        return ["read:k8s"]  # `oc adm upgrade` alone shows the cluster's update status
     return ["read:k8s" if sub in _K8S_READ else "write:k8s"]
 
 

@@ -77,3 +77,157 @@ def test_a_shell_opened_on_a_spaced_placeholder_pod_is_a_session() -> None:
     assert got == [("kubectl exec -n <namespace> '<pod name>' -- apt update", "")]
     assert _plan("kubectl exec -it <pod name> /bin/sh")[0][1].startswith("opens an interactive shell")
     assert _plan("kubectl exec -it <windows pod> -- cmd.exe")[0][1].startswith("opens an interactive shell")
+
+
+@pytest.mark.parametrize(("code", "sql"), [
+    ("analyze (verbose, skip_locked) {table_name}", True), ("VACUUM (VERBOSE, ANALYZE) public.users;", True),
+    ("vacuum freeze ci_builds", True), ("ANALYZE t", True),
+    ("analyze the logs", False), ("vacuum the db", False), ("analyze", False)])
+def test_inline_maintenance_statements_are_sql_and_sentences_are_not(code: str, sql: bool) -> None:
+    from skc.compiler.frontend.markdown.snippets import inline_kind
+
+    assert (inline_kind(code, "run a manual ", "run a manual " + code) == "sql") is sql
+
+
+def _compile(tmp_path, text: str):  # type: ignore[no-untyped-def]
+    from skc.compiler.frontend.runbook.tsg_md import compile_tsg
+
+    doc = tmp_path / "rb.md"
+    doc.write_text(text, encoding="utf-8")
+    result = compile_tsg(doc)
+    assert result.module is not None
+    return result, result.module.workflows[0]
+
+
+def test_numbered_step_headings_under_a_section_are_the_step_graph(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    _, wf = _compile(tmp_path, "# T\n\n## Cause\n\nRun:\n\n```bash\nkubectl describe nodes\n```\n\n## Solution\n\n"
+                     "Intro text for the steps.\n\n### Step 1: Check\n\nRun `kubectl get pods`.\n\n"
+                     "### Step 2: Fix\n\nRun `kubectl delete pod web-1`.\n")
+    assert wf.attr_strs("steps") == ["Cause", "1", "2"]
+    assert wf.attr_strs("step_edges") == ["Cause -> 1", "1 -> 2"]
+
+
+def test_tab_headings_are_tabs_of_the_step_above(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    _, wf = _compile(tmp_path, "# T\n\n## Checklist\n\n### Step 1: Find nodes\n\nUse either tab.\n\n"
+                     "### [Browser](#tab/browser)\n\n1. Open the portal.\n\n### [Command Line](#tab/cli)\n\n"
+                     "1. Run:\n\n   ```bash\n   kubectl top node\n   ```\n\n---\n\n### Step 2: Next\n\nRun `kubectl get pods`.\n")
+    assert wf.attr_strs("steps") == ["1", "2"]
+    labels = [op.attributes.get("step") for op in wf.walk() if op.op_name == "tool.shell"]
+    assert labels[0].startswith("1.Command Line")
+
+
+def test_a_prose_only_step_heading_is_still_a_step(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    _, wf = _compile(tmp_path, "# T\n\n## Step 1: List\n\nRun `kubectl get nodes`.\n\n## Step 2: Connect to a node\n\n"
+                     "The next step is to establish a connection to the node. See [docs](https://x).\n\n"
+                     "## Step 3: Check\n\nRun `kubectl get pods`.\n")
+    assert wf.attr_strs("steps") == ["1", "2", "3"]
+
+
+@pytest.mark.parametrize(("sentence", "cond", "action"), [
+    ("Restart the pod if it is stuck in Pending.", "it is stuck in Pending", "Restart the pod."),
+    ("Even so, check the metric, and proceed with the recovery steps if it is not decreasing.",
+     "it is not decreasing", "check the metric, and proceed with the recovery steps."),
+    ("Restart the pod if needed.", None, None), ("This happens if the disk is full.", None, None)])
+def test_conditions_written_after_their_instruction(sentence: str, cond: str | None, action: str | None) -> None:
+    from skc.compiler.frontend.markdown.trailing import trailing_condition
+
+    got = trailing_condition(sentence)
+    assert (got.cond, got.action) == (cond, action) if got is not None else cond is None
+
+
+@pytest.mark.parametrize(("sentence", "cond"), [
+    ("In case of maintenance ensure to cordon and drain node.", "maintenance"),
+    ("In case of a failed upgrade, roll back the release.", "a failed upgrade"), ("In case of doubt", None)])
+def test_in_case_of_a_noun_phrase_is_a_condition(sentence: str, cond: str | None) -> None:
+    from skc.compiler.frontend.markdown.trailing import case_condition
+
+    got = case_condition(sentence)
+    assert (got.cond if got is not None else None) == cond
+
+
+def test_a_conclusion_then_an_instruction_is_one_decision_over_the_step(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    _, wf = _compile(tmp_path, "# T\n\n## Check\n\n```bash\nknife ssh 'role:worker' 'nc -z db 5432'\n```\n\n"
+                     "If some of the workers CAN reach postgres but others CANNOT, this is likely a vendor issue. "
+                     "You will need to contact their support.\n")
+    decide = next(op for op in wf.walk() if op.op_name == "llm.decide")
+    assert decide.operands
+    assert decide.operands[0].defining_op.op_name == "tool.shell"
+
+
+def test_a_heading_that_states_a_fact_decides_over_the_step(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    _, wf = _compile(tmp_path, "# T\n\n## Step 1: Verify the pods are running\n\n```bash\nkubectl get pods\n```\n\n"
+                     "## Step 2: Check CPU utilization\n\n```bash\nkubectl top nodes\n```\n")
+    decides = [op for op in wf.walk() if op.op_name == "llm.decide"]
+    assert [d.attributes["step"] for d in decides] == ["1.check"]
+    assert decides[0].attributes["prompt"] == "Check whether the pods are running."
+    assert decides[0].operands[0].defining_op.op_name == "tool.shell"
+
+
+def test_a_condition_over_prose_a_model_wrote_is_a_decision_not_a_number(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    _, wf = _compile(tmp_path, "# T\n\n## Troubleshoot\n\n1. View the queue dashboard.\n1. This alert may just be a "
+                     "symptom of slow jobs. If there are many jobs in the queue (i.e. over 10,000 and growing), you may "
+                     "want to investigate the database.\n1. Check Sentry for new errors.\n")
+    names = [op.op_name for op in wf.walk()]
+    assert "llm.decide" in names
+    assert "data.regex_extract" not in names
+
+
+def test_ruby_console_code_is_a_manual_step(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    result, wf = _compile(tmp_path, "# T\n\n1. Check the jobs with the script below:\n\n   ```ruby\n"
+                          "   Sidekiq::Workers.new.each { |p, t, m| puts m }\n   ```\n")
+    manual = [op for op in wf.walk() if op.op_name == "ctrl.manual"]
+    assert len(manual) == 1
+    assert "Sidekiq::Workers" in str(manual[0].attributes)
+    assert any(d.code == "SKC140" for d in result.diagnostics)
+
+
+def test_every_evidence_less_llm_op_is_warned_and_judgements_see_their_step(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    result, wf = _compile(tmp_path, "# T\n\n## Diagnosis\n\n- Check pod events via `kubectl describe pod web`.\n"
+                          "- Check pod template parameters such as:\n  - pod priority\n  - probes\n\n"
+                          "## Mitigation\n\nTalk with developers about the app.\n")
+    llm = {str(op.attributes["step"]): op for op in wf.walk() if op.op_name.startswith("llm.")}
+    inspect = next(op for label, op in llm.items() if label.startswith("Diagnosis"))
+    assert inspect.operands
+    assert inspect.operands[0].defining_op.op_name == "tool.shell"
+    bare = next(op for label, op in llm.items() if label.startswith("Mitigation"))
+    assert not bare.operands
+    assert [d.loc.line for d in result.diagnostics if d.code == "SKC149"] == [bare.loc.line]
+
+
+@pytest.mark.parametrize(("query", "dialect", "sqlite"), [
+    ("SELECT a::int FROM t WHERE b ILIKE 'x%' AND r = {0}", "postgres",
+     "SELECT CAST(a AS INTEGER) FROM t WHERE LOWER(b) LIKE LOWER('x%') AND r = {0}"),
+    ("SELECT TOP 5 * FROM t WHERE d > GETDATE()", "tsql", "SELECT * FROM t WHERE d > CURRENT_TIMESTAMP LIMIT 5"),
+    ("SELECT `a` FROM t LIMIT 5, 10", "mysql", 'SELECT "a" FROM t LIMIT 10 OFFSET 5'),
+    ("SELECT endpoint FROM requests WHERE region = {0}", "", None),
+    ("SELECT now() - pg_last_xact_replay_timestamp() AS lag", "postgres", "pg_last_xact_replay_timestamp"),
+    ("SELECT x FROM t WHERE ts > now() - interval '5 minutes'", "postgres", "INTERVAL")])
+def test_sql_dialects_are_translated_to_sqlite_or_say_why_not(query: str, dialect: str, sqlite: str | None) -> None:
+    import sqlite3
+
+    from skc.compiler.frontend.markdown.queries import detect_dialect, to_sqlite
+
+    assert detect_dialect(query) == dialect
+    if not dialect:
+        return
+    out, why = to_sqlite(query, dialect)
+    if out is None:
+        assert sqlite is not None
+        assert sqlite in why  # the function or construct SQLite lacks
+        return
+    assert out == sqlite
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (a TEXT, b TEXT, r TEXT, d TEXT)")
+    conn.execute(out.replace("{0}", "?"), ("x",) if "{0}" in out else ())  # SQLite runs the translation
+
+
+def test_an_untranslatable_query_is_a_located_compile_time_warning(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    result, wf = _compile(tmp_path, "# T\n\n## Lag\n\n```sql\nSELECT now() - pg_last_xact_replay_timestamp() AS lag\n"
+                          "```\n\n## Slow\n\n```sql\nSELECT TOP 10 q FROM stats ORDER BY t DESC\n```\n")
+    [warn] = [d for d in result.diagnostics if d.code == "SKC150"]
+    assert warn.loc.line == 6  # the query, under its ```sql fence
+    assert "PostgreSQL" in warn.message
+    queries = [op for op in wf.walk() if op.op_name == "tool.sql"]
+    assert queries[1].attributes["query"] == "SELECT q FROM stats ORDER BY t DESC LIMIT 10"
+    assert queries[1].attributes["written"] == "SELECT TOP 10 q FROM stats ORDER BY t DESC"
+    assert queries[1].attributes["dialect"] == "tsql"

@@ -96,3 +96,11 @@ def test_a_denial_names_the_offending_part_and_suggests_its_rule() -> None:
 def test_a_placeholder_in_the_program_is_decided_at_the_op() -> None:
     assert policy_for(["Bash(git:*)"]).check(shell_request("{0} log")) is False
     assert isinstance(parse("{0} log").items[0], Simple)
+
+
+@pytest.mark.parametrize(("command", "writes"), [
+    ("oc adm upgrade", False), ("oc adm upgrade status", False), ("oc adm upgrade --include-not-recommended", False),
+    ("oc --kubeconfig /k adm upgrade", False), ("oc adm upgrade --to-latest", True), ("oc adm upgrade --to=4.15.3", True),
+    ("oc adm upgrade channel stable-4.15", True), ("oc adm upgrade --clear", True), ("oc adm drain node-1", True)])
+def test_oc_adm_upgrade_alone_is_a_status_read(command: str, writes: bool) -> None:
+    assert command_effects(command).writes_anything is writes

@@ -14,6 +14,7 @@ The recognisers run in order; the first that accepts a block decides
     tagged    a custom tag (`<QUERY_1>`, see `wrappers`)           -> SQL if sqlglot parses it, KQL/PromQL
                                                                      by shape, else commands
     python    a python label                                      -> one program
+    console code  a ruby label (Rails console code)               -> one snippet, a manual step
     console   shell/console labels, `$ ` prompts                  -> one snippet per command; lines after a
                                                                      command that are not commands are its
                                                                      sample output (`Snippet.output`); a
@@ -67,7 +68,7 @@ def spell_placeholders(text: str, kind: str) -> str:
 
 @dataclass
 class Snippet:
-    """Code a step runs: kind is shell, sql, promql, logql, kql, python or script.
+    """Code a step runs: kind is shell, sql, promql, logql, kql, python, script or console (Rails console code).
 
     `output` is the sample output the document shows right after it (kept for guards
     and `skc check`, never run); `dialect` the sqlglot dialect a SQL query parsed in."""
@@ -158,6 +159,14 @@ def _query_kind(text: str) -> str | None:
 
 def _python(b: Block, path: str, _lang: str) -> list[Snippet]:
     return [Snippet("python", b.code.rstrip(), _at(b, path))] if b.code.strip() else []
+
+
+CONSOLE_CODE_LANGS = {"ruby", "rb", "irb"}
+
+
+def _console_code(b: Block, path: str, _lang: str) -> list[Snippet]:
+    """Ruby a runbook types into a Rails console: one snippet (`interactive` makes it a manual step)."""
+    return [Snippet("console", b.code.rstrip(), _at(b, path))] if b.code.strip() else []
 
 
 _OUTPUT = re.compile(r"(?:[A-Z][A-Z_-]+\s{2,}){2,}|\d{4}-\d\d-\d\d[T ]\d\d:|level=\w+\s|(?:\S+\s{2,}){3,}\S")
@@ -284,7 +293,8 @@ def _first_runs(b: Block, lang: str) -> bool:
 
 def _first_word(row: str) -> str:
     words = row.split(None, 2)
-    word = words[1] if words[:1] == ["sudo"] and len(words) > 1 else (words[0] if words else "")
+    sudo_program = words[:1] == ["sudo"] and len(words) > 1 and not words[1].startswith("-")  # `sudo -u git X`: sudo
+    word = words[1] if sudo_program else (words[0] if words else "")
     return word.rsplit("/", 1)[-1]
 
 
@@ -293,6 +303,7 @@ RECOGNISERS: list[tuple[str, _Test, _Build]] = [
     ("query", lambda b, lang: lang in QUERY_LANGS, _query),             # ```sql / ```kql / ```promql
     ("tagged", _is_tagged_query, _query),                               # <QUERY_1> SELECT ... </QUERY_1>
     ("python", lambda b, lang: lang in ("python", "py", "python3"), _python),
+    ("console code", lambda b, lang: lang in CONSOLE_CODE_LANGS, _console_code),  # ```ruby: typed into a Rails console
     ("console", _is_shell, _console),                                   # ```bash / ```console, prompts or not
     ("sql", _is_unlabelled_sql, _query),                                # ``` SELECT ... FROM (sqlglot parses)
     ("commands", _first_runs, _commands),                               # ``` kubectl get pods

@@ -22,7 +22,8 @@ applies wins), and opens and closes sessions:
     ssh HOST                       a host session: `ssh HOST -- cmd`
 
 A session with no command typed into it, an editor (`oc edit`, `vi`), a pager,
-`top`, `port-forward`, `attach`, `kubectl debug` sessions, `tcpdump` without `-c`
+`top`, `port-forward`, `attach`, `kubectl debug` sessions, `tcpdump` without `-c`, and
+code for an application console (a ```ruby block, `console` snippets)
 become `Planned(manual=reason)`: a `ctrl.manual` step, skipped with a report in
 unattended runs. Nothing a document meant for a pod or node runs on this host.
 """
@@ -269,6 +270,9 @@ def plan(snippets: list[Snippet], session: Session | None = None, unit: str = ""
     used: set[int] = set()  # session openers that had commands typed into them: no step of their own
     cwd = session.cwd if session is not None else ""
     for k, sn in enumerate(snippets):
+        if sn.kind == "console":
+            out.append(Planned(sn, manual="is code for an application console (Rails), not for this host"))
+            continue
         if sn.kind != "shell":
             out.append(Planned(sn))
             continue

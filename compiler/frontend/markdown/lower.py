@@ -147,7 +147,7 @@ class Lowering(MapLowering):
             final = ctrl.return_(*(v for _, v in leaves), status=self.status)
             if self.status_step:
                 final.attributes["step"] = self.status_step
-        order_steps(wf, self.steps, self.edges, record=self.record_steps)
+        order_steps(wf, self.steps, self.edges, record=self.record_steps, diagnostics=self.diags)
         if self.inputs:
             wf.attributes["arg_names"] = list(self.inputs)
         if leaves:

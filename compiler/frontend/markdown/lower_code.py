@@ -61,6 +61,7 @@ from skc.compiler.frontend.markdown import flow
 from skc.compiler.frontend.markdown.confirm import confirmation, otherwise
 from skc.compiler.frontend.markdown.interactive import Session, plan
 from skc.compiler.frontend.markdown.snippets import Snippet
+from skc.compiler.frontend.markdown.sql_dialects import sqlite_form
 from skc.compiler.frontend.markdown.step_model import Step
 from skc.ir import JSON, TEXT, Block, Value, ctrl, data, tool
 from skc.ir.dialects.skc import WorkflowOp
@@ -285,9 +286,10 @@ class CodeLowering:
         if sn.kind == "sql":
             db = _db_name(st.text) or db
             effects, writes = classify_sql(sn.text, db)
+            query, dialect = sqlite_form(query, sn, self.diags)  # PostgreSQL/MySQL/T-SQL as SQLite runs it
         else:
-            effects, writes = [f"net:{db}"], False
-        attrs = self.confirm(st, sn, effects, writes)
+            effects, writes, dialect = [f"net:{db}"], False, {}
+        attrs = {**self.confirm(st, sn, effects, writes), **dialect}
         return self.tag(tool.sql(query, *operands, db=db, effects=effects, loc=sn.loc, lang=lang, **attrs), st)
 
     def script(self, st: Step, path: str, args: list[str], interpreter: str | None, sn: Snippet, scope: _Scope,

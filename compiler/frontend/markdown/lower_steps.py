@@ -8,24 +8,34 @@ earlier step's results as operands. An llm op reads them as evidence; a tool op
 waits on an ordering token of each earlier tool op (its `!skc.token` result, added
 when it has none) and on the value of any other op. The workflow records the graph
 as `steps` (labels of the top-level steps, in document order) and `step_edges`
-(`"2 -> 11"`), which `skc ir explain` and `skc ir graph` show next to the op graph.
+(`"2 -> 11"`), which `skc ir explain` and `skc ir graph` show next to the op graph, and
+gives a runbook's llm ops the evidence they can see (`evidence.attach_evidence`). The
+inputs a runbook says come from the incident are recorded as `incident_inputs` (what
+`skc run --incident FILE` extracts, see `skc.runtime.incident`).
 """
 
 from __future__ import annotations
 
+import re
+
+from skc.compiler.frontend.markdown import prose
+from skc.compiler.frontend.markdown.evidence import attach_evidence
+from skc.compiler.frontend.markdown.lower_code import prose_vars
 from skc.compiler.frontend.markdown.step_graph import StepGraph, build, units_of
 from skc.compiler.frontend.markdown.step_model import Step
 from skc.ir import Value
 from skc.ir.core import Op
 from skc.ir.dialects.skc import WorkflowOp
+from skc.ir.location import Diagnostic
 from skc.ir.types import TOKEN
 
 _RUNS = ("llm.", "tool.", "ctrl.manual")
 
 
-def order_steps(wf: WorkflowOp, steps: list[Step], data_edges: set[tuple[str, str]], *, record: bool) -> StepGraph:
+def order_steps(wf: WorkflowOp, steps: list[Step], data_edges: set[tuple[str, str]], *, record: bool,
+                diagnostics: list[Diagnostic] | None = None) -> StepGraph:
     """Builds the step graph of `steps`, enforces its data-less edges in `wf`, and records it
-    as attributes when `record`."""
+    as attributes when `record` (a runbook: its llm ops then get their evidence, see `evidence`)."""
     units = units_of(steps)
     unit_of: dict[str, str] = {}
     for u in units:
@@ -47,7 +57,26 @@ def order_steps(wf: WorkflowOp, steps: list[Step], data_edges: set[tuple[str, st
     if record and len(graph.nodes) > 1:
         wf.attributes["steps"] = list(graph.nodes)
         wf.attributes["step_edges"] = graph.as_strings()
+    if record:
+        attach_evidence(wf, unit_of, graph, diagnostics)
+        fields = incident_fields(steps)
+        if fields:
+            wf.attributes["incident_inputs"] = fields
     return graph
+
+
+_SOURCE = re.compile(r"\b(?:incident|alert|alerts|ticket|page|notification|issue)\b", re.I)
+
+
+def incident_fields(steps: list[Step]) -> list[str]:
+    """The inputs a runbook says come from the incident ("Collect these parameters from the
+    incident: {region}, {start_time}"): `skc run --incident FILE` extracts exactly these."""
+    out: list[str] = []
+    for top in steps:
+        for s in top.walk():
+            if prose.collects_parameters(s.text) and _SOURCE.search(s.text):
+                out += [v.name for v in prose_vars(s.text) if v.name not in out]
+    return out
 
 
 def _wait(consumer: Op, producers: list[Op]) -> None:

@@ -14,8 +14,9 @@ produced) and returns the `!skc.bool`:
     "any row has degraded_minutes above 0"     count of json_get $[?(@.degraded_minutes > 0)] > 0
     anything else                              llm.decide(yes/no) -> calc.cmp eq "yes"
 
-A number subject (`... | wc -l`) is compared directly. With no subject, only the
-llm fallback applies (it still sees the condition's text).
+A number subject (`... | wc -l`) is compared directly. Code tests only what code
+produced (`computed`): a condition over prose a model wrote, or with no subject, is
+the llm fallback (it still sees the condition's text).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ _NUMERIC = re.compile(
     r"(?P<what>[\w%./ `-]{1,60}?)\s+(?:is|are|was|goes|stays|remains|exceeds|reaches|gets)?\s*"
     r"(?P<op>above|over|greater than|more than|higher than|exceeds|larger than|bigger than|below|under|less than|"
     r"lower than|smaller than|at least|at most|equal to|equals|>=|<=|>|<|==|=)\s*(?:or equal to\s*)?"
-    r"(?P<num>-?\d+(?:\.\d+)?)\s*(?P<unit>%|percent)?", re.I)
+    r"(?P<num>-?\d{1,3}(?:,\d{3})+(?![\d.])|-?\d+(?:\.\d+)?)\s*(?P<unit>%|percent)?", re.I)
 _GENERIC = {"the output", "output", "it", "the result", "result", "the value", "value", "the count", "count",
             "the number", "number", "this", "that", "the total"}
 
@@ -79,7 +80,7 @@ def predicate(cond: str, subject: list[Value], *, loc: Location, step: str, nega
     """The bool value of `cond` over `subject` (see the module docstring)."""
     ops = _Ops(loc, step)
     value = _decided(cond, subject, ops)
-    if value is None and subject and subject[-1].type.kind != "token":
+    if value is None and subject and subject[-1].type.kind != "token" and computed(subject[-1]):
         value = _code(cond, subject[-1], ops)
     if value is None:
         question = cond.rstrip(" .:,") + "?"
@@ -88,6 +89,24 @@ def predicate(cond: str, subject: list[Value], *, loc: Location, step: str, nega
     if negated:
         value = ops.tag(calc.not_(value, loc=loc))
     return value
+
+
+_DERIVED = ("data.", "calc.")
+
+
+def computed(v: Value) -> bool:
+    """Whether code produced `v` (a command's or query's output, an input, a constant, or what data
+    and calc ops make of them), so that code may test it; prose a model wrote is not: a number
+    in it is whatever the model said, so a condition over it is an `llm.decide`."""
+    op = v.defining_op
+    for _ in range(16):
+        if op is None or op.op_name.startswith(("tool.", "ctrl.manual", "llm.extract", "llm.decide")) or \
+                op.op_name == "data.const":
+            return True
+        if not op.op_name.startswith(_DERIVED) or not op.operands:
+            return not op.op_name.startswith("llm.")
+        op = op.operands[0].defining_op
+    return False
 
 
 def _decided(cond: str, subject: list[Value], ops: _Ops) -> Value | None:
@@ -141,7 +160,8 @@ def _code(cond: str, subject: Value, ops: _Ops) -> Value | None:
         return ops.cmp("eq" if every else "gt", ops.count(matches), ops.const(0, "num"))
     m = _NUMERIC.search(cond)
     if m:
-        number = float(m.group("num")) if "." in m.group("num") else int(m.group("num"))
+        digits = m.group("num").replace(",", "")  # "over 10,000"
+        number = float(digits) if "." in digits else int(digits)
         rows = _row_test(subject, m.group("what"), _OPS[m.group("op").lower()], number, ops) \
             if kind in ("table", "json") else None
         if rows is not None:

@@ -45,7 +45,7 @@ undo uninstall unlock unmount update upgrade upload use validate verify view vis
 """.split())
 LEADS = re.compile(r"(?:(?:first|then|next|finally|now|also|afterwards|optionally|again|please)[,:]?\s+)+", re.I)
 _MODAL = re.compile(r"(?:you|we|the (?:user|operator|engineer|on-?call|eoc))\s+(?:should|must|need to|have to|"
-                    r"can|may want to|will need to|will want to)\s+(\w+)", re.I)
+                    r"can|may want to|will need to|will want to|may need to|might need to|might want to)\s+(\w+)", re.I)
 _COND = re.compile(r"(?P<kw>if|when|whenever|in case|in the case that|should|unless)\s+(?P<rest>.+)\Z", re.I | re.S)
 _THEN_SPLIT = re.compile(r",\s*(?:then\s+)?|\s+then\s+|\s+-+\s+|:\s+|\s+(?=(?:you|we)\s+(?:can|should|must|need|may|will)\b)",
                          re.I)
@@ -174,13 +174,25 @@ def parse_condition(text: str) -> Condition | None:
     rest, kw = m.group("rest"), m.group("kw").lower()
     split = None
     for s in _THEN_SPLIT.finditer(rest):
-        if s.start() > 2 and _outside_code(rest, s.start()):
-            split = s
-            break
+        if s.start() > 2 and _outside_code(rest, s.start()) and _splits_clause(rest, s):
+            split = split or s
+            if _acts(rest[s.end():]):  # "If X, but Y, you can Z": the comma before the instruction
+                split = s
+                break
     if split is None:
         return Condition(rest.rstrip(" :."), "", kw == "unless", kw, header=True)
     header = split.group(0).strip() == ":"
     return Condition(rest[:split.start()].strip(), rest[split.end():].strip(), kw == "unless", kw, header)
+
+
+def _splits_clause(rest: str, s: re.Match[str]) -> bool:
+    """Whether a split point of a condition is outside parentheses and not a digit group ("10,000")."""
+    before = rest[:s.start()]
+    return before.count("(") <= before.count(")") and not re.match(r",\d", rest[s.start():s.start() + 2])
+
+
+def _acts(action: str) -> bool:
+    return is_instruction(action) or modal(action)
 
 
 _NEGATIONS = {"no", "not", "never"}

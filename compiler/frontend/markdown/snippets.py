@@ -18,6 +18,7 @@ from skc.compiler.frontend.common.commands import looks_like_command
 from skc.compiler.frontend.markdown import prose
 from skc.compiler.frontend.markdown.blocks import Snippet, read_block
 from skc.compiler.frontend.markdown.document import Block, Span
+from skc.compiler.frontend.markdown.queries import maintenance_sql
 from skc.ir.location import Location
 
 MAX_TABLE_ROWS = 300
@@ -80,6 +81,8 @@ def inline_kind(code: str, context: str, sentence: str) -> str | None:
             r"\b(?:run|execute|invoke|call|use)\w*\W*(?:the\s+)?(?:\w+\s+)?\Z", context, re.I)):
         return "shell"
     if _SQL_START.match(code) and re.search(r"\b(?:from|set|into|table|index)\b", code, re.I):
+        return "sql"
+    if maintenance_sql(code):  # `analyze (verbose, skip_locked) {table_name}`
         return "sql"
     if "loki" in sentence or "logql" in sentence:
         return "logql" if code.strip().startswith("{") else None

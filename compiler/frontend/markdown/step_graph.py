@@ -24,7 +24,7 @@ into operands (evidence for llm ops, ordering tokens for tools).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 from skc.compiler.frontend.markdown.step_model import Step
@@ -55,11 +55,32 @@ class StepGraph:
 
 
 def units_of(steps: list[Step]) -> list[Step]:
-    """The steps the graph is drawn over: the top level, or the children of a lone top step."""
+    """The steps the graph is drawn over: the top level, or the children of a lone top step;
+    a top-level section that holds numbered step headings ("## Solution" over "### Step 1".."Step
+    6") stands for those steps (see `_open`)."""
     units = steps
     while len(units) == 1 and units[0].children and units[0].condition is None:
-        units = units[0].children
-    return units
+        units = _open(units[0]) or units[0].children
+    out: list[Step] = []
+    for u in units:
+        out.extend(_open(u) or [u])
+    return out
+
+
+def _open(u: Step) -> list[Step]:
+    """The units a section of numbered step headings stands for: its children, where what comes
+    before its first heading (the section's own introduction) belongs to that heading's step; []
+    when `u` is not such a section."""
+    if not u.section or u.condition is not None:
+        return []
+    numbered = [i for i, c in enumerate(u.children) if c.section and c.number is not None]
+    if len(numbered) < 2:
+        return []
+    first = next(i for i, c in enumerate(u.children) if c.section)
+    head, lead = u.children[first], u.children[:first]
+    if lead:
+        head = replace(head, children=[*lead, *head.children])  # a view for the graph; the tree is unchanged
+    return [head, *u.children[first + 1:]]
 
 
 def build(units: list[Step], data_edges: set[tuple[str, str]], unit_of: dict[str, str]) -> StepGraph:

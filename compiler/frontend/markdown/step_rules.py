@@ -20,7 +20,8 @@ def keep(step: Step) -> bool:
     assert c is not None
     action = prose.clean(c.action)
     acts = bool(step.snippets or step.goto is not None or step.exit or step.otherwise or not action
-                or action.endswith(":") or prose.is_instruction(action) or prose.modal(action))
+                or action.endswith(":") or prose.is_instruction(action) or prose.modal(action)
+                or any(prose.modal(t) for _, t in prose.sentences(action)[1:2]))  # "If X, this is Y. You must Z."
     if c.keyword in ("when", "whenever"):
         return acts
     return acts or prose.observes(c.cond)

@@ -33,6 +33,7 @@ from skc.compiler.frontend.common.commands import looks_like_command
 from skc.compiler.frontend.markdown import flow, prose
 from skc.compiler.frontend.markdown.blocks import read_block
 from skc.compiler.frontend.markdown.document import Block, Document, Section
+from skc.compiler.frontend.markdown.heading_checks import heading_check
 from skc.compiler.frontend.markdown.snippets import (
     MAX_INLINE_SPANS,
     Snippet,
@@ -60,6 +61,12 @@ from skc.compiler.frontend.markdown.step_rules import (
     marked,
     offset_of,
     table_steps,
+)
+from skc.compiler.frontend.markdown.tabs import fold_tabs
+from skc.compiler.frontend.markdown.trailing import (
+    case_condition,
+    concluded_then_acts,
+    trailing_condition,
 )
 from skc.ir.location import Diagnostic, Location
 
@@ -108,12 +115,18 @@ class _Extractor:
                          condition=heading_condition(sub.title))
             group.children = self.section(sub, label)
             if group.children:
+                heading_check(sub.title, group)  # "Step 5: Verify DNS responses contain the expected IPs"
+            if not group.children and sub.number is not None:  # "## Step 2: Connect to the node" + prose only
+                paras = [b for b in sub.blocks if b.kind == "para"]
+                group.children = self.paragraph(paras[0], Counter(label), introduces=False, force=True) if paras else []
+            if group.children:
                 group.label = self.unique(label)
                 rename_prefix(group.children, label, group.label)
             hint = flow.parallel_hint(sub.title)
             if group.children:
                 group.parallel = hint
                 out.append(group)
+        out = fold_tabs(out, self.doc.lines)  # `### [Browser](#tab/browser)`: a tab of the step above
         check_order(out, self.diags)
         return out
 
@@ -305,7 +318,7 @@ class _Extractor:
         for offset, sentence in prose.sentences(b.text):
             line = b.line_of(offset)
             col = self.col_of(line, sentence)
-            cond = prose.parse_condition(sentence)
+            cond = case_condition(sentence) or prose.parse_condition(sentence) or trailing_condition(sentence)
             skip = action_offset(sentence, cond) if cond is not None else 0
             snippets = self.spans(b, offset + skip, offset + len(sentence), sentence[skip:])
             if conds and (not plain or plain[-1][0] < offset_of(b.text, conds[-1].text)) \
@@ -326,7 +339,7 @@ class _Extractor:
                 conds.append(step)
                 open_cond = step if cond.header or (step.goto is None and step.exit is None) else None
             elif open_cond is not None and open_cond.condition is not None and (
-                    open_cond.condition.header or marked(sentence)):
+                    open_cond.condition.header or marked(sentence) or concluded_then_acts(open_cond, sentence)):
                 c = open_cond.condition
                 open_cond.condition = replace(c, action=f"{c.action} {sentence}".strip())
                 open_cond.text = f"{open_cond.text} {sentence}"

@@ -16,8 +16,8 @@ with the structure a person wrote down for it (`Expected`, read from YAML by
     exits      expected early exits (step, status) against `ctrl.return` ops with a status
 
 Two checks need no expected data: *invented conditions* (a `calc.cmp` ordering
-comparison whose operand no op computes as a number: an llm answer or raw command
-text) and *interactive as shell* (a `tool.shell` that still follows, watches, edits
+comparison whose operand no op computes as a number: an llm answer, a number data ops
+read out of an llm.generate text, or raw command text) and *interactive as shell* (a `tool.shell` that still follows, watches, edits
 or opens a session). An element the expected data leaves out (None) is not scored.
 """
 
@@ -115,17 +115,23 @@ def _norm(text: str) -> str:
 
 
 def op_text(op: Op) -> str:
-    """What an op runs, with `{N}` shown as the operand's name (`{namespace}`)."""
+    """What an op runs (a translated query as written), with `{N}` shown as the operand's name (`{namespace}`)."""
     a = op.attributes
-    raw: Any = (op.attr_strs("argv") and " ".join(op.attr_strs("argv") or [])) or a.get("cmd") or a.get("query") or a.get("code") \
+    raw: Any = (op.attr_strs("argv") and " ".join(op.attr_strs("argv") or [])) or a.get("cmd") or a.get("written") \
+        or a.get("query") or a.get("code") \
         or a.get("command") or a.get("path") or a.get("url") or ""
     names = [v.name or f"arg{i}" for i, v in enumerate(op.operands)]
     return re.sub(r"\{(\d+)\}", lambda m: "{" + names[int(m.group(1))] + "}" if int(m.group(1)) < len(names)
                   else m.group(0), str(raw))
 
 
+_UNITS: dict[str, str] = {}  # the document being scored: step label -> its top-level step (see `score`)
+
+
 def unit_of(label: str, steps: list[str]) -> str:
     """The top-level step a step label belongs to ("2.1" -> "2" when "2" is a step)."""
+    if label in _UNITS and _UNITS[label] in steps:
+        return _UNITS[label]
     best = ""
     for s in steps:
         if (label == s or label.startswith(s + ".")) and len(s) > len(best):
@@ -143,10 +149,15 @@ def _runs(op: Op) -> bool:
     return op.op_name.startswith("tool.") or op.op_name == "ctrl.manual"
 
 
-def score(module: Module, expected: Expected, text: str, diag_lines: set[int]) -> Score:
-    """The fidelity of `module` (compiled from `text`) to `expected` (see the module docstring)."""
+def score(module: Module, expected: Expected, text: str, diag_lines: set[int],
+          units: dict[str, str] | None = None) -> Score:
+    """The fidelity of `module` (compiled from `text`) to `expected` (see the module docstring);
+    `units` maps a step label to the top-level step it lies in, where its label does not say
+    (a section nested in another: "thanos-compact" under "Many Restarts")."""
     wf = module.workflows[0]
     steps = wf.attr_strs("steps") or []
+    global _UNITS
+    _UNITS = units or {}
     ops = list(wf.walk())
     sc = Score()
     _commands(sc, expected, ops, steps, text, diag_lines)
@@ -272,9 +283,22 @@ def _invented(v: Value) -> bool:
     d = v.defining_op
     if d is None:
         return False  # a workflow input: the user gives the number
+    if _from_prose(d):
+        return True  # a number read out of what a model wrote ("over 10,000" in an llm.generate answer)
     if d.op_name.startswith(_COMPUTES) or v.type.kind == "num":
         return False
     return True
+
+
+def _from_prose(op: Op) -> bool:
+    """Whether data ops (`regex_extract`, `json_get` ...) derive the value from an llm.generate/agent text."""
+    for _ in range(16):
+        if op.op_name in ("llm.generate", "llm.agent"):
+            return True
+        if not op.op_name.startswith("data.") or not op.operands or op.operands[0].defining_op is None:
+            return False
+        op = op.operands[0].defining_op
+    return False
 
 
 def score_document(doc: Any, expected: Expected) -> Score:
@@ -292,4 +316,18 @@ def score_document(doc: Any, expected: Expected) -> Score:
         sc.silent_drops += [f"{expected.source}: (no workflow)"]
         return sc
     lines = {d.loc.line for d in result.diagnostics}
-    return score(result.module, expected, text, lines)
+    return score(result.module, expected, text, lines, units_of_document(path, text))
+
+
+def units_of_document(path: Any, text: str) -> dict[str, str]:
+    """Every step label of the document at `path` -> the label of the top-level step (the unit of
+    the step graph) it lies in, from the same step tree the front end builds."""
+    from skc.compiler.frontend.markdown.document import parse_document
+    from skc.compiler.frontend.markdown.step_graph import units_of
+    from skc.compiler.frontend.markdown.steps import extract_steps
+
+    out: dict[str, str] = {}
+    for u in units_of(extract_steps(parse_document(text, str(path)), [])):
+        for s in u.walk():
+            out.setdefault(s.label, u.label)
+    return out

@@ -1,7 +1,7 @@
 "skc.workflow"() ({
 ^bb0(%instance_label_from_alert: !skc.text):
   %0 = "tool.sql"() {db = "prometheus", effects = ["net:prometheus"], lang = "promql", query = "node_filesystem_free_bytes", step = "Diagnosis.1"} : () -> !skc.table loc("runbooks/prometheus-operator/node/NodeFilesystemSpaceFillingUp.md":44:1)
-  %1 = "llm.generate"() {prompt = "Check the alert's `mountpoint` label.", step = "Diagnosis.2"} : () -> !skc.text loc("runbooks/prometheus-operator/node/NodeFilesystemSpaceFillingUp.md":47:1)
+  %1 = "llm.generate"(%0) {prompt = "Check the alert's `mountpoint` label.", step = "Diagnosis.2"} : (!skc.table) -> !skc.text loc("runbooks/prometheus-operator/node/NodeFilesystemSpaceFillingUp.md":47:1)
   %node_name = "data.template"(%instance_label_from_alert) {step = "Mitigation.1", template = "{0}"} : (!skc.text) -> !skc.text loc("runbooks/prometheus-operator/node/NodeFilesystemSpaceFillingUp.md":57:3)
   %2 = "ctrl.manual"() {command = "kubectl -n default debug node/$NODE_NAME", effects = ["read:manual"], reason = "opens an interactive shell; the commands typed into it run through it", step = "Mitigation.1"} : () -> !skc.text loc("runbooks/prometheus-operator/node/NodeFilesystemSpaceFillingUp.md":58:3)
   %3 = "llm.generate"() {prompt = "Remove dangling images:", step = "Mitigation.2"} : () -> !skc.text loc("runbooks/prometheus-operator/node/NodeFilesystemSpaceFillingUp.md":62:1)

@@ -1,0 +1,84 @@
+"""Conditions written after their action: "Proceed with the recovery steps if it is not decreasing".
+
+`prose.parse_condition` reads a condition that opens its sentence ("If X, Y").
+Runbooks as often put it last: "Restart the pod if it is stuck in Pending", "proceed with
+the following manual recovery steps if it is not decreasing after some time has passed".
+`trailing_condition(sentence)` reads that form as the same `prose.Condition` (action
+first, condition after `if`/`when`/`unless`/`in case`), so the action runs only when the
+condition holds, instead of always. Only an instruction counts (the sentence tells the
+reader to act); a vague condition ("if needed", "if necessary", "if you want") is no branch,
+and neither is an "if" inside parentheses or code, or one that opens a clause of several
+("if and only if", "if any"). `concluded_then_acts` carries "If X, this is Y. You need
+to Z." into one condition whose action is Z; `case_condition` reads "In case of
+maintenance ensure to cordon and drain node" (a noun phrase, no comma).
+"""
+
+from __future__ import annotations
+
+import re
+
+from skc.compiler.frontend.markdown import prose
+from skc.compiler.frontend.markdown.step_model import Step
+
+_TRAILING = re.compile(r"(?P<kw>\bif\b|\bwhen\b|\bunless\b|\bin case\b)\s+(?P<cond>[^,;:]{6,}?)[.!]?\s*\Z", re.I)
+_VAGUE = re.compile(r"(?:needed|necessary|required|possible|applicable|any\b|appropriate|desired|so\b|in doubt|unsure|"
+                    r"available|and only if|you (?:want|like|wish|need|prefer|have to|can)|we (?:want|need)|"
+                    r"it is (?:safe|possible|needed|necessary)|there is (?:a|an) need|not sure|in use|useful)", re.I)
+_LEAD = re.compile(r"^(?:even so|if not|otherwise|also|then|and|finally|next)[,]?\s+", re.I)
+
+
+def trailing_condition(sentence: str) -> prose.Condition | None:
+    """The condition an instruction ends with, or None (see the module docstring)."""
+    t = prose.clean(sentence)
+    m = _TRAILING.search(t)
+    if m is None or m.start() < 12:
+        return None
+    action, cond = t[:m.start()].rstrip(" ,"), m.group("cond").strip()
+    before = t[:m.start()]
+    if before.count("(") > before.count(")") or before.count("`") % 2 or _VAGUE.match(cond):
+        return None
+    main = _LEAD.sub("", action)
+    if not (prose.is_instruction(main) or prose.modal(main)):
+        return None
+    kw = m.group("kw").lower()
+    return prose.Condition(cond.rstrip(" .:"), main + ".", kw == "unless", "if" if kw == "in case" else kw)
+
+
+def concluded_then_acts(cond_step: Step, sentence: str) -> bool:
+    """ "If some workers can reach postgres but others cannot, this is likely a Microsoft issue.
+    You will need to contact Microsoft support.": a condition whose own action only concludes
+    goes on with the next sentence when that one tells the reader what to do (in the second
+    person), so the instruction is taken only when the condition holds."""
+    c = cond_step.condition
+    if c is None or not c.action or cond_step.snippets or " " not in c.action.strip():
+        return False
+    own = prose.clean(c.action)
+    return not (prose.is_instruction(own) or prose.modal(own)) and len(prose.sentences(own)) == 1 and \
+        prose.modal(sentence)
+
+
+_CASE_OF = re.compile(r"^(?:in\s+(?:the\s+)?case\s+of|in\s+the\s+event\s+of|on|during|for)\s+(?P<what>(?:an?\s+|the\s+)?"
+                      r"[\w-]+(?:\s+[\w-]+){0,3}?),?\s+(?P<action>\w.*)\Z", re.I | re.S)
+
+
+def case_condition(sentence: str) -> prose.Condition | None:
+    """ "In case of maintenance ensure to cordon and drain node.": a condition named by a noun
+    phrase, with or without a comma before the instruction (the shortest phrase after which the
+    rest is an instruction); None for other sentences."""
+    t = prose.clean(sentence)
+    if not re.match(r"(?:in\s+(?:the\s+)?case\s+of|in\s+the\s+event\s+of)\b", t, re.I):
+        return None
+    words = t.split()
+    lead = 3 if words[1].lower() == "case" else 4  # "in case of" / "in the case of", "in the event of"
+    for k in range(lead + 1, min(len(words), lead + 9)):
+        action = " ".join(words[k:])
+        comma = words[k - 1].endswith(",")
+        if (comma or words[k].lower() in _CASE_VERBS) and (prose.is_instruction(action) or prose.modal(action)):
+            return prose.Condition(" ".join(words[lead:k]).rstrip(","), action, False, "if")
+        if comma:
+            return None
+    return None
+
+
+_CASE_VERBS = {"ensure", "make", "check", "run", "restart", "cordon", "drain", "contact", "page", "escalate", "open",
+               "use", "verify", "follow", "stop", "start", "delete", "remove", "consider", "notify", "reboot", "call"}
