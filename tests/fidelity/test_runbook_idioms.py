@@ -64,6 +64,9 @@ def test_streaming_commands_are_bounded_and_editors_are_manual() -> None:
     assert _plan("kubectl logs -f deploy/web") == [("kubectl logs deploy/web --tail=200", "")]
     assert _plan("watch -n 5 kubectl get pods") == [("kubectl get pods", "")]
     assert _plan("kubectl get pods -w") == [("kubectl get pods", "")]
+    assert _plan("kubectl gadget run trace_dns --all-namespaces") == [
+        ("kubectl gadget run trace_dns --all-namespaces --timeout 10", "")]  # an Inspektor Gadget trace
+    assert _plan("kubectl gadget run top_file --timeout 5") == [("kubectl gadget run top_file --timeout 5", "")]
     assert _plan("oc edit cm/x")[0][1] == "opens an editor"
     assert _plan("oc rsh etcd-0")[0][1].startswith("opens an interactive shell")
     assert _plan("gitlab-rails console")[0][1].startswith("opens an interactive console")

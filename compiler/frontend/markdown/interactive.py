@@ -12,6 +12,7 @@ applies wins), and opens and closes sessions:
     kubectl/oc get ... -w          -> without --watch
     journalctl ... -f / tail -f F  -> journalctl ... -n 200 / tail -n 200 F
     ping HOST                      -> ping -c 4 HOST
+    kubectl gadget run G ...       -> ... --timeout 10 (an Inspektor Gadget trace runs until stopped)
     kubectl/oc/docker exec -it P -- cmd -> exec P -- cmd (no terminal needed)
 
     oc rsh [-n NS] [-c C] POD, kubectl exec -it POD -- sh   open a pod session: the next commands
@@ -149,6 +150,18 @@ def _tty_exec(w: list[str]) -> list[str] | str | None:
     return None
 
 
+GADGET_SECONDS = "10"
+
+
+def _gadget(w: list[str]) -> list[str] | str | None:
+    """`kubectl gadget run trace_dns ...` (Inspektor Gadget) traces until stopped: bound it."""
+    i, prog = _prog(w)
+    rest = w[i + 1:]
+    if prog in _K8S and rest[:2] == ["gadget", "run"] and not any(x.startswith("--timeout") for x in rest):
+        return [*w, "--timeout", GADGET_SECONDS]
+    return None
+
+
 def _manual(w: list[str]) -> list[str] | str | None:
     i, prog = _prog(w)
     rest = w[i + 1:]
@@ -169,6 +182,7 @@ REWRITES: list[tuple[str, Rule]] = [
     ("watch-flag", _watch_flag),  # kubectl get pods -w -> kubectl get pods
     ("ping", _ping),              # ping host -> ping -c 4 host
     ("tty-exec", _tty_exec),      # kubectl exec -it p -- ls -> kubectl exec p -- ls
+    ("gadget", _gadget),          # kubectl gadget run trace_dns ... -> ... --timeout 10
     ("manual", _manual),          # oc edit, vi, port-forward, tcpdump -> ctrl.manual
 ]
 
