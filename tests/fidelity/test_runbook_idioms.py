@@ -71,6 +71,8 @@ def test_streaming_commands_are_bounded_and_editors_are_manual() -> None:
     assert _plan("oc rsh etcd-0")[0][1].startswith("opens an interactive shell")
     assert _plan("gitlab-rails console")[0][1].startswith("opens an interactive console")
     assert _plan("kubectl debug node/n1 -it --image=busybox", "cat /host/proc/pressure/cpu")[1][1] != ""
+    got = _plan("kubectl run -it --rm aks-ssh --image=debian:stable", "apt-get update -y", "nslookup microsoft.com")
+    assert all(reason for _, reason in got)  # a throwaway pod's terminal: nothing typed into it runs on this host
 
 
 def test_a_shell_opened_on_a_spaced_placeholder_pod_is_a_session() -> None:

@@ -20,6 +20,7 @@ applies wins), and opens and closes sessions:
     oc debug node/N                a node session: `oc debug node/N -- cmd`; `chroot /host` in it
                                    prefixes the commands after it
     kubectl debug node/N -it ...   a debug pod's terminal: it and what is typed into it are manual
+    kubectl run -it --rm P ...     a throwaway pod's terminal: the same
     ssh HOST                       a host session: `ssh HOST -- cmd`
 
 A session with no command typed into it, an editor (`oc edit`, `vi`), a pager,
@@ -215,6 +216,9 @@ def session_prefix(w: list[str]) -> list[str] | None:
         return [*w[i:], "--"]
     if prog == "kubectl" and rest[:1] == ["debug"] and "--" not in rest:
         return []  # a debug pod with a terminal: what is typed into it is done by hand
+    if prog in _K8S and rest[:1] == ["run"] and {"-it", "-ti"} & set(rest) and \
+            ("--" not in rest or rest[rest.index("--") + 1:][:1] in ([s] for s in _SHELLS)):
+        return []  # `kubectl run -it --rm test --image=debian`: a throwaway pod's terminal, done by hand
     if prog == "ssh":
         opts, pos = _split_opts(rest)
         if len(pos) == 1:
