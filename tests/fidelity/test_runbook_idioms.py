@@ -236,3 +236,12 @@ def test_an_untranslatable_query_is_a_located_compile_time_warning(tmp_path) -> 
     assert queries[1].attributes["query"] == "SELECT q FROM stats ORDER BY t DESC LIMIT 10"
     assert queries[1].attributes["written"] == "SELECT TOP 10 q FROM stats ORDER BY t DESC"
     assert queries[1].attributes["dialect"] == "tsql"
+
+
+def test_a_list_of_instructions_with_no_step_before_it_is_steps_not_lost(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    _, wf = _compile(tmp_path, "# T\n\n## What to do in the first 5 minutes\n\n- Be aware of the primary database\n"
+                     "- Check the dashboards and log links below to assess root cause\n"
+                     "- See if there is a quick recovery, if not page the IMOC\n\n## Logs\n\nRun `kubectl get pods`.\n")
+    prompts = " ".join(str(op.attributes.get("prompt", "")) for op in wf.walk() if op.op_name.startswith("llm."))
+    assert "Check the dashboards" in prompts
+    assert "page the IMOC" in prompts
