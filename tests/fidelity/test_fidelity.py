@@ -57,3 +57,19 @@ def test_targets_over_the_whole_suite() -> None:
     assert total.counts["inputs"].recall >= 0.98
     assert total.invented == []
     assert total.interactive == []
+
+
+def test_every_llm_op_that_sees_nothing_has_a_located_warning() -> None:
+    from skc.compiler.frontend.runbook.tsg_md import compile_tsg
+
+    bare = unwarned = 0
+    for _, doc, _ in CASES:
+        result = compile_tsg(doc)
+        assert result.module is not None
+        warned = {d.loc for d in result.diagnostics if d.code in ("SKC142", "SKC149")}
+        for op in result.module.workflows[0].walk():
+            if op.op_name.startswith("llm.") and not any(v.type.kind != "token" for v in op.operands):
+                bare += 1
+                unwarned += op.loc not in warned
+    assert bare > 0
+    assert unwarned == 0

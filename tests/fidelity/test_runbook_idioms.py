@@ -64,10 +64,15 @@ def test_streaming_commands_are_bounded_and_editors_are_manual() -> None:
     assert _plan("kubectl logs -f deploy/web") == [("kubectl logs deploy/web --tail=200", "")]
     assert _plan("watch -n 5 kubectl get pods") == [("kubectl get pods", "")]
     assert _plan("kubectl get pods -w") == [("kubectl get pods", "")]
+    assert _plan("kubectl gadget run trace_dns --all-namespaces") == [
+        ("kubectl gadget run trace_dns --all-namespaces --timeout 10", "")]  # an Inspektor Gadget trace
+    assert _plan("kubectl gadget run top_file --timeout 5") == [("kubectl gadget run top_file --timeout 5", "")]
     assert _plan("oc edit cm/x")[0][1] == "opens an editor"
     assert _plan("oc rsh etcd-0")[0][1].startswith("opens an interactive shell")
     assert _plan("gitlab-rails console")[0][1].startswith("opens an interactive console")
     assert _plan("kubectl debug node/n1 -it --image=busybox", "cat /host/proc/pressure/cpu")[1][1] != ""
+    got = _plan("kubectl run -it --rm aks-ssh --image=debian:stable", "apt-get update -y", "nslookup microsoft.com")
+    assert all(reason for _, reason in got)  # a throwaway pod's terminal: nothing typed into it runs on this host
 
 
 def test_a_shell_opened_on_a_spaced_placeholder_pod_is_a_session() -> None:
@@ -231,3 +236,12 @@ def test_an_untranslatable_query_is_a_located_compile_time_warning(tmp_path) -> 
     assert queries[1].attributes["query"] == "SELECT q FROM stats ORDER BY t DESC LIMIT 10"
     assert queries[1].attributes["written"] == "SELECT TOP 10 q FROM stats ORDER BY t DESC"
     assert queries[1].attributes["dialect"] == "tsql"
+
+
+def test_a_list_of_instructions_with_no_step_before_it_is_steps_not_lost(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    _, wf = _compile(tmp_path, "# T\n\n## What to do in the first 5 minutes\n\n- Be aware of the primary database\n"
+                     "- Check the dashboards and log links below to assess root cause\n"
+                     "- See if there is a quick recovery, if not page the IMOC\n\n## Logs\n\nRun `kubectl get pods`.\n")
+    prompts = " ".join(str(op.attributes.get("prompt", "")) for op in wf.walk() if op.op_name.startswith("llm."))
+    assert "Check the dashboards" in prompts
+    assert "page the IMOC" in prompts

@@ -12,6 +12,7 @@ applies wins), and opens and closes sessions:
     kubectl/oc get ... -w          -> without --watch
     journalctl ... -f / tail -f F  -> journalctl ... -n 200 / tail -n 200 F
     ping HOST                      -> ping -c 4 HOST
+    kubectl gadget run G ...       -> ... --timeout 10 (an Inspektor Gadget trace runs until stopped)
     kubectl/oc/docker exec -it P -- cmd -> exec P -- cmd (no terminal needed)
 
     oc rsh [-n NS] [-c C] POD, kubectl exec -it POD -- sh   open a pod session: the next commands
@@ -19,6 +20,7 @@ applies wins), and opens and closes sessions:
     oc debug node/N                a node session: `oc debug node/N -- cmd`; `chroot /host` in it
                                    prefixes the commands after it
     kubectl debug node/N -it ...   a debug pod's terminal: it and what is typed into it are manual
+    kubectl run -it --rm P ...     a throwaway pod's terminal: the same
     ssh HOST                       a host session: `ssh HOST -- cmd`
 
 A session with no command typed into it, an editor (`oc edit`, `vi`), a pager,
@@ -149,6 +151,18 @@ def _tty_exec(w: list[str]) -> list[str] | str | None:
     return None
 
 
+GADGET_SECONDS = "10"
+
+
+def _gadget(w: list[str]) -> list[str] | str | None:
+    """`kubectl gadget run trace_dns ...` (Inspektor Gadget) traces until stopped: bound it."""
+    i, prog = _prog(w)
+    rest = w[i + 1:]
+    if prog in _K8S and rest[:2] == ["gadget", "run"] and not any(x.startswith("--timeout") for x in rest):
+        return [*w, "--timeout", GADGET_SECONDS]
+    return None
+
+
 def _manual(w: list[str]) -> list[str] | str | None:
     i, prog = _prog(w)
     rest = w[i + 1:]
@@ -169,6 +183,7 @@ REWRITES: list[tuple[str, Rule]] = [
     ("watch-flag", _watch_flag),  # kubectl get pods -w -> kubectl get pods
     ("ping", _ping),              # ping host -> ping -c 4 host
     ("tty-exec", _tty_exec),      # kubectl exec -it p -- ls -> kubectl exec p -- ls
+    ("gadget", _gadget),          # kubectl gadget run trace_dns ... -> ... --timeout 10
     ("manual", _manual),          # oc edit, vi, port-forward, tcpdump -> ctrl.manual
 ]
 
@@ -201,6 +216,9 @@ def session_prefix(w: list[str]) -> list[str] | None:
         return [*w[i:], "--"]
     if prog == "kubectl" and rest[:1] == ["debug"] and "--" not in rest:
         return []  # a debug pod with a terminal: what is typed into it is done by hand
+    if prog in _K8S and rest[:1] == ["run"] and {"-it", "-ti"} & set(rest) and \
+            ("--" not in rest or rest[rest.index("--") + 1:][:1] in ([s] for s in _SHELLS)):
+        return []  # `kubectl run -it --rm test --image=debian`: a throwaway pod's terminal, done by hand
     if prog == "ssh":
         opts, pos = _split_opts(rest)
         if len(pos) == 1:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from skc.compiler.frontend.common.command_rules import known_program
 from skc.compiler.frontend.common.commands import looks_like_command
 from skc.compiler.frontend.markdown import prose
 from skc.compiler.frontend.markdown.blocks import Snippet, read_block
@@ -45,9 +46,10 @@ def inline_snippets(b: Block, start: int, end: int, sentence: str, path: str, li
         context = sentence[:pos] if pos >= 0 else ""
         cursor = pos + 1 if pos >= 0 else cursor
         after = sentence[pos + len(span.text) + 2:] if pos >= 0 else ""
-        kind = None if names_a_command(span.text, context, after) else inline_kind(span.text, context, lower)
+        code = uncapitalised(span.text)  # "`Kubectl describe node <node_name>`": a sentence-cased command
+        kind = None if names_a_command(code, context, after) else inline_kind(code, context, lower)
         if kind:
-            out.append(Snippet(kind, span.text.strip().removeprefix("$ "), Location(path, span.line, span.col)))
+            out.append(Snippet(kind, code.strip().removeprefix("$ "), Location(path, span.line, span.col)))
     if not out and b.kind == "item" and start == 0 and bare_command(sentence):
         out.append(Snippet("shell", sentence.strip(), Location(path, b.line, max(b.col, 1))))
     if not out and prose.is_instruction(sentence):
@@ -55,6 +57,16 @@ def inline_snippets(b: Block, start: int, end: int, sentence: str, path: str, li
             line = b.line_of(start)
             out.append(Snippet("script", m.group(1), Location(path, line, _col(lines, line, m.group(1)))))
     return out
+
+def uncapitalised(code: str) -> str:
+    """`Kubectl get pods` -> `kubectl get pods`: a known program written with a capital (the
+    sentence's case), else `code` unchanged."""
+    words = code.split()
+    word = words[0] if len(words) >= 2 else ""  # a lone capitalised word (`Service`) is a name, not a command
+    if word[:1].isupper() and word[1:].islower() and known_program(word.lower()):
+        return code.replace(word, word.lower(), 1)
+    return code
+
 
 def names_a_command(code: str, before: str, after: str) -> bool:
     """ "The `kubectl delete` command ...", "use `kubectl get` to ...": inline code that names a

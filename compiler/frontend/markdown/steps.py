@@ -233,7 +233,8 @@ class _Extractor:
             check_numbers(lst, self.doc.path, self.diags)
         acting = [self.acts(it) for it in lst.children]
         strong = [self.acts(it, strong=True) for it in lst.children]
-        steps_list = any(strong) or (lst.ordered and any(acting)) or 2 * sum(acting) >= len(lst.children)
+        steps_list = any(strong) or (lst.ordered and any(acting)) or 2 * sum(acting) >= len(lst.children) \
+            or (intro is None and any(acting))  # no step to be details of: its instructions are steps
         if not steps_list:
             if intro is not None:
                 intro.details.extend(it.text for it in lst.children)

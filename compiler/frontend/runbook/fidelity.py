@@ -32,7 +32,7 @@ from skc.ir.module import Module
 
 _INTERACTIVE = re.compile(r"\b(?:kubectl|oc)\s+get\b[^|;&()]*\s(?:-w|--watch)(?:\s|$)|\blogs\b[^|;&()]*\s(?:-f|--follow)(?:\s|$)|"
                           r"(?:^|[|;&]\s*)(?:tail|journalctl)\b[^|;&]*\s-[fF](?:\s|$)|\b(?:kubectl|oc)\s+(?:rsh|edit|port-forward|attach)\b|"
-                          r"\bexec\s+(?:\S+\s+)*-(?:it|ti)\b|^(?:sudo\s+)?watch\b|\bkubectl\s+debug\b(?!.*\s--\s)|"
+                          r"\bexec\s+(?:\S+\s+)*-(?:it|ti)\b|\b(?:kubectl|oc)\s+run\b[^|;&]*\s-(?:it|ti)\b|^(?:sudo\s+)?watch\b|\bkubectl\s+debug\b(?!.*\s--\s)|"
                           r"^(?:sudo\s+)?(?:gitlab-)?rails\s+(?:console|c)\s*$")
 _NUMERIC = {"gt", "ge", "lt", "le"}
 _COMPUTES = ("data.count", "data.json_get", "data.regex_extract", "data.const", "tool.python", "calc.")
