@@ -13,8 +13,8 @@ ops still needed reaches zero and no task runs: a completion costs its
 dependents, never a scan of the block. A leaf op the scheduler can run inline
 (`Scheduler.run_now`: pure, synchronous work) gets no task: it runs when popped,
 and the ops so run from one ready heap form a wave whose journal records share one
-fsync; the wave's dependents become ready once that fsync is done (at once when
-the scheduler wrote it in the loop, else on a `synced` event from the queue).
+fsync (shared with the waves other blocks ran in the same loop turn); the wave's
+dependents become ready on the `synced` event that fsync sends to the queue.
 Regions recurse into new BlockRuns with
 a child `Scope`. On failure or early exit, `settle` cancels queued ops and
 running readers and lets running writers finish.
@@ -120,10 +120,9 @@ class BlockRun:
         try:
             while not self._finished():
                 while self.ready:
-                    while self.ready:
-                        self._start(heapq.heappop(self.ready))
-                    if self.unsynced:
-                        self._end_wave()
+                    self._start(heapq.heappop(self.ready))
+                if self.unsynced:
+                    self._end_wave()
                 if self._finished():
                     break
                 if not self.tasks and not self.syncing and self.events.empty():
@@ -154,15 +153,11 @@ class BlockRun:
         return self.result if self.result is not None else []
 
     def _end_wave(self) -> None:
-        """The inline ops just run wait, as one wave, for the fsync of their journal records: done
-        here when the scheduler has nothing to overlap with the disk, else on the journal's thread."""
+        """The inline ops just run wait, as one wave, for the fsync of their journal records (one
+        per loop turn for every block: `Scheduler.commit_soon`); a `synced` event releases them."""
         wave, fut = self.unsynced, self.wave
         self.unsynced, self.wave = [], None
         assert fut is not None
-        if self.s.sync_now() and fut.done() and not fut.cancelled() and fut.exception() is None:
-            for j in wave:
-                self._complete(j)
-            return
         key = id(wave)  # unique while the wave waits in `syncing`
         self.syncing[key] = wave
 
@@ -170,6 +165,7 @@ class BlockRun:
             exc = f.exception() if not f.cancelled() else asyncio.CancelledError()
             self.events.put_nowait(("synced", key, exc))
         fut.add_done_callback(synced)
+        self.s.commit_soon()
 
     def _finished(self) -> bool:
         return self.needed == 0 and not self.tasks
