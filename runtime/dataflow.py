@@ -13,8 +13,10 @@ ops still needed reaches zero and no task runs: a completion costs its
 dependents, never a scan of the block. A leaf op the scheduler can run inline
 (`Scheduler.run_now`: pure, synchronous work) gets no task: it runs when popped,
 and the ops so run from one ready heap form a wave whose journal records share one
-fsync (shared with the waves other blocks ran in the same loop turn); the wave's
-dependents become ready on the `synced` event that fsync sends to the queue.
+fsync; the wave's dependents become ready once it is done: at once when this is
+the only block and no leaf op runs (the scheduler writes and fsyncs in the loop),
+else on the `synced` event of the fsync shared by every block's waves of the
+loop turn.
 Regions recurse into new BlockRuns with
 a child `Scope`. On failure or early exit, `settle` cancels queued ops and
 running readers and lets running writers finish.
@@ -117,12 +119,14 @@ class BlockRun:
         for i in range(len(self.ops)):
             if self.remaining[i] == 0 and i not in self.g.standby:
                 heapq.heappush(self.ready, i)
+        self.s.blocks += 1
         try:
             while not self._finished():
                 while self.ready:
-                    self._start(heapq.heappop(self.ready))
-                if self.unsynced:
-                    self._end_wave()
+                    while self.ready:
+                        self._start(heapq.heappop(self.ready))
+                    if self.unsynced:
+                        self._end_wave()
                 if self._finished():
                     break
                 if not self.tasks and not self.syncing and self.events.empty():
@@ -150,14 +154,22 @@ class BlockRun:
         except BaseException:
             await self._stop()
             raise
+        finally:
+            self.s.blocks -= 1
         return self.result if self.result is not None else []
 
     def _end_wave(self) -> None:
-        """The inline ops just run wait, as one wave, for the fsync of their journal records (one
-        per loop turn for every block: `Scheduler.commit_soon`); a `synced` event releases them."""
+        """The inline ops just run wait, as one wave, for the fsync of their journal records: done
+        here and now when this block is the only one and no leaf op runs (`Scheduler.commit_now`),
+        else once per loop turn for every block (`Scheduler.commit_soon`: map items share it),
+        and a `synced` event releases them."""
         wave, fut = self.unsynced, self.wave
         self.unsynced, self.wave = [], None
         assert fut is not None
+        if self.s.commit_now() and fut.done() and not fut.cancelled() and fut.exception() is None:
+            for j in wave:  # written and fsync'd here and now: the dependents are ready
+                self._complete(j)
+            return
         key = id(wave)  # unique while the wave waits in `syncing`
         self.syncing[key] = wave
 
