@@ -13,8 +13,10 @@ ops still needed reaches zero and no task runs: a completion costs its
 dependents, never a scan of the block. A leaf op the scheduler can run inline
 (`Scheduler.run_now`: pure, synchronous work) gets no task: it runs when popped,
 and the ops so run from one ready heap form a wave whose journal records share one
-fsync; the wave's dependents become ready once that fsync is done (at once when
-the scheduler wrote it in the loop, else on a `synced` event from the queue).
+fsync; the wave's dependents become ready once it is done: at once when this is
+the only block and no leaf op runs (the scheduler writes and fsyncs in the loop),
+else on the `synced` event of the fsync shared by every block's waves of the
+loop turn.
 Regions recurse into new BlockRuns with
 a child `Scope`. On failure or early exit, `settle` cancels queued ops and
 running readers and lets running writers finish.
@@ -117,6 +119,7 @@ class BlockRun:
         for i in range(len(self.ops)):
             if self.remaining[i] == 0 and i not in self.g.standby:
                 heapq.heappush(self.ready, i)
+        self.s.blocks += 1
         try:
             while not self._finished():
                 while self.ready:
@@ -151,16 +154,20 @@ class BlockRun:
         except BaseException:
             await self._stop()
             raise
+        finally:
+            self.s.blocks -= 1
         return self.result if self.result is not None else []
 
     def _end_wave(self) -> None:
         """The inline ops just run wait, as one wave, for the fsync of their journal records: done
-        here when the scheduler has nothing to overlap with the disk, else on the journal's thread."""
+        here and now when this block is the only one and no leaf op runs (`Scheduler.commit_now`),
+        else once per loop turn for every block (`Scheduler.commit_soon`: map items share it),
+        and a `synced` event releases them."""
         wave, fut = self.unsynced, self.wave
         self.unsynced, self.wave = [], None
         assert fut is not None
-        if self.s.sync_now() and fut.done() and not fut.cancelled() and fut.exception() is None:
-            for j in wave:
+        if self.s.commit_now() and fut.done() and not fut.cancelled() and fut.exception() is None:
+            for j in wave:  # written and fsync'd here and now: the dependents are ready
                 self._complete(j)
             return
         key = id(wave)  # unique while the wave waits in `syncing`
@@ -170,6 +177,7 @@ class BlockRun:
             exc = f.exception() if not f.cancelled() else asyncio.CancelledError()
             self.events.put_nowait(("synced", key, exc))
         fut.add_done_callback(synced)
+        self.s.commit_soon()
 
     def _finished(self) -> bool:
         return self.needed == 0 and not self.tasks

@@ -25,10 +25,11 @@ of that batch. Records queued in the same event-loop turn, or while the previous
 batch was being fsync'd, share one fsync; each `append` still returns only once
 its own record is on disk, and records land in the order they were appended.
 `submit` queues a record without waiting and returns the future of its batch, shared
-by every record submitted before the writer takes the queue (the scheduler's inline
-ops: one future, one fsync per ready wave); `flush` writes and fsyncs the queue in the
-caller's thread when the writer thread is idle (a caller with nothing else to do then
-saves the thread hand-off; records still land in order). Op ids are structural paths (`4`, `5.1.0`
+by every record submitted before the queue is written (the scheduler's inline ops:
+one future, one fsync per loop turn of ready waves); `flush` writes and fsyncs the
+queue in the caller's thread when the writer thread is idle (a caller with nothing
+else to do then saves the thread hand-off; records still land in order), `kick`
+hands it to the thread. Op ids are structural paths (`4`, `5.1.0`
 for the first op of region 1 of op 5, `7[2].0` for map item 2, `8@1.0` for retry
 attempt 1), so a resume of the same IR (checked by `ir_sha256`) finds them again.
 
@@ -124,13 +125,23 @@ class JournalWriter:
         """Queues `record` to be written and fsync'd; the future is done once it is on disk.
 
         Records submitted before the writer takes its next batch share one future (the
-        scheduler's inline ops: a whole ready wave waits on one future, one fsync).
+        scheduler's inline ops: a whole ready wave waits on one future, one fsync). Nothing
+        writes them until `flush` (here, now) or `kick` (the writer thread) is called, or
+        another record is appended.
         """
-        done = self._enqueue(self._line(record), True, True, shared=True)
+        done = self._enqueue(self._line(record), True, True, shared=True, start=False)
         assert done is not None
         return done
 
-    def _enqueue(self, line: str, sync: bool, wait: bool, *, shared: bool) -> asyncio.Future[None] | None:
+    def kick(self) -> None:
+        """Has the writer thread write what is queued (after the batch it is writing, if any)."""
+        if self._queued:
+            loop = asyncio.get_running_loop()
+            if self._writer is None or self._writer.done() or self._writer.get_loop() is not loop:
+                self._writer = loop.create_task(self._drain())
+
+    def _enqueue(self, line: str, sync: bool, wait: bool, *, shared: bool,
+                 start: bool = True) -> asyncio.Future[None] | None:
         loop = asyncio.get_running_loop()
         done: asyncio.Future[None] | None = None
         if shared:
@@ -140,7 +151,7 @@ class JournalWriter:
         elif wait:
             done = loop.create_future()
         self._queued.append((line, sync, done))
-        if self._writer is None or self._writer.done() or self._writer.get_loop() is not loop:
+        if start and (self._writer is None or self._writer.done() or self._writer.get_loop() is not loop):
             self._writer = loop.create_task(self._drain())
         return done
 
@@ -196,6 +207,7 @@ class JournalWriter:
 
     async def drained(self) -> None:
         """Returns once every queued record (waited for or not) is written."""
+        self.kick()
         writer = self._writer
         if writer is not None and not writer.done() and writer.get_loop() is asyncio.get_running_loop():
             await asyncio.shield(writer)

@@ -89,6 +89,8 @@ class Scheduler:
         self._plans: dict[int, LeafPlan] = {}
         self._effects: dict[int, list[Effect]] = {}  # lifted effects of the ops of every block graphed
         self._envs: dict[tuple[str, ...], dict[str, str]] = {}  # the environment by the names an op passes
+        self._commit_due = False  # a `_commit` of inline ops' records is scheduled for this loop turn
+        self.blocks = 0  # BlockRuns running (a parent waiting on its regions counts)
         self.outcome = Outcome("ok")
         self.running: set[str] = set()  # ids of leaf ops holding their slots (started, not finished)
         self._finished: set[str] = set()  # ids of leaf ops whose result is in (journaling it)
@@ -323,14 +325,33 @@ class Scheduler:
         raise RunFailed(op, op_id, code, str(failure),
                         f"the run's journal is kept: fix the cause and `skc run --resume {self.run_id}`")
 
-    def sync_now(self) -> bool:
-        """When no leaf op runs, the loop has nothing to overlap with the disk: the journal's queue
-        is written and fsync'd here, without a thread hand-off (and the trace's lines of the turn
-        with it). True when that was done."""
-        if self.running or self.journal is None or not self.journal.flush():
+    def commit_now(self) -> bool:
+        """A wave's journal records written and fsync'd here and now, when nothing could share the
+        fsync (one block runs, no leaf op runs: the loop has nothing to overlap with the disk,
+        so no thread hand-off; the turn's trace lines with it). True when that was done."""
+        if self.blocks != 1 or self.running or self.journal is None or not self.journal.flush():
             return False
         self.trace.flush()
         return True
+
+    def commit_soon(self) -> None:
+        """A wave of inline ops waits for its journal records' fsync: done once per loop turn, so
+        that the waves of blocks running side by side (map items) share it (`_commit`)."""
+        if not self._commit_due:
+            self._commit_due = True
+            asyncio.get_running_loop().call_soon(self._commit)
+
+    def _commit(self) -> None:
+        """When no leaf op runs, the loop has nothing to overlap with the disk: the journal's queue
+        is written and fsync'd here, without a thread hand-off (the turn's trace lines with it);
+        else the journal's thread writes it."""
+        self._commit_due = False
+        if self.journal is None:
+            return
+        if not self.running and self.journal.flush():
+            self.trace.flush()
+        else:
+            self.journal.kick()
 
     async def run_leaf(self, op: Op, op_id: str, args: list[Any]) -> list[Any]:
         """One leaf op: permission check, attempts with timeout/backoff, journal, trace; a cancelled

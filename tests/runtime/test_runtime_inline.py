@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rt_helpers import journal_records, run_module, trace_events
+from rt_helpers import journal_records, run_module, trace_events, wf
 
 from skc.ir import TEXT, InsertionPoint, Module, ctrl, workflow
 from skc.ir.core import Op, UnregisteredOp, Value
@@ -177,3 +177,22 @@ def test_an_engine_that_is_not_inline_gets_every_op(tmp_path: Path, now_target: 
     assert result.status == "ok", result.error
     assert CountingEngine.calls == 3
     assert [kind for kind, _ in LOG if kind in ("task", "exec")] == ["task", "exec"] * 3
+
+
+def test_map_items_running_side_by_side_share_their_waves_fsyncs(tmp_path: Path, now_target: None) -> None:
+    mod = wf('''  %items = "data.const"() {value = [1, 2, 3, 4, 5, 6, 7, 8]} : () -> !skc.json
+  %out = "ctrl.map"(%items) ({
+  ^bb0(%it: !skc.json):
+    %a = "test.now"(%it) {effects = ["pure"]} : (!skc.json) -> !skc.text
+    %b = "test.now"(%a) {effects = ["pure"]} : (!skc.text) -> !skc.text
+    "ctrl.yield"(%b) : (!skc.text) -> ()
+  }) : (!skc.json) -> !skc.json
+  "ctrl.return"(%out) : (!skc.json) -> ()''')
+    result = run_module(mod, tmp_path)
+    assert result.status == "ok", result.error
+    assert len(result.outputs["out"]) == 8
+    assert sum(1 for kind, _ in LOG if kind == "exec") == 16
+    fsyncs = sum(1 for kind, _ in LOG if kind == "fsync")
+    # header, const, the 8 items' first ops, their second ops, the map's own record, end:
+    # per wave, not per item (8 items x 2 waves alone would be 16)
+    assert fsyncs <= 8, fsyncs

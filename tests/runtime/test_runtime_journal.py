@@ -74,7 +74,7 @@ def test_a_record_that_cannot_be_written_fails_only_its_own_append(tmp_path: Pat
     assert [r["op"] for r in _lines(path)] == ["0", "2"]
 
 
-def test_submitted_records_share_one_future_and_flush_writes_them_at_once(tmp_path: Path) -> None:
+def test_submitted_records_share_one_future_flush_writes_them_at_once_kick_in_the_thread(tmp_path: Path) -> None:
     path = tmp_path / "journal.jsonl"
     journal = JournalWriter(path)
 
@@ -85,6 +85,9 @@ def test_submitted_records_share_one_future_and_flush_writes_them_at_once(tmp_pa
         flushed = journal.flush()  # here and now: written and fsync'd before it returns
         on_disk = a.done() and [r["op"] for r in _lines(path)] == ["0", "1"]
         c = journal.submit({"type": "done", "op": "2", "name": "x", "values": [2]})
+        await asyncio.sleep(0.01)
+        assert not c.done()  # nothing writes a submitted record until asked to
+        journal.kick()
         await c  # a later submit is a new batch, written by the writer thread
         return shared, flushed, on_disk, journal.fsyncs
 
