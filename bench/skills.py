@@ -3,7 +3,7 @@
     python -m bench.skills [--corpus ../shared/corpus] [--model local] [--only ID,...] [--baseline-turns 6]
                            [--out bench/results/skills.json]
 
-For each task of `bench.skill_tasks` (27 tasks over 10 skills, 6 of them from the corpus), in a fresh working
+For each task of `bench.skill_tasks` (34 tasks over 15 skills, 11 of them from the corpus), in a fresh working
 directory with the task's files:
 
 - skc: the skill compiled on the fly, run with `run(skill, task=..., files=...)`
@@ -15,8 +15,8 @@ directory with the task's files:
   working directory: what a harness that "loads the skill" does.
 
 Reported per side: tasks whose check passed (success), wall seconds, tokens
-(prompt + completion, as the backend counted them); tokens are compared only over
-the tasks both sides completed. The default model is the embedded one (Gemma 3
+(prompt + completion, as the backend counted them); tokens and wall time are also
+summed over exactly the tasks both sides completed (`ids_both_completed`). The default model is the embedded one (Gemma 3
 270M on llama.cpp, CPU).
 """
 
@@ -123,15 +123,17 @@ def _summary(rows: dict[str, dict[str, Any]], side: str, sides: list[str]) -> di
     return {"success": len(done), "rate": round(len(done) / max(1, len(rows)), 3),
             "seconds": round(sum(r[side]["seconds"] for r in rows.values()), 1),
             "tokens_all": sum(r[side]["tokens"] for r in rows.values()),
-            "tokens_both_completed": sum(r[side]["tokens"] for r in both), "both_completed": len(both)}
+            "tokens_both_completed": sum(r[side]["tokens"] for r in both), "both_completed": len(both),
+            "seconds_both_completed": round(sum(r[side]["seconds"] for r in both), 1),
+            "ids_both_completed": sorted(k for k, r in rows.items() if all(r[s]["ok"] for s in sides))}
 
 
 def _table(summary: dict[str, dict[str, Any]], n: int) -> str:
-    lines = ["| side | tasks done | wall s (all tasks) | tokens (all) | tokens (tasks both did) |",
-             "|---|---|---|---|---|"]
+    lines = ["| side | tasks done | wall s (all tasks) | tokens (all) | tokens (tasks both did) | wall s (tasks both did) |",
+             "|---|---|---|---|---|---|"]
     for side, s in summary.items():
         lines.append(f"| {side} | {s['success']}/{n} ({s['rate']:.0%}) | {s['seconds']} | {s['tokens_all']} | "
-                     f"{s['tokens_both_completed']} over {s['both_completed']} |")
+                     f"{s['tokens_both_completed']} over {s['both_completed']} | {s['seconds_both_completed']} |")
     return "\n".join(lines)
 
 

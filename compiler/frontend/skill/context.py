@@ -22,6 +22,7 @@ Two attributes, both set by the skill lowering (`lower.py`):
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -54,22 +55,20 @@ def procedure_text(proc: Procedure, headings: dict[int, str] | None = None) -> s
 
 
 def reference_files(folder: Path) -> list[str]:
-    """The skill's reference files, relative to `folder`, sorted (at most `MAX_REFERENCES`)."""
-    found: list[str] = []
+    """The skill's reference files, relative to `folder`, sorted (at most `MAX_REFERENCES`); skipped
+    folders (`scripts/`, `node_modules/`, hidden ones, ...) are not walked at all."""
     root = Path(folder)
-    if not root.is_dir():
-        return found
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root)
-        if len(rel.parts) > 4 or any(p in _SKIP_DIRS or p.startswith(".") for p in rel.parts[:-1]):
-            continue
-        if rel.name.startswith(".") or rel.name.lower() in _SKIP_FILES or path.is_symlink():
-            continue
-        if path.suffix.lower() in REFERENCE_SUFFIXES and path.is_file():
-            found.append(rel.as_posix())
-            if len(found) >= MAX_REFERENCES:
-                break
-    return found
+    found: list[str] = []
+    for here, dirs, files in os.walk(root, followlinks=False):
+        rel = Path(here).relative_to(root)
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith(".") and len(rel.parts) < 3)
+        for name in files:
+            path = Path(here) / name
+            if (name.startswith(".") or name.lower() in _SKIP_FILES or path.suffix.lower() not in REFERENCE_SUFFIXES
+                    or path.is_symlink()):
+                continue
+            found.append((rel / name).as_posix())
+    return sorted(found)[:MAX_REFERENCES]
 
 
 def reference_note(names: list[str]) -> str:

@@ -165,10 +165,9 @@ class SkillLowering:
         headings = {line: title for title, _, line in self.body.sections}
         known = [(p.title, p.text) for p in self.pieces] + [(p.title, procedure_text(p, headings))
                                                            for p in self.body.procedures]
-        chosen = task_context(self.head(), known, CONTEXT_CHARS, quote=True)
+        extra: dict[str, Any] = {"context": task_context(self.head(), known, CONTEXT_CHARS, quote=True)} if known else {}
         return llm.generate(prompt, task, files, system=self.system(prompt, in_order=True), name="answer" if answer
-                            else "result", step="answer" if answer else "task", loc=loc,
-                            **({"context": chosen} if self.pieces else {}))
+                            else "result", step="answer" if answer else "task", loc=loc, **extra)
 
     # ------------------------------------------------------------------ procedures
 
@@ -239,11 +238,10 @@ class SkillLowering:
     def tool_step(self, st: StepSpec, params: dict[str, Value], step: str) -> Value:
         """A command, script call, python or query block as its tool op."""
         if st.kind == "python":
-            replay = "\n".join(self.defs)  # what a resumed run re-runs first (`session.py`)
+            replay: dict[str, Any] = {"replay": "\n".join(self.defs)} if self.defs else {}  # re-run on resume
             self.defs += replayable(st.code)
             return tool.python(self.with_imports(st.code), effects=["write:*"], loc=st.loc, step=step,
-                               session=f"{self.meta.name or self.folder.name}/{step.rpartition('.')[0]}",
-                               **({"replay": replay} if replay else {}))
+                               session=f"{self.meta.name or self.folder.name}/{step.rpartition('.')[0]}", **replay)
         if st.kind in ("sql", "promql"):
             extra: dict[str, Any] = {"lang": "promql"} if st.kind == "promql" else {}
             return tool.sql(st.code.strip(), loc=st.loc, step=step, **extra)
