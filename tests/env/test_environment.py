@@ -164,7 +164,8 @@ def test_probing_again_sees_programs_added_and_removed_since(tmp_path: Path) -> 
     tool.chmod(0o755)
     os.utime(tmp_path, ns=(1, 1))  # a folder time surely different from the first probe's
     found = probe_environment(["late-tool"], environ=environ).binary("late-tool")
-    assert found is not None and found.path == str(tool)
+    assert found is not None
+    assert found.path == str(tool)
     tool.unlink()
     os.utime(tmp_path, ns=(2, 2))
     assert probe_environment(["late-tool"], environ=environ).binary("late-tool") is None
