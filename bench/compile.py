@@ -1,6 +1,7 @@
 """Compile throughput over the corpus: files per second per core, and how many compile cleanly.
 
-    python -m bench.compile [--corpus ../shared/corpus] [--repeats 3] [--out bench/results/compile.json]
+    python -m bench.compile [--corpus ../shared/corpus] [--repeats 3] [--clock wall|cpu] [--out bench/results/compile.json]
+    python -m bench.compile --compare-ref REV [--rounds 3] [--clock cpu]    # before/after, one run
 
 Every source of the corpus (each SKILL.md folder, each runbook .md) goes through
 `compile_path` with the default pipeline and an in-memory bundle (nothing is
@@ -9,7 +10,14 @@ diagnostics), warnings only, errors (no bundle), or crashed (an uncaught
 exception: a bug, listed and failing the benchmark with exit code 1). Then the
 whole corpus is compiled `--repeats` times in this one process; the median
 round gives files per second per core (one process = one core), overall and per
-kind (skill, tsg).
+kind (skill, tsg). `--clock cpu` times rounds by the process's CPU time instead of
+the wall clock: on a shared, loaded machine that is the closer measure of one core.
+
+`--compare-ref REV` measures the tree at git revision REV (unpacked by `git archive`
+into a temporary folder, imported in place of the working tree's skc, see
+`bench.ab.baseline_tree`) and the working tree with this same file, in alternating
+subprocesses (`--rounds` each, so both see the same load), and prints both sides'
+median rounds side by side with their ratio.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import sys
 import time
 import traceback
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,20 +58,23 @@ def classify(path: Path) -> tuple[str, float, list[str]]:
     return ("warnings" if result.diagnostics else "clean"), seconds, codes
 
 
-def timed_round(paths: list[Path]) -> dict[str, float]:
+def timed_round(paths: list[Path], clock: Callable[[], float] = time.perf_counter) -> dict[str, float]:
     """Seconds spent per kind compiling every path once (crashes count, and are caught)."""
     spent: dict[str, float] = {}
     for p in paths:
-        start = time.perf_counter()
+        start = clock()
         try:
             compile_path(p)
         except Exception:  # already reported by the warm-up round
             pass
-        spent[kind_of(p)] = spent.get(kind_of(p), 0.0) + time.perf_counter() - start
+        spent[kind_of(p)] = spent.get(kind_of(p), 0.0) + clock() - start
     return spent
 
 
-def run(corpus: Path, repeats: int) -> dict[str, Any]:
+CLOCKS: dict[str, Callable[[], float]] = {"wall": time.perf_counter, "cpu": time.process_time}
+
+
+def run(corpus: Path, repeats: int, clock: str = "wall") -> dict[str, Any]:
     paths = discover_sources(corpus)
     kinds = Counter(kind_of(p) for p in paths)
     outcomes: dict[str, list[str]] = {"clean": [], "warnings": [], "errors": [], "crashed": []}
@@ -87,7 +99,7 @@ def run(corpus: Path, repeats: int) -> dict[str, Any]:
     rounds = []
     for r in range(repeats):
         print(f"round {r + 1}/{repeats}", file=sys.stderr, flush=True)
-        rounds.append(timed_round(paths))
+        rounds.append(timed_round(paths, CLOCKS[clock]))
     totals = [sum(rd.values()) for rd in rounds]
     median = statistics.median(totals)
     per_kind: dict[str, dict[str, Any]] = {k: {"files": n, "seconds": statistics.median(rd.get(k, 0.0) for rd in rounds)} for k, n in kinds.items()}
@@ -96,7 +108,7 @@ def run(corpus: Path, repeats: int) -> dict[str, Any]:
     return {
         "benchmark": "compile", "skc_version": __version__, "python": platform.python_version(),
         "machine": platform.machine(), "corpus": str(corpus), "pipeline": DEFAULT_PIPELINE,
-        "files": len(paths), "repeats": repeats, "round_seconds": totals, "median_seconds": median,
+        "files": len(paths), "repeats": repeats, "clock": clock, "round_seconds": totals, "median_seconds": median,
         "files_per_second_per_core": len(paths) / median if median else None,
         "per_kind": per_kind,
         "outcomes": {k: len(v) for k, v in outcomes.items()},
@@ -126,11 +138,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--clock", choices=sorted(CLOCKS), default="wall")
+    parser.add_argument("--compare-ref", metavar="REV", help="also measure git revision REV, interleaved")
+    parser.add_argument("--rounds", type=int, default=3, help="with --compare-ref: subprocess rounds per side")
     args = parser.parse_args(argv)
     if not args.corpus.is_dir():
         print(f"{args.corpus}: no corpus here", file=sys.stderr)
         return 2
-    res = run(args.corpus, max(1, args.repeats))
+    if args.compare_ref:
+        from bench.compile_compare import compare
+
+        return compare(args.compare_ref, args.corpus, max(1, args.rounds), args.clock, args.out)
+    res = run(args.corpus, max(1, args.repeats), args.clock)
     print(table(res))
     for f, tb in res["crashes"].items():
         print(f"CRASH {f}\n{tb}", file=sys.stderr)

@@ -39,10 +39,8 @@ bumps `bundle_version`.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
-import os
 import re
 import shutil
 import tempfile
@@ -68,6 +66,7 @@ from skc.compiler.manifest import (
     WorkflowInfo,
 )
 from skc.compiler.signing import SIGNATURE, check_signature
+from skc.compiler.sources import sha256, source_files
 from skc.ir.core import Op
 from skc.ir.location import Diagnostic, DiagnosticError, Location, errors
 from skc.ir.module import Module
@@ -88,10 +87,6 @@ __all__ = ["SCHEMA_VERSION", "SUPPORTED_SCHEMA_VERSIONS", "Bundle", "Environment
 
 
 # ---------------------------------------------------------------- the bundle
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 @dataclass
@@ -238,46 +233,6 @@ def make_bundle(module: Module, *, kind: str, source: str, sources: list[SourceF
         environment=_environment(reports.get("environment")), permissions=_permissions(module),
         workflows=workflow_infos(module), files={k: sha256(files[k]) for k in sorted(files)})
     return Bundle(module, manifest, files)
-
-
-def _source_file(f: Path, root: Path) -> SourceFile:
-    data = f.read_bytes()
-    rel = f.relative_to(root).as_posix() if f.is_relative_to(root) else str(f)
-    return SourceFile(path=rel, sha256=sha256(data), size=len(data))
-
-
-_SKIPPED_DIRS = ("__pycache__", "node_modules")
-
-
-def _walk_files(root: Path, limit: int) -> list[Path]:
-    """The first `limit` files under `root` in sorted path order, never descending into hidden
-    folders, `__pycache__` or `node_modules` (a `.git` or `node_modules` is not even listed) nor
-    into symbolic links to folders (they may point anywhere, or at themselves)."""
-    found: list[Path] = []
-    for top, dirs, names in os.walk(root):
-        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in _SKIPPED_DIRS]
-        found.extend(Path(top) / n for n in names if not n.startswith("."))
-    found = sorted(f for f in found if f.is_file())
-    return found[:limit]
-
-
-def source_files(path: str | Path, extra: Iterable[str | Path] = (), limit: int = 5000) -> list[SourceFile]:
-    """The files a source consists of: a skill folder's files (not hidden ones), or the one file;
-    plus `extra` files it uses (bundled scripts), named relative to the source's folder."""
-    path = Path(path)
-    files: list[Path] = []
-    if path.is_file() and path.name != "SKILL.md":
-        root, files = path.parent, [path]
-    else:
-        root = path.parent if path.is_file() else path
-        files = _walk_files(root, limit)
-    root = root.resolve()
-    found = [_source_file(f.resolve(), root) for f in files]
-    known = {s.path for s in found}
-    for f in sorted({Path(e).resolve() for e in extra}):
-        if (sf := _source_file(f, root)).path not in known:
-            found.append(sf)
-    return sorted(found, key=lambda s: s.path)
 
 
 # ---------------------------------------------------------------- writing

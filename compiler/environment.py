@@ -229,8 +229,9 @@ def probe_environment(binaries: Iterable[str] = (), *, root: str | Path | None =
     env = dict(os.environ if environ is None else environ)
     path = env.get("PATH", os.defpath)
     found: dict[str, Binary] = {}
+    stamp = _path_stamp(path)
     for name in sorted(set(binaries)):
-        where = shutil.which(name, path=path) if "/" not in name else (name if os.access(name, os.X_OK) else None)
+        where = _which(name, path, stamp) if "/" not in name else (name if os.access(name, os.X_OK) else None)
         if where is not None:
             where = str(Path(where).absolute())
             found[name] = Binary(path=where, version=_version(where) if versions else None)
@@ -248,6 +249,32 @@ def probe_environment(binaries: Iterable[str] = (), *, root: str | Path | None =
         data_sources=_probe_data_sources(env, root_path),
         scripts_dir=env.get("SKC_SCRIPTS_DIR"),
     )
+
+
+_WHICH: dict[tuple[str, str, tuple[int, ...]], str | None] = {}
+
+
+def _path_stamp(path: str) -> tuple[int, ...]:
+    """The modification times of the folders on `path` (-1 for one that is missing): a
+    program added to or removed from a folder changes that folder's time."""
+    stamp = []
+    for d in path.split(os.pathsep):
+        try:
+            stamp.append(os.stat(d or ".").st_mtime_ns)
+        except OSError:
+            stamp.append(-1)
+    return tuple(stamp)
+
+
+def _which(name: str, path: str, stamp: tuple[int, ...]) -> str | None:
+    """`shutil.which(name, path=path)`, remembered while no folder on `path` changes (every
+    compile probes the same few programs over every PATH folder)."""
+    key = (name, path, stamp)
+    if key not in _WHICH:
+        if len(_WHICH) >= 4096:
+            _WHICH.clear()
+        _WHICH[key] = shutil.which(name, path=path)
+    return _WHICH[key]
 
 
 def load_environment(path: str | Path) -> Environment:

@@ -92,12 +92,16 @@ class _Verifier:
             yield Diagnostic("SKC210", loc, f"{op.op_name} has {len(op.regions)} regions, expected {op.num_regions}")
         for region in op.regions:
             for block in region.blocks:
-                inner = set(visible)
-                inner.update(id(a) for a in block.args)
+                # `visible` grows by the block's values and shrinks back after it (no copy per block)
+                scoped = [id(a) for a in block.args if id(a) not in visible]
+                visible.update(scoped)
                 for child in block.ops:
-                    yield from self.op(child, inner, in_cycle)
-                    inner.update(id(r) for r in child.results)
+                    yield from self.op(child, visible, in_cycle)
+                    new = [id(r) for r in child.results if id(r) not in visible]
+                    visible.update(new)
+                    scoped += new
                 yield from self.terminator(op, block)
+                visible.difference_update(scoped)
         if not isinstance(op, UnregisteredOp):
             yield from op.verify_()  # the op's own checks (e.g. a map body's one argument)
 

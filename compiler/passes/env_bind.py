@@ -292,33 +292,34 @@ class EnvBindPass(Pass):
     strict: bool = False
 
     def apply(self, ctx: PassContext, module: Module) -> None:
+        before = {id(op): needs_of(op) for op in module.walk()}  # what each op needs before any rewrite
         env = ctx.options.get("environment")
         if not isinstance(env, Environment):
-            env = ctx.options["environment"] = probe_environment(self._binaries(module),
+            env = ctx.options["environment"] = probe_environment(self._binaries(module, before),
                                                                  root=ctx.options.get("source_root"))
         assets: dict[str, str] = ctx.options.setdefault("assets", {})
         ops_report: list[dict[str, Any]] = []
         summary = Summary()
         for wf in module.workflows:
             binder = Binder(env, skill_root(wf, module, ctx.options), assets)
-            ops_report += self._bind_workflow(ctx, wf, binder, summary)
+            ops_report += self._bind_workflow(ctx, wf, binder, summary, before)
         ctx.reports["environment"] = {"machine": env.summary(), "ops": ops_report, **summary.to_json(),
                                       "strict": self.strict}
 
     @staticmethod
-    def _binaries(module: Module) -> set[str]:
+    def _binaries(module: Module, needs: dict[int, list[Need]]) -> set[str]:
         """The binaries to look up when probing: every op's, and the interpreters scripts may need."""
-        names = {n.name for op in module.walk() for n in needs_of(op) if n.kind == "binary" and not n.dynamic}
+        names = {n.name for op in module.walk() for n in needs[id(op)] if n.kind == "binary" and not n.dynamic}
         if any(op.op_name == "tool.script" for op in module.walk()):
             names |= set(EXTENSION_INTERPRETER.values())
         return names
 
     def _bind_workflow(self, ctx: PassContext, wf: WorkflowOp, binder: Binder,
-                       summary: Summary) -> list[dict[str, Any]]:
+                       summary: Summary, needs: dict[int, list[Need]]) -> list[dict[str, Any]]:
         report: list[dict[str, Any]] = []
         problems: dict[tuple[str, str], list[tuple[Op, Binding]]] = {}
         for index, op in enumerate(list(wf.walk())[1:]):
-            bindings = [binder.bind(n) for n in needs_of(op)]
+            bindings = [binder.bind(n) for n in needs[id(op)]]  # the op is not rewritten yet
             self._rewrite(op, binder, bindings)
             if op.op_name == "tool.script":
                 bindings += [binder.bind(n) for n in needs_of(op) if n.kind == "binary"

@@ -153,3 +153,19 @@ def test_env_bind_probes_this_machine_when_no_environment_is_given() -> None:
     assert summary["skc-no-such-binary"] is None
     assert [d.code for d in ctx.diagnostics] == ["SKC220"]
     assert json.dumps(ctx.reports["environment"])  # serialisable as is
+
+
+def test_probing_again_sees_programs_added_and_removed_since(tmp_path: Path) -> None:
+    """PATH lookups are remembered between compiles only while no PATH folder changes."""
+    environ = {"PATH": str(tmp_path)}
+    assert probe_environment(["late-tool"], environ=environ).binary("late-tool") is None
+    tool = tmp_path / "late-tool"
+    tool.write_text("#!/bin/sh\n", encoding="utf-8")
+    tool.chmod(0o755)
+    os.utime(tmp_path, ns=(1, 1))  # a folder time surely different from the first probe's
+    found = probe_environment(["late-tool"], environ=environ).binary("late-tool")
+    assert found is not None
+    assert found.path == str(tool)
+    tool.unlink()
+    os.utime(tmp_path, ns=(2, 2))
+    assert probe_environment(["late-tool"], environ=environ).binary("late-tool") is None

@@ -82,6 +82,7 @@ PARALLEL_HINTS: Rules[ParallelHint] = SERIAL_HINTS + Rules(
 )
 _HINT_WORDS = re.compile(r"parallel|concurrent|simultaneous|same\s+time|serial|sequen|one\s+(?:after|at\s+a\s+time)",
                          re.I)
+_HINT_STEMS = ("parallel", "concurrent", "simultaneous", "same", "serial", "sequen", "one")  # one in each alternative
 
 # Early exits: the status each row means.
 EXITS: Rules[str] = Rules(
@@ -144,7 +145,8 @@ def serial_hint(text: str) -> ParallelHint | None:
 @lru_cache(maxsize=4096)
 def parallel_hint(text: str) -> ParallelHint | None:
     """The steps a sentence says run at once (see `ParallelHint`), or its serial twin."""
-    if _HINT_WORDS.search(text) is None:
+    low = text.lower()
+    if not any(w in low for w in _HINT_STEMS) or _HINT_WORDS.search(text) is None:
         return None
     hint = PARALLEL_HINTS.first(text)
     return None if hint is _NO_HINT else hint

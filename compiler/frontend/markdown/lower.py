@@ -49,17 +49,14 @@ computed and chose, not only the prose made of it (`output_names` are the labels
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from skc.compiler.frontend.common.commands import classify_shell
 from skc.compiler.frontend.markdown import prose
-from skc.compiler.frontend.markdown.interactive import Session
-from skc.compiler.frontend.markdown.lower_code import common_prefix, prose_vars
-from skc.compiler.frontend.markdown.lower_map import MapLowering
+from skc.compiler.frontend.markdown.lower_code import CodeLowerer, common_prefix, prose_vars
+from skc.compiler.frontend.markdown.lower_context import AGENT_BUDGET, LowerContext, Scope
+from skc.compiler.frontend.markdown.lower_map import MapLowerer
 from skc.compiler.frontend.markdown.lower_steps import order_steps
-from skc.compiler.frontend.markdown.parallel_hints import ParallelGroups
 from skc.compiler.frontend.markdown.predicates import decision_for, predicate
 from skc.compiler.frontend.markdown.step_model import Step, flatten
 from skc.ir import TEXT, InsertionPoint, Value, ctrl, data, llm, workflow
@@ -67,95 +64,44 @@ from skc.ir.core import Block
 from skc.ir.dialects.skc import WorkflowOp
 from skc.ir.location import Diagnostic, Location
 
-AGENT_BUDGET: dict[str, Any] = {"max_turns": 10, "max_tokens": 8192, "timeout_s": 600.0}
-READ_TOOLS = {"Read", "Grep", "Glob", "LS", "NotebookRead", "TodoWrite", "Task"}
-WEB_TOOLS = {"WebFetch", "WebSearch"}
 
+class Lowering:
+    """Builds the workflow for one document's steps; diagnostics go to `diagnostics`.
 
-@dataclass
-class _Scope:
-    """Names visible in one region, what its steps produced, and the last step's results."""
-
-    env: dict[str, Value] = field(default_factory=dict)
-    produced: list[tuple[str, Value]] = field(default_factory=list)
-    last: list[Value] = field(default_factory=list)
-    last_label: str = ""
-    top: bool = True
-    parent: _Scope | None = None
-    item: Value | None = None  # inside a ctrl.map body: the item, context of every llm op
-
-    def child(self) -> _Scope:
-        return _Scope(dict(self.env), [], list(self.last), self.last_label, top=False, parent=self, item=self.item)
-
-    def path(self) -> list[Value]:
-        """Every step result produced on the way here: the enclosing regions' (outermost
-        first, up to the op that holds this region), then this region's."""
-        chain: list[_Scope] = []
-        scope: _Scope | None = self
-        while scope is not None:
-            chain.append(scope)
-            scope = scope.parent
-        return list({id(v): v for s in reversed(chain) for _, v in s.produced}.values())
-
-
-class Lowering(MapLowering):
-    """Builds the workflow for one document's steps; diagnostics go to `diagnostics`."""
+    Composed of the lowerers of code (`coder`: commands, queries, scripts and the values
+    they read) and of for-each steps (`mapper`), over one shared `LowerContext`; this
+    class lowers the sequence of steps, conditions, exits and llm steps."""
 
     def __init__(self, path: str, steps: list[Step], diagnostics: list[Diagnostic], *,
                  permissions: list[str] | None = None, skill_dir: Path | None = None,
                  record_steps: bool = False) -> None:
-        self.path, self.steps, self.diags = path, steps, diagnostics
-        self.record_steps = record_steps  # the step graph as workflow attributes (runbooks)
-        self.skill_dir = skill_dir
-        self.all = [s for top in steps for s in top.walk()]
-        self.order = {id(s): i for i, s in enumerate(self.all)}
-        self.parent: dict[int, Step] = {id(c): s for s in self.all for c in [*s.children, *s.otherwise]}
-        self.otherwise_ids = {id(o) for s in self.all for o in s.otherwise}
-        self.by_label: dict[str, Step] = {}
-        for s in self.all:
-            self.by_label.setdefault(s.label, s)
-        self.commands = {id(sn): classify_shell(sn.text) for s in self.all for sn in s.snippets if sn.kind == "shell"}
-        self.defined_at: dict[str, int] = {}
-        for s in self.all:
-            for sn in s.snippets:
-                cmd = self.commands.get(id(sn))
-                if cmd is not None and cmd.assigns:
-                    self.defined_at.setdefault(cmd.assigns, self.order[id(s)])
-        self.tools = permissions if permissions else self._derived_tools()
-        self.agent_effects = _tool_effects(self.tools)
-        self.used: set[int] = set()
-        self.kept: set[int] = set()
-        self.producer: dict[int, str] = {}
-        self.edges: set[tuple[str, str]] = set()
-        self.inputs: dict[str, Value] = {}
-        self.groups = ParallelGroups(steps, self.all, self.parent)
-        self.status: str | None = None
-        self.status_step = ""  # the step whose unconditional exit ends the workflow
-        self.session: Session | None = None  # a pod/node/host shell the document opened and is typing into
-        self.wf: WorkflowOp | None = None
+        self.ctx = LowerContext(path, steps, diagnostics, permissions=permissions, skill_dir=skill_dir,
+                                record_steps=record_steps)
+        self.coder = CodeLowerer(self.ctx)
+        self.mapper = MapLowerer(self.ctx, self.coder, self)
 
     # ------------------------------------------------------------------ driver
 
     def build(self, sym_name: str, **attrs: Any) -> WorkflowOp:
-        wf = workflow(sym_name, loc=Location(self.path, 1, 1), **attrs)
-        self.wf = wf
-        scope = _Scope()
+        wf = workflow(sym_name, loc=Location(self.ctx.path, 1, 1), **attrs)
+        self.ctx.wf = wf
+        scope = Scope()
         with InsertionPoint(wf.body):
-            self.seq(flatten(self.steps), scope)
+            self.seq(flatten(self.ctx.steps), scope)
             leaves = self.leaves(scope)
             names = unique_names([_slug(label) for label, _ in leaves])
-            final = ctrl.return_(*(v for _, v in leaves), status=self.status)
-            if self.status_step:
-                final.attributes["step"] = self.status_step
-        order_steps(wf, self.steps, self.edges, record=self.record_steps, diagnostics=self.diags)
-        if self.inputs:
-            wf.attributes["arg_names"] = list(self.inputs)
+            final = ctrl.return_(*(v for _, v in leaves), status=self.ctx.status)
+            if self.ctx.status_step:
+                final.attributes["step"] = self.ctx.status_step
+        order_steps(wf, self.ctx.steps, self.ctx.edges, record=self.ctx.record_steps, diagnostics=self.ctx.diags)
+        if self.ctx.inputs:
+            wf.attributes["arg_names"] = list(self.ctx.inputs)
         if leaves:
             wf.attributes["output_names"] = names
-        self.diags.extend(self.groups.check(self.edges))
+        self.ctx.diags.extend(self.ctx.groups.check(self.ctx.edges))
         return wf
 
-    def seq(self, units: list[Step], scope: _Scope) -> bool:
+    def seq(self, units: list[Step], scope: Scope) -> bool:
         """Units in order, with jumps and early exits turned into structured control flow.
 
         Returns True when every path through the units ends the workflow (what would
@@ -176,7 +122,7 @@ class Lowering(MapLowering):
                     return True
                 i += 1
                 continue
-            if self.for_each(u, scope):
+            if self.mapper.for_each(u, scope):
                 i += 1 + len(flatten(u.children))  # its sub-steps are the map's body
                 continue
             self.emit(u, scope)
@@ -189,8 +135,8 @@ class Lowering(MapLowering):
             if u.exit is not None:
                 self.unreachable(units[i + 1:], u)  # sliced only here: linear
                 if scope.top:
-                    self.status_step = self.status_step or (u.label if not self.status else "")
-                    self.status = self.status or u.exit
+                    self.ctx.status_step = self.ctx.status_step or (u.label if not self.ctx.status else "")
+                    self.ctx.status = self.ctx.status or u.exit
                 else:
                     self.exit_(u.exit, scope, u)
                 return True
@@ -203,51 +149,51 @@ class Lowering(MapLowering):
         later = [j for j in range(i + 1, len(units)) if units[j].number == n]
         if later:
             return max(later, key=lambda j: (common_prefix(units[j].label, u.label), -j))
-        if any(s.number == n for s in self.all):
-            self.diags.append(Diagnostic("SKC124", u.loc, f"'{prose.clean(u.text)[:60]}' goes back to step {n}: "
+        if any(s.number == n for s in self.ctx.all):
+            self.ctx.diags.append(Diagnostic("SKC124", u.loc, f"'{prose.clean(u.text)[:60]}' goes back to step {n}: "
                                          "loops are not compiled, the steps run once",
                                          "rewrite the loop as a bounded retry or a separate runbook", "warning"))
             return None
-        self.diags.append(Diagnostic("SKC126", u.loc, f"go to step {n}, but there is no step {n}",
+        self.ctx.diags.append(Diagnostic("SKC126", u.loc, f"go to step {n}, but there is no step {n}",
                                      "number the target step or fix the reference", "warning"))
         return None
 
     def unreachable(self, skipped: list[Step], cause: Step) -> None:
         for s in skipped:
             if not s.title and (s.snippets or s.text.strip()):
-                self.diags.append(Diagnostic("SKC120", s.loc, f"step {s.label} is unreachable: step {cause.label} "
+                self.ctx.diags.append(Diagnostic("SKC120", s.loc, f"step {s.label} is unreachable: step {cause.label} "
                                              "never continues to it", "remove it or make the jump conditional",
                                              "warning"))
 
     # ------------------------------------------------------------------ steps
 
-    def emit(self, st: Step, scope: _Scope) -> None:
+    def emit(self, st: Step, scope: Scope) -> None:
         if st.section:
             scope.last, scope.last_label = [], st.label  # a new section starts from nothing
             return
         values: list[Value] = []
         if st.snippets:
-            values = self.code(st, scope)
+            values = self.coder.code(st, scope)
             if st.exit is not None:
-                values.append(self.tag(data.const(f"{st.exit}: {prose.clean(st.text)}", loc=st.loc), st))
+                values.append(self.coder.tag(data.const(f"{st.exit}: {prose.clean(st.text)}", loc=st.loc), st))
         elif st.exit is not None:
-            values = [self.tag(data.const(f"{st.exit}: {prose.clean(st.text)}", loc=st.loc), st)]
+            values = [self.coder.tag(data.const(f"{st.exit}: {prose.clean(st.text)}", loc=st.loc), st)]
         elif self.concludes(st):
-            values = [self.tag(data.const(prose.clean(st.text), loc=st.loc), st)]
+            values = [self.coder.tag(data.const(prose.clean(st.text), loc=st.loc), st)]
         elif self.wants_llm(st):
             values = [self.llm_step(st, st.prompt, scope)]
         if values:
             scope.last, scope.last_label = values, st.label
             scope.produced.extend((st.label, v) for v in values)
             for v in values:
-                self.producer[id(v)] = st.label
+                self.ctx.producer[id(v)] = st.label
 
     def concludes(self, st: Step) -> bool:
         """Whether `st` is an "Otherwise, <conclusion>" part ("Otherwise the alert is a false
         positive."): a statement, not an instruction, so its branch yields the text itself,
         as a conclusion in the then-part does."""
         text = prose.clean(st.text)
-        return id(st) in self.otherwise_ids and not (st.children or st.condition or st.goto is not None) \
+        return id(st) in self.ctx.otherwise_ids and not (st.children or st.condition or st.goto is not None) \
             and bool(text) and not text.endswith(":") and not prose.is_instruction(text) and not prose.modal(text)
 
     def wants_llm(self, st: Step) -> bool:
@@ -257,15 +203,15 @@ class Lowering(MapLowering):
             return False  # a hint or "proceed to step N", not work
         if prose.collects_parameters(st.text) and not st.children:
             for v in prose_vars(st.text):
-                self.var(v.name, st.loc, st, _Scope())  # "Collect these parameters: {region}, ...": the inputs
+                self.coder.var(v.name, st.loc, st, Scope())  # "Collect these parameters: {region}, ...": the inputs
             return False
         if st.children and prose.clean(st.text).endswith(":") and len(prose.sentences(st.text)) <= 1:
             return False  # "For each task:" heads its sub-steps
         return not any(d.snippets for c in st.children for d in c.walk())
 
-    def llm_step(self, st: Step, prompt: str, scope: _Scope) -> Value:
-        context = self.mentioned(prompt, st, scope)
-        if prose.refers_back(prompt) and not self.groups.same_group(st.label, scope.last_label):
+    def llm_step(self, st: Step, prompt: str, scope: Scope) -> Value:
+        context = self.coder.mentioned(prompt, st, scope)
+        if prose.refers_back(prompt) and not self.ctx.groups.same_group(st.label, scope.last_label):
             context += scope.last
         kind = prose.llm_kind(prompt)
         if not context and (kind in ("decide", "extract") or prose.interprets(prompt)):
@@ -273,19 +219,19 @@ class Lowering(MapLowering):
         if scope.item is not None:
             context.append(scope.item)
         context = list({id(v): v for v in context}.values())
-        self.use(context, st)
+        self.coder.use(context, st)
         if not context and kind in ("decide", "extract"):
-            self.diags.append(Diagnostic(
+            self.ctx.diags.append(Diagnostic(
                 "SKC142", st.loc, f"'{prose.clean(prompt)[:60]}' judges without evidence: no command or query of "
                 "its step produces anything for it to see", "run the command that shows it, or name the step whose "
                 "output it judges", "warning"))
         common: dict = {"loc": st.loc, "step": st.label}
         if kind == "agent":
-            return llm.agent(prompt, list(self.tools), *context, effects=list(self.agent_effects), **AGENT_BUDGET,
+            return llm.agent(prompt, list(self.ctx.tools), *context, effects=list(self.ctx.agent_effects), **AGENT_BUDGET,
                              **common)
         if kind == "decide":
             choice = llm.decide(prompt, prose.outcomes(prompt, st.options), *context, **common)
-            self.kept.add(id(choice))
+            self.ctx.kept.add(id(choice))
             return choice
         if kind == "extract":
             plural = re.search(r"\b(?:all|every|each|list|collect|gather)\b", prompt, re.I) is not None
@@ -293,12 +239,12 @@ class Lowering(MapLowering):
             return llm.extract(prompt, schema, *context, **common)
         return llm.generate(prompt, *context, **common)
 
-    def step_evidence(self, st: Step, scope: _Scope) -> list[Value]:
+    def step_evidence(self, st: Step, scope: Scope) -> list[Value]:
         """The values the commands and queries of `st`'s top-level step produced so far (the
         outputs a judgement in that step is about)."""
-        unit = self.unit_of(st)
+        unit = self.coder.unit_of(st)
         values: list[Value] = []
-        chain: _Scope | None = scope
+        chain: Scope | None = scope
         while chain is not None:
             values += [v for label, v in chain.produced if self._unit_label(label) == unit
                        and (op := v.defining_op) is not None and op.op_name.startswith(("tool.", "ctrl.manual"))]
@@ -306,10 +252,10 @@ class Lowering(MapLowering):
         return list({id(v): v for v in values}.values())
 
     def _unit_label(self, label: str) -> str:
-        s = self.by_label.get(label)
-        return self.unit_of(s) if s is not None else ""
+        s = self.ctx.by_label.get(label)
+        return self.coder.unit_of(s) if s is not None else ""
 
-    def condition(self, st: Step, scope: _Scope, *, otherwise: list[Step] | None = None,
+    def condition(self, st: Step, scope: Scope, *, otherwise: list[Step] | None = None,
                   jumps: bool = False) -> bool:
         """`ctrl.if` over the condition's predicate: then = the action (none for a jump), the
         nested steps and, for an exit, the exit itself; else = the "Otherwise" steps, then
@@ -320,7 +266,7 @@ class Lowering(MapLowering):
         if not subject:  # a condition that opens a section judges what the steps before it found
             path = scope.path()
             subject = decision_for(cond.cond, path) or [v for v in path[-1:] if v.type.kind != "token"]
-        self.use(subject, st)
+        self.coder.use(subject, st)
         pred = predicate(cond.cond, subject, loc=st.loc, step=st.label, negated=cond.negated)
         branch = ctrl.if_(pred, [TEXT], loc=st.loc)
         branch.attributes["step"] = st.label
@@ -333,7 +279,7 @@ class Lowering(MapLowering):
                 self.action(st, inner)
             ends = self.seq(flatten(st.children), inner)
             if st.exit is not None and not ends:
-                inner.produced.append((st.label, self.tag(data.const(
+                inner.produced.append((st.label, self.coder.tag(data.const(
                     f"{st.exit}: {prose.clean(cond.action)}", loc=st.loc), st)))
                 self.exit_(st.exit, inner, st)
                 ends = True
@@ -346,16 +292,16 @@ class Lowering(MapLowering):
                 self.yield_(other, st)
         if not (ends and other_ends):
             scope.produced.append((st.label, branch.result))
-            self.producer[id(branch.result)] = st.label
+            self.ctx.producer[id(branch.result)] = st.label
         return ends and other_ends
 
-    def exit_(self, status: str, scope: _Scope, st: Step) -> None:
+    def exit_(self, status: str, scope: Scope, st: Step) -> None:
         """Ends the current branch with an early exit of the whole workflow:
-        `ctrl.return` with `status`, returning every step result on the path (`_Scope.path`)."""
+        `ctrl.return` with `status`, returning every step result on the path (`Scope.path`)."""
         ret = ctrl.return_(*scope.path(), status=status, loc=st.loc)
         ret.attributes["step"] = st.label
 
-    def action(self, st: Step, scope: _Scope) -> None:
+    def action(self, st: Step, scope: Scope) -> None:
         cond = st.condition
         assert cond is not None
         action = prose.clean(cond.action)
@@ -366,49 +312,35 @@ class Lowering(MapLowering):
             scope.produced.append((st.label, value))
             scope.last, scope.last_label = [value], st.label
         elif action and not action.endswith(":"):
-            scope.produced.append((st.label, self.tag(data.const(action, loc=st.loc), st)))
+            scope.produced.append((st.label, self.coder.tag(data.const(action, loc=st.loc), st)))
             if not st.otherwise and not st.children:
-                self.diags.append(Diagnostic(
+                self.ctx.diags.append(Diagnostic(
                     "SKC122", st.loc, f"'{prose.clean(st.text)[:80]}' says what it means but not what to do "
                     "otherwise", "add an 'Otherwise, ...' step for the other outcome", "warning"))
 
-    def emit_code(self, st: Step, scope: _Scope) -> None:
-        values = self.code(st, scope)
+    def emit_code(self, st: Step, scope: Scope) -> None:
+        values = self.coder.code(st, scope)
         if values:
             scope.produced.extend((st.label, v) for v in values)
             scope.last, scope.last_label = values, st.label
 
-    def yield_(self, scope: _Scope, st: Step) -> None:
+    def yield_(self, scope: Scope, st: Step) -> None:
         leaves = [v for _, v in self.leaves(scope)]
         if not leaves:
-            value = self.tag(data.const("", loc=st.loc), st)
+            value = self.coder.tag(data.const("", loc=st.loc), st)
         elif len(leaves) == 1 and leaves[0].type == TEXT:
             value = leaves[0]
         else:
-            value = self.tag(data.concat(*leaves, sep="\n", loc=st.loc), st)
-        self.use(leaves, st)
+            value = self.coder.tag(data.concat(*leaves, sep="\n", loc=st.loc), st)
+        self.coder.use(leaves, st)
         ctrl.yield_(value)
 
-    def leaves(self, scope: _Scope) -> list[tuple[str, Value]]:
-        return [(label, v) for label, v in scope.produced if id(v) not in self.used or id(v) in self.kept]
-
-    def _derived_tools(self) -> list[str]:
-        programs = sorted({p.rsplit("/", 1)[-1] for c in self.commands.values() for p in c.programs
-                           if re.match(r"[A-Za-z0-9_.-]+\Z", p.rsplit("/", 1)[-1])})
-        return [f"Bash({p}:*)" for p in programs] + ["Read"]
-
+    def leaves(self, scope: Scope) -> list[tuple[str, Value]]:
+        return [(label, v) for label, v in scope.produced if id(v) not in self.ctx.used or id(v) in self.ctx.kept]
 
 def _terminated(block: Block) -> bool:
     """Whether a region's block already ends (an early exit closed it)."""
     return bool(block.ops) and block.ops[-1].terminator
-
-
-def _tool_effects(tools: list[str]) -> list[str]:
-    names = {re.sub(r"\(.*", "", t) for t in tools}
-    if names - READ_TOOLS - WEB_TOOLS:
-        return ["write:*"]
-    effects = (["read:*"] if names & READ_TOOLS else []) + (["net:http"] if names & WEB_TOOLS else [])
-    return effects or ["pure"]
 
 
 def _slug(label: str) -> str:

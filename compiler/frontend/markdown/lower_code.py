@@ -1,6 +1,7 @@
 """Lowering of a step's code: commands, queries, Python and scripts to `tool.*` ops.
 
-`CodeLowering` is the half of `Lowering` that turns snippets into ops: a shell
+`CodeLowerer` is the part of `Lowering` (composed into it, sharing its `LowerContext`)
+that turns snippets into ops: a shell
 command becomes `tool.shell` (`argv`, or `cmd` when it needs a shell) with the
 effects and result type `commands` classified, its variables as operands; an
 assignment (`NS=prod`, `POD=$(kubectl ...)`) defines a workflow value; a command
@@ -45,8 +46,7 @@ the values their prose mentions by the same rule (see `lower`).
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from skc.compiler.frontend.common.commands import (
     Command,
@@ -59,61 +59,47 @@ from skc.compiler.frontend.common.commands import (
 )
 from skc.compiler.frontend.markdown import flow
 from skc.compiler.frontend.markdown.confirm import confirmation, otherwise
-from skc.compiler.frontend.markdown.interactive import Session, plan
+from skc.compiler.frontend.markdown.interactive import plan
+from skc.compiler.frontend.markdown.lower_context import LowerContext, Scope
 from skc.compiler.frontend.markdown.snippets import Snippet
 from skc.compiler.frontend.markdown.sql_dialects import sqlite_form
 from skc.compiler.frontend.markdown.step_model import Step
 from skc.ir import JSON, TEXT, Block, Value, ctrl, data, tool
-from skc.ir.dialects.skc import WorkflowOp
 from skc.ir.location import Diagnostic, Location
-
-if TYPE_CHECKING:
-    from skc.compiler.frontend.markdown.lower import _Scope
 
 _QUERY = {"sql": (None, "default"), "promql": ("promql", "prometheus"), "logql": ("logql", "loki"),
           "kql": ("kql", "kusto")}
 
 
-class CodeLowering:
-    """Values and code of steps; the base of `Lowering`, which sets the attributes below."""
+class CodeLowerer:
+    """Lowers the code of steps (commands, queries, scripts, Python) and the values they read:
+    variables, "step N" references, the results of earlier steps. State shared with the
+    other lowerers is in `ctx`."""
 
-    commands: dict[int, Command]
-    diags: list[Diagnostic]
-    skill_dir: Path | None
-    wf: WorkflowOp | None
-    inputs: dict[str, Value]
-    defined_at: dict[str, int]
-    order: dict[int, int]
-    all: list[Step]
-    parent: dict[int, Step]
-    used: set[int]
-    kept: set[int]
-    producer: dict[int, str]
-    edges: set[tuple[str, str]]
-    steps: list[Step]
-    session: Session | None
+    def __init__(self, ctx: LowerContext) -> None:
+        self.ctx = ctx
 
-    def operands(self, names: list[str], sn: Snippet, st: Step, scope: _Scope) -> list[Value]:
+    def operands(self, names: list[str], sn: Snippet, st: Step, scope: Scope) -> list[Value]:
         values = [self.var(n, sn.loc, st, scope) for n in names]
         self.use(values, st)
         return values
 
-    def var(self, name: str, loc: Location, st: Step, scope: _Scope) -> Value:
+    def var(self, name: str, loc: Location, st: Step, scope: Scope) -> Value:
         if name in scope.env:
             return scope.env[name]
-        at = self.defined_at.get(name)
-        if at is not None and at > self.order.get(id(st), 0) and name not in self.inputs:
-            self.diags.append(Diagnostic("SKC121", loc, f"${name} is used before step {self.all[at].label} sets it",
+        at = self.ctx.defined_at.get(name)
+        if at is not None and at > self.ctx.order.get(id(st), 0) and name not in self.ctx.inputs:
+            self.ctx.diags.append(Diagnostic("SKC121", loc, f"${name} is used before step {self.ctx.all[at].label} sets it",
                                          "move the assignment earlier, or pass it as an input", "warning"))
-        if name not in self.inputs:
-            assert self.wf is not None
-            block: Block = self.wf.body
+        if name not in self.ctx.inputs:
+            assert self.ctx.wf is not None
+            block: Block = self.ctx.wf.body
             value = Value(TEXT, block, len(block.args), name)
             block.args.append(value)
-            self.inputs[name] = value
-        return self.inputs[name]
+            self.ctx.inputs[name] = value
+        return self.ctx.inputs[name]
 
-    def mentioned(self, text: str, st: Step, scope: _Scope) -> list[Value]:
+    def mentioned(self, text: str, st: Step, scope: Scope) -> list[Value]:
         """The values `text` names, in the order it names them (each once): a variable
         (`{name}`, `$NAME`, `<name>`) is its value (see `var`), "step N" the results of
         step N (see `step_results`)."""
@@ -143,41 +129,41 @@ class CodeLowering:
         out = []
         for v in picked:
             got = self.tag(data.json_get(v, f"$.{name}", TEXT, loc=st.loc), st)
-            producer = self.producer.get(id(v))
+            producer = self.ctx.producer.get(id(v))
             if producer is not None:
-                self.producer[id(got)] = producer
+                self.ctx.producer[id(got)] = producer
             out.append(got)
         return out
 
-    def step_results(self, number: int, st: Step, scope: _Scope) -> list[Value]:
+    def step_results(self, number: int, st: Step, scope: Scope) -> list[Value]:
         """The results of the step numbered `number` that `st` can see: the values that step
         produced itself, else those of its sub-steps. Of several steps with that number, the
         one nearest `st` in the step tree (the longest common label prefix, then the latest)
         whose results are in scope; none when no earlier step has that number."""
         visible: dict[str, list[Value]] = {}
-        chain: _Scope | None = scope
+        chain: Scope | None = scope
         while chain is not None:
             for label, v in chain.produced:
                 visible.setdefault(label, []).append(v)
             chain = chain.parent
-        here = self.order.get(id(st), len(self.all))
+        here = self.ctx.order.get(id(st), len(self.ctx.all))
         best: tuple[tuple[int, int], list[Value]] | None = None
-        for s in self.all:
-            if s.number != number or self.order[id(s)] >= here:
+        for s in self.ctx.all:
+            if s.number != number or self.ctx.order[id(s)] >= here:
                 continue
             values = visible.get(s.label) or [v for label, vs in visible.items() if label.startswith(s.label + ".")
                                               for v in vs]
-            rank = (common_prefix(s.label, st.label), self.order[id(s)])
+            rank = (common_prefix(s.label, st.label), self.ctx.order[id(s)])
             if values and (best is None or rank > best[0]):
                 best = (rank, list({id(v): v for v in values}.values()))
         return best[1] if best else []
 
     def use(self, values: list[Value], st: Step) -> None:
         for v in values:
-            self.used.add(id(v))
-            producer = self.producer.get(id(v))
+            self.ctx.used.add(id(v))
+            producer = self.ctx.producer.get(id(v))
             if producer is not None and producer != st.label:
-                self.edges.add((st.label, producer))
+                self.ctx.edges.add((st.label, producer))
 
     def tag(self, value: Value, st: Step) -> Value:
         op = value.defining_op
@@ -187,14 +173,14 @@ class CodeLowering:
 
     def lineage(self, st: Step) -> list[Step]:
         out = [st]
-        while id(out[-1]) in self.parent:
-            out.append(self.parent[id(out[-1])])
+        while id(out[-1]) in self.ctx.parent:
+            out.append(self.ctx.parent[id(out[-1])])
         return out
 
-    def code(self, st: Step, scope: _Scope) -> list[Value]:
+    def code(self, st: Step, scope: Scope) -> list[Value]:
         out: list[Value] = []
         unit = self.unit_of(st)
-        planned, self.session = plan(st.snippets, self.session, unit)  # interactive: bounded, in-pod, or manual
+        planned, self.ctx.session = plan(st.snippets, self.ctx.session, unit)  # interactive: bounded, in-pod, or manual
         snippets = [p.snippet for p in planned]
         manual = {id(p.snippet): p.manual for p in planned if p.manual}
         originals = {id(sn) for sn in st.snippets}
@@ -205,7 +191,7 @@ class CodeLowering:
                 out.append(self.manual_step(st, sn, manual[id(sn)]))
                 i += 1
                 continue
-            cmd = self.commands.get(id(sn)) if id(sn) in originals else None
+            cmd = self.ctx.commands.get(id(sn)) if id(sn) in originals else None
             if cmd is None and sn.kind == "shell":
                 cmd = classify_shell(sn.text)  # a rewritten command (never cached by id: the object is temporary)
             if cmd is not None and cmd.session and i + 1 < len(snippets) and snippets[i + 1].kind == "shell":
@@ -213,7 +199,7 @@ class CodeLowering:
                 while j < len(snippets) and snippets[j].kind == "shell" and snippets[j].loc.line > sn.loc.line:
                     j += 1
                 value = self.shell(st, sn, classify_shell("\n".join(s.text for s in snippets[i:j])), scope,
-                                   extra=[self.commands[id(s)] if id(s) in originals else classify_shell(s.text)
+                                   extra=[self.ctx.commands[id(s)] if id(s) in originals else classify_shell(s.text)
                                           for s in snippets[i + 1:j]])
                 i = j
             else:
@@ -226,17 +212,17 @@ class CodeLowering:
     def unit_of(self, st: Step) -> str:
         """The label of the top-level step `st` lies in (where a session stays open)."""
         top = self.lineage(st)[-1]
-        return top.label if len(self.steps) > 1 or not top.children else \
+        return top.label if len(self.ctx.steps) > 1 or not top.children else \
             next((c.label for c in top.children if st in c.walk()), top.label)
 
     def manual_step(self, st: Step, sn: Snippet, reason: str) -> Value:
         """`ctrl.manual` for a command no unattended run may start (SKC140, a warning)."""
-        self.diags.append(Diagnostic("SKC140", sn.loc, f"'{sn.text[:60]}' {reason}: it becomes a manual step",
+        self.ctx.diags.append(Diagnostic("SKC140", sn.loc, f"'{sn.text[:60]}' {reason}: it becomes a manual step",
                                      "give a non-interactive form (`oc exec POD -- cmd`, `--tail`) to run it",
                                      "warning"))
         return self.tag(ctrl.manual(sn.text, reason, loc=sn.loc, step=st.label), st)
 
-    def snippet(self, st: Step, sn: Snippet, cmd: Command | None, scope: _Scope) -> Value | None:
+    def snippet(self, st: Step, sn: Snippet, cmd: Command | None, scope: Scope) -> Value | None:
         if cmd is not None:
             return self.shell(st, sn, cmd, scope)
         if sn.kind in _QUERY:
@@ -246,11 +232,11 @@ class CodeLowering:
             self.use(operands, st)
             value = self.tag(tool.python(sn.text, *operands, effects=python_effects(sn.text), result=JSON,
                                          loc=sn.loc), st)
-            self.kept.add(id(value))
+            self.ctx.kept.add(id(value))
             return value
         return self.script(st, sn.text, [], None, sn, scope)
 
-    def shell(self, st: Step, sn: Snippet, cmd: Command, scope: _Scope, extra: list[Command] | None = None) -> Value | None:
+    def shell(self, st: Step, sn: Snippet, cmd: Command, scope: Scope, extra: list[Command] | None = None) -> Value | None:
         if cmd.assigns and cmd.assign_template is not None:
             operands = self.operands(cmd.vars, sn, st, scope)
             value = data.template(cmd.assign_template, *operands, loc=sn.loc, name=cmd.assigns) if operands \
@@ -263,7 +249,7 @@ class CodeLowering:
             if assigned is not None:
                 scope.env[name] = assigned
             return assigned
-        if cmd.script and self.skill_dir is not None:
+        if cmd.script and self.ctx.skill_dir is not None:
             return self.script(st, cmd.script, cmd.script_args, cmd.interpreter, sn, scope, cmd.vars)
         effects = cmd.effects
         for e in extra or []:
@@ -277,7 +263,7 @@ class CodeLowering:
                                **attrs)
         return self.tag(value, st)
 
-    def query(self, st: Step, sn: Snippet, scope: _Scope) -> Value:
+    def query(self, st: Step, sn: Snippet, scope: Scope) -> Value:
         lang, db = _QUERY[sn.kind]
         found = [v for v in find_vars(sn.text, shell=False) if sn.kind != "sql" or not v.raw.startswith("$")]
         order = list(dict.fromkeys(v.name for v in found))
@@ -286,17 +272,17 @@ class CodeLowering:
         if sn.kind == "sql":
             db = _db_name(st.text) or db
             effects, writes = classify_sql(sn.text, db)
-            query, dialect = sqlite_form(query, sn, self.diags)  # PostgreSQL/MySQL/T-SQL as SQLite runs it
+            query, dialect = sqlite_form(query, sn, self.ctx.diags)  # PostgreSQL/MySQL/T-SQL as SQLite runs it
         else:
             effects, writes, dialect = [f"net:{db}"], False, {}
         attrs = {**self.confirm(st, sn, effects, writes), **dialect}
         return self.tag(tool.sql(query, *operands, db=db, effects=effects, loc=sn.loc, lang=lang, **attrs), st)
 
-    def script(self, st: Step, path: str, args: list[str], interpreter: str | None, sn: Snippet, scope: _Scope,
+    def script(self, st: Step, path: str, args: list[str], interpreter: str | None, sn: Snippet, scope: Scope,
                names: list[str] | None = None) -> Value:
         path = path.removeprefix("./")
-        if self.skill_dir is not None and not (self.skill_dir / path).is_file():
-            self.diags.append(Diagnostic("SKC127", sn.loc, f"{path} is not in the skill folder",
+        if self.ctx.skill_dir is not None and not (self.ctx.skill_dir / path).is_file():
+            self.ctx.diags.append(Diagnostic("SKC127", sn.loc, f"{path} is not in the skill folder",
                                          "ship the script under scripts/ or fix the path", "warning"))
         used = [n for n in (names or []) if any("{" + n + "}" in a for a in args)]
         argv = [re.sub(r"\{([a-z_][a-z0-9_]*)\}", lambda m: f"{{{used.index(m.group(1))}}}" if m.group(1) in used
@@ -313,9 +299,9 @@ class CodeLowering:
         context = " ".join(s.text + " " + " ".join(s.details) for s in self.lineage(st))
         asked = confirmation(sn.loc.file, context, sn.loc.line, sn.text, writes)  # the phrase table: confirm.py
         if asked:
-            return {"confirm": True, **otherwise(context, st, self.all, self.parent)}
+            return {"confirm": True, **otherwise(context, st, self.ctx.all, self.ctx.parent)}
         if writes and asked is None:
-            self.diags.append(Diagnostic("SKC123", sn.loc, f"'{sn.text[:60]}' changes {_written(effects)} "
+            self.ctx.diags.append(Diagnostic("SKC123", sn.loc, f"'{sn.text[:60]}' changes {_written(effects)} "
                                          "without asking for confirmation",
                                          "say 'confirm before ...' or 'after approval' in the step", "warning"))
         return {}

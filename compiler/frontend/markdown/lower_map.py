@@ -3,10 +3,11 @@
 A step whose text starts with "For each / For every <noun>" ("For each failing check,
 extract the run id from `detailsUrl` and run:" + commands; "For every pod in the
 output, restart it: `kubectl delete pod <pod>`"; "For each task:" + sub-steps)
-becomes a `ctrl.map` when both halves are clear, and otherwise stays as it was (its
+becomes a `ctrl.map` (built by `MapLowerer`, which `Lowering` composes) when both halves
+are clear, and otherwise stays as it was (its
 sub-steps run once):
 
-- the list: the latest result on the path to the step (see `_Scope.path`) of a step
+- the list: the latest result on the path to the step (see `Scope.path`) of a step
   whose text or command names the noun ("check" ~ `gh pr checks`, "pod" ~ `kubectl
   get pods`), and which is a list: a table (one item per row), a tool's JSON
   (`kubectl ... -o json` maps over `$.items[*]`), an `llm.extract` array, an earlier
@@ -30,17 +31,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from skc.compiler.frontend.common.commands import find_vars, normalise
 from skc.compiler.frontend.markdown import flow, prose
-from skc.compiler.frontend.markdown.lower_code import CodeLowering
+from skc.compiler.frontend.markdown.lower_code import CodeLowerer
+from skc.compiler.frontend.markdown.lower_context import LowerContext, Scope
 from skc.compiler.frontend.markdown.step_model import Step, flatten
 from skc.ir import JSON, TEXT, InsertionPoint, Value, ctrl, data, llm
 from skc.ir.core import Op
-
-if TYPE_CHECKING:
-    from skc.compiler.frontend.markdown.lower import _Scope
 
 _LIST_TOOLS = ("tool.shell", "tool.sql", "tool.script", "tool.python", "tool.http")
 _LINE = r"(?m)^(?!NAME\s).*\S.*$"  # a non-empty line that is not a kubectl header
@@ -58,24 +57,26 @@ class _Source:
     name: str | None = None  # JSONPath of an item's name, _ITEM, _WORD, or None (unknown)
 
 
-class MapLowering(CodeLowering):
-    """Lowers for-each steps to `ctrl.map`; a base of `Lowering`, which provides the methods below."""
+class StepLowerer(Protocol):
+    """What a for-each body needs from the lowerer of steps (`lower.Lowering`)."""
 
-    by_label: dict[str, Step]
+    def seq(self, units: list[Step], scope: Scope) -> bool: ...
 
-    def seq(self, units: list[Step], scope: _Scope) -> bool:
-        raise NotImplementedError  # Lowering.seq
+    def yield_(self, scope: Scope, st: Step) -> None: ...
 
-    def yield_(self, scope: _Scope, st: Step) -> None:
-        raise NotImplementedError  # Lowering.yield_
+    def llm_step(self, st: Step, prompt: str, scope: Scope) -> Value: ...
 
-    def llm_step(self, st: Step, prompt: str, scope: _Scope) -> Value:
-        raise NotImplementedError  # Lowering.llm_step
+    def emit_code(self, st: Step, scope: Scope) -> None: ...
 
-    def emit_code(self, st: Step, scope: _Scope) -> None:
-        raise NotImplementedError  # Lowering.emit_code
 
-    def for_each(self, st: Step, scope: _Scope) -> bool:
+class MapLowerer:
+    """Lowers for-each steps to `ctrl.map`: the list an earlier step produced, the item's
+    name, and the per-item body (lowered by `body`, the lowerer of steps)."""
+
+    def __init__(self, ctx: LowerContext, coder: CodeLowerer, body: StepLowerer) -> None:
+        self.ctx, self.coder, self.body = ctx, coder, body
+
+    def for_each(self, st: Step, scope: Scope) -> bool:
         """Builds the `ctrl.map` of a for-each step; False (and nothing built) when it is not one."""
         found = prose.for_each(st.text) if st.condition is None else None
         if found is None:
@@ -97,12 +98,12 @@ class MapLowering(CodeLowering):
             return False  # the commands need the item's name, and we cannot know which field it is
         defined = [(normalise(what), clause) for what, clause in prose.defines(rest)
                    if normalise(what) in names and normalise(what) not in item_vars]
-        self.use([source.value], st)
+        self.coder.use([source.value], st)
         items = source.value
         if source.lines:
-            items = self.tag(data.regex_extract(items, _LINE, all=True, result=JSON, loc=st.loc), st)
+            items = self.coder.tag(data.regex_extract(items, _LINE, all=True, result=JSON, loc=st.loc), st)
         elif source.items:
-            items = self.tag(data.json_get(items, source.items, JSON, loc=st.loc), st)
+            items = self.coder.tag(data.json_get(items, source.items, JSON, loc=st.loc), st)
         head = normalise(noun.split()[-1])
         mapped = ctrl.map_(items, JSON, item_name=head, loc=st.loc, step=st.label)
         with InsertionPoint(mapped.body):
@@ -113,25 +114,25 @@ class MapLowering(CodeLowering):
                 name = self.item_name(item, source, st)
                 inner.env.update(dict.fromkeys(item_vars, name))
             for var, clause in defined:
-                inner.env[var] = self.tag(llm.extract(clause, '{"type":"string"}', item, loc=st.loc), st)
+                inner.env[var] = self.coder.tag(llm.extract(clause, '{"type":"string"}', item, loc=st.loc), st)
             if st.snippets:
-                self.emit_code(st, inner)
+                self.body.emit_code(st, inner)
             elif work and not defined and not rest.rstrip().endswith(":"):
-                value = self.llm_step(st, rest[:1].upper() + rest[1:], inner)
+                value = self.body.llm_step(st, rest[:1].upper() + rest[1:], inner)
                 inner.produced.append((st.label, value))
                 inner.last, inner.last_label = [value], st.label
-            self.seq(body, inner)
-            self.yield_(inner, st)
+            self.body.seq(body, inner)
+            self.body.yield_(inner, st)
         scope.produced.append((st.label, mapped.result))
         scope.last, scope.last_label = [mapped.result], st.label
-        self.producer[id(mapped.result)] = st.label
+        self.ctx.producer[id(mapped.result)] = st.label
         return True
 
-    def list_source(self, noun: str, scope: _Scope) -> _Source | None:
+    def list_source(self, noun: str, scope: Scope) -> _Source | None:
         """The latest list on the path whose step names `noun` (see the module docstring)."""
         for value in reversed(scope.path()):
-            label = self.producer.get(id(value))
-            step = self.by_label.get(label or "")
+            label = self.ctx.producer.get(id(value))
+            step = self.ctx.by_label.get(label or "")
             if step is None or not prose.mentions(_step_text(step), noun):
                 continue
             op = value.defining_op
@@ -145,7 +146,7 @@ class MapLowering(CodeLowering):
         names: set[str] = set()
         for s in [st, *body]:
             for sn in s.snippets:
-                cmd = self.commands.get(id(sn))
+                cmd = self.ctx.commands.get(id(sn))
                 names.update(cmd.vars if cmd is not None else (v.name for v in find_vars(sn.text, shell=False)))
         return names
 
@@ -153,9 +154,9 @@ class MapLowering(CodeLowering):
         if source.name == _ITEM:
             return item
         if source.name == _WORD:
-            return self.tag(data.regex_extract(item, r"^\s*(\S+)", group=1, loc=st.loc), st)
+            return self.coder.tag(data.regex_extract(item, r"^\s*(\S+)", group=1, loc=st.loc), st)
         assert source.name is not None
-        return self.tag(data.json_get(item, source.name, TEXT, loc=st.loc), st)
+        return self.coder.tag(data.json_get(item, source.name, TEXT, loc=st.loc), st)
 
 
 def _shape(value: Value, op: Op) -> _Source | None:

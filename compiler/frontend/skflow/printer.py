@@ -16,30 +16,18 @@ from __future__ import annotations
 import json
 import re
 
-from skc.compiler.frontend.skflow.ops import (
-    CALL_OF_OP,
-    CALLS,
-    EXPR_WORDS,
-    OP_OF_BINARY,
-    PLACEHOLDER,
-    RESERVED,
-    expr_result,
-)
+from skc.compiler.frontend.skflow.ops import PLACEHOLDER, expr_result
 from skc.compiler.frontend.skflow.plan import (
-    CALC_BINARY,
-    NATURAL_KWARGS,
-    Plan,
     early_exit_allowed,
     producer_spelled,
     region_problem,
     yield_types,
 )
+from skc.compiler.frontend.skflow.print_exprs import ExprPrinter
 from skc.compiler.frontend.skflow.strings import (
     IDENT,
     Inexpressible,
-    Interp,
     quote,
-    render,
     render_literal,
     render_number,
     render_plain,
@@ -52,11 +40,6 @@ from skc.ir.module import Module
 from skc.ir.types import JSON, Type
 
 _INDENT = "    "
-_ATOM = 9
-_SYMBOLS = {"or": ("or", 1), "and": ("and", 2), "add": ("+", 5), "sub": ("-", 5),
-            "mul": ("*", 6), "div": ("/", 6)}
-_CMP = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">=",
-        "contains": "contains", "matches": "matches"}
 _EFFECT_WORD = re.compile(r'(read|write|net):[^\s,\]"]+\Z')
 _WRAP = 100
 
@@ -91,47 +74,15 @@ def _types(types: list[Type]) -> str:
     return type_text(types[0]) if len(types) == 1 else "(" + ", ".join(type_text(t) for t in types) + ")"
 
 
-def _paren(text: str, yes: bool) -> str:
-    return f"({text})" if yes else text
-
-
 class _WorkflowPrinter:
+    """Writes one workflow's statements; values' names and expressions come from `exprs`."""
+
     def __init__(self, wf: WorkflowOp, locs: bool) -> None:
         self.wf = wf
         self.locs = locs
-        self.plan = Plan(wf)
-        self.names: dict[int, str] = {}
-        self.taken: set[str] = set()
+        self.exprs = ExprPrinter(wf)  # names of values and folded expressions
+        self.plan = self.exprs.plan
         self.ann_file: str | None = None
-        self.indent = ""  # of the statement being written (long strings line up with it)
-        self.prefer: dict[int, str] = {}
-        term = wf.body.ops[-1] if wf.regions and wf.body.ops else None
-        out_names = wf.attributes.get("output_names")
-        if isinstance(term, ReturnOp) and isinstance(out_names, list):
-            for v, n in zip(term.operands, out_names, strict=False):
-                self.prefer.setdefault(id(v), str(n))
-
-    # ---------------------------------------------------------------- names and locations
-
-    def name(self, v: Value, prefer: str | None = None) -> str:
-        """A unique name for `v`: its SSA name, else the output or step label it stands for."""
-        if id(v) in self.names:
-            return self.names[id(v)]
-        prefer = prefer or v.name or self.prefer.get(id(v))
-        if prefer is None and v.defining_op is not None and isinstance(v.defining_op.attributes.get("step"), str):
-            prefer = str(v.defining_op.attributes["step"]).lower() if v is v.defining_op.results[0] else None
-        base = re.sub(r"[^A-Za-z0-9_]+", "_", prefer or "").strip("_") or "v"
-        if base[0].isdigit():
-            base = "v" + base
-        sep = "" if base == "v" else "_"
-        name = base if base != "v" else "v1"
-        n = 1
-        while name in self.taken or name in RESERVED:
-            n += 1
-            name = f"{base}{sep}{n}"
-        self.taken.add(name)
-        self.names[id(v)] = name
-        return name
 
     def ann(self, loc: Location) -> str:
         if not self.locs:
@@ -165,16 +116,16 @@ class _WorkflowPrinter:
         attrs = dict(wf.attributes)
         given = attrs.get("arg_names")
         names = [str(n) for n in given] if isinstance(given, list) and len(given) == len(wf.inputs) else []
-        params = [f"{self.name(a, names[i] if names else None)}: {type_text(a.type)}"
+        params = [f"{self.exprs.name(a, names[i] if names else None)}: {type_text(a.type)}"
                   for i, a in enumerate(wf.inputs)]
         expected: dict[str, object] = {"sym_name": wf.sym_name}
         if wf.inputs:
-            expected["arg_names"] = [self.names[id(a)] for a in wf.inputs]
+            expected["arg_names"] = [self.exprs.names[id(a)] for a in wf.inputs]
         term = wf.body.ops[-1] if wf.body.ops and isinstance(wf.body.ops[-1], ReturnOp) else None
         outs = [v.type for v in term.operands] if term is not None else []
         for v in term.operands if term is not None else ():
-            if id(v) in self.prefer and v.defining_op is not None and id(v.defining_op) not in self.plan.folded:
-                self.name(v)  # outputs keep their names (the value is bound where it is defined)
+            if id(v) in self.exprs.prefer and v.defining_op is not None and id(v.defining_op) not in self.plan.folded:
+                self.exprs.name(v)  # outputs keep their names (the value is bound where it is defined)
         out_names = attrs.get("output_names")
         head = "workflow " + (wf.sym_name if IDENT.match(wf.sym_name) else quote(wf.sym_name))
         head += "(" + ", ".join(params) + ")"
@@ -229,16 +180,16 @@ class _WorkflowPrinter:
             return [f"{indent}# skc: cannot print {op.op_name} at {op.where}: attributes {sorted(op.attributes)}"]
         if not early and self.omit_empty(op, owner):
             return []
-        self.indent = indent
+        self.exprs.indent = indent
         word = "return" if isinstance(op, ReturnOp) else "yield"
-        values = ", ".join(self.expr(v)[0] for v in op.operands)
+        values = ", ".join(self.exprs.expr(v)[0] for v in op.operands)
         text = indent + word + (" " + values if values else "")
         if isinstance(status, str):
             text += " status " + render_plain(status)
         return [text + self.ann(op.loc)]
 
     def statement(self, op: Op, indent: str) -> list[str]:
-        self.indent = indent
+        self.exprs.indent = indent
         try:
             if isinstance(op, IfOp | MapOp | RetryOp):
                 problem = region_problem(op)
@@ -249,7 +200,7 @@ class _WorkflowPrinter:
                 return [f"{indent}# skc: cannot print {op.op_name} at {op.where}: it is not at the end of its block"]
             if self.plan.is_expr_op(op, top=True):
                 extra: dict = {}
-                text, _ = self.expr_op(op, extra)
+                text, _ = self.exprs.expr_op(op, extra)
                 default = expr_result(op.op_name, op.attributes)
                 tail = " attrs " + render_literal(extra, indent) if extra else ""
                 tail += "" if op.results[0].type == default else " -> " + type_text(op.results[0].type)
@@ -270,7 +221,7 @@ class _WorkflowPrinter:
         if not any(flags):
             return ""
         last = max(i for i, f in enumerate(flags) if f)
-        names = [self.name(r) if flags[i] else "_" for i, r in enumerate(op.results[:last + 1])]
+        names = [self.exprs.name(r) if flags[i] else "_" for i, r in enumerate(op.results[:last + 1])]
         return "step " + ", ".join(names) + " = "
 
     def wrap(self, indent: str, head: str, clauses: list[str], tail: str) -> str:
@@ -282,33 +233,21 @@ class _WorkflowPrinter:
 
     # ---------------------------------------------------------------- tool and llm steps
 
-    def templated(self, text: str, op: Op, indent: str | None = None) -> str:
-        segments: list[str | Interp] = []
-        pos = 0
-        for m in PLACEHOLDER.finditer(text):
-            n = int(m.group(1))
-            if n < len(op.operands):
-                name = self.name(op.operands[n])
-                segments += [text[pos:m.start()], Interp(name, 0, 0, "{{" + name + "}}")]
-                pos = m.end()
-        segments.append(text[pos:])
-        return render(tuple(segments), templated=True, indent=self.indent if indent is None else indent)
-
     def argv(self, items: list[str], op: Op) -> str:
         out = []
         for item in items:
             m = PLACEHOLDER.fullmatch(item)
             if m and int(m.group(1)) < len(op.operands):
-                out.append(self.name(op.operands[int(m.group(1))]))
+                out.append(self.exprs.name(op.operands[int(m.group(1))]))
             else:
-                out.append(self.templated(item, op))
+                out.append(self.exprs.templated(item, op))
         return "[" + ", ".join(out) + "]"
 
     def needs_ref(self, token: Value) -> str:
         op = token.defining_op
         if producer_spelled(token) and op is not None:
-            return self.name(op.results[0])
-        return self.name(token)
+            return self.exprs.name(op.results[0])
+        return self.exprs.name(token)
 
     def call(self, op: Op, indent: str) -> str:
         plan = self.plan.calls[id(op)]
@@ -321,11 +260,11 @@ class _WorkflowPrinter:
             key = "argv" if "argv" in attrs else "cmd"
             argv = attrs.get("argv")
             head += " " + (self.argv([str(a) for a in argv], op) if isinstance(argv, list)
-                           else self.templated(str(attrs["cmd"]), op, indent))
+                           else self.exprs.templated(str(attrs["cmd"]), op, indent))
             done.add(key)
         elif form.main_form == "content":
             assert plan.content is not None
-            head += f" {self.expr(plan.content)[0]} to {self.templated(str(attrs['path']), op, indent)}"
+            head += f" {self.exprs.expr(plan.content)[0]} to {self.exprs.templated(str(attrs['path']), op, indent)}"
             done.add("path")
         else:
             main = str(form.main_attr)
@@ -333,12 +272,12 @@ class _WorkflowPrinter:
                 head += " " + str(attrs["method"])
                 done.add("method")
             text = str(attrs[main])
-            head += " " + (self.templated(text, op, indent) if form.main_form == "templated"
+            head += " " + (self.exprs.templated(text, op, indent) if form.main_form == "templated"
                            else render_plain(text, indent))
             done.add(main)
         clauses: list[str] = []
         if plan.with_:
-            clauses.append("with " + ", ".join(self.name(v) for v in plan.with_))
+            clauses.append("with " + ", ".join(self.exprs.name(v) for v in plan.with_))
         for spec in form.clauses:
             if spec.attr not in attrs or spec.attr in done:
                 continue
@@ -363,7 +302,7 @@ class _WorkflowPrinter:
             return "effects [" + ", ".join(e if _EFFECT_WORD.match(e) or e == "pure" else quote(e)
                                            for e in value) + "]"
         if form == "templated":
-            return f"{key} {self.templated(str(value), op, indent)}"
+            return f"{key} {self.exprs.templated(str(value), op, indent)}"
         if form == "argv":
             assert isinstance(value, list)
             return f"{key} {self.argv(value, op)}"
@@ -392,87 +331,10 @@ class _WorkflowPrinter:
     def generic(self, op: Op, indent: str) -> str:
         if op.regions:
             raise Inexpressible("ops with regions have no generic .skflow form")
-        operands = ", ".join(self.name(v) for v in op.operands)
+        operands = ", ".join(self.exprs.name(v) for v in op.operands)
         attrs = " " + render_literal(op.attributes, indent) if op.attributes else ""
         results = " -> " + _types([r.type for r in op.results]) if op.results else ""
         return f"{indent}{self.bind(op, must=False)}op {quote(op.op_name)}({operands}){attrs}{results}{self.ann(op.loc)}"
-
-    # ---------------------------------------------------------------- expressions
-
-    def expr(self, v: Value) -> tuple[str, int]:
-        op = v.defining_op
-        if op is not None and id(op) in self.plan.folded:
-            return self.expr_op(op)
-        return self.name(v), _ATOM
-
-    def expr_op(self, op: Op, extra: dict | None = None) -> tuple[str, int]:
-        """The expression of a folded op, or (with `extra`) of a statement's top op, whose
-        attributes that expressions cannot carry go to `extra` (written `attrs {...}`)."""
-        name = op.op_name
-        if name.startswith("calc."):
-            keep = {"pred"} if name == "calc.cmp" else set()
-            rest = {k: v for k, v in op.attributes.items() if k not in keep}
-            if rest and extra is None:
-                raise Inexpressible(f"{name} has attributes an expression cannot carry")
-            if extra is not None:
-                extra.update(rest)
-        if name == "calc.not":
-            text, prec = self.expr(op.operands[0])
-            return "not " + _paren(text, prec < 3), 3
-        if name in CALC_BINARY:
-            if name == "calc.cmp":
-                symbol, prec = _CMP[str(op.attributes["pred"])], 4
-            else:
-                symbol, prec = _SYMBOLS[OP_OF_BINARY[name]]
-            (lt, lp), (rt, rp) = self.expr(op.operands[0]), self.expr(op.operands[1])
-            left = lp <= prec if prec == 4 else lp < prec
-            return f"{_paren(lt, left)} {symbol} {_paren(rt, rp <= prec)}", prec
-        return self.call_expr(op, extra), _ATOM
-
-    def call_expr(self, op: Op, extra: dict | None) -> str:
-        func = CALL_OF_OP[op.op_name]
-        params = CALLS[func][1]
-        attrs = dict(op.attributes)
-        if extra is not None:
-            fixed = {p.split(":")[1] for p in params if ":" in p}
-            for key in [k for k in attrs if k not in fixed and k not in NATURAL_KWARGS]:
-                extra[key] = attrs.pop(key)
-        if func == "const" and set(attrs) == {"value"}:
-            value = attrs["value"]
-            if isinstance(value, str):
-                return render((value,) if value else (), templated=True, indent=self.indent)
-            return render_literal(value)
-        args: list[str] = []
-        operands = list(op.operands)
-        for p in params:
-            if p == "*expr":
-                args += [self.expr(v)[0] for v in operands]
-                operands = []
-            elif p == "expr":
-                args.append(self.expr(operands.pop(0))[0])
-            else:
-                kind, attr = p.split(":")
-                value = attrs.pop(attr)
-                if kind == "tmpl":
-                    mentions = [op.operands[int(m.group(1))] for m in PLACEHOLDER.finditer(str(value))
-                                if int(m.group(1)) < len(op.operands)]
-                    order: list[Value] = []
-                    for v in mentions:
-                        if not any(v is o for o in order):
-                            order.append(v)
-                    if len(order) != len(op.operands) or any(a is not b for a, b in zip(order, op.operands, strict=True)):
-                        raise Inexpressible("template operands are not in mention order")
-                    text = self.templated(str(value), op)
-                    if mentions and not attrs:
-                        return text
-                    args.append(text)
-                else:
-                    args.append(render_literal(value))
-        for key, value in attrs.items():
-            if not IDENT.match(key) or key in EXPR_WORDS:
-                raise Inexpressible(f"attribute {key!r} cannot be a keyword argument")
-            args.append(f"{key}={render_literal(value)}")
-        return f"{func}({', '.join(args)})"
 
     # ---------------------------------------------------------------- control flow
 
@@ -501,7 +363,7 @@ class _WorkflowPrinter:
     def if_(self, op: Op, indent: str, chained: bool = False) -> list[str]:
         assert isinstance(op, IfOp)
         bind = "" if chained else self.bind(op, must=False)
-        cond = self.expr(op.operands[0])[0]
+        cond = self.exprs.expr(op.operands[0])[0]
         clauses = self.block_clauses(op, {"step": "label"})
         head = f"{indent}{bind}if {cond}" + "".join(" " + c for c in clauses) + self.ann(op.loc) + " {"
         lines = [head, *self.block(op.then_block, indent + _INDENT, op)]
@@ -536,10 +398,10 @@ class _WorkflowPrinter:
     def map_(self, op: Op, indent: str) -> list[str]:
         assert isinstance(op, MapOp)
         item = op.body.args[0]
-        head = f"{indent}{self.bind(op, must=False)}map {self.name(item)}"
+        head = f"{indent}{self.bind(op, must=False)}map {self.exprs.name(item)}"
         if item.type != JSON:
             head += ": " + type_text(item.type)
-        head += " in " + self.expr(op.operands[0])[0]
+        head += " in " + self.exprs.expr(op.operands[0])[0]
         clauses = self.block_clauses(op, {"max_parallel": "parallel", "step": "label"})
         head += "".join(" " + c for c in clauses) + self.ann(op.loc) + " {"
         lines = [head, *self.block(op.body, indent + _INDENT, op), indent + "}"]
@@ -553,7 +415,7 @@ class _WorkflowPrinter:
         head = f"{indent}{self.bind(op, must=False)}retry {op.attributes['max_attempts']}"
         clauses = self.block_clauses(op, {"max_attempts": "skip", "backoff_s": "backoff"})
         if plan.with_:
-            clauses.insert(0, "with " + ", ".join(self.name(v) for v in plan.with_))
+            clauses.insert(0, "with " + ", ".join(self.exprs.name(v) for v in plan.with_))
         if plan.needs:
             clauses.append("needs " + ", ".join(self.needs_ref(t) for t in plan.needs))
         head += "".join(" " + c for c in clauses) + self.ann(op.loc) + " {"

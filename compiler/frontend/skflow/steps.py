@@ -1,7 +1,7 @@
 """Lowering of .skflow steps and expressions to IR ops: the shared plumbing (scopes,
 locations, diagnostics, type and attribute checks), expressions (`calc.*`, `data.*`),
 insertions in templated strings, and the tool / model / generic steps with their
-clauses. `skflow_lower.Lowerer` adds workflows, blocks and control flow on top.
+clauses. `lower.Lowerer` composes a `StepBuilder` and adds workflows, blocks and control flow.
 """
 
 from __future__ import annotations
@@ -35,8 +35,9 @@ from skc.ir.types import TEXT, TOKEN, Type, check_signature
 _COMMON_CLAUSES = {"with", "needs", "attrs"}
 
 
-class StepLowering:
-    """The part of the lowering that turns one step or expression into ops."""
+class StepBuilder:
+    """Turns one step or expression into ops, with the lowering's shared state (scopes,
+    blocks being filled, diagnostics); `lower.Lowerer` composes one per file."""
 
     def __init__(self, file: str) -> None:
         self.file = file
