@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from skc.compiler.frontend.markdown import prose
+from skc.compiler.frontend.markdown import prose, remarks
 from skc.compiler.frontend.markdown.step_model import Step, unnumbered
 
 _CHECK = re.compile(r"^(?:verify|confirm|ensure|make sure|check)(?:\s+(?:that|whether|if))?\s+(?P<fact>.+?)[.:]?\Z",
@@ -31,4 +31,6 @@ def heading_check(title: str, step: Step) -> None:
     if not any(s.snippets for s in step.walk()):
         return  # nothing runs in the step: no output to judge
     fact = m.group("fact").strip()
+    if any(s.condition is not None and remarks.same_fact(s.condition.cond, fact) for s in step.walk()):
+        return  # the step already decides it: "If tcpdump isn't installed, ..."
     step.children.append(Step(f"{step.label}.check", f"Check whether {fact}.", step.loc))
