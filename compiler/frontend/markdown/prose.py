@@ -338,7 +338,8 @@ def outcomes(text: str, options: list[str]) -> list[str]:
         if m:
             parts = [p for p in re.split(r",\s*(?:or\s+)?|\s+or\s+|\s+and\s+", m.group(1)) if p.strip()]
             if len(parts) >= 2:  # "whether the cause is A, B or C": the subject is no outcome
-                parts[0] = re.sub(r"^(?:the\s+)?[\w\s-]{0,40}?\b(?:is|are|was|were)\s+", "", parts[0], flags=re.I)
+                parts[0] = re.sub(r"^(?:the\s+)?[\w\s-]{0,40}?\b(?:is|are|was|were|(?:comes?|came|stems?)\s+from|"
+                              r"(?:lies?|sits?)\s+(?:in|with)|(?:is\s+)?caused\s+by)\s+", "", parts[0], flags=re.I)
             parts = [re.sub(r"^(?:an?|the)\s+", "", p.strip(), flags=re.I) for p in parts]
             found = [slug(p) for p in parts] if all(len(p.split()) <= 4 for p in parts) else []
     if len(found) < 2:

@@ -11,7 +11,8 @@ decision. `remark(action)` says whether a condition's action is one of the secon
   not something to judge);
 - *what the system does*: "it tries ...", "one of the following sequences occurs",
   "the resolver queries them in order": a third-person subject in the present tense,
-  with no instruction, modal or step reference anywhere in the action.
+  with no instruction, modal or step reference anywhere in the action;
+- *what else shows it*: "this alert can be triggered as well" (another cause, no action).
 
 `same_fact(a, b)` says whether two statements check the same fact (their content words,
 negation aside), so that a heading's "Make sure tcpdump is installed" check is not
@@ -31,6 +32,10 @@ _SUBJECT = (r"(?:it|they|this\s+(?:plug-?in|setting|option|library|feature|servi
             r"library|plug-?in|client|server|service|controller|scheduler|operator|kubelet|query|cluster)s?)")
 _DOES = re.compile(r"^" + _SUBJECT + r"\s+(?:also\s+|then\s+|usually\s+|automatically\s+)?"
                    r"(?!is\b|are\b|has\b|was\b)(?:[a-z]+(?<!ss)s|occurs?|happens?)\b", re.I)
+_HAPPENS = re.compile(r"^(?:this|that|the|an?)\s+(?:\w+\s+){0,2}?(?:alert|error|warning|message|issue|problem|"
+                      r"symptom|condition|situation|failure)s?\s+(?:can|may|might|could|will|would)\s+(?:also\s+)?"
+                      r"(?:be\s+(?:triggered|fired|raised|seen|shown|reported|caused)|fire|trigger|happen|occur|appear)\b",
+                      re.I)
 _ACTS = re.compile(r"\b(?:you\s+(?:must|should|need|have\s+to|can|may|might)|please|step\s+\d|run|check|verify|"
                    r"restart|delete|contact|escalate|stop|skip|go\s+to|proceed|make\s+sure|ensure)\b", re.I)
 _WORD = re.compile(r"[a-z][a-z0-9_-]{2,}")
@@ -46,9 +51,11 @@ def remark(action: str) -> bool:
     first = re.split(r"(?<=[.!?])\s+", text, maxsplit=1)
     if len(first) > 1 and first[1].strip():
         return False  # more sentences follow in the action: they may say what to do
+    if re.match(r"(?:but|and|or)\s", text, re.I) and "," in text:
+        text = text.rsplit(",", 1)[1].strip()  # "If X, but Y, this alert can be triggered": the main clause
     if _YOU_SEE.match(text):
         return True
-    return bool(_DOES.match(text)) and not _ACTS.search(text)
+    return bool(_DOES.match(text) or _HAPPENS.match(text)) and not _ACTS.search(text)
 
 
 def content_words(text: str) -> frozenset[str]:

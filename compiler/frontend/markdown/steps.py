@@ -31,6 +31,7 @@ from dataclasses import replace
 
 from skc.compiler.frontend.common.commands import looks_like_command
 from skc.compiler.frontend.markdown import flow, prose
+from skc.compiler.frontend.markdown.anaphora import anaphoric_condition
 from skc.compiler.frontend.markdown.blocks import read_block
 from skc.compiler.frontend.markdown.document import Block, Document, Section
 from skc.compiler.frontend.markdown.heading_checks import heading_check
@@ -316,10 +317,13 @@ class _Extractor:
         plain: list[tuple[int, str]] = []
         conds: list[Step] = []
         open_cond: Step | None = None  # a condition later sentences may still belong to
+        previous: str | None = None
         for offset, sentence in prose.sentences(b.text):
             line = b.line_of(offset)
             col = self.col_of(line, sentence)
-            cond = case_condition(sentence) or prose.parse_condition(sentence) or trailing_condition(sentence)
+            before, previous = previous, sentence  # "Did X? If so, Y": the fact "if so" tests
+            cond = anaphoric_condition(sentence, before) or case_condition(sentence) or \
+                prose.parse_condition(sentence) or trailing_condition(sentence)
             skip = action_offset(sentence, cond) if cond is not None else 0
             snippets = self.spans(b, offset + skip, offset + len(sentence), sentence[skip:])
             if conds and (not plain or plain[-1][0] < offset_of(b.text, conds[-1].text)) \
