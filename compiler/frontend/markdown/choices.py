@@ -17,7 +17,7 @@ _BASED = re.compile(
     r"(?:results?|outputs?|findings|observations|data|values?|metrics|diagnos\w*)\b[^.:]*?,?\s*"
     r"(?:you\s+(?:can|could|may|might|should)\s+)?(?:then\s+)?(?:take|choose|pick|apply|do|perform|follow|consider)\s+"
     r"(?:one\s+(?:or\s+more\s+)?of\s+)?(?:the\s+)?(?:following|these|appropriate)\b", re.I)
-_LEAD = re.compile(r"^\s*(?:\*\*|__)(?P<bold>[^*_]{2,80}?)(?:\*\*|__)\s*[:–—-]|^\s*(?P<plain>[^:.]{2,60}):\s")
+_LEAD = re.compile(r"^\s*(?:\*\*|__)(?P<bold>.{2,80}?)(?:\*\*|__)\s*[:–—-]|^\s*(?P<plain>[^:.]{2,60}):\s")
 
 
 def picks_action(text: str) -> bool:
@@ -33,5 +33,5 @@ def case_labels(items: list[str]) -> list[str]:
         m = _LEAD.match(item)
         if m is None:
             return []
-        out.append((m.group("bold") or m.group("plain")).strip().replace("`", ""))
+        out.append(re.sub(r"[*`]", "", m.group("bold") or m.group("plain")).strip())
     return out

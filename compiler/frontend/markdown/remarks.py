@@ -53,9 +53,7 @@ def remark(action: str) -> bool:
         return False  # more sentences follow in the action: they may say what to do
     if re.match(r"(?:but|and|or)\s", text, re.I) and "," in text:
         text = text.rsplit(",", 1)[1].strip()  # "If X, but Y, this alert can be triggered": the main clause
-    if _YOU_SEE.match(text):
-        return True
-    return bool(_DOES.match(text) or _HAPPENS.match(text)) and not _ACTS.search(text)
+    return bool(_YOU_SEE.match(text) or _DOES.match(text) or _HAPPENS.match(text)) and not _ACTS.search(text)
 
 
 def content_words(text: str) -> frozenset[str]:
