@@ -114,3 +114,13 @@ def test_a_section_opening_with_a_verdict_is_gated_by_it(tmp_path: Path) -> None
     assert decide.attributes["prompt"] == "The nodes with the latest changes are gone for good?"
     guard = next(op for op in ops if op.op_name == "ctrl.if")
     assert any(op.op_name == "tool.shell" for op in guard.walk())  # the section's command runs only then
+
+
+def test_a_check_item_over_commands_keeps_its_own_judgement(tmp_path: Path) -> None:
+    text = ("# DNS\n\n## Step 3: Check the network\n\n1. Check whether the virtual network was updated recently.\n\n"
+            "   If it was, restart the network service:\n\n   ```bash\n   systemctl restart systemd-networkd\n   ```\n\n"
+            "1. Check whether a network policy is blocking UDP port 53.\n")
+    prompts = _decides(tmp_path, text)
+    assert "Check whether the virtual network was updated recently." in prompts
+    assert "Check whether a network policy is blocking UDP port 53." in prompts
+    assert len(prompts) == len(set(prompts))  # nothing judged twice

@@ -35,7 +35,7 @@ from skc.compiler.frontend.markdown.anaphora import anaphoric_condition
 from skc.compiler.frontend.markdown.blocks import read_block
 from skc.compiler.frontend.markdown.document import Block, Document, Section
 from skc.compiler.frontend.markdown.gates import gate_section
-from skc.compiler.frontend.markdown.heading_checks import heading_check
+from skc.compiler.frontend.markdown.heading_checks import heading_check, item_checks
 from skc.compiler.frontend.markdown.snippets import (
     MAX_INLINE_SPANS,
     Snippet,
@@ -117,6 +117,7 @@ class _Extractor:
                          condition=heading_condition(sub.title))
             group.children = self.section(sub, label)
             gate_section(group)  # "If the nodes are gone for good, recovering the data is not possible. To do so: ..."
+            item_checks(group)  # "1. Check whether the virtual network was updated recently." + nested steps
             if group.children:
                 heading_check(sub.title, group)  # "Step 5: Verify DNS responses contain the expected IPs"
             if not group.children and sub.number is not None:  # "## Step 2: Connect to the node" + prose only
