@@ -62,6 +62,8 @@ def judgements(corpus: Path) -> dict[str, Any]:
     from skc.compiler.frontend.runbook.tsg_md import compile_tsg
 
     seen: dict[str, list[int]] = {"llm.decide": [0, 0], "llm.extract": [0, 0], "llm.generate": [0, 0]}
+    # llm.decide by whether any evidence exists for it: [ops, with evidence]
+    split: dict[str, list[int]] = {"could_see": [0, 0], "before_first_command": [0, 0], "no_command": [0, 0]}
     crashes = 0
     files = sorted((corpus / "runbooks").rglob("*.md")) if corpus.is_dir() else []
     for f in files:
@@ -71,12 +73,21 @@ def judgements(corpus: Path) -> dict[str, Any]:
             crashes += 1
             continue
         for wf in result.module.workflows if result.module is not None else []:
-            for op in wf.walk():
+            ops = list(wf.walk())
+            lines = [op.loc.line for op in ops if op.op_name.startswith(("tool.", "ctrl.manual")) and op.loc.known]
+            first = min(lines) if lines else None
+            for op in ops:
                 if op.op_name in seen:
                     seen[op.op_name][0] += 1
                     seen[op.op_name][1] += bool(op.operands)
+                if op.op_name == "llm.decide":
+                    group = "no_command" if first is None else \
+                        "before_first_command" if op.loc.known and op.loc.line < first else "could_see"
+                    split[group][0] += 1
+                    split[group][1] += bool(op.operands)
     return {"runbooks": len(files), "crashes": crashes,
-            **{name: {"ops": n, "with_evidence": k} for name, (n, k) in seen.items()}}
+            **{name: {"ops": n, "with_evidence": k} for name, (n, k) in seen.items()},
+            "decide_by_evidence_available": {name: {"ops": n, "with_evidence": k} for name, (n, k) in split.items()}}
 
 
 def table(result: dict[str, Any]) -> str:
@@ -97,9 +108,16 @@ def table(result: dict[str, Any]) -> str:
     j = result["judgements"]
     if j["runbooks"]:
         parts = ", ".join(f"{name} {v['with_evidence']}/{v['ops']}" for name, v in j.items()
-                          if isinstance(v, dict))
+                          if isinstance(v, dict) and "ops" in v)
         lines.append(f"\nOver all {j['runbooks']} corpus runbooks ({j['crashes']} crashes), llm ops with at least "
                      f"one operand: {parts}.")
+        sp = j.get("decide_by_evidence_available")
+        if sp:
+            c, b, n = sp["could_see"], sp["before_first_command"], sp["no_command"]
+            lines.append(f"llm.decide that could see evidence (a command runs before it in its runbook): "
+                         f"{c['with_evidence']}/{c['ops']}; with none to see: {b['ops']} before their runbook's first "
+                         f"command, {n['ops']} in runbooks that run no command ({b['with_evidence'] + n['with_evidence']} "
+                         f"of these still get an operand: an input or an earlier answer; the rest carry SKC142).")
     return "\n".join(lines)
 
 

@@ -52,6 +52,18 @@ _WORDS = {"word", "string", "raw_string", "concatenation", "number", "simple_exp
 _PLACEHOLDER = re.compile(rb"(?<!\$)\{(\d+)\}")
 _PLAIN = re.compile(r"[\w./:=@%+,^-]+")  # a word shlex would give back unchanged
 MAX_TEXT = 100_000  # a longer command line is one `Unknown` node (hostile-input bound)
+# tree-sitter-bash's scanner calls <ctype.h> `isdigit`/`isalpha` on the code point after `{`, `$`
+# and `?`: a code point above 255 indexes past glibc's table (undefined behaviour), and one in a
+# high plane ("a{\U00080000") reads unmapped memory and kills the process with SIGSEGV. Bash
+# itself treats every non-ASCII character as a word character, so each one above U+00FF (and
+# each byte that is not UTF-8) is given to the parser as that many ASCII `x` bytes: the same
+# byte offsets (the model's text is still sliced from the original bytes), no wide code point.
+_WIDE = re.compile(rb"[\xc2\xc3][\x80-\xbf]|[\xc4-\xff][\x80-\xbf]*|[\x80-\xbf]")
+
+
+def _narrow(m: re.Match[bytes]) -> bytes:
+    b = m.group(0)
+    return b if b[0] in (0xC2, 0xC3) else b"x" * len(b)
 
 
 @lru_cache(maxsize=4096)
@@ -65,6 +77,8 @@ def parse(text: str) -> Sequence:
         return Sequence(text, loc, (Unknown(text, loc, f"longer than {MAX_TEXT} characters: not analysed"),), (";",))
     src = text.encode("utf-8", errors="surrogateescape")
     masked = _PLACEHOLDER.sub(lambda m: b"_" + m.group(1) + b"_", src)
+    if not masked.isascii():
+        masked = _WIDE.sub(_narrow, masked)
     tree = Parser(_LANGUAGE).parse(masked)
     return _Converter(src).sequence(tree.root_node, 0)
 

@@ -139,6 +139,8 @@ _NEGATED = re.compile(r"\b(?:don't|dont|do\s+not|never|no\s+need\s+to|without\s+
 def request(context: str) -> str | None:
     """The kind of request (a REQUESTS name) the text makes, or None. A negated phrase
     ("don't ask the user for a key") is no request."""
+    if _ANY_REQUEST.search(context) is None:
+        return None
     for name, pattern in REQUESTS:
         for m in pattern.finditer(context):
             if not _NEGATED.search(context[max(0, m.start() - 40):m.start()]) or name == "prohibition":
@@ -162,6 +164,8 @@ class _Scan:
     preamble_end: int  # the line of the first section heading (after the title)
 
 
+# Any of REQUESTS (each alternative keeps its own case flag): a line no alternative matches makes no request.
+_ANY_REQUEST = re.compile("|".join(("(?i:" if p.flags & re.I else "(?:") + p.pattern + ")" for _, p in REQUESTS))
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _PREPARATION = re.compile(r"\b(?:prep\w*|pre-?flight|pre-?requisites?|pre-?checks?|before\s+you\s+(?:begin|start)"
@@ -194,6 +198,8 @@ def _scan(path: str) -> _Scan:
         heading_at.append(headings[k - 1][0] if k else 0)
     requests = []
     for n, line in enumerate(prose, 1):
+        if not line or _ANY_REQUEST.search(line) is None:
+            continue  # one search for all the kinds: most lines make no request
         kind = next((name for name, pattern in REQUESTS if pattern.search(line)), None)
         if kind is None:
             continue

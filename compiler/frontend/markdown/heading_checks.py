@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from skc.compiler.frontend.markdown import prose
+from skc.compiler.frontend.markdown import prose, remarks
 from skc.compiler.frontend.markdown.step_model import Step, unnumbered
 
 _CHECK = re.compile(r"^(?:verify|confirm|ensure|make sure|check)(?:\s+(?:that|whether|if))?\s+(?P<fact>.+?)[.:]?\Z",
@@ -31,4 +31,24 @@ def heading_check(title: str, step: Step) -> None:
     if not any(s.snippets for s in step.walk()):
         return  # nothing runs in the step: no output to judge
     fact = m.group("fact").strip()
+    if any(s.condition is not None and remarks.same_fact(s.condition.cond, fact) for s in step.walk()):
+        return  # the step already decides it: "If tcpdump isn't installed, ..."
     step.children.append(Step(f"{step.label}.check", f"Check whether {fact}.", step.loc))
+
+
+def item_checks(group: Step) -> None:
+    """ "1. Check whether the virtual network was updated recently." with nested steps (what
+    to do if so, with commands): the item's own judgement comes first, as a sub-step "Check
+    whether <fact>." (an item over commands is a title the lowering does not judge, so the
+    nested steps would otherwise be all that is compiled of it)."""
+    for s in list(group.walk()):
+        if s is group or not s.children or s.condition is not None or s.snippets or s.title:
+            continue
+        if not any(d.snippets for c in s.children for d in c.walk()):
+            continue  # no commands under it: the lowering judges the item's own text already
+        m = _CHECK.match(prose.clean(s.text).replace("`", ""))
+        if m is None or not _FACT_VERB.search(" " + m.group("fact")) or len(prose.sentences(s.text)) > 1:
+            continue
+        if any(c.label == f"{s.label}.check" for c in s.children):
+            continue
+        s.children.insert(0, Step(f"{s.label}.check", f"Check whether {m.group('fact').strip()}.", s.loc))

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 
 from skc.compiler.compare import COMPARISONS as _OPS
+from skc.compiler.frontend.markdown.remarks import same_fact
 from skc.ir import JSON, NUM, TEXT, Value, calc, data, llm
 from skc.ir.location import Location
 
@@ -118,6 +119,8 @@ def _decided(cond: str, subject: list[Value], ops: _Ops) -> Value | None:
         if op is None or op.op_name != "llm.decide":
             continue
         outcomes = [o for o in op.attr_strs("outcomes") or [] if o not in ("yes", "no")]
+        if not outcomes and same_fact(str(op.attributes.get("prompt", "")), cond):
+            return ops.cmp("eq", v, ops.const("yes", "text"))  # "Check whether X. If they are, ...": its answer
         hits = [o for o in outcomes if f" {o.replace('_', ' ')} " in words]
         if len(hits) == 1:
             return ops.cmp("eq", v, ops.const(hits[0], "text"))

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from skc.compiler.frontend.markdown.choices import case_labels, picks_action
 from skc.compiler.frontend.markdown.rules import Rule, Rules
 
 _VERBS = set("""
@@ -64,7 +65,8 @@ LLM_KINDS: Rules[str] = Rules(
                     r"write (?:the |a |new )?(?:tests?|code|fix|script)|modify (?:the )?code|edit (?:the )?(?:code|files?))\b",
                     re.I),
          lambda m: "agent"),  # "investigate why ...", "fix the test", "apply the plan"
-    Rule(re.compile(r"\b(?:choose|decide|determine (?:whether|if|which)|select (?:one|between|which)|pick (?:one|which|"
+    Rule(re.compile(r"\b(?:choose\s+(?:between|which|whether|one\b|from|among|the\s+(?:appropriate|right|best|one)\b|"
+                     r"an?\s+(?:option|approach|recovery|strategy|path)\b)|decide|determine (?:whether|if|which)|select (?:one|between|which)|pick (?:one|which|"
                      r"between)|whether|which (?:one|option|approach)|is it|classify)\b", re.I),
          lambda m: "decide"),  # "decide whether ...", "which option ..."
     Rule(re.compile(r"\b(?:extract|collect|gather|list (?:all|every)|note (?:down )?the|record the|"
@@ -319,6 +321,8 @@ def refers_back(text: str) -> bool:
 def llm_kind(text: str) -> str:
     """generate, decide, extract or agent for an instruction's text."""
     t = clean(text)
+    if picks_action(t):
+        return "decide"  # "Based on the results ..., take the following actions: **A**: ... **B**: ..."
     purpose = _PURPOSE.match(t)
     t = t[purpose.end():] if purpose else t  # judge the main clause, not "To check whether X,"
     return LLM_KINDS.first(t) or "generate"
@@ -328,13 +332,14 @@ def outcomes(text: str, options: list[str]) -> list[str]:
     """A closed set of answers: the listed options, "X or Y" in the text ("whether X or Y",
     "between X and Y"), the alternatives listed after a colon ("which to apply first: A,
     B, or C"), else yes/no."""
-    found = [slug(o) for o in options if 0 < len(o.split()) <= 8]
+    found = [slug(o) for o in (case_labels(options) or options) if 0 < len(o.split()) <= 8]
     if len(found) < 2:
         m = re.search(r"\b(?:between|whether(?: to)?|either)\s+(.+?)(?:[.?;]|\Z)", clean(text), re.I)
         if m:
             parts = [p for p in re.split(r",\s*(?:or\s+)?|\s+or\s+|\s+and\s+", m.group(1)) if p.strip()]
             if len(parts) >= 2:  # "whether the cause is A, B or C": the subject is no outcome
-                parts[0] = re.sub(r"^(?:the\s+)?[\w\s-]{0,40}?\b(?:is|are|was|were)\s+", "", parts[0], flags=re.I)
+                parts[0] = re.sub(r"^(?:the\s+)?[\w\s-]{0,40}?\b(?:is|are|was|were|(?:comes?|came|stems?)\s+from|"
+                              r"(?:lies?|sits?)\s+(?:in|with)|(?:is\s+)?caused\s+by)\s+", "", parts[0], flags=re.I)
             parts = [re.sub(r"^(?:an?|the)\s+", "", p.strip(), flags=re.I) for p in parts]
             found = [slug(p) for p in parts] if all(len(p.split()) <= 4 for p in parts) else []
     if len(found) < 2:

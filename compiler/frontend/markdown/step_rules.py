@@ -7,7 +7,7 @@ from __future__ import annotations
 from itertools import pairwise
 
 from skc.compiler.frontend.common.commands import looks_like_command
-from skc.compiler.frontend.markdown import flow, prose
+from skc.compiler.frontend.markdown import flow, prose, remarks
 from skc.compiler.frontend.markdown.document import Block
 from skc.compiler.frontend.markdown.snippets import MAX_TABLE_ROWS, Snippet
 from skc.compiler.frontend.markdown.step_model import Counter, Step, unnumbered
@@ -19,6 +19,8 @@ def keep(step: Step) -> bool:
     c = step.condition
     assert c is not None
     action = prose.clean(c.action)
+    if remarks.remark(action) and not (step.snippets or step.goto is not None or step.exit or step.otherwise):
+        return False  # "If X, you see the following output:", "If X, it tries the next server": a remark
     acts = bool(step.snippets or step.goto is not None or step.exit or step.otherwise or not action
                 or action.endswith(":") or prose.is_instruction(action) or prose.modal(action)
                 or any(prose.modal(t) for _, t in prose.sentences(action)[1:2]))  # "If X, this is Y. You must Z."

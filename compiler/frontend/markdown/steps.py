@@ -31,9 +31,11 @@ from dataclasses import replace
 
 from skc.compiler.frontend.common.commands import looks_like_command
 from skc.compiler.frontend.markdown import flow, prose
+from skc.compiler.frontend.markdown.anaphora import anaphoric_condition
 from skc.compiler.frontend.markdown.blocks import read_block
 from skc.compiler.frontend.markdown.document import Block, Document, Section
-from skc.compiler.frontend.markdown.heading_checks import heading_check
+from skc.compiler.frontend.markdown.gates import gate_section
+from skc.compiler.frontend.markdown.heading_checks import heading_check, item_checks
 from skc.compiler.frontend.markdown.snippets import (
     MAX_INLINE_SPANS,
     Snippet,
@@ -114,6 +116,8 @@ class _Extractor:
             group = Step(label, sub.title, self.loc(sub.line, sub.col), sub.number, title=True, section=True,
                          condition=heading_condition(sub.title))
             group.children = self.section(sub, label)
+            gate_section(group)  # "If the nodes are gone for good, recovering the data is not possible. To do so: ..."
+            item_checks(group)  # "1. Check whether the virtual network was updated recently." + nested steps
             if group.children:
                 heading_check(sub.title, group)  # "Step 5: Verify DNS responses contain the expected IPs"
             if not group.children and sub.number is not None:  # "## Step 2: Connect to the node" + prose only
@@ -316,10 +320,13 @@ class _Extractor:
         plain: list[tuple[int, str]] = []
         conds: list[Step] = []
         open_cond: Step | None = None  # a condition later sentences may still belong to
+        previous: str | None = None
         for offset, sentence in prose.sentences(b.text):
             line = b.line_of(offset)
             col = self.col_of(line, sentence)
-            cond = case_condition(sentence) or prose.parse_condition(sentence) or trailing_condition(sentence)
+            before, previous = previous, sentence  # "Did X? If so, Y": the fact "if so" tests
+            cond = anaphoric_condition(sentence, before) or case_condition(sentence) or \
+                prose.parse_condition(sentence) or trailing_condition(sentence)
             skip = action_offset(sentence, cond) if cond is not None else 0
             snippets = self.spans(b, offset + skip, offset + len(sentence), sentence[skip:])
             if conds and (not plain or plain[-1][0] < offset_of(b.text, conds[-1].text)) \

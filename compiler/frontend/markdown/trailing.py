@@ -8,7 +8,7 @@ first, condition after `if`/`when`/`unless`/`in case`), so the action runs only 
 condition holds, instead of always. Only an instruction counts (the sentence tells the
 reader to act); a vague condition ("if needed", "if necessary", "if you want") is no branch,
 and neither is an "if" inside parentheses or code, or one that opens a clause of several
-("if and only if", "if any"). `concluded_then_acts` carries "If X, this is Y. You need
+("if and only if", "if any"), nor a concession ("You can still use X when Y"). `concluded_then_acts` carries "If X, this is Y. You need
 to Z." into one condition whose action is Z; `case_condition` reads "In case of
 maintenance ensure to cordon and drain node" (a noun phrase, no comma).
 """
@@ -24,6 +24,7 @@ _TRAILING = re.compile(r"(?P<kw>\bif\b|\bwhen\b|\bunless\b|\bin case\b)\s+(?P<co
 _VAGUE = re.compile(r"(?:needed|necessary|required|possible|applicable|any\b|appropriate|desired|so\b|in doubt|unsure|"
                     r"available|and only if|you (?:want|like|wish|need|prefer|have to|can)|we (?:want|need)|"
                     r"it is (?:safe|possible|needed|necessary)|there is (?:a|an) need|not sure|in use|useful)", re.I)
+_STILL = re.compile(r"\b(?:can|could|may|might)\s+still\b|\bstill\s+(?:can|works?|applies)\b", re.I)  # a concession
 _LEAD = re.compile(r"^(?:even so|if not|otherwise|also|then|and|finally|next)[,]?\s+", re.I)
 
 
@@ -38,7 +39,7 @@ def trailing_condition(sentence: str) -> prose.Condition | None:
     if before.count("(") > before.count(")") or before.count("`") % 2 or _VAGUE.match(cond):
         return None
     main = _LEAD.sub("", action)
-    if not (prose.is_instruction(main) or prose.modal(main)):
+    if _STILL.search(main) or not (prose.is_instruction(main) or prose.modal(main)):
         return None
     kw = m.group("kw").lower()
     return prose.Condition(cond.rstrip(" .:"), main + ".", kw == "unless", "if" if kw == "in case" else kw)

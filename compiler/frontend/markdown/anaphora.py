@@ -1,0 +1,46 @@
+"""Conditions that point back: "Did AKS diagnostics uncover any SNAT issues? If so, ...",
+"Check whether the CoreDNS pods are on a different node pool. If they are, check ...".
+
+"If so", "if yes", "if they are", "if it does", "if this is the case" test the fact the
+sentence before states: a question, or a check ("check/verify/determine whether X").
+`anaphoric_condition(sentence, previous)` reads such a sentence as the condition on that
+fact, with the rest of the sentence as its action; None when the sentence is no such
+condition or the previous sentence states no fact. The lowering then answers the check
+and the condition with one decision (`predicates._decided`: a yes/no decision on the
+same fact is reused), instead of asking the model twice.
+"""
+
+from __future__ import annotations
+
+import re
+
+from skc.compiler.frontend.markdown.prose import Condition, clean
+
+_BACK = re.compile(r"^(?P<kw>if|when)\s+(?P<neg>not\b|no\b|not so\b)?\s*(?:so|yes|(?:they|it|that|this|these|those)\s+"
+                   r"(?:is|are|does|do|did|was|were|has|have|can)(?:\s+(?:not|n't))?|this\s+is\s+the\s+case|"
+                   r"that\s+is\s+the\s+case|(?:it|they)\s+(?:isn't|aren't|doesn't|don't))\s*[,:]\s*(?P<action>.+)\Z",
+                   re.I | re.S)
+_CHECK = re.compile(r"^(?:first,?\s+|then,?\s+|also,?\s+)?(?:check|verify|determine|find out|confirm|see|evaluate|"
+                    r"ask)\s+(?:whether|if)\s+(?P<fact>.+?)[.:]?\Z", re.I | re.S)
+_QUESTION = re.compile(r"^(?P<fact>(?:did|does|do|is|are|was|were|has|have|can|could|will)\s+.+?)\?\Z", re.I | re.S)
+
+
+def fact_of(sentence: str) -> str | None:
+    """The fact a check or yes/no question states ("the CoreDNS pods are on ..."), or None."""
+    t = clean(sentence).strip()
+    m = _CHECK.match(t) or _QUESTION.match(t)
+    return m.group("fact").strip() if m else None
+
+
+def anaphoric_condition(sentence: str, previous: str | None) -> Condition | None:
+    """ "If so, X" after "Did Y?" as the condition "did Y" with action X (see the module docstring)."""
+    if previous is None:
+        return None
+    m = _BACK.match(clean(sentence).strip())
+    if m is None:
+        return None
+    fact = fact_of(previous)
+    if fact is None:
+        return None
+    negated = bool(m.group("neg")) or re.search(r"\bnot\b|n't\b", m.group(0)[:m.start("action")], re.I) is not None
+    return Condition(fact, m.group("action").strip(), negated, m.group("kw").lower())

@@ -1,0 +1,37 @@
+"""Choices among listed actions: "Based on the results from these gadgets, you can take the
+following actions:" followed by "- **High latency in X**: Investigate ...".
+
+Such a lead-in asks the reader to judge the results and pick the action whose case holds:
+a decision whose outcomes are the cases, not open-ended work (the listed actions start with
+"Investigate", "Analyze" ..., which would otherwise make it an agent). `picks_action(text)`
+says whether an instruction is such a choice; `case_labels(items)` gives the cases (the bold
+or colon-ended lead of each item) when every item has one.
+"""
+
+from __future__ import annotations
+
+import re
+
+_BASED = re.compile(
+    r"^(?:based\s+on|depending\s+on|according\s+to|from)\s+(?:the|these|those|your|its|their)\s+(?:\w+\s+){0,2}?"
+    r"(?:results?|outputs?|findings|observations|data|values?|metrics|diagnos\w*)\b[^.:]*?,?\s*"
+    r"(?:you\s+(?:can|could|may|might|should)\s+)?(?:then\s+)?(?:take|choose|pick|apply|do|perform|follow|consider)\s+"
+    r"(?:one\s+(?:or\s+more\s+)?of\s+)?(?:the\s+)?(?:following|these|appropriate)\b", re.I)
+_LEAD = re.compile(r"^\s*(?:\*\*|__)(?P<bold>.{2,80}?)(?:\*\*|__)\s*[:–—-]|^\s*(?P<plain>[^:.]{2,60}):\s")
+
+
+def picks_action(text: str) -> bool:
+    """Whether `text` asks the reader to pick, from results, one of the actions that follow."""
+    return _BASED.search(re.sub(r"[*_`]", "", text).strip()) is not None
+
+
+def case_labels(items: list[str]) -> list[str]:
+    """The case each listed action is for ("**High latency in `profile_blockio`**: ..."), or []
+    when some item names none."""
+    out: list[str] = []
+    for item in items:
+        m = _LEAD.match(item)
+        if m is None:
+            return []
+        out.append(re.sub(r"[*`]", "", m.group("bold") or m.group("plain")).strip())
+    return out

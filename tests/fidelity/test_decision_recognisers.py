@@ -1,0 +1,126 @@
+"""Which "if" sentences are decisions: remarks, concessions, "if so", choices among listed
+actions, section gates and heading checks already decided by their step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from skc.compiler.frontend.markdown import prose
+from skc.compiler.frontend.markdown.anaphora import anaphoric_condition
+from skc.compiler.frontend.markdown.choices import case_labels, picks_action
+from skc.compiler.frontend.markdown.remarks import remark, same_fact
+from skc.compiler.frontend.markdown.trailing import trailing_condition
+from skc.compiler.frontend.runbook.tsg_md import compile_tsg
+
+
+@pytest.mark.parametrize(("action", "expected"), [
+    ("you see output similar to the following text:", True),
+    ("you'll get an error message like this:", True),
+    ("it tries the next name server, and continues until the list of name servers is exhausted.", True),
+    ("one of the following sequences occurs:", True),
+    ("but there is a change in the config, this alert can be triggered as well.", True),
+    ("restart the pod.", False),
+    ("you see the error again, escalate to the on-call.", False),  # an instruction follows: a decision
+    ("it tries the next server. Then restart the pod.", False),  # more sentences: they may act
+    ("the pod restarts; check its logs.", False),
+    ("this is a definitive resolution.", False),
+])
+def test_remarks_are_told_from_actions(action: str, expected: bool) -> None:
+    assert remark(action) is expected
+
+
+def test_a_concession_is_no_trailing_condition() -> None:
+    assert trailing_condition("You can still use the `top_file` gadget for detailed process information when these "
+                              "fields are empty.") is None
+    assert trailing_condition("Restart the pod if it is stuck in Pending.") is not None
+
+
+def test_if_so_tests_the_question_before_it() -> None:
+    cond = anaphoric_condition("If so, take some of the following actions, as appropriate:",
+                               "Did AKS diagnostics uncover any SNAT issues?")
+    assert cond is not None
+    assert cond.cond == "Did AKS diagnostics uncover any SNAT issues"
+    assert not cond.negated
+    cond = anaphoric_condition("If they aren't, check the NSG.", "Check whether the CoreDNS pods are on a different "
+                               "node pool.")
+    assert cond is not None
+    assert cond.cond == "the CoreDNS pods are on a different node pool"
+    assert cond.negated
+    assert anaphoric_condition("If so, restart it.", "The pod restarts often.") is None  # no fact stated before
+    assert anaphoric_condition("If the pod restarts, check it.", "Did it fail?") is None
+
+
+def test_choices_among_listed_actions_are_decisions() -> None:
+    lead = "Based on the results from these gadgets, you can take the following actions:"
+    assert picks_action(lead)
+    assert prose.llm_kind(lead + " - High latency: Investigate the disk.") == "decide"
+    assert not picks_action("Based on your needs, install the agent.")
+    assert case_labels(["**High latency in `profile_blockio`**: Investigate the disk",
+                        "**Specific files in `top_file`**: Analyze the files"]) == \
+        ["High latency in profile_blockio", "Specific files in top_file"]
+    assert case_labels(["Investigate the disk", "x: y"]) == []
+
+
+def test_choose_a_thing_is_no_decision() -> None:
+    assert prose.llm_kind("To increase IOPS, choose bigger disk size that includes better IOPS performance.") != "decide"
+    assert prose.llm_kind("Choose which index to drop first.") == "decide"
+    assert prose.llm_kind("Choose between a rollback and a hotfix.") == "decide"
+
+
+def test_same_fact_ignores_negation_and_check_words() -> None:
+    assert same_fact("tcpdump isn't installed", "tcpdump is installed")
+    assert same_fact("Check whether DNS requests work when you specify the upstream DNS server",
+                     "DNS requests from pods work when you explicitly specify the upstream DNS server")
+    assert not same_fact("the pod is running", "the node is ready")
+
+
+def _decides(tmp_path: Path, text: str) -> list[str]:
+    doc = tmp_path / "rb.md"
+    doc.write_text(text, encoding="utf-8")
+    result = compile_tsg(doc)
+    assert result.module is not None
+    return [str(op.attributes["prompt"]) for wf in result.module.workflows for op in wf.walk()
+            if op.op_name == "llm.decide"]
+
+
+def test_a_heading_check_the_step_already_decides_is_not_compiled_twice(tmp_path: Path) -> None:
+    text = ("# Capture\n\n## Step 1: Make sure tcpdump is installed\n\nRun `tcpdump --version`. If tcpdump isn't "
+            "installed, install it with `apt-get install tcpdump`.\n\n## Step 2: Verify the capture file exists\n\n"
+            "```bash\nls /tmp/capture.pcap\n```\n")
+    prompts = _decides(tmp_path, text)
+    assert prompts == ["Tcpdump isn't installed?", "Check whether the capture file exists."]
+
+
+def test_check_then_if_they_are_is_one_decision(tmp_path: Path) -> None:
+    text = ("# DNS\n\n## Step 1: Check the pods\n\n```bash\nkubectl get pods -n kube-system -o wide\n```\n\n"
+            "Check whether the CoreDNS pods are on a different node pool. If they are, restart them with "
+            "`kubectl rollout restart deploy/coredns -n kube-system`.\n")
+    prompts = _decides(tmp_path, text)
+    assert len(prompts) == 1
+    assert "CoreDNS pods are on a different node pool" in prompts[0]
+
+
+def test_a_section_opening_with_a_verdict_is_gated_by_it(tmp_path: Path) -> None:
+    text = ("# Recovery\n\n## Accept data loss\n\nIf the nodes with the latest changes are gone for good, recovering "
+            "the data is not possible. To accept the loss:\n\n1. Run `praefect accept-dataloss -virtual-storage x`.\n")
+    doc = tmp_path / "rb.md"
+    doc.write_text(text, encoding="utf-8")
+    result = compile_tsg(doc)
+    assert result.module is not None
+    ops = list(result.module.workflows[0].walk())
+    decide = next(op for op in ops if op.op_name == "llm.decide")
+    assert decide.attributes["prompt"] == "The nodes with the latest changes are gone for good?"
+    guard = next(op for op in ops if op.op_name == "ctrl.if")
+    assert any(op.op_name == "tool.shell" for op in guard.walk())  # the section's command runs only then
+
+
+def test_a_check_item_over_commands_keeps_its_own_judgement(tmp_path: Path) -> None:
+    text = ("# DNS\n\n## Step 3: Check the network\n\n1. Check whether the virtual network was updated recently.\n\n"
+            "   If it was, restart the network service:\n\n   ```bash\n   systemctl restart systemd-networkd\n   ```\n\n"
+            "1. Check whether a network policy is blocking UDP port 53.\n")
+    prompts = _decides(tmp_path, text)
+    assert "Check whether the virtual network was updated recently." in prompts
+    assert "Check whether a network policy is blocking UDP port 53." in prompts
+    assert len(prompts) == len(set(prompts))  # nothing judged twice
