@@ -245,9 +245,11 @@ class BlockRun:
             raise
         except (RunFailed, EarlyExit) as e:
             exc = e
-            if future is not None:
-                future.set_exception(e)
-                future.exception()  # retrieved: awaited only by fallbacks
+        except Exception as e:  # e.g. the journal's disk failed: reported, never a task that dies unheard
+            exc = RunFailed(self.ops[i], self.nid(i), "SKC311", f"{type(e).__name__}: {e}")
+        if exc is not None and future is not None:
+            future.set_exception(exc)
+            future.exception()  # retrieved: awaited only by fallbacks
         self.events.put_nowait(("done", i, exc))
 
     async def _execute(self, i: int) -> list[Any]:

@@ -398,7 +398,10 @@ class Scheduler:
         if self.journal is not None and not plan.replayable:
             synced = self.journal.barrier()  # the records of its inputs are durable before it starts
             if synced is not None:
-                await synced
+                try:
+                    await synced
+                except OSError as e:
+                    raise RunFailed(op, op_id, "SKC311", f"the journal could not be written: {e}") from None
         approved = self.approvals is not None and op.attributes.get("confirm") is True and \
             await self.approvals.gate(self, op, op_id, args)  # waits for a person (approvals.py)
         self._check_permissions(op, op_id, args, approved)

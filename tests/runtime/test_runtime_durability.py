@@ -21,6 +21,7 @@ from test_runtime_inline import LOG, CountingEngine, dag_module, done_ends, now_
 
 from skc.ir import TEXT, InsertionPoint, Module, ctrl, workflow
 from skc.ir.core import Op, UnregisteredOp, Value
+from skc.runtime import journal as journal_module
 from skc.runtime.journal import read_journal
 from skc.runtime.targets.base import (
     ExecContext,
@@ -208,3 +209,71 @@ def test_sigkill_while_an_effect_runs_then_resume_gives_the_same_outputs(tmp_pat
     assert list(result["outputs"].values()) == [OUTPUT]
     assert result["restored"] == 8
     assert out.read_text() == WRITTEN
+
+
+class FailingDisk(Target):
+    """A replayable op that breaks the journal's disk: the next fsync fails (once)."""
+
+    name = "test_break"
+    ops = ("test.break",)
+
+    async def execute(self, op: Op, args: list[Any], ctx: ExecContext) -> OpResult:
+        return self.execute_now(op, args, ctx)
+
+    def runs_now(self, op: Op) -> bool:
+        return True
+
+    def execute_now(self, op: Op, args: list[Any], ctx: ExecContext) -> OpResult:
+        working = journal_module.os.fsync
+
+        def broken(fd: int) -> None:
+            journal_module.os.fsync = working  # the fixture's monkeypatch puts the real one back at the end
+            raise OSError(5, "Input/output error")
+        journal_module.os.fsync = broken
+        return OpResult(["x"])
+
+
+@pytest.mark.usefixtures("now_target", "effect_target")
+def test_a_failed_barrier_fsync_fails_the_run_before_the_effect_starts(tmp_path: Path) -> None:
+    register_target(FailingDisk)
+    try:
+        w = workflow("t")
+        a = UnregisteredOp("test.break", [], [TEXT], {"effects": PURE})
+        w.body.append(a)
+        b = UnregisteredOp("test.effect", [a.results[0]], [TEXT], {"effects": ["read:test"]})
+        w.body.append(b)
+        with InsertionPoint(w.body):
+            ctrl.return_(b.results[0])
+        result = run_module(Module([w]), tmp_path)
+    finally:
+        unregister_target(FailingDisk)
+    assert result.status == "failed"
+    assert result.error is not None
+    assert result.error.code == "SKC311"
+    assert "journal could not be written" in result.error.message
+    assert not any(kind == "effect" for kind, _ in LOG)  # the effect never started
+
+
+@pytest.mark.usefixtures("now_target", "effect_target")
+def test_a_done_record_that_cannot_be_fsynced_fails_the_run_named(tmp_path: Path) -> None:
+    """Before, the op's task died with the OSError unheard and the run waited for ever."""
+    real = journal_module.os.fsync
+    failed: list[int] = []
+
+    def fsync(fd: int) -> None:
+        if ("effect", "0") in LOG and not failed:  # the first fsync after the op ran: its done record's
+            failed.append(fd)
+            raise OSError(5, "Input/output error")
+        real(fd)
+
+    journal_module.os.fsync = fsync
+    w = workflow("t")
+    a = UnregisteredOp("test.effect", [], [TEXT], {"effects": ["read:test"]})
+    w.body.append(a)
+    with InsertionPoint(w.body):
+        ctrl.return_(a.results[0])
+    result = run_module(Module([w]), tmp_path)
+    assert result.status == "failed"
+    assert result.error is not None
+    assert result.error.code == "SKC311"
+    assert "Input/output error" in result.error.message
