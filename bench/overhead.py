@@ -9,10 +9,11 @@ this one process, median of `--repeats` after a warm-up:
 
     asyncio.gather waves   the floor: raw coroutines gathered wave by wave
     skc scheduler          skc's scheduler on the local engine, no journal and no trace file
-    skc run (local)        `skc.runtime.api.run`: journal (fsync'd), trace, result files
-    skc run (tmpfs)        the same with the run folder on /dev/shm (when there is one): fsync
-                           costs nothing there, so this row is skc's own per-op work and the
-                           difference to the row above is the disk (an fsync per dependency level)
+    skc run (local)        `skc.runtime.api.run`: journal, trace, result files (the no-op ops are
+                           replayable: their journal records wait for no fsync, docs/runtime.md)
+    skc run (tmpfs)        the same with the run folder on /dev/shm (when there is one): writes
+                           and fsyncs cost nothing there, so this row is skc's own per-op work and
+                           the difference to the row above is the disk
     LangGraph              the same DAG as a LangGraph StateGraph (join edges for ops with
                            several predecessors), async no-op nodes, `ainvoke`
     skc run (Ray)          `run(..., engine=RayEngine())`, every op a Ray task; Ray's start-up

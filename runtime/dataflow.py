@@ -11,9 +11,10 @@ and pushes the ones that reach zero onto a ready heap (program order breaks
 ties), from which they start at once. The block is finished when a count of the
 ops still needed reaches zero and no task runs: a completion costs its
 dependents, never a scan of the block. A leaf op the scheduler can run inline
-(`Scheduler.run_now`: pure, synchronous work) gets no task: it runs when popped,
-and the ops so run from one ready heap form a wave whose journal records share one
-fsync; the wave's dependents become ready once it is done: at once when this is
+(`Scheduler.run_now`: pure, synchronous work) gets no task: it runs when popped;
+a replayable one (no effects) completes at once (its journal record waits for no
+fsync: journal.py), the others so run from one ready heap form a wave whose
+journal records share one fsync; the wave's dependents become ready once it is done: at once when this is
 the only block and no leaf op runs (the scheduler writes and fsyncs in the loop),
 else on the `synced` event of the fsync shared by every block's waves of the
 loop turn.
@@ -244,9 +245,11 @@ class BlockRun:
             raise
         except (RunFailed, EarlyExit) as e:
             exc = e
-            if future is not None:
-                future.set_exception(e)
-                future.exception()  # retrieved: awaited only by fallbacks
+        except Exception as e:  # e.g. the journal's disk failed: reported, never a task that dies unheard
+            exc = RunFailed(self.ops[i], self.nid(i), "SKC311", f"{type(e).__name__}: {e}")
+        if exc is not None and future is not None:
+            future.set_exception(exc)
+            future.exception()  # retrieved: awaited only by fallbacks
         self.events.put_nowait(("done", i, exc))
 
     async def _execute(self, i: int) -> list[Any]:

@@ -12,11 +12,22 @@ Format (decided here): one JSON object per line in `<run dir>/journal.jsonl`.
 Why JSON lines and not SQLite: the journal is written once per op and read only on
 resume, in order; an append + `fsync` is one small write, needs no schema,
 survives a SIGKILL at any byte (a torn last line is ignored on read: that op
-simply did not complete), and stays readable with `cat`/`jq`. Every `done`
-record is fsync'd before `append` returns, and the scheduler awaits it before
-releasing the op's dependents, so a completed op is never lost; `start` records
-are flushed but need no fsync of their own (they only tell a resume which ops
-were in flight).
+simply did not complete), and stays readable with `cat`/`jq`.
+
+What must be durable, and when (decided here; docs/runtime.md says it at length).
+Records land in the order they were queued and an fsync covers everything before
+it, so a crash leaves a prefix of the records. The `done` record of an op that is
+not replayable (effects, reads included, a model call, an approval) is fsync'd
+before `append` returns, and the scheduler awaits it before releasing the op's
+dependents: its value is never lost. A replayable op (no effects, no model call,
+no gate) has its record queued by `note`, with no fsync of its own and nobody
+waiting; before any op that is not replayable starts, the scheduler awaits
+`barrier` (an fsync of everything queued, or nothing when it already is), and
+the end record is fsync'd. So a record lost in a crash is one whose value nothing
+outside the run has seen (no effect, model call, approval or reported output
+came after it): a resume computes it again, and the run is one that crashed just
+before that op. `start` records are flushed but need no fsync of their own (they
+only tell a resume which ops were in flight).
 
 Group commit: `append` queues its line and waits; one writer task per event loop
 takes everything queued, writes it in one `write`, flushes and fsyncs once (in a
@@ -89,6 +100,9 @@ class JournalWriter:
         self._writer: asyncio.Task[None] | None = None
         self._open: asyncio.Future[None] | None = None  # the future `submit` records of the next batch share
         self._busy = False  # the writer thread is writing a batch
+        self._seq = 0  # records queued so far (a record's number is the count when it was queued)
+        self._lazy = 0  # the number of the last record noted without a durability wait (`note`)
+        self._synced = 0  # every record up to this number is on disk, fsync'd
         self.fsyncs = 0  # how many fsyncs the records took (group commit makes it fewer than records)
         if new and durable:
             _fsync_dir(path.parent)
@@ -100,15 +114,39 @@ class JournalWriter:
 
     def _write_lines(self, lines: list[str], sync: bool) -> None:
         with self._lock:
-            self._file.write("".join(line + "\n" for line in lines))
+            self._file.write("".join(line + "\n" for line in lines if line))  # "": a bare fsync
             self._file.flush()
             if sync and self.durable:
                 os.fsync(self._file.fileno())
                 self.fsyncs += 1
 
     def write(self, record: dict[str, Any], *, sync: bool = True) -> None:
-        """Synchronous append (for the header and the last record)."""
+        """Synchronous append (for the header and the last record; the queue is empty then)."""
         self._write_lines([self._line(record)], sync)
+        if sync and not self._queued:
+            self._synced = self._seq
+
+    def note(self, record: dict[str, Any]) -> None:
+        """Queues the `done` record of a replayable op (no effects: its value can be computed
+        again): it lands in order with the next batch, and nothing waits for its fsync, which
+        the next durable record, `barrier` or the end of the run gives it (module docstring)."""
+        self._queued.append((self._line(record), False, None))
+        self._seq += 1
+        self._lazy = self._seq
+
+    def barrier(self) -> asyncio.Future[None] | None:
+        """None when every record queued so far is on disk and fsync'd; else queues a bare fsync
+        and returns the future of its batch (done once everything before it is durable). What an
+        op with effects awaits before it starts, so that its inputs' records are durable."""
+        if self._lazy <= self._synced:
+            return None
+        done = self._enqueue("", True, True, shared=True)
+        assert done is not None
+        return done
+
+    def _written(self, upto: int, sync: bool) -> None:
+        if sync or not self.durable:
+            self._synced = max(self._synced, upto)
 
     async def append(self, record: dict[str, Any], *, sync: bool = True, wait: bool = True) -> None:
         """Appends `record`; returns once it is on disk (when `sync`), maybe sharing an fsync.
@@ -144,6 +182,7 @@ class JournalWriter:
                  start: bool = True) -> asyncio.Future[None] | None:
         loop = asyncio.get_running_loop()
         done: asyncio.Future[None] | None = None
+        self._seq += 1
         if shared:
             if self._open is None or self._open.get_loop() is not loop:
                 self._open = loop.create_future()
@@ -163,10 +202,10 @@ class JournalWriter:
             while self._queued:
                 batch, self._queued, self._open = self._queued, [], None
                 lines = [line for line, _, _ in batch]
+                sync, upto = any(s for _, s, _ in batch), self._seq
                 self._busy = True
                 try:
-                    await loop.run_in_executor(self._pool, self._write_lines, lines,
-                                               any(sync for _, sync, _ in batch))
+                    await loop.run_in_executor(self._pool, self._write_lines, lines, sync)
                 except asyncio.CancelledError:
                     raise
                 except Exception as e:  # the disk failed: every record of the batch failed
@@ -175,6 +214,7 @@ class JournalWriter:
                     continue
                 finally:
                     self._busy = False
+                self._written(upto, sync)
                 _settle(batch, None)
                 batch = []
         except asyncio.CancelledError:  # the loop is shutting down: nobody will wait for these
@@ -197,11 +237,13 @@ class JournalWriter:
             return False
         batch, self._queued, self._open = self._queued, [], None
         if batch:
+            sync = any(s for _, s, _ in batch)
             try:
-                self._write_lines([line for line, _, _ in batch], any(sync for _, sync, _ in batch))
+                self._write_lines([line for line, _, _ in batch], sync)
             except Exception as e:  # the disk failed: every record of the batch failed
                 _settle(batch, e)
                 return True
+            self._written(self._seq, sync)
             _settle(batch, None)
         return True
 

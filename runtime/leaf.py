@@ -68,6 +68,7 @@ class LeafPlan:
     writes: bool
     now: bool  # run inline by `Scheduler.run_now` (pure, synchronous, one attempt, no gate)
     asks: bool  # asks for a permission (which ops ask depends on the op; its values fill the subjects in)
+    replayable: bool  # no effects, no model call, no gate: its `done` record needs no fsync of its own
 
 
 class Slots:

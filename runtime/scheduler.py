@@ -6,7 +6,9 @@ inputs and its effect-ordering predecessors are done. Reads may run ahead of an
 op that can exit the workflow early; writes may not. Before a completion is
 processed the op's result is durably journaled, so dependents never start before
 it is on disk (ops completing together share one fsync: the journal's group
-commit). An op whose target can run it synchronously at once (`Target.runs_now`: calc,
+commit), except for a replayable op (no effects, no model call, no gate; see
+journal.py): its record is queued, and what is queued is fsync'd before any op
+that is not replayable starts (`JournalWriter.barrier`) and at the end. An op whose target can run it synchronously at once (`Target.runs_now`: calc,
 data) runs inline, without a task: `run_now`, and `dataflow.BlockRun` makes each
 ready wave of such ops share one fsync before their dependents start.
 
@@ -166,8 +168,11 @@ class Scheduler:
         now = attempts == 1 and not writes and (target.in_process or self.engine.inline) \
             and op.fallback is None and op.attributes.get("confirm") is not True \
             and not (self.jit is not None and op.has(CallsModel)) and target.runs_now(op)
+        # replayable: a resume may compute its value again, so its record is not waited for (journal.py)
+        replayable = not effects and not op.has(CallsModel) and op.attributes.get("confirm") is not True
         plan = LeafPlan(target, tuple(sorted(wanted.items())) if wanted else (), attempts, timeout,
-                        op.step, self.env_for(op), writes, now, bool(requests_for(op, None)) if now else True)
+                        op.step, self.env_for(op), writes, now, bool(requests_for(op, None)) if now else True,
+                        replayable)
         self._plans[id(op)] = plan
         return plan
 
@@ -208,10 +213,17 @@ class Scheduler:
     def emit_op(self, event: str, op: Op, op_id: str, **fields: Any) -> None:
         self.trace.emit(event, op=op_id, name=op.op_name, step=op.step, **fields)
 
-    async def journal_done(self, op: Op, op_id: str, values: list[Any], **extra: Any) -> None:
+    async def journal_done(self, op: Op, op_id: str, values: list[Any], *, replayable: bool = False,
+                           **extra: Any) -> None:
+        """Journals an op's result: durable before this returns, unless the op is `replayable`
+        (then queued, written this loop turn, made durable by the next fsync: journal.py)."""
         if self.journal is not None:
-            await self.journal.append({"type": "done", "op": op_id, "name": op.op_name,
-                                       "step": op.step, "values": values, **extra})
+            record = {"type": "done", "op": op_id, "name": op.op_name, "step": op.step, "values": values, **extra}
+            if replayable:
+                self.journal.note(record)
+                self.commit_soon()
+            else:
+                await self.journal.append(record)
 
     def restore(self, op: Op, op_id: str) -> list[Any] | None:
         rec = self.restored.get(op_id)
@@ -314,9 +326,13 @@ class Scheduler:
                      tokens_out=result.tokens_out, retries=0, cache_hit=False, solidified=False)
             if self.journal is None:
                 return values, None
-            return values, self.journal.submit({"type": "done", "op": op_id, "name": name, "step": step,
-                                                "values": values, "tokens_in": result.tokens_in,
-                                                "tokens_out": result.tokens_out, "attempt": 1})
+            record = {"type": "done", "op": op_id, "name": name, "step": step, "values": values,
+                      "tokens_in": result.tokens_in, "tokens_out": result.tokens_out, "attempt": 1}
+            if plan.replayable:  # its dependents start at once: the next fsync makes it durable
+                self.journal.note(record)
+                self.commit_soon()
+                return values, None
+            return values, self.journal.submit(record)
         emit("op_error", code=code, error=str(failure), retries=0,
              duration_s=round(time.perf_counter() - started, 6))
         if self.journal is not None:  # `run` drains the journal before it returns
@@ -378,10 +394,17 @@ class Scheduler:
         if target is None:
             raise RunFailed(op, op_id, "SKC306", f"no target runs {op.op_name}",
                             "install the target's extra (e.g. skc[llm]) or register a Target for it")
+        plan = self.plan(op, target)
+        if self.journal is not None and not plan.replayable:
+            synced = self.journal.barrier()  # the records of its inputs are durable before it starts
+            if synced is not None:
+                try:
+                    await synced
+                except OSError as e:
+                    raise RunFailed(op, op_id, "SKC311", f"the journal could not be written: {e}") from None
         approved = self.approvals is not None and op.attributes.get("confirm") is True and \
             await self.approvals.gate(self, op, op_id, args)  # waits for a person (approvals.py)
         self._check_permissions(op, op_id, args, approved)
-        plan = self.plan(op, target)
         attempts, timeout, step = plan.attempts, plan.timeout_s, plan.step
 
         def emit(event: str, **fields: Any) -> None:
@@ -427,8 +450,8 @@ class Scheduler:
                 # op_end says the op finished (no await since it freed its slots, so the trace lists it
                 # before the next holder's op_start); its journal record is durable before dependents start
                 op_end(emit, result, duration, attempt)
-                await self.journal_done(op, op_id, values, tokens_in=result.tokens_in,
-                                        tokens_out=result.tokens_out, attempt=attempt)
+                await self.journal_done(op, op_id, values, replayable=plan.replayable,
+                                        tokens_in=result.tokens_in, tokens_out=result.tokens_out, attempt=attempt)
                 return values
             self.running.discard(op_id)  # a writer waiting to retry has not started again
             if failure.retryable and attempt < attempts:

@@ -1,7 +1,9 @@
 """Inline ops: what a target `runs_now` runs in the scheduler's loop, a ready wave at a time.
 
-The durability contract still holds (an op's `done` record is fsync'd before any
-dependent starts), a wave shares one fsync, the trace and journal say what they say
+For an inline op that is not replayable (here: one that reads, `read:test`) the
+durability contract still holds (its `done` record is fsync'd before any dependent
+starts), a wave shares one fsync; replayable ops (no effects) wait for no fsync
+(tests/runtime/test_runtime_durability.py); the trace and journal say what they say
 for a task-run op, a failure is reported the same way, and an engine that is not
 `inline` (Ray) still gets every op.
 """
@@ -75,12 +77,16 @@ def now_target(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         unregister_target(NowTarget)
 
 
-def dag_module(preds: list[list[int]]) -> Module:
-    """A workflow of `test.now` ops, op i taking the results of `preds[i]`; returns the last op's."""
+READS = ["read:test"]  # not replayable: its records are fsync'd before its dependents start
+
+
+def dag_module(preds: list[list[int]], effects: list[str] = READS) -> Module:
+    """A workflow of `test.now` ops with `effects`, op i taking the results of `preds[i]`; returns
+    the last op's."""
     wf = workflow("t")
     results: list[Value] = []
     for ps in preds:
-        op = UnregisteredOp("test.now", [results[p] for p in ps], [TEXT], {"effects": ["pure"]})
+        op = UnregisteredOp("test.now", [results[p] for p in ps], [TEXT], {"effects": list(effects)})
         wf.body.append(op)
         results.append(op.results[0])
     with InsertionPoint(wf.body):
@@ -183,8 +189,8 @@ def test_map_items_running_side_by_side_share_their_waves_fsyncs(tmp_path: Path,
     mod = wf('''  %items = "data.const"() {value = [1, 2, 3, 4, 5, 6, 7, 8]} : () -> !skc.json
   %out = "ctrl.map"(%items) ({
   ^bb0(%it: !skc.json):
-    %a = "test.now"(%it) {effects = ["pure"]} : (!skc.json) -> !skc.text
-    %b = "test.now"(%a) {effects = ["pure"]} : (!skc.text) -> !skc.text
+    %a = "test.now"(%it) {effects = ["read:test"]} : (!skc.json) -> !skc.text
+    %b = "test.now"(%a) {effects = ["read:test"]} : (!skc.text) -> !skc.text
     "ctrl.yield"(%b) : (!skc.text) -> ()
   }) : (!skc.json) -> !skc.json
   "ctrl.return"(%out) : (!skc.json) -> ()''')
