@@ -1,0 +1,49 @@
+"""Dispatch tables keyed by op class (issue 15 item 3) cover their dialects and agree with the old behaviour."""
+
+from __future__ import annotations
+
+import pytest
+
+from skc.ir.core import Value
+from skc.ir.dialects.calc import CALC, AddOp, CmpOp, DivOp, MulOp, NotOp, SubOp
+from skc.ir.dialects.tool import TOOL, FileReadOp, FileWriteOp, ShellOp
+from skc.ir.types import BOOL, NUM, TEXT
+from skc.runtime import plan
+from skc.runtime.targets import calc
+
+
+def test_every_calc_op_has_a_kernel_and_the_target_runs_it() -> None:
+    assert set(calc._EVAL) == set(CALC.ops)
+    assert set(calc.CalcTarget.ops) == {c.name for c in CALC.ops}
+
+
+@pytest.mark.parametrize(("cls", "args", "want"), [
+    (AddOp, ["2", 3], 5), (SubOp, [2, 0.5], 1.5), (MulOp, ["4", "2.5"], 10.0),
+    (DivOp, [6, 3], 2), (DivOp, [7, 2], 3.5), (NotOp, [False], True),
+])
+def test_calc_kernels(cls: type, args: list, want: object) -> None:
+    types = [NUM] * len(args) if cls is not NotOp else [BOOL]
+    op = cls([Value(t) for t in types], [BOOL if cls is NotOp else NUM])
+    got = calc.evaluate(op, args)
+    assert got == want
+    assert type(got) is type(want)
+
+
+def test_calc_kernel_errors() -> None:
+    div = DivOp([Value(NUM), Value(NUM)], [NUM])
+    with pytest.raises(ZeroDivisionError):
+        calc.evaluate(div, [1, 0])
+    with pytest.raises(ValueError, match="left operand 'x' is not a number"):
+        calc.evaluate(AddOp([Value(NUM), Value(NUM)], [NUM]), ["x", 1])
+    cmp = CmpOp([Value(NUM), Value(NUM)], [BOOL], {"pred": "gt"})
+    assert calc.evaluate(cmp, ["12", 3]) is True
+
+
+def test_every_tool_op_is_described() -> None:
+    assert set(plan._DESCRIBE) == set(TOOL.ops)
+    read = FileReadOp([Value(TEXT)], [TEXT], {"path": "/tmp/{0}"})
+    write = FileWriteOp([Value(TEXT)], [], {"path": "/tmp/x", "append": True})
+    assert plan.describe(read, ["a"]) == "read /tmp/a"
+    assert plan.describe(write, ["a"]) == "append /tmp/x"
+    shell = ShellOp([Value(TEXT)], [TEXT], {"cmd": "echo {0}"})
+    assert plan.describe(shell, ["a b"]) == "echo 'a b'"
