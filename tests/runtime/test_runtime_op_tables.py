@@ -47,3 +47,14 @@ def test_every_tool_op_is_described() -> None:
     assert plan.describe(write, ["a"]) == "append /tmp/x"
     shell = ShellOp([Value(TEXT)], [TEXT], {"cmd": "echo {0}"})
     assert plan.describe(shell, ["a b"]) == "echo 'a b'"
+
+
+def test_every_tool_op_and_the_agent_ask_permission() -> None:
+    from skc.ir.dialects.llm import LLM, AgentOp
+    from skc.runtime import permissions
+
+    assert set(TOOL.ops) | {AgentOp} == set(permissions._REQUESTS)
+    assert not set(LLM.ops) - {AgentOp} & set(permissions._REQUESTS)  # a prompt asks for nothing
+    write = FileWriteOp([Value(TEXT)], [], {"path": "/tmp/{0}"})
+    (req,) = permissions.requests_for(write, ["x"])
+    assert (req.tool, req.subject, req.writes) == ("Write", "/tmp/x", True)
