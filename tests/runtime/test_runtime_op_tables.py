@@ -58,3 +58,13 @@ def test_every_tool_op_and_the_agent_ask_permission() -> None:
     write = FileWriteOp([Value(TEXT)], [], {"path": "/tmp/{0}"})
     (req,) = permissions.requests_for(write, ["x"])
     assert (req.tool, req.subject, req.writes) == ("Write", "/tmp/x", True)
+
+
+def test_every_data_op_has_a_kernel() -> None:
+    from skc.ir.dialects.data import DATA_DIALECT, ConcatOp, CountOp
+    from skc.runtime.targets import data
+
+    assert set(data._EVAL) == set(DATA_DIALECT.ops)
+    assert set(data.DataTarget.ops) == {c.name for c in DATA_DIALECT.ops}
+    assert data.evaluate(CountOp([Value(TEXT)], [NUM]), ["a\n\nb\n"]) == 2
+    assert data.evaluate(ConcatOp([Value(TEXT), Value(TEXT)], [TEXT], {"sep": ", "}), ["a", 1]) == "a, 1"
