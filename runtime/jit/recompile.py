@@ -148,7 +148,7 @@ def solidified_region(op: Op, cand: Candidate, key: str, evidence: int) -> Retry
         body.append(check)
         value = check.results[0]
     for inner in (o for top in body.ops for o in top.walk()):
-        if inner.op_name == "tool.python":
+        if isinstance(inner, PythonOp):
             inner.attributes.setdefault("timeout_s", CODE_TIMEOUT_S)
     body.append(YieldOp([value], [], {}, loc=op.loc))
     attrs: dict[str, Any] = {
@@ -163,7 +163,7 @@ def _guard_of(region: Op) -> str | None:
     """The guard code of a solidified region (None when it has no guard)."""
     for inner in region.regions[0].block.ops:
         code = inner.attributes.get("code")
-        if inner.op_name == "tool.python" and isinstance(code, str) and "check_solidified" in code:
+        if isinstance(inner, PythonOp) and isinstance(code, str) and "check_solidified" in code:
             return code
     return None
 
