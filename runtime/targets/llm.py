@@ -34,6 +34,7 @@ from typing import Any, ClassVar
 import jsonschema
 
 from skc.ir.core import Op
+from skc.ir.dialects.llm import AgentOp, DecideOp
 from skc.runtime.llm.agent import AgentBudget, AgentTimeout, run_agent
 from skc.runtime.llm.base import Completion, LLMBackend, complete_async
 from skc.runtime.llm.prompt import compact_json, render_inputs
@@ -165,11 +166,11 @@ class LLMTarget(Target):
         messages = build_messages(op, args, int(ctx.options.get("llm_input_chars", 6000)))
         temperature = float(op.attributes.get("temperature") or 0.0)  # type: ignore[arg-type]
         meta: dict[str, Any] = {"backend": backend.name, "model": getattr(backend, "model_id", backend.name)}
-        if op.op_name == "llm.agent":
+        if isinstance(op, AgentOp):
             return await self._agent(op, backend, messages, ctx, meta)
         max_tokens = int(op.attributes.get("max_tokens") or 256)  # type: ignore[arg-type]
         free = op.attributes.get("constrain") == "none"
-        if op.op_name == "llm.decide":
+        if isinstance(op, DecideOp):
             allowed = op.attributes.get("model_outcomes") or op.attributes["outcomes"]
             outcomes = [str(o) for o in allowed]  # type: ignore[union-attr]
             reply = await self._complete(backend, messages, choices=None if free else outcomes,

@@ -28,8 +28,10 @@ from skc.compiler.frontend.skflow.strings import Text
 from skc.ir.attrs import well_formed
 from skc.ir.core import Block, Op, UnregisteredOp, Value, valid_name
 from skc.ir.dialects import op_class
+from skc.ir.dialects.skc import WorkflowOp
 from skc.ir.effects import parse_effects
 from skc.ir.location import Diagnostic, Location, Severity
+from skc.ir.traits import HasRegions, Terminator
 from skc.ir.types import TEXT, TOKEN, Type, check_signature
 
 _COMMON_CLAUSES = {"with", "needs", "attrs"}
@@ -399,7 +401,7 @@ class StepBuilder:
     def generic(self, a: A.GenericAction, loc: Location, line: int, col: int) -> Op:
         """`op "name"(values) {attrs} -> types`: any region-free op, checked later by the verifier."""
         cls = op_class(a.opname)
-        if cls is not None and (cls.num_regions or cls.terminator or cls.name == "skc.workflow"):
+        if cls is not None and (cls.has(HasRegions) or cls.has(Terminator) or issubclass(cls, WorkflowOp)):
             self.report("SKC139", line, col, f"{a.opname} cannot be written with `op`",
                         "write if/map/retry blocks, yield and return with their own syntax")
         operands = [self.lookup(v) for v in a.operands]
