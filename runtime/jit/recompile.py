@@ -52,6 +52,7 @@ from skc.ir.dialects.ctrl import RetryOp, YieldOp
 from skc.ir.dialects.tool import PythonOp
 from skc.ir.location import Diagnostic, DiagnosticError, Location, errors
 from skc.ir.module import Module
+from skc.ir.traits import CallsModel
 from skc.ir.verifier import verify
 from skc.runtime.jit.guard import OpState
 from skc.runtime.jit.lowering import candidate_to_ir
@@ -200,7 +201,7 @@ def solidify(module: Module, promoted: dict[str, Candidate], evidence: dict[str,
     longer promoted are removed. `only` restricts new rewrites to these op keys."""
     result = RecompileResult(None, 0, None)
     for wf in module.workflows:
-        for op in [o for o in wf.walk() if o.op_name.startswith("llm.")]:
+        for op in [o for o in wf.walk() if o.has(CallsModel)]:
             block, key = op.parent, op_key(op)
             assert block is not None
             info = {"step": op.attributes.get("step"), "op": op.op_name, "op_key": key}

@@ -134,7 +134,7 @@ def _expr_attrs_ok(op: Op, top: bool) -> bool:
 def producer_spelled(token: Value) -> bool:
     """`needs step` names this token by its step: the first token of a tool step with data."""
     op = token.defining_op
-    if op is None or not op.op_name.startswith("tool.") or op.results[0].type.kind == "token":
+    if op is None or not op.has(RunsTool) or op.results[0].type.kind == "token":
         return False
     return next((r for r in op.results if r.type.kind == "token"), None) is token
 

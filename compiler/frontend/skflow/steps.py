@@ -31,7 +31,7 @@ from skc.ir.dialects import op_class
 from skc.ir.dialects.skc import WorkflowOp
 from skc.ir.effects import parse_effects
 from skc.ir.location import Diagnostic, Location, Severity
-from skc.ir.traits import HasRegions, Terminator
+from skc.ir.traits import HasRegions, RunsTool, Terminator
 from skc.ir.types import TEXT, TOKEN, Type, check_signature
 
 _COMMON_CLAUSES = {"with", "needs", "attrs"}
@@ -314,7 +314,7 @@ class StepBuilder:
                 operands.append(v)
                 continue
             producer = v.defining_op
-            if producer is None or not producer.op_name.startswith("tool.") or producer.results[0] is not v:
+            if producer is None or not producer.has(RunsTool) or producer.results[0] is not v:
                 what = producer.op_name if producer is not None else "an input"
                 self.report("SKC136", var.line, var.col, f"`{var.name}` ({what}) gives no ordering token",
                             f"only tool steps and token values can be needed; pass data with `with {var.name}`")
