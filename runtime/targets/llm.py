@@ -34,7 +34,7 @@ from typing import Any, ClassVar
 import jsonschema
 
 from skc.ir.core import Op
-from skc.ir.dialects.llm import AgentOp, DecideOp
+from skc.ir.dialects.llm import LLM, AgentOp, DecideOp, ExtractOp
 from skc.runtime.llm.agent import AgentBudget, AgentTimeout, run_agent
 from skc.runtime.llm.base import Completion, LLMBackend, complete_async
 from skc.runtime.llm.prompt import compact_json, render_inputs
@@ -67,11 +67,10 @@ def output_schema(op: Op) -> dict[str, Any] | None:
 
 def instruction(op: Op) -> str:
     """The answer-format line each op kind adds after the step's prompt."""
-    kind = op.op_name
-    if kind == "llm.decide":
+    if isinstance(op, DecideOp):
         return "Answer with exactly one of: " + ", ".join(str(o) for o in op.attributes["outcomes"]) + "."  # type: ignore[union-attr]
     schema = output_schema(op)
-    if kind == "llm.extract" or schema is not None:
+    if isinstance(op, ExtractOp) or schema is not None:
         return "Reply with JSON only, matching this JSON Schema: " + compact_json(schema or {})
     return ""
 
@@ -136,7 +135,7 @@ class LLMTarget(Target):
     """Runs the `llm` dialect on the configured backend (embedded llama.cpp by default)."""
 
     name = "llm"
-    ops: ClassVar[tuple[str, ...]] = ("llm.generate", "llm.decide", "llm.extract", "llm.agent")
+    ops: ClassVar[tuple[str, ...]] = tuple(c.name for c in LLM.ops)
 
     def backend(self, op: Op, ctx: ExecContext) -> LLMBackend:
         model = op.attributes.get("model")
