@@ -68,3 +68,17 @@ def test_every_data_op_has_a_kernel() -> None:
     assert set(data.DataTarget.ops) == {c.name for c in DATA_DIALECT.ops}
     assert data.evaluate(CountOp([Value(TEXT)], [NUM]), ["a\n\nb\n"]) == 2
     assert data.evaluate(ConcatOp([Value(TEXT), Value(TEXT)], [TEXT], {"sep": ", "}), ["a", 1]) == "a, 1"
+
+
+def test_every_model_op_has_needs_and_every_tool_op_a_latency() -> None:
+    from skc.compiler.cost import TOOL_LATENCY_S, CostModel, is_llm
+    from skc.compiler.passes.cap_bind import NEEDS
+    from skc.ir.dialects.llm import LLM, DecideOp
+
+    assert set(NEEDS) == set(LLM.ops)
+    assert set(TOOL_LATENCY_S) == set(TOOL.ops)
+    decide = DecideOp([Value(TEXT)], [TEXT], {"prompt": "ok?", "outcomes": ["yes", "no"]})
+    shell = ShellOp([], [TEXT], {"cmd": "true"})
+    assert is_llm(decide)
+    assert not is_llm(shell)
+    assert CostModel().latency(shell) == TOOL_LATENCY_S[ShellOp]
