@@ -29,11 +29,15 @@ from pathlib import Path
 from skc.compiler.frontend import kind_of, load
 from skc.compiler.frontend.markdown.confirm import policy as approvals_policy
 from skc.ir.core import Block, Op, Value
-from skc.ir.dialects.ctrl import IfOp, ReturnOp
+from skc.ir.dialects.calc import AndOp, CmpOp, NotOp, OrOp
+from skc.ir.dialects.ctrl import IfOp, ManualOp, ReturnOp
+from skc.ir.dialects.data import ConstOp
+from skc.ir.dialects.llm import AgentOp, DecideOp
 from skc.ir.dialects.skc import WorkflowOp
 from skc.ir.effects import parse_effects
 from skc.ir.location import Diagnostic
 from skc.ir.module import Module
+from skc.ir.traits import HasRegions, RunsTool
 from skc.ir.verifier import verify
 
 UNUSABLE = ("SKC100",)
@@ -178,9 +182,9 @@ class _Linter:
             yield from self.unused_result(op)
             if "write:*" in op.effects:
                 yield self.unclassified(op)
-            if op.op_name == "llm.decide":
+            if isinstance(op, DecideOp):
                 yield from self.decision(op)
-            if op.op_name == "llm.agent" and isinstance(permissions, list):
+            if isinstance(op, AgentOp) and isinstance(permissions, list):
                 allowed = {str(p).split("(")[0] for p in permissions}
                 tools = op.attributes.get("tools")
                 missing = [t for t in tools if str(t).split("(")[0] not in allowed] if isinstance(tools, list) else []
@@ -214,7 +218,7 @@ class _Linter:
                           "never beside another step", "warning")
 
     def unconfirmed_write(self, op: Op) -> Iterator[Diagnostic]:
-        if self.kind != "tsg" or not op.op_name.startswith("tool.") or op.attributes.get("confirm") is True:
+        if self.kind != "tsg" or not op.has(RunsTool) or op.attributes.get("confirm") is True:
             return
         if approvals_policy(op.where.file) == "none":  # front matter `approvals: none` opts out
             return
@@ -225,12 +229,12 @@ class _Linter:
                              "warning")
 
     def unused_result(self, op: Op) -> Iterator[Diagnostic]:
-        if op.op_name.startswith("ctrl.") or not op.results or op.results[0].type.kind == "token":
+        if op.has(HasRegions) or isinstance(op, ManualOp) or not op.results or op.results[0].type.kind == "token":
             return
         effects, _ = parse_effects([e for e in op.effects if isinstance(e, str)])
-        if self.users(op.results[0]) or op.op_name == "llm.agent" or any(e.mode != "read" for e in effects):
+        if self.users(op.results[0]) or isinstance(op, AgentOp) or any(e.mode != "read" for e in effects):
             return  # a write or a network call may be the point of the step
-        what = "this value is set but" if op.op_name == "data.const" else f"the result of this {op.op_name} is"
+        what = "this value is set but" if isinstance(op, ConstOp) else f"the result of this {op.op_name} is"
         yield Diagnostic("SKC143", op.where, f"{what} never used",
                          "use it, return it, or remove the step (it changes nothing)", "warning")
 
@@ -272,7 +276,7 @@ class _Linter:
                 seen.add(id(user))
                 if isinstance(user, IfOp) and user.operands[0] is v:
                     yield user
-                elif user.op_name in ("calc.not", "calc.and", "calc.or"):
+                elif isinstance(user, NotOp | AndOp | OrOp):
                     todo += user.results
 
 
@@ -290,11 +294,11 @@ def _program(op: Op) -> str:
 
 def _compared_text(user: Op, value: Value) -> str | None:
     """The constant text `value` is compared with for (in)equality by `user`, else None."""
-    if user.op_name != "calc.cmp" or user.attributes.get("pred") not in ("eq", "ne"):
+    if not isinstance(user, CmpOp) or user.attributes.get("pred") not in ("eq", "ne"):
         return None
     other = next((v for v in user.operands if v is not value), None)
     const = other.defining_op if other is not None else None
-    if const is None or const.op_name != "data.const" or not isinstance(const.attributes.get("value"), str):
+    if const is None or not isinstance(const, ConstOp) or not isinstance(const.attributes.get("value"), str):
         return None
     return str(const.attributes["value"])
 

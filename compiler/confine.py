@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
+from skc.ir.dialects.tool import ScriptOp
 from skc.ir.location import Diagnostic, Location
 from skc.ir.module import Module
 
@@ -55,7 +56,7 @@ def script_paths(module: Module) -> Iterable[tuple[str, Location]]:
     """The path of every `tool.script` op, with where the op is."""
     for wf in module.workflows:
         for op in wf.walk():
-            if op.op_name == "tool.script":
+            if isinstance(op, ScriptOp):
                 yield str(op.attributes.get("path", "")), op.loc
 
 

@@ -45,17 +45,20 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from skc.ir.core import Op
+from skc.ir.dialects.llm import AgentOp, DecideOp, ExtractOp
+from skc.ir.dialects.tool import FileReadOp, FileWriteOp, HttpOp, PythonOp, ScriptOp, ShellOp, SqlOp
+from skc.ir.traits import CallsModel
 
 CPU, LOCAL, LOCAL_GPU, REMOTE_PREFIX = "cpu", "llm.local", "llm.local.gpu", "llm.openai:"
 
-TOOL_LATENCY_S: dict[str, float] = {
-    "tool.shell": 0.5,
-    "tool.script": 1.0,
-    "tool.sql": 0.05,
-    "tool.http": 0.2,
-    "tool.python": 0.05,
-    "tool.file_read": 0.01,
-    "tool.file_write": 0.01,
+TOOL_LATENCY_S: dict[type[Op], float] = {
+    ShellOp: 0.5,
+    ScriptOp: 1.0,
+    SqlOp: 0.05,
+    HttpOp: 0.2,
+    PythonOp: 0.05,
+    FileReadOp: 0.01,
+    FileWriteOp: 0.01,
 }
 PURE_LATENCY_S = 0.0  # data / calc / ctrl leaves: microseconds, below what matters here
 CHARS_PER_TOKEN = 4
@@ -172,15 +175,14 @@ class CostModel:
         tokens_in = len(text) // CHARS_PER_TOKEN + TOKENS_PER_OPERAND * len(op.operands)
         cap = a.get("max_tokens")
         cap = cap if isinstance(cap, int) and not isinstance(cap, bool) and cap > 0 else None
-        name = op.op_name
-        if name == "llm.agent":
+        if isinstance(op, AgentOp):
             turns = max(1, _int(a.get("max_turns"), 8) // 2)
             return tokens_in * turns, _int(cap, 4096) // 2
-        if name == "llm.decide":
+        if isinstance(op, DecideOp):
             outcomes = a.get("outcomes")
             outcomes = outcomes if isinstance(outcomes, list) else []
             out = max((len(str(o)) for o in outcomes), default=4) // CHARS_PER_TOKEN + 2
-        elif name == "llm.extract":
+        elif isinstance(op, ExtractOp):
             out = 128
         else:
             out = 256
@@ -196,8 +198,8 @@ class CostModel:
         for key in (name, dialect + ".*", dialect):
             if key in self.overrides:
                 return self.overrides[key]
-        if name in TOOL_LATENCY_S:
-            return TOOL_LATENCY_S[name]
+        if (fixed := TOOL_LATENCY_S.get(type(op))) is not None:
+            return fixed
         if not is_llm(op):
             return PURE_LATENCY_S
         spec = self.targets.get(target or self.target_of(op)) or self.targets[LOCAL]
@@ -205,7 +207,7 @@ class CostModel:
             spec = self.targets[LOCAL]
         tokens_in, tokens_out = self.tokens(op)
         seconds = spec.overhead_s + tokens_in / spec.prefill_tokens_per_s + tokens_out / spec.tokens_per_s
-        if name == "llm.agent":
+        if isinstance(op, AgentOp):
             turns = max(1, _int(op.attributes.get("max_turns"), 8) // 2)
             seconds += (turns - 1) * spec.overhead_s + turns * AGENT_TOOL_S
         return seconds
@@ -220,7 +222,8 @@ class CostModel:
 
 
 def is_llm(op: Op) -> bool:
-    return op.op_name.startswith("llm.")
+    """Whether `op` runs on a language model (the `CallsModel` trait)."""
+    return op.has(CallsModel)
 
 
 def _int(value: object, default: int) -> int:

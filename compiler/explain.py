@@ -27,6 +27,7 @@ from skc.ir.core import Block, Op
 from skc.ir.dialects.skc import WorkflowOp
 from skc.ir.location import DiagnosticError, errors
 from skc.ir.module import Module
+from skc.ir.traits import Branch
 
 INSPECTION_PASSES = ("verify", "env-bind", "cap-bind", "cse", "dce", "concurrency", "placement")
 MAX_ITEMS = 12  # of a list in a generic report, in text form
@@ -95,7 +96,7 @@ def bounded_load(block: Block, cost: CostModel) -> dict[str, float]:
             names = {k for b in bodies for k in b}
             for k in names:
                 parts = [b.get(k, 0.0) for b in bodies]
-                load[k] = load.get(k, 0.0) + (max(parts) if op.op_name == "ctrl.if" else sum(parts))
+                load[k] = load.get(k, 0.0) + (max(parts) if op.has(Branch) else sum(parts))
             continue
         spec = cost.targets.get(cost.target_of(op))
         if spec is not None and spec.slots and spec.runs_llm:

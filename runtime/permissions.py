@@ -49,12 +49,14 @@ import fnmatch
 import os
 import re
 import shlex
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from skc.ir.core import Op
+from skc.ir.dialects.llm import AgentOp
+from skc.ir.dialects.tool import FileReadOp, FileWriteOp, HttpOp, PythonOp, ScriptOp, ShellOp, SqlOp
 from skc.ir.effects import parse_effects
 from skc.runtime.redact import Redactor, secret_values
 from skc.runtime.values import substitute
@@ -181,50 +183,71 @@ def _quoted(value: str) -> str:
     return value if _UNKNOWN.fullmatch(value) else shlex.quote(value)
 
 
+def _sub(text: str, args: list[Any] | None) -> str:
+    return substitute(text, args) if args is not None else text
+
+
+def _shell_requests(op: Op, args: list[Any] | None, writes: bool) -> list[Request]:
+    a = op.attributes
+    if isinstance(a.get("argv"), list):
+        words = [_sub(str(w), args) for w in a["argv"]]  # type: ignore[union-attr]
+        why = _model_write(shlex.join(words))  # argv runs no shell: only its program can surprise
+        return [Request("Bash", words, writes=writes or bool(why), why=why)]
+    cmd = str(a.get("cmd", ""))  # checked as it will run: values shell-quoted, as the shell target does
+    return [shell_request(substitute(cmd, args, quote=_quoted) if args is not None else cmd, writes=writes)]
+
+
+def _script_requests(op: Op, args: list[Any] | None, writes: bool) -> list[Request]:
+    a = op.attributes
+    interp = [str(a["interpreter"])] if a.get("interpreter") else []
+    path = _sub(str(a["path"]), args)
+    words = interp + [path] + [_sub(str(w), args) for w in a.get("args") or []]  # type: ignore[union-attr]
+    return [Request("Bash", words, writes=writes, script=path)]
+
+
+def _python_requests(op: Op, args: list[Any] | None, writes: bool) -> list[Request]:
+    code = str(op.attributes.get("code", "")).strip()
+    return [Request("Python", subject=code.splitlines()[0][:80] if code else "", writes=writes)]
+
+
+def _http_requests(op: Op, args: list[Any] | None, writes: bool) -> list[Request]:
+    method = str(op.attributes.get("method") or "GET")
+    url = _sub(str(op.attributes["url"]), args)
+    return [Request("WebFetch", subject=urlsplit(url).hostname or url, writes=writes or method not in READ_METHODS)]
+
+
+def _agent_requests(op: Op, args: list[Any] | None, writes: bool) -> list[Request]:
+    """What each tool entry of an agent could do at most (each call is checked again)."""
+    out = []
+    for rule in parse_rules([str(t) for t in op.attributes.get("tools") or []]):  # type: ignore[union-attr]
+        spec = rule.spec or ""
+        if rule.tool == "Bash":
+            out.append(Request("Bash", spec.removesuffix(":*").split(), writes=writes))
+        else:
+            out.append(Request(rule.tool, subject=spec, writes=writes))
+    return out
+
+
+# The permission requests of each op class that asks for any: (op, args, whether its effects write) -> requests.
+_REQUESTS: dict[type[Op], Callable[[Op, list[Any] | None, bool], list[Request]]] = {
+    ShellOp: _shell_requests,
+    ScriptOp: _script_requests,
+    PythonOp: _python_requests,
+    SqlOp: lambda op, args, writes: [Request("Sql", subject=str(op.attributes.get("db") or "default"), writes=writes)],
+    FileReadOp: lambda op, args, writes: [Request("Read", subject=_sub(str(op.attributes["path"]), args), writes=False)],
+    FileWriteOp: lambda op, args, writes: [Request("Write", subject=_sub(str(op.attributes["path"]), args), writes=True)],
+    HttpOp: _http_requests,
+    AgentOp: _agent_requests,
+}
+
+
 def requests_for(op: Op, args: list[Any] | None) -> list[Request]:
     """The permission requests of `op`; with `args=None`, placeholders stay as `{n}`."""
-    def sub(text: str) -> str:
-        return substitute(text, args) if args is not None else text
-
-    a = op.attributes
-    name = op.op_name
+    build = _REQUESTS.get(type(op))
+    if build is None:
+        return []
     effects, _ = parse_effects(op.effects)
-    writes = any(e.writes for e in effects)
-    if name == "tool.shell":
-        if isinstance(a.get("argv"), list):
-            words = [sub(str(w)) for w in a["argv"]]  # type: ignore[union-attr]
-            why = _model_write(shlex.join(words))  # argv runs no shell: only its program can surprise
-            return [Request("Bash", words, writes=writes or bool(why), why=why)]
-        cmd = str(a.get("cmd", ""))  # checked as it will run: values shell-quoted, as the shell target does
-        return [shell_request(substitute(cmd, args, quote=_quoted) if args is not None else cmd, writes=writes)]
-    if name == "tool.script":
-        interp = [str(a["interpreter"])] if a.get("interpreter") else []
-        path = sub(str(a["path"]))
-        words = interp + [path] + [sub(str(w)) for w in a.get("args") or []]  # type: ignore[union-attr]
-        return [Request("Bash", words, writes=writes, script=path)]
-    if name == "tool.python":
-        return [Request("Python", subject=str(a.get("code", "")).strip().splitlines()[0][:80]
-                        if str(a.get("code", "")).strip() else "", writes=writes)]
-    if name == "tool.sql":
-        return [Request("Sql", subject=str(a.get("db") or "default"), writes=writes)]
-    if name == "tool.file_read":
-        return [Request("Read", subject=sub(str(a["path"])), writes=False)]
-    if name == "tool.file_write":
-        return [Request("Write", subject=sub(str(a["path"])), writes=True)]
-    if name == "tool.http":
-        method = str(a.get("method") or "GET")
-        host = urlsplit(sub(str(a["url"]))).hostname or sub(str(a["url"]))
-        return [Request("WebFetch", subject=host, writes=writes or method not in READ_METHODS)]
-    if name == "llm.agent":  # what each tool entry could do at most (each call is checked again)
-        out = []
-        for rule in parse_rules([str(t) for t in a.get("tools") or []]):  # type: ignore[union-attr]
-            spec = rule.spec or ""
-            if rule.tool == "Bash":
-                out.append(Request("Bash", spec.removesuffix(":*").split(), writes=writes))
-            else:
-                out.append(Request(rule.tool, subject=spec, writes=writes))
-        return out
-    return []
+    return build(op, args, any(e.writes for e in effects))
 
 
 def _words(texts: list[str]) -> list[Word]:

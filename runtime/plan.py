@@ -15,16 +15,19 @@ from __future__ import annotations
 import re
 import shlex
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from skc.ir.core import Block, Op
+from skc.ir.dialects.data import ConstOp, TemplateOp
 from skc.ir.dialects.skc import WorkflowOp
+from skc.ir.dialects.tool import FileReadOp, FileWriteOp, HttpOp, PythonOp, ScriptOp, ShellOp, SqlOp
 from skc.ir.location import Diagnostic, DiagnosticError, Location, errors
 from skc.ir.module import Module
 from skc.ir.parser import parse_module
+from skc.ir.traits import Branch, CallsModel, HasRegions, Loop, Retrying, RunsTool, Terminator
 from skc.runtime.llm.registry import check_spec, default_spec
 from skc.runtime.permissions import Denial, Policy, requests_for
 from skc.runtime.targets.base import target_registry
@@ -32,7 +35,6 @@ from skc.runtime.targets.sql import resolve_db
 from skc.runtime.values import coerce, substitute
 from skc.stdlib.shell.query import render
 
-_CTRL = ("ctrl.if", "ctrl.map", "ctrl.retry", "ctrl.yield", "ctrl.return")
 UNKNOWN = object()  # a workflow input not given (dry runs): its placeholders stay in the commands
 
 
@@ -110,12 +112,12 @@ def numbered(block: Block, prefix: str = "") -> Iterator[tuple[str, Op]]:
     for i, op in enumerate(block.ops):
         oid = f"{prefix}{i}"
         yield oid, op
-        if op.op_name == "ctrl.if":
+        if op.has(Branch):
             for r, region in enumerate(op.regions):
                 yield from numbered(region.block, f"{oid}.{r}.")
-        elif op.op_name == "ctrl.map":
+        elif op.has(Loop):
             yield from numbered(op.regions[0].block, f"{oid}[*].")
-        elif op.op_name == "ctrl.retry":
+        elif op.has(Retrying):
             yield from numbered(op.regions[0].block, f"{oid}@*.")
 
 
@@ -128,12 +130,12 @@ def known_values(wf: WorkflowOp, inputs: list[Any], *, show_unknown: bool = Fals
         if x is not UNKNOWN or show_unknown:
             known[id(v)] = f"<{name}>" if x is UNKNOWN else x
     for op in wf.walk():
-        if op.op_name == "data.const" and op.results:
+        if isinstance(op, ConstOp) and op.results:
             try:
                 known[id(op.results[0])] = coerce(op.attributes.get("value"), op.results[0].type)
             except ValueError:
                 continue
-        elif op.op_name == "data.template" and op.results and all(id(v) in known for v in op.operands):
+        elif isinstance(op, TemplateOp) and op.results and all(id(v) in known for v in op.operands):
             known[id(op.results[0])] = substitute(str(op.attributes["template"]), [known[id(v)] for v in op.operands])
     return known
 
@@ -156,19 +158,19 @@ def preflight(wf: WorkflowOp, inputs: list[Any], policy: Policy, options: dict[s
         where = str(bindings.get("scripts_root") or "<module>").removesuffix("/code")
         diags += require_signature(where, bindings.get("bundle_signer"), list(trusted))
     for oid, op in numbered(wf.body):
-        if op.op_name in _CTRL:
+        if op.has(HasRegions) or op.has(Terminator):  # control flow: its body's ops are checked one by one
             continue
         step = op.attributes.get("step")
         label = f"step {step!r}" if step else f"op {oid}"
         if op.op_name not in registry:
             diags.append(Diagnostic("SKC306", op.where, f"{label}: no target runs {op.op_name}",
                                     "install the target's extra (e.g. skc[llm]) or register a Target"))
-        if op.op_name.startswith("llm.") and not op.attributes.get("model") and "llm_backend" not in options:
+        if op.has(CallsModel) and not op.attributes.get("model") and "llm_backend" not in options:
             problem = check_spec(str(options.get("model") or default_spec()))
             if problem is not None:
                 diags.append(Diagnostic("SKC306", op.where, f"{label}: no model runs {op.op_name}: {problem}",
                                         "choose the model with --model / options['model'] (see `skc run --help`)"))
-        if op.op_name == "tool.sql" and (op.attributes.get("lang") or "sql") == "sql":
+        if isinstance(op, SqlOp) and (op.attributes.get("lang") or "sql") == "sql":
             db = op.attributes.get("db")
             if resolve_db(db if isinstance(db, str) else None, options, bindings) is None:
                 diags.append(Diagnostic("SKC307", op.where, f"{label}: no data source {db or 'default'!r}",
@@ -187,33 +189,49 @@ def preflight(wf: WorkflowOp, inputs: list[Any], policy: Policy, options: dict[s
     return verdicts, diags
 
 
+def _describe_command(op: Op, args: list[Any]) -> str:
+    from skc.runtime.targets.shell import command_of
+
+    def q(v: str) -> str:  # an unknown operand stays a bare `{n}` / `<input>`
+        return v if re.fullmatch(r"\{\d+\}|\S*<\w+>\S*", v) and "'" not in v else shlex.quote(v)
+
+    if isinstance(op, ShellOp) and not isinstance(op.attributes.get("argv"), list):
+        return substitute(str(op.attributes.get("cmd", "")), args, quote=q)
+    return " ".join(q(w) for w in command_of(op, args))
+
+
+def _describe_sql(op: Op, args: list[Any]) -> str:
+    return f"[{op.attributes.get('db') or 'default'}] " + substitute(
+        str(op.attributes["query"]), [repr(x) if isinstance(x, str) and not x.startswith("{") else x for x in args])
+
+
+def _describe_python(op: Op, args: list[Any]) -> str:
+    code = str(op.attributes.get("code", "")).strip().splitlines()
+    return "python: " + (code[0] if code else "") + (" ..." if len(code) > 1 else "")
+
+
+def _describe_write(op: Op, args: list[Any]) -> str:
+    return f"{'append' if op.attributes.get('append') else 'write'} {substitute(str(op.attributes['path']), args)}"
+
+
+_DESCRIBE: dict[type[Op], Callable[[Op, list[Any]], str]] = {
+    ShellOp: _describe_command,
+    ScriptOp: _describe_command,
+    SqlOp: _describe_sql,
+    HttpOp: lambda op, args: f"{op.attributes.get('method') or 'GET'} {substitute(str(op.attributes['url']), args)}",
+    FileReadOp: lambda op, args: f"read {substitute(str(op.attributes['path']), args)}",
+    FileWriteOp: _describe_write,
+    PythonOp: _describe_python,
+}
+
+
 def describe(op: Op, args: list[Any]) -> str:
     """The command (or query, request, prompt) an op would run, for `--dry-run`."""
-    a = op.attributes
-    name = op.op_name
-    if name in ("tool.shell", "tool.script"):
-        from skc.runtime.targets.shell import command_of
-
-        def q(v: str) -> str:  # an unknown operand stays a bare `{n}` / `<input>`
-            return v if re.fullmatch(r"\{\d+\}|\S*<\w+>\S*", v) and "'" not in v else shlex.quote(v)
-
-        if name == "tool.shell" and not isinstance(a.get("argv"), list):
-            return substitute(str(a.get("cmd", "")), args, quote=q)
-        return " ".join(q(w) for w in command_of(op, args))
-    if name == "tool.sql":
-        return f"[{a.get('db') or 'default'}] " + substitute(str(a["query"]), [repr(x) if isinstance(x, str) and
-                                                                               not x.startswith("{") else x for x in args])
-    if name == "tool.http":
-        return f"{a.get('method') or 'GET'} {substitute(str(a['url']), args)}"
-    if name in ("tool.file_read", "tool.file_write"):
-        mode = "read" if name == "tool.file_read" else ("append" if a.get("append") else "write")
-        return f"{mode} {substitute(str(a['path']), args)}"
-    if name == "tool.python":
-        code = str(a.get("code", "")).strip().splitlines()
-        return "python: " + (code[0] if code else "") + (" ..." if len(code) > 1 else "")
-    if name.startswith("llm."):
-        return f"{name}: {' '.join(str(a.get('prompt', '')).split())[:100]}"
-    return name
+    if (how := _DESCRIBE.get(type(op))) is not None:
+        return how(op, args)
+    if op.has(CallsModel):
+        return f"{op.op_name}: {' '.join(str(op.attributes.get('prompt', '')).split())[:100]}"
+    return op.op_name
 
 
 def plan_ops(wf: WorkflowOp, inputs: list[Any], policy: Policy, verdicts: dict[str, str]) -> list[dict[str, Any]]:
@@ -222,7 +240,7 @@ def plan_ops(wf: WorkflowOp, inputs: list[Any], policy: Policy, verdicts: dict[s
     registry = target_registry()
     plan = []
     for oid, op in numbered(wf.body):
-        if not op.op_name.startswith(("tool.", "llm.")):
+        if not (op.has(RunsTool) or op.has(CallsModel)):
             continue
         target = registry.get(op.op_name)
         plan.append({"op": oid, "name": op.op_name, "step": op.attributes.get("step") or "",
@@ -230,6 +248,6 @@ def plan_ops(wf: WorkflowOp, inputs: list[Any], policy: Policy, verdicts: dict[s
                      "command": describe(op, static_args(op, known)),
                      "effects": op.effects, "verdict": verdicts.get(oid, "allowed"),
                      "approval": op.attributes.get("confirm") is True})  # waits for a person (approvals.py)
-        if op.op_name == "tool.shell" and not isinstance(op.attributes.get("argv"), list):
+        if isinstance(op, ShellOp) and not isinstance(op.attributes.get("argv"), list):
             plan[-1]["runs"] = render(str(op.attributes.get("cmd", "")))  # every command, nested ones indented
     return plan

@@ -44,17 +44,17 @@ from skc.ir.core import Block, Op, Region, replace_all_uses
 from skc.ir.dialects.calc import CmpOp
 from skc.ir.dialects.ctrl import IfOp, YieldOp
 from skc.ir.dialects.data import ConstOp
-from skc.ir.dialects.llm import GenerateOp
+from skc.ir.dialects.llm import AgentOp, DecideOp, ExtractOp, GenerateOp
 from skc.ir.location import Diagnostic, Location
 from skc.ir.module import Module
 from skc.ir.types import BOOL, NUM, TEXT
 
-# What each llm op kind needs (primitive -> minimum level).
-NEEDS: dict[str, dict[str, int]] = {
-    "llm.generate": {"gen.text.prose": 1, "follow.constraint": 1},
-    "llm.decide": {"reason.analysis": 1, "follow.format": 1},
-    "llm.extract": {"gen.text.structured": 2, "follow.format": 1},
-    "llm.agent": {"tool.call.format": 2, "follow.procedure": 2, "reason.planning": 1},
+# What each llm op class needs (primitive -> minimum level).
+NEEDS: dict[type[Op], dict[str, int]] = {
+    GenerateOp: {"gen.text.prose": 1, "follow.constraint": 1},
+    DecideOp: {"reason.analysis": 1, "follow.format": 1},
+    ExtractOp: {"gen.text.structured": 2, "follow.format": 1},
+    AgentOp: {"tool.call.format": 2, "follow.procedure": 2, "reason.planning": 1},
 }
 # Agent tools (lower-cased, without a `(pattern)`) -> the primitive they exercise.
 TOOL_NEEDS: dict[str, str] = {
@@ -84,15 +84,15 @@ _STEPS = re.compile(r"(?:^|\s)(\d+)[.)]\s+")
 
 def needs_of(op: Op) -> dict[str, int]:
     """The primitives `op` needs and the minimum level of each."""
-    needs = dict(NEEDS.get(op.op_name, {}))
+    needs = dict(NEEDS.get(type(op), {}))
     a = op.attributes
     json_out = bool(op.results) and op.results[0].type.kind == "json"
-    if op.op_name == "llm.generate" and (json_out or "schema" in a):
+    if isinstance(op, GenerateOp) and (json_out or "schema" in a):
         needs.pop("gen.text.prose", None)
         needs.update({"gen.text.structured": 2, "follow.format": 1})
-    if op.op_name == "llm.decide" and len(a.get("outcomes") or []) > 3:  # type: ignore[arg-type]
+    if isinstance(op, DecideOp) and len(a.get("outcomes") or []) > 3:  # type: ignore[arg-type]
         needs["reason.analysis"] = 2
-    for tool in a.get("tools") or [] if op.op_name == "llm.agent" else []:  # type: ignore[union-attr]
+    for tool in a.get("tools") or [] if isinstance(op, AgentOp) else []:  # type: ignore[union-attr]
         prim = TOOL_NEEDS.get(str(tool).split("(", 1)[0].strip().lower())
         if prim:
             needs[prim] = max(needs.get(prim, 0), 1)
@@ -103,7 +103,7 @@ def needs_of(op: Op) -> dict[str, int]:
     steps = len(_steps(prompt)[1])
     if steps >= 2:  # a numbered procedure in one step: 2-3 steps is L2, more is L3
         needs["follow.procedure"] = max(needs.get("follow.procedure", 0), 2 if steps <= 3 else 3)
-    elif op.op_name == "llm.agent":  # an open-ended agent step without a written procedure
+    elif isinstance(op, AgentOp):  # an open-ended agent step without a written procedure
         needs["follow.procedure"] = 1
     return needs
 
@@ -175,7 +175,7 @@ class CapBindPass(Pass):
             return
         decisions: list[Decision] = []
         for op in list(module.walk()):
-            if op.op_name in NEEDS:
+            if type(op) in NEEDS:
                 self.bind(op, profile, ctx, decisions)
         ctx.reports["capability"] = report(profile, decisions)
         for d in decisions:
@@ -205,11 +205,11 @@ class CapBindPass(Pass):
             d.settle("code", dict.fromkeys(d.open), detail)
             return
         if d.open.keys() & CONSTRAINABLE:
-            mode = "json_schema" if op.op_name == "llm.extract" or "gen.text.structured" in needs else "grammar"
+            mode = "json_schema" if isinstance(op, ExtractOp) or "gen.text.structured" in needs else "grammar"
             op.attributes["constrain"] = mode
             d.settle("constrain", dict.fromkeys(d.open.keys() & CONSTRAINABLE), f"constrain = {mode}")
         steps: list[Op] = []
-        if d.open.keys() & SPLITTABLE and op.op_name != "llm.agent" and (steps := split(op)):
+        if d.open.keys() & SPLITTABLE and not isinstance(op, AgentOp) and (steps := split(op)):
             d.settle("split", dict.fromkeys(d.open.keys() & SPLITTABLE, 1),
                      f"split into {len(steps) + 1} single-step ops")
         helped: dict[str, int | None] = {p: n - 1 for p, n in d.open.items() if p.startswith(EXAMPLE_HELPS)}
@@ -231,7 +231,7 @@ def _lvl(level: int | None) -> str:
 def compile_to_code(op: Op) -> str | None:
     """Replaces a yes/no decision that code can make by calc.cmp + ctrl.if; the detail, or None."""
     outcomes = [str(o) for o in op.attributes.get("outcomes") or []]  # type: ignore[union-attr]
-    if op.op_name != "llm.decide" or len(outcomes) != 2 or len(op.operands) != 1 or op.parent is None:
+    if not isinstance(op, DecideOp) or len(outcomes) != 2 or len(op.operands) != 1 or op.parent is None:
         return None
     low = [o.lower() for o in outcomes]
     if low[0] in _YES and low[1] in _NO:

@@ -50,6 +50,7 @@ from skc.compiler.passes import Pass, PassContext
 from skc.ir.analysis import block_graph, conflict, op_effects
 from skc.ir.attrs import print_attr
 from skc.ir.core import Block, Op
+from skc.ir.dialects.data import ConstOp
 from skc.ir.module import Module
 from skc.ir.traits import Loop, Terminator
 
@@ -251,7 +252,7 @@ def _leaves(op: Op) -> list[Leaf]:
             flatten(key, op.attributes[key], True)
     for i, v in enumerate(op.operands):
         d = v.defining_op
-        if d is not None and d.op_name == "data.const":
+        if isinstance(d, ConstOp):
             out.append((f"operand {i}", "const", _text(d.attributes.get("value"))))
         else:
             out.append((f"operand {i}", "value", str(id(v))))
@@ -267,7 +268,7 @@ def map_candidates(sched: Schedule) -> list[dict[str, Any]]:
     shapes: dict[tuple, list[int]] = defaultdict(list)
     leaves = {}
     for i, op in enumerate(sched.ops):
-        if op.regions or op.op_name == "data.const":
+        if op.regions or isinstance(op, ConstOp):
             continue
         leaves[i] = _leaves(op)
         shapes[(op.op_name, tuple(str(r.type) for r in op.results), tuple(p for p, _, _ in leaves[i]))].append(i)

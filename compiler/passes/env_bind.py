@@ -76,6 +76,7 @@ from skc.compiler.passes import Pass, PassContext
 from skc.compiler.python_imports import imports_of, missing_modules, pip_name
 from skc.ir.core import Op
 from skc.ir.dialects.skc import WorkflowOp
+from skc.ir.dialects.tool import ScriptOp, SqlOp
 from skc.ir.location import Diagnostic
 from skc.ir.module import Module
 
@@ -310,7 +311,7 @@ class EnvBindPass(Pass):
     def _binaries(module: Module, needs: dict[int, list[Need]]) -> set[str]:
         """The binaries to look up when probing: every op's, and the interpreters scripts may need."""
         names = {n.name for op in module.walk() for n in needs[id(op)] if n.kind == "binary" and not n.dynamic}
-        if any(op.op_name == "tool.script" for op in module.walk()):
+        if any(isinstance(op, ScriptOp) for op in module.walk()):
             names |= set(EXTENSION_INTERPRETER.values())
         return names
 
@@ -321,7 +322,7 @@ class EnvBindPass(Pass):
         for index, op in enumerate(list(wf.walk())[1:]):
             bindings = [binder.bind(n) for n in needs[id(op)]]  # the op is not rewritten yet
             self._rewrite(op, binder, bindings)
-            if op.op_name == "tool.script":
+            if isinstance(op, ScriptOp):
                 bindings += [binder.bind(n) for n in needs_of(op) if n.kind == "binary"
                              and all(b.need != n for b in bindings)]
             if not bindings:
@@ -331,7 +332,7 @@ class EnvBindPass(Pass):
             if isinstance(step := op.attributes.get("step"), str):
                 entry["step"] = step
             report.append(entry)
-            if op.op_name == "tool.sql":
+            if isinstance(op, SqlOp):
                 ctx.diagnostics += sql_schema_problems(op, bindings, binder)
             no_binary = any(b.need.kind == "binary" and b.status == "missing" for b in bindings)
             for b in bindings:
@@ -346,12 +347,12 @@ class EnvBindPass(Pass):
     def _rewrite(self, op: Op, binder: Binder, bindings: list[Binding]) -> None:
         """Makes the binding explicit in IR: script interpreters and a sql op's only data source."""
         for b in bindings:
-            if op.op_name == "tool.script" and b.need.kind == "script" and b.status == "ok" \
+            if isinstance(op, ScriptOp) and b.need.kind == "script" and b.status == "ok" \
                     and "interpreter" not in op.attributes and b.resolved in binder.assets:
                 interpreter = infer_interpreter(Path(binder.assets[b.resolved]))
                 if interpreter is not None:
                     op.attributes["interpreter"] = interpreter
-            if op.op_name == "tool.sql" and b.need.kind == "data_source" and not b.need.name \
+            if isinstance(op, SqlOp) and b.need.kind == "data_source" and not b.need.name \
                     and b.status == "ok" and b.resolved is not None:
                 op.attributes["db"] = b.resolved
                 effects = op.attributes.get("effects")

@@ -43,6 +43,7 @@ from skc.compiler.passes import Pass, PassContext
 from skc.ir.core import Block, Op, Region, Value
 from skc.ir.dialects.ctrl import IfOp, YieldOp
 from skc.ir.dialects.data import ConstOp
+from skc.ir.dialects.llm import DecideOp, GenerateOp
 from skc.ir.dialects.skc import WorkflowOp
 from skc.ir.dialects.tool import ShellOp
 from skc.ir.module import Module
@@ -172,15 +173,15 @@ def _const(value: str) -> Op:
 
 def rewrite(op: Op, wf: WorkflowOp) -> tuple[str, Op] | None:
     """(rule, replacement) for one op, None when no rule applies; raises Skip."""
-    a, name = op.attributes, op.op_name
-    if name == "llm.generate" and "schema" not in a and len(op.results) == 1 and op.result.type == TEXT:
+    a = op.attributes
+    if isinstance(op, GenerateOp) and "schema" not in a and len(op.results) == 1 and op.result.type == TEXT:
         command = prompt_command(str(a.get("prompt", "")))
         if command is None:
             return None
         attrs, operands = bind_command(command, op, wf)
         return "command-prompt", ShellOp(operands, [TEXT], attrs, result_names=[op.result.name])
     outcomes = a.get("outcomes")
-    if name != "llm.decide" or not isinstance(outcomes, list):
+    if not isinstance(op, DecideOp) or not isinstance(outcomes, list):
         return None
     if len(outcomes) == 1:
         return "decide-single-outcome", ConstOp([], [TEXT], {"value": outcomes[0]},

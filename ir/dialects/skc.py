@@ -5,6 +5,7 @@ from __future__ import annotations
 from skc.ir.attrs import STR, STRS, opt, req
 from skc.ir.core import Block, Dialect, Op, Region, Value
 from skc.ir.location import UNKNOWN, Location
+from skc.ir.traits import ReturnLike
 from skc.ir.types import Type
 
 
@@ -63,7 +64,7 @@ class WorkflowOp(Op):
     @property
     def outputs(self) -> list[Value]:
         term = self.body.terminator
-        return list(term.operands) if term is not None and term.name == "ctrl.return" else []
+        return list(term.operands) if term is not None and term.has(ReturnLike) else []
 
 
 def workflow(sym_name: str, inputs: dict[str, Type] | None = None, *, loc: Location = UNKNOWN,

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from skc.ir.core import Op
+from skc.ir.traits import CallsModel
 from skc.runtime.jit.guard import JitConfig, JitEvent, OpState, guarded, outside_envelope, widened
 from skc.runtime.jit.program import Candidate, canonical
 from skc.runtime.jit.sandbox import Outcome, Sandbox
@@ -37,7 +38,6 @@ from skc.runtime.jit.store import ProfileStore
 from skc.runtime.jit.synthesis import CodeWriter, Synthesizer
 from skc.runtime.jit.toolseq import ToolSequence, synthesize_tool_sequence
 
-LLM_OPS = ("llm.generate", "llm.decide", "llm.extract", "llm.agent")
 Result = tuple[Any, list[JitEvent], bool]
 
 
@@ -83,8 +83,8 @@ class JitManager:
 
     @staticmethod
     def eligible(op: Op) -> bool:
-        """Ops the JIT handles: the `llm` dialect's steps."""
-        return op.op_name in LLM_OPS
+        """Ops the JIT handles: those that run on a model (the `CallsModel` trait: the `llm` dialect's steps)."""
+        return op.has(CallsModel)
 
     # ------------------------------------------------------------------ entry points
 

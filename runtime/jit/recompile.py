@@ -52,6 +52,7 @@ from skc.ir.dialects.ctrl import RetryOp, YieldOp
 from skc.ir.dialects.tool import PythonOp
 from skc.ir.location import Diagnostic, DiagnosticError, Location, errors
 from skc.ir.module import Module
+from skc.ir.traits import CallsModel
 from skc.ir.verifier import verify
 from skc.runtime.jit.guard import OpState
 from skc.runtime.jit.lowering import candidate_to_ir
@@ -148,7 +149,7 @@ def solidified_region(op: Op, cand: Candidate, key: str, evidence: int) -> Retry
         body.append(check)
         value = check.results[0]
     for inner in (o for top in body.ops for o in top.walk()):
-        if inner.op_name == "tool.python":
+        if isinstance(inner, PythonOp):
             inner.attributes.setdefault("timeout_s", CODE_TIMEOUT_S)
     body.append(YieldOp([value], [], {}, loc=op.loc))
     attrs: dict[str, Any] = {
@@ -163,7 +164,7 @@ def _guard_of(region: Op) -> str | None:
     """The guard code of a solidified region (None when it has no guard)."""
     for inner in region.regions[0].block.ops:
         code = inner.attributes.get("code")
-        if inner.op_name == "tool.python" and isinstance(code, str) and "check_solidified" in code:
+        if isinstance(inner, PythonOp) and isinstance(code, str) and "check_solidified" in code:
             return code
     return None
 
@@ -200,7 +201,7 @@ def solidify(module: Module, promoted: dict[str, Candidate], evidence: dict[str,
     longer promoted are removed. `only` restricts new rewrites to these op keys."""
     result = RecompileResult(None, 0, None)
     for wf in module.workflows:
-        for op in [o for o in wf.walk() if o.op_name.startswith("llm.")]:
+        for op in [o for o in wf.walk() if o.has(CallsModel)]:
             block, key = op.parent, op_key(op)
             assert block is not None
             info = {"step": op.attributes.get("step"), "op": op.op_name, "op_key": key}

@@ -24,7 +24,9 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from skc.ir.core import Value
+from skc.ir.core import Op, Value
+from skc.ir.dialects.calc import AddOp, AndOp, CmpOp, DivOp, MulOp, NotOp, OrOp, SubOp
+from skc.ir.dialects.data import ConstOp
 
 CMP_PREDS = ("gt", "ge", "lt", "le", "eq", "ne")
 ARITH = ("add", "sub", "mul", "div")
@@ -163,7 +165,8 @@ def mask_python(pred: Pred, rows: list[Any]) -> list[bool]:
 
 # ------------------------------------------------------------------ from calc IR
 
-_CALC_ARITH = {"calc.add": "add", "calc.sub": "sub", "calc.mul": "mul", "calc.div": "div"}
+_CALC_ARITH: dict[type[Op], str] = {AddOp: "add", SubOp: "sub", MulOp: "mul", DivOp: "div"}
+_CALC_LOGIC: dict[type[Op], str] = {AndOp: "and", OrOp: "or"}
 
 
 def pred_from_calc(value: Value, columns_of: Mapping[Value, str]) -> Pred:
@@ -180,24 +183,24 @@ def pred_from_calc(value: Value, columns_of: Mapping[Value, str]) -> Pred:
         op = v.defining_op
         if op is None:
             raise NotLowerable(f"{v} is not bound to a column")
-        if op.name == "data.const":
+        if isinstance(op, ConstOp):
             c = op.attributes.get("value")
             if not isinstance(c, int | float) or isinstance(c, bool):
                 raise NotLowerable(f"constant {c!r} is not a number")
             return {"op": "const", "value": c}
-        if op.name in _CALC_ARITH:
-            return {"op": _CALC_ARITH[op.name], "args": [val(x) for x in op.operands]}
+        if (arith := _CALC_ARITH.get(type(op))) is not None:
+            return {"op": arith, "args": [val(x) for x in op.operands]}
         raise NotLowerable(f"{op.name} is not numeric calc")
 
     def cond(v: Value) -> Pred:
         op = v.defining_op
         if op is None:
             raise NotLowerable(f"{v} is not computed by calc")
-        if op.name in ("calc.and", "calc.or"):
-            return {"op": op.name[5:], "args": [cond(x) for x in op.operands]}
-        if op.name == "calc.not":
+        if (logic := _CALC_LOGIC.get(type(op))) is not None:
+            return {"op": logic, "args": [cond(x) for x in op.operands]}
+        if isinstance(op, NotOp):
             return {"op": "not", "arg": cond(op.operands[0])}
-        if op.name == "calc.cmp" and op.attributes.get("pred") in CMP_PREDS:
+        if isinstance(op, CmpOp) and op.attributes.get("pred") in CMP_PREDS:
             return {"op": "cmp", "pred": op.attributes["pred"],
                     "lhs": val(op.operands[0]), "rhs": val(op.operands[1])}
         raise NotLowerable(f"{op.name} is not a numeric predicate")

@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from skc.ir.core import Op
+from skc.ir.dialects.llm import DecideOp
 
 
 def _norm(text: str) -> str:
@@ -24,7 +25,7 @@ def _norm(text: str) -> str:
 def seeds_of(op: Op) -> dict[str, str]:
     """The op's seeds, keyed by normalised task ({} when it has none)."""
     seeds = op.attributes.get("seeds")
-    if op.op_name != "llm.decide" or not isinstance(seeds, dict):
+    if not isinstance(op, DecideOp) or not isinstance(seeds, dict):
         return {}
     outcomes = {str(o) for o in op.attributes.get("outcomes") or []}  # type: ignore[union-attr]
     return {_norm(str(k)): str(v) for k, v in seeds.items() if str(v) in outcomes}

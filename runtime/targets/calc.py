@@ -10,10 +10,13 @@ the trace gets an `unknown_comparison` event; it never fails the run.
 
 from __future__ import annotations
 
+import operator
 import re
+from collections.abc import Callable
 from typing import Any
 
 from skc.ir.core import Op
+from skc.ir.dialects.calc import CALC, AddOp, AndOp, CmpOp, DivOp, MulOp, NotOp, OrOp, SubOp
 from skc.runtime.targets.base import ExecContext, OpFailed, OpResult, Target
 from skc.runtime.values import parse_number, to_text
 
@@ -22,8 +25,7 @@ class CalcTarget(Target):
     """Predicates and arithmetic over scalar values (the code-decidable runbook conditions)."""
 
     name = "cpu.calc"
-    ops = ("calc.cmp", "calc.and", "calc.or", "calc.not", "calc.add", "calc.sub", "calc.mul",
-           "calc.div")
+    ops = tuple(c.name for c in CALC.ops)  # each has its kernel in `_EVAL` below
     in_process = True
 
     async def execute(self, op: Op, args: list[Any], ctx: ExecContext) -> OpResult:
@@ -33,7 +35,7 @@ class CalcTarget(Target):
         return True
 
     def execute_now(self, op: Op, args: list[Any], ctx: ExecContext) -> OpResult:
-        if op.op_name == "calc.cmp" and unknown(str(op.attributes.get("pred")), args):
+        if isinstance(op, CmpOp) and unknown(str(op.attributes.get("pred")), args):
             ctx.emit("unknown_comparison", pred=op.attributes.get("pred"),
                      values=[to_text(a)[:80] for a in args])
             return OpResult([False], meta={"unknown": True})  # the condition is not known to hold: else-branch
@@ -92,26 +94,34 @@ def compare(pred: str, lhs: Any, rhs: Any) -> bool:
                  "gt": left > right, "ge": left >= right}[pred])
 
 
+def _arith(fn: Callable[[Any, Any], Any]) -> Callable[[Op, list[Any]], Any]:
+    """A kernel applying `fn` to the two operands read as numbers."""
+    return lambda op, args: fn(_num(args[0], "left operand"), _num(args[1], "right operand"))
+
+
+def _divide(a: int | float, b: int | float) -> int | float:
+    if b == 0:
+        raise ZeroDivisionError("division by zero")
+    q = a / b
+    return int(q) if isinstance(a, int) and isinstance(b, int) and a % b == 0 else q
+
+
+# One kernel per calc op class: (op, operand values) -> result value.
+_EVAL: dict[type[Op], Callable[[Op, list[Any]], Any]] = {
+    CmpOp: lambda op, args: compare(str(op.attributes["pred"]), args[0], args[1]),
+    AndOp: lambda op, args: bool(args[0]) and bool(args[1]),
+    OrOp: lambda op, args: bool(args[0]) or bool(args[1]),
+    NotOp: lambda op, args: not bool(args[0]),
+    AddOp: _arith(operator.add),
+    SubOp: _arith(operator.sub),
+    MulOp: _arith(operator.mul),
+    DivOp: _arith(_divide),
+}
+
+
 def evaluate(op: Op, args: list[Any]) -> Any:
-    name = op.op_name
-    if name == "calc.cmp":
-        return compare(str(op.attributes["pred"]), args[0], args[1])
-    if name == "calc.and":
-        return bool(args[0]) and bool(args[1])
-    if name == "calc.or":
-        return bool(args[0]) or bool(args[1])
-    if name == "calc.not":
-        return not bool(args[0])
-    a, b = _num(args[0], "left operand"), _num(args[1], "right operand")
-    if name == "calc.add":
-        return a + b
-    if name == "calc.sub":
-        return a - b
-    if name == "calc.mul":
-        return a * b
-    if name == "calc.div":
-        if b == 0:
-            raise ZeroDivisionError("division by zero")
-        q = a / b
-        return int(q) if isinstance(a, int) and isinstance(b, int) and a % b == 0 else q
-    raise ValueError(f"no evaluator for {name}")
+    """The value of calc op `op` over `args` (its kernel in `_EVAL`)."""
+    kernel = _EVAL.get(type(op))
+    if kernel is None:
+        raise ValueError(f"no evaluator for {op.op_name}")
+    return kernel(op, args)

@@ -14,10 +14,20 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from skc.ir.core import Op
+from skc.ir.dialects.data import (
+    DATA_DIALECT,
+    ConcatOp,
+    ConstOp,
+    CountOp,
+    JsonGetOp,
+    RegexExtractOp,
+    TemplateOp,
+)
 from skc.runtime.targets.base import ExecContext, OpFailed, OpResult, Target
 from skc.runtime.values import coerce, substitute, to_text
 
@@ -26,8 +36,7 @@ class DataTarget(Target):
     """Pure value transformations (constants, templates, JSONPath, regex, concat, count)."""
 
     name = "cpu.data"
-    ops = ("data.const", "data.template", "data.json_get", "data.regex_extract", "data.concat",
-           "data.count")
+    ops = tuple(c.name for c in DATA_DIALECT.ops)  # each has its kernel in `_EVAL` below
     in_process = True
 
     async def execute(self, op: Op, args: list[Any], ctx: ExecContext) -> OpResult:
@@ -43,30 +52,43 @@ class DataTarget(Target):
             raise OpFailed(f"{op.op_name}: {e}", retryable=False) from None
 
 
+def _const(op: Op, args: list[Any]) -> Any:
+    value = op.attributes.get("value")
+    return coerce(value, op.results[0].type) if op.results else value
+
+
+def _json_get(op: Op, args: list[Any]) -> Any:
+    source = args[0]
+    if isinstance(source, str):
+        source = json.loads(source) if source.strip() else None
+    return json_path(str(op.attributes["path"]), source)
+
+
+def _concat(op: Op, args: list[Any]) -> Any:
+    if op.results and op.results[0].type.kind == "json":
+        return list(args)
+    sep = op.attributes.get("sep")
+    return (sep if isinstance(sep, str) else "\n").join(to_text(v) for v in args)
+
+
+# One kernel per data op class: (op, operand values) -> result value.
+_EVAL: dict[type[Op], Callable[[Op, list[Any]], Any]] = {
+    ConstOp: _const,
+    TemplateOp: lambda op, args: substitute(str(op.attributes["template"]), args),
+    JsonGetOp: _json_get,
+    RegexExtractOp: lambda op, args: regex_extract(args[0], str(op.attributes["pattern"]), op.attributes.get("group"),
+                                                   bool(op.attributes.get("all"))),
+    ConcatOp: _concat,
+    CountOp: lambda op, args: count(args[0]),
+}
+
+
 def evaluate(op: Op, args: list[Any]) -> Any:
-    """The value of one data op over its operand values."""
-    a = op.attributes
-    name = op.op_name
-    if name == "data.const":
-        value = a.get("value")
-        return coerce(value, op.results[0].type) if op.results else value
-    if name == "data.template":
-        return substitute(str(a["template"]), args)
-    if name == "data.json_get":
-        source = args[0]
-        if isinstance(source, str):
-            source = json.loads(source) if source.strip() else None
-        return json_path(str(a["path"]), source)
-    if name == "data.regex_extract":
-        return regex_extract(args[0], str(a["pattern"]), a.get("group"), bool(a.get("all")))
-    if name == "data.concat":
-        if op.results and op.results[0].type.kind == "json":
-            return list(args)
-        sep = a.get("sep")
-        return (sep if isinstance(sep, str) else "\n").join(to_text(v) for v in args)
-    if name == "data.count":
-        return count(args[0])
-    raise ValueError(f"no evaluator for {name}")
+    """The value of one data op over its operand values (its kernel in `_EVAL`)."""
+    kernel = _EVAL.get(type(op))
+    if kernel is None:
+        raise ValueError(f"no evaluator for {op.op_name}")
+    return kernel(op, args)
 
 
 def count(value: Any) -> int:

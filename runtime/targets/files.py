@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from skc.ir.core import Op
+from skc.ir.dialects.tool import FileReadOp
 from skc.runtime.targets.base import ExecContext, OpFailed, OpResult, Target
 from skc.runtime.targets.shell import DEFAULT_MAX_OUTPUT
 from skc.runtime.values import substitute, to_text
@@ -66,7 +67,7 @@ class FilesTarget(Target):
     async def execute(self, op: Op, args: list[Any], ctx: ExecContext) -> OpResult:
         path = resolve_path(op, args, ctx.workdir)
         try:
-            if op.op_name == "tool.file_read":
+            if isinstance(op, FileReadOp):
                 if op.results and op.results[0].type.kind == "file":
                     if not path.is_file():
                         raise OpFailed(f"{path}: no such file", retryable=False)

@@ -34,6 +34,7 @@ from typing import Any, ClassVar
 import jsonschema
 
 from skc.ir.core import Op
+from skc.ir.dialects.llm import LLM, AgentOp, DecideOp, ExtractOp
 from skc.runtime.llm.agent import AgentBudget, AgentTimeout, run_agent
 from skc.runtime.llm.base import Completion, LLMBackend, complete_async
 from skc.runtime.llm.prompt import compact_json, render_inputs
@@ -66,11 +67,10 @@ def output_schema(op: Op) -> dict[str, Any] | None:
 
 def instruction(op: Op) -> str:
     """The answer-format line each op kind adds after the step's prompt."""
-    kind = op.op_name
-    if kind == "llm.decide":
+    if isinstance(op, DecideOp):
         return "Answer with exactly one of: " + ", ".join(str(o) for o in op.attributes["outcomes"]) + "."  # type: ignore[union-attr]
     schema = output_schema(op)
-    if kind == "llm.extract" or schema is not None:
+    if isinstance(op, ExtractOp) or schema is not None:
         return "Reply with JSON only, matching this JSON Schema: " + compact_json(schema or {})
     return ""
 
@@ -135,7 +135,7 @@ class LLMTarget(Target):
     """Runs the `llm` dialect on the configured backend (embedded llama.cpp by default)."""
 
     name = "llm"
-    ops: ClassVar[tuple[str, ...]] = ("llm.generate", "llm.decide", "llm.extract", "llm.agent")
+    ops: ClassVar[tuple[str, ...]] = tuple(c.name for c in LLM.ops)
 
     def backend(self, op: Op, ctx: ExecContext) -> LLMBackend:
         model = op.attributes.get("model")
@@ -165,11 +165,11 @@ class LLMTarget(Target):
         messages = build_messages(op, args, int(ctx.options.get("llm_input_chars", 6000)))
         temperature = float(op.attributes.get("temperature") or 0.0)  # type: ignore[arg-type]
         meta: dict[str, Any] = {"backend": backend.name, "model": getattr(backend, "model_id", backend.name)}
-        if op.op_name == "llm.agent":
+        if isinstance(op, AgentOp):
             return await self._agent(op, backend, messages, ctx, meta)
         max_tokens = int(op.attributes.get("max_tokens") or 256)  # type: ignore[arg-type]
         free = op.attributes.get("constrain") == "none"
-        if op.op_name == "llm.decide":
+        if isinstance(op, DecideOp):
             allowed = op.attributes.get("model_outcomes") or op.attributes["outcomes"]
             outcomes = [str(o) for o in allowed]  # type: ignore[union-attr]
             reply = await self._complete(backend, messages, choices=None if free else outcomes,

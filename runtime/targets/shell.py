@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from skc.ir.core import Op
+from skc.ir.dialects.tool import ScriptOp
 from skc.runtime.targets.base import ExecContext, OpFailed, OpResult, Target
 from skc.runtime.targets.process import DEFAULT_MAX_OUTPUT, run_process
 from skc.runtime.values import substitute
@@ -64,7 +65,7 @@ def module_of(script: Path) -> tuple[Path, str] | None:
 def command_of(op: Op, args: list[Any], ctx: ExecContext | None = None) -> list[str]:
     """The argv an op would run, after substitution (`bash -c ...` for `cmd`)."""
     a = op.attributes
-    if op.op_name == "tool.script":
+    if isinstance(op, ScriptOp):
         root = Path(str((ctx.bindings.get("scripts_root") if ctx else None) or
                         (ctx.options.get("source_dir") if ctx else None) or "."))
         script = substitute(str(a["path"]), args)
@@ -145,7 +146,7 @@ class ShellTarget(Target):
     default_timeout_s = 300.0
 
     async def execute(self, op: Op, args: list[Any], ctx: ExecContext) -> OpResult:
-        if op.op_name == "tool.script" and (why := confined_script(op, args, ctx)):
+        if isinstance(op, ScriptOp) and (why := confined_script(op, args, ctx)):
             raise OpFailed(f"refusing to run the script: {why}", retryable=False)
         argv = command_of(op, args, ctx)
         argv[0] = resolve_binary(argv[0], ctx)

@@ -13,7 +13,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from skc.ir.types import JSON, TABLE, TEXT, TOKEN, Type
+from skc.ir.core import Op
+from skc.ir.dialects import op_class
+from skc.ir.dialects.calc import AddOp, AndOp, CmpOp, DivOp, MulOp, NotOp, OrOp, SubOp
+from skc.ir.dialects.data import ConstOp, CountOp, JsonGetOp, RegexExtractOp
+from skc.ir.types import BOOL, JSON, NUM, TABLE, TEXT, TOKEN, Type
 
 # `{N}` in a templated IR string is the N-th operand (when N is below the operand count).
 PLACEHOLDER = re.compile(r"\{(\d+)\}")
@@ -156,26 +160,22 @@ BINARY_OPS = {"and": "calc.and", "or": "calc.or", "add": "calc.add", "sub": "cal
 OP_OF_BINARY = {v: k for k, v in BINARY_OPS.items()}
 
 
+# The result type of each expression op class unless the step says `-> type` (from its attributes).
+_RESULT: dict[type[Op], Callable[[dict], Type]] = {
+    **dict.fromkeys((AddOp, SubOp, MulOp, DivOp), lambda attrs: NUM),
+    **dict.fromkeys((CmpOp, AndOp, OrOp, NotOp), lambda attrs: BOOL),
+    CountOp: lambda attrs: NUM,
+    JsonGetOp: lambda attrs: JSON,
+    RegexExtractOp: lambda attrs: JSON if attrs.get("all") is True else TEXT,
+    ConstOp: lambda attrs: const_type(attrs.get("value")),
+}
+
+
 def expr_result(op_name: str, attrs: dict) -> Type:
     """The result type an expression op has unless the step says `-> type`."""
-    if op_name in ("calc.add", "calc.sub", "calc.mul", "calc.div"):
-        return Type("num")
-    if op_name.startswith("calc."):
-        return Type("bool")
-    return call_default_result(op_name, attrs)
-
-
-def call_default_result(op_name: str, attrs: dict) -> Type:
-    """The result type a data call has unless the step says `-> type`."""
-    if op_name == "data.count":
-        return Type("num")
-    if op_name == "data.json_get":
-        return JSON
-    if op_name == "data.regex_extract":
-        return JSON if attrs.get("all") is True else TEXT
-    if op_name == "data.const":
-        return const_type(attrs.get("value"))
-    return TEXT
+    cls = op_class(op_name)
+    how = _RESULT.get(cls) if cls is not None else None
+    return how(attrs) if how is not None else TEXT
 
 
 def const_type(value: object) -> Type:

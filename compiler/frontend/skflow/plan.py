@@ -24,11 +24,16 @@ from skc.compiler.frontend.skflow.ops import (
 from skc.compiler.frontend.skflow.strings import IDENT, literal_ok
 from skc.ir.attrs import well_formed
 from skc.ir.core import Block, Op, Value
+from skc.ir.dialects.calc import CALC, CmpOp, NotOp
 from skc.ir.dialects.ctrl import IfOp, MapOp, RetryOp, ReturnOp, YieldOp
+from skc.ir.dialects.data import TemplateOp
 from skc.ir.dialects.skc import WorkflowOp
+from skc.ir.dialects.tool import ShellOp
+from skc.ir.traits import CallsModel, RunsTool
 from skc.ir.types import check_signature
 
-CALC_BINARY = {"calc.and", "calc.or", "calc.add", "calc.sub", "calc.mul", "calc.div", "calc.cmp"}
+CALC_EXPR: frozenset[type[Op]] = frozenset(CALC.ops)  # written as operators: `a + b`, `x > 3`, `not c`
+CALC_BINARY: frozenset[type[Op]] = CALC_EXPR - {NotOp}
 
 
 def is_valid(op: Op) -> bool:
@@ -43,7 +48,7 @@ def is_valid(op: Op) -> bool:
             return False
     if any(spec.required and key not in op.attributes for key, spec in op.attrs.items()):
         return False
-    return not (op.op_name == "tool.shell" and ("argv" in op.attributes) == ("cmd" in op.attributes))
+    return not (isinstance(op, ShellOp) and ("argv" in op.attributes) == ("cmd" in op.attributes))
 
 
 def first_index(values: list[Value], v: Value) -> int:
@@ -111,9 +116,9 @@ def _expr_attrs_ok(op: Op, top: bool) -> bool:
     The top op of a statement may carry any other attributes (`... attrs {step: "2"}`).
     """
     name, keys = op.op_name, set(op.attributes)
-    if name.startswith("calc."):
-        return top or keys == ({"pred"} if name == "calc.cmp" else set())
-    if name == "data.template":
+    if type(op) in CALC_EXPR:
+        return top or keys == ({"pred"} if isinstance(op, CmpOp) else set())
+    if isinstance(op, TemplateOp):
         text = str(op.attributes.get("template", ""))
         order: list[Value] = []
         for m in PLACEHOLDER.finditer(text):
@@ -129,7 +134,7 @@ def _expr_attrs_ok(op: Op, top: bool) -> bool:
 def producer_spelled(token: Value) -> bool:
     """`needs step` names this token by its step: the first token of a tool step with data."""
     op = token.defining_op
-    if op is None or not op.op_name.startswith("tool.") or op.results[0].type.kind == "token":
+    if op is None or not op.has(RunsTool) or op.results[0].type.kind == "token":
         return False
     return next((r for r in op.results if r.type.kind == "token"), None) is token
 
@@ -184,9 +189,9 @@ def region_problem(op: Op) -> str | None:
 def expr_slots(op: Op, plan: CallPlan | None) -> list[int]:
     """Operands that may be written as expressions (folded ops) rather than names."""
     name = op.op_name
-    if name in CALC_BINARY or name == "calc.not" or isinstance(op, YieldOp | ReturnOp):
+    if type(op) in CALC_EXPR or isinstance(op, YieldOp | ReturnOp):
         return list(range(len(op.operands)))
-    if name in CALL_OF_OP and name != "data.template":
+    if name in CALL_OF_OP and not isinstance(op, TemplateOp):
         params = CALLS[CALL_OF_OP[name]][1]
         return list(range(len(op.operands))) if "*expr" in params or "expr" in params else []
     if isinstance(op, IfOp | MapOp):
@@ -208,7 +213,7 @@ class Plan:
         for op in wf.walk():
             for i, v in enumerate(op.operands):
                 self.uses.setdefault(id(v), []).append((op, i))
-            if op.op_name.startswith(("tool.", "llm.")) or isinstance(op, RetryOp):
+            if op.has(RunsTool) or op.has(CallsModel) or isinstance(op, RetryOp):
                 plan = plan_call(op)
                 self.calls[id(op)] = plan
                 for v in plan.needs if plan else ():
@@ -223,7 +228,7 @@ class Plan:
     def is_expr_op(self, op: Op, top: bool = False) -> bool:
         """`op` can be written as an expression: folded into its user, or (`top`) a statement's own."""
         name = op.op_name
-        if name not in CALC_BINARY and name != "calc.not" and name not in CALL_OF_OP:
+        if type(op) not in CALC_EXPR and name not in CALL_OF_OP:
             return False
         key = (id(op), top)
         ok = self.expr_ok.get(key)
@@ -261,9 +266,9 @@ class Plan:
     def writes_own_syntax(self, op: Op) -> bool:
         if isinstance(op, IfOp | MapOp | RetryOp) and region_problem(op) is not None:
             return False
-        if op.op_name.startswith(("tool.", "llm.")) or isinstance(op, RetryOp):
+        if op.has(RunsTool) or op.has(CallsModel) or isinstance(op, RetryOp):
             return self.calls.get(id(op)) is not None
-        if op.op_name in CALC_BINARY or op.op_name == "calc.not" or op.op_name in CALL_OF_OP:
+        if type(op) in CALC_EXPR or op.op_name in CALL_OF_OP:
             return self.is_expr_op(op, top=True)
         return True
 

@@ -15,7 +15,7 @@ from skc.compiler.frontend.skflow.ops import (
     PLACEHOLDER,
     RESERVED,
 )
-from skc.compiler.frontend.skflow.plan import CALC_BINARY, NATURAL_KWARGS, Plan
+from skc.compiler.frontend.skflow.plan import CALC_BINARY, CALC_EXPR, NATURAL_KWARGS, Plan
 from skc.compiler.frontend.skflow.strings import (
     IDENT,
     Inexpressible,
@@ -24,6 +24,7 @@ from skc.compiler.frontend.skflow.strings import (
     render_literal,
 )
 from skc.ir.core import Op, Value
+from skc.ir.dialects.calc import CmpOp, NotOp
 from skc.ir.dialects.ctrl import ReturnOp
 from skc.ir.dialects.skc import WorkflowOp
 
@@ -95,18 +96,18 @@ class ExprPrinter:
         """The expression of a folded op, or (with `extra`) of a statement's top op, whose
         attributes that expressions cannot carry go to `extra` (written `attrs {...}`)."""
         name = op.op_name
-        if name.startswith("calc."):
-            keep = {"pred"} if name == "calc.cmp" else set()
+        if type(op) in CALC_EXPR:
+            keep = {"pred"} if isinstance(op, CmpOp) else set()
             rest = {k: v for k, v in op.attributes.items() if k not in keep}
             if rest and extra is None:
                 raise Inexpressible(f"{name} has attributes an expression cannot carry")
             if extra is not None:
                 extra.update(rest)
-        if name == "calc.not":
+        if isinstance(op, NotOp):
             text, prec = self.expr(op.operands[0])
             return "not " + paren(text, prec < 3), 3
-        if name in CALC_BINARY:
-            if name == "calc.cmp":
+        if type(op) in CALC_BINARY:
+            if isinstance(op, CmpOp):
                 symbol, prec = _CMP[str(op.attributes["pred"])], 4
             else:
                 symbol, prec = _SYMBOLS[OP_OF_BINARY[name]]

@@ -35,6 +35,7 @@ from skc.compiler.frontend.skflow.strings import (
 from skc.ir.core import Block, Op, Value
 from skc.ir.dialects.ctrl import IfOp, MapOp, RetryOp, ReturnOp, YieldOp
 from skc.ir.dialects.skc import WorkflowOp
+from skc.ir.dialects.tool import HttpOp, ShellOp
 from skc.ir.location import Location
 from skc.ir.module import Module
 from skc.ir.types import JSON, Type
@@ -256,7 +257,7 @@ class _WorkflowPrinter:
         form, attrs = plan.form, op.attributes
         done: set[str] = set()
         head = form.keyword
-        if op.op_name == "tool.shell":
+        if isinstance(op, ShellOp):
             key = "argv" if "argv" in attrs else "cmd"
             argv = attrs.get("argv")
             head += " " + (self.argv([str(a) for a in argv], op) if isinstance(argv, list)
@@ -268,7 +269,7 @@ class _WorkflowPrinter:
             done.add("path")
         else:
             main = str(form.main_attr)
-            if op.op_name == "tool.http" and "method" in attrs:
+            if isinstance(op, HttpOp) and "method" in attrs:
                 head += " " + str(attrs["method"])
                 done.add("method")
             text = str(attrs[main])

@@ -28,8 +28,10 @@ from skc.compiler.frontend.skflow.strings import Text
 from skc.ir.attrs import well_formed
 from skc.ir.core import Block, Op, UnregisteredOp, Value, valid_name
 from skc.ir.dialects import op_class
+from skc.ir.dialects.skc import WorkflowOp
 from skc.ir.effects import parse_effects
 from skc.ir.location import Diagnostic, Location, Severity
+from skc.ir.traits import HasRegions, RunsTool, Terminator
 from skc.ir.types import TEXT, TOKEN, Type, check_signature
 
 _COMMON_CLAUSES = {"with", "needs", "attrs"}
@@ -312,7 +314,7 @@ class StepBuilder:
                 operands.append(v)
                 continue
             producer = v.defining_op
-            if producer is None or not producer.op_name.startswith("tool.") or producer.results[0] is not v:
+            if producer is None or not producer.has(RunsTool) or producer.results[0] is not v:
                 what = producer.op_name if producer is not None else "an input"
                 self.report("SKC136", var.line, var.col, f"`{var.name}` ({what}) gives no ordering token",
                             f"only tool steps and token values can be needed; pass data with `with {var.name}`")
@@ -399,7 +401,7 @@ class StepBuilder:
     def generic(self, a: A.GenericAction, loc: Location, line: int, col: int) -> Op:
         """`op "name"(values) {attrs} -> types`: any region-free op, checked later by the verifier."""
         cls = op_class(a.opname)
-        if cls is not None and (cls.num_regions or cls.terminator or cls.name == "skc.workflow"):
+        if cls is not None and (cls.has(HasRegions) or cls.has(Terminator) or issubclass(cls, WorkflowOp)):
             self.report("SKC139", line, col, f"{a.opname} cannot be written with `op`",
                         "write if/map/retry blocks, yield and return with their own syntax")
         operands = [self.lookup(v) for v in a.operands]
