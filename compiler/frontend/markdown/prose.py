@@ -144,7 +144,7 @@ def is_instruction(text: str) -> bool:
         return False
     if _DIRECT.match(t):
         return True
-    purpose = _PURPOSE.match(t)
+    purpose = _PURPOSE.match(t) or re.match(r"otherwise,\s+", t, re.I)  # "Otherwise, determine the app ..."
     if purpose and len(t) > purpose.end():
         return is_instruction(t[purpose.end():])  # "To check X, look at the /targets page."
     verb = first_verb(t)
