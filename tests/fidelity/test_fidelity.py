@@ -98,12 +98,12 @@ def _suite_total() -> Score:
 _TARGETS = [
     ("commands_recall", lambda t: t.counts["commands"].recall >= 0.98, None),
     ("edges_f1", lambda t: t.counts["edges"].f1 >= 0.95,
-     "step edges: F1 0.932 (recall 157/162, 175 found): alternatives chained, list items read as steps"),
+     "step edges: F1 0.927 (recall 158/164, 177 found): alternatives chained, list items read as steps"),
     ("decisions_with_evidence_recall", lambda t: t.counts["decisions_with_evidence"].recall >= 0.9,
-     "decisions with evidence: recall 0.70 (73/104) since 30 more corpus cases carry their decisions"),
+     "decisions with evidence: recall 0.68 (74/109) since 32 more corpus cases carry their decisions"),
     ("decisions_precision", lambda t: t.counts["decisions"].precision >= 0.9, None),  # no "if" remark compiled as a decision
     ("decisions_recall", lambda t: t.counts["decisions"].recall >= 0.9,
-     "decisions: recall 0.73 (76/104) since 30 more corpus cases carry their decisions"),
+     "decisions: recall 0.71 (77/109) since 32 more corpus cases carry their decisions"),
     ("inputs_recall", lambda t: t.counts["inputs"].recall >= 0.98,
      "inputs: recall 0.967 (89/92): bare upper-case placeholders (FS_PATH, LATEST, XXX) are no inputs"),
     ("no_invented_conditions", lambda t: t.invented == [], None),
