@@ -28,7 +28,7 @@ from skc.compiler.frontend.markdown.rules import Rule, Rules
 _VERBS = set("""
 accept access acknowledge activate add address adjust allow analyse analyze announce apply approve archive ask assess assign
 attach audit avoid back backup build bump call cancel capture change check choose clean clear click close
-collect commit compare compile configure confirm connect consider contact continue convert copy cordon create
+collect commit compare compile configure confirm connect consider contact continue convert copy cordon correct create
 debug decide decrease define delete deploy describe design determine diagnose disable discard dispatch document
 double download drain draft drop edit enable ensure escalate establish evaluate examine execute exit expand
 explain explore export extract fail failover fetch file fill filter find finish fix flush follow force forward
@@ -37,16 +37,17 @@ inspect install investigate invoke isolate keep kill label launch list load loca
 mark measure merge migrate modify monitor mount move navigate note notify number observe obtain open organize
 outline page parse patch
 pause perform pick pin prefer ping place plan poll post prepare present preview proceed produce promote propose
-provide pull push put query raise read reboot rebuild recheck reconfigure record recover redeploy reduce 
-refresh reindex reload remove rename repair repeat replace reply report request rerun reset resize resolve respond restart
+provide pull purchase push put query raise read reboot rebuild recheck reconfigure record recover redeploy reduce 
+refresh reindex reload remove rename renew repair repeat replace reply report request rerun reset resize resolve respond restart
 restore resume retry return revert review revoke rollback roll rotate run save scale scan schedule search
 select send set setup share shut silence skip sort specify ssh start stop study submit summarise summarize
 suspend switch sync take tail talk tell terminate test trace track trigger troubleshoot try turn type uncordon
 undo uninstall unlock unmount update upgrade upload use validate verify view visit wait watch write
 """.split())
 LEADS = re.compile(r"(?:(?:first|then|next|finally|now|also|afterwards|optionally|again|please)[,:]?\s+)+", re.I)
-_MODAL = re.compile(r"(?:you|we|the (?:user|operator|engineer|on-?call|eoc))\s+(?:should|must|need to|have to|"
-                    r"can|may want to|will need to|will want to|may need to|might need to|might want to)\s+(\w+)", re.I)
+_MODAL = re.compile(r"(?:(?:you|we|the (?:user|operator|engineer|on-?call|eoc))\s+(?:should|must|need to|have to|"
+                    r"can|may want to|will need to|will want to|may need to|might need to|might want to)"
+                    r"|you\s+could(?:\s+also)?)\s+(\w+)", re.I)  # "you could also rollback X": an option to take
 _COND = re.compile(r"(?P<kw>if|when|whenever|in case|in the case that|should|unless)\s+(?P<rest>.+)\Z", re.I | re.S)
 _THEN_SPLIT = re.compile(r",\s*(?:then\s+)?|\s+then\s+|\s+-+\s+|:\s+|\s+(?=(?:you|we)\s+(?:can|should|must|need|may|will)\b)",
                          re.I)
@@ -143,7 +144,7 @@ def is_instruction(text: str) -> bool:
         return False
     if _DIRECT.match(t):
         return True
-    purpose = _PURPOSE.match(t)
+    purpose = _PURPOSE.match(t) or re.match(r"otherwise,\s+", t, re.I)  # "Otherwise, determine the app ..."
     if purpose and len(t) > purpose.end():
         return is_instruction(t[purpose.end():])  # "To check X, look at the /targets page."
     verb = first_verb(t)

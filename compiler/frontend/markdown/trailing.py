@@ -71,7 +71,7 @@ def case_condition(sentence: str) -> prose.Condition | None:
         return None
     words = t.split()
     lead = 3 if words[1].lower() == "case" else 4  # "in case of" / "in the case of", "in the event of"
-    for k in range(lead + 1, min(len(words), lead + 9)):
+    for k in range(lead + 1, min(len(words), lead + 13)):
         action = " ".join(words[k:])
         comma = words[k - 1].endswith(",")
         if (comma or words[k].lower() in _CASE_VERBS) and (prose.is_instruction(action) or prose.modal(action)):
