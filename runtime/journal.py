@@ -62,6 +62,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from skc.runtime.redact import Redactor
 from skc.runtime.values import encode_line
 
 JOURNAL_FILE = "journal.jsonl"
@@ -90,6 +91,7 @@ class JournalWriter:
                  durable: bool = True) -> None:
         self.path = path
         self.redact = redact
+        self._redact = None if isinstance(redact, Redactor) and not redact else redact  # None: a redactor without secrets, not called per record
         self.durable = durable
         new = not path.exists()
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -110,7 +112,7 @@ class JournalWriter:
     def _line(self, record: dict[str, Any]) -> str:
         if "ts" not in record:
             record = {**record, "ts": time.time()}
-        return encode_line(self.redact(record))
+        return encode_line(self._redact(record) if self._redact is not None else record)
 
     def _write_lines(self, lines: list[str], sync: bool) -> None:
         with self._lock:

@@ -294,13 +294,16 @@ class Scheduler:
         if plan.asks:
             self._check_permissions(op, op_id, args)
         target, step, name, trace_emit = plan.target, plan.step, op.op_name, self.trace.emit
+        tname, trace_record = target.name, self.trace.record
 
         def emit(event: str, **fields: Any) -> None:
-            trace_emit(event, op=op_id, name=name, step=step, target=target.name, **fields)
+            trace_emit(event, op=op_id, name=name, step=step, target=tname, **fields)
 
         ctx = ExecContext(self.run_id, self.workdir, dict(plan.env), self.bindings, self.options,
                           emit, step, op_id, 1)
-        emit("op_start", attempt=1)
+        # op_start and (below) op_end built as one dict each, as `emit` would write them
+        trace_record({"ts": time.time(), "event": "op_start", "op": op_id, "name": name, "step": step,
+                      "target": tname, "attempt": 1})
         started = time.perf_counter()
         code = "SKC310"
         try:
@@ -322,12 +325,15 @@ class Scheduler:
             if result.meta:
                 op_end(emit, result, duration, 1)
             else:  # the usual case, spelled out: no meta to look through
-                emit("op_end", duration_s=round(duration, 6), tokens_in=result.tokens_in,
-                     tokens_out=result.tokens_out, retries=0, cache_hit=False, solidified=False)
+                trace_record({"ts": time.time(), "event": "op_end", "op": op_id, "name": name, "step": step,
+                              "target": tname, "duration_s": round(duration, 6), "tokens_in": result.tokens_in,
+                              "tokens_out": result.tokens_out, "retries": 0, "cache_hit": False,
+                              "solidified": False})
             if self.journal is None:
                 return values, None
             record = {"type": "done", "op": op_id, "name": name, "step": step, "values": values,
-                      "tokens_in": result.tokens_in, "tokens_out": result.tokens_out, "attempt": 1}
+                      "tokens_in": result.tokens_in, "tokens_out": result.tokens_out, "attempt": 1,
+                      "ts": time.time()}
             if plan.replayable:  # its dependents start at once: the next fsync makes it durable
                 self.journal.note(record)
                 self.commit_soon()

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from skc.runtime.redact import Redactor
 from skc.runtime.values import encode_line
 
 TRACE_FILE = "trace.jsonl"
@@ -45,6 +46,7 @@ class TraceWriter:
     def __init__(self, path: Path | None, run_id: str, redact: Callable[[Any], Any] = lambda v: v) -> None:
         self.run_id = run_id
         self.redact = redact
+        self._redact = None if isinstance(redact, Redactor) and not redact else redact  # None: a redactor without secrets, not called per event
         self.listeners: list[Listener] = []
         self._lock = threading.Lock()
         self._file = None
@@ -57,7 +59,15 @@ class TraceWriter:
     def emit(self, event: str, **fields: Any) -> None:
         if self._file is None and not self.listeners:
             return
-        record = self.redact({"ts": time.time(), "event": event, **fields})
+        self.record({"ts": time.time(), "event": event, **fields})
+
+    def record(self, record: dict[str, Any]) -> None:
+        """Writes one event given as its record (`ts` and `event` first, as `emit` makes it):
+        the scheduler's inline ops build theirs in one dict, without keyword passing."""
+        if self._file is None and not self.listeners:
+            return
+        if self._redact is not None:
+            record = self._redact(record)
         if self._file is not None:
             line = encode_line(record)
             try:

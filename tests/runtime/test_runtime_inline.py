@@ -202,3 +202,25 @@ def test_map_items_running_side_by_side_share_their_waves_fsyncs(tmp_path: Path,
     # header, const, the 8 items' first ops, their second ops, the map's own record, end:
     # per wave, not per item (8 items x 2 waves alone would be 16)
     assert fsyncs <= 8, fsyncs
+
+
+def test_inline_ops_records_pass_the_redactor_when_there_are_secrets(tmp_path: Path, now_target: None) -> None:
+    # the op's id is part of its value: "0" is the secret, so op 0's value and op 1's ("0+1") hold it
+    result = run_module(dag_module([[], [0]], effects=[]), tmp_path, secrets=["0+1"])
+    assert result.status == "ok", result.error
+    journal = (result.run_dir / "journal.jsonl").read_text()  # type: ignore[operator]
+    trace = (result.run_dir / "trace.jsonl").read_text()  # type: ignore[operator]
+    assert "0+1" not in journal
+    assert "0+1" not in trace
+    done = [r for r in journal_records(result.run_dir) if r["type"] == "done"]  # type: ignore[arg-type]
+    assert [r["values"] for r in done] == [["0"], ["***"]]
+
+
+def test_inline_ops_events_and_records_have_the_keys_of_task_run_ops(tmp_path: Path, now_target: None) -> None:
+    result = run_module(dag_module([[]], effects=[]), tmp_path)
+    events = {e["event"]: e for e in trace_events(result.run_dir) if e.get("op") == "0"}  # type: ignore[arg-type]
+    assert list(events["op_start"]) == ["ts", "event", "op", "name", "step", "target", "attempt"]
+    assert list(events["op_end"]) == ["ts", "event", "op", "name", "step", "target", "duration_s", "tokens_in",
+                                      "tokens_out", "retries", "cache_hit", "solidified"]
+    done = next(r for r in journal_records(result.run_dir) if r["type"] == "done")  # type: ignore[arg-type]
+    assert list(done) == ["type", "op", "name", "step", "values", "tokens_in", "tokens_out", "attempt", "ts"]
