@@ -45,8 +45,8 @@ for the first op of region 1 of op 5, `7[2].0` for map item 2, `8@1.0` for retry
 attempt 1), so a resume of the same IR (checked by `ir_sha256`) finds them again.
 
 Values pass through the run's redactor first: secrets never reach the disk. A record
-is encoded once, by the C JSON encoder (`values.encode_line`); only values it refuses
-take the slower `jsonable` walk.
+is encoded once, by orjson (`values.encode_line`; UTF-8, not `\\u` escapes); only values it
+refuses take `json`'s C encoder or the slower `jsonable` walk.
 """
 
 from __future__ import annotations

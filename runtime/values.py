@@ -22,6 +22,11 @@ from typing import Any
 
 from skc.ir.types import Type
 
+try:
+    import orjson
+except ImportError:  # pragma: no cover - orjson is a dependency; `json`'s encoder is the reference
+    orjson = None  # type: ignore[assignment]
+
 _PLACEHOLDER = re.compile(r"\{(\d+)\}")
 _TRUE = {"true", "yes", "y", "1", "on", "ok"}
 _FALSE = {"false", "no", "n", "0", "off", ""}
@@ -227,14 +232,53 @@ _ENCODE = c_make_encoder(None, _leaf, encode_basestring_ascii, None, ":", ",", F
 _ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False, default=_leaf)
 
 
+def _orjson_leaf(value: Any) -> Any:
+    """What orjson asks about (its `default`): what `json` writes for a subclass of a JSON
+    type (passed through, `OPT_PASSTHROUGH_SUBCLASS`) or a dataclass or datetime (passed
+    through), and `_leaf`'s answer for anything else."""
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return str(value)  # as `jsonable` writes it
+        return float(value)
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, list):
+        return list(value)
+    return _leaf(value)
+
+
+_ORJSON_OPTS = (orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATACLASS
+                | orjson.OPT_PASSTHROUGH_DATETIME) if orjson is not None else 0
+
+
 def encode_line(value: Any) -> str:
     """`json.dumps(jsonable(value), separators=(",", ":"))`, in one pass: one JSON line of
     the journal or the trace, keys in the order the record has them.
 
-    The C encoder writes the value as it is; only what it refuses (a non-finite
-    float) takes the slow `jsonable` walk. One difference: bool and None dict keys
-    are written `true`/`null` (JSON's spelling), not `True`/`None`.
+    orjson writes it (~10x faster than the C encoder of `json`; the line is the same
+    JSON data, spelled differently: non-ASCII characters as UTF-8 rather than `\\u`
+    escapes, floats in their shortest form); what orjson refuses (a non-str key, an
+    int beyond 64 bits, a lone surrogate) and any line holding `null` (orjson writes a
+    non-finite float as null, `jsonable` as its name) take `json`'s C encoder. That
+    encoder writes the value as it is; only what it refuses (a non-finite float) takes
+    the slow `jsonable` walk. Differences to `jsonable`: bool and None dict keys are
+    written `true`/`null` (JSON's spelling), not `True`/`None`; an Enum that is no str
+    or int is written by orjson as its value, not its name.
     """
+    if orjson is not None:
+        try:
+            line = orjson.dumps(value, default=_orjson_leaf, option=_ORJSON_OPTS)
+        except TypeError:  # orjson.JSONEncodeError too
+            pass
+        else:
+            if b"null" not in line:
+                return line.decode()
     try:
         return "".join(_ENCODE(value, 0)) if _ENCODE is not None else _ENCODER.encode(value)
     except (TypeError, ValueError):
