@@ -65,6 +65,7 @@ from skc.compiler.frontend.markdown.step_rules import (
     table_steps,
 )
 from skc.compiler.frontend.markdown.tabs import fold_tabs
+from skc.compiler.frontend.markdown.thresholds import threshold_checks
 from skc.compiler.frontend.markdown.trailing import (
     case_condition,
     concluded_then_acts,
@@ -118,6 +119,7 @@ class _Extractor:
             group.children = self.section(sub, label)
             gate_section(group)  # "If the nodes are gone for good, recovering the data is not possible. To do so: ..."
             item_checks(group)  # "1. Check whether the virtual network was updated recently." + nested steps
+            threshold_checks(group)  # "p99 of `X` should be less than 10ms. Query in metrics UI:" + a query
             if group.children:
                 heading_check(sub.title, group)  # "Step 5: Verify DNS responses contain the expected IPs"
             if not group.children and sub.number is not None:  # "## Step 2: Connect to the node" + prose only
