@@ -10,6 +10,7 @@ import pytest
 from skc.compiler.frontend.markdown import prose
 from skc.compiler.frontend.markdown.anaphora import anaphoric_condition
 from skc.compiler.frontend.markdown.choices import case_labels, picks_action
+from skc.compiler.frontend.markdown.intro_checks import checked_facts
 from skc.compiler.frontend.markdown.remarks import remark, same_fact
 from skc.compiler.frontend.markdown.thresholds import bound
 from skc.compiler.frontend.markdown.trailing import trailing_condition
@@ -153,3 +154,29 @@ def test_a_bound_next_to_its_query_is_a_decision_over_the_query(tmp_path: Path) 
     decides = [op for op in ops if op.op_name == "llm.decide"]
     assert [str(op.attributes["prompt"]) for op in decides] == ["Check whether the p99 of `fsync_seconds` is less than 10ms."]
     assert [v.defining_op.op_name for v in decides[0].operands if v.defining_op is not None] == ["tool.sql"]
+
+
+@pytest.mark.parametrize(("sentence", "commands", "facts"), [
+    ("Verify if there is an error in `config-reloader` container logs.",
+     ["kubectl logs sts/am -c config-reloader"], ["there is an error in `config-reloader` container logs"]),
+    ("Check if the etcd member list shows three members, then restart.", ["etcdctl member list"],
+     ["the etcd member list shows three members"]),
+    ("Check if you have access to the cluster.", ["kubectl get nodes"], []),  # nothing the command shows
+    ("Check whether the pods are overused:", ["kubectl top pods"], []),  # a listed step naming itself
+])
+def test_a_check_if_lead_in_judges_its_command_only_when_it_names_what_it_shows(
+        sentence: str, commands: list[str], facts: list[str]) -> None:
+    assert checked_facts(sentence, commands) == facts
+
+
+def test_a_check_if_lead_in_is_a_decision_over_its_command(tmp_path: Path) -> None:
+    text = ("# Reload failed\n\n## Diagnosis\n\nVerify if there is an error in `config-reloader` container logs.\n\n"
+            "```shell\nkubectl logs sts/alertmanager-main -c config-reloader\n```\n")
+    doc = tmp_path / "rb.md"
+    doc.write_text(text, encoding="utf-8")
+    result = compile_tsg(doc)
+    assert result.module is not None
+    decides = [op for wf in result.module.workflows for op in wf.walk() if op.op_name == "llm.decide"]
+    assert [str(op.attributes["prompt"]) for op in decides] == [
+        "Check whether there is an error in `config-reloader` container logs."]
+    assert [v.defining_op.op_name for v in decides[0].operands if v.defining_op is not None] == ["tool.shell"]

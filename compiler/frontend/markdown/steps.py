@@ -36,6 +36,7 @@ from skc.compiler.frontend.markdown.blocks import read_block
 from skc.compiler.frontend.markdown.document import Block, Document, Section
 from skc.compiler.frontend.markdown.gates import gate_section
 from skc.compiler.frontend.markdown.heading_checks import heading_check, item_checks
+from skc.compiler.frontend.markdown.intro_checks import intro_checks
 from skc.compiler.frontend.markdown.snippets import (
     MAX_INLINE_SPANS,
     Snippet,
@@ -119,6 +120,7 @@ class _Extractor:
             group.children = self.section(sub, label)
             gate_section(group)  # "If the nodes are gone for good, recovering the data is not possible. To do so: ..."
             item_checks(group)  # "1. Check whether the virtual network was updated recently." + nested steps
+            intro_checks(group)  # "Verify if there is an error in `x` logs." + ```kubectl logs x```
             threshold_checks(group)  # "p99 of `X` should be less than 10ms. Query in metrics UI:" + a query
             if group.children:
                 heading_check(sub.title, group)  # "Step 5: Verify DNS responses contain the expected IPs"
