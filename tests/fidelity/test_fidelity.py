@@ -30,8 +30,6 @@ STRUCTURE_GAPS: dict[tuple[str, str], str] = {
     ("gl_filesystem_alerts_inodes", "inputs"): "bare upper-case placeholders FS_PATH, LATEST ('replace LATEST with version') are no inputs",
     ("gl_pg_xid_xmin_age", "inputs"): "XXX in a file name ('replace XXX ... with issue number') is no input",
     ("gl_prometheus_pod_crashlooping", "edges"): "three alternative cases (OOM, disk full, corrupted WAL) chained by edges",
-    ("gl_pgbouncer_saturation", "steps"): "a numbered list whose sub-bullets are under-indented reads as 7 steps, not 2",
-    ("gl_pgbouncer_saturation", "edges"): "7 steps chained instead of 1 -> 2",
     ("gl_pgbouncer_saturation", "inputs"): "'<snip>' in a sample-output block becomes an input",
     ("gl_gcs_snapshots", "edges"): "two independent procedures (manual snapshot; the alert's troubleshooting) chained by an edge",
     ("po_kube_api_error_budget_burn", "edges"): "'Critical' and 'Warning' (alternatives by severity, each before 'Runbook') chained Critical -> Warning",

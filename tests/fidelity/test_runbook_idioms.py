@@ -245,3 +245,11 @@ def test_a_list_of_instructions_with_no_step_before_it_is_steps_not_lost(tmp_pat
     prompts = " ".join(str(op.attributes.get("prompt", "")) for op in wf.walk() if op.op_name.startswith("llm."))
     assert "Check the dashboards" in prompts
     assert "page the IMOC" in prompts
+
+
+def test_under_indented_bullets_are_the_body_of_the_numbered_item_above(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    text = ("# Saturation\n\n## Troubleshoot\n\n1. Imbalance on connections\n  * Check the dashboard.\n"
+            "  * Restart the pod with `kubectl delete pod web-1`.\n\n1. Too many connections\n"
+            "  * Dump the queries with `psql -c 'select 1'`.\n\n* A list of its own at the margin.\n")
+    _, wf = _compile(tmp_path, text)
+    assert wf.attr_strs("step_edges") == ["Troubleshoot.1 -> Troubleshoot.2"]

@@ -37,6 +37,7 @@ from skc.compiler.frontend.markdown.document import Block, Document, Section
 from skc.compiler.frontend.markdown.gates import gate_section
 from skc.compiler.frontend.markdown.heading_checks import heading_check, item_checks
 from skc.compiler.frontend.markdown.intro_checks import intro_checks
+from skc.compiler.frontend.markdown.list_nesting import fold_underindented
 from skc.compiler.frontend.markdown.snippets import (
     MAX_INLINE_SPANS,
     Snippet,
@@ -160,6 +161,7 @@ class _Extractor:
     def blocks(self, blocks: list[Block], counter: Counter, intro: Step | None = None) -> list[Step]:
         """Steps of a run of blocks; `intro` is the step the first block may belong to. Each
         block kind has its reader in `_READERS` (html blocks make no step)."""
+        blocks = fold_underindented(blocks, self.doc.lines)  # "1. X" + "  * sub" (indented too little to nest)
         counter.reserve(blocks)
         out: list[Step] = []
         for i, b in enumerate(blocks):
