@@ -253,3 +253,19 @@ def test_under_indented_bullets_are_the_body_of_the_numbered_item_above(tmp_path
             "  * Dump the queries with `psql -c 'select 1'`.\n\n* A list of its own at the margin.\n")
     _, wf = _compile(tmp_path, text)
     assert wf.attr_strs("step_edges") == ["Troubleshoot.1 -> Troubleshoot.2"]
+
+
+@pytest.mark.parametrize(("text", "edges"), [
+    ("# Alert\n\n## Critical\n\nRun `kubectl get nodes`.\n\n## Warning\n\nRun `kubectl get pods`.\n\n"
+     "## Runbook\n\nRun `kubectl top nodes`.\n", ["Critical -> Runbook", "Warning -> Runbook"]),
+    ("# Pod crashlooping\n\n## Common symptoms\n\n### Out of memory\n\nRun `kubectl top pods`.\n\n"
+     "### Disk full\n\nRun `df -h`.\n\n### Corrupted WAL\n\nRun `ls /data/wal`.\n", []),
+    ("# Connections\n\n## Checklist\n\n### Is the issue persistent?\n\n#### Step 1: Basics\n\nRun `curl -v x`.\n\n"
+     "#### Step 2: Outbound type\n\nRun `az aks show`.\n\n### Is the issue intermittent?\n\n#### Step 1: Resources\n\n"
+     "Run `kubectl top nodes`.\n\n#### Step 2: Disk\n\nRun `df -h`.\n", ["1 -> 2", "1 (2) -> 2 (2)"]),
+    ("# Steps\n\n## Diagnosis\n\nRun `kubectl get nodes`.\n\n## Mitigation\n\nRun `kubectl drain n1`.\n",
+     ["Diagnosis -> Mitigation"]),  # a sequence stays one
+])
+def test_alternative_sections_are_siblings_with_no_edge_between_them(tmp_path, text: str, edges: list[str]) -> None:  # type: ignore[no-untyped-def]
+    _, wf = _compile(tmp_path, text)
+    assert (wf.attr_strs("step_edges") or []) == edges
