@@ -269,3 +269,11 @@ def test_under_indented_bullets_are_the_body_of_the_numbered_item_above(tmp_path
 def test_alternative_sections_are_siblings_with_no_edge_between_them(tmp_path, text: str, edges: list[str]) -> None:  # type: ignore[no-untyped-def]
     _, wf = _compile(tmp_path, text)
     assert (wf.attr_strs("step_edges") or []) == edges
+
+
+def test_an_upper_case_word_the_prose_says_to_replace_is_an_input(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    text = ("# Kernels\n\n## Cleanup\n\nKeep the latest one (replace LATEST with version, say, `4.4.0-89`), and "
+            "replace `XXX` in the filename with the issue number:\n\n```shell\ndpkg -l | grep -v 'LATEST' | "
+            "tee -a issue_XXX_kernels.txt\nkill -s SIGKILL 1234\n```\n")
+    _, wf = _compile(tmp_path, text)
+    assert sorted(wf.attr_strs("arg_names") or []) == ["latest", "xxx"]  # SIGKILL: no sentence asks to replace it

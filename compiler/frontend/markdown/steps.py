@@ -38,6 +38,7 @@ from skc.compiler.frontend.markdown.gates import gate_section
 from skc.compiler.frontend.markdown.heading_checks import heading_check, item_checks
 from skc.compiler.frontend.markdown.intro_checks import intro_checks
 from skc.compiler.frontend.markdown.list_nesting import fold_underindented
+from skc.compiler.frontend.markdown.replace_names import mark_replaced
 from skc.compiler.frontend.markdown.snippets import (
     MAX_INLINE_SPANS,
     Snippet,
@@ -78,7 +79,9 @@ from skc.ir.location import Diagnostic, Location
 
 def extract_steps(doc: Document, diagnostics: list[Diagnostic]) -> list[Step]:
     """The top-level steps of `doc` (see the module docstring)."""
-    return _Extractor(doc, diagnostics).run()
+    steps = _Extractor(doc, diagnostics).run()
+    mark_replaced(doc, steps)  # "replace LATEST with version": `LATEST` in a command is an input
+    return steps
 
 
 class _Extractor:
