@@ -27,7 +27,6 @@ STRUCTURE_GAPS: dict[tuple[str, str], str] = {
     ("aks_pod_crashloopbackoff", "steps"): "table rows and list items read as 8 steps, not the 2 of the procedure",
     ("aks_pod_crashloopbackoff", "edges"): "8 steps chained instead of 1 -> 2",
     ("gl_filesystem_alerts_inodes", "inputs"): "a bare upper-case FS_PATH no sentence asks to replace is no input (LATEST is: 'replace LATEST with version')",
-    ("gl_pgbouncer_saturation", "inputs"): "'<snip>' in a sample-output block becomes an input",
     ("gl_gcs_snapshots", "edges"): "two independent procedures (manual snapshot; the alert's troubleshooting) chained by an edge",
     ("po_alertmanager_cluster_down", "steps"): "a one-step document lists no steps",
     ("po_alertmanager_members_inconsistent", "steps"): "'Deleting an incorrect Endpoint should trigger ...' (a gerund action) is no Mitigation step",

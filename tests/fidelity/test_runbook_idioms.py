@@ -277,3 +277,19 @@ def test_an_upper_case_word_the_prose_says_to_replace_is_an_input(tmp_path) -> N
             "tee -a issue_XXX_kernels.txt\nkill -s SIGKILL 1234\n```\n")
     _, wf = _compile(tmp_path, text)
     assert sorted(wf.attr_strs("arg_names") or []) == ["latest", "xxx"]  # SIGKILL: no sentence asks to replace it
+
+
+def test_an_elision_in_a_sample_output_is_no_input(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    text = ("# Queues\n\n## Look\n\nLook inside the file for the queue breakdown of <queue_name>. For example:\n\n"
+            "```\nQueue size:\nPipelineProcessWorker: 11000\n<snip>\n```\n")
+    _, wf = _compile(tmp_path, text)
+    assert wf.attr_strs("arg_names") == ["queue_name"]
+
+
+@pytest.mark.parametrize(("name", "elided"), [
+    ("<snip>", True), ("<snipped>", True), ("<...>", True), ("<more chars>", True), ("<truncated>", True),
+    ("<pod_name>", False), ("<snapshot>", False), ("<morecpus>", False)])
+def test_elision_markers(name: str, elided: bool) -> None:
+    from skc.compiler.frontend.markdown import prose
+
+    assert prose.elision(name) is elided
