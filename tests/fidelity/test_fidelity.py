@@ -18,9 +18,7 @@ from skc.compiler.frontend.runbook.fidelity import Expected, Score, score_docume
 
 CASES = cases()
 # Misses kept on purpose: what the front end does not read yet (see the report in README).
-KNOWN_DROPS: set[str] = {
-    "pg_terminuate_backend",  # an inline SQL call in prose (gl_pg_xid_xmin_age): its {PID} becomes an input, the call no op
-}
+KNOWN_DROPS: set[str] = set()  # none: the inline `pg_terminuate_backend({PID})` call now has its SKC151 warning
 # (case, element) where the hand-checked structure and the front end disagree and the data is
 # right: the front end's gap, kept visible as a strict xfail (`test_structure_gap`) until read.
 STRUCTURE_GAPS: dict[tuple[str, str], str] = {

@@ -293,3 +293,16 @@ def test_elision_markers(name: str, elided: bool) -> None:
     from skc.compiler.frontend.markdown import prose
 
     assert prose.elision(name) is elided
+
+
+def test_an_inline_call_with_a_placeholder_is_a_located_warning_not_a_run(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from skc.compiler.frontend.runbook.tsg_md import compile_tsg
+
+    doc = tmp_path / "rb.md"
+    doc.write_text("# Long transactions\n\n## Mitigation\n\nConsider interrupting the offending session using "
+                   "`pg_terminate_backend({PID})`. See `count_tokens()` for more.\n", encoding="utf-8")
+    result = compile_tsg(doc)
+    warned = [(d.code, d.loc.line, d.loc.col) for d in result.diagnostics if d.code == "SKC151"]
+    assert warned == [("SKC151", 5, 52)]  # `count_tokens()` takes no value: a name, not a call to run
+    assert result.module is not None
+    assert not [op for wf in result.module.workflows for op in wf.walk() if op.op_name.startswith("tool.")]

@@ -36,6 +36,7 @@ from skc.compiler.frontend.markdown.blocks import read_block
 from skc.compiler.frontend.markdown.document import Block, Document, Section
 from skc.compiler.frontend.markdown.gates import gate_section
 from skc.compiler.frontend.markdown.heading_checks import heading_check, item_checks
+from skc.compiler.frontend.markdown.inline_calls import inline_call_warnings
 from skc.compiler.frontend.markdown.intro_checks import intro_checks
 from skc.compiler.frontend.markdown.list_nesting import fold_underindented
 from skc.compiler.frontend.markdown.replace_names import mark_replaced
@@ -338,6 +339,7 @@ class _Extractor:
                 prose.parse_condition(sentence) or trailing_condition(sentence)
             skip = action_offset(sentence, cond) if cond is not None else 0
             snippets = self.spans(b, offset + skip, offset + len(sentence), sentence[skip:])
+            self.diags += inline_call_warnings(b, offset, offset + len(sentence), snippets, self.doc.path)
             if conds and (not plain or plain[-1][0] < offset_of(b.text, conds[-1].text)) \
                     and flow.resolution_note(sentence):
                 conds[-1].exit = conds[-1].exit or "resolved"  # "If X, do Y. This is a definitive resolution."
