@@ -180,3 +180,15 @@ def test_a_check_if_lead_in_is_a_decision_over_its_command(tmp_path: Path) -> No
     assert [str(op.attributes["prompt"]) for op in decides] == [
         "Check whether there is an error in `config-reloader` container logs."]
     assert [v.defining_op.op_name for v in decides[0].operands if v.defining_op is not None] == ["tool.shell"]
+
+
+def test_depending_on_symptoms_choose_is_one_choice_over_the_listed_options(tmp_path: Path) -> None:
+    assert picks_action("Depending on symptoms you observe, you may decide to choose:")
+    assert not picks_action("Depending on the integration, you can have a look to alert-manager logs")
+    text = ("# Spike\n\n## Symptoms\n\nRun `psql -c 'select 1'`.\n\n## What to do about it\n\n"
+            "Depending on symptoms you observe, you may decide to choose:\n"
+            "- immediate intervention (see below) if symptoms are severe, or\n"
+            "- \"watch and wait\" tactics, being ready to act (if there are no serious issues).\n")
+    prompts = _decides(tmp_path, text)
+    assert len(prompts) == 1
+    assert prompts[0].startswith("Depending on symptoms you observe")

@@ -33,6 +33,7 @@ from skc.compiler.frontend.common.commands import looks_like_command
 from skc.compiler.frontend.markdown import flow, prose
 from skc.compiler.frontend.markdown.anaphora import anaphoric_condition
 from skc.compiler.frontend.markdown.blocks import read_block
+from skc.compiler.frontend.markdown.choices import picks_action
 from skc.compiler.frontend.markdown.document import Block, Document, Section
 from skc.compiler.frontend.markdown.gates import gate_section
 from skc.compiler.frontend.markdown.heading_checks import heading_check, item_checks
@@ -249,6 +250,8 @@ class _Extractor:
         strong = [self.acts(it, strong=True) for it in lst.children]
         steps_list = any(strong) or (lst.ordered and any(acting)) or 2 * sum(acting) >= len(lst.children) \
             or (intro is None and any(acting))  # no step to be details of: its instructions are steps
+        if absorb and intro is not None and picks_action(intro.text) and not any(it.children for it in lst.children):
+            steps_list = False  # "Depending on symptoms, you may decide to choose:" + the options: one choice
         if not steps_list:
             if intro is not None:
                 intro.details.extend(it.text for it in lst.children)
