@@ -22,9 +22,11 @@ import re
 
 from skc.compiler.frontend.markdown import prose, remarks
 from skc.compiler.frontend.markdown.step_model import Step
+from skc.compiler.frontend.markdown.thresholds import own_steps
 
 _CHECK = re.compile(r"(?:^|[,;]\s*|\band\s+)(?:please\s+)?(?:check|verify|see|determine|find\s+out|confirm|validate)"
                     r"\s+if\s+(?P<fact>[^.;:!?]+)", re.I)
+_CUE = re.compile(r"\bif\b", re.I)  # one search rejects most steps
 _OBSERVABLE = re.compile(r"\b(?:output|outputs|errors?|status|logs?|exit\s+code|response|result|results|returns?|"
                          r"lists?|shows?|reports?)\b", re.I)
 _STOP = {"the", "and", "for", "that", "this", "with", "there", "are", "any", "all", "from", "into", "have", "has",
@@ -50,8 +52,8 @@ def checked_facts(sentence: str, commands: list[str]) -> list[str]:
 def intro_checks(group: Step) -> None:
     """Appends "Check whether <fact>." to each step of `group` whose lead-in asks to check
     something its commands show (see the module docstring)."""
-    for s in list(group.walk()):
-        if not s.snippets or s.condition is not None:
+    for s in own_steps(group):
+        if not s.snippets or s.condition is not None or _CUE.search(s.text) is None:
             continue
         commands = [sn.text for sn in s.snippets]
         for _, sentence in prose.sentences(s.text):

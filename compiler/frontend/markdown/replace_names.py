@@ -17,13 +17,15 @@ import re
 from skc.compiler.frontend.markdown.document import Document
 from skc.compiler.frontend.markdown.step_model import Step
 
-_REPLACE = re.compile(r"\breplac(?:e|ing)\s+`?(?P<name>[A-Z][A-Z0-9_]{1,30})`?(?:\s+in\s+(?:the\s+)?[\w-]+(?:\s+name)?)?"
+_REPLACE = re.compile(r"\b[Rr]eplac(?:e|ing)\s+`?(?P<name>[A-Z][A-Z0-9_]{1,30})`?(?:\s+in\s+(?:the\s+)?[\w-]+(?:\s+name)?)?"
                       r"\s+(?:with|by)\b")
 
 
 def replaced_names(doc: Document) -> set[str]:
     """The upper-case names the document's prose asks to replace (outside code blocks)."""
     out: set[str] = set()
+    if not any("eplac" in line for line in doc.lines):
+        return out  # most documents: one substring scan
     fenced = False
     for line in doc.lines:
         if line.lstrip().startswith(("```", "~~~")):

@@ -24,6 +24,7 @@ _BOUND = re.compile(
     r"(?:(?:be|stay|remain)\s+(?P<cmp>(?:less|lower|greater|more|higher|smaller|bigger|larger)\s+than|below|above|"
     r"under|over|at\s+(?:least|most)|within)|(?P<verb>exceed|reach|surpass))"
     r"\s+(?P<value>[^.;,!?]*?\d[^.;,!?]*?)\s*(?=[.;,!?]|\Z)", re.I)
+_CUE = re.compile(r"\b(?:should|must|needs?\s+to|ought)\b", re.I)  # one search rejects most steps
 _PURPOSE = re.compile(r"^(?:to|in\s+order\s+to)\s+[^,]+,\s*", re.I)
 _LEAD = re.compile(r"^(?:also|then|normally|typically|usually|ideally|here|now|and)\b[,\s]*", re.I)
 
@@ -47,11 +48,21 @@ def bound(sentence: str) -> str | None:
     return f"{subject} is {'not ' if neg else ''}{cmp} {m.group('value').strip()}"
 
 
+def own_steps(group: Step) -> list[Step]:
+    """`group` and its steps, not those of the sections under it (each was read as its own
+    group when the section was built): a section's checks run once, not once per level."""
+    out = [group]
+    for c in [*group.children, *group.otherwise]:
+        if not c.section:
+            out.extend(own_steps(c))
+    return out
+
+
 def threshold_checks(group: Step) -> None:
     """Appends a "Check whether <bound>." sub-step to each step of `group` that runs code
     and states a numeric bound in its text (see the module docstring)."""
-    for s in list(group.walk()):
-        if not s.snippets or s.condition is not None:
+    for s in own_steps(group):
+        if not s.snippets or s.condition is not None or _CUE.search(s.text) is None:
             continue
         for _, sentence in prose.sentences(s.text):
             fact = bound(sentence)
