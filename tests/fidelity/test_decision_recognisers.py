@@ -10,7 +10,9 @@ import pytest
 from skc.compiler.frontend.markdown import prose
 from skc.compiler.frontend.markdown.anaphora import anaphoric_condition
 from skc.compiler.frontend.markdown.choices import case_labels, picks_action
+from skc.compiler.frontend.markdown.intro_checks import checked_facts
 from skc.compiler.frontend.markdown.remarks import remark, same_fact
+from skc.compiler.frontend.markdown.thresholds import bound
 from skc.compiler.frontend.markdown.trailing import trailing_condition
 from skc.compiler.frontend.runbook.tsg_md import compile_tsg
 
@@ -124,3 +126,69 @@ def test_a_check_item_over_commands_keeps_its_own_judgement(tmp_path: Path) -> N
     assert "Check whether the virtual network was updated recently." in prompts
     assert "Check whether a network policy is blocking UDP port 53." in prompts
     assert len(prompts) == len(set(prompts))  # nothing judged twice
+
+
+@pytest.mark.parametrize(("sentence", "fact"), [
+    ("To rule out a slow disk, 99th percentile of the `x_bucket` should be less than 10ms.",
+     "99th percentile of the `x_bucket` is less than 10ms"),
+    ("Number of machines in `FAILING` state should be less than 20-30.",
+     "number of machines in `FAILING` state is less than 20-30"),
+    ("The error rate should not exceed 5%.", "the error rate does not exceed 5%"),
+    ("Disk usage must stay below 80 percent.", "disk usage is below 80 percent"),
+    ("More space should be available now.", None),  # no bound
+    ("The disk should be reasonably fast.", None),  # no number
+])
+def test_a_numeric_bound_in_prose_is_a_fact_to_check(sentence: str, fact: str | None) -> None:
+    assert bound(sentence) == fact
+
+
+def test_a_bound_next_to_its_query_is_a_decision_over_the_query(tmp_path: Path) -> None:
+    text = ("# Slow disk\n\n## Diagnosis\n\nThe p99 of `fsync_seconds` should be less than 10ms. Query:\n\n"
+            "```promql\nhistogram_quantile(0.99, rate(fsync_seconds_bucket[5m]))\n```\n\n"
+            "## Meaning\n\nThe fsync should be under 10ms.\n")
+    doc = tmp_path / "rb.md"
+    doc.write_text(text, encoding="utf-8")
+    result = compile_tsg(doc)
+    assert result.module is not None
+    ops = [op for wf in result.module.workflows for op in wf.walk()]
+    decides = [op for op in ops if op.op_name == "llm.decide"]
+    assert [str(op.attributes["prompt"]) for op in decides] == ["Check whether the p99 of `fsync_seconds` is less than 10ms."]
+    assert [v.defining_op.op_name for v in decides[0].operands if v.defining_op is not None] == ["tool.sql"]
+
+
+@pytest.mark.parametrize(("sentence", "commands", "facts"), [
+    ("Verify if there is an error in `config-reloader` container logs.",
+     ["kubectl logs sts/am -c config-reloader"], ["there is an error in `config-reloader` container logs"]),
+    ("Check if the etcd member list shows three members, then restart.", ["etcdctl member list"],
+     ["the etcd member list shows three members"]),
+    ("Check if you have access to the cluster.", ["kubectl get nodes"], []),  # nothing the command shows
+    ("Check whether the pods are overused:", ["kubectl top pods"], []),  # a listed step naming itself
+])
+def test_a_check_if_lead_in_judges_its_command_only_when_it_names_what_it_shows(
+        sentence: str, commands: list[str], facts: list[str]) -> None:
+    assert checked_facts(sentence, commands) == facts
+
+
+def test_a_check_if_lead_in_is_a_decision_over_its_command(tmp_path: Path) -> None:
+    text = ("# Reload failed\n\n## Diagnosis\n\nVerify if there is an error in `config-reloader` container logs.\n\n"
+            "```shell\nkubectl logs sts/alertmanager-main -c config-reloader\n```\n")
+    doc = tmp_path / "rb.md"
+    doc.write_text(text, encoding="utf-8")
+    result = compile_tsg(doc)
+    assert result.module is not None
+    decides = [op for wf in result.module.workflows for op in wf.walk() if op.op_name == "llm.decide"]
+    assert [str(op.attributes["prompt"]) for op in decides] == [
+        "Check whether there is an error in `config-reloader` container logs."]
+    assert [v.defining_op.op_name for v in decides[0].operands if v.defining_op is not None] == ["tool.shell"]
+
+
+def test_depending_on_symptoms_choose_is_one_choice_over_the_listed_options(tmp_path: Path) -> None:
+    assert picks_action("Depending on symptoms you observe, you may decide to choose:")
+    assert not picks_action("Depending on the integration, you can have a look to alert-manager logs")
+    text = ("# Spike\n\n## Symptoms\n\nRun `psql -c 'select 1'`.\n\n## What to do about it\n\n"
+            "Depending on symptoms you observe, you may decide to choose:\n"
+            "- immediate intervention (see below) if symptoms are severe, or\n"
+            "- \"watch and wait\" tactics, being ready to act (if there are no serious issues).\n")
+    prompts = _decides(tmp_path, text)
+    assert len(prompts) == 1
+    assert prompts[0].startswith("Depending on symptoms you observe")

@@ -18,23 +18,14 @@ from skc.compiler.frontend.runbook.fidelity import Expected, Score, score_docume
 
 CASES = cases()
 # Misses kept on purpose: what the front end does not read yet (see the report in README).
-KNOWN_DROPS: set[str] = {
-    "pg_terminuate_backend",  # an inline SQL call in prose (gl_pg_xid_xmin_age): its {PID} becomes an input, the call no op
-}
+KNOWN_DROPS: set[str] = set()  # none: the inline `pg_terminuate_backend({PID})` call now has its SKC151 warning
 # (case, element) where the hand-checked structure and the front end disagree and the data is
 # right: the front end's gap, kept visible as a strict xfail (`test_structure_gap`) until read.
 STRUCTURE_GAPS: dict[tuple[str, str], str] = {
-    ("aks_endpoints_outside_vnet", "edges"): "the two alternative groups (persistent / intermittent issue) joined by an edge 4 -> 1 (2)",
     ("aks_pod_crashloopbackoff", "steps"): "table rows and list items read as 8 steps, not the 2 of the procedure",
     ("aks_pod_crashloopbackoff", "edges"): "8 steps chained instead of 1 -> 2",
-    ("gl_filesystem_alerts_inodes", "inputs"): "bare upper-case placeholders FS_PATH, LATEST ('replace LATEST with version') are no inputs",
-    ("gl_pg_xid_xmin_age", "inputs"): "XXX in a file name ('replace XXX ... with issue number') is no input",
-    ("gl_prometheus_pod_crashlooping", "edges"): "three alternative cases (OOM, disk full, corrupted WAL) chained by edges",
-    ("gl_pgbouncer_saturation", "steps"): "a numbered list whose sub-bullets are under-indented reads as 7 steps, not 2",
-    ("gl_pgbouncer_saturation", "edges"): "7 steps chained instead of 1 -> 2",
-    ("gl_pgbouncer_saturation", "inputs"): "'<snip>' in a sample-output block becomes an input",
+    ("gl_filesystem_alerts_inodes", "inputs"): "a bare upper-case FS_PATH no sentence asks to replace is no input (LATEST is: 'replace LATEST with version')",
     ("gl_gcs_snapshots", "edges"): "two independent procedures (manual snapshot; the alert's troubleshooting) chained by an edge",
-    ("po_kube_api_error_budget_burn", "edges"): "'Critical' and 'Warning' (alternatives by severity, each before 'Runbook') chained Critical -> Warning",
     ("po_alertmanager_cluster_down", "steps"): "a one-step document lists no steps",
     ("po_alertmanager_members_inconsistent", "steps"): "'Deleting an incorrect Endpoint should trigger ...' (a gerund action) is no Mitigation step",
     ("po_alertmanager_members_inconsistent", "edges"): "no Mitigation step, so no Diagnosis -> Mitigation edge",
@@ -97,15 +88,13 @@ def _suite_total() -> Score:
 # carry their full hand-checked structure is a strict xfail with the measured number.
 _TARGETS = [
     ("commands_recall", lambda t: t.counts["commands"].recall >= 0.98, None),
-    ("edges_f1", lambda t: t.counts["edges"].f1 >= 0.95,
-     "step edges: F1 0.927 (recall 158/164, 177 found): alternatives chained, list items read as steps"),
+    ("edges_f1", lambda t: t.counts["edges"].f1 >= 0.95, None),
     ("decisions_with_evidence_recall", lambda t: t.counts["decisions_with_evidence"].recall >= 0.9,
-     "decisions with evidence: recall 0.68 (74/109) since 32 more corpus cases carry their decisions"),
+     "decisions with evidence: recall 0.725 (79/109): Mitigation decisions see their own step, not Diagnosis"),
     ("decisions_precision", lambda t: t.counts["decisions"].precision >= 0.9, None),  # no "if" remark compiled as a decision
     ("decisions_recall", lambda t: t.counts["decisions"].recall >= 0.9,
-     "decisions: recall 0.71 (77/109) since 32 more corpus cases carry their decisions"),
-    ("inputs_recall", lambda t: t.counts["inputs"].recall >= 0.98,
-     "inputs: recall 0.967 (89/92): bare upper-case placeholders (FS_PATH, LATEST, XXX) are no inputs"),
+     "decisions: recall 0.752 (82/109): judgements in code-block comments and others not read"),
+    ("inputs_recall", lambda t: t.counts["inputs"].recall >= 0.98, None),
     ("no_invented_conditions", lambda t: t.invented == [], None),
     ("no_interactive_as_shell", lambda t: t.interactive == [], None),
 ]

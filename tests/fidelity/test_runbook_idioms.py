@@ -245,3 +245,64 @@ def test_a_list_of_instructions_with_no_step_before_it_is_steps_not_lost(tmp_pat
     prompts = " ".join(str(op.attributes.get("prompt", "")) for op in wf.walk() if op.op_name.startswith("llm."))
     assert "Check the dashboards" in prompts
     assert "page the IMOC" in prompts
+
+
+def test_under_indented_bullets_are_the_body_of_the_numbered_item_above(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    text = ("# Saturation\n\n## Troubleshoot\n\n1. Imbalance on connections\n  * Check the dashboard.\n"
+            "  * Restart the pod with `kubectl delete pod web-1`.\n\n1. Too many connections\n"
+            "  * Dump the queries with `psql -c 'select 1'`.\n\n* A list of its own at the margin.\n")
+    _, wf = _compile(tmp_path, text)
+    assert wf.attr_strs("step_edges") == ["Troubleshoot.1 -> Troubleshoot.2"]
+
+
+@pytest.mark.parametrize(("text", "edges"), [
+    ("# Alert\n\n## Critical\n\nRun `kubectl get nodes`.\n\n## Warning\n\nRun `kubectl get pods`.\n\n"
+     "## Runbook\n\nRun `kubectl top nodes`.\n", ["Critical -> Runbook", "Warning -> Runbook"]),
+    ("# Pod crashlooping\n\n## Common symptoms\n\n### Out of memory\n\nRun `kubectl top pods`.\n\n"
+     "### Disk full\n\nRun `df -h`.\n\n### Corrupted WAL\n\nRun `ls /data/wal`.\n", []),
+    ("# Connections\n\n## Checklist\n\n### Is the issue persistent?\n\n#### Step 1: Basics\n\nRun `curl -v x`.\n\n"
+     "#### Step 2: Outbound type\n\nRun `az aks show`.\n\n### Is the issue intermittent?\n\n#### Step 1: Resources\n\n"
+     "Run `kubectl top nodes`.\n\n#### Step 2: Disk\n\nRun `df -h`.\n", ["1 -> 2", "1 (2) -> 2 (2)"]),
+    ("# Steps\n\n## Diagnosis\n\nRun `kubectl get nodes`.\n\n## Mitigation\n\nRun `kubectl drain n1`.\n",
+     ["Diagnosis -> Mitigation"]),  # a sequence stays one
+])
+def test_alternative_sections_are_siblings_with_no_edge_between_them(tmp_path, text: str, edges: list[str]) -> None:  # type: ignore[no-untyped-def]
+    _, wf = _compile(tmp_path, text)
+    assert (wf.attr_strs("step_edges") or []) == edges
+
+
+def test_an_upper_case_word_the_prose_says_to_replace_is_an_input(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    text = ("# Kernels\n\n## Cleanup\n\nKeep the latest one (replace LATEST with version, say, `4.4.0-89`), and "
+            "replace `XXX` in the filename with the issue number:\n\n```shell\ndpkg -l | grep -v 'LATEST' | "
+            "tee -a issue_XXX_kernels.txt\nkill -s SIGKILL 1234\n```\n")
+    _, wf = _compile(tmp_path, text)
+    assert sorted(wf.attr_strs("arg_names") or []) == ["latest", "xxx"]  # SIGKILL: no sentence asks to replace it
+
+
+def test_an_elision_in_a_sample_output_is_no_input(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    text = ("# Queues\n\n## Look\n\nLook inside the file for the queue breakdown of <queue_name>. For example:\n\n"
+            "```\nQueue size:\nPipelineProcessWorker: 11000\n<snip>\n```\n")
+    _, wf = _compile(tmp_path, text)
+    assert wf.attr_strs("arg_names") == ["queue_name"]
+
+
+@pytest.mark.parametrize(("name", "elided"), [
+    ("<snip>", True), ("<snipped>", True), ("<...>", True), ("<more chars>", True), ("<truncated>", True),
+    ("<pod_name>", False), ("<snapshot>", False), ("<morecpus>", False)])
+def test_elision_markers(name: str, elided: bool) -> None:
+    from skc.compiler.frontend.markdown import prose
+
+    assert prose.elision(name) is elided
+
+
+def test_an_inline_call_with_a_placeholder_is_a_located_warning_not_a_run(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from skc.compiler.frontend.runbook.tsg_md import compile_tsg
+
+    doc = tmp_path / "rb.md"
+    doc.write_text("# Long transactions\n\n## Mitigation\n\nConsider interrupting the offending session using "
+                   "`pg_terminate_backend({PID})`. See `count_tokens()` for more.\n", encoding="utf-8")
+    result = compile_tsg(doc)
+    warned = [(d.code, d.loc.line, d.loc.col) for d in result.diagnostics if d.code == "SKC151"]
+    assert warned == [("SKC151", 5, 52)]  # `count_tokens()` takes no value: a name, not a call to run
+    assert result.module is not None
+    assert not [op for wf in result.module.workflows for op in wf.walk() if op.op_name.startswith("tool.")]

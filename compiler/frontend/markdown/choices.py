@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 
 _BASED = re.compile(
-    r"^(?:based\s+on|depending\s+on|according\s+to|from)\s+(?:the|these|those|your|its|their)\s+(?:\w+\s+){0,2}?"
-    r"(?:results?|outputs?|findings|observations|data|values?|metrics|diagnos\w*)\b[^.:]*?,?\s*"
-    r"(?:you\s+(?:can|could|may|might|should)\s+)?(?:then\s+)?(?:take|choose|pick|apply|do|perform|follow|consider)\s+"
-    r"(?:one\s+(?:or\s+more\s+)?of\s+)?(?:the\s+)?(?:following|these|appropriate)\b", re.I)
+    r"^(?:based\s+on|depending\s+on|according\s+to|from)\s+(?:(?:the|these|those|your|its|their)\s+)?(?:\w+\s+){0,2}?"
+    r"(?:results?|outputs?|findings|observations|data|values?|metrics|diagnos\w*|symptoms?)\b[^.:]*?,?\s*"
+    r"(?:you\s+(?:can|could|may|might|should)\s+)?(?:decide\s+to\s+)?(?:then\s+)?"
+    r"(?:take|choose|pick|apply|do|perform|follow|consider)(?:\s+(?:one\s+(?:or\s+more\s+)?of\s+)?(?:the\s+)?"
+    r"(?:following|these|appropriate)\b|\s*:\s*\Z)", re.I)  # "Depending on symptoms you observe, you may decide to choose:"
 _LEAD = re.compile(r"^\s*(?:\*\*|__)(?P<bold>.{2,80}?)(?:\*\*|__)\s*[:–—-]|^\s*(?P<plain>[^:.]{2,60}):\s")
 
 

@@ -57,7 +57,7 @@ from skc.compiler.frontend.common.commands import (
     python_effects,
     templated,
 )
-from skc.compiler.frontend.markdown import flow
+from skc.compiler.frontend.markdown import flow, prose
 from skc.compiler.frontend.markdown.confirm import confirmation, otherwise
 from skc.compiler.frontend.markdown.interactive import plan
 from skc.compiler.frontend.markdown.lower_context import LowerContext, Scope
@@ -310,7 +310,8 @@ class CodeLowerer:
 def prose_vars(text: str) -> list[Var]:
     """The variables prose names: `{name}`, `<name>`, and `$NAME` in capitals only."""
     return [v for v in find_vars(text, shell=False)
-            if not v.raw.startswith("$") or v.raw.lstrip("${").split("}")[0].isupper()]
+            if (not v.raw.startswith("$") or v.raw.lstrip("${").split("}")[0].isupper())
+            and not prose.elision(v.raw)]  # `<snip>` in a sample shown to the model: no input
 
 
 def _writes_key(value: Value, name: str) -> bool:

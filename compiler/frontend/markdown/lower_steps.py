@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 
 from skc.compiler.frontend.markdown import prose
+from skc.compiler.frontend.markdown.alternatives import alternative_blocks
 from skc.compiler.frontend.markdown.evidence import attach_evidence
 from skc.compiler.frontend.markdown.lower_code import prose_vars
 from skc.compiler.frontend.markdown.step_graph import StepGraph, build, units_of
@@ -41,7 +42,7 @@ def order_steps(wf: WorkflowOp, steps: list[Step], data_edges: set[tuple[str, st
     for u in units:
         for s in u.walk():
             unit_of.setdefault(s.label, u.label)
-    graph = build(units, data_edges, unit_of)
+    graph = build(units, data_edges, unit_of, alternative_blocks(steps, units))
     body = wf.body.ops
     where = {id(op): i for i, op in enumerate(body)}
     by_unit: dict[str, list[Op]] = {}

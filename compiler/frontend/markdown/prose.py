@@ -247,6 +247,16 @@ _INTERPRETS = re.compile(r"\b(?:look\s+for|check\s+(?:whether|if|that|for)|verif
                          r"in\s+the\s+output|examine\s+the\s+(?:output|result|events|logs))\b", re.I)
 
 
+_ELISION = re.compile(r"(?:snip(?:ped)?|cut|truncated|omitted|output\s+omitted|redacted|elided|trimmed|"
+                      r"more(?:\s+\w+)?|etc|\.\.\.|…)", re.I)
+
+
+def elision(name: str) -> bool:
+    """Whether `<name>` marks text left out of a sample (`<snip>`, `<truncated>`, `<more chars>`),
+    not a value to fill in."""
+    return _ELISION.fullmatch(name.strip("<> ")) is not None
+
+
 def interprets(text: str) -> bool:
     """Whether a sentence interprets results ("look for ...", "check whether ...", "verify that
     ...", "if the output shows ...", "based on the results ..."): it needs the outputs to see."""

@@ -83,9 +83,13 @@ def _open(u: Step) -> list[Step]:
     return [head, *u.children[first + 1:]]
 
 
-def build(units: list[Step], data_edges: set[tuple[str, str]], unit_of: dict[str, str]) -> StepGraph:
+def build(units: list[Step], data_edges: set[tuple[str, str]], unit_of: dict[str, str],
+          alternatives: dict[str, tuple[int, int]] | None = None) -> StepGraph:
     """The step graph of `units` (see the module docstring); `data_edges` are (consumer, producer)
-    step labels, `unit_of` maps any step label to its unit's label."""
+    step labels, `unit_of` maps any step label to its unit's label; `alternatives` maps the
+    units of alternative sections to (group, block) (see `alternatives`): no fall-through
+    edge from one block of a group to another, each leads past the group."""
+    alternatives = alternatives or {}
     g = StepGraph([u.label for u in units])
     by_number: dict[int, Step] = {}
     for u in units:
@@ -127,6 +131,12 @@ def build(units: list[Step], data_edges: set[tuple[str, str]], unit_of: dict[str
         if id(u) in explicit_out or _exits(u):
             continue
         nxt = _next_unit(units, i, group_of)
+        here = alternatives.get(u.label)
+        if here is not None and nxt is not None and alternatives.get(nxt.label, here)[1] != here[1]:
+            j = i + 1  # the next alternative: go on after the whole group instead
+            while j < len(units) and alternatives.get(units[j].label, (None,))[0] == here[0]:
+                j += 1
+            nxt = units[j] if j < len(units) else None
         if nxt is not None:
             _add(g, u, nxt, ordering=False)
     reach = _reachability(g)

@@ -33,9 +33,14 @@ from skc.compiler.frontend.common.commands import looks_like_command
 from skc.compiler.frontend.markdown import flow, prose
 from skc.compiler.frontend.markdown.anaphora import anaphoric_condition
 from skc.compiler.frontend.markdown.blocks import read_block
+from skc.compiler.frontend.markdown.choices import picks_action
 from skc.compiler.frontend.markdown.document import Block, Document, Section
 from skc.compiler.frontend.markdown.gates import gate_section
 from skc.compiler.frontend.markdown.heading_checks import heading_check, item_checks
+from skc.compiler.frontend.markdown.inline_calls import inline_call_warnings
+from skc.compiler.frontend.markdown.intro_checks import intro_checks
+from skc.compiler.frontend.markdown.list_nesting import fold_underindented
+from skc.compiler.frontend.markdown.replace_names import mark_replaced
 from skc.compiler.frontend.markdown.snippets import (
     MAX_INLINE_SPANS,
     Snippet,
@@ -65,6 +70,7 @@ from skc.compiler.frontend.markdown.step_rules import (
     table_steps,
 )
 from skc.compiler.frontend.markdown.tabs import fold_tabs
+from skc.compiler.frontend.markdown.thresholds import threshold_checks
 from skc.compiler.frontend.markdown.trailing import (
     case_condition,
     concluded_then_acts,
@@ -75,7 +81,9 @@ from skc.ir.location import Diagnostic, Location
 
 def extract_steps(doc: Document, diagnostics: list[Diagnostic]) -> list[Step]:
     """The top-level steps of `doc` (see the module docstring)."""
-    return _Extractor(doc, diagnostics).run()
+    steps = _Extractor(doc, diagnostics).run()
+    mark_replaced(doc, steps)  # "replace LATEST with version": `LATEST` in a command is an input
+    return steps
 
 
 class _Extractor:
@@ -118,6 +126,8 @@ class _Extractor:
             group.children = self.section(sub, label)
             gate_section(group)  # "If the nodes are gone for good, recovering the data is not possible. To do so: ..."
             item_checks(group)  # "1. Check whether the virtual network was updated recently." + nested steps
+            intro_checks(group)  # "Verify if there is an error in `x` logs." + ```kubectl logs x```
+            threshold_checks(group)  # "p99 of `X` should be less than 10ms. Query in metrics UI:" + a query
             if group.children:
                 heading_check(sub.title, group)  # "Step 5: Verify DNS responses contain the expected IPs"
             if not group.children and sub.number is not None:  # "## Step 2: Connect to the node" + prose only
@@ -156,6 +166,7 @@ class _Extractor:
     def blocks(self, blocks: list[Block], counter: Counter, intro: Step | None = None) -> list[Step]:
         """Steps of a run of blocks; `intro` is the step the first block may belong to. Each
         block kind has its reader in `_READERS` (html blocks make no step)."""
+        blocks = fold_underindented(blocks, self.doc.lines)  # "1. X" + "  * sub" (indented too little to nest)
         counter.reserve(blocks)
         out: list[Step] = []
         for i, b in enumerate(blocks):
@@ -239,6 +250,8 @@ class _Extractor:
         strong = [self.acts(it, strong=True) for it in lst.children]
         steps_list = any(strong) or (lst.ordered and any(acting)) or 2 * sum(acting) >= len(lst.children) \
             or (intro is None and any(acting))  # no step to be details of: its instructions are steps
+        if absorb and intro is not None and picks_action(intro.text) and not any(it.children for it in lst.children):
+            steps_list = False  # "Depending on symptoms, you may decide to choose:" + the options: one choice
         if not steps_list:
             if intro is not None:
                 intro.details.extend(it.text for it in lst.children)
@@ -329,6 +342,7 @@ class _Extractor:
                 prose.parse_condition(sentence) or trailing_condition(sentence)
             skip = action_offset(sentence, cond) if cond is not None else 0
             snippets = self.spans(b, offset + skip, offset + len(sentence), sentence[skip:])
+            self.diags += inline_call_warnings(b, offset, offset + len(sentence), snippets, self.doc.path)
             if conds and (not plain or plain[-1][0] < offset_of(b.text, conds[-1].text)) \
                     and flow.resolution_note(sentence):
                 conds[-1].exit = conds[-1].exit or "resolved"  # "If X, do Y. This is a definitive resolution."

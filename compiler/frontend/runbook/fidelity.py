@@ -231,11 +231,11 @@ def _commands(sc: Score, expected: Expected, ops: list[Op], steps: list[str], te
 
 
 def _line_of(text: str, needle: str) -> int | None:
-    words = needle.split()[:3]
+    words = needle.lower().split()[:3]  # the needle is normalised (lower case): so is each line
     if not words:
         return None
     for i, line in enumerate(text.split("\n"), 1):
-        if all(w in line for w in words):
+        if all(w in line.lower() for w in words):
             return i
     return None
 
