@@ -117,7 +117,7 @@ def table(result: dict[str, Any]) -> str:
             lines.append(f"llm.decide that could see evidence (a command runs before it in its runbook): "
                          f"{c['with_evidence']}/{c['ops']}; with none to see: {b['ops']} before their runbook's first "
                          f"command, {n['ops']} in runbooks that run no command ({b['with_evidence'] + n['with_evidence']} "
-                         f"of these still get an operand: an input or an earlier answer; the rest carry SKC142).")
+                         f"of these still get an operand: an input or an earlier answer; the rest carry SKC153).")
     return "\n".join(lines)
 
 

@@ -114,7 +114,7 @@ def test_every_llm_op_that_sees_nothing_has_a_located_warning() -> None:
     for _, doc, _ in CASES:
         result = compile_tsg(doc)
         assert result.module is not None
-        warned = {d.loc for d in result.diagnostics if d.code in ("SKC142", "SKC149")}
+        warned = {d.loc for d in result.diagnostics if d.code in ("SKC153", "SKC149")}
         for op in result.module.workflows[0].walk():
             if op.op_name.startswith("llm.") and not any(v.type.kind != "token" for v in op.operands):
                 bare += 1

@@ -183,7 +183,7 @@ def test_ruby_console_code_is_a_manual_step(tmp_path) -> None:  # type: ignore[n
     manual = [op for op in wf.walk() if op.op_name == "ctrl.manual"]
     assert len(manual) == 1
     assert "Sidekiq::Workers" in str(manual[0].attributes)
-    assert any(d.code == "SKC140" for d in result.diagnostics)
+    assert any(d.code == "SKC152" for d in result.diagnostics)
 
 
 def test_every_evidence_less_llm_op_is_warned_and_judgements_see_their_step(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -17,7 +17,7 @@ op of a runbook that still sees nothing and gives it, in this order:
   step before it (at most `MAX_EVIDENCE`).
 
 An llm op left with nothing to see keeps its text alone and gets a located warning
-saying so: SKC149, or SKC142 for a decision or extraction (which the lowering already
+saying so: SKC149, or SKC153 for a decision or extraction (which the lowering already
 gives most of them; a judgement that gained evidence here loses it).
 """
 
@@ -82,13 +82,13 @@ def attach_evidence(wf: WorkflowOp, unit_of: dict[str, str], graph: StepGraph,
             diagnostics.append(Diagnostic(
                 "SKC149", op.loc, f"'{prose.clean(text)[:60]}' sees no command or query output: the model gets "
                 "its text alone", "run the command whose output it needs, or name the step it reads", "warning"))
-        elif diagnostics is not None and not any(d.code == "SKC142" and d.loc == op.loc for d in diagnostics):
+        elif diagnostics is not None and not any(d.code == "SKC153" and d.loc == op.loc for d in diagnostics):
             diagnostics.append(Diagnostic(  # a condition's decision (predicates.py) that nothing before it informs
-                "SKC142", op.loc, f"'{prose.clean(text)[:60]}' judges without evidence: no command or query before "
+                "SKC153", op.loc, f"'{prose.clean(text)[:60]}' judges without evidence: no command or query before "
                 "it produces anything for it to see", "run the command that shows it, or name the step whose "
                 "output it judges", "warning"))
     if diagnostics is not None and gained:
-        diagnostics[:] = [d for d in diagnostics if not (d.code == "SKC142" and (d.loc.line, d.loc.col) in gained)]
+        diagnostics[:] = [d for d in diagnostics if not (d.code == "SKC153" and (d.loc.line, d.loc.col) in gained)]
 
 
 def _ancestors(unit: str, preds: dict[str, list[str]], order: dict[str, int]) -> list[list[str]]:

@@ -222,7 +222,7 @@ class Lowering:
         self.coder.use(context, st)
         if not context and kind in ("decide", "extract"):
             self.ctx.diags.append(Diagnostic(
-                "SKC142", st.loc, f"'{prose.clean(prompt)[:60]}' judges without evidence: no command or query of "
+                "SKC153", st.loc, f"'{prose.clean(prompt)[:60]}' judges without evidence: no command or query of "
                 "its step produces anything for it to see", "run the command that shows it, or name the step whose "
                 "output it judges", "warning"))
         common: dict = {"loc": st.loc, "step": st.label}

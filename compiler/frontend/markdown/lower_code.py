@@ -216,8 +216,8 @@ class CodeLowerer:
             next((c.label for c in top.children if st in c.walk()), top.label)
 
     def manual_step(self, st: Step, sn: Snippet, reason: str) -> Value:
-        """`ctrl.manual` for a command no unattended run may start (SKC140, a warning)."""
-        self.ctx.diags.append(Diagnostic("SKC140", sn.loc, f"'{sn.text[:60]}' {reason}: it becomes a manual step",
+        """`ctrl.manual` for a command no unattended run may start (SKC152, a warning)."""
+        self.ctx.diags.append(Diagnostic("SKC152", sn.loc, f"'{sn.text[:60]}' {reason}: it becomes a manual step",
                                      "give a non-interactive form (`oc exec POD -- cmd`, `--tail`) to run it",
                                      "warning"))
         return self.tag(ctrl.manual(sn.text, reason, loc=sn.loc, step=st.label), st)
