@@ -5,13 +5,12 @@ process fails the op with a diagnosis; a skill's python steps run as one session
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from rt_helpers import run_module, wf
 
 from skc.runtime.api import run
 from skc.runtime.journal import read_journal
-from skc.runtime.llm.base import Completion, LLMBackend
+from tests.fake_models import Plain
 
 
 def py(name: str, code: str, session: str | None, operands: str = "", types: str = "") -> str:
@@ -101,16 +100,6 @@ description: Count the words of a text file. Use when the user asks how many wor
 '''
 
 
-class Plain(LLMBackend):
-    """Answers every prose step with a fixed line (no routing is needed: one procedure)."""
-
-    name = "plain"
-
-    def complete(self, messages: list[dict[str, Any]], **kw: Any) -> Completion:  # type: ignore[override]
-        return Completion("ok", 1, 1, 0.0)
-
-    def count_tokens(self, text: str) -> int:
-        return 1
 
 
 def test_a_skill_step_uses_a_variable_an_earlier_step_defined(tmp_path: Path) -> None:

@@ -5,13 +5,12 @@ from the journal and its interpreter is gone; a normal run replays nothing."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from skc.compiler.frontend.skill import compile_skill
 from skc.compiler.frontend.skill.session import replayable
 from skc.runtime.api import run
 from skc.runtime.journal import read_journal
-from skc.runtime.llm.base import Completion, LLMBackend
+from tests.fake_models import Plain
 
 SKILL = '''---
 name: shout
@@ -43,14 +42,6 @@ description: Shout the words of a file. Use when the user wants a file shouted.
 '''
 
 
-class Plain(LLMBackend):
-    name = "plain"
-
-    def complete(self, messages: list[dict[str, Any]], **kw: Any) -> Completion:  # type: ignore[override]
-        return Completion("ok", 1, 1, 0.0)
-
-    def count_tokens(self, text: str) -> int:
-        return 1
 
 
 def _skill(tmp_path: Path) -> Path:
