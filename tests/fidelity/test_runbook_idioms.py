@@ -26,6 +26,7 @@ def test_wrappers_become_fences_and_keep_every_line() -> None:
     ("console", "kubectl get pods\nNAME  READY\nweb-1  1/1\nkubectl get svc\n", ["shell", "shell"]),
     ("", "SELECT a FROM t WHERE b > 3\n", ["sql"]),
     ("", "Show me the pods that restarted in the last hour\n", []),
+    ("", 'SELECT "id" FROM "t" WHERE "t"."project_id" = $1 LIMIT $2\n', []),  # pg_stat_statements' sample
     ("tag-kql_2", "AKSAudit\n| where Verb == \"list\"\n| summarize count() by Resource\n", ["kql"]),
     ("shell", "$ oc rsh etcd-0\nsh-4.4# etcdctl member list\n", ["shell", "shell"]),
     ("yaml", "a: b\n", []),

@@ -270,8 +270,15 @@ def _is_shell(b: Block, lang: str) -> bool:
     return lang in SHELL_LANGS or bool(_tag(b)) or (lang in _PLAIN and prompt_lines(shell_prompts(b.code)))
 
 
+_POSITIONAL = re.compile(r"\$\d+\b")
+
+
 def _is_unlabelled_sql(b: Block, lang: str) -> bool:
-    return lang in _PLAIN and not prompt_lines(b.code) and sql_dialect(b.code.strip()) is not None
+    """Unlabelled text sqlglot parses, unless it holds positional parameters (`$1`, `$27`):
+    a normalised statement as `pg_stat_statements` or a log prints it is a sample, not a query
+    anyone can run (it stays a SKC130 warning)."""
+    return lang in _PLAIN and not prompt_lines(b.code) and _POSITIONAL.search(b.code) is None \
+        and sql_dialect(b.code.strip()) is not None
 
 
 def _first_runs(b: Block, lang: str) -> bool:
