@@ -4,7 +4,7 @@
 queries, Python), or none with the reason it is not run (`yaml`, `json`,
 `output`, `text`, ...). The caller keeps a block that runs nothing as the sample
 output of the command before it, or as a detail of its step, or reports it
-(SKC130): a block never disappears without a trace.
+(SKC154): a block never disappears without a trace.
 
 The recognisers run in order; the first that accepts a block decides
 (`RECOGNISERS`, a table of `(name, test, build)`):
@@ -276,7 +276,7 @@ _POSITIONAL = re.compile(r"\$\d+\b")
 def _is_unlabelled_sql(b: Block, lang: str) -> bool:
     """Unlabelled text sqlglot parses, unless it holds positional parameters (`$1`, `$27`):
     a normalised statement as `pg_stat_statements` or a log prints it is a sample, not a query
-    anyone can run (it stays a SKC130 warning)."""
+    anyone can run (it stays a SKC154 warning)."""
     return lang in _PLAIN and not prompt_lines(b.code) and _POSITIONAL.search(b.code) is None \
         and sql_dialect(b.code.strip()) is not None
 

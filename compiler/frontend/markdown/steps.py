@@ -12,7 +12,7 @@
   ends with ':' and introduces a code block or list (which it then absorbs);
 - code blocks become snippets of the step they follow (or steps of their own),
   the sample output of the command before them, a detail of their step, or a
-  located SKC130 warning (never nothing):
+  located SKC154 warning (never nothing):
   one snippet per logical command line for shell, one per block for SQL, PromQL
   and Python; other languages are details;
 - "If X, Y" sentences become condition steps, "Otherwise, Z" their else part, and
@@ -145,11 +145,11 @@ class _Extractor:
         return out
 
     def not_run(self, blocks: list[Block], title: str) -> None:
-        """SKC130 for each block of a descriptive section that would run: shown, not run."""
+        """SKC154 for each block of a descriptive section that would run: shown, not run."""
         for b in blocks:
             if b.kind == "code" and read_block(b, self.doc.path).runs:
                 self.diags.append(Diagnostic(
-                    "SKC130", self.loc(b.line, b.col), f"code in the section '{prose.clean(title)[:40]}' is not run: "
+                    "SKC154", self.loc(b.line, b.col), f"code in the section '{prose.clean(title)[:40]}' is not run: "
                     "the section describes", "move it under a procedure heading to run it", "warning"))
             for c in b.children:
                 self.not_run([c], title)
@@ -186,7 +186,7 @@ class _Extractor:
     def code_block(self, blocks: list[Block], i: int, counter: Counter, intro: Step | None,
                    out: list[Step]) -> Step | None:
         """A code block: snippets of the step before it (or a step of its own), the sample
-        output of the command before it, a detail, or a located SKC130 warning."""
+        output of the command before it, a detail, or a located SKC154 warning."""
         b = blocks[i]
         snippets = self.code(b)
         last = self.last_snippet
@@ -197,10 +197,10 @@ class _Extractor:
                 intro.details.append(b.code.strip()[:2000])
             else:
                 self.diags.append(Diagnostic(
-                    "SKC130", self.loc(b.line, b.col), f"code block not run: {read_block(b, '').reason}",
+                    "SKC154", self.loc(b.line, b.col), f"code block not run: {read_block(b, '').reason}",
                     "label it (```bash, ```sql) if it is meant to run", "warning"))
         elif not snippets and not only_exits(b.code):
-            self.diags.append(Diagnostic("SKC130", self.loc(b.line, b.col), "code block has no command to run",
+            self.diags.append(Diagnostic("SKC154", self.loc(b.line, b.col), "code block has no command to run",
                                          "remove it or write the command", "warning"))
         elif not snippets and intro is not None and not intro.snippets and only_exits(b.code):
             intro.title = True  # "Exit the debug shell:" + `exit`: leaving a session is no work

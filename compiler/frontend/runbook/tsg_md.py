@@ -23,12 +23,12 @@ Body analysis codes, reported as warnings at the document line (for `skc check`)
     SKC126  "go to step N" where there is no step N
     SKC128  error: not a text document (binary, not UTF-8, over 4 MB, nested too deeply)
     SKC129  nothing to compile (no steps) or a table too large to analyse
-    SKC130  a code block that runs nothing and belongs to no step (YAML, output, ...)
     SKC152  a command that cannot run unattended became a manual step (`ctrl.manual`)
     SKC153  a decision or extraction that no command or query gives anything to judge
     SKC149  another llm op (generate, agent) that sees no command or query output
     SKC150  a SQL query that SQLite cannot run and sqlglot cannot translate
     SKC151  an inline call with a placeholder argument (`pg_terminate_backend({PID})`): never run
+    SKC154  a code block that runs nothing and belongs to no step (YAML, output, ...)
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ matter has errors, so `skc check` can report everything at once.
     SKC100  error    the folder or its SKILL.md cannot be read
     SKC115  warning  the body is longer than 500 lines
     SKC128  error    SKILL.md is not a text document
-    SKC110-119, SKC130  the spec's rules (see `spec`); SKC127 a missing script (see `lower`)
+    SKC110-119, SKC155  the spec's rules (see `spec`); SKC127 a missing script (see `lower`)
 """
 
 from __future__ import annotations

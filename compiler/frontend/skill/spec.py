@@ -25,7 +25,7 @@ the scalar's source text, not PyYAML's float). skc's extras: flow style
     SKC118  warning  `metadata` not a mapping, or a value that is not a scalar
                      (the reference turns every value into a string)
     SKC119  warning  `allowed-tools` not a list of tool names (space- or comma-separated)
-    SKC130  warning  the file is named `skill.md`; the spec's name is SKILL.md
+    SKC155  warning  the file is named `skill.md`; the spec's name is SKILL.md
 """
 
 from __future__ import annotations
@@ -212,7 +212,7 @@ def check_spec(doc: Document, folder: Path, *, strict: bool = False) -> tuple[Sk
     diags = list(fm.diagnostics)
     meta = SkillMeta()
     if Path(doc.path).name == "skill.md":
-        diags.append(Diagnostic("SKC130", Location(doc.path, 1, 1), "the skill's file is named skill.md",
+        diags.append(Diagnostic("SKC155", Location(doc.path, 1, 1), "the skill's file is named skill.md",
                                 "rename it SKILL.md, the name the spec gives", "warning"))
     if fm.data is None:
         if not fm.diagnostics:
