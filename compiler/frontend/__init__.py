@@ -10,6 +10,10 @@
 Every front end returns a `FrontendResult`: the module (None when the document
 cannot become IR at all) and the diagnostics (SKC1xx), errors and warnings alike.
 Front ends never raise on bad input: malformed documents become diagnostics.
+
+A module `load` returns without errors has been verified (`skc.ir.verifier`): the
+markdown front ends verify what they lower; `load` verifies the IR of `.skflow` and
+`.mlir` files. That is the one verification of a compile (see `skc.compiler.passes`).
 """
 
 from __future__ import annotations
@@ -55,7 +59,7 @@ def load(path: str | Path, *, strict: bool = False) -> FrontendResult:
         if kind == "skflow":
             from skc.compiler.frontend.skflow.parse import compile_skflow
 
-            return compile_skflow(path)
+            return _verified(compile_skflow(path))
         if kind == "tsg":
             from skc.compiler.frontend.runbook.tsg_md import compile_tsg
 
@@ -63,7 +67,7 @@ def load(path: str | Path, *, strict: bool = False) -> FrontendResult:
         if kind == "mlir":
             from skc.ir.parser import parse_module
 
-            return FrontendResult(parse_module(path.read_text(encoding="utf-8"), str(path)))
+            return _verified(FrontendResult(parse_module(path.read_text(encoding="utf-8"), str(path))))
     except DiagnosticError as e:
         return FrontendResult(None, e.diagnostics)
     except (OSError, UnicodeDecodeError) as e:
@@ -71,3 +75,12 @@ def load(path: str | Path, *, strict: bool = False) -> FrontendResult:
     return FrontendResult(None, [Diagnostic(
         "SKC100", Location(str(path), 1, 1), "not a source skc understands",
         "give a SKILL.md folder, a runbook .md, a .skflow or an .mlir file")])
+
+
+def _verified(front: FrontendResult) -> FrontendResult:
+    """`front` with the verifier's diagnostics added when it holds a module and no error."""
+    if front.module is not None and front.ok:
+        from skc.ir.verifier import verify
+
+        front.diagnostics += verify(front.module)
+    return front

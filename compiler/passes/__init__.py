@@ -5,6 +5,15 @@ its snake_case file) whose fields are its options, and an `apply(ctx, module)`
 method. Pipelines are strings: `verify,env-bind,cse{aggressive=true},concurrency`.
 `PassContext` carries what passes share: the environment, the capability profile,
 diagnostics, and reports that end up in the bundle's `reports/`.
+
+Verification: a compile verifies the IR once, where it can first be wrong — right
+after the front end (`skc.compiler.frontend.load` returns a verified module, or the
+verifier's diagnostics). The default pipeline then starts from a valid module, and its
+passes are tested to keep it valid (golden files, `tests/passes/`), so it does not
+verify again; `debug=True` (`skc compile --debug`) verifies after every pass, which
+is where a pass that breaks the IR is caught. `verify` stays a pass for pipelines
+that start from unverified IR. Bundles record the pipeline they were compiled with;
+those made before this rule say `verify,...,verify` and load as before.
 """
 
 from __future__ import annotations
@@ -61,7 +70,7 @@ REGISTRY: dict[str, str] = {
     "solidify-static": "skc.compiler.passes.solidify_static:SolidifyStaticPass",
 }
 
-DEFAULT_PIPELINE = "verify,env-bind,cap-bind,cse,dce,concurrency,placement,solidify-static,verify"
+DEFAULT_PIPELINE = "env-bind,cap-bind,cse,dce,concurrency,placement,solidify-static"
 
 _STEP = re.compile(r"\s*([a-z][a-z0-9-]*)\s*(?:\{([^}]*)\})?\s*(?:,|$)")
 

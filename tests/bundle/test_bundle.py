@@ -18,6 +18,7 @@ from skc.compiler.bundle import (
     write_bundle,
 )
 from skc.compiler.driver import CompileResult, compile_path
+from skc.compiler.passes import DEFAULT_PIPELINE
 from skc.ir import DiagnosticError, parse_module
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -70,7 +71,7 @@ def test_layout_and_manifest(bundle_dir: Path) -> None:
     assert m.environment.bindings["binary"] == {"bash": "/bin/bash", "kubectl": "/usr/bin/kubectl"}
     assert m.environment.bindings["script"] == {"scripts/rotate.sh": "code/scripts/rotate.sh"}
     assert m.environment.missing == []
-    assert m.pipeline.startswith("verify,env-bind")
+    assert m.pipeline == DEFAULT_PIPELINE
 
 
 def test_same_input_gives_a_byte_identical_directory(tmp_path: Path) -> None:

@@ -156,6 +156,48 @@ def test_debug_verifies_after_every_pass(tmp_path: Path) -> None:
     assert seen == ["verify", "env-bind", "cse"]
 
 
+def _count_verifications(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    from skc.ir import verifier
+
+    calls: list[object] = []
+    whole = verifier._Verifier.module
+
+    def counted(self: object, module: object) -> object:
+        calls.append(module)
+        return whole(self, module)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(verifier._Verifier, "module", counted)
+    return calls
+
+
+@pytest.mark.parametrize("source", [EXAMPLE, "examples/skills/csv-report", "examples/runbooks/checkout-latency.md",
+                                    "examples/skflow/crashloop.skflow"])
+def test_a_compile_verifies_the_ir_once(monkeypatch: pytest.MonkeyPatch, source: str) -> None:
+    from skc.compiler.driver import compile_path
+    from skc.compiler.passes import DEFAULT_PIPELINE
+
+    calls = _count_verifications(monkeypatch)
+    result = compile_path(ROOT / source)
+    assert result.ok, result.diagnostics
+    assert len(calls) == 1  # after the front end; the default pipeline does not verify again
+    calls.clear()
+    result = compile_path(ROOT / source, debug=True)
+    assert result.ok, result.diagnostics
+    assert len(calls) == 1 + len(DEFAULT_PIPELINE.split(","))  # and after every pass in debug mode
+
+
+def test_invalid_ir_is_reported_once_and_stops_the_compile(tmp_path: Path) -> None:
+    from skc.compiler.driver import compile_path
+
+    bad = tmp_path / "bad.mlir"
+    bad.write_text('"skc.workflow"() ({\n  %0 = "tool.shell"() {argv = ["ls"]} : () -> !skc.text loc("r.md":4:1)\n'
+                   '  "ctrl.return"(%0) : (!skc.text) -> ()\n}) {sym_name = "w"} : () -> ()\n', encoding="utf-8")
+    result = compile_path(bad)
+    assert [d.code for d in result.diagnostics] == ["SKC206"]
+    assert result.bundle is None
+    assert result.context is None  # no pass ran on it
+
+
 @pytest.mark.skipif(not RUNBOOK.is_file(), reason="no corpus")
 def test_compile_a_corpus_runbook(tmp_path: Path) -> None:
     out = tmp_path / "node.skb"
