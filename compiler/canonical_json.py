@@ -57,23 +57,29 @@ def _float(value: float) -> Any:
     return orjson.Fragment(float.__repr__(value).encode())
 
 
+_SCALARS = frozenset({str, bool, type(None)})  # kept as they are (checked inline: most leaves are these)
+
+
 def _plain(value: Any) -> Any:
     """`value` with floats pre-rendered and `_jsonable` types converted (raises `_NotPlain`)."""
     t = type(value)
-    if t is str or t is bool or value is None:
+    if t in _SCALARS:
         return value
+    if t is dict:
+        out = {}
+        for k, v in value.items():
+            if type(k) is not str:
+                raise _NotPlain
+            out[k] = v if type(v) in _SCALARS else _plain(v)
+        return out
+    if t is list or t is tuple:
+        return [v if type(v) in _SCALARS else _plain(v) for v in value]
     if t is int:
         if -(2 ** 63) <= value < 2 ** 64:
             return value
         return orjson.Fragment(int.__repr__(value).encode())
     if t is float:
         return _float(value)
-    if t is dict:
-        if any(type(k) is not str for k in value):
-            raise _NotPlain
-        return {k: _plain(v) for k, v in value.items()}
-    if t is list or t is tuple:
-        return [_plain(v) for v in value]
     if isinstance(value, str | int | float | dict | list | tuple):  # subclasses: json's own rules
         raise _NotPlain
     return _plain(_jsonable(value))

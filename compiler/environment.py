@@ -194,10 +194,12 @@ def _version(path: str) -> str | None:
     return text.splitlines()[0][:200] if out.returncode == 0 and text else None
 
 
-def _has_gpu() -> bool:
-    """A GPU device node or driver tool is present (file checks only; runs nothing)."""
-    return any(Path(p).exists() for p in ("/dev/nvidia0", "/dev/nvidiactl", "/dev/kfd", "/dev/dri/renderD128")) \
-        or shutil.which("nvidia-smi") is not None
+_GPU_NODES = ("/dev/nvidia0", "/dev/nvidiactl", "/dev/kfd", "/dev/dri/renderD128")
+
+
+def _has_gpu(path: str, stamp: tuple[int, ...]) -> bool:
+    """A GPU device node or driver tool (on `path`) is present (file checks only; runs nothing)."""
+    return any(os.path.exists(p) for p in _GPU_NODES) or _which("nvidia-smi", path, stamp) is not None
 
 
 def _probe_data_sources(env: Mapping[str, str], root: Path | None) -> dict[str, DataSource]:
@@ -205,10 +207,13 @@ def _probe_data_sources(env: Mapping[str, str], root: Path | None) -> dict[str, 
     sources: dict[str, DataSource] = {}
     if root is not None:
         for folder in (root, root / "data"):
-            if folder.is_dir():
-                for f in sorted(folder.iterdir()):
-                    if f.suffix in _SQLITE_SUFFIXES and f.is_file():
-                        sources.setdefault(f.stem, DataSource(kind="sqlite", path=str(f.resolve())))
+            try:
+                names = os.listdir(folder)
+            except OSError:  # no such folder (or not a folder)
+                continue
+            for f in sorted(folder / n for n in names if n.endswith(_SQLITE_SUFFIXES)):
+                if f.suffix in _SQLITE_SUFFIXES and f.is_file():
+                    sources.setdefault(f.stem, DataSource(kind="sqlite", path=str(f.resolve())))
     if url := env.get("DATABASE_URL"):
         sources["default"] = DataSource.from_text(url)
     if url := env.get("PROMETHEUS_URL"):
@@ -235,14 +240,14 @@ def probe_environment(binaries: Iterable[str] = (), *, root: str | Path | None =
         if where is not None:
             where = str(Path(where).absolute())
             found[name] = Binary(path=where, version=_version(where) if versions else None)
-    home = Path(env.get("HOME") or Path.home())
-    files = [f for f in CREDENTIAL_FILES if (home / f[2:]).exists()]
+    home = env.get("HOME") or str(Path.home())
+    files = [f for f in CREDENTIAL_FILES if os.path.exists(os.path.join(home, f[2:]))]
     root_path = Path(root) if root is not None else None
     return Environment(
         origin="probed",
         os=platform.system().lower(),
         arch=platform.machine(),
-        has_gpu=_has_gpu(),
+        has_gpu=_has_gpu(path, stamp),
         binaries=found,
         env_vars=list(env),
         credentials=[k for k in env if is_secret_name(k)] + files,

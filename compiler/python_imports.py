@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 # Import names whose distribution on PyPI has another name.
@@ -31,10 +32,15 @@ _OPTIONAL = ("ImportError", "ModuleNotFoundError", "Exception", "BaseException")
 
 def imports_of(source: str) -> list[str]:
     """Top-level module names `source` imports for sure, in order of first import."""
+    return list(_imports_of(source))
+
+
+@lru_cache(maxsize=512)
+def _imports_of(source: str) -> tuple[str, ...]:  # env-bind asks per op and per script; parsing is slow
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError):
-        return []
+        return ()
     optional: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Try) and any(_catches_import_error(h) for h in node.handlers):
@@ -47,7 +53,7 @@ def imports_of(source: str) -> list[str]:
             out += [a.name.split(".")[0] for a in node.names]
         elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
             out.append(node.module.split(".")[0])
-    return list(dict.fromkeys(out))
+    return tuple(dict.fromkeys(out))
 
 
 def _catches_import_error(handler: ast.ExceptHandler) -> bool:

@@ -1,11 +1,21 @@
 """The files a source consists of, for the bundle manifest: a skill folder's files (not
 hidden ones, not `__pycache__` or `node_modules`), or the one runbook file, plus the
-bundled scripts it uses; each with its path relative to the source folder, sha256 and size."""
+bundled scripts it uses; each with its path relative to the source folder, sha256 and size.
+
+A file is hashed once while it stays the same: its digest is remembered under its
+resolved path and `stat` signature (size, modification and change times, inode), so
+compiling a large skill folder again (a library build, `skc compile` of many sources,
+a benchmark round) reads only the files that changed. As in git's index, a file changed
+in the last two seconds is not remembered: a later write within the file system's
+timestamp granularity could keep the same signature.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import stat
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -16,10 +26,31 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+_Signature = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+_DIGESTS: dict[str, tuple[_Signature, str]] = {}
+_DIGESTS_MAX = 65536
+_SETTLED_NS = 2_000_000_000  # a file unchanged this long is remembered
+
+
+def _digest(path: str, st: os.stat_result) -> str:
+    """The sha256 of the file at `path` whose `stat` is `st` (read again only when it changed)."""
+    sig = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    known = _DIGESTS.get(path)
+    if known is not None and known[0] == sig:
+        return known[1]
+    with open(path, "rb") as f:
+        digest = sha256(f.read())
+    if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > _SETTLED_NS:
+        if len(_DIGESTS) >= _DIGESTS_MAX:
+            _DIGESTS.clear()
+        _DIGESTS[path] = (sig, digest)
+    return digest
+
+
 def _source_file(f: Path, root: Path) -> SourceFile:
-    data = f.read_bytes()
+    st = os.stat(f)
     rel = f.relative_to(root).as_posix() if f.is_relative_to(root) else str(f)
-    return SourceFile(path=rel, sha256=sha256(data), size=len(data))
+    return SourceFile(path=rel, sha256=_digest(str(f), st), size=st.st_size)
 
 
 _SKIPPED_DIRS = ("__pycache__", "node_modules")
@@ -37,20 +68,30 @@ def _walk_files(root: Path, limit: int) -> list[Path]:
     return found[:limit]
 
 
+def _resolved(f: Path, root: Path, real_root: Path) -> Path:
+    """`f.resolve()` for a file found under `root` (whose own resolution is `real_root`): the walk
+    descends into no linked folder, so only a linked file itself needs resolving."""
+    try:
+        linked = stat.S_ISLNK(os.lstat(f).st_mode)
+    except OSError:
+        linked = True
+    return f.resolve() if linked else real_root / f.relative_to(root)
+
+
 def source_files(path: str | Path, extra: Iterable[str | Path] = (), limit: int = 5000) -> list[SourceFile]:
     """The files a source consists of: a skill folder's files (not hidden ones), or the one file;
     plus `extra` files it uses (bundled scripts), named relative to the source's folder."""
     path = Path(path)
-    files: list[Path] = []
     if path.is_file() and path.name != "SKILL.md":
-        root, files = path.parent, [path]
+        root = path.parent
+        real_root = root.resolve()
+        found = [_source_file(path.resolve(), real_root)]
     else:
         root = path.parent if path.is_file() else path
-        files = _walk_files(root, limit)
-    root = root.resolve()
-    found = [_source_file(f.resolve(), root) for f in files]
+        real_root = root.resolve()
+        found = [_source_file(_resolved(f, root, real_root), real_root) for f in _walk_files(root, limit)]
     known = {s.path for s in found}
     for f in sorted({Path(e).resolve() for e in extra}):
-        if (sf := _source_file(f, root)).path not in known:
+        if (sf := _source_file(f, real_root)).path not in known:
             found.append(sf)
     return sorted(found, key=lambda s: s.path)

@@ -33,6 +33,15 @@ _QUOTE_TABLE = {b: _escape(b) for b in range(256) if b not in _PRINTABLE}
 
 def quote(text: str) -> str:
     """MLIR string literal: printable ASCII kept, the rest as `\\XX` bytes of UTF-8."""
+    if text.isascii():  # most attribute text: escaped by `str.replace`, far faster than `translate`
+        out = text.replace("\\", "\\\\") if "\\" in text else text
+        if '"' in out:
+            out = out.replace('"', '\\"')
+        if not out.isprintable():
+            out = out.replace("\n", "\\n").replace("\t", "\\t")
+            if not out.isprintable():  # other control characters
+                out = text.translate(_QUOTE_TABLE)
+        return '"' + out + '"'
     return '"' + text.encode("utf-8").decode("latin-1").translate(_QUOTE_TABLE) + '"'
 
 

@@ -209,15 +209,30 @@ class Op:
         return self.loc if self.loc.known else self.text_loc
 
     def walk(self) -> Iterator[Op]:
-        """This op, then every op nested in its regions, in program order."""
+        """This op, then every op nested in its regions, in program order.
+
+        Iterative (a stack of the ops still to visit per level), so an op nested `d` deep
+        costs one step, not `d` generator hops; like nested loops, each level goes on from
+        the op it stopped at in a block's list (ops inserted after it are visited)."""
         yield self
-        for region in self.regions:
-            for block in region.blocks:
-                for op in block.ops:
-                    yield from op.walk()
+        if not self.regions:
+            return
+        stack = [_child_ops(self)]
+        while stack:
+            for op in stack[-1]:
+                yield op
+                if op.regions:
+                    stack.append(_child_ops(op))
+                    break
+            else:
+                stack.pop()
 
     def __repr__(self) -> str:
         return f"<{self.op_name} at {self.loc}>"
+
+
+def _child_ops(op: Op) -> Iterator[Op]:
+    return (child for region in op.regions for block in region.blocks for child in block.ops)
 
 
 class UnregisteredOp(Op):

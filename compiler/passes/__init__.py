@@ -33,9 +33,16 @@ from skc.ir.verifier import verify
 
 
 class Pass:
-    """Base of every pass. Subclasses are frozen dataclasses; fields are options."""
+    """Base of every pass. Subclasses are frozen dataclasses; fields are options.
+
+    `preserves_analyses` is True for a pass that changes no op, operand, region, block
+    or effect (it may add annotations such as `level` or `target`): the analyses cached in
+    `ctx.analyses` stay valid after it, as MLIR's preserved analyses. After any other
+    pass the cache is emptied.
+    """
 
     name: ClassVar[str] = ""
+    preserves_analyses: ClassVar[bool] = False
 
     def apply(self, ctx: PassContext, module: Module) -> None:
         raise NotImplementedError
@@ -48,12 +55,15 @@ class PassContext:
     `reports` maps a report name (`schedule`, `capability`, `environment`) to
     JSON-serialisable data; the bundle writer stores each as `reports/<name>.json`.
     `options` carries compile-wide settings (environment, profile, latency budget).
+    `analyses` caches analyses of the IR while they stay valid (see `Pass.preserves_analyses`),
+    e.g. `"block_graph"`: id of a block -> its `DepGraph`; only `run_pipeline` keeps it.
     """
 
     options: dict[str, Any] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     reports: dict[str, Any] = field(default_factory=dict)
     timings: list[tuple[str, float]] = field(default_factory=list)
+    analyses: dict[str, Any] = field(default_factory=dict)
     debug: bool = False
     print_ir_after_all: Callable[[str, str], None] | None = None
 
@@ -131,9 +141,12 @@ def run_pipeline(module: Module, pipeline: str | list[Pass], ctx: PassContext | 
     """
     ctx = ctx or PassContext()
     passes = parse_pipeline(pipeline) if isinstance(pipeline, str) else pipeline
+    ctx.analyses.clear()  # nothing cached about another module, or this one before its caller changed it
     for p in passes:
         start = time.perf_counter()
         p.apply(ctx, module)
+        if not p.preserves_analyses:
+            ctx.analyses.clear()
         ctx.timings.append((p.name, time.perf_counter() - start))
         if ctx.print_ir_after_all is not None:
             ctx.print_ir_after_all(p.name, print_module(module))
@@ -142,4 +155,5 @@ def run_pipeline(module: Module, pipeline: str | list[Pass], ctx: PassContext | 
                 ctx.diagnostics.append(Diagnostic(d.code, d.loc, f"after {p.name}: {d.message}", d.hint))
         if any(d.severity == "error" for d in ctx.diagnostics):
             break
+    ctx.analyses.clear()
     return ctx

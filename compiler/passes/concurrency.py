@@ -47,7 +47,7 @@ from typing import Any
 
 from skc.compiler.cost import CostModel
 from skc.compiler.passes import Pass, PassContext
-from skc.ir.analysis import block_graph, conflict, op_effects
+from skc.ir.analysis import DepGraph, block_graph, conflict, op_effects
 from skc.ir.attrs import print_attr
 from skc.ir.core import Block, Op
 from skc.ir.dialects.data import ConstOp
@@ -144,20 +144,33 @@ class Schedule:
         }
 
 
-def op_time(op: Op, cost: CostModel) -> tuple[float, float]:
+Graphs = dict[int, DepGraph]  # id of a block -> its graph, while the IR does not change
+
+
+def graphs_of(ctx: PassContext) -> Graphs:
+    """The block graphs cached in `ctx` (valid until a pass that changes the IR runs)."""
+    return ctx.analyses.setdefault("block_graph", {})  # type: ignore[no-any-return]
+
+
+def op_time(op: Op, cost: CostModel, graphs: Graphs | None = None) -> tuple[float, float]:
     """(parallel, sequential) estimated seconds of one op; ops with regions cost their bodies."""
     if not op.regions:
         t = cost.latency(op)
         return t, t
-    bodies = [analyse_block(b, cost) for r in op.regions for b in r.blocks]
+    bodies = [analyse_block(b, cost, graphs) for r in op.regions for b in r.blocks]
     own = cost.latency(op) if "est_latency_s" in op.attributes else 0.0
     return (own + max(s.critical_path_s for s in bodies),
             own + max(s.sequential_s for s in bodies))
 
 
-def analyse_block(block: Block, cost: CostModel) -> Schedule:
-    """Dependencies (`block_graph`), ASAP levels and the weighted critical path."""
-    g = block_graph(block)
+def analyse_block(block: Block, cost: CostModel, graphs: Graphs | None = None) -> Schedule:
+    """Dependencies (`block_graph`, taken from `graphs` when there), ASAP levels and the weighted
+    critical path."""
+    g = graphs.get(id(block)) if graphs is not None else None
+    if g is None:
+        g = block_graph(block)
+        if graphs is not None:
+            graphs[id(block)] = g
     keep = [i for i, op in enumerate(block.ops) if not op.has(Terminator)]
     ops = [block.ops[i] for i in keep]
     index = {k: i for i, k in enumerate(keep)}
@@ -180,7 +193,7 @@ def analyse_block(block: Block, cost: CostModel) -> Schedule:
     level = [0] * len(ops)
     for j in range(len(ops)):
         level[j] = max((level[p] + 1 for p in preds[j]), default=0)
-    times = [op_time(op, cost) for op in ops]
+    times = [op_time(op, cost, graphs) for op in ops]
     sched = Schedule(ops, unique_labels(ops), preds, effect_edges, level,
                      [t[0] for t in times], [t[1] for t in times])
     _critical_path(sched)
@@ -291,9 +304,9 @@ def map_candidates(sched: Schedule) -> list[dict[str, Any]]:
     return out
 
 
-def schedule_report(block: Block, cost: CostModel) -> tuple[Schedule, dict[str, Any]]:
+def schedule_report(block: Block, cost: CostModel, graphs: Graphs | None = None) -> tuple[Schedule, dict[str, Any]]:
     """The schedule of a workflow body and its JSON report."""
-    sched = analyse_block(block, cost)
+    sched = analyse_block(block, cost, graphs)
     report = sched.to_json()
     report["data_parallel"] = data_parallel(block)
     report["map_candidates"] = map_candidates(sched)
@@ -309,12 +322,13 @@ class ConcurrencyPass(Pass):
     """
 
     name = "concurrency"
+    preserves_analyses = True  # it only annotates ops with `level`
 
     def apply(self, ctx: PassContext, module: Module) -> None:
         cost = CostModel.from_options(ctx.options)
         report: dict[str, Any] = {"workflows": {}}
         for wf in module.workflows:
-            sched, report["workflows"][wf.sym_name] = schedule_report(wf.body, cost)
+            sched, report["workflows"][wf.sym_name] = schedule_report(wf.body, cost, graphs_of(ctx))
             for op, lv in zip(sched.ops, sched.level, strict=True):
                 op.attributes["level"] = lv
         ctx.reports["schedule"] = report

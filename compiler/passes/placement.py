@@ -33,7 +33,13 @@ from typing import Any
 
 from skc.compiler.cost import CPU, REMOTE_PREFIX, CostModel, is_llm, remote_models
 from skc.compiler.passes import Pass, PassContext
-from skc.compiler.passes.concurrency import Schedule, analyse_block, walk_labelled
+from skc.compiler.passes.concurrency import (
+    Graphs,
+    Schedule,
+    analyse_block,
+    graphs_of,
+    walk_labelled,
+)
 from skc.ir.core import Block, Op
 from skc.ir.dialects.skc import WorkflowOp
 from skc.ir.module import Module
@@ -70,10 +76,11 @@ def set_target(op: Op, target: str) -> None:
         op.attributes["model"] = target.removeprefix(REMOTE_PREFIX)
 
 
-def meet_budget(block: Block, cost: CostModel, budget_s: float) -> tuple[Schedule, list[dict[str, Any]]]:
+def meet_budget(block: Block, cost: CostModel, budget_s: float,
+                graphs: Graphs | None = None) -> tuple[Schedule, list[dict[str, Any]]]:
     """Moves the slowest critical llm ops to their fastest targets until the budget holds."""
     moves: list[dict[str, Any]] = []
-    sched = analyse_block(block, cost)
+    sched = analyse_block(block, cost, graphs)
     while sched.critical_path_s > budget_s:
         movable = [(cost.latency(op), op) for op in critical_llm_ops(sched)
                    if cost.target_of(op) != fastest(op, cost)]
@@ -84,7 +91,7 @@ def meet_budget(block: Block, cost: CostModel, budget_s: float) -> tuple[Schedul
         set_target(op, after)
         moves.append({"op": op.op_name, "loc": str(op.where), "from": before, "to": after,
                       "est_s_before": round(seconds, 4), "est_s_after": round(cost.latency(op), 4)})
-        sched = analyse_block(block, cost)
+        sched = analyse_block(block, cost, graphs)  # a target changes costs, not the graph
     return sched, moves
 
 
@@ -119,6 +126,7 @@ class PlacementPass(Pass):
     """Chooses cpu / llm.local / llm.local.gpu / llm.openai:<model> per op under an optional budget."""
 
     name = "placement"
+    preserves_analyses = True  # it only annotates ops with `target` (and a remote `model`)
     budget_s: float = 0.0
     usd_per_hour: float = 0.0
 
@@ -133,9 +141,9 @@ class PlacementPass(Pass):
             for _, op in walk_labelled(wf.body):
                 set_target(op, choose(op, cost, per_hour, remote))
             if budget:
-                sched, moves = meet_budget(wf.body, cost, budget)
+                sched, moves = meet_budget(wf.body, cost, budget, graphs_of(ctx))
             else:
-                sched, moves = analyse_block(wf.body, cost), []
+                sched, moves = analyse_block(wf.body, cost, graphs_of(ctx)), []
             report["workflows"][wf.sym_name] = workflow_report(wf, cost, sched, budget, moves)
             if isinstance(schedule, dict) and isinstance(schedule.get(wf.sym_name), dict):
                 fresh = sched.to_json()

@@ -59,3 +59,37 @@ def test_idempotent(name: str) -> None:
         once = print_module(module)
         run_pipeline(module, name)
         assert print_module(module) == once, path
+
+
+def _shape(module: Any) -> list[tuple[Any, ...]]:
+    """What an analysis of the IR reads: every op, its operands, regions, blocks and effects."""
+    return [(id(op), op.op_name, tuple(id(v) for v in op.operands), tuple(id(b) for r in op.regions for b in r.blocks),
+             json.dumps(op.attributes.get("effects")), op.attributes.get("step"), op.attributes.get("fallback"))
+            for op in module.walk()]
+
+
+PRESERVING = [name for name in REGISTRY if pass_class(name).preserves_analyses]
+
+
+@pytest.mark.parametrize("name", PRESERVING)
+@pytest.mark.parametrize("path", INPUTS, ids=lambda p: p.name)
+def test_a_pass_that_preserves_analyses_changes_nothing_they_read(name: str, path: Path) -> None:
+    module = parse_module(path.read_text(encoding="utf-8"), str(path))
+    before = _shape(module)
+    run_pipeline(module, name, PassContext(options={"environment": None}))
+    assert _shape(module) == before
+
+
+def test_block_graphs_are_reused_while_the_ir_is_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
+    from skc.compiler.passes import concurrency
+
+    built: list[int] = []
+    real = concurrency.block_graph
+    monkeypatch.setattr(concurrency, "block_graph", lambda block: built.append(id(block)) or real(block))
+    source = (ROOT / "examples" / "ir" / "virt_handler_down.mlir").read_text(encoding="utf-8")
+    run_pipeline(parse_module(source), "concurrency,placement")
+    once = len(built)
+    assert once == len(set(built)) > 0  # placement took concurrency's graphs
+    built.clear()
+    run_pipeline(parse_module(source), "concurrency,cse,placement")
+    assert len(built) == 2 * once  # cse may change the IR: placement builds them again
