@@ -193,3 +193,20 @@ def test_compile_prints_the_entry_signature(tmp_path: Path) -> None:
                                capture_output=True, text=True, check=False, timeout=120)
     assert "route: llm.decide over 3 procedures: column_statistics, convert_to_json, answer" in explained.stdout
     assert "params of column_statistics: column, csv_file" in explained.stdout
+
+
+def test_script_signatures_are_read_when_looked_up(tmp_path: Path) -> None:
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    (scripts / "ok.py").write_text("import argparse\np = argparse.ArgumentParser()\np.add_argument('--n', type=int)\n",
+                                   encoding="utf-8")
+    (scripts / "broken.py").write_text("def (:\n", encoding="utf-8")
+    (scripts / "run.sh").write_text("#!/bin/sh\n# usage: run.sh <name>\n", encoding="utf-8")
+    (scripts / "blob.bin").write_bytes(b"\xff\xfe")
+    sigs = script_signatures(tmp_path)
+    assert sigs._read == {}  # nothing read yet
+    assert sigs.get("scripts/ok.py").params[0].type == "integer"
+    assert set(sigs._read) == {"scripts/ok.py"}
+    assert sigs.get("scripts/broken.py") is None  # does not parse: no signature
+    assert sorted(sigs) == ["scripts/ok.py", "scripts/run.sh"]
+    assert len(sigs) == 2

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +84,7 @@ class SkillLowering:
     defs: list[str]
 
     def __init__(self, path: str, folder: Path, meta: SkillMeta, body: SkillBody,
-                 scripts: dict[str, ScriptSig], diags: list[Diagnostic]) -> None:
+                 scripts: Mapping[str, ScriptSig], diags: list[Diagnostic]) -> None:
         self.path, self.folder, self.meta, self.body = path, folder, meta, body
         self.scripts, self.diags = scripts, diags
         self.commands: dict[int, Command] = {id(s): classify_shell(normalise_command(s.code, folder).strip())

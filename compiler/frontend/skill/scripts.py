@@ -1,6 +1,7 @@
 """Scripts as typed tools: the signature of each file in a skill's `scripts/`.
 
-`script_signatures(folder)` reads every script without running it:
+`script_signatures(folder)` reads each script without running it, when it is first
+looked up (a `ScriptSignatures` mapping):
 
 - Python: the source is parsed with `ast`; each `add_argument(...)` call of argparse
   (positional names, `--flags`, `required=`, `help=`, `action="store_true"`, `type=int`)
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,24 +52,50 @@ class ScriptSig:
         return {p.name: {"type": p.type, **({"description": p.help} if p.help else {})} for p in self.params}
 
 
-def script_signatures(folder: Path) -> dict[str, ScriptSig]:
-    """Signatures of the files under `folder/scripts`, keyed by their relative path."""
-    out: dict[str, ScriptSig] = {}
-    root = folder / "scripts"
-    if not root.is_dir():
-        return out
-    for f in sorted(root.rglob("*")):
-        if not f.is_file() or f.stat().st_size > MAX_SCRIPT_BYTES or "__pycache__" in f.parts:
-            continue
-        rel = f.relative_to(folder).as_posix()
-        try:
-            text = f.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        sig = python_signature(rel, text) if f.suffix == ".py" else usage_signature(rel, text)
-        if sig is not None:
-            out[rel] = sig
-    return out
+def script_signatures(folder: Path) -> ScriptSignatures:
+    """Signatures of the files under `folder/scripts`, keyed by their relative path (read lazily)."""
+    return ScriptSignatures(folder)
+
+
+class ScriptSignatures(Mapping[str, ScriptSig]):
+    """The signatures of a skill's scripts, each read and parsed the first time it is asked for.
+
+    A skill calls a few of its scripts from SKILL.md, and a `scripts/` folder may hold many
+    (and large) ones: only those looked up are read. The keys are the scripts' paths
+    relative to the skill folder; a file that cannot be read as UTF-8, or Python that
+    does not parse, has no signature (as if it were not there); so does a file over
+    `MAX_SCRIPT_BYTES` or under `__pycache__`.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        root = folder / "scripts"
+        files = sorted(root.rglob("*")) if root.is_dir() else []
+        self._files = {f.relative_to(folder).as_posix(): f for f in files
+                       if "__pycache__" not in f.parts and f.is_file() and f.stat().st_size <= MAX_SCRIPT_BYTES}
+        self._read: dict[str, ScriptSig | None] = {}
+
+    def _signature(self, rel: str) -> ScriptSig | None:
+        if rel not in self._read:
+            f = self._files[rel]
+            try:
+                text = f.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                self._read[rel] = None
+            else:
+                self._read[rel] = python_signature(rel, text) if f.suffix == ".py" else usage_signature(rel, text)
+        return self._read[rel]
+
+    def __getitem__(self, rel: str) -> ScriptSig:
+        sig = self._signature(rel) if rel in self._files else None
+        if sig is None:
+            raise KeyError(rel)
+        return sig
+
+    def __iter__(self) -> Iterator[str]:
+        return (rel for rel in self._files if self._signature(rel) is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def python_signature(path: str, source: str) -> ScriptSig | None:
