@@ -68,10 +68,12 @@ from skc.compiler.manifest import (
 from skc.compiler.signing import SIGNATURE, check_signature
 from skc.compiler.sources import sha256, source_files
 from skc.ir.core import Op
+from skc.ir.dialects.tool import PythonOp
 from skc.ir.location import Diagnostic, DiagnosticError, Location, errors
 from skc.ir.module import Module
 from skc.ir.parser import parse_module
 from skc.ir.printer import print_module
+from skc.ir.traits import CallsModel
 from skc.ir.verifier import verify
 from skc.ir.version import __version__
 
@@ -79,7 +81,6 @@ ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 MANIFEST = "manifest.json"
 IR = "ir.mlir"
 _DERIVED = (IR, "prompts/", "code/ops/")  # files made from the module (rewritten by `updated`)
-_LLM_OPS = ("llm.generate", "llm.decide", "llm.extract", "llm.agent")
 
 __all__ = ["SCHEMA_VERSION", "SUPPORTED_SCHEMA_VERSIONS", "Bundle", "EnvironmentBinding", "Manifest", "Port",
            "ProfileRef", "SourceFile", "WorkflowInfo", "make_bundle", "read_bundle", "source_files",
@@ -157,13 +158,13 @@ def module_files(module: Module) -> dict[str, bytes]:
     for wf in module.workflows:
         folder = _safe(wf.sym_name)
         for index, op in enumerate(list(wf.walk())[1:]):
-            if op.op_name in _LLM_OPS:
+            if op.has(CallsModel):
                 stem = f"prompts/{folder}/{_op_file(op, index, op.op_name.split('.')[1])}"
                 if isinstance(prompt := op.attributes.get("prompt"), str):
                     files[f"{stem}.txt"] = prompt.encode()
                 if isinstance(system := op.attributes.get("system"), str):
                     files[f"{stem}.system.txt"] = system.encode()
-            elif op.op_name == "tool.python" and isinstance(code := op.attributes.get("code"), str):
+            elif isinstance(op, PythonOp) and isinstance(code := op.attributes.get("code"), str):
                 files[f"code/ops/{folder}/{_op_file(op, index, 'python')}.py"] = code.encode()
     return files
 

@@ -1,7 +1,7 @@
 """What an op needs from the machine it runs on, read off its attributes.
 
 `needs_of(op)` returns `Need`s: binaries, scripts, env vars, data sources, hosts
-and credentials, found by a table of per-op rules (`NEEDS`) plus a scan of the
+and credentials, found by a table of rules keyed by op class (`NEEDS`) plus a scan of the
 op's command-like attributes for `$VAR` references. The `env-bind` pass binds
 them to an `Environment`; nothing here looks at the machine.
 
@@ -25,6 +25,8 @@ from urllib.parse import urlsplit
 from skc.compiler.environment import is_secret_name
 from skc.compiler.python_imports import imports_of
 from skc.ir.core import Op
+from skc.ir.dialects.llm import AgentOp
+from skc.ir.dialects.tool import HttpOp, PythonOp, ScriptOp, ShellOp, SqlOp
 
 
 @dataclass(frozen=True)
@@ -298,20 +300,21 @@ def _agent_needs(op: Op) -> Iterator[Need]:
             yield Need("binary", m.group(1), optional=True)
 
 
-NEEDS: dict[str, Callable[[Op], Iterator[Need]]] = {
-    "tool.shell": _shell_needs,      # argv[0] / every command of cmd -> binary
-    "tool.script": _script_needs,    # path -> script, interpreter -> binary
-    "tool.sql": _sql_needs,          # db -> data source
-    "tool.http": _http_needs,        # url -> host
-    "tool.python": _python_needs,    # os.environ[...] -> env var, imports -> package
-    "llm.agent": _agent_needs,       # Bash(git:*) -> binary
+NEEDS: dict[type[Op], Callable[[Op], Iterator[Need]]] = {
+    ShellOp: _shell_needs,      # argv[0] / every command of cmd -> binary
+    ScriptOp: _script_needs,    # path -> script, interpreter -> binary
+    SqlOp: _sql_needs,          # db -> data source
+    HttpOp: _http_needs,        # url -> host
+    PythonOp: _python_needs,    # os.environ[...] -> env var, imports -> package
+    AgentOp: _agent_needs,      # Bash(git:*) -> binary
 }
 
 
 def needs_of(op: Op) -> list[Need]:
     """Everything `op` needs from its environment, without duplicates, in a stable order."""
-    found: list[Need] = list(NEEDS.get(op.op_name, lambda _: iter(()))(op))
-    shell = op.op_name == "tool.shell"
+    rule = NEEDS.get(type(op))
+    found: list[Need] = list(rule(op)) if rule is not None else []
+    shell = isinstance(op, ShellOp)
     for key in _SCAN_ATTRS:
         for text in _strings(op.attributes.get(key)):
             if key in ("argv", "args") and any(c.isspace() for c in text):

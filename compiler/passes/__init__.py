@@ -19,6 +19,7 @@ those made before this rule say `verify,...,verify` and load as before.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 import re
 import time
@@ -106,6 +107,11 @@ def _coerce(value: str, default: Any) -> Any:
 
 def parse_pipeline(text: str) -> list[Pass]:
     """`cse{aggressive=true},dce` -> [CsePass(aggressive=True), DcePass()]."""
+    return list(_parsed(text))
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(text: str) -> tuple[Pass, ...]:  # passes are frozen: one pipeline string's passes can be shared
     passes: list[Pass] = []
     pos = 0
     text = text.strip()
@@ -130,7 +136,7 @@ def parse_pipeline(text: str) -> list[Pass]:
             options[key] = _coerce(value, default)
         passes.append(cls(**options))
         pos = m.end()
-    return passes
+    return tuple(passes)
 
 
 def run_pipeline(module: Module, pipeline: str | list[Pass], ctx: PassContext | None = None) -> PassContext:

@@ -72,6 +72,7 @@ KEYWORD_NEEDS: list[tuple[str, str, int]] = [
     (r"plan|schedule|order the", "reason.planning", 2), (r"summari[sz]e|root cause|diagnose", "reason.analysis", 2),
     (r"report|article|essay|detailed", "gen.text.long", 1), (r"tone|style|formal|polite", "follow.style", 1),
 ]
+_KEYWORDS = [(re.compile(rf"\b(?:{pattern})\b", re.I), prim, level) for pattern, prim, level in KEYWORD_NEEDS]
 CONSTRAINABLE = {"follow.format", "gen.text.structured", "tool.call.format"}
 SPLITTABLE = {"follow.procedure", "reason.planning"}
 EXAMPLE_HELPS = ("gen.", "reason.", "follow.", "tool.call.")
@@ -97,8 +98,8 @@ def needs_of(op: Op) -> dict[str, int]:
         if prim:
             needs[prim] = max(needs.get(prim, 0), 1)
     prompt = str(a.get("prompt", ""))
-    for pattern, prim, level in KEYWORD_NEEDS:
-        if re.search(rf"\b(?:{pattern})\b", prompt, re.I):
+    for keyword, prim, level in _KEYWORDS:
+        if keyword.search(prompt):
             needs[prim] = max(needs.get(prim, 0), level)
     steps = len(_steps(prompt)[1])
     if steps >= 2:  # a numbered procedure in one step: 2-3 steps is L2, more is L3
