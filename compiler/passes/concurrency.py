@@ -157,20 +157,40 @@ def op_time(op: Op, cost: CostModel, graphs: Graphs | None = None) -> tuple[floa
     if not op.regions:
         t = cost.latency(op)
         return t, t
-    bodies = [analyse_block(b, cost, graphs) for r in op.regions for b in r.blocks]
+    bodies = [block_times(b, cost, graphs) for r in op.regions for b in r.blocks]
     own = cost.latency(op) if "est_latency_s" in op.attributes else 0.0
-    return (own + max(s.critical_path_s for s in bodies),
-            own + max(s.sequential_s for s in bodies))
+    return (own + max(par for par, _ in bodies),
+            own + max(seq for _, seq in bodies))
 
 
-def analyse_block(block: Block, cost: CostModel, graphs: Graphs | None = None) -> Schedule:
-    """Dependencies (`block_graph`, taken from `graphs` when there), ASAP levels and the weighted
-    critical path."""
+def _graph(block: Block, graphs: Graphs | None) -> DepGraph:
     g = graphs.get(id(block)) if graphs is not None else None
     if g is None:
         g = block_graph(block)
         if graphs is not None:
             graphs[id(block)] = g
+    return g
+
+
+def block_times(block: Block, cost: CostModel, graphs: Graphs | None = None) -> tuple[float, float]:
+    """(critical path, sequential) estimated seconds of a block: `analyse_block`'s
+    `critical_path_s` and `sequential_s`, without its levels, labels and report."""
+    g = _graph(block, graphs)
+    keep = [i for i, op in enumerate(block.ops) if not op.has(Terminator)]
+    index = {k: i for i, k in enumerate(keep)}
+    finish: list[float] = []
+    sequential: list[float] = []
+    for k in keep:
+        par, seq = op_time(block.ops[k], cost, graphs)
+        finish.append(par + max((finish[index[p]] for p in g.preds[k] if p in index), default=0.0))
+        sequential.append(seq)
+    return max(finish, default=0.0), sum(sequential)
+
+
+def analyse_block(block: Block, cost: CostModel, graphs: Graphs | None = None) -> Schedule:
+    """Dependencies (`block_graph`, taken from `graphs` when there), ASAP levels and the weighted
+    critical path."""
+    g = _graph(block, graphs)
     keep = [i for i, op in enumerate(block.ops) if not op.has(Terminator)]
     ops = [block.ops[i] for i in keep]
     index = {k: i for i, k in enumerate(keep)}
