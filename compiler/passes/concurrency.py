@@ -298,11 +298,17 @@ def map_candidates(sched: Schedule) -> list[dict[str, Any]]:
     Ops of one name and shape whose leaves (`_leaves`) agree everywhere but in one
     literal position, three or more of them, are one candidate.
     """
+    # Ops of one shape share their name, result types, attribute names and operand count:
+    # only groups of three or more by those are flattened into leaves.
+    rough: dict[tuple, list[int]] = defaultdict(list)
+    for i, op in enumerate(sched.ops):
+        if not op.regions and not isinstance(op, ConstOp):
+            rough[(op.op_name, tuple(str(r.type) for r in op.results),
+                   tuple(sorted(k for k in op.attributes if k not in METADATA_ATTRS)), len(op.operands))].append(i)
     shapes: dict[tuple, list[int]] = defaultdict(list)
     leaves = {}
-    for i, op in enumerate(sched.ops):
-        if op.regions or isinstance(op, ConstOp):
-            continue
+    for i in sorted(i for group in rough.values() if len(group) >= MAP_CANDIDATE_MIN for i in group):
+        op = sched.ops[i]
         leaves[i] = _leaves(op)
         shapes[(op.op_name, tuple(str(r.type) for r in op.results), tuple(p for p, _, _ in leaves[i]))].append(i)
     out: list[dict[str, Any]] = []
