@@ -35,6 +35,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -67,7 +68,8 @@ _SCHEME_KIND: dict[str, DataSourceKind] = {
 _SECRET_QUERY_KEYS = {"password", "passwd", "pwd", "secret", "token", "sslpassword", "api_key", "apikey"}
 
 
-def is_secret_name(name: str) -> bool:
+@lru_cache(maxsize=4096)
+def is_secret_name(name: str) -> bool:  # asked for every env var of every probe: remembered
     """Does the env var `name` look like it holds a credential?"""
     return bool(SECRET_NAME.search(name.upper()))
 

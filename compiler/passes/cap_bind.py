@@ -73,6 +73,7 @@ KEYWORD_NEEDS: list[tuple[str, str, int]] = [
     (r"report|article|essay|detailed", "gen.text.long", 1), (r"tone|style|formal|polite", "follow.style", 1),
 ]
 _KEYWORDS = [(re.compile(rf"\b(?:{pattern})\b", re.I), prim, level) for pattern, prim, level in KEYWORD_NEEDS]
+_ANY_KEYWORD = re.compile(rf"\b(?:{'|'.join(pattern for pattern, _, _ in KEYWORD_NEEDS)})\b", re.I)
 CONSTRAINABLE = {"follow.format", "gen.text.structured", "tool.call.format"}
 SPLITTABLE = {"follow.procedure", "reason.planning"}
 EXAMPLE_HELPS = ("gen.", "reason.", "follow.", "tool.call.")
@@ -98,7 +99,7 @@ def needs_of(op: Op) -> dict[str, int]:
         if prim:
             needs[prim] = max(needs.get(prim, 0), 1)
     prompt = str(a.get("prompt", ""))
-    for keyword, prim, level in _KEYWORDS:
+    for keyword, prim, level in _KEYWORDS if _ANY_KEYWORD.search(prompt) else ():
         if keyword.search(prompt):
             needs[prim] = max(needs.get(prim, 0), level)
     steps = len(_steps(prompt)[1])
