@@ -56,7 +56,7 @@ from skc.runtime.plan import UNKNOWN, bindings_of, load_source, plan_ops, prefli
 from skc.runtime.redact import redacted_result
 from skc.runtime.runs import RunLock
 from skc.runtime.scheduler import Engine, Scheduler
-from skc.runtime.trace import TRACE_FILE, TraceWriter
+from skc.runtime.trace import TRACE_FILE, TRACE_FORMAT, TraceWriter
 from skc.runtime.values import coerce, jsonable, parse_input
 
 DEFAULT_RUNS_DIR = ".skc/runs"
@@ -409,7 +409,8 @@ async def _execute(p: _Prepared) -> RunResult:
                       limits=p.settings["limits"], retry_backoff_s=p.cfg.retry_backoff_s, jit=jit, approvals=gate)
     started = time.perf_counter()
     trace.emit("run_start", run_id=run_id, workflow=wf.sym_name, engine=eng.name, resumed=p.resumed,
-               inputs=jsonable(p.given), ops=sum(1 for op in wf.walk() if op is not wf and not op.terminator))
+               inputs=jsonable(p.given), ops=sum(1 for op in wf.walk() if op is not wf and not op.terminator),
+               format=TRACE_FORMAT)
     result = RunResult(run_id, "interrupted", wf.sym_name, run_dir=run_dir)
     try:
         outcome = await _drive(sched, eng, p.values)

@@ -205,8 +205,8 @@ class BlockRun:
             return
         future = self.futures.setdefault(i, asyncio.get_running_loop().create_future()) \
             if i in self.callable else None
-        nid = self.nid(i)
-        restored = self.s.restore(op, nid)
+        nid = f"{self.prefix}{i}"
+        restored = self.s.restore(op, nid) if self.s.restored else None
         if restored is not None:
             self.scope.bind(op.results, restored)
             if future is not None:

@@ -147,7 +147,7 @@ class Scheduler:
         plan = self._plans.get(id(op))
         if plan is not None and plan.target is target:
             return plan
-        limits = self.limits
+        attrs, limits = op.attributes, self.limits
         size = limits.get(target.name, target.max_concurrency)
         wanted: dict[str, int | None] = {f"target:{target.name}": size} if size else {}
         effects = self._effects.get(id(op))
@@ -161,15 +161,15 @@ class Scheduler:
                 wanted[f"write:{e.resource}"] = None
                 writes = True
         retries = op.attr_int("retries")
+        attempts = 1 + retries if retries is not None and retries > 0 else 1
         timeout_attr = op.attr_num("timeout_s")
         timeout = timeout_attr if timeout_attr is not None and timeout_attr > 0 else \
             float(target.default_timeout_s or self.options.get("default_timeout_s") or DEFAULT_TIMEOUT_S)
-        attempts = 1 + (retries if retries is not None and retries > 0 else 0)
-        now = attempts == 1 and not writes and (target.in_process or self.engine.inline) \
-            and op.fallback is None and op.attributes.get("confirm") is not True \
-            and not (self.jit is not None and op.has(CallsModel)) and target.runs_now(op)
+        model, gated = op.has(CallsModel), attrs.get("confirm") is True
+        now = attempts == 1 and not writes and (target.in_process or self.engine.inline) and not gated \
+            and not (model and self.jit is not None) and op.fallback is None and target.runs_now(op)
         # replayable: a resume may compute its value again, so its record is not waited for (journal.py)
-        replayable = not effects and not op.has(CallsModel) and op.attributes.get("confirm") is not True
+        replayable = not effects and not model and not gated
         plan = LeafPlan(target, tuple(sorted(wanted.items())) if wanted else (), attempts, timeout,
                         op.step, self.env_for(op), writes, now, bool(requests_for(op, None)) if now else True,
                         replayable)
@@ -293,17 +293,15 @@ class Scheduler:
             return None
         if plan.asks:
             self._check_permissions(op, op_id, args)
-        target, step, name, trace_emit = plan.target, plan.step, op.op_name, self.trace.emit
-        tname, trace_record = target.name, self.trace.record
+        target, step, name, trace = plan.target, plan.step, op.op_name, self.trace
+        tname = target.name
 
         def emit(event: str, **fields: Any) -> None:
-            trace_emit(event, op=op_id, name=name, step=step, target=tname, **fields)
+            trace.emit(event, op=op_id, name=name, step=step, target=tname, **fields)
 
         ctx = ExecContext(self.run_id, self.workdir, dict(plan.env), self.bindings, self.options,
                           emit, step, op_id, 1)
-        # op_start and (below) op_end built as one dict each, as `emit` would write them
-        trace_record({"ts": time.time(), "event": "op_start", "op": op_id, "name": name, "step": step,
-                      "target": tname, "attempt": 1})
+        began = time.time()  # no op_start: the op's one event says when it began (trace format 2)
         started = time.perf_counter()
         code = "SKC310"
         try:
@@ -319,27 +317,29 @@ class Scheduler:
             failure, code = OpFailed(f"internal error in {target.name}: {type(e).__name__}: {e}",
                                      retryable=False), "SKC311"
         else:
-            self.outcome.executed += 1
-            self.outcome.tokens_in += result.tokens_in
-            self.outcome.tokens_out += result.tokens_out
-            if result.meta:
-                op_end(emit, result, duration, 1)
-            else:  # the usual case, spelled out: no meta to look through
-                trace_record({"ts": time.time(), "event": "op_end", "op": op_id, "name": name, "step": step,
-                              "target": tname, "duration_s": round(duration, 6), "tokens_in": result.tokens_in,
-                              "tokens_out": result.tokens_out, "retries": 0, "cache_hit": False,
+            outcome = self.outcome
+            outcome.executed += 1
+            if result.meta or result.tokens_in or result.tokens_out:
+                outcome.tokens_in += result.tokens_in
+                outcome.tokens_out += result.tokens_out
+                op_end(emit, result, duration, 1, start=began)
+            else:  # the usual case, spelled out: one dict, as `emit` would write it
+                trace.record({"ts": time.time(), "event": "op_end", "op": op_id, "name": name, "step": step,
+                              "target": tname, "start": began, "duration_s": round(duration, 6),
+                              "tokens_in": 0, "tokens_out": 0, "retries": 0, "cache_hit": False,
                               "solidified": False})
-            if self.journal is None:
+            journal = self.journal
+            if journal is None:
                 return values, None
             record = {"type": "done", "op": op_id, "name": name, "step": step, "values": values,
                       "tokens_in": result.tokens_in, "tokens_out": result.tokens_out, "attempt": 1,
                       "ts": time.time()}
             if plan.replayable:  # its dependents start at once: the next fsync makes it durable
-                self.journal.note(record)
+                journal.note(record)
                 self.commit_soon()
                 return values, None
-            return values, self.journal.submit(record)
-        emit("op_error", code=code, error=str(failure), retries=0,
+            return values, journal.submit(record)
+        emit("op_error", code=code, error=str(failure), retries=0, start=began,
              duration_s=round(time.perf_counter() - started, 6))
         if self.journal is not None:  # `run` drains the journal before it returns
             self.journal.submit({"type": "failed", "op": op_id, "name": op.op_name, "step": plan.step,

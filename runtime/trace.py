@@ -2,17 +2,25 @@
 
 Events (one JSON object per line in `<run dir>/trace.jsonl`, each with `ts` and `event`):
 
-    run_start  run_id, workflow, engine, inputs, resumed
+    run_start  run_id, workflow, engine, inputs, resumed, ops, format
     op_start   op, name, step, target, attempt
-    op_end     op, name, step, target, duration_s, tokens_in, tokens_out, retries,
+    op_end     op, name, step, target, start, duration_s, tokens_in, tokens_out, retries,
                cache_hit, solidified, from_journal, fallback_of
-    op_error   op, name, step, target, code, error, retries
+    op_error   op, name, step, target, start, code, error, retries
     retry      op, name, step, attempt, error, delay_s
     tool_call  op, ... (whatever a target reports, e.g. an agent's tool use)
     fallback   op, step, to (the alternative step)
     approval_wait  op, name, step, command, touches, note (a `confirm` op waits for a person)
     approval   op, name, step, state (approved | rejected), by, reason, shown, waited_s
     run_end    status, exit_status, duration_s, error, tokens_in, tokens_out
+
+Format 2 (`run_start`'s `format`; a trace without it is format 1): an op the scheduler
+runs inline (`Scheduler.run_now`: it starts and ends in one step of the loop, nothing
+runs meanwhile) writes one event, its `op_end` or `op_error`, whose `start` is the time
+it began, and no `op_start`; an op run as a task writes `op_start` and its end, as in
+format 1. Readers (`spans`, the progress display, the approval gate) take an end with no
+`op_start` before it as an op that began at its `start` (at its own `ts` when it has none)
+and was never running in between, so they read both formats.
 
 `op` is the op's structural id (see journal.py). Every event passes through the
 run's redactor before it is written. Events are encoded once (`values.encode_line`);
@@ -36,6 +44,7 @@ from skc.runtime.redact import Redactor
 from skc.runtime.values import encode_line
 
 TRACE_FILE = "trace.jsonl"
+TRACE_FORMAT = 2  # `run_start`'s `format` (module docstring)
 
 Listener = Callable[[dict[str, Any]], None]
 
@@ -170,7 +179,7 @@ def spans(events: list[dict[str, Any]]) -> tuple[list[Span], dict[str, Any]]:
                             + f"; shown: {e.get('shown', '')}"))
         elif kind in ("op_end", "op_error"):
             began = open_.pop(op, None)
-            start = float(began["ts"]) if began else ts
+            start = float(began["ts"]) if began else float(e.get("start", ts))  # format 2: an inline op
             status = "ok" if kind == "op_end" else "failed"
             if e.get("from_journal"):
                 status = "journal"

@@ -117,7 +117,7 @@ def effect_preds(effects: list[list[Effect]], may_exit: list[bool], skip: set[in
     preds: list[set[int]] = []
     for i, effs in enumerate(effects):
         found: set[int] = set()
-        if not terminator[i]:
+        if effs and not terminator[i]:
             index.conflicting(effs, found)
             if exits and any(e.writes for e in effs):
                 found.update(exits)
@@ -152,22 +152,27 @@ class DepGraph:
 def block_graph(block: Block) -> DepGraph:
     """The dependency graph of `block`'s top-level ops (see the module docstring)."""
     ops = block.ops
-    n = len(ops)
     data = data_preds(block)
     by_step: dict[str, int] = {}  # a fallback's target: the step's last op (its helpers come first)
+    fallbacks: list[str] = []
     for i, op in enumerate(ops):
-        if op.attr_str("step") is not None and op.fallback is None:  # one naming a fallback is a primary
-            by_step[op.step] = i
-    named = {by_step[f] for op in ops if (f := op.fallback) is not None and f in by_step}
-    consumers = {p for i in range(n) if not ops[i].has(Terminator) for p in data[i]}
-    standby = {i for i in named if i not in consumers}
+        fallback = op.fallback
+        if fallback is not None:  # one naming a fallback is a primary, never a fallback's target
+            fallbacks.append(fallback)
+        elif (step := op.attr_str("step")) is not None:
+            by_step[step] = i
+    named = {by_step[f] for f in fallbacks if f in by_step}
     terminator = [op.has(Terminator) for op in ops]
+    if named:
+        consumers = {p for ps, term in zip(data, terminator, strict=True) if not term for p in ps}
+        standby = named - consumers
+    else:
+        standby = set()
     effects = [op_effects(op) for op in ops]
     exits = [may_exit(op) for op in ops]
     effect = effect_preds(effects, exits, standby, terminator)
-    preds = [set(e) for e in effect]
-    for i in range(n):
-        preds[i] |= data[i] - standby if terminator[i] else data[i]
+    preds = [e | (d - standby if term and standby else d)
+             for e, d, term in zip(effect, data, terminator, strict=True)]
     succs: list[set[int]] = [set() for _ in ops]
     for i, ps in enumerate(preds):
         for p in ps:
