@@ -89,6 +89,7 @@ class Scheduler:
         self._sems: dict[str, asyncio.Semaphore | asyncio.Lock] = {}
         self._graphs: dict[int, DepGraph] = {}
         self._plans: dict[int, LeafPlan] = {}
+        self._per_target: dict[Target, tuple[dict[str, int | None], float, bool]] = {}  # `_shared`
         self._effects: dict[int, list[Effect]] = {}  # lifted effects of the ops of every block graphed
         self._envs: dict[tuple[str, ...], dict[str, str]] = {}  # the environment by the names an op passes
         self._commit_due = False  # a `_commit` of inline ops' records is scheduled for this loop turn
@@ -142,19 +143,31 @@ class Scheduler:
         slots = (plan or self.plan(op, target)).slots
         return Slots([self._sem(key, size) for key, size in slots])
 
+    def _shared(self, target: Target) -> tuple[dict[str, int | None], float, bool]:
+        """What every op of `target` starts its plan from: its target slot (when limited), its
+        default timeout, and whether its ops may run inline at all (once per target)."""
+        shared = self._per_target.get(target)
+        if shared is None:
+            size = self.limits.get(target.name, target.max_concurrency)
+            shared = self._per_target[target] = (
+                {f"target:{target.name}": size} if size else {},
+                float(target.default_timeout_s or self.options.get("default_timeout_s") or DEFAULT_TIMEOUT_S),
+                target.in_process or self.engine.inline)
+        return shared
+
     def plan(self, op: Op, target: Target) -> LeafPlan:
         """The op's target slots, attempts, timeout, step and environment (once per op)."""
         plan = self._plans.get(id(op))
         if plan is not None and plan.target is target:
             return plan
-        attrs, limits = op.attributes, self.limits
-        size = limits.get(target.name, target.max_concurrency)
-        wanted: dict[str, int | None] = {f"target:{target.name}": size} if size else {}
+        slot, default_timeout, inline = self._shared(target)
         effects = self._effects.get(id(op))
         if effects is None:
             effects = op_effects(op)
-        writes = False
+        wanted, writes, limits = slot, False, self.limits
         for e in effects:
+            if wanted is slot:
+                wanted = dict(slot)
             if e.resource in limits:
                 wanted[f"resource:{e.resource}"] = limits[e.resource]
             if e.writes:
@@ -162,17 +175,17 @@ class Scheduler:
                 writes = True
         retries = op.attr_int("retries")
         attempts = 1 + retries if retries is not None and retries > 0 else 1
-        timeout_attr = op.attr_num("timeout_s")
-        timeout = timeout_attr if timeout_attr is not None and timeout_attr > 0 else \
-            float(target.default_timeout_s or self.options.get("default_timeout_s") or DEFAULT_TIMEOUT_S)
-        model, gated = op.has(CallsModel), attrs.get("confirm") is True
-        now = attempts == 1 and not writes and (target.in_process or self.engine.inline) and not gated \
-            and not (model and self.jit is not None) and op.fallback is None and target.runs_now(op)
+        timeout = op.attr_num("timeout_s")
+        if timeout is None or timeout <= 0:
+            timeout = default_timeout
+        model, gated = op.has(CallsModel), op.attributes.get("confirm") is True
+        now = attempts == 1 and not writes and inline and not gated and not (model and self.jit is not None) \
+            and op.fallback is None and target.runs_now(op)
         # replayable: a resume may compute its value again, so its record is not waited for (journal.py)
         replayable = not effects and not model and not gated
         plan = LeafPlan(target, tuple(sorted(wanted.items())) if wanted else (), attempts, timeout,
                         op.step, self.env_for(op), writes, now, bool(requests_for(op, None)) if now else True,
-                        replayable)
+                        replayable, [r.type for r in op.results])
         self._plans[id(op)] = plan
         return plan
 
@@ -308,7 +321,7 @@ class Scheduler:
             result = target.execute_now(op, args, ctx)
             duration = time.perf_counter() - started
             try:
-                values = shape_results([r.type for r in op.results], result.values)
+                values = shape_results(plan.types, result.values)
             except ValueError as e:
                 raise OpFailed(f"output does not fit {op.results[0].type}: {e}", retryable=False) from None
         except OpFailed as e:

@@ -23,7 +23,7 @@ format 1. Readers (`spans`, the progress display, the approval gate) take an end
 and was never running in between, so they read both formats.
 
 `op` is the op's structural id (see journal.py). Every event passes through the
-run's redactor before it is written. Events are encoded once (`values.encode_line`);
+run's redactor before it is written. Events are encoded once (`values.encode_record`);
 inside an event loop the lines of one loop turn are written and flushed together at
 the end of the turn (a kill loses at most that turn's events; the journal, not the
 trace, is what a resume trusts); outside a loop each event is written at once.
@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from skc.runtime.redact import Redactor
-from skc.runtime.values import encode_line
+from skc.runtime.values import encode_record
 
 TRACE_FILE = "trace.jsonl"
 TRACE_FORMAT = 2  # `run_start`'s `format` (module docstring)
@@ -59,11 +59,11 @@ class TraceWriter:
         self.listeners: list[Listener] = []
         self._lock = threading.Lock()
         self._file = None
-        self._pending: list[str] = []
+        self._pending: list[bytes] = []  # lines, newline included
         self._flush_on: asyncio.AbstractEventLoop | None = None  # the loop whose turn-end flush is due
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = path.open("a", encoding="utf-8")
+            self._file = path.open("ab")
 
     def emit(self, event: str, **fields: Any) -> None:
         if self._file is None and not self.listeners:
@@ -78,7 +78,7 @@ class TraceWriter:
         if self._redact is not None:
             record = self._redact(record)
         if self._file is not None:
-            line = encode_line(record)
+            line = encode_record(record)
             try:
                 loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
             except RuntimeError:
@@ -93,8 +93,9 @@ class TraceWriter:
             else:
                 self._flush()
                 self._write([line])
-        for listener in list(self.listeners):
-            listener(record)
+        if self.listeners:
+            for listener in list(self.listeners):
+                listener(record)
 
     def flush(self) -> None:
         """Writes the events buffered in this loop turn now."""
@@ -104,10 +105,10 @@ class TraceWriter:
         lines, self._pending = self._pending, []
         self._write(lines)
 
-    def _write(self, lines: list[str]) -> None:
+    def _write(self, lines: list[bytes]) -> None:
         with self._lock:
             if self._file is not None and lines:
-                self._file.write("".join(line + "\n" for line in lines))
+                self._file.write(b"".join(lines))
                 self._file.flush()
 
     def close(self) -> None:

@@ -271,15 +271,25 @@ def encode_line(value: Any) -> str:
     written `true`/`null` (JSON's spelling), not `True`/`None`; an Enum that is no str
     or int is written by orjson as its value, not its name.
     """
+    return encode_record(value)[:-1].decode()
+
+
+_ORJSON_LINE = _ORJSON_OPTS | orjson.OPT_APPEND_NEWLINE if orjson is not None else 0
+
+
+def encode_record(value: Any) -> bytes:
+    """`encode_line(value)` as the UTF-8 bytes of one line of a JSON-lines file, newline
+    included: what the journal and the trace write (orjson's output as it is, not decoded)."""
     if orjson is not None:
         try:
-            line = orjson.dumps(value, default=_orjson_leaf, option=_ORJSON_OPTS)
+            line = orjson.dumps(value, default=_orjson_leaf, option=_ORJSON_LINE)
         except TypeError:  # orjson.JSONEncodeError too
             pass
         else:
             if b"null" not in line:
-                return line.decode()
+                return line
     try:
-        return "".join(_ENCODE(value, 0)) if _ENCODE is not None else _ENCODER.encode(value)
+        text = "".join(_ENCODE(value, 0)) if _ENCODE is not None else _ENCODER.encode(value)
     except (TypeError, ValueError):
-        return json.dumps(jsonable(value), separators=(",", ":"))
+        text = json.dumps(jsonable(value), separators=(",", ":"))
+    return (text + "\n").encode()  # ASCII: `json` escapes what is not
