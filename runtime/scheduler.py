@@ -86,6 +86,7 @@ class Scheduler:
         self.approvals = approvals  # a skc.runtime.approvals.ApprovalGate: `confirm` ops wait for a person
         self.registry = target_registry()
         self._targets: dict[type[Target], Target] = {}
+        self._by_name: dict[str, Target] = {}  # op name -> its target (`target_for`)
         self._sems: dict[str, asyncio.Semaphore | asyncio.Lock] = {}
         self._graphs: dict[int, DepGraph] = {}
         self._plans: dict[int, LeafPlan] = {}
@@ -101,12 +102,16 @@ class Scheduler:
     # -- targets, limits, environment
 
     def target_for(self, op: Op) -> Target | None:
-        cls = self.registry.get(op.op_name)
-        if cls is None:
-            return None
-        if cls not in self._targets:
-            self._targets[cls] = cls()
-        return self._targets[cls]
+        name = op.op_name
+        target = self._by_name.get(name)
+        if target is None:
+            cls = self.registry.get(name)
+            if cls is None:
+                return None
+            if cls not in self._targets:
+                self._targets[cls] = cls()
+            target = self._by_name[name] = self._targets[cls]
+        return target
 
     def graph(self, block: Block) -> DepGraph:
         key = id(block)
@@ -160,6 +165,9 @@ class Scheduler:
         plan = self._plans.get(id(op))
         if plan is not None and plan.target is target:
             return plan
+        return self._plan(op, target)
+
+    def _plan(self, op: Op, target: Target) -> LeafPlan:
         slot, default_timeout, inline = self._shared(target)
         effects = self._effects.get(id(op))
         if effects is None:
@@ -301,7 +309,7 @@ class Scheduler:
             target = self.target_for(op)
             if target is None:
                 return None
-            plan = self.plan(op, target)
+            plan = self._plan(op, target)
         if not plan.now or (plan.slots and any(self._sem(key, size).locked() for key, size in plan.slots)):
             return None
         if plan.asks:
@@ -330,15 +338,15 @@ class Scheduler:
             failure, code = OpFailed(f"internal error in {target.name}: {type(e).__name__}: {e}",
                                      retryable=False), "SKC311"
         else:
-            outcome = self.outcome
+            outcome, ended = self.outcome, time.time()
             outcome.executed += 1
             if result.meta or result.tokens_in or result.tokens_out:
                 outcome.tokens_in += result.tokens_in
                 outcome.tokens_out += result.tokens_out
                 op_end(emit, result, duration, 1, start=began)
             else:  # the usual case, spelled out: one dict, as `emit` would write it
-                trace.record({"ts": time.time(), "event": "op_end", "op": op_id, "name": name, "step": step,
-                              "target": tname, "start": began, "duration_s": round(duration, 6),
+                trace.record({"ts": ended, "event": "op_end", "op": op_id, "name": name,
+                              "step": step, "target": tname, "start": began, "duration_s": round(duration, 6),
                               "tokens_in": 0, "tokens_out": 0, "retries": 0, "cache_hit": False,
                               "solidified": False})
             journal = self.journal
@@ -346,7 +354,7 @@ class Scheduler:
                 return values, None
             record = {"type": "done", "op": op_id, "name": name, "step": step, "values": values,
                       "tokens_in": result.tokens_in, "tokens_out": result.tokens_out, "attempt": 1,
-                      "ts": time.time()}
+                      "ts": ended}
             if plan.replayable:  # its dependents start at once: the next fsync makes it durable
                 journal.note(record)
                 self.commit_soon()

@@ -136,7 +136,8 @@ class DepGraph:
     `data[i]` are the producers of its operands, `effect[i]` the earlier ops ordered
     before it by an effect conflict or an early exit (all of them, not only the
     nearest); `effects[i]` its lifted effects and `exits[i]` whether it may end the
-    workflow. Ops in `standby` run only when a failing op's `fallback` calls them.
+    workflow. Ops in `standby` run only when a failing op's `fallback` calls them; `called`
+    are the ops some `fallback` names (the standby ones, and those that also run anyway).
     """
 
     preds: list[set[int]]
@@ -147,6 +148,7 @@ class DepGraph:
     effect: list[set[int]]
     effects: list[list[Effect]]
     exits: list[bool]
+    called: set[int]
 
 
 def block_graph(block: Block) -> DepGraph:
@@ -177,4 +179,4 @@ def block_graph(block: Block) -> DepGraph:
     for i, ps in enumerate(preds):
         for p in ps:
             succs[p].add(i)
-    return DepGraph(preds, succs, standby, by_step, data, effect, effects, exits)
+    return DepGraph(preds, succs, standby, by_step, data, effect, effects, exits, named)
