@@ -58,6 +58,7 @@ __all__ = ["BASE_ENV", "DEFAULT_TIMEOUT_S", "EarlyExit", "Engine", "Outcome", "R
 
 DEFAULT_TIMEOUT_S = 600.0
 BASE_ENV = ("PATH", "HOME", "LANG")
+_TUNING = frozenset({"retries", "timeout_s", "confirm", "fallback"})  # the attributes a leaf plan reads
 
 
 class Scheduler:
@@ -181,14 +182,15 @@ class Scheduler:
             if e.writes:
                 wanted[f"write:{e.resource}"] = None
                 writes = True
-        retries = op.attr_int("retries")
+        plain = op.attributes.keys().isdisjoint(_TUNING)  # the usual op: none of these to look up
+        retries = None if plain else op.attr_int("retries")
         attempts = 1 + retries if retries is not None and retries > 0 else 1
-        timeout = op.attr_num("timeout_s")
+        timeout = None if plain else op.attr_num("timeout_s")
         if timeout is None or timeout <= 0:
             timeout = default_timeout
-        model, gated = op.has(CallsModel), op.attributes.get("confirm") is True
+        model, gated = op.has(CallsModel), not plain and op.attributes.get("confirm") is True
         now = attempts == 1 and not writes and inline and not gated and not (model and self.jit is not None) \
-            and op.fallback is None and target.runs_now(op)
+            and (plain or op.fallback is None) and target.runs_now(op)
         # replayable: a resume may compute its value again, so its record is not waited for (journal.py)
         replayable = not effects and not model and not gated
         plan = LeafPlan(target, tuple(sorted(wanted.items())) if wanted else (), attempts, timeout,

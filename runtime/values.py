@@ -196,6 +196,9 @@ def shape_results(result_types: list[Type], raw: list[Any]) -> list[Any]:
     Tool ops declare their data result first and ordering tokens after it; a target
     returns only the data values, so missing trailing values are filled with None.
     """
+    if len(result_types) == 1:  # the usual op: one result, no iterator needed
+        t = result_types[0]
+        return [None] if t.kind == "token" else [coerce(raw[0] if raw else None, t)]
     out: list[Any] = []
     data = iter(raw)
     for t in result_types:

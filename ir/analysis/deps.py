@@ -171,7 +171,7 @@ def block_graph(block: Block) -> DepGraph:
     else:
         standby = set()
     effects = [op_effects(op) for op in ops]
-    exits = [may_exit(op) for op in ops]
+    exits = [bool(op.regions) and may_exit(op) for op in ops]  # a leaf op never exits early
     effect = effect_preds(effects, exits, standby, terminator)
     preds = [e | (d - standby if term and standby else d)
              for e, d, term in zip(effect, data, terminator, strict=True)]
