@@ -218,7 +218,7 @@ class BlockRun:
             self._complete(i)
             return
         if future is None and not op.regions:
-            now = self.s.run_now(op, nid, self.scope.lookup(op.operands))
+            now = self.s.run_now(op, nid, self.scope.lookup(op.operands), self.g.effects[i])
             if now is not None:  # ran inline: its dependents start once its record is on disk
                 values, synced = now
                 own = self.scope.values

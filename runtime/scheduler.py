@@ -92,7 +92,6 @@ class Scheduler:
         self._graphs: dict[int, DepGraph] = {}
         self._plans: dict[int, LeafPlan] = {}
         self._per_target: dict[Target, tuple[dict[str, int | None], float, bool]] = {}  # `_shared`
-        self._effects: dict[int, list[Effect]] = {}  # lifted effects of the ops of every block graphed
         self._envs: dict[tuple[str, ...], dict[str, str]] = {}  # the environment by the names an op passes
         self._commit_due = False  # a `_commit` of inline ops' records is scheduled for this loop turn
         self.blocks = 0  # BlockRuns running (a parent waiting on its regions counts)
@@ -117,9 +116,7 @@ class Scheduler:
     def graph(self, block: Block) -> DepGraph:
         key = id(block)
         if key not in self._graphs:
-            g = self._graphs[key] = block_graph(block)
-            for op, effects in zip(block.ops, g.effects, strict=True):  # plan() reuses them
-                self._effects[id(op)] = effects
+            self._graphs[key] = block_graph(block)
         return self._graphs[key]
 
     def env_for(self, op: Op) -> dict[str, str]:
@@ -161,18 +158,16 @@ class Scheduler:
                 target.in_process or self.engine.inline)
         return shared
 
-    def plan(self, op: Op, target: Target) -> LeafPlan:
-        """The op's target slots, attempts, timeout, step and environment (once per op)."""
+    def plan(self, op: Op, target: Target, effects: list[Effect] | None = None) -> LeafPlan:
+        """The op's target slots, attempts, timeout, step and environment (once per op); `effects`:
+        its lifted effects when the caller has them (its block's graph), else they are looked up."""
         plan = self._plans.get(id(op))
         if plan is not None and plan.target is target:
             return plan
-        return self._plan(op, target)
+        return self._plan(op, target, op_effects(op) if effects is None else effects)
 
-    def _plan(self, op: Op, target: Target) -> LeafPlan:
+    def _plan(self, op: Op, target: Target, effects: list[Effect]) -> LeafPlan:
         slot, default_timeout, inline = self._shared(target)
-        effects = self._effects.get(id(op))
-        if effects is None:
-            effects = op_effects(op)
         wanted, writes, limits = slot, False, self.limits
         for e in effects:
             if wanted is slot:
@@ -298,9 +293,11 @@ class Scheduler:
         meta["solidified"] = bool(solidified)
         return OpResult([output], model.tokens_in if model else 0, model.tokens_out if model else 0, meta)
 
-    def run_now(self, op: Op, op_id: str, args: list[Any]) -> tuple[list[Any], asyncio.Future[None] | None] | None:
+    def run_now(self, op: Op, op_id: str, args: list[Any],
+                effects: list[Effect]) -> tuple[list[Any], asyncio.Future[None] | None] | None:
         """A leaf op whose plan says `now`, run inline: (its values, the future of its journal record's
-        fsync, None without a journal), or None when the op must run as a task (`run_leaf`).
+        fsync, None without a journal), or None when the op must run as a task (`run_leaf`);
+        `effects`: its lifted effects, from its block's graph.
 
         The op is checked, traced and journaled as `run_leaf` would, but never waits: its
         `done` record is submitted, and `BlockRun` releases its dependents only once the
@@ -311,7 +308,7 @@ class Scheduler:
             target = self.target_for(op)
             if target is None:
                 return None
-            plan = self._plan(op, target)
+            plan = self._plan(op, target, effects)
         if not plan.now or (plan.slots and any(self._sem(key, size).locked() for key, size in plan.slots)):
             return None
         if plan.asks:
@@ -350,7 +347,7 @@ class Scheduler:
                 trace.record({"ts": ended, "event": "op_end", "op": op_id, "name": name,
                               "step": step, "target": tname, "start": began, "duration_s": round(duration, 6),
                               "tokens_in": 0, "tokens_out": 0, "retries": 0, "cache_hit": False,
-                              "solidified": False})
+                              "solidified": False}, finite=True)
             journal = self.journal
             if journal is None:
                 return values, None

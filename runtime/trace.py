@@ -70,15 +70,17 @@ class TraceWriter:
             return
         self.record({"ts": time.time(), "event": event, **fields})
 
-    def record(self, record: dict[str, Any]) -> None:
+    def record(self, record: dict[str, Any], *, finite: bool = False) -> None:
         """Writes one event given as its record (`ts` and `event` first, as `emit` makes it):
-        the scheduler's inline ops build theirs in one dict, without keyword passing."""
+        the scheduler's inline ops build theirs in one dict, without keyword passing. `finite`:
+        the caller built every value of it (texts, counts, clock readings: no op's value, so
+        no non-finite float), which spares the encoder its check for one."""
         if self._file is None and not self.listeners:
             return
         if self._redact is not None:
             record = self._redact(record)
         if self._file is not None:
-            line = encode_record(record)
+            line = encode_record(record, finite=finite)
             try:
                 loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
             except RuntimeError:

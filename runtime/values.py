@@ -286,16 +286,18 @@ def encode_line(value: Any) -> str:
 _ORJSON_LINE = _ORJSON_OPTS | orjson.OPT_APPEND_NEWLINE if orjson is not None else 0
 
 
-def encode_record(value: Any) -> bytes:
+def encode_record(value: Any, *, finite: bool = False) -> bytes:
     """`encode_line(value)` as the UTF-8 bytes of one line of a JSON-lines file, newline
-    included: what the journal and the trace write (orjson's output as it is, not decoded)."""
+    included: what the journal and the trace write (orjson's output as it is, not decoded).
+    `finite`: the caller knows `value` holds no non-finite float (the one thing orjson writes
+    differently, as `null`), so orjson's line needs no looking through."""
     if orjson is not None:
         try:
             line = orjson.dumps(value, default=_orjson_leaf, option=_ORJSON_LINE)
         except TypeError:  # orjson.JSONEncodeError too
             pass
         else:
-            if b"null" not in line:
+            if finite or b"null" not in line:
                 return line
     try:
         text = "".join(_ENCODE(value, 0)) if _ENCODE is not None else _ENCODER.encode(value)
