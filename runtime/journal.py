@@ -199,7 +199,7 @@ class JournalWriter:
     async def _drain(self) -> None:
         """Writes queued records in batches, one write and at most one fsync per batch."""
         loop = asyncio.get_running_loop()
-        batch: list[tuple[str, bool, asyncio.Future[None] | None]] = []
+        batch: list[tuple[bytes, bool, asyncio.Future[None] | None]] = []
         try:
             while self._queued:
                 batch, self._queued, self._open = self._queued, [], None
