@@ -138,6 +138,7 @@ class DepGraph:
     nearest); `effects[i]` its lifted effects and `exits[i]` whether it may end the
     workflow. Ops in `standby` run only when a failing op's `fallback` calls them; `called`
     are the ops some `fallback` names (the standby ones, and those that also run anyway).
+    The sets are read, never changed: `preds[i]` may be `data[i]` itself.
     """
 
     preds: list[set[int]]
@@ -173,8 +174,11 @@ def block_graph(block: Block) -> DepGraph:
     effects = [op_effects(op) for op in ops]
     exits = [bool(op.regions) and may_exit(op) for op in ops]  # a leaf op never exits early
     effect = effect_preds(effects, exits, standby, terminator)
-    preds = [e | (d - standby if term and standby else d)
-             for e, d, term in zip(effect, data, terminator, strict=True)]
+    preds: list[set[int]] = []
+    for e, d, term in zip(effect, data, terminator, strict=True):
+        if term and standby:
+            d = d - standby
+        preds.append(e | d if e else d)  # the very set of `data` when no effect orders the op
     succs: list[set[int]] = [set() for _ in ops]
     for i, ps in enumerate(preds):
         for p in ps:
