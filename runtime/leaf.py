@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from skc.ir.core import Op
-from skc.ir.types import Type
 from skc.runtime.dataflow import RunFailed
 from skc.runtime.targets.base import ExecContext, OpResult, Target
 
@@ -70,7 +69,6 @@ class LeafPlan:
     now: bool  # run inline by `Scheduler.run_now` (pure, synchronous, one attempt, no gate)
     asks: bool  # asks for a permission (which ops ask depends on the op; its values fill the subjects in)
     replayable: bool  # no effects, no model call, no gate: its `done` record needs no fsync of its own
-    types: list[Type]  # of its results, in order (`values.shape_results`)
 
 
 class Slots:

@@ -190,7 +190,7 @@ class Scheduler:
         replayable = not effects and not model and not gated
         plan = LeafPlan(target, tuple(sorted(wanted.items())) if wanted else (), attempts, timeout,
                         op.step, self.env_for(op), writes, now, bool(requests_for(op, None)) if now else True,
-                        replayable, [r.type for r in op.results])
+                        replayable)
         self._plans[id(op)] = plan
         return plan
 
@@ -328,7 +328,7 @@ class Scheduler:
             result = target.execute_now(op, args, ctx)
             duration = time.perf_counter() - started
             try:
-                values = shape_results(plan.types, result.values)
+                values = shape_results([r.type for r in op.results], result.values)
             except ValueError as e:
                 raise OpFailed(f"output does not fit {op.results[0].type}: {e}", retryable=False) from None
         except OpFailed as e:

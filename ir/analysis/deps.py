@@ -115,13 +115,14 @@ def effect_preds(effects: list[list[Effect]], may_exit: list[bool], skip: set[in
     index = _ResourceIndex()
     exits: list[int] = []
     preds: list[set[int]] = []
+    none: set[int] = set()  # one empty set for every op nothing orders (the sets are only read)
     for i, effs in enumerate(effects):
         found: set[int] = set()
         if effs and not terminator[i]:
             index.conflicting(effs, found)
             if exits and any(e.writes for e in effs):
                 found.update(exits)
-        preds.append(found)
+        preds.append(found or none)
         if i not in skip:
             index.add(i, effs)
             if may_exit[i]:
