@@ -21,6 +21,7 @@ from skc.ir.traits import HasEffects, HasRegions, Pure, Terminator, Trait
 from skc.ir.types import ANY, Signature, Type, Variadic
 
 _NAME = re.compile(r"[A-Za-z_$.\-][A-Za-z0-9_$.\-]*\Z")
+_NUMBER = int | float  # built once: `int | float` in an isinstance call makes a new union each time
 
 
 def valid_name(hint: str | None) -> str | None:
@@ -183,7 +184,7 @@ class Op:
 
     def attr_num(self, name: str) -> float | None:
         value = self.attributes.get(name)
-        return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+        return float(value) if isinstance(value, _NUMBER) and not isinstance(value, bool) else None
 
     def attr_strs(self, name: str) -> list[str] | None:
         value = self.attributes.get(name)

@@ -56,7 +56,7 @@ from skc.runtime.plan import UNKNOWN, bindings_of, load_source, plan_ops, prefli
 from skc.runtime.redact import redacted_result
 from skc.runtime.runs import RunLock
 from skc.runtime.scheduler import Engine, Scheduler
-from skc.runtime.trace import TRACE_FILE, TraceWriter
+from skc.runtime.trace import TRACE_FILE, TRACE_FORMAT, TraceWriter
 from skc.runtime.values import coerce, jsonable, parse_input
 
 DEFAULT_RUNS_DIR = ".skc/runs"
@@ -160,11 +160,13 @@ def _output_names(wf: Any, n: int, early_exit: bool = False) -> list[str]:
     if isinstance(names, list) and len(names) == n:
         return [str(x) for x in names]
     term = wf.body.terminator
-    out = []
+    out: list[str] = []
+    taken: set[str] = set()
     for i in range(n):
         v = term.operands[i] if term is not None and i < len(term.operands) else None
         name = v.name if v is not None and v.name and not v.name.isdigit() else f"out{i}"
-        out.append(name if name not in out else f"{name}_{i}")
+        out.append(name if name not in taken else f"{name}_{i}")
+        taken.add(out[-1])
     return out
 
 
@@ -399,9 +401,10 @@ async def _execute(p: _Prepared) -> RunResult:
     own_jit = opts.get("jit") is None  # made here: its profile store is closed here too
     jit = _jit_for(opts, p.source, p.root, wf.sym_name)
     cfg = p.cfg
+    ops = [op for op in wf.walk() if op is not wf and not op.terminator]  # one walk: the gate, the trace
     gate = run_gate(run_dir, journal, approve=cfg.approve, approve_all=cfg.approve_all or bool(p.settings["allow_writes"]),
                     timeout_s=cfg.approval_timeout, ask=cfg.ask_approval) \
-        if any(op.attributes.get("confirm") is True for op in wf.walk()) else None
+        if any(op.attributes.get("confirm") is True for op in ops) else None
     if gate is not None:
         trace.listeners.append(gate.listen)  # how the gate sees that nothing else runs
     sched = Scheduler(wf, run_id=run_id, engine=eng, trace=trace, journal=journal, policy=p.policy,
@@ -409,7 +412,7 @@ async def _execute(p: _Prepared) -> RunResult:
                       limits=p.settings["limits"], retry_backoff_s=p.cfg.retry_backoff_s, jit=jit, approvals=gate)
     started = time.perf_counter()
     trace.emit("run_start", run_id=run_id, workflow=wf.sym_name, engine=eng.name, resumed=p.resumed,
-               inputs=jsonable(p.given), ops=sum(1 for op in wf.walk() if op is not wf and not op.terminator))
+               inputs=jsonable(p.given), ops=len(ops), format=TRACE_FORMAT)
     result = RunResult(run_id, "interrupted", wf.sym_name, run_dir=run_dir)
     try:
         outcome = await _drive(sched, eng, p.values)

@@ -80,7 +80,10 @@ class Scope:
     def lookup(self, values: list[Value]) -> list[Any]:
         """`[self[v] for v in values]`, the values of this scope's own block looked up directly."""
         own = self.values
-        return [own[id(v)] if id(v) in own else self[v] for v in values]
+        try:
+            return [own[id(v)] for v in values]
+        except KeyError:  # some come from an enclosing scope
+            return [self[v] for v in values]
 
     def bind(self, values: list[Value], data: list[Any]) -> None:
         for v, d in zip(values, data, strict=False):
@@ -102,8 +105,8 @@ class BlockRun:
         self.needed = len(self.ops) - len(self.g.standby)  # ops not on standby and not done yet
         self.triggered: set[int] = set()
         self.futures: dict[int, asyncio.Future[list[Any]]] = {}  # only for steps a fallback may call
-        self.callable = {j for op in self.ops if (f := op.fallback) is not None
-                         and (j := self.g.by_step.get(f)) is not None}
+        self.callable = self.g.called
+        self.succs, self.standby = self.g.succs, self.g.standby
         self.tasks: dict[int, asyncio.Task[None]] = {}
         self.events: asyncio.Queue[tuple[str, int, BaseException | None]] = asyncio.Queue()
         self.ready: list[int] = []
@@ -187,11 +190,12 @@ class BlockRun:
         if i in self.done:
             return
         self.done.add(i)
-        if i not in self.g.standby:
+        standby, remaining = self.standby, self.remaining
+        if i not in standby:
             self.needed -= 1
-        for j in self.g.succs[i]:  # the heap orders them: no need to sort
-            self.remaining[j] -= 1
-            if self.remaining[j] == 0 and (j not in self.g.standby or j in self.triggered):
+        for j in self.succs[i]:  # the heap orders them: no need to sort
+            remaining[j] -= 1
+            if remaining[j] == 0 and (j not in standby or j in self.triggered):
                 heapq.heappush(self.ready, j)
 
     def _start(self, i: int) -> None:
@@ -205,8 +209,8 @@ class BlockRun:
             return
         future = self.futures.setdefault(i, asyncio.get_running_loop().create_future()) \
             if i in self.callable else None
-        nid = self.nid(i)
-        restored = self.s.restore(op, nid)
+        nid = f"{self.prefix}{i}"
+        restored = self.s.restore(op, nid) if self.s.restored else None
         if restored is not None:
             self.scope.bind(op.results, restored)
             if future is not None:
@@ -214,10 +218,12 @@ class BlockRun:
             self._complete(i)
             return
         if future is None and not op.regions:
-            now = self.s.run_now(op, nid, self.scope.lookup(op.operands))
+            now = self.s.run_now(op, nid, self.scope.lookup(op.operands), self.g.effects[i])
             if now is not None:  # ran inline: its dependents start once its record is on disk
                 values, synced = now
-                self.scope.bind(op.results, values)
+                own = self.scope.values
+                for v, d in zip(op.results, values, strict=False):  # `Scope.bind`, inline
+                    own[id(v)] = d
                 if synced is None:
                     self._complete(i)
                     return

@@ -45,7 +45,7 @@ for the first op of region 1 of op 5, `7[2].0` for map item 2, `8@1.0` for retry
 attempt 1), so a resume of the same IR (checked by `ir_sha256`) finds them again.
 
 Values pass through the run's redactor first: secrets never reach the disk. A record
-is encoded once, by orjson (`values.encode_line`; UTF-8, not `\\u` escapes); only values it
+is encoded once, by orjson (`values.encode_record`: the line's UTF-8 bytes, written as they are); only values it
 refuses take `json`'s C encoder or the slower `jsonable` walk.
 """
 
@@ -63,7 +63,7 @@ from pathlib import Path
 from typing import Any
 
 from skc.runtime.redact import Redactor
-from skc.runtime.values import encode_line
+from skc.runtime.values import encode_record
 
 JOURNAL_FILE = "journal.jsonl"
 
@@ -95,10 +95,10 @@ class JournalWriter:
         self.durable = durable
         new = not path.exists()
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = path.open("a", encoding="utf-8")
+        self._file = path.open("ab")
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="skc-journal")
-        self._queued: list[tuple[str, bool, asyncio.Future[None] | None]] = []
+        self._queued: list[tuple[bytes, bool, asyncio.Future[None] | None]] = []  # lines, newline included
         self._writer: asyncio.Task[None] | None = None
         self._open: asyncio.Future[None] | None = None  # the future `submit` records of the next batch share
         self._busy = False  # the writer thread is writing a batch
@@ -109,14 +109,14 @@ class JournalWriter:
         if new and durable:
             _fsync_dir(path.parent)
 
-    def _line(self, record: dict[str, Any]) -> str:
+    def _line(self, record: dict[str, Any]) -> bytes:
         if "ts" not in record:
             record = {**record, "ts": time.time()}
-        return encode_line(self._redact(record) if self._redact is not None else record)
+        return encode_record(self._redact(record) if self._redact is not None else record)
 
-    def _write_lines(self, lines: list[str], sync: bool) -> None:
+    def _write_lines(self, lines: list[bytes], sync: bool) -> None:
         with self._lock:
-            self._file.write("".join(line + "\n" for line in lines if line))  # "": a bare fsync
+            self._file.write(b"".join(lines))  # b"": a bare fsync
             self._file.flush()
             if sync and self.durable:
                 os.fsync(self._file.fileno())
@@ -142,7 +142,7 @@ class JournalWriter:
         op with effects awaits before it starts, so that its inputs' records are durable."""
         if self._lazy <= self._synced:
             return None
-        done = self._enqueue("", True, True, shared=True)
+        done = self._enqueue(b"", True, True, shared=True)
         assert done is not None
         return done
 
@@ -180,7 +180,7 @@ class JournalWriter:
             if self._writer is None or self._writer.done() or self._writer.get_loop() is not loop:
                 self._writer = loop.create_task(self._drain())
 
-    def _enqueue(self, line: str, sync: bool, wait: bool, *, shared: bool,
+    def _enqueue(self, line: bytes, sync: bool, wait: bool, *, shared: bool,
                  start: bool = True) -> asyncio.Future[None] | None:
         loop = asyncio.get_running_loop()
         done: asyncio.Future[None] | None = None
@@ -199,7 +199,7 @@ class JournalWriter:
     async def _drain(self) -> None:
         """Writes queued records in batches, one write and at most one fsync per batch."""
         loop = asyncio.get_running_loop()
-        batch: list[tuple[str, bool, asyncio.Future[None] | None]] = []
+        batch: list[tuple[bytes, bool, asyncio.Future[None] | None]] = []
         try:
             while self._queued:
                 batch, self._queued, self._open = self._queued, [], None
@@ -250,7 +250,12 @@ class JournalWriter:
         return True
 
     async def drained(self) -> None:
-        """Returns once every queued record (waited for or not) is written."""
+        """Returns once every queued record (waited for or not) is written: here and now when
+        no writer task runs (the run has ended: nothing to overlap with the disk, so no thread
+        hand-off, which on a busy machine waits for a core), else by the writer thread."""
+        writer = self._writer
+        if (writer is None or writer.done()) and self.flush():
+            return
         self.kick()
         writer = self._writer
         if writer is not None and not writer.done() and writer.get_loop() is asyncio.get_running_loop():
@@ -262,7 +267,7 @@ class JournalWriter:
             self._file.close()
 
 
-def _settle(batch: list[tuple[str, bool, asyncio.Future[None] | None]], error: Exception | None) -> None:
+def _settle(batch: list[tuple[bytes, bool, asyncio.Future[None] | None]], error: Exception | None) -> None:
     """Wakes the waiters of a written batch (or tells them the write failed)."""
     for _, _, fut in batch:
         if fut is not None and not fut.done():

@@ -91,9 +91,11 @@ class Slots:
         self.held = 0
 
 
-def op_end(emit: Any, result: OpResult, duration: float, attempt: int) -> None:
-    """Traces an op's successful end (its cost, and what the target's meta says of cache and JIT)."""
+def op_end(emit: Any, result: OpResult, duration: float, attempt: int, start: float | None = None) -> None:
+    """Traces an op's successful end (its cost, and what the target's meta says of cache and JIT);
+    `start`: when an op run inline began (it wrote no op_start, trace.py)."""
     meta = {k: v for k, v in result.meta.items() if k in ("model", "backend")} if result.meta else {}
-    emit("op_end", duration_s=round(duration, 6), tokens_in=result.tokens_in, tokens_out=result.tokens_out,
+    began = {"start": start} if start is not None else {}
+    emit("op_end", **began, duration_s=round(duration, 6), tokens_in=result.tokens_in, tokens_out=result.tokens_out,
          retries=attempt - 1, cache_hit=bool(result.meta.get("cache_hit")),
          solidified=bool(result.meta.get("solidified")), **meta)

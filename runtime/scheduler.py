@@ -58,6 +58,7 @@ __all__ = ["BASE_ENV", "DEFAULT_TIMEOUT_S", "EarlyExit", "Engine", "Outcome", "R
 
 DEFAULT_TIMEOUT_S = 600.0
 BASE_ENV = ("PATH", "HOME", "LANG")
+_TUNING = frozenset({"retries", "timeout_s", "confirm", "fallback"})  # the attributes a leaf plan reads
 
 
 class Scheduler:
@@ -86,10 +87,11 @@ class Scheduler:
         self.approvals = approvals  # a skc.runtime.approvals.ApprovalGate: `confirm` ops wait for a person
         self.registry = target_registry()
         self._targets: dict[type[Target], Target] = {}
+        self._by_name: dict[str, Target] = {}  # op name -> its target (`target_for`)
         self._sems: dict[str, asyncio.Semaphore | asyncio.Lock] = {}
         self._graphs: dict[int, DepGraph] = {}
         self._plans: dict[int, LeafPlan] = {}
-        self._effects: dict[int, list[Effect]] = {}  # lifted effects of the ops of every block graphed
+        self._per_target: dict[Target, tuple[dict[str, int | None], float, bool]] = {}  # `_shared`
         self._envs: dict[tuple[str, ...], dict[str, str]] = {}  # the environment by the names an op passes
         self._commit_due = False  # a `_commit` of inline ops' records is scheduled for this loop turn
         self.blocks = 0  # BlockRuns running (a parent waiting on its regions counts)
@@ -100,19 +102,21 @@ class Scheduler:
     # -- targets, limits, environment
 
     def target_for(self, op: Op) -> Target | None:
-        cls = self.registry.get(op.op_name)
-        if cls is None:
-            return None
-        if cls not in self._targets:
-            self._targets[cls] = cls()
-        return self._targets[cls]
+        name = op.op_name
+        target = self._by_name.get(name)
+        if target is None:
+            cls = self.registry.get(name)
+            if cls is None:
+                return None
+            if cls not in self._targets:
+                self._targets[cls] = cls()
+            target = self._by_name[name] = self._targets[cls]
+        return target
 
     def graph(self, block: Block) -> DepGraph:
         key = id(block)
         if key not in self._graphs:
-            g = self._graphs[key] = block_graph(block)
-            for op, effects in zip(block.ops, g.effects, strict=True):  # plan() reuses them
-                self._effects[id(op)] = effects
+            self._graphs[key] = block_graph(block)
         return self._graphs[key]
 
     def env_for(self, op: Op) -> dict[str, str]:
@@ -142,34 +146,48 @@ class Scheduler:
         slots = (plan or self.plan(op, target)).slots
         return Slots([self._sem(key, size) for key, size in slots])
 
-    def plan(self, op: Op, target: Target) -> LeafPlan:
-        """The op's target slots, attempts, timeout, step and environment (once per op)."""
+    def _shared(self, target: Target) -> tuple[dict[str, int | None], float, bool]:
+        """What every op of `target` starts its plan from: its target slot (when limited), its
+        default timeout, and whether its ops may run inline at all (once per target)."""
+        shared = self._per_target.get(target)
+        if shared is None:
+            size = self.limits.get(target.name, target.max_concurrency)
+            shared = self._per_target[target] = (
+                {f"target:{target.name}": size} if size else {},
+                float(target.default_timeout_s or self.options.get("default_timeout_s") or DEFAULT_TIMEOUT_S),
+                target.in_process or self.engine.inline)
+        return shared
+
+    def plan(self, op: Op, target: Target, effects: list[Effect] | None = None) -> LeafPlan:
+        """The op's target slots, attempts, timeout, step and environment (once per op); `effects`:
+        its lifted effects when the caller has them (its block's graph), else they are looked up."""
         plan = self._plans.get(id(op))
         if plan is not None and plan.target is target:
             return plan
-        limits = self.limits
-        size = limits.get(target.name, target.max_concurrency)
-        wanted: dict[str, int | None] = {f"target:{target.name}": size} if size else {}
-        effects = self._effects.get(id(op))
-        if effects is None:
-            effects = op_effects(op)
-        writes = False
+        return self._plan(op, target, op_effects(op) if effects is None else effects)
+
+    def _plan(self, op: Op, target: Target, effects: list[Effect]) -> LeafPlan:
+        slot, default_timeout, inline = self._shared(target)
+        wanted, writes, limits = slot, False, self.limits
         for e in effects:
+            if wanted is slot:
+                wanted = dict(slot)
             if e.resource in limits:
                 wanted[f"resource:{e.resource}"] = limits[e.resource]
             if e.writes:
                 wanted[f"write:{e.resource}"] = None
                 writes = True
-        retries = op.attr_int("retries")
-        timeout_attr = op.attr_num("timeout_s")
-        timeout = timeout_attr if timeout_attr is not None and timeout_attr > 0 else \
-            float(target.default_timeout_s or self.options.get("default_timeout_s") or DEFAULT_TIMEOUT_S)
-        attempts = 1 + (retries if retries is not None and retries > 0 else 0)
-        now = attempts == 1 and not writes and (target.in_process or self.engine.inline) \
-            and op.fallback is None and op.attributes.get("confirm") is not True \
-            and not (self.jit is not None and op.has(CallsModel)) and target.runs_now(op)
+        plain = op.attributes.keys().isdisjoint(_TUNING)  # the usual op: none of these to look up
+        retries = None if plain else op.attr_int("retries")
+        attempts = 1 + retries if retries is not None and retries > 0 else 1
+        timeout = None if plain else op.attr_num("timeout_s")
+        if timeout is None or timeout <= 0:
+            timeout = default_timeout
+        model, gated = op.has(CallsModel), not plain and op.attributes.get("confirm") is True
+        now = attempts == 1 and not writes and inline and not gated and not (model and self.jit is not None) \
+            and (plain or op.fallback is None) and target.runs_now(op)
         # replayable: a resume may compute its value again, so its record is not waited for (journal.py)
-        replayable = not effects and not op.has(CallsModel) and op.attributes.get("confirm") is not True
+        replayable = not effects and not model and not gated
         plan = LeafPlan(target, tuple(sorted(wanted.items())) if wanted else (), attempts, timeout,
                         op.step, self.env_for(op), writes, now, bool(requests_for(op, None)) if now else True,
                         replayable)
@@ -275,9 +293,11 @@ class Scheduler:
         meta["solidified"] = bool(solidified)
         return OpResult([output], model.tokens_in if model else 0, model.tokens_out if model else 0, meta)
 
-    def run_now(self, op: Op, op_id: str, args: list[Any]) -> tuple[list[Any], asyncio.Future[None] | None] | None:
+    def run_now(self, op: Op, op_id: str, args: list[Any],
+                effects: list[Effect]) -> tuple[list[Any], asyncio.Future[None] | None] | None:
         """A leaf op whose plan says `now`, run inline: (its values, the future of its journal record's
-        fsync, None without a journal), or None when the op must run as a task (`run_leaf`).
+        fsync, None without a journal), or None when the op must run as a task (`run_leaf`);
+        `effects`: its lifted effects, from its block's graph.
 
         The op is checked, traced and journaled as `run_leaf` would, but never waits: its
         `done` record is submitted, and `BlockRun` releases its dependents only once the
@@ -288,22 +308,20 @@ class Scheduler:
             target = self.target_for(op)
             if target is None:
                 return None
-            plan = self.plan(op, target)
+            plan = self._plan(op, target, effects)
         if not plan.now or (plan.slots and any(self._sem(key, size).locked() for key, size in plan.slots)):
             return None
         if plan.asks:
             self._check_permissions(op, op_id, args)
-        target, step, name, trace_emit = plan.target, plan.step, op.op_name, self.trace.emit
-        tname, trace_record = target.name, self.trace.record
+        target, step, name, trace = plan.target, plan.step, op.op_name, self.trace
+        tname = target.name
 
         def emit(event: str, **fields: Any) -> None:
-            trace_emit(event, op=op_id, name=name, step=step, target=tname, **fields)
+            trace.emit(event, op=op_id, name=name, step=step, target=tname, **fields)
 
         ctx = ExecContext(self.run_id, self.workdir, dict(plan.env), self.bindings, self.options,
                           emit, step, op_id, 1)
-        # op_start and (below) op_end built as one dict each, as `emit` would write them
-        trace_record({"ts": time.time(), "event": "op_start", "op": op_id, "name": name, "step": step,
-                      "target": tname, "attempt": 1})
+        began = time.time()  # no op_start: the op's one event says when it began (trace format 2)
         started = time.perf_counter()
         code = "SKC310"
         try:
@@ -319,27 +337,29 @@ class Scheduler:
             failure, code = OpFailed(f"internal error in {target.name}: {type(e).__name__}: {e}",
                                      retryable=False), "SKC311"
         else:
-            self.outcome.executed += 1
-            self.outcome.tokens_in += result.tokens_in
-            self.outcome.tokens_out += result.tokens_out
-            if result.meta:
-                op_end(emit, result, duration, 1)
-            else:  # the usual case, spelled out: no meta to look through
-                trace_record({"ts": time.time(), "event": "op_end", "op": op_id, "name": name, "step": step,
-                              "target": tname, "duration_s": round(duration, 6), "tokens_in": result.tokens_in,
-                              "tokens_out": result.tokens_out, "retries": 0, "cache_hit": False,
-                              "solidified": False})
-            if self.journal is None:
+            outcome, ended = self.outcome, time.time()
+            outcome.executed += 1
+            if result.meta or result.tokens_in or result.tokens_out:
+                outcome.tokens_in += result.tokens_in
+                outcome.tokens_out += result.tokens_out
+                op_end(emit, result, duration, 1, start=began)
+            else:  # the usual case, spelled out: one dict, as `emit` would write it
+                trace.record({"ts": ended, "event": "op_end", "op": op_id, "name": name,
+                              "step": step, "target": tname, "start": began, "duration_s": round(duration, 6),
+                              "tokens_in": 0, "tokens_out": 0, "retries": 0, "cache_hit": False,
+                              "solidified": False}, finite=True)
+            journal = self.journal
+            if journal is None:
                 return values, None
             record = {"type": "done", "op": op_id, "name": name, "step": step, "values": values,
                       "tokens_in": result.tokens_in, "tokens_out": result.tokens_out, "attempt": 1,
-                      "ts": time.time()}
+                      "ts": ended}
             if plan.replayable:  # its dependents start at once: the next fsync makes it durable
-                self.journal.note(record)
+                journal.note(record)
                 self.commit_soon()
                 return values, None
-            return values, self.journal.submit(record)
-        emit("op_error", code=code, error=str(failure), retries=0,
+            return values, journal.submit(record)
+        emit("op_error", code=code, error=str(failure), retries=0, start=began,
              duration_s=round(time.perf_counter() - started, 6))
         if self.journal is not None:  # `run` drains the journal before it returns
             self.journal.submit({"type": "failed", "op": op_id, "name": op.op_name, "step": plan.step,

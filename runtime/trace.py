@@ -2,11 +2,11 @@
 
 Events (one JSON object per line in `<run dir>/trace.jsonl`, each with `ts` and `event`):
 
-    run_start  run_id, workflow, engine, inputs, resumed
+    run_start  run_id, workflow, engine, inputs, resumed, ops, format
     op_start   op, name, step, target, attempt
-    op_end     op, name, step, target, duration_s, tokens_in, tokens_out, retries,
+    op_end     op, name, step, target, start, duration_s, tokens_in, tokens_out, retries,
                cache_hit, solidified, from_journal, fallback_of
-    op_error   op, name, step, target, code, error, retries
+    op_error   op, name, step, target, start, code, error, retries
     retry      op, name, step, attempt, error, delay_s
     tool_call  op, ... (whatever a target reports, e.g. an agent's tool use)
     fallback   op, step, to (the alternative step)
@@ -14,8 +14,16 @@ Events (one JSON object per line in `<run dir>/trace.jsonl`, each with `ts` and 
     approval   op, name, step, state (approved | rejected), by, reason, shown, waited_s
     run_end    status, exit_status, duration_s, error, tokens_in, tokens_out
 
+Format 2 (`run_start`'s `format`; a trace without it is format 1): an op the scheduler
+runs inline (`Scheduler.run_now`: it starts and ends in one step of the loop, nothing
+runs meanwhile) writes one event, its `op_end` or `op_error`, whose `start` is the time
+it began, and no `op_start`; an op run as a task writes `op_start` and its end, as in
+format 1. Readers (`spans`, the progress display, the approval gate) take an end with no
+`op_start` before it as an op that began at its `start` (at its own `ts` when it has none)
+and was never running in between, so they read both formats.
+
 `op` is the op's structural id (see journal.py). Every event passes through the
-run's redactor before it is written. Events are encoded once (`values.encode_line`);
+run's redactor before it is written. Events are encoded once (`values.encode_record`);
 inside an event loop the lines of one loop turn are written and flushed together at
 the end of the turn (a kill loses at most that turn's events; the journal, not the
 trace, is what a resume trusts); outside a loop each event is written at once.
@@ -33,9 +41,10 @@ from pathlib import Path
 from typing import Any
 
 from skc.runtime.redact import Redactor
-from skc.runtime.values import encode_line
+from skc.runtime.values import encode_record
 
 TRACE_FILE = "trace.jsonl"
+TRACE_FORMAT = 2  # `run_start`'s `format` (module docstring)
 
 Listener = Callable[[dict[str, Any]], None]
 
@@ -50,26 +59,28 @@ class TraceWriter:
         self.listeners: list[Listener] = []
         self._lock = threading.Lock()
         self._file = None
-        self._pending: list[str] = []
+        self._pending: list[bytes] = []  # lines, newline included
         self._flush_on: asyncio.AbstractEventLoop | None = None  # the loop whose turn-end flush is due
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = path.open("a", encoding="utf-8")
+            self._file = path.open("ab")
 
     def emit(self, event: str, **fields: Any) -> None:
         if self._file is None and not self.listeners:
             return
         self.record({"ts": time.time(), "event": event, **fields})
 
-    def record(self, record: dict[str, Any]) -> None:
+    def record(self, record: dict[str, Any], *, finite: bool = False) -> None:
         """Writes one event given as its record (`ts` and `event` first, as `emit` makes it):
-        the scheduler's inline ops build theirs in one dict, without keyword passing."""
+        the scheduler's inline ops build theirs in one dict, without keyword passing. `finite`:
+        the caller built every value of it (texts, counts, clock readings: no op's value, so
+        no non-finite float), which spares the encoder its check for one."""
         if self._file is None and not self.listeners:
             return
         if self._redact is not None:
             record = self._redact(record)
         if self._file is not None:
-            line = encode_line(record)
+            line = encode_record(record, finite=finite)
             try:
                 loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
             except RuntimeError:
@@ -84,8 +95,9 @@ class TraceWriter:
             else:
                 self._flush()
                 self._write([line])
-        for listener in list(self.listeners):
-            listener(record)
+        if self.listeners:
+            for listener in list(self.listeners):
+                listener(record)
 
     def flush(self) -> None:
         """Writes the events buffered in this loop turn now."""
@@ -95,10 +107,10 @@ class TraceWriter:
         lines, self._pending = self._pending, []
         self._write(lines)
 
-    def _write(self, lines: list[str]) -> None:
+    def _write(self, lines: list[bytes]) -> None:
         with self._lock:
             if self._file is not None and lines:
-                self._file.write("".join(line + "\n" for line in lines))
+                self._file.write(b"".join(lines))
                 self._file.flush()
 
     def close(self) -> None:
@@ -170,7 +182,7 @@ def spans(events: list[dict[str, Any]]) -> tuple[list[Span], dict[str, Any]]:
                             + f"; shown: {e.get('shown', '')}"))
         elif kind in ("op_end", "op_error"):
             began = open_.pop(op, None)
-            start = float(began["ts"]) if began else ts
+            start = float(began["ts"]) if began else float(e.get("start", ts))  # format 2: an inline op
             status = "ok" if kind == "op_end" else "failed"
             if e.get("from_journal"):
                 status = "journal"

@@ -32,6 +32,12 @@ _TRUE = {"true", "yes", "y", "1", "on", "ok"}
 _FALSE = {"false", "no", "n", "0", "off", ""}
 
 
+# unions built once: `int | float` written in an isinstance call builds a new union on every call
+NUMBER = int | float  # what targets test numbers with, too
+_SCALAR = str | bool | int
+_ITEMS = list | tuple | set | frozenset
+_SETS = set | frozenset
+
 def to_text(value: Any) -> str:
     """The text of a value as it goes into a command or prompt: strings as they are,
     whole numbers without `.0`, booleans as `true`/`false`, JSON compact, None empty."""
@@ -43,7 +49,7 @@ def to_text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer() and math.isfinite(value):
         return str(int(value))
-    if isinstance(value, int | float):
+    if isinstance(value, NUMBER):
         return str(value)
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
 
@@ -145,7 +151,7 @@ def coerce(value: Any, type_: Type) -> Any:
         value = _scalar(value)
         if isinstance(value, bool):
             return int(value)
-        if isinstance(value, int | float):
+        if isinstance(value, NUMBER):
             return value
         if isinstance(value, str):
             return parse_number(value)
@@ -154,7 +160,7 @@ def coerce(value: Any, type_: Type) -> Any:
         value = _scalar(value)
         if isinstance(value, bool):
             return value
-        if isinstance(value, int | float):
+        if isinstance(value, NUMBER):
             return value != 0
         if isinstance(value, str):
             return parse_bool(value)
@@ -190,6 +196,9 @@ def shape_results(result_types: list[Type], raw: list[Any]) -> list[Any]:
     Tool ops declare their data result first and ordering tokens after it; a target
     returns only the data values, so missing trailing values are filled with None.
     """
+    if len(result_types) == 1:  # the usual op: one result, no iterator needed
+        t = result_types[0]
+        return [None] if t.kind == "token" else [coerce(raw[0] if raw else None, t)]
     out: list[Any] = []
     data = iter(raw)
     for t in result_types:
@@ -202,13 +211,13 @@ def shape_results(result_types: list[Type], raw: list[Any]) -> list[Any]:
 
 def jsonable(value: Any) -> Any:
     """`value` with every non-JSON leaf (tuples, bytes, sets, ...) made JSON data."""
-    if value is None or isinstance(value, str | bool | int):
+    if value is None or isinstance(value, _SCALAR):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
+    if isinstance(value, _ITEMS):
         return [jsonable(v) for v in value]
     if isinstance(value, bytes):
         return value.decode("utf-8", errors="replace")
@@ -217,7 +226,7 @@ def jsonable(value: Any) -> Any:
 
 def _leaf(value: Any) -> Any:
     """What `jsonable` makes of a leaf `json` cannot write (the encoder recurses into lists)."""
-    if isinstance(value, set | frozenset):
+    if isinstance(value, _SETS):
         return list(value)
     if isinstance(value, bytes):
         return value.decode("utf-8", errors="replace")
@@ -271,15 +280,27 @@ def encode_line(value: Any) -> str:
     written `true`/`null` (JSON's spelling), not `True`/`None`; an Enum that is no str
     or int is written by orjson as its value, not its name.
     """
+    return encode_record(value)[:-1].decode()
+
+
+_ORJSON_LINE = _ORJSON_OPTS | orjson.OPT_APPEND_NEWLINE if orjson is not None else 0
+
+
+def encode_record(value: Any, *, finite: bool = False) -> bytes:
+    """`encode_line(value)` as the UTF-8 bytes of one line of a JSON-lines file, newline
+    included: what the journal and the trace write (orjson's output as it is, not decoded).
+    `finite`: the caller knows `value` holds no non-finite float (the one thing orjson writes
+    differently, as `null`), so orjson's line needs no looking through."""
     if orjson is not None:
         try:
-            line = orjson.dumps(value, default=_orjson_leaf, option=_ORJSON_OPTS)
+            line = orjson.dumps(value, default=_orjson_leaf, option=_ORJSON_LINE)
         except TypeError:  # orjson.JSONEncodeError too
             pass
         else:
-            if b"null" not in line:
-                return line.decode()
+            if finite or b"null" not in line:
+                return line
     try:
-        return "".join(_ENCODE(value, 0)) if _ENCODE is not None else _ENCODER.encode(value)
+        text = "".join(_ENCODE(value, 0)) if _ENCODE is not None else _ENCODER.encode(value)
     except (TypeError, ValueError):
-        return json.dumps(jsonable(value), separators=(",", ":"))
+        text = json.dumps(jsonable(value), separators=(",", ":"))
+    return (text + "\n").encode()  # ASCII: `json` escapes what is not

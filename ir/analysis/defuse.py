@@ -33,12 +33,12 @@ def nested_uses(op: Op) -> list[Value]:
 
 def data_preds(block: Block) -> list[set[int]]:
     """For each top-level op of `block`, the indices of the ops whose values it uses."""
-    producer = producers(block)
+    producer = producers(block).get
     preds: list[set[int]] = []
     for i, op in enumerate(block.ops):
         found: set[int] = set()
-        for v in nested_uses(op):
-            p = producer.get(id(v))
+        for v in nested_uses(op) if op.regions else op.operands:
+            p = producer(id(v))
             if p is not None and p != i:
                 found.add(p)
         preds.append(found)

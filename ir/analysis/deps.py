@@ -115,13 +115,14 @@ def effect_preds(effects: list[list[Effect]], may_exit: list[bool], skip: set[in
     index = _ResourceIndex()
     exits: list[int] = []
     preds: list[set[int]] = []
+    none: set[int] = set()  # one empty set for every op nothing orders (the sets are only read)
     for i, effs in enumerate(effects):
         found: set[int] = set()
-        if not terminator[i]:
+        if effs and not terminator[i]:
             index.conflicting(effs, found)
             if exits and any(e.writes for e in effs):
                 found.update(exits)
-        preds.append(found)
+        preds.append(found or none)
         if i not in skip:
             index.add(i, effs)
             if may_exit[i]:
@@ -136,7 +137,9 @@ class DepGraph:
     `data[i]` are the producers of its operands, `effect[i]` the earlier ops ordered
     before it by an effect conflict or an early exit (all of them, not only the
     nearest); `effects[i]` its lifted effects and `exits[i]` whether it may end the
-    workflow. Ops in `standby` run only when a failing op's `fallback` calls them.
+    workflow. Ops in `standby` run only when a failing op's `fallback` calls them; `called`
+    are the ops some `fallback` names (the standby ones, and those that also run anyway).
+    The sets are read, never changed: `preds[i]` may be `data[i]` itself.
     """
 
     preds: list[set[int]]
@@ -147,29 +150,38 @@ class DepGraph:
     effect: list[set[int]]
     effects: list[list[Effect]]
     exits: list[bool]
+    called: set[int]
 
 
 def block_graph(block: Block) -> DepGraph:
     """The dependency graph of `block`'s top-level ops (see the module docstring)."""
     ops = block.ops
-    n = len(ops)
     data = data_preds(block)
     by_step: dict[str, int] = {}  # a fallback's target: the step's last op (its helpers come first)
+    fallbacks: list[str] = []
     for i, op in enumerate(ops):
-        if op.attr_str("step") is not None and op.fallback is None:  # one naming a fallback is a primary
-            by_step[op.step] = i
-    named = {by_step[f] for op in ops if (f := op.fallback) is not None and f in by_step}
-    consumers = {p for i in range(n) if not ops[i].has(Terminator) for p in data[i]}
-    standby = {i for i in named if i not in consumers}
+        fallback = op.fallback
+        if fallback is not None:  # one naming a fallback is a primary, never a fallback's target
+            fallbacks.append(fallback)
+        elif (step := op.attr_str("step")) is not None:
+            by_step[step] = i
+    named = {by_step[f] for f in fallbacks if f in by_step}
     terminator = [op.has(Terminator) for op in ops]
+    if named:
+        consumers = {p for ps, term in zip(data, terminator, strict=True) if not term for p in ps}
+        standby = named - consumers
+    else:
+        standby = set()
     effects = [op_effects(op) for op in ops]
-    exits = [may_exit(op) for op in ops]
+    exits = [bool(op.regions) and may_exit(op) for op in ops]  # a leaf op never exits early
     effect = effect_preds(effects, exits, standby, terminator)
-    preds = [set(e) for e in effect]
-    for i in range(n):
-        preds[i] |= data[i] - standby if terminator[i] else data[i]
+    preds: list[set[int]] = []
+    for e, d, term in zip(effect, data, terminator, strict=True):
+        if term and standby:
+            d = d - standby
+        preds.append(e | d if e else d)  # the very set of `data` when no effect orders the op
     succs: list[set[int]] = [set() for _ in ops]
     for i, ps in enumerate(preds):
         for p in ps:
             succs[p].add(i)
-    return DepGraph(preds, succs, standby, by_step, data, effect, effects, exits)
+    return DepGraph(preds, succs, standby, by_step, data, effect, effects, exits, named)

@@ -15,13 +15,28 @@ from skc.ir.traits import HasEffects, HasRegions, ReturnLike
 
 WRITE_ALL = Effect("write", "*")
 
+# Parsed `effects` attributes by their entries: a block's ops declare a handful of distinct
+# lists (`["pure"]`, `["read:k8s"]`, ...), each parsed once. The lists handed out are shared:
+# callers read them, never change them.
+_PARSED: dict[tuple[object, ...], list[Effect]] = {}
+_PARSED_MAX = 4096  # distinct lists kept; past that the table starts afresh
+
 
 def own_effects(op: Op) -> list[Effect]:
     """The effects `op` itself declares (`write:*` when it has effects but declares none)."""
     declared = op.attributes.get("effects")
-    if isinstance(declared, list):
+    if not isinstance(declared, list):
+        return [WRITE_ALL] if op.has(HasEffects) else []
+    try:
+        key = tuple(declared)
+        return _PARSED[key]
+    except KeyError:
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        parsed = _PARSED[key] = parse_effects([str(e) for e in declared])[0]
+        return parsed
+    except TypeError:  # an unhashable entry (malformed: the verifier reports it)
         return parse_effects([str(e) for e in declared])[0]
-    return [WRITE_ALL] if op.has(HasEffects) else []
 
 
 def op_effects(op: Op) -> list[Effect]:

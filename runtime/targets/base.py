@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 from skc.ir.core import Op
 
 
-@dataclass
+@dataclass(slots=True)
 class ExecContext:
     """What a target may use while running one op.
 

@@ -18,7 +18,7 @@ from typing import Any
 from skc.ir.core import Op
 from skc.ir.dialects.calc import CALC, AddOp, AndOp, CmpOp, DivOp, MulOp, NotOp, OrOp, SubOp
 from skc.runtime.targets.base import ExecContext, OpFailed, OpResult, Target
-from skc.runtime.values import parse_number, to_text
+from skc.runtime.values import NUMBER, parse_number, to_text
 
 
 class CalcTarget(Target):
@@ -48,7 +48,7 @@ class CalcTarget(Target):
 def _number(value: Any) -> int | float | None:
     if isinstance(value, bool):
         return int(value)
-    if isinstance(value, int | float):
+    if isinstance(value, NUMBER):
         return value
     if isinstance(value, str):
         try:

@@ -29,7 +29,7 @@ from skc.ir.dialects.data import (
     TemplateOp,
 )
 from skc.runtime.targets.base import ExecContext, OpFailed, OpResult, Target
-from skc.runtime.values import coerce, substitute, to_text
+from skc.runtime.values import NUMBER, coerce, substitute, to_text
 
 
 class DataTarget(Target):
@@ -199,7 +199,7 @@ def _compare(left: Any, op: str, right: Any) -> bool:
     if op == "=~":
         return isinstance(left, str) and re.search(str(right), left) is not None
     try:
-        lhs = float(left) if isinstance(right, int | float) and not isinstance(left, bool) else left
+        lhs = float(left) if isinstance(right, NUMBER) and not isinstance(left, bool) else left
         return bool({"<": lhs < right, "<=": lhs <= right, ">": lhs > right, ">=": lhs >= right}[op])
     except (TypeError, ValueError):
         return False

@@ -23,6 +23,7 @@ from typing import Any
 
 from skc.ir.core import Op
 from skc.runtime.targets.base import ExecContext, OpFailed, OpResult, Target
+from skc.runtime.values import NUMBER
 
 SIM_OP = "sim.sleep"
 
@@ -42,7 +43,7 @@ class SimTarget(Target):
     def runs_now(self, op: Op) -> bool:
         """A no-op op (latency 0) never waits: like a calc or data op, it runs inline."""
         latency = op.attributes.get("sim_latency_s", 0.0)
-        return isinstance(latency, int | float) and latency == 0
+        return isinstance(latency, NUMBER) and latency == 0
 
     def execute_now(self, op: Op, args: list[Any], ctx: ExecContext) -> OpResult:
         _latency(op)
@@ -51,6 +52,6 @@ class SimTarget(Target):
 
 def _latency(op: Op) -> float:
     latency = op.attributes.get("sim_latency_s", 0.0)
-    if not isinstance(latency, int | float) or latency < 0:
+    if not isinstance(latency, NUMBER) or latency < 0:
         raise OpFailed(f"sim.sleep needs a non-negative sim_latency_s, got {latency!r}", retryable=False)
     return float(latency)

@@ -13,7 +13,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skc.runtime.values import encode_line, jsonable
+from skc.runtime.values import encode_line, encode_record, jsonable
 
 
 def reference(value: Any) -> Any:
@@ -88,3 +88,18 @@ def test_non_finite_floats_and_odd_leaves_are_written_as_jsonable_writes_them() 
     value = {"a": math.nan, "b": [math.inf, None], "c": Sub("x"), "d": Real(math.nan), "e": b"\xff", "f": {1, 2}}
     assert same(json.loads(encode_line(value)), reference(value))
     assert json.loads(encode_line({1: "x", None: 2})) == {"1": "x", "null": 2}
+
+
+@settings(max_examples=200, deadline=None)
+@given(values)
+def test_encode_record_is_encode_line_as_one_utf8_line(value: Any) -> None:
+    assert encode_record(value) == (encode_line(value) + "\n").encode()
+
+
+def test_a_record_said_to_be_finite_is_written_as_orjson_writes_it() -> None:
+    record = {"ts": 1.5, "event": "op_end", "op": "3", "start": 1.25, "duration_s": 1.2e-05}
+    assert encode_record(record, finite=True) == encode_record(record)
+    with_null = {**record, "error": None}  # looked through, it takes `json`'s encoder: the same data
+    assert json.loads(encode_record(with_null, finite=True)) == json.loads(encode_record(with_null)) == with_null
+    assert json.loads(encode_record({"x": math.nan})) == {"x": "nan"}  # looked through: jsonable's name
+    assert json.loads(encode_record({"x": math.nan}, finite=True)) == {"x": None}  # what `finite` vouches against

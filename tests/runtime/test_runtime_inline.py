@@ -132,9 +132,11 @@ def test_a_wave_of_inline_ops_shares_one_fsync(tmp_path: Path, now_target: None)
 def test_inline_ops_are_traced_and_journaled_like_any_op(tmp_path: Path, now_target: None) -> None:
     result = run_module(dag_module([[], [0]]), tmp_path)
     events = [e for e in trace_events(result.run_dir) if e.get("op") in ("0", "1")]  # type: ignore[arg-type]
-    assert [(e["event"], e["op"]) for e in events] == [("op_start", "0"), ("op_end", "0"),
-                                                       ("op_start", "1"), ("op_end", "1")]
+    # trace format 2: an inline op writes one event, its end, saying when it began
+    assert [(e["event"], e["op"]) for e in events] == [("op_end", "0"), ("op_end", "1")]
     assert all(e["target"] == "test_now" and e["name"] == "test.now" for e in events)
+    assert events[0]["start"] <= events[0]["ts"] <= events[1]["start"] <= events[1]["ts"]
+    assert next(e for e in trace_events(result.run_dir) if e["event"] == "run_start")["format"] == 2  # type: ignore[arg-type]
     done = [r for r in journal_records(result.run_dir) if r["type"] == "done"]  # type: ignore[arg-type]
     assert [(r["op"], r["values"], r["attempt"]) for r in done] == [("0", ["0"], 1), ("1", ["0+1"], 1)]
     assert result.executed == 2
@@ -219,8 +221,8 @@ def test_inline_ops_records_pass_the_redactor_when_there_are_secrets(tmp_path: P
 def test_inline_ops_events_and_records_have_the_keys_of_task_run_ops(tmp_path: Path, now_target: None) -> None:
     result = run_module(dag_module([[]], effects=[]), tmp_path)
     events = {e["event"]: e for e in trace_events(result.run_dir) if e.get("op") == "0"}  # type: ignore[arg-type]
-    assert list(events["op_start"]) == ["ts", "event", "op", "name", "step", "target", "attempt"]
-    assert list(events["op_end"]) == ["ts", "event", "op", "name", "step", "target", "duration_s", "tokens_in",
-                                      "tokens_out", "retries", "cache_hit", "solidified"]
+    assert "op_start" not in events  # trace format 2: its one event is its end, with its start
+    assert list(events["op_end"]) == ["ts", "event", "op", "name", "step", "target", "start", "duration_s",
+                                      "tokens_in", "tokens_out", "retries", "cache_hit", "solidified"]
     done = next(r for r in journal_records(result.run_dir) if r["type"] == "done")  # type: ignore[arg-type]
     assert list(done) == ["type", "op", "name", "step", "values", "tokens_in", "tokens_out", "attempt", "ts"]
