@@ -46,6 +46,7 @@ from pathlib import Path
 
 import yaml
 
+from skc.compiler.frontend.markdown.literals import Screen
 from skc.compiler.frontend.markdown.step_model import Step
 
 _WHO = (r"(?:(?:the\s+|a\s+|an\s+|your\s+|another\s+|some\s+|our\s+)?(?:[\w-]+\s+){0,2}?"
@@ -139,7 +140,7 @@ _NEGATED = re.compile(r"\b(?:don't|dont|do\s+not|never|no\s+need\s+to|without\s+
 def request(context: str) -> str | None:
     """The kind of request (a REQUESTS name) the text makes, or None. A negated phrase
     ("don't ask the user for a key") is no request."""
-    if _ANY_REQUEST.search(context) is None:
+    if not _ANY_REQUEST.could_match(context):
         return None
     for name, pattern in REQUESTS:
         for m in pattern.finditer(context):
@@ -165,7 +166,7 @@ class _Scan:
 
 
 # Any of REQUESTS (each alternative keeps its own case flag): a line no alternative matches makes no request.
-_ANY_REQUEST = re.compile("|".join(("(?i:" if p.flags & re.I else "(?:") + p.pattern + ")" for _, p in REQUESTS))
+_ANY_REQUEST = Screen([p for _, p in REQUESTS])
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _PREPARATION = re.compile(r"\b(?:prep\w*|pre-?flight|pre-?requisites?|pre-?checks?|before\s+you\s+(?:begin|start)"
@@ -198,7 +199,7 @@ def _scan(path: str) -> _Scan:
         heading_at.append(headings[k - 1][0] if k else 0)
     requests = []
     for n, line in enumerate(prose, 1):
-        if not line or _ANY_REQUEST.search(line) is None:
+        if not line or not _ANY_REQUEST.could_match(line):
             continue  # one search for all the kinds: most lines make no request
         kind = next((name for name, pattern in REQUESTS if pattern.search(line)), None)
         if kind is None:

@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from skc.compiler.frontend.markdown.choices import case_labels, picks_action
+from skc.compiler.frontend.markdown.literals import Screened
 from skc.compiler.frontend.markdown.rules import Rule, Rules
 
 _VERBS = set("""
@@ -45,6 +46,7 @@ suspend switch sync take tail talk tell terminate test trace track trigger troub
 undo uninstall unlock unmount update upgrade upload use validate verify view visit wait watch write
 """.split())
 LEADS = re.compile(r"(?:(?:first|then|next|finally|now|also|afterwards|optionally|again|please)[,:]?\s+)+", re.I)
+_LEADS = Screened(LEADS)
 _MODAL = re.compile(r"(?:(?:you|we|the (?:user|operator|engineer|on-?call|eoc))\s+(?:should|must|need to|have to|"
                     r"can|may want to|will need to|will want to|may need to|might need to|might want to)"
                     r"|you\s+could(?:\s+also)?)\s+(\w+)", re.I)  # "you could also rollback X": an option to take
@@ -122,8 +124,13 @@ def clean(text: str) -> str:
     return " ".join(text.replace("**", "").split()).strip(" -*•")
 
 
+def drop_lead(text: str) -> str:
+    """`text` without its first run of lead words ("first, then ..."; `LEADS`)."""
+    return _LEADS.sub_first(text)
+
+
 def first_verb(text: str) -> str:
-    body = LEADS.sub("", clean(text).lstrip("([\"'`"), count=1)
+    body = drop_lead(clean(text).lstrip("([\"'`"))
     m = _MODAL.match(body)
     if m:
         return m.group(1).lower()
@@ -133,7 +140,7 @@ def first_verb(text: str) -> str:
 
 def modal(text: str) -> bool:
     """ "you can check ...", "we should restart ...": an instruction in the second person."""
-    return _MODAL.match(LEADS.sub("", clean(text), count=1)) is not None
+    return _MODAL.match(drop_lead(clean(text))) is not None
 
 
 @lru_cache(maxsize=8192)
@@ -150,7 +157,7 @@ def is_instruction(text: str) -> bool:
     verb = first_verb(t)
     if verb not in _VERBS:
         return False
-    words = re.findall(r"[a-z']+", LEADS.sub("", t.lower(), count=1))[:4]
+    words = re.findall(r"[a-z']+", drop_lead(t.lower()))[:4]
     following = words[words.index(verb) + 1] if verb in words[:-1] else ""
     return following not in ("of", "is", "are", "was", "were", "can", "will", "may")  # "Number of pods is high"
 
@@ -257,10 +264,13 @@ def elision(name: str) -> bool:
     return _ELISION.fullmatch(name.strip("<> ")) is not None
 
 
+_INTERPRETS_SCREENED = Screened(_INTERPRETS)
+
+
 def interprets(text: str) -> bool:
     """Whether a sentence interprets results ("look for ...", "check whether ...", "verify that
     ...", "if the output shows ...", "based on the results ..."): it needs the outputs to see."""
-    return _INTERPRETS.search(clean(text)) is not None
+    return _INTERPRETS_SCREENED.search(clean(text)) is not None
 
 
 _OBSERVES = re.compile(r"\b(?:output|outputs|result|results|returns?|returned|shows?|prints?|lists?|you (?:see|get)|"
@@ -268,9 +278,12 @@ _OBSERVES = re.compile(r"\b(?:output|outputs|result|results|returns?|returned|sh
                        r"logs? (?:says?|shows?|contains?)|above|below|threshold|\d+\s*%)", re.I)
 
 
+_OBSERVES_SCREENED = Screened(_OBSERVES)
+
+
 def observes(cond: str) -> bool:
     """Whether a condition checks something a step observed (its output, a status, a number)."""
-    return _OBSERVES.search(cond) is not None
+    return _OBSERVES_SCREENED.search(cond) is not None
 
 
 _ACT_WORDS = re.compile(r"\b(?:check|verify|ensure|look|investigate|consider|try|review|inspect|run|confirm|"
@@ -324,9 +337,12 @@ def asks_confirmation(text: str) -> bool:
     return _CONFIRM.search(text) is not None
 
 
+_BACKREF_SCREENED = Screened(_BACKREF)
+
+
 def refers_back(text: str) -> bool:
     """Whether the text consumes what an earlier step produced ("the output", "summarize")."""
-    return _BACKREF.search(text) is not None
+    return _BACKREF_SCREENED.search(text) is not None
 
 
 def llm_kind(text: str) -> str:
