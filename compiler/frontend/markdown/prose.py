@@ -105,20 +105,30 @@ class Condition:
     header: bool = False  # "If X:" heads what follows rather than carrying its own action
 
 
+_CODE_SPAN = re.compile(r"`[^`]*`")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z`\"'(\[*_])|\n(?=\s*[-*•]\s)")
+
+
 def sentences(text: str) -> list[tuple[int, str]]:
     """(offset, sentence) pairs; code spans never split a sentence."""
-    masked = re.sub(r"`[^`]*`", lambda m: "`" + "x" * (len(m.group(0)) - 2) + "`", text)
+    return list(_sentences(text))
+
+
+@lru_cache(maxsize=2048)  # a paragraph is split by several recognisers
+def _sentences(text: str) -> tuple[tuple[int, str], ...]:
+    masked = _CODE_SPAN.sub(lambda m: "`" + "x" * (len(m.group(0)) - 2) + "`", text) if "`" in text else text
     out: list[tuple[int, str]] = []
     start = 0
-    for m in re.finditer(r"(?<=[.!?])\s+(?=[A-Z`\"'(\[*_])|\n(?=\s*[-*•]\s)", masked):
+    for m in _SENTENCE_BREAK.finditer(masked):
         if text[start:m.start()].strip():
             out.append((start, text[start:m.start()].strip()))
         start = m.end()
     if text[start:].strip():
         out.append((start, text[start:].strip()))
-    return out
+    return tuple(out)
 
 
+@lru_cache(maxsize=4096)  # asked ~8 times per sentence by the recognisers (243k calls, 31k texts on the corpus)
 def clean(text: str) -> str:
     """`text` on one line with markdown leftovers trimmed (for prompts and matching)."""
     return " ".join(text.replace("**", "").split()).strip(" -*•")
