@@ -72,9 +72,16 @@ def _too_dense(content: str) -> str:
     return ""
 
 
+# The characters that start an inline construct of the rules enabled here (line break, escape,
+# code span, emphasis, link, image, autolink and inline HTML, entity): a run without any is one
+# text token, so it is not tokenized (half the runs of the corpus: titles, cells, plain sentences).
+_MARKUP = re.compile(r"[\n\\`*_\[\]!<&]")
+
+
 def _bounded_inline(state: StateCore) -> None:
     """markdown-it's core `inline` rule with the limits above: a run over them becomes one
-    literal text token, and a warning (line, reason) is kept in `env["too_dense"]`."""
+    literal text token, and a warning (line, reason) is kept in `env["too_dense"]`; a run
+    without markup is one text token too (see `_MARKUP`)."""
     for token in state.tokens:
         if token.type != "inline":
             continue
@@ -83,6 +90,9 @@ def _bounded_inline(state: StateCore) -> None:
         if why := _too_dense(token.content):
             token.children.append(Token("text", "", 0, content=token.content))
             state.env.setdefault("too_dense", []).append(((token.map or [0])[0] + 1, why))
+            continue
+        if token.content and _MARKUP.search(token.content) is None:
+            token.children.append(Token("text", "", 0, content=token.content))  # what the inline parser gives
             continue
         state.md.inline.parse(token.content, state.md, state.env, token.children)
 
