@@ -107,16 +107,23 @@ def destructive(command: str) -> bool:
     return DESTRUCTIVE.search(command) is not None
 
 
+@lru_cache(maxsize=4)  # read once for the policy and the scan of one document
+def _source(path: str) -> str | None:
+    try:
+        return Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+
+
 @lru_cache(maxsize=256)
 def _policy(path: str) -> str:
     """The document's front matter `approvals:` (`none`, `all`), else `asked`."""
-    try:
-        text = Path(path).read_text(encoding="utf-8", errors="replace")
-    except OSError:
+    text = _source(path)
+    if text is None:
         return "asked"
     m = re.match(r"---\s*\n(.*?)\n---\s*(?:\n|$)", text, re.S)
-    if m is None:
-        return "asked"
+    if m is None or ("approvals" not in m.group(1) and "\\" not in m.group(1)):
+        return "asked"  # no such key (without an escape, YAML can only spell it out): not worth parsing
     try:
         data = yaml.safe_load(m.group(1))
     except yaml.YAMLError:
@@ -176,10 +183,8 @@ _ITEM = re.compile(r"^\s*(?:\d+[.)]|[-*+])\s")
 
 @lru_cache(maxsize=64)
 def _scan(path: str) -> _Scan:
-    try:
-        lines = Path(path).read_text(encoding="utf-8", errors="replace").split("\n")
-    except OSError:
-        lines = []
+    text = _source(path)
+    lines = text.split("\n") if text is not None else []
     prose: list[str] = []
     inside: list[bool] = []
     fenced = False
