@@ -119,6 +119,10 @@ def _fewest(words: frozenset[str]) -> list[str]:
     return sorted(w for w in words if not any(v != w and v in w for v in words))
 
 
+def _alternation(words: frozenset[str]) -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, _fewest(words))))
+
+
 class Screen:
     """Which of `patterns` could match a text (never leaving out one that matches): a pattern
     with necessary literals only when the lower-cased text holds one of them, the others
@@ -130,7 +134,8 @@ class Screen:
         self.words = [necessary(p) for p in patterns]
         self.always = [i for i, words in enumerate(self.words) if words is None]
         union = frozenset().union(*(words for words in self.words if words is not None))
-        self.literals = re.compile("|".join(map(re.escape, _fewest(union)))) if union else None
+        self.literals = _alternation(union) if union else None
+        self.row_literals = [_alternation(words) if words is not None else None for words in self.words]
 
     def candidates(self, text: str) -> list[int]:
         """Indices (in order) of the patterns that may match `text`."""
@@ -139,7 +144,9 @@ class Screen:
         low = fold(text)
         if self.literals.search(low) is None:
             return self.always
-        return [i for i, words in enumerate(self.words) if words is None or any(w in low for w in words)]
+        if len(self.patterns) == 1:
+            return [0]
+        return [i for i, found in enumerate(self.row_literals) if found is None or found.search(low) is not None]
 
     def found(self, i: int, text: str) -> re.Match[str] | None:
         """Pattern `i`'s match in `text` (searched, or at its start when anchored)."""
