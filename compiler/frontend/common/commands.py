@@ -131,10 +131,15 @@ def normalise(raw: str) -> str:
 
 def find_vars(text: str, *, shell: bool = True) -> list[Var]:
     """The document variables `text` refers to, in order (see the module docstring)."""
+    if "$" not in text and "<" not in text and "{" not in text:
+        return []  # every kind of variable starts with one of these: most prose and many commands
+    matches = list(_VAR.finditer(text))
+    if not matches:
+        return []
     mask = quote_mask(text) if shell else [""] * len(text)
     local = set(_DEFINES.findall(text)) if shell else set()
     out: list[Var] = []
-    for m in _VAR.finditer(text):
+    for m in matches:
         quoted = mask[m.start()] == "'" if m.start() < len(mask) else False
         if m.group("braced") or m.group("plain"):
             raw = m.group("braced") or m.group("plain")

@@ -46,6 +46,7 @@ from pathlib import Path
 
 import yaml
 
+from skc.compiler.frontend.markdown.literals import Screen
 from skc.compiler.frontend.markdown.step_model import Step
 
 _WHO = (r"(?:(?:the\s+|a\s+|an\s+|your\s+|another\s+|some\s+|our\s+)?(?:[\w-]+\s+){0,2}?"
@@ -106,16 +107,23 @@ def destructive(command: str) -> bool:
     return DESTRUCTIVE.search(command) is not None
 
 
+@lru_cache(maxsize=4)  # read once for the policy and the scan of one document
+def _source(path: str) -> str | None:
+    try:
+        return Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+
+
 @lru_cache(maxsize=256)
 def _policy(path: str) -> str:
     """The document's front matter `approvals:` (`none`, `all`), else `asked`."""
-    try:
-        text = Path(path).read_text(encoding="utf-8", errors="replace")
-    except OSError:
+    text = _source(path)
+    if text is None:
         return "asked"
     m = re.match(r"---\s*\n(.*?)\n---\s*(?:\n|$)", text, re.S)
-    if m is None:
-        return "asked"
+    if m is None or ("approvals" not in m.group(1) and "\\" not in m.group(1)):
+        return "asked"  # no such key (without an escape, YAML can only spell it out): not worth parsing
     try:
         data = yaml.safe_load(m.group(1))
     except yaml.YAMLError:
@@ -139,7 +147,7 @@ _NEGATED = re.compile(r"\b(?:don't|dont|do\s+not|never|no\s+need\s+to|without\s+
 def request(context: str) -> str | None:
     """The kind of request (a REQUESTS name) the text makes, or None. A negated phrase
     ("don't ask the user for a key") is no request."""
-    if _ANY_REQUEST.search(context) is None:
+    if not _ANY_REQUEST.could_match(context):
         return None
     for name, pattern in REQUESTS:
         for m in pattern.finditer(context):
@@ -165,7 +173,7 @@ class _Scan:
 
 
 # Any of REQUESTS (each alternative keeps its own case flag): a line no alternative matches makes no request.
-_ANY_REQUEST = re.compile("|".join(("(?i:" if p.flags & re.I else "(?:") + p.pattern + ")" for _, p in REQUESTS))
+_ANY_REQUEST = Screen([p for _, p in REQUESTS])
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _PREPARATION = re.compile(r"\b(?:prep\w*|pre-?flight|pre-?requisites?|pre-?checks?|before\s+you\s+(?:begin|start)"
@@ -175,10 +183,8 @@ _ITEM = re.compile(r"^\s*(?:\d+[.)]|[-*+])\s")
 
 @lru_cache(maxsize=64)
 def _scan(path: str) -> _Scan:
-    try:
-        lines = Path(path).read_text(encoding="utf-8", errors="replace").split("\n")
-    except OSError:
-        lines = []
+    text = _source(path)
+    lines = text.split("\n") if text is not None else []
     prose: list[str] = []
     inside: list[bool] = []
     fenced = False
@@ -198,7 +204,7 @@ def _scan(path: str) -> _Scan:
         heading_at.append(headings[k - 1][0] if k else 0)
     requests = []
     for n, line in enumerate(prose, 1):
-        if not line or _ANY_REQUEST.search(line) is None:
+        if not line or not _ANY_REQUEST.could_match(line):
             continue  # one search for all the kinds: most lines make no request
         kind = next((name for name, pattern in REQUESTS if pattern.search(line)), None)
         if kind is None:

@@ -28,6 +28,18 @@ is kept whole as literal text and a located SKC148 warning says so. The real ski
 runbooks of the corpus stay far below (at most 3.4 KB, 13 `[` and 84 backticks).
 Every line can become a step, so a document over `MAX_LINES` lines (the corpus's
 longest has 1,302) is refused whole with a located SKC128 error, before markdown-it.
+
+Why markdown-it-py (measured for issue 15 over the 1,552 markdown files of the corpus,
+CPU time, one core): markdown-it-py parses them in 1.54 s and its inline pass runs once
+(`_bounded_inline` replaces the core rule, it does not repeat it); none of its rules can
+go (emphasis, entities, escapes, autolinks, inline HTML, reference definitions all change
+the text the front end reads). markdown-it-pyrs (markdown-it.rs) builds the same trees in
+0.18 s, but its source maps are not usable here: block spans inside loose list items are
+several lines off, inline spans shift after multi-byte characters, and code blocks that end
+the file differ by a newline. Rebuilding the token stream from its tree (kept out of the
+tree) still gave a different `Document` for 13 of the 1,552 files, so every step location
+would be at risk; it is not used. A parser that gives exact lines (cmark's) would need a
+second builder checked file by file against this one.
 """
 
 from __future__ import annotations
@@ -60,9 +72,16 @@ def _too_dense(content: str) -> str:
     return ""
 
 
+# The characters that start an inline construct of the rules enabled here (line break, escape,
+# code span, emphasis, link, image, autolink and inline HTML, entity): a run without any is one
+# text token, so it is not tokenized (half the runs of the corpus: titles, cells, plain sentences).
+_MARKUP = re.compile(r"[\n\\`*_\[\]!<&]")
+
+
 def _bounded_inline(state: StateCore) -> None:
     """markdown-it's core `inline` rule with the limits above: a run over them becomes one
-    literal text token, and a warning (line, reason) is kept in `env["too_dense"]`."""
+    literal text token, and a warning (line, reason) is kept in `env["too_dense"]`; a run
+    without markup is one text token too (see `_MARKUP`)."""
     for token in state.tokens:
         if token.type != "inline":
             continue
@@ -71,6 +90,9 @@ def _bounded_inline(state: StateCore) -> None:
         if why := _too_dense(token.content):
             token.children.append(Token("text", "", 0, content=token.content))
             state.env.setdefault("too_dense", []).append(((token.map or [0])[0] + 1, why))
+            continue
+        if token.content and _MARKUP.search(token.content) is None:
+            token.children.append(Token("text", "", 0, content=token.content))  # what the inline parser gives
             continue
         state.md.inline.parse(token.content, state.md, state.env, token.children)
 

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from skc.compiler.frontend.markdown.prose import LEADS, clean
+from skc.compiler.frontend.markdown.prose import clean, drop_lead
 from skc.compiler.frontend.markdown.rules import Rule, Rules
 
 
@@ -111,7 +111,7 @@ def goto_target(text: str, *, anchored: bool = False) -> int | None:
     """N for "go to step N" (at the start of `text` when anchored, anywhere otherwise)."""
     if "step" not in text.lower():  # every jump names a step
         return None
-    found = next(JUMPS.matches(LEADS.sub("", clean(text), count=1)), None)
+    found = next(JUMPS.matches(drop_lead(clean(text))), None)
     if found is None or (anchored and found[0].start() > 0):
         return None
     m, rule = found
@@ -162,7 +162,7 @@ def exit_status(text: str, *, anchored: bool = False) -> str | None:
     low = text.lower()
     if not any(k in low for k in _EXIT_WORDS):
         return None
-    t = LEADS.sub("", clean(text), count=1)
+    t = drop_lead(clean(text))
     if anchored and (_CONDITIONAL.search(t) or len(t.split()) > 30):
         return None
     return EXITS.first(t, accept=lambda m: not anchored or m.start() == 0 or _EXIT_LEAD.match(t) is not None

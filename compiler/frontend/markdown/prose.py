@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from skc.compiler.frontend.markdown.choices import case_labels, picks_action
+from skc.compiler.frontend.markdown.literals import Screened
 from skc.compiler.frontend.markdown.rules import Rule, Rules
 
 _VERBS = set("""
@@ -45,6 +46,7 @@ suspend switch sync take tail talk tell terminate test trace track trigger troub
 undo uninstall unlock unmount update upgrade upload use validate verify view visit wait watch write
 """.split())
 LEADS = re.compile(r"(?:(?:first|then|next|finally|now|also|afterwards|optionally|again|please)[,:]?\s+)+", re.I)
+_LEADS = Screened(LEADS)
 _MODAL = re.compile(r"(?:(?:you|we|the (?:user|operator|engineer|on-?call|eoc))\s+(?:should|must|need to|have to|"
                     r"can|may want to|will need to|will want to|may need to|might need to|might want to)"
                     r"|you\s+could(?:\s+also)?)\s+(\w+)", re.I)  # "you could also rollback X": an option to take
@@ -103,27 +105,42 @@ class Condition:
     header: bool = False  # "If X:" heads what follows rather than carrying its own action
 
 
+_CODE_SPAN = re.compile(r"`[^`]*`")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z`\"'(\[*_])|\n(?=\s*[-*•]\s)")
+
+
 def sentences(text: str) -> list[tuple[int, str]]:
     """(offset, sentence) pairs; code spans never split a sentence."""
-    masked = re.sub(r"`[^`]*`", lambda m: "`" + "x" * (len(m.group(0)) - 2) + "`", text)
+    return list(_sentences(text))
+
+
+@lru_cache(maxsize=2048)  # a paragraph is split by several recognisers
+def _sentences(text: str) -> tuple[tuple[int, str], ...]:
+    masked = _CODE_SPAN.sub(lambda m: "`" + "x" * (len(m.group(0)) - 2) + "`", text) if "`" in text else text
     out: list[tuple[int, str]] = []
     start = 0
-    for m in re.finditer(r"(?<=[.!?])\s+(?=[A-Z`\"'(\[*_])|\n(?=\s*[-*•]\s)", masked):
+    for m in _SENTENCE_BREAK.finditer(masked):
         if text[start:m.start()].strip():
             out.append((start, text[start:m.start()].strip()))
         start = m.end()
     if text[start:].strip():
         out.append((start, text[start:].strip()))
-    return out
+    return tuple(out)
 
 
+@lru_cache(maxsize=4096)  # asked ~8 times per sentence by the recognisers (243k calls, 31k texts on the corpus)
 def clean(text: str) -> str:
     """`text` on one line with markdown leftovers trimmed (for prompts and matching)."""
     return " ".join(text.replace("**", "").split()).strip(" -*•")
 
 
+def drop_lead(text: str) -> str:
+    """`text` without its first run of lead words ("first, then ..."; `LEADS`)."""
+    return _LEADS.sub_first(text)
+
+
 def first_verb(text: str) -> str:
-    body = LEADS.sub("", clean(text).lstrip("([\"'`"), count=1)
+    body = drop_lead(clean(text).lstrip("([\"'`"))
     m = _MODAL.match(body)
     if m:
         return m.group(1).lower()
@@ -133,7 +150,7 @@ def first_verb(text: str) -> str:
 
 def modal(text: str) -> bool:
     """ "you can check ...", "we should restart ...": an instruction in the second person."""
-    return _MODAL.match(LEADS.sub("", clean(text), count=1)) is not None
+    return _MODAL.match(drop_lead(clean(text))) is not None
 
 
 @lru_cache(maxsize=8192)
@@ -150,7 +167,7 @@ def is_instruction(text: str) -> bool:
     verb = first_verb(t)
     if verb not in _VERBS:
         return False
-    words = re.findall(r"[a-z']+", LEADS.sub("", t.lower(), count=1))[:4]
+    words = re.findall(r"[a-z']+", drop_lead(t.lower()))[:4]
     following = words[words.index(verb) + 1] if verb in words[:-1] else ""
     return following not in ("of", "is", "are", "was", "were", "can", "will", "may")  # "Number of pods is high"
 
@@ -257,10 +274,13 @@ def elision(name: str) -> bool:
     return _ELISION.fullmatch(name.strip("<> ")) is not None
 
 
+_INTERPRETS_SCREENED = Screened(_INTERPRETS)
+
+
 def interprets(text: str) -> bool:
     """Whether a sentence interprets results ("look for ...", "check whether ...", "verify that
     ...", "if the output shows ...", "based on the results ..."): it needs the outputs to see."""
-    return _INTERPRETS.search(clean(text)) is not None
+    return _INTERPRETS_SCREENED.search(clean(text)) is not None
 
 
 _OBSERVES = re.compile(r"\b(?:output|outputs|result|results|returns?|returned|shows?|prints?|lists?|you (?:see|get)|"
@@ -268,9 +288,12 @@ _OBSERVES = re.compile(r"\b(?:output|outputs|result|results|returns?|returned|sh
                        r"logs? (?:says?|shows?|contains?)|above|below|threshold|\d+\s*%)", re.I)
 
 
+_OBSERVES_SCREENED = Screened(_OBSERVES)
+
+
 def observes(cond: str) -> bool:
     """Whether a condition checks something a step observed (its output, a status, a number)."""
-    return _OBSERVES.search(cond) is not None
+    return _OBSERVES_SCREENED.search(cond) is not None
 
 
 _ACT_WORDS = re.compile(r"\b(?:check|verify|ensure|look|investigate|consider|try|review|inspect|run|confirm|"
@@ -324,9 +347,12 @@ def asks_confirmation(text: str) -> bool:
     return _CONFIRM.search(text) is not None
 
 
+_BACKREF_SCREENED = Screened(_BACKREF)
+
+
 def refers_back(text: str) -> bool:
     """Whether the text consumes what an earlier step produced ("the output", "summarize")."""
-    return _BACKREF.search(text) is not None
+    return _BACKREF_SCREENED.search(text) is not None
 
 
 def llm_kind(text: str) -> str:

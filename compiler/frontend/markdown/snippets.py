@@ -52,8 +52,9 @@ def inline_snippets(b: Block, start: int, end: int, sentence: str, path: str, li
             out.append(Snippet(kind, code.strip().removeprefix("$ "), Location(path, span.line, span.col)))
     if not out and b.kind == "item" and start == 0 and bare_command(sentence):
         out.append(Snippet("shell", sentence.strip(), Location(path, b.line, max(b.col, 1))))
-    if not out and prose.is_instruction(sentence):
-        for m in _SCRIPT_WORD.finditer(re.sub(r"`[^`]*`", "", sentence)):
+    prose_only = re.sub(r"`[^`]*`", "", sentence) if not out and "`" in sentence else sentence
+    if not out and "scripts/" in prose_only and prose.is_instruction(sentence):  # the cheap test first
+        for m in _SCRIPT_WORD.finditer(prose_only):
             line = b.line_of(start)
             out.append(Snippet("script", m.group(1), Location(path, line, _col(lines, line, m.group(1)))))
     return out

@@ -284,6 +284,8 @@ class _Extractor:
         text = item.text
         if item.link:
             return False
+        if not strong:  # what acts strongly acts; else an instruction does (the strong reading is asked too)
+            return self.acts(item, strong=True) or (prose.is_instruction(text) and not prose.is_constraint(text))
         if inline_snippets(item, 0, len(text), text, self.doc.path, self.doc.lines):
             return True
         if any(prose.parse_condition(s) for _, s in prose.sentences(text)[:1]) or marked(text):
@@ -291,7 +293,7 @@ class _Extractor:
         if any(c.kind == "code" or (c.kind == "list" and any(self.acts(i, strong=True) for i in c.children))
                for c in item.children):
             return True
-        return not strong and prose.is_instruction(text) and not prose.is_constraint(text)
+        return False
 
     def item(self, item: Block, counter: Counter, *, ordered: bool) -> Step | None:
         label = counter.next(item.number if ordered else None)
@@ -334,6 +336,7 @@ class _Extractor:
         conds: list[Step] = []
         open_cond: Step | None = None  # a condition later sentences may still belong to
         previous: str | None = None
+        read: dict[tuple[int, str], list[Snippet]] = {}  # a plain sentence's commands, found once
         for offset, sentence in prose.sentences(b.text):
             line = b.line_of(offset)
             col = self.col_of(line, sentence)
@@ -369,12 +372,13 @@ class _Extractor:
                 mark(open_cond, open_cond.condition.action)
             else:
                 plain.append((offset, sentence))
+                read[(offset, sentence)] = snippets
                 open_cond = None
         plain.extend((offset_of(b.text, c.text), c.text) for c in conds if not keep(c))
         plain.sort()
         conds = [c for c in conds if keep(c)]
         text = " ".join(s for _, s in plain)
-        snippets = [sn for off, s in plain for sn in self.spans(b, off, off + len(s), s)]
+        snippets = [sn for off, s in plain for sn in self.spans_once(read, b, off, s)]
         active = snippets or force or any(prose.is_instruction(s) for _, s in plain) or \
             (introduces and text.rstrip().endswith(":")) or any(marked(s) for _, s in plain)
         steps: list[Step] = []
@@ -409,6 +413,11 @@ class _Extractor:
         return pos + 1 if pos >= 0 else len(source) - len(source.lstrip()) + 1
 
     # ------------------------------------------------------------------ code
+
+    def spans_once(self, read: dict[tuple[int, str], list[Snippet]], b: Block, offset: int, sentence: str) -> list[Snippet]:
+        """The commands of a sentence at `offset`: those already found for it in `read`, once."""
+        found = read.pop((offset, sentence), None)
+        return found if found is not None else self.spans(b, offset, offset + len(sentence), sentence)
 
     def spans(self, b: Block, start: int, end: int, sentence: str) -> list[Snippet]:
         if len(b.spans) > MAX_INLINE_SPANS:  # hostile-input bound (issue 12); warned once in paragraph()

@@ -1,0 +1,173 @@
+"""A cheap first look for the recogniser regexes: the literal words a pattern cannot match without.
+
+Most sentences of a document match none of a table's patterns, and Python's `re` tries a
+big alternation of patterns (each with its own `\\b`, alternations and lazy repeats) at
+every character: ~40 µs for one sentence against the confirmation table. But almost every
+pattern names a word that any match must contain ("approval", "parallel", "escalat"):
+`necessary(pattern)` reads the pattern's parse tree and returns such a set of literals
+(every match contains at least one of them, ignoring case), and a `Screen` searches
+the lower-cased text for any of them with one plain alternation of literals (~2 µs),
+then runs only the patterns whose literals are there.
+
+The screen never changes an answer, it only skips searches that cannot match:
+
+- every pattern is read under `re.IGNORECASE`, so a case-sensitive literal (`CR`) is
+  screened as its lower case: more text passes the screen, none is lost;
+- literals are made of ASCII characters and characters without case (`⚠`); the text is
+  lower-cased after mapping the four non-ASCII characters that `re.IGNORECASE` matches to
+  an ASCII letter (`ſ`, `ı`, `İ`, the Kelvin sign `K`) to that letter, so a match's
+  characters stay those of the literal (`tests/frontend/test_literals.py` checks the four
+  against all of Unicode);
+- a pattern (or a row of a table) with no necessary literal is searched as before.
+"""
+
+from __future__ import annotations
+
+import re
+import re._constants as sre
+import re._parser as sre_parse
+from typing import Any
+
+# Non-ASCII characters that re.IGNORECASE takes for an ASCII letter (str.lower keeps them or
+# makes two characters of them): folded to that letter before lower-casing.
+FOLD = str.maketrans({"\u017f": "s", "\u0131": "i", "\u0130": "i", "\u212a": "k"})
+_MIN = 2  # a one-character ASCII literal passes almost any text: not worth a search
+
+
+def fold(text: str) -> str:
+    """`text` lower-cased as the screens read it."""
+    return text.lower() if text.isascii() else text.translate(FOLD).lower()
+
+
+def _plain(code: int) -> bool:
+    """An ASCII character, or one without case (`⚠`): matched, ignoring case, by itself only."""
+    c = chr(code)
+    return code < 128 or c.lower() == c == c.upper() == c.casefold()
+
+
+def _best(candidates: list[frozenset[str]]) -> frozenset[str] | None:
+    """The most selective set: the longest shortest literal, then the fewest literals."""
+    if not candidates:
+        return None
+    return max(candidates, key=lambda s: (min(map(len, s)), -len(s)))
+
+
+def _literals(items: Any) -> tuple[str | None, frozenset[str] | None]:
+    """(the exact text every match of `items` is, or None; a set of literals every match contains, or None)."""
+    run = ""  # literal characters matched one after the other
+    exact: str | None = ""
+    candidates: list[frozenset[str]] = []
+
+    def cut() -> None:
+        nonlocal run
+        if run:
+            candidates.append(frozenset({run}))
+        run = ""
+
+    for op, av in items:
+        if op is sre.LITERAL and _plain(av):
+            run += chr(av).lower()
+            if exact is not None:
+                exact += chr(av).lower()
+            continue
+        if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
+            continue  # zero width: the characters on both sides are adjacent in the match
+        if op is sre.SUBPATTERN or op is sre.ATOMIC_GROUP:
+            inner_exact, inner = _literals(av[-1] if op is sre.SUBPATTERN else av)
+            if inner_exact is not None:
+                run += inner_exact
+                if exact is not None:
+                    exact += inner_exact
+                continue
+            cut()
+            exact = None
+            if inner is not None:
+                candidates.append(inner)
+            continue
+        cut()
+        exact = None
+        if op is sre.BRANCH:
+            sets = [_literals(branch)[1] for branch in av[1]]
+            if all(s is not None for s in sets):
+                candidates.append(frozenset().union(*sets))  # type: ignore[arg-type]
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and av[0] >= 1:
+            inner = _literals(av[2])[1]
+            if inner is not None:
+                candidates.append(inner)
+    cut()
+    found = _best([c for c in candidates if all(c)])
+    return (exact if exact else None), found
+
+
+def necessary(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Lower-case literals at least one of which every match of `pattern` contains
+    (None: none found, or only ones too short to screen with)."""
+    try:
+        tree = sre_parse.parse(pattern.pattern, pattern.flags)
+    except re.error:  # pragma: no cover - the pattern compiled, so it parses
+        return None
+    exact, found = _literals(tree)
+    if exact:
+        found = frozenset({exact})
+    if found is None or any(len(w) < _MIN and w.isascii() for w in found):
+        return None
+    return found
+
+
+def _fewest(words: frozenset[str]) -> list[str]:
+    """`words` without those that hold another one (text holding "--force" holds "force")."""
+    return sorted(w for w in words if not any(v != w and v in w for v in words))
+
+
+def _alternation(words: frozenset[str]) -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, _fewest(words))))
+
+
+class Screen:
+    """Which of `patterns` could match a text (never leaving out one that matches): a pattern
+    with necessary literals only when the lower-cased text holds one of them, the others
+    (rare) always. Text holding none of the literals costs one search of a plain alternation."""
+
+    def __init__(self, patterns: list[re.Pattern[str]], anchored: bool = False) -> None:
+        self.patterns = patterns
+        self.anchored = anchored
+        self.words = [necessary(p) for p in patterns]
+        self.always = [i for i, words in enumerate(self.words) if words is None]
+        union = frozenset().union(*(words for words in self.words if words is not None))
+        self.literals = _alternation(union) if union else None
+        self.row_literals = [_alternation(words) if words is not None else None for words in self.words]
+
+    def candidates(self, text: str) -> list[int]:
+        """Indices (in order) of the patterns that may match `text`."""
+        if self.literals is None:
+            return self.always
+        low = fold(text)
+        if self.literals.search(low) is None:
+            return self.always
+        if len(self.patterns) == 1:
+            return [0]
+        return [i for i, found in enumerate(self.row_literals) if found is None or found.search(low) is not None]
+
+    def found(self, i: int, text: str) -> re.Match[str] | None:
+        """Pattern `i`'s match in `text` (searched, or at its start when anchored)."""
+        return self.patterns[i].match(text) if self.anchored else self.patterns[i].search(text)
+
+    def could_match(self, text: str) -> bool:
+        """Whether one of the patterns matches `text`."""
+        return any(self.found(i, text) is not None for i in self.candidates(text))
+
+
+class Screened:
+    """One pattern behind its screen: `search` and `sub_first` answer as the pattern's own would."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        self.screen = Screen([pattern])
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.pattern.search(text) if self.screen.candidates(text) else None
+
+    def sub_first(self, text: str) -> str:
+        """`text` without the pattern's first match (`pattern.sub("", text, count=1)`)."""
+        m = self.search(text)
+        return text if m is None else text[:m.start()] + text[m.end():]
