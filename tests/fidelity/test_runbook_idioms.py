@@ -8,6 +8,7 @@ from skc.compiler.frontend.markdown.blocks import Snippet, read_block, spell_pla
 from skc.compiler.frontend.markdown.document import Block
 from skc.compiler.frontend.markdown.interactive import plan
 from skc.compiler.frontend.markdown.wrappers import unwrap
+from skc.compiler.frontend.runbook.fidelity import unit_of
 from skc.ir.location import Location
 
 
@@ -307,3 +308,23 @@ def test_an_inline_call_with_a_placeholder_is_a_located_warning_not_a_run(tmp_pa
     assert warned == [("SKC151", 5, 52)]  # `count_tokens()` takes no value: a name, not a call to run
     assert result.module is not None
     assert not [op for wf in result.module.workflows for op in wf.walk() if op.op_name.startswith("tool.")]
+
+
+_FRAGMENTED = ("In the case of slow disk or when the etcd DB size increases, we can defragment the existing etcd DB. "
+               "Run the following command in all etcd pods.\n\n```console\n$ etcdctl defrag\n```\n")
+
+
+@pytest.mark.parametrize(("text", "sees"), [
+    ("# Fsync\n\n## Diagnosis\n\nQuery in metrics UI:\n\n```promql\nhistogram_quantile(0.99, rate(x_bucket[5m]))\n```\n\n"
+     "## Mitigation\n\n### Fragmented state\n\n" + _FRAGMENTED, {"Diagnosis"}),  # sees what the step before it ran
+    ("# Fsync\n\n## Critical\n\nRun `etcdctl endpoint status`.\n\n## Warning\n\n" + _FRAGMENTED, set()),  # alternatives
+])
+def test_a_decision_that_reads_only_model_wording_sees_the_steps_it_depends_on(tmp_path, text: str, sees: set[str]) -> None:  # type: ignore[no-untyped-def]
+    _, wf = _compile(tmp_path, text)
+    steps = wf.attr_strs("steps") or []
+    decide = next(op for op in wf.walk() if op.op_name == "llm.decide" and "defrag" not in str(op.attributes))
+    seen = {unit_of(str(v.defining_op.attributes["step"]), steps) for v in decide.operands
+            if v.defining_op is not None and v.defining_op.op_name.startswith("tool.")}
+    assert seen == sees
+    if not sees:
+        assert (wf.attr_strs("step_edges") or []) == []  # siblings stay siblings
