@@ -163,6 +163,11 @@ def test_a_bound_next_to_its_query_is_a_decision_over_the_query(tmp_path: Path) 
      ["the etcd member list shows three members"]),
     ("Check if you have access to the cluster.", ["kubectl get nodes"], []),  # nothing the command shows
     ("Check whether the pods are overused:", ["kubectl top pods"], []),  # a listed step naming itself
+    ("Check health of master nodes if any of them is in `NotReady` state or not.",
+     ["kubectl get nodes -l node-role.kubernetes.io/master="], ["any of them is in `NotReady` state"]),  # what, then if
+    ("Check with browser if this is really the case.", ["curl -sI https://gitlab.com"], []),  # names nothing shown
+    ("Check endpoint health if any member is unhealthy.", ["etcdctl endpoint health"], ["any member is unhealthy"]),
+    ("Verify the logs for the ingress controller pods in the namespace if there's an error:", ["kubectl logs x"], []),
 ])
 def test_a_check_if_lead_in_judges_its_command_only_when_it_names_what_it_shows(
         sentence: str, commands: list[str], facts: list[str]) -> None:

@@ -7,7 +7,8 @@ command's lead-in it is not compiled on its own, so the judgement would be lost.
 <fact>." for each such sentence (the lowering makes it an `llm.decide` over the outputs
 of the step's commands and queries).
 
-"Check if / verify if / see if X" is a judgement only when X is about what the command
+"Check if / verify if / see if X" (also with what to check between: "Check health of master
+nodes if any of them is in `NotReady` state or not.") is a judgement only when X is about what the command
 shows: the fact must name a word of the step's own commands ("config-reloader", "logs",
 "etcdctl") or an observable ("output", "error", "status", "logs"). "Check if you have
 access, then run ..." or "see if the docs mention it" name neither and stay lead-ins.
@@ -24,8 +25,9 @@ from skc.compiler.frontend.markdown import prose, remarks
 from skc.compiler.frontend.markdown.step_model import Step
 from skc.compiler.frontend.markdown.thresholds import own_steps
 
-_CHECK = re.compile(r"(?:^|[,;]\s*|\band\s+)(?:please\s+)?(?:check|verify|see|determine|find\s+out|confirm|validate)"
-                    r"\s+if\s+(?P<fact>[^.;:!?]+)", re.I)
+_CHECK = re.compile(r"(?:^|[,;]\s*|\band\s+)(?:please\s+)?(?:(?:check|verify|see|determine|find\s+out|confirm|validate)\s+"
+                    r"|(?:check|verify|validate|inspect)\s+(?P<object>(?:(?:the\s+)?[\w`'\"/-]+\s+){1,4}?))"  # "Check health of X if ..."
+                    r"if\s+(?P<fact>[^.;:!?]+)", re.I)
 _CUE = re.compile(r"\bif\b", re.I)  # one search rejects most steps
 _OBSERVABLE = re.compile(r"\b(?:output|outputs|errors?|status|logs?|exit\s+code|response|result|results|returns?|"
                          r"lists?|shows?|reports?)\b", re.I)
@@ -44,7 +46,8 @@ def checked_facts(sentence: str, commands: list[str]) -> list[str]:
     for m in _CHECK.finditer(prose.clean(sentence)):
         fact = m.group("fact").strip().rstrip(",")
         fact = re.split(r",\s*(?:then|and then|and)\s+|\s+-\s+", fact, maxsplit=1)[0]  # "if X, then do Y": X only
-        if _words(fact) & words or _OBSERVABLE.search(fact):
+        fact = re.sub(r"\s+or\s+not\Z", "", fact)  # "if any of them is NotReady or not"
+        if _words(f"{m.group('object') or ''} {fact}") & words or _OBSERVABLE.search(fact):
             out.append(fact)
     return out
 
