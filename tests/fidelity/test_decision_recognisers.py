@@ -165,6 +165,11 @@ def test_a_bound_next_to_its_query_is_a_decision_over_the_query(tmp_path: Path) 
     ("Check whether the pods are overused:", ["kubectl top pods"], []),  # a listed step naming itself
     ("Check health of master nodes if any of them is in `NotReady` state or not.",
      ["kubectl get nodes -l node-role.kubernetes.io/master="], ["any of them is in `NotReady` state"]),  # what, then if
+    ("To check if volume expansion is available, run this with your namespace and PVC-name replaced.",
+     ["kubectl get storageclass standard"], ["volume expansion is available"]),  # says what the command is run for
+    ("To determine whether the pod is running, run one of the following commands:", ["kubectl get pods -n x"],
+     ["the pod is running"]),
+    ("To run `etcdctl` commands, we need to `exec` into the `etcdctl` container.", ["kubectl exec -c etcdctl"], []),
     ("Check with browser if this is really the case.", ["curl -sI https://gitlab.com"], []),  # names nothing shown
     ("Check endpoint health if any member is unhealthy.", ["etcdctl endpoint health"], ["any member is unhealthy"]),
     ("Verify the logs for the ingress controller pods in the namespace if there's an error:", ["kubectl logs x"], []),

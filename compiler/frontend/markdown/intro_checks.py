@@ -7,11 +7,13 @@ command's lead-in it is not compiled on its own, so the judgement would be lost.
 <fact>." for each such sentence (the lowering makes it an `llm.decide` over the outputs
 of the step's commands and queries).
 
-"Check if / verify if / see if X" (also with what to check between: "Check health of master
-nodes if any of them is in `NotReady` state or not.") is a judgement only when X is about what the command
-shows: the fact must name a word of the step's own commands ("config-reloader", "logs",
-"etcdctl") or an observable ("output", "error", "status", "logs"). "Check if you have
-access, then run ..." or "see if the docs mention it" name neither and stay lead-ins.
+"Check if / verify if / see if X" (also with what to check in between: "Check health of
+master nodes if any of them is in `NotReady` state or not.") is a judgement only when X is
+about what the command shows: the fact (or what to check) must name a word of the step's
+own commands ("config-reloader", "logs", "etcdctl") or an observable ("output", "error",
+"status", "logs"), unless a purpose clause says the command is run to find it out ("To
+check if volume expansion is available, run this ..."). "Check if you have access, then
+run ..." or "see if the docs mention it" name neither and stay lead-ins.
 "Check whether X:" / "Verify that X:" as a lead-in is how a listed step names itself
 (the hand-checked corpus counts no decision there); `heading_checks.item_checks` judges
 it when the item holds nested steps.
@@ -28,7 +30,9 @@ from skc.compiler.frontend.markdown.thresholds import own_steps
 _CHECK = re.compile(r"(?:^|[,;]\s*|\band\s+)(?:please\s+)?(?:(?:check|verify|see|determine|find\s+out|confirm|validate)\s+"
                     r"|(?:check|verify|validate|inspect)\s+(?P<object>(?:(?:the\s+)?[\w`'\"/-]+\s+){1,4}?))"  # "Check health of X if ..."
                     r"if\s+(?P<fact>[^.;:!?]+)", re.I)
-_CUE = re.compile(r"\bif\b", re.I)  # one search rejects most steps
+_PURPOSE = re.compile(r"^(?:in\s+order\s+)?to\s+(?:check|verify|see|determine|find\s+out|confirm|validate)\s+"
+                      r"(?:if|whether)\s+(?P<fact>[^,.;:!?]+)", re.I)  # "To check if X is available, run this"
+_CUE = re.compile(r"\b(?:if|whether)\b", re.I)  # one search rejects most steps
 _OBSERVABLE = re.compile(r"\b(?:output|outputs|errors?|status|logs?|exit\s+code|response|result|results|returns?|"
                          r"lists?|shows?|reports?)\b", re.I)
 _STOP = {"the", "and", "for", "that", "this", "with", "there", "are", "any", "all", "from", "into", "have", "has",
@@ -42,6 +46,9 @@ def _words(text: str) -> set[str]:
 def checked_facts(sentence: str, commands: list[str]) -> list[str]:
     """The facts "check if <fact>" asks of the output of `commands` (see the module docstring)."""
     words = _words(" ".join(commands))
+    purpose = _PURPOSE.match(prose.clean(sentence))
+    if purpose is not None:  # the sentence says what the command is run for: no need to name it
+        return [re.sub(r"\s+or\s+not\Z", "", purpose.group("fact").strip())]
     out = []
     for m in _CHECK.finditer(prose.clean(sentence)):
         fact = m.group("fact").strip().rstrip(",")
