@@ -202,3 +202,16 @@ def test_depending_on_symptoms_choose_is_one_choice_over_the_listed_options(tmp_
     prompts = _decides(tmp_path, text)
     assert len(prompts) == 1
     assert prompts[0].startswith("Depending on symptoms you observe")
+
+
+@pytest.mark.parametrize(("sentence", "cond"), [
+    ("Once the PVC status says to restart the respective pod, run this to restart it:",
+     "the PVC status says to restart the respective pod"),  # waits on what a check shows: a condition
+    ("Once the `get pods` output shows every pod Running, remove the silence.", "the `get pods` output shows every pod Running"),
+    ("Once the MR is merged, apply the change.", None),  # sequencing, nothing a command shows
+    ("Once you are comfortable using these helper scripts, try the raw commands.", None),
+    ("Once step 3 completes, start step 4.", None),
+])
+def test_once_a_shown_status_says_so_is_a_condition(sentence: str, cond: str | None) -> None:
+    c = prose.parse_condition(sentence)
+    assert (c.cond if c is not None else None) == cond

@@ -48,7 +48,10 @@ LEADS = re.compile(r"(?:(?:first|then|next|finally|now|also|afterwards|optionall
 _MODAL = re.compile(r"(?:(?:you|we|the (?:user|operator|engineer|on-?call|eoc))\s+(?:should|must|need to|have to|"
                     r"can|may want to|will need to|will want to|may need to|might need to|might want to)"
                     r"|you\s+could(?:\s+also)?)\s+(\w+)", re.I)  # "you could also rollback X": an option to take
-_COND = re.compile(r"(?P<kw>if|when|whenever|in case|in the case that|should|unless)\s+(?P<rest>.+)\Z", re.I | re.S)
+_COND = re.compile(r"(?P<kw>if|when|whenever|in case|in the case that|should|unless|"
+                   r"once(?=\s+(?:the\s+)?(?:[\w`-]+\s+){0,3}?(?:status|output|result|logs?|response)\s+"
+                   r"(?:says|shows|reports|returns|lists|reads|displays|contains)\b))"  # "Once the PVC status says X, Y"
+                   r"\s+(?P<rest>.+)\Z", re.I | re.S)
 _THEN_SPLIT = re.compile(r",\s*(?:then\s+)?|\s+then\s+|\s+-+\s+|:\s+|\s+(?=(?:you|we)\s+(?:can|should|must|need|may|will)\b)",
                          re.I)
 _CONFIRM = re.compile(r"\bconfirm|\bapprov|\bask (?:the )?(?:user|operator|owner|team)\b|\bpermission\b|double[- ]check"
