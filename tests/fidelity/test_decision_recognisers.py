@@ -170,6 +170,10 @@ def test_a_bound_next_to_its_query_is_a_decision_over_the_query(tmp_path: Path) 
     ("To determine whether the pod is running, run one of the following commands:", ["kubectl get pods -n x"],
      ["the pod is running"]),
     ("To run `etcdctl` commands, we need to `exec` into the `etcdctl` container.", ["kubectl exec -c etcdctl"], []),
+    ("Check if IP addresses discovered by alertmanager cluster are the same ones as in alertmanager Service.",
+     ["kubectl describe svc alertmanager-main"],
+     ["IP addresses discovered by alertmanager cluster are the same ones as in alertmanager Service"]),  # a name's part
+    ("Check if you have access to the cluster.", ["kubectl --access-token=t get nodes"], []),  # an option's part is no object
     ("Check with browser if this is really the case.", ["curl -sI https://gitlab.com"], []),  # names nothing shown
     ("Check endpoint health if any member is unhealthy.", ["etcdctl endpoint health"], ["any member is unhealthy"]),
     ("Verify the logs for the ingress controller pods in the namespace if there's an error:", ["kubectl logs x"], []),

@@ -43,9 +43,16 @@ def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z][a-z0-9_-]{2,}", text.lower()) if w not in _STOP}
 
 
+def _parts(command: str) -> set[str]:
+    """The parts of a command's hyphenated names ("alertmanager-main" -> alertmanager, main);
+    not of its options (`--access-token`), whose parts name no object the output shows."""
+    names = re.findall(r"(?<![\w-])[a-z][a-z0-9]*(?:[-_][a-z0-9]+)+", command.lower())
+    return {p for n in names for p in re.split(r"[-_]", n) if len(p) >= 3 and p not in _STOP}
+
+
 def checked_facts(sentence: str, commands: list[str]) -> list[str]:
     """The facts "check if <fact>" asks of the output of `commands` (see the module docstring)."""
-    words = _words(" ".join(commands))
+    words = _words(" ".join(commands)) | _parts(" ".join(commands))
     purpose = _PURPOSE.match(prose.clean(sentence))
     if purpose is not None:  # the sentence says what the command is run for: no need to name it
         return [re.sub(r"\s+or\s+not\Z", "", purpose.group("fact").strip())]
