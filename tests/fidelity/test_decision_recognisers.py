@@ -13,7 +13,7 @@ from skc.compiler.frontend.markdown.choices import case_labels, picks_action
 from skc.compiler.frontend.markdown.intro_checks import checked_facts
 from skc.compiler.frontend.markdown.remarks import remark, same_fact
 from skc.compiler.frontend.markdown.thresholds import bound
-from skc.compiler.frontend.markdown.trailing import trailing_condition
+from skc.compiler.frontend.markdown.trailing import option_condition, trailing_condition
 from skc.compiler.frontend.runbook.tsg_md import compile_tsg
 
 
@@ -219,3 +219,34 @@ def test_depending_on_symptoms_choose_is_one_choice_over_the_listed_options(tmp_
 def test_once_a_shown_status_says_so_is_a_condition(sentence: str, cond: str | None) -> None:
     c = prose.parse_condition(sentence)
     assert (c.cond if c is not None else None) == cond
+
+
+@pytest.mark.parametrize(("option", "otherwise", "cond"), [
+    ("You may be able to solve the problem, or buy time, by increasing size of the storage volume.",
+     "Otherwise, determine the application that is creating large numbers of files and adjust its configuration.",
+     "you can solve the problem, or buy time, by increasing size of the storage volume"),
+    ("You can try restarting the runner first.", "Otherwise, drain the node and recreate it.",
+     "you can try restarting the runner first"),
+    ("Ensure that you create the debug pod on the same node that hosts the affected pod.",
+     "Otherwise, the packet capture might not contain the pod's traffic.", None),  # a consequence, no choice
+    ("kube-proxy uses the operating system packet filtering layer if there is one and it's available.",
+     "Otherwise, kube-proxy forwards the traffic itself.", None),  # a description
+    ("You can also open a debug session on the node.", "Then run `df -hi`.", None),  # no otherwise
+])
+def test_an_option_then_otherwise_is_a_choice(option: str, otherwise: str, cond: str | None) -> None:
+    c = option_condition(option, otherwise)
+    assert (c.cond if c is not None else None) == cond
+
+
+def test_an_option_then_otherwise_decides_between_them(tmp_path: Path) -> None:
+    doc = tmp_path / "rb.md"
+    doc.write_text("# Inodes\n\n## Mitigation\n\nThe inodes depend on the size. You may be able to buy time by "
+                   "increasing size of the volume. Otherwise, determine the application that creates the files.\n",
+                   encoding="utf-8")
+    result = compile_tsg(doc)
+    assert result.module is not None
+    ops = [op for wf in result.module.workflows for op in wf.walk()]
+    assert [str(op.attributes["prompt"]) for op in ops if op.op_name == "llm.decide"] == [
+        "You can buy time by increasing size of the volume?"]
+    assert any(op.op_name == "llm.generate" and str(op.attributes["prompt"]).startswith("determine the application")
+               for op in ops)
