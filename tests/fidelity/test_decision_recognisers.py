@@ -9,7 +9,7 @@ import pytest
 
 from skc.compiler.frontend.markdown import prose
 from skc.compiler.frontend.markdown.anaphora import anaphoric_condition
-from skc.compiler.frontend.markdown.choices import case_labels, picks_action
+from skc.compiler.frontend.markdown.choices import case_labels, cause_labels, picks_action
 from skc.compiler.frontend.markdown.intro_checks import checked_facts
 from skc.compiler.frontend.markdown.remarks import remark, same_fact
 from skc.compiler.frontend.markdown.thresholds import bound
@@ -250,3 +250,42 @@ def test_an_option_then_otherwise_decides_between_them(tmp_path: Path) -> None:
         "You can buy time by increasing size of the volume?"]
     assert any(op.op_name == "llm.generate" and str(op.attributes["prompt"]).startswith("determine the application")
                for op in ops)
+
+
+@pytest.mark.parametrize(("lead", "causes"), [
+    ("Now there is a judgement call to make, this could be the result of:", True),
+    ("The spike of `pg_txid_xmin_age` can be caused by one of the following 3 reasons:", True),
+    ("Can be caused by:", True),  # under a heading naming the failure
+    ("It may be due to one of these:", True),
+    ("Here are the common causes of a failed cluster or node pool:", False),  # a catalogue, background
+    ("Applying manually is discouraged for several reasons:", False),
+    ("This could be result of slow disk (due to fragmented state) or CPU contention.", False),  # no list follows
+])
+def test_a_lead_in_naming_the_causes_of_what_was_seen_is_a_choice(lead: str, causes: bool) -> None:
+    assert picks_action(lead) is causes
+
+
+def test_causes_are_named_by_their_first_clause() -> None:
+    assert cause_labels(["Faulty configuration, which could be resolved by removing the offending object.",
+                         "The target is reporting faulty data, sometimes this can be resolved by restarting it."]) == [
+        "Faulty configuration", "The target is reporting faulty data"]
+    assert cause_labels(["ILM errors (this can happen for a number of reasons)", "ILM stopped"]) == [
+        "ILM errors", "ILM stopped"]
+    assert cause_labels(["a sentence that runs on for many more words than any name of a cause would take"]) == []
+
+
+def test_a_judgement_call_among_listed_causes_is_a_step_deciding_over_what_was_shown(tmp_path: Path) -> None:
+    doc = tmp_path / "rb.md"
+    doc.write_text("# Duplicate timestamps\n\nLook at the logs of each pod:\n\n```shell\n$ kubectl -n <namespace> "
+                   "logs prometheus-k8s-0\n```\n\nNow there is a judgement call to make, this could be the result "
+                   "of:\n\n* Faulty configuration, which can be identified through the `scrape_pool` label, which is "
+                   "in the format of `<namespace>/<service-monitor-name>/<endpoint-id>`.\n\n* The target is "
+                   "reporting faulty data, sometimes this can be resolved by restarting the target.\n", encoding="utf-8")
+    result = compile_tsg(doc)
+    assert result.module is not None
+    wf = result.module.workflows[0]
+    decides = [op for op in wf.walk() if op.op_name == "llm.decide"]
+    assert [op.attr_strs("outcomes") for op in decides] == [
+        ["faulty_configuration", "the_target_is_reporting_faulty"]]
+    assert [v.defining_op.op_name for v in decides[0].operands if v.defining_op is not None] == ["tool.shell"]
+    assert wf.attr_strs("arg_names") == ["namespace"]  # the label's format names no inputs

@@ -33,8 +33,6 @@ STRUCTURE_GAPS: dict[tuple[str, str], str] = {
     ("po_kube_node_not_ready", "edges"): "no Mitigation step, so no Diagnosis -> Mitigation edge",
     ("po_operator_node_lookup_errors", "steps"): "the command under bullet 2 (in a fence never closed) becomes a third step",
     ("po_operator_node_lookup_errors", "edges"): "the extra third step adds an edge",
-    ("po_prometheus_duplicate_timestamps", "steps"): "'Now there is a judgement call to make, this could be: ...' is no step",
-    ("po_prometheus_duplicate_timestamps", "edges"): "no judgement step, so no 2 -> 3 edge",
 }
 
 

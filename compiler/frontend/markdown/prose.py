@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from skc.compiler.frontend.markdown.choices import case_labels, picks_action
+from skc.compiler.frontend.markdown.choices import case_labels, cause_labels, picks_action
 from skc.compiler.frontend.markdown.rules import Rule, Rules
 
 _VERBS = set("""
@@ -347,6 +347,8 @@ def outcomes(text: str, options: list[str]) -> list[str]:
     "between X and Y"), the alternatives listed after a colon ("which to apply first: A,
     B, or C"), else yes/no."""
     found = [slug(o) for o in (case_labels(options) or options) if 0 < len(o.split()) <= 8]
+    if len(found) < 2 and picks_action(text):
+        found = [slug(o) for o in cause_labels(options)]  # "this could be the result of: - Faulty config, ..."
     if len(found) < 2:
         m = re.search(r"\b(?:between|whether(?: to)?|either)\s+(.+?)(?:[.?;]|\Z)", clean(text), re.I)
         if m:

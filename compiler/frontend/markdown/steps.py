@@ -231,13 +231,13 @@ class _Extractor:
 
     def introduces(self, b: Block, nxt: Block | None) -> bool:
         """Whether a paragraph ending in ':' heads the next block as a step (code to run, steps,
-        or a checklist it asks to go through)."""
+        a checklist it asks to go through, or options or causes to choose among)."""
         if nxt is None or not b.text.rstrip().endswith(":"):
             return False
         if nxt.kind == "code":
             return bool(self.code(nxt))
         if nxt.kind == "list":
-            return any(self.acts(it) for it in nxt.children) or prose.asks_to_act(b.text)
+            return any(self.acts(it) for it in nxt.children) or prose.asks_to_act(b.text) or picks_action(b.text)
         return False
 
     def list_(self, lst: Block, counter: Counter, intro: Step | None, out: list[Step]) -> Step | None:
