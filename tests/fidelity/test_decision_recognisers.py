@@ -174,6 +174,13 @@ def test_a_bound_next_to_its_query_is_a_decision_over_the_query(tmp_path: Path) 
      ["kubectl describe svc alertmanager-main"],
      ["IP addresses discovered by alertmanager cluster are the same ones as in alertmanager Service"]),  # a name's part
     ("Check if you have access to the cluster.", ["kubectl --access-token=t get nodes"], []),  # an option's part is no object
+    ("To confirm this is the cause of the slow requests either:", ["topk(25, sort_desc(sum by (namespace) (x)))"],
+     ["this is the cause of the slow requests"]),  # a purpose stating a fact, over the ways listed to see it
+    ("To confirm the node pool has been upgraded, use `gcloud` to list all the node pools.", ["gcloud container node-pools list"],
+     ["the node pool has been upgraded"]),
+    ("To check network policy, run the following `kubectl get` command:", ["kubectl get networkpolicy"], []),  # no fact
+    ("To check which node the `konnectivity-agent` pod is hosted in, run the following commands:",
+     ["kubectl get pod -o wide"], []),  # a value to read, not yes/no
     ("Check with browser if this is really the case.", ["curl -sI https://gitlab.com"], []),  # names nothing shown
     ("Check endpoint health if any member is unhealthy.", ["etcdctl endpoint health"], ["any member is unhealthy"]),
     ("Verify the logs for the ingress controller pods in the namespace if there's an error:", ["kubectl logs x"], []),

@@ -12,7 +12,9 @@ master nodes if any of them is in `NotReady` state or not.") is a judgement only
 about what the command shows: the fact (or what to check) must name a word of the step's
 own commands ("config-reloader", "logs", "etcdctl") or an observable ("output", "error",
 "status", "logs"), unless a purpose clause says the command is run to find it out ("To
-check if volume expansion is available, run this ..."). "Check if you have access, then
+check if volume expansion is available, run this ...", "To confirm this is the cause of the
+slow requests either:" + the ways to see it); a purpose with no "if/whether/that" must state
+a fact ("To check network policy, run ..." names none). "Check if you have access, then
 run ..." or "see if the docs mention it" name neither and stay lead-ins.
 "Check whether X:" / "Verify that X:" as a lead-in is how a listed step names itself
 (the hand-checked corpus counts no decision there); `heading_checks.item_checks` judges
@@ -30,9 +32,13 @@ from skc.compiler.frontend.markdown.thresholds import own_steps
 _CHECK = re.compile(r"(?:^|[,;]\s*|\band\s+)(?:please\s+)?(?:(?:check|verify|see|determine|find\s+out|confirm|validate)\s+"
                     r"|(?:check|verify|validate|inspect)\s+(?P<object>(?:(?:the\s+)?[\w`'\"/-]+\s+){1,4}?))"  # "Check health of X if ..."
                     r"if\s+(?P<fact>[^.;:!?]+)", re.I)
-_PURPOSE = re.compile(r"^(?:in\s+order\s+)?to\s+(?:check|verify|see|determine|find\s+out|confirm|validate)\s+"
-                      r"(?:if|whether)\s+(?P<fact>[^,.;:!?]+)", re.I)  # "To check if X is available, run this"
-_CUE = re.compile(r"\b(?:if|whether)\b", re.I)  # one search rejects most steps
+_PURPOSE = re.compile(r"^(?:in\s+order\s+)?to\s+(?:check|verify|see|determine|find\s+out|confirm|validate|make\s+sure|"
+                      r"ensure|rule\s+out)\s+(?P<that>(?:if|whether|that)\s+)?(?P<fact>[^,.;:!?]+)", re.I)
+_CLAUSE = re.compile(r"\b(?:is|are|was|were|has|have|had|exists?|works?|holds?|runs?|returns?)\b", re.I)
+_TAIL = re.compile(r"\s+(?:either|by\s+(?:using|running|checking)\b.*|(?:run|use|execute|try)\s+(?:this|the|these|one)\b.*)\Z",
+                   re.I)  # "... either:", "... by using the following search", "... run this command"
+_CUE = re.compile(r"\b(?:if|whether)\b|^\s*(?:in\s+order\s+)?to\s+(?:confirm|verify|validate|check|make\s+sure|ensure|"
+                  r"rule\s+out|determine)\b", re.I)  # one search rejects most steps
 _OBSERVABLE = re.compile(r"\b(?:output|outputs|errors?|status|logs?|exit\s+code|response|result|results|returns?|"
                          r"lists?|shows?|reports?)\b", re.I)
 _STOP = {"the", "and", "for", "that", "this", "with", "there", "are", "any", "all", "from", "into", "have", "has",
@@ -55,7 +61,10 @@ def checked_facts(sentence: str, commands: list[str]) -> list[str]:
     words = _words(" ".join(commands)) | _parts(" ".join(commands))
     purpose = _PURPOSE.match(prose.clean(sentence))
     if purpose is not None:  # the sentence says what the command is run for: no need to name it
-        return [re.sub(r"\s+or\s+not\Z", "", purpose.group("fact").strip())]
+        fact = _TAIL.sub("", re.sub(r"\s+or\s+not\Z", "", purpose.group("fact").strip()))
+        if re.match(r"(?:which|what|how|where|who|when)\b", fact, re.I):
+            return []  # "To check which node the pod is hosted in": a value to read, no yes/no
+        return [fact] if purpose.group("that") or _CLAUSE.search(fact) else []  # "To check network policy": none
     out = []
     for m in _CHECK.finditer(prose.clean(sentence)):
         fact = m.group("fact").strip().rstrip(",")
