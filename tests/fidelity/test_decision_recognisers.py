@@ -296,3 +296,15 @@ def test_a_judgement_call_among_listed_causes_is_a_step_deciding_over_what_was_s
         ["faulty_configuration", "the_target_is_reporting_faulty"]]
     assert [v.defining_op.op_name for v in decides[0].operands if v.defining_op is not None] == ["tool.shell"]
     assert wf.attr_strs("arg_names") == ["namespace"]  # the label's format names no inputs
+
+
+@pytest.mark.parametrize(("cond", "observed"), [
+    ("you don't see anything obvious with the error rates", True),  # what the reader did not see is observed too
+    ("you do NOT see this for a host or it instead times out", True),
+    ("you can't see these external labels", False),  # what the reader can see: a note on the view, not on output
+    ("you see a spike", True),
+    ("you don't want to wait", False),
+    ("the team agrees", False),
+])
+def test_a_condition_on_what_the_reader_did_or_did_not_see_observes(cond: str, observed: bool) -> None:
+    assert prose.observes(cond) is observed

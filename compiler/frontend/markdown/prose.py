@@ -266,7 +266,8 @@ def interprets(text: str) -> bool:
     return _INTERPRETS.search(clean(text)) is not None
 
 
-_OBSERVES = re.compile(r"\b(?:output|outputs|result|results|returns?|returned|shows?|prints?|lists?|you (?:see|get)|"
+_OBSERVES = re.compile(r"\b(?:output|outputs|result|results|returns?|returned|shows?|prints?|lists?|"
+                       r"you (?:(?:do\s*n[o']t|do not|did\s*n[o']t|did not)\s+)?(?:see|get|find|notice)|"
                        r"is (?:absent|present|missing|empty|listed)|command|query|response|status|exit code|"
                        r"logs? (?:says?|shows?|contains?)|above|below|threshold|\d+\s*%)", re.I)
 
