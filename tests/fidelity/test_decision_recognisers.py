@@ -308,3 +308,16 @@ def test_a_judgement_call_among_listed_causes_is_a_step_deciding_over_what_was_s
 ])
 def test_a_condition_on_what_the_reader_did_or_did_not_see_observes(cond: str, observed: bool) -> None:
     assert prose.observes(cond) is observed
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("Take a look at the APIServer Grafana dashboard.\n- Do you see an elevated error rate in reads or writes?", "decide"),
+    ("Look at the RPC time by project graph. Does it reveal any few projects that are responsible for RPC time?",
+     "decide"),
+    ("Is the alert specific to canary servers or the canary backend? Check canaries to ensure they report OK.", "decide"),
+    ("Maybe it's some dependency of the APIServer? etcd?", "generate"),  # no yes/no question put to the reader
+    ("Check the logs. What do you see there?", "generate"),  # an open question
+    ("Investigate why the job fails. Is it the disk?", "agent"),  # open-ended work comes first
+])
+def test_a_yes_no_question_to_the_reader_is_a_decision(text: str, kind: str) -> None:
+    assert prose.llm_kind(text) == kind

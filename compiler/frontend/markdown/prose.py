@@ -73,6 +73,9 @@ LLM_KINDS: Rules[str] = Rules(
                      r"an?\s+(?:option|approach|recovery|strategy|path)\b)|decide|determine (?:whether|if|which)|select (?:one|between|which)|pick (?:one|which|"
                      r"between)|whether|which (?:one|option|approach)|is it|classify)\b", re.I),
          lambda m: "decide"),  # "decide whether ...", "which option ..."
+    Rule(re.compile(r"(?:^|[.!?:]\s+|-\s+)(?:do|does|did|is|are|was|were|has|have)\s+(?:you|we|it|they|there|this|the)\b"
+                    r"[^.?!\n]{3,160}\?", re.I),
+         lambda m: "decide"),  # a yes/no question to the reader: "Do you see an elevated error rate in reads or writes?"
     Rule(re.compile(r"\b(?:extract|collect|gather|list (?:all|every)|note (?:down )?the|record the|"
                       r"get the (?:id|name|url|number|list)|parse)\b", re.I),
          lambda m: "extract"),  # "extract the run id", "list all ..."
