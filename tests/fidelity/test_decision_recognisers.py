@@ -9,6 +9,7 @@ import pytest
 
 from skc.compiler.frontend.markdown import prose
 from skc.compiler.frontend.markdown.anaphora import anaphoric_condition
+from skc.compiler.frontend.markdown.case_maps import case_map
 from skc.compiler.frontend.markdown.choices import case_labels, cause_labels, picks_action
 from skc.compiler.frontend.markdown.intro_checks import checked_facts
 from skc.compiler.frontend.markdown.remarks import remark, same_fact
@@ -321,3 +322,20 @@ def test_a_condition_on_what_the_reader_did_or_did_not_see_observes(cond: str, o
 ])
 def test_a_yes_no_question_to_the_reader_is_a_decision(text: str, kind: str) -> None:
     assert prose.llm_kind(text) == kind
+
+
+@pytest.mark.parametrize(("intro", "items", "cases"), [
+    ("First check the labels `long` and `short`.",
+     ["`long: 1h` and `short: 5m`: less than ~2 days -- You should fix the problem as soon as possible!",
+      "`long: 6h` and `short: 30m`: less than ~5 days -- Track this down now but no immediate fix required."],
+     ["`long: 1h` and `short: 5m`", "`long: 6h` and `short: 30m`"]),  # a colon inside code is no split
+    ("Check the pod phase.", ["Pending → check the scheduler events.", "CrashLoopBackOff → read the previous logs."],
+     ["Pending", "CrashLoopBackOff"]),
+    ("Review the rules to confirm that no rule denies outbound traffic:",
+     ["**Direction**: `Outbound`", "**Access**: `Deny`", "**DestPort**: `443` or `*`"], []),  # fields: nothing to do
+    ("Check the following:", ["restart the pod", "drain the node"], []),  # steps, no cases
+    ("The labels mean:", ["`long: 1h`: less than 2 days -- fix it now", "`long: 6h`: less than 5 days -- track it"],
+     []),  # nothing asked to be checked
+])
+def test_a_check_then_a_table_of_cases_is_one_decision_among_them(intro: str, items: list[str], cases: list[str]) -> None:
+    assert case_map(intro, items) == cases
