@@ -316,6 +316,9 @@ def test_a_condition_on_what_the_reader_did_or_did_not_see_observes(cond: str, o
     ("Look at the RPC time by project graph. Does it reveal any few projects that are responsible for RPC time?",
      "decide"),
     ("Is the alert specific to canary servers or the canary backend? Check canaries to ensure they report OK.", "decide"),
+    ("Check app usage in time. Check if there are any configurations such as snapshotting.", "decide"),  # check if
+    ("Verify if any scheduling constraints are restricting pod placement across available nodes.", "decide"),
+    ("check the cloud provider to verify if the master node instances are running or not.", "generate"),  # a purpose
     ("Maybe it's some dependency of the APIServer? etcd?", "generate"),  # no yes/no question put to the reader
     ("Check the logs. What do you see there?", "generate"),  # an open question
     ("Investigate why the job fails. Is it the disk?", "agent"),  # open-ended work comes first

@@ -76,6 +76,9 @@ LLM_KINDS: Rules[str] = Rules(
     Rule(re.compile(r"(?:^|[.!?:]\s+|-\s+)(?:do|does|did|is|are|was|were|has|have)\s+(?:you|we|it|they|there|this|the)\b"
                     r"[^.?!\n]{3,160}\?", re.I),
          lambda m: "decide"),  # a yes/no question to the reader: "Do you see an elevated error rate in reads or writes?"
+    Rule(re.compile(r"(?:^|[.!?]\s+)(?:(?:first|then|also|now|next)[,]?\s+)?(?:check|verify|confirm|find\s+out)\s+if\s+"
+                    r"(?:there\s+(?:is|are)|any|the|it|they|this)\b", re.I),
+         lambda m: "decide"),  # a sentence "Check if there are any configurations such as snapshotting, ..."
     Rule(re.compile(r"\b(?:extract|collect|gather|list (?:all|every)|note (?:down )?the|record the|"
                       r"get the (?:id|name|url|number|list)|parse)\b", re.I),
          lambda m: "extract"),  # "extract the run id", "list all ..."
