@@ -328,3 +328,14 @@ def test_a_decision_that_reads_only_model_wording_sees_the_steps_it_depends_on(t
     assert seen == sees
     if not sees:
         assert (wf.attr_strs("step_edges") or []) == []  # siblings stay siblings
+
+
+@pytest.mark.parametrize(("text", "steps"), [
+    ("# Down\n\n## Meaning\n\nHalf are down.\n\n## Diagnosis\n\nVerify why pods are not running.\n\n"
+     "```shell\n$ kubectl get events | grep alertmanager\n```\n", ["Diagnosis"]),  # one step: listed, by its section
+    ("# Bastions\n\n## Hosts\n\n### How to start\n\nRun `ssh bastion-01`.\n\nThen run `sudo -i` there.\n",
+     ["How to start.1", "How to start.2"]),  # a lone subsection's steps stay the units
+])
+def test_a_one_step_document_lists_its_step(tmp_path, text: str, steps: list[str]) -> None:  # type: ignore[no-untyped-def]
+    _, wf = _compile(tmp_path, text)
+    assert wf.attr_strs("steps") == steps
