@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from skc.compiler.frontend.markdown import prose
 from skc.compiler.frontend.markdown.blocks import Snippet, read_block, spell_placeholders
 from skc.compiler.frontend.markdown.document import Block
 from skc.compiler.frontend.markdown.interactive import plan
@@ -339,3 +340,16 @@ def test_a_decision_that_reads_only_model_wording_sees_the_steps_it_depends_on(t
 def test_a_one_step_document_lists_its_step(tmp_path, text: str, steps: list[str]) -> None:  # type: ignore[no-untyped-def]
     _, wf = _compile(tmp_path, text)
     assert wf.attr_strs("steps") == steps
+
+
+@pytest.mark.parametrize(("sentence", "acts"), [
+    ("Once, the problem was resolved that prevented node from being replaced, the instance should be terminated.", True),
+    ("Deleting an incorrect Endpoint should trigger its recreation with a correct IP address.", True),
+    ("The haproxy nodes need to be drained of traffic before restarts of haproxy.", True),
+    ("The output should be empty.", False),  # a state to expect, not an action
+    ("The pod should be recreated automatically.", False),  # what the system does
+    ("No resources should be removed in the first Terraform apply.", False),  # a constraint
+    ("Deleting the namespace removes every object in it.", False),  # what an action does, no outcome sought
+])
+def test_passive_and_gerund_actions_are_instructions(sentence: str, acts: bool) -> None:
+    assert prose.is_instruction(sentence) is acts

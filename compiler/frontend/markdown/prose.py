@@ -151,7 +151,7 @@ def is_instruction(text: str) -> bool:
     t = clean(text)
     if not t or (t.endswith("?") and not re.match(r"(?:do|does|is|are|can|did)\b", t, re.I)):
         return False
-    if _DIRECT.match(t):
+    if _DIRECT.match(t) or _PASSIVE.match(t) or _GERUND.match(t):
         return True
     purpose = _PURPOSE.match(t) or re.match(r"otherwise,\s+", t, re.I)  # "Otherwise, determine the app ..."
     if purpose and len(t) > purpose.end():
@@ -166,6 +166,14 @@ def is_instruction(text: str) -> bool:
 
 _PURPOSE = re.compile(r"(?:(?:in order )?to|based on|using|given|from|with|after reviewing|looking at|"
                       r"according to|depending on)\s+[^,]{3,160}?(?:,\s*\d+[^,]{0,20})*,\s*", re.I)
+_ACTION_DONE = (r"(?:terminated|deleted|removed|restarted|rebooted|replaced|drained|cordoned|scaled|increased|decreased|"
+                r"resized|upgraded|rolled\s+back|recreated|killed|stopped|reverted|evicted)")
+_PASSIVE = re.compile(r"(?:(?:once|then|after\s+that)[,]?\s+(?:[^,]{3,80},\s*)?)?(?:the|this|that|these|those)\s+[\w`.-]+"
+                      r"(?:\s+[\w`.-]+){0,4}?\s+(?:should|must|needs?\s+to)\s+be\s+" + _ACTION_DONE + r"\b"
+                      r"(?!\s+automatically)", re.I)  # "Once ... was resolved, the instance should be terminated."
+_GERUND = re.compile(r"(?:deleting|removing|restarting|rebooting|recreating|killing|scaling|draining|evicting|"
+                     r"rolling\s+back)\s+[^.]{3,80}?\s+(?:should|will|would)\s+(?:trigger|fix|resolve|solve|"
+                     r"force|restore|recreate)\b", re.I)  # "Deleting an incorrect Endpoint should trigger its recreation"
 _DIRECT = re.compile(r"(?:make sure|be sure|ensure|don't|do not|never|always|log ?in|sign in|double-check|set up)\b",
                      re.I)
 
