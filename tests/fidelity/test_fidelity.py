@@ -26,8 +26,6 @@ STRUCTURE_GAPS: dict[tuple[str, str], str] = {
     ("aks_pod_crashloopbackoff", "edges"): "8 steps chained instead of 1 -> 2",
     ("gl_filesystem_alerts_inodes", "inputs"): "a bare upper-case FS_PATH no sentence asks to replace is no input (LATEST is: 'replace LATEST with version')",
     ("gl_gcs_snapshots", "edges"): "two independent procedures (manual snapshot; the alert's troubleshooting) chained by an edge",
-    ("po_operator_node_lookup_errors", "steps"): "the command under bullet 2 (in a fence never closed) becomes a third step",
-    ("po_operator_node_lookup_errors", "edges"): "the extra third step adds an edge",
 }
 
 

@@ -353,3 +353,19 @@ def test_a_one_step_document_lists_its_step(tmp_path, text: str, steps: list[str
 ])
 def test_passive_and_gerund_actions_are_instructions(sentence: str, acts: bool) -> None:
     assert prose.is_instruction(sentence) is acts
+
+
+@pytest.mark.parametrize(("text", "steps"), [
+    ("# Lookup errors\n\n## Diagnosis\n\n- Check logs of the operator pod.\n- Check the kubelet Service\n```shell\n"
+     "$ kubectl describe Service -n kube-system\n\n## Mitigation\n\nTODO\n",
+     ["Diagnosis.1", "Diagnosis.2"]),  # a fence on the item's next line (never closed, even) is the item's command
+    ("# Lookup errors\n\n## Diagnosis\n\n- Check logs of the operator pod.\n- Check the kubelet Service\n\n```shell\n"
+     "$ kubectl describe Service -n kube-system\n```\n",
+     ["Diagnosis.1", "Diagnosis.2", "Diagnosis.3"]),  # after a blank line: a block of its own
+])
+def test_a_fence_right_under_a_list_item_is_that_items_command(tmp_path, text: str, steps: list[str]) -> None:  # type: ignore[no-untyped-def]
+    _, wf = _compile(tmp_path, text)
+    assert wf.attr_strs("steps") == steps
+    shell = [op for op in wf.walk() if op.op_name == "tool.shell"]
+    assert len(shell) == 1
+    assert str(shell[0].attributes["step"]).startswith(steps[1] if len(steps) == 2 else steps[2])
