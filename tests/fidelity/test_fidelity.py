@@ -26,15 +26,6 @@ STRUCTURE_GAPS: dict[tuple[str, str], str] = {
     ("aks_pod_crashloopbackoff", "edges"): "8 steps chained instead of 1 -> 2",
     ("gl_filesystem_alerts_inodes", "inputs"): "a bare upper-case FS_PATH no sentence asks to replace is no input (LATEST is: 'replace LATEST with version')",
     ("gl_gcs_snapshots", "edges"): "two independent procedures (manual snapshot; the alert's troubleshooting) chained by an edge",
-    ("po_alertmanager_cluster_down", "steps"): "a one-step document lists no steps",
-    ("po_alertmanager_members_inconsistent", "steps"): "'Deleting an incorrect Endpoint should trigger ...' (a gerund action) is no Mitigation step",
-    ("po_alertmanager_members_inconsistent", "edges"): "no Mitigation step, so no Diagnosis -> Mitigation edge",
-    ("po_kube_node_not_ready", "steps"): "'the instance should be terminated' (a passive action) is no Mitigation step",
-    ("po_kube_node_not_ready", "edges"): "no Mitigation step, so no Diagnosis -> Mitigation edge",
-    ("po_operator_node_lookup_errors", "steps"): "the command under bullet 2 (in a fence never closed) becomes a third step",
-    ("po_operator_node_lookup_errors", "edges"): "the extra third step adds an edge",
-    ("po_prometheus_duplicate_timestamps", "steps"): "'Now there is a judgement call to make, this could be: ...' is no step",
-    ("po_prometheus_duplicate_timestamps", "edges"): "no judgement step, so no 2 -> 3 edge",
 }
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from skc.compiler.frontend.markdown import prose
 from skc.compiler.frontend.markdown.blocks import Snippet, read_block, spell_placeholders
 from skc.compiler.frontend.markdown.document import Block
 from skc.compiler.frontend.markdown.interactive import plan
 from skc.compiler.frontend.markdown.wrappers import unwrap
+from skc.compiler.frontend.runbook.fidelity import unit_of
 from skc.ir.location import Location
 
 
@@ -307,3 +309,63 @@ def test_an_inline_call_with_a_placeholder_is_a_located_warning_not_a_run(tmp_pa
     assert warned == [("SKC151", 5, 52)]  # `count_tokens()` takes no value: a name, not a call to run
     assert result.module is not None
     assert not [op for wf in result.module.workflows for op in wf.walk() if op.op_name.startswith("tool.")]
+
+
+_FRAGMENTED = ("In the case of slow disk or when the etcd DB size increases, we can defragment the existing etcd DB. "
+               "Run the following command in all etcd pods.\n\n```console\n$ etcdctl defrag\n```\n")
+
+
+@pytest.mark.parametrize(("text", "sees"), [
+    ("# Fsync\n\n## Diagnosis\n\nQuery in metrics UI:\n\n```promql\nhistogram_quantile(0.99, rate(x_bucket[5m]))\n```\n\n"
+     "## Mitigation\n\n### Fragmented state\n\n" + _FRAGMENTED, {"Diagnosis"}),  # sees what the step before it ran
+    ("# Fsync\n\n## Critical\n\nRun `etcdctl endpoint status`.\n\n## Warning\n\n" + _FRAGMENTED, set()),  # alternatives
+])
+def test_a_decision_that_reads_only_model_wording_sees_the_steps_it_depends_on(tmp_path, text: str, sees: set[str]) -> None:  # type: ignore[no-untyped-def]
+    _, wf = _compile(tmp_path, text)
+    steps = wf.attr_strs("steps") or []
+    decide = next(op for op in wf.walk() if op.op_name == "llm.decide" and "defrag" not in str(op.attributes))
+    seen = {unit_of(str(v.defining_op.attributes["step"]), steps) for v in decide.operands
+            if v.defining_op is not None and v.defining_op.op_name.startswith("tool.")}
+    assert seen == sees
+    if not sees:
+        assert (wf.attr_strs("step_edges") or []) == []  # siblings stay siblings
+
+
+@pytest.mark.parametrize(("text", "steps"), [
+    ("# Down\n\n## Meaning\n\nHalf are down.\n\n## Diagnosis\n\nVerify why pods are not running.\n\n"
+     "```shell\n$ kubectl get events | grep alertmanager\n```\n", ["Diagnosis"]),  # one step: listed, by its section
+    ("# Bastions\n\n## Hosts\n\n### How to start\n\nRun `ssh bastion-01`.\n\nThen run `sudo -i` there.\n",
+     ["How to start.1", "How to start.2"]),  # a lone subsection's steps stay the units
+])
+def test_a_one_step_document_lists_its_step(tmp_path, text: str, steps: list[str]) -> None:  # type: ignore[no-untyped-def]
+    _, wf = _compile(tmp_path, text)
+    assert wf.attr_strs("steps") == steps
+
+
+@pytest.mark.parametrize(("sentence", "acts"), [
+    ("Once, the problem was resolved that prevented node from being replaced, the instance should be terminated.", True),
+    ("Deleting an incorrect Endpoint should trigger its recreation with a correct IP address.", True),
+    ("The haproxy nodes need to be drained of traffic before restarts of haproxy.", True),
+    ("The output should be empty.", False),  # a state to expect, not an action
+    ("The pod should be recreated automatically.", False),  # what the system does
+    ("No resources should be removed in the first Terraform apply.", False),  # a constraint
+    ("Deleting the namespace removes every object in it.", False),  # what an action does, no outcome sought
+])
+def test_passive_and_gerund_actions_are_instructions(sentence: str, acts: bool) -> None:
+    assert prose.is_instruction(sentence) is acts
+
+
+@pytest.mark.parametrize(("text", "steps"), [
+    ("# Lookup errors\n\n## Diagnosis\n\n- Check logs of the operator pod.\n- Check the kubelet Service\n```shell\n"
+     "$ kubectl describe Service -n kube-system\n\n## Mitigation\n\nTODO\n",
+     ["Diagnosis.1", "Diagnosis.2"]),  # a fence on the item's next line (never closed, even) is the item's command
+    ("# Lookup errors\n\n## Diagnosis\n\n- Check logs of the operator pod.\n- Check the kubelet Service\n\n```shell\n"
+     "$ kubectl describe Service -n kube-system\n```\n",
+     ["Diagnosis.1", "Diagnosis.2", "Diagnosis.3"]),  # after a blank line: a block of its own
+])
+def test_a_fence_right_under_a_list_item_is_that_items_command(tmp_path, text: str, steps: list[str]) -> None:  # type: ignore[no-untyped-def]
+    _, wf = _compile(tmp_path, text)
+    assert wf.attr_strs("steps") == steps
+    shell = [op for op in wf.walk() if op.op_name == "tool.shell"]
+    assert len(shell) == 1
+    assert str(shell[0].attributes["step"]).startswith(steps[1] if len(steps) == 2 else steps[2])

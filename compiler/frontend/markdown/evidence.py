@@ -5,6 +5,9 @@ for a judgement, what its step ran so far. Once the whole workflow and its step
 graph exist, `attach_evidence(wf, unit_of, graph, diagnostics)` goes over every llm
 op of a runbook that still sees nothing and gives it, in this order:
 
+An op "sees nothing" when its operands are tokens or the text of llm ops that see
+nothing themselves (a model's wording of a sentence before anything ran is no evidence).
+
 - a judgement (`llm.decide`, `llm.extract`, prose that interprets results: "look for",
   "check whether", "based on the results" ..., or that inspects: "Check pod template
   parameters such as:", "Review the events", "Other things to check:"): the outputs of the commands and
@@ -60,7 +63,7 @@ def attach_evidence(wf: WorkflowOp, unit_of: dict[str, str], graph: StepGraph,
     order = {n: i for i, n in enumerate(graph.nodes)}
     gained: set[tuple[int, int]] = set()
     for op in ops:
-        if op.op_name not in _LLM or any(v.type.kind != "token" for v in op.operands):
+        if op.op_name not in _LLM or any(not _blind(v) for v in op.operands):
             continue
         unit = unit_of.get(str(op.attributes.get("step", "")), "")
         text = str(op.attributes.get("prompt") or op.attributes.get("question") or "")
@@ -89,6 +92,18 @@ def attach_evidence(wf: WorkflowOp, unit_of: dict[str, str], graph: StepGraph,
                 "output it judges", "warning"))
     if diagnostics is not None and gained:
         diagnostics[:] = [d for d in diagnostics if not (d.code == "SKC153" and (d.loc.line, d.loc.col) in gained)]
+
+
+def _blind(v: Value, depth: int = 0) -> bool:
+    """Whether `v` carries nothing a command or query produced: a token, or the text of an
+    llm op that itself sees nothing ("Run the following command in all etcd pods." worded
+    by a model before anything ran is no evidence for the decision that reads it)."""
+    if v.type.kind == "token":
+        return True
+    d = v.defining_op
+    if d is None or d.op_name not in _LLM or depth > 8:
+        return False
+    return all(_blind(o, depth + 1) for o in d.operands)
 
 
 def _ancestors(unit: str, preds: dict[str, list[str]], order: dict[str, int]) -> list[list[str]]:

@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from skc.compiler.frontend.markdown import prose
+from skc.compiler.frontend.markdown.case_maps import case_map
 from skc.compiler.frontend.markdown.lower_code import CodeLowerer, common_prefix, prose_vars
 from skc.compiler.frontend.markdown.lower_context import AGENT_BUDGET, LowerContext, Scope
 from skc.compiler.frontend.markdown.lower_map import MapLowerer
@@ -214,6 +215,8 @@ class Lowering:
         if prose.refers_back(prompt) and not self.ctx.groups.same_group(st.label, scope.last_label):
             context += scope.last
         kind = prose.llm_kind(prompt)
+        cases = case_map(st.text, st.options) if kind == "generate" else []
+        kind = "decide" if cases else kind  # "First check the labels." + "- `long: 1h`: ... -- fix it now"
         if not context and (kind in ("decide", "extract") or prose.interprets(prompt)):
             context = self.step_evidence(st, scope)  # "look for X", "check whether ...": what its step ran
         if scope.item is not None:
@@ -230,7 +233,8 @@ class Lowering:
             return llm.agent(prompt, list(self.ctx.tools), *context, effects=list(self.ctx.agent_effects), **AGENT_BUDGET,
                              **common)
         if kind == "decide":
-            choice = llm.decide(prompt, prose.outcomes(prompt, st.options), *context, **common)
+            outcomes = list(dict.fromkeys(prose.slug(c) for c in cases)) if cases else prose.outcomes(prompt, st.options)
+            choice = llm.decide(prompt, outcomes, *context, **common)
             self.ctx.kept.add(id(choice))
             return choice
         if kind == "extract":

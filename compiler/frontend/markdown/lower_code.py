@@ -307,11 +307,19 @@ class CodeLowerer:
         return {}
 
 
+_FORMAT = re.compile(r"\b(?:in\s+the\s+(?:format|form)(?:\s+of)?|formatted\s+as|of\s+the\s+form|(?:follows|has)\s+the\s+"
+                     r"format)\s*:?\s*`[^`]+`", re.I)
+
+
 def prose_vars(text: str) -> list[Var]:
-    """The variables prose names: `{name}`, `<name>`, and `$NAME` in capitals only."""
+    """The variables prose names: `{name}`, `<name>`, and `$NAME` in capitals only; not the
+    parts of a format it describes ("the `scrape_pool` label ..., which is in the format of
+    `<namespace>/<service-monitor-name>/<endpoint-id>`")."""
+    shapes = [m.span() for m in _FORMAT.finditer(text)] if "form" in text else []
     return [v for v in find_vars(text, shell=False)
             if (not v.raw.startswith("$") or v.raw.lstrip("${").split("}")[0].isupper())
-            and not prose.elision(v.raw)]  # `<snip>` in a sample shown to the model: no input
+            and not prose.elision(v.raw)  # `<snip>` in a sample shown to the model: no input
+            and not any(a <= v.start < b for a, b in shapes)]
 
 
 def _writes_key(value: Value, name: str) -> bool:

@@ -55,7 +55,7 @@ def order_steps(wf: WorkflowOp, steps: list[Step], data_edges: set[tuple[str, st
         for consumer in by_unit.get(b, []):
             if consumer.op_name.startswith(_RUNS):
                 _wait(consumer, [p for p in producers if where[id(p)] < where[id(consumer)]])
-    if record and len(graph.nodes) > 1:
+    if record and graph.nodes:
         wf.attributes["steps"] = list(graph.nodes)
         wf.attributes["step_edges"] = graph.as_strings()
     if record:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from skc.compiler.frontend.markdown.choices import case_labels, picks_action
+from skc.compiler.frontend.markdown.choices import case_labels, cause_labels, picks_action
 from skc.compiler.frontend.markdown.literals import Screened
 from skc.compiler.frontend.markdown.rules import Rule, Rules
 
@@ -50,7 +50,10 @@ _LEADS = Screened(LEADS)
 _MODAL = re.compile(r"(?:(?:you|we|the (?:user|operator|engineer|on-?call|eoc))\s+(?:should|must|need to|have to|"
                     r"can|may want to|will need to|will want to|may need to|might need to|might want to)"
                     r"|you\s+could(?:\s+also)?)\s+(\w+)", re.I)  # "you could also rollback X": an option to take
-_COND = re.compile(r"(?P<kw>if|when|whenever|in case|in the case that|should|unless)\s+(?P<rest>.+)\Z", re.I | re.S)
+_COND = re.compile(r"(?P<kw>if|when|whenever|in case|in the case that|should|unless|"
+                   r"once(?=\s+(?:the\s+)?(?:[\w`-]+\s+){0,3}?(?:status|output|result|logs?|response)\s+"
+                   r"(?:says|shows|reports|returns|lists|reads|displays|contains)\b))"  # "Once the PVC status says X, Y"
+                   r"\s+(?P<rest>.+)\Z", re.I | re.S)
 _THEN_SPLIT = re.compile(r",\s*(?:then\s+)?|\s+then\s+|\s+-+\s+|:\s+|\s+(?=(?:you|we)\s+(?:can|should|must|need|may|will)\b)",
                          re.I)
 _CONFIRM = re.compile(r"\bconfirm|\bapprov|\bask (?:the )?(?:user|operator|owner|team)\b|\bpermission\b|double[- ]check"
@@ -72,6 +75,12 @@ LLM_KINDS: Rules[str] = Rules(
                      r"an?\s+(?:option|approach|recovery|strategy|path)\b)|decide|determine (?:whether|if|which)|select (?:one|between|which)|pick (?:one|which|"
                      r"between)|whether|which (?:one|option|approach)|is it|classify)\b", re.I),
          lambda m: "decide"),  # "decide whether ...", "which option ..."
+    Rule(re.compile(r"(?:^|[.!?:]\s+|-\s+)(?:do|does|did|is|are|was|were|has|have)\s+(?:you|we|it|they|there|this|the)\b"
+                    r"[^.?!\n]{3,160}\?", re.I),
+         lambda m: "decide"),  # a yes/no question to the reader: "Do you see an elevated error rate in reads or writes?"
+    Rule(re.compile(r"(?:^|[.!?]\s+)(?:(?:first|then|also|now|next)[,]?\s+)?(?:check|verify|confirm|find\s+out)\s+if\s+"
+                    r"(?:there\s+(?:is|are)|any|the|it|they|this)\b", re.I),
+         lambda m: "decide"),  # a sentence "Check if there are any configurations such as snapshotting, ..."
     Rule(re.compile(r"\b(?:extract|collect|gather|list (?:all|every)|note (?:down )?the|record the|"
                       r"get the (?:id|name|url|number|list)|parse)\b", re.I),
          lambda m: "extract"),  # "extract the run id", "list all ..."
@@ -159,7 +168,7 @@ def is_instruction(text: str) -> bool:
     t = clean(text)
     if not t or (t.endswith("?") and not re.match(r"(?:do|does|is|are|can|did)\b", t, re.I)):
         return False
-    if _DIRECT.match(t):
+    if _DIRECT.match(t) or _PASSIVE.match(t) or _GERUND.match(t):
         return True
     purpose = _PURPOSE.match(t) or re.match(r"otherwise,\s+", t, re.I)  # "Otherwise, determine the app ..."
     if purpose and len(t) > purpose.end():
@@ -174,6 +183,14 @@ def is_instruction(text: str) -> bool:
 
 _PURPOSE = re.compile(r"(?:(?:in order )?to|based on|using|given|from|with|after reviewing|looking at|"
                       r"according to|depending on)\s+[^,]{3,160}?(?:,\s*\d+[^,]{0,20})*,\s*", re.I)
+_ACTION_DONE = (r"(?:terminated|deleted|removed|restarted|rebooted|replaced|drained|cordoned|scaled|increased|decreased|"
+                r"resized|upgraded|rolled\s+back|recreated|killed|stopped|reverted|evicted)")
+_PASSIVE = re.compile(r"(?:(?:once|then|after\s+that)[,]?\s+(?:[^,]{3,80},\s*)?)?(?:the|this|that|these|those)\s+[\w`.-]+"
+                      r"(?:\s+[\w`.-]+){0,4}?\s+(?:should|must|needs?\s+to)\s+be\s+" + _ACTION_DONE + r"\b"
+                      r"(?!\s+automatically)", re.I)  # "Once ... was resolved, the instance should be terminated."
+_GERUND = re.compile(r"(?:deleting|removing|restarting|rebooting|recreating|killing|scaling|draining|evicting|"
+                     r"rolling\s+back)\s+[^.]{3,80}?\s+(?:should|will|would)\s+(?:trigger|fix|resolve|solve|"
+                     r"force|restore|recreate)\b", re.I)  # "Deleting an incorrect Endpoint should trigger its recreation"
 _DIRECT = re.compile(r"(?:make sure|be sure|ensure|don't|do not|never|always|log ?in|sign in|double-check|set up)\b",
                      re.I)
 
@@ -283,7 +300,8 @@ def interprets(text: str) -> bool:
     return _INTERPRETS_SCREENED.search(clean(text)) is not None
 
 
-_OBSERVES = re.compile(r"\b(?:output|outputs|result|results|returns?|returned|shows?|prints?|lists?|you (?:see|get)|"
+_OBSERVES = re.compile(r"\b(?:output|outputs|result|results|returns?|returned|shows?|prints?|lists?|"
+                       r"you (?:(?:do\s*n[o']t|do not|did\s*n[o']t|did not)\s+)?(?:see|get|find|notice)|"
                        r"is (?:absent|present|missing|empty|listed)|command|query|response|status|exit code|"
                        r"logs? (?:says?|shows?|contains?)|above|below|threshold|\d+\s*%)", re.I)
 
@@ -370,6 +388,8 @@ def outcomes(text: str, options: list[str]) -> list[str]:
     "between X and Y"), the alternatives listed after a colon ("which to apply first: A,
     B, or C"), else yes/no."""
     found = [slug(o) for o in (case_labels(options) or options) if 0 < len(o.split()) <= 8]
+    if len(found) < 2 and picks_action(text):
+        found = [slug(o) for o in cause_labels(options)]  # "this could be the result of: - Faulty config, ..."
     if len(found) < 2:
         m = re.search(r"\b(?:between|whether(?: to)?|either)\s+(.+?)(?:[.?;]|\Z)", clean(text), re.I)
         if m:

@@ -55,16 +55,26 @@ class StepGraph:
 
 
 def units_of(steps: list[Step]) -> list[Step]:
-    """The steps the graph is drawn over: the top level, or the children of a lone top step;
+    """The steps the graph is drawn over: the top level, or the children of a lone top step
+    (unless all it holds is one plain step: "## Diagnosis" over one paragraph is the step);
     a top-level section that holds numbered step headings ("## Solution" over "### Step 1".."Step
     6") stands for those steps (see `_open`)."""
     units = steps
-    while len(units) == 1 and units[0].children and units[0].condition is None:
+    while len(units) == 1 and units[0].children and units[0].condition is None and not _one_leaf(units[0]):
         units = _open(units[0]) or units[0].children
     out: list[Step] = []
     for u in units:
         out.extend(_open(u) or [u])
     return out
+
+
+def _one_leaf(u: Step) -> bool:
+    """Whether `u` holds one step, not a section, with no listed steps or sections under it
+    (only what the front end derived from its sentences: checks, conditions)."""
+    if len(u.children) != 1:
+        return False
+    only = u.children[0]
+    return not only.section and not any(d.section or d.number is not None for d in only.walk() if d is not only)
 
 
 def _open(u: Step) -> list[Step]:

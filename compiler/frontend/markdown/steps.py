@@ -74,6 +74,7 @@ from skc.compiler.frontend.markdown.thresholds import threshold_checks
 from skc.compiler.frontend.markdown.trailing import (
     case_condition,
     concluded_then_acts,
+    option_condition,
     trailing_condition,
 )
 from skc.ir.location import Diagnostic, Location
@@ -230,13 +231,13 @@ class _Extractor:
 
     def introduces(self, b: Block, nxt: Block | None) -> bool:
         """Whether a paragraph ending in ':' heads the next block as a step (code to run, steps,
-        or a checklist it asks to go through)."""
+        a checklist it asks to go through, or options or causes to choose among)."""
         if nxt is None or not b.text.rstrip().endswith(":"):
             return False
         if nxt.kind == "code":
             return bool(self.code(nxt))
         if nxt.kind == "list":
-            return any(self.acts(it) for it in nxt.children) or prose.asks_to_act(b.text)
+            return any(self.acts(it) for it in nxt.children) or prose.asks_to_act(b.text) or picks_action(b.text)
         return False
 
     def list_(self, lst: Block, counter: Counter, intro: Step | None, out: list[Step]) -> Step | None:
@@ -357,6 +358,18 @@ class _Extractor:
                              self.loc(line, col), snippets=snippets)
                 mark(other, other.text)
                 conds[-1].otherwise.append(other)
+                open_cond = None
+            elif not conds and plain and plain[-1][1] == before and before is not None and \
+                    (option := option_condition(before, sentence)) is not None:
+                off, _ = plain.pop()  # "You may be able to X. Otherwise, Z.": whether X does it, else Z
+                oline = b.line_of(off)
+                step = Step("", before, self.loc(oline, self.col_of(oline, before)), condition=option,
+                            snippets=self.spans(b, off, off + len(before), before))
+                other = Step("", re.sub(r"^(?:otherwise|else)[,:]?\s*", "", prose.clean(sentence), flags=re.I),
+                             self.loc(line, col), snippets=snippets)
+                mark(other, other.text)
+                step.otherwise.append(other)
+                conds.append(step)
                 open_cond = None
             elif cond is not None:
                 step = Step("", sentence, self.loc(line, col), condition=cond, snippets=snippets)

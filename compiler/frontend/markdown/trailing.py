@@ -10,7 +10,10 @@ reader to act); a vague condition ("if needed", "if necessary", "if you want") i
 and neither is an "if" inside parentheses or code, or one that opens a clause of several
 ("if and only if", "if any"), nor a concession ("You can still use X when Y"). `concluded_then_acts` carries "If X, this is Y. You need
 to Z." into one condition whose action is Z; `case_condition` reads "In case of
-maintenance ensure to cordon and drain node" (a noun phrase, no comma).
+maintenance ensure to cordon and drain node" (a noun phrase, no comma); `option_condition`
+reads an option offered in the second person and then "Otherwise, <instruction>" ("You may
+be able to solve the problem by increasing size of the storage volume. Otherwise, determine
+the application ...") as whether the option does it, its otherwise-step the instruction.
 """
 
 from __future__ import annotations
@@ -43,6 +46,23 @@ def trailing_condition(sentence: str) -> prose.Condition | None:
         return None
     kw = m.group("kw").lower()
     return prose.Condition(cond.rstrip(" .:"), main + ".", kw == "unless", "if" if kw == "in case" else kw)
+
+
+_OPTION = re.compile(r"^(?:you|we)\s+(?:may|might|can|could)\s+(?:also\s+)?(?:be\s+able\s+to\s+)?(?P<what>.+)\Z", re.I)
+_OTHERWISE = re.compile(r"^(?:otherwise|else)[,:]?\s+", re.I)
+
+
+def option_condition(option: str, otherwise: str) -> prose.Condition | None:
+    """ "You may be able to X by Y." followed by "Otherwise, Z.": the option's sentence as a
+    condition (whether it does it) whose action is itself; None unless the option is offered
+    to the reader and the otherwise-sentence tells them what to do ("Otherwise, the capture
+    might miss traffic" is a consequence)."""
+    m = _OPTION.match(prose.clean(option))
+    rest = _OTHERWISE.sub("", prose.clean(otherwise), count=1)
+    if m is None or rest == prose.clean(otherwise) or not prose.is_instruction(rest):
+        return None
+    what = m.group("what").rstrip(" .")
+    return prose.Condition(f"you can {what}", prose.clean(option), keyword="if")
 
 
 def concluded_then_acts(cond_step: Step, sentence: str) -> bool:
