@@ -305,10 +305,11 @@ class Lowering:
         cond = st.condition
         assert cond is not None
         action = prose.clean(cond.action)
+        listed = action.endswith(":") and bool(st.options) and not st.children  # "..., check whether one of these occurred:"
         if st.snippets:
             self.emit_code(st, scope)
-        elif action and not action.endswith(":") and (prose.is_instruction(action) or prose.modal(action)):
-            value = self.llm_step(st, action, scope)
+        elif action and (listed or not action.endswith(":")) and (prose.is_instruction(action) or prose.modal(action)):
+            value = self.llm_step(st, st.prompt if listed else action, scope)
             scope.produced.append((st.label, value))
             scope.last, scope.last_label = [value], st.label
         elif action and not action.endswith(":"):

@@ -56,9 +56,13 @@ def remark(action: str) -> bool:
     return bool(_YOU_SEE.match(text) or _DOES.match(text) or _HAPPENS.match(text)) and not _ACTS.search(text)
 
 
+_SUFFIX = re.compile(r"(?<=[a-z]{3})(?:ing|ed|es|e|s)\Z")
+
+
 def content_words(text: str) -> frozenset[str]:
-    """The words of `text` that carry its meaning (no articles, negations or check verbs)."""
-    return frozenset(w for w in _WORD.findall(text.lower().replace("n't", " not")) if w not in _NOISE)
+    """The stems of the words of `text` that carry its meaning (no articles, negations or check
+    verbs): "a virtual network update occurred" and "the virtual network was updated" share "updat"."""
+    return frozenset(_SUFFIX.sub("", w) for w in _WORD.findall(text.lower().replace("n't", " not")) if w not in _NOISE)
 
 
 def same_fact(a: str, b: str) -> bool:

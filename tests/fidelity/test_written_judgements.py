@@ -1,0 +1,144 @@
+"""Judgements written in less usual places: a comment in a code block ("# if down:"), a
+question as a heading or before "In that case" / "Then", a condition whose action introduces
+a list of facts to check, "see if it exits successfully". Each form with corpus-shaped
+examples and the sentences it must leave alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from skc.compiler.frontend.markdown.anaphora import anaphoric_condition
+from skc.compiler.frontend.markdown.code_comments import gate
+from skc.compiler.frontend.markdown.intro_checks import checked_facts
+from skc.compiler.frontend.markdown.remarks import same_fact
+from skc.compiler.frontend.runbook.tsg_md import compile_tsg
+
+
+def _decides(tmp_path: Path, text: str) -> list[tuple[str, list[str]]]:
+    """(prompt, ops its operands come from) of each llm.decide compiled from `text`."""
+    doc = tmp_path / "rb.md"
+    doc.write_text(text, encoding="utf-8")
+    result = compile_tsg(doc)
+    assert result.module is not None
+    return [(str(op.attributes["prompt"]), [str(v.defining_op.attributes.get("step", v.defining_op.op_name))
+                                            for v in op.operands if v.defining_op is not None])
+            for wf in result.module.workflows for op in wf.walk() if op.op_name == "llm.decide"]
+
+
+@pytest.mark.parametrize(("comment", "cond", "action"), [
+    ("if down:", "down", ""),
+    ("Clean out temporary dirs, **only if the prometheus container is indeed not running**",
+     "the prometheus container is indeed not running", "Clean out temporary dirs."),
+    ("As a last resort, delete some WAL. This will cause data loss of metrics ingested since the last commit.",
+     "the steps before did not resolve the problem", "delete some WAL."),
+    ("if customers still report issues, check each affected repo for consistency:", "customers still report issues",
+     "check each affected repo for consistency:"),
+    ("If the package already exists in the repo, find the name and then remove it from the repo",
+     "the package already exists in the repo", "find the name and then remove it from the repo"),
+    ("Alternatively, if you only have the IDs", "you only have the IDs", ""),
+])
+def test_a_comment_that_opens_or_restricts_with_a_condition_gates_its_command(comment: str, cond: str,
+                                                                                action: str) -> None:
+    got = gate(comment)
+    assert got is not None
+    assert (got.cond, got.action) == (cond, action)
+
+
+@pytest.mark.parametrize("comment", [
+    "Profile PID 1234 when it is actively on-CPU, sampling at up to 99 times per second.",  # describes the command
+    "Capture a stack trace when any process triggers the chosen tracepoint.",
+    "this may fail if shards are not placed according to allocation constraints,",  # a remark
+    "Change `hup puma` to `restart sidekiq-cluster` when removing a PgBouncer-specific instance",  # edit the command
+    "Get a shell on a container that has access to the volume. If prometheus itself is down, you can use thanos-sidecar:",
+    "%x = transaction ID (0 if none)",
+    "Check the disk usage again:",
+])
+def test_a_comment_that_describes_gates_nothing(comment: str) -> None:
+    assert gate(comment) is None
+
+
+def test_a_gated_command_in_a_block_is_a_decision_over_the_commands_before_it(tmp_path: Path) -> None:
+    text = ("# Disk full\n\n## Mitigation\n\nRun:\n\n```\n# Check the disk usage:\ndf -h\n\n"
+            "# Clean out temporary dirs, **only if the container is not running**\nrm -rf /data/*.tmp\n\n"
+            "# Check the disk usage again:\ndf -h /data\n\n# As a last resort, delete some WAL.\nrm -rf /data/wal/*\n```\n")
+    decides = _decides(tmp_path, text)
+    assert [p for p, _ in decides] == ["The container is not running?", "The steps before did not resolve the problem?"]
+    assert decides[0][1] == ["Mitigation.1"]  # the first df
+    assert decides[1][1] == ["Mitigation.1.c2"]  # the second df
+
+
+def test_a_block_whose_comments_only_describe_stays_one_step(tmp_path: Path) -> None:
+    text = ("# Logs\n\n## Steps\n\nRun:\n\n```bash\n# List pods in the namespace.\nkubectl get pods -n x\n\n"
+            "# Dump logs of the previous container instance.\nkubectl logs pod-1 --previous\n```\n")
+    assert _decides(tmp_path, text) == []
+
+
+@pytest.mark.parametrize(("sentence", "previous", "cond", "action"), [
+    ("Then ask your network administrator before you add your client IP address.",
+     "Do you access the API server from a corporate network where traffic is routed through a proxy server?",
+     "Do you access the API server from a corporate network where traffic is routed through a proxy server",
+     "ask your network administrator before you add your client IP address."),
+    ("In that case, you can check your application to determine whether it's reusing existing connections.",
+     "Are you reaching or exceeding the maximum number of allocated SNAT ports?",
+     "Are you reaching or exceeding the maximum number of allocated SNAT ports",
+     "you can check your application to determine whether it's reusing existing connections."),
+    ("In this case, check the pod events by using the kubectl describe command:", "What if the pod isn't running?",
+     "the pod isn't running", "check the pod events by using the kubectl describe command:"),
+])
+def test_in_that_case_or_then_after_a_question_is_its_condition(sentence: str, previous: str, cond: str,
+                                                                 action: str) -> None:
+    got = anaphoric_condition(sentence, previous)
+    assert got is not None
+    assert (got.cond, got.action, got.negated) == (cond, action, False)
+
+
+def test_then_after_a_check_or_a_statement_only_orders_the_steps() -> None:
+    assert anaphoric_condition("Then, check whether you can move the actions to a data disk.",
+                               "Check whether the OS disk is used heavily.") is None
+    assert anaphoric_condition("Then restart the pod.", "The pod restarts often.") is None
+    assert anaphoric_condition("In that case, restart it.", "The pod restarts often.") is None
+
+
+def test_a_question_heading_over_commands_is_a_decision_over_them(tmp_path: Path) -> None:
+    text = ("# Outbound issues\n\n## Is the issue intermittent?\n\n### Step 1: Is the pod or node exhausted on "
+            "resources?\n\nRun the following commands to check how much the resources are used:\n\n```bash\n"
+            "kubectl top pods\nkubectl top nodes\n```\n\n### Step 2: Is the OS disk used heavily?\n\n"
+            "Look at the disk metrics in the portal.\n\n### How does it get there?\n\nRun `ls /var/log`.\n")
+    decides = _decides(tmp_path, text)
+    assert [p for p, _ in decides] == ["Check whether the answer is yes: Is the pod or node exhausted on resources?"]
+    assert decides[0][1] == ["1.1", "1.1"]  # both kubectl top commands; no decision for the heading of sections,
+    # none for a question with no command under it, none for a "how" question
+
+
+def test_a_condition_introducing_facts_to_check_is_kept(tmp_path: Path) -> None:
+    text = ("# DNS\n\n## Step 3\n\n1. Check whether the virtual network was updated recently.\n\n"
+            "   If a virtual network update occurred, check whether one of the following events also occurred:\n\n"
+            "   - The nodes were restarted.\n   - The network service in the node was restarted.\n\n"
+            "## Step 4\n\n* Look at the dashboard:\n  * if the distribution of connections is uneven, then perhaps:\n"
+            "    * one node was down during a deployment\n    * or the healthcheck service is down.\n\n"
+            "## Step 5\n\nKubelets spawn new threads. If the allocation of new threads is unsuccessful, this failure "
+            "can affect service readiness, as follows:\n\n- The node status changes to Not Ready.\n"
+            "- The log shows pthread_create failures.\n")
+    prompts = [p for p, _ in _decides(tmp_path, text)]
+    assert prompts[0] == "Check whether the virtual network was updated recently."
+    assert prompts[1].startswith("check whether one of the following events also occurred:\n- The nodes were restarted.")
+    assert "The distribution of connections is uneven?" in prompts
+    assert not any("allocation of new threads" in p for p in prompts)  # it only describes what follows
+    assert len(prompts) == 3  # "a virtual network update occurred" is the check's fact: decided once
+
+
+def test_same_fact_sees_through_word_endings() -> None:
+    assert same_fact("Check whether the virtual network was updated recently to add the new DNS servers.",
+                     "a virtual network update occurred")
+    assert not same_fact("the pods are running", "the nodes are ready")
+
+
+@pytest.mark.parametrize(("sentence", "facts"), [
+    ("Try running the script manually like this and see if it exits successfully:", ["it exits successfully"]),
+    ("Run the backup and check if it failed.", ["it failed"]),
+    ("Check if you have access to the cluster.", []),
+])
+def test_see_if_it_exits_successfully_judges_the_run(sentence: str, facts: list[str]) -> None:
+    assert checked_facts(sentence, ["/usr/local/bin/gcs-snapshot.sh"]) == facts
