@@ -70,6 +70,8 @@ LLM_KINDS: Rules[str] = Rules(
                      r"an?\s+(?:option|approach|recovery|strategy|path)\b)|decide|determine (?:whether|if|which)|select (?:one|between|which)|pick (?:one|which|"
                      r"between)|whether|which (?:one|option|approach)|is it|classify)\b", re.I),
          lambda m: "decide"),  # "decide whether ...", "which option ..."
+    Rule(re.compile(r"\b(?:ensure|make sure|verify|confirm|check)\s+that\s*:\s+-\s", re.I),
+         lambda m: "decide"),  # "ensure that:" + the facts listed under it (its details): do they all hold?
     Rule(re.compile(r"\b(?:extract|collect|gather|list (?:all|every)|note (?:down )?the|record the|"
                       r"get the (?:id|name|url|number|list)|parse)\b", re.I),
          lambda m: "extract"),  # "extract the run id", "list all ..."
