@@ -142,3 +142,12 @@ def test_same_fact_sees_through_word_endings() -> None:
 ])
 def test_see_if_it_exits_successfully_judges_the_run(sentence: str, facts: list[str]) -> None:
     assert checked_facts(sentence, ["/usr/local/bin/gcs-snapshot.sh"]) == facts
+
+
+def test_ensure_that_over_listed_facts_is_a_decision(tmp_path: Path) -> None:
+    text = ("# Spike\n\n## Mitigation\n\nRun `psql -c 'select pg_terminate_backend(1)'`.\n\n## Post-checks\n\n"
+            "Once the root cause is eliminated, ensure that:\n- the spike has ended,\n- the 5xx errors have ended.\n\n"
+            "## Cleanup\n\nAfter the cleanup, check that:\n- you restart `pgbouncer`,\n- you run `psql -c 'select 1'`.\n")
+    prompts = [p for p, _ in _decides(tmp_path, text)]
+    assert prompts[0].startswith("Once the root cause is eliminated, ensure that:\n- the spike has ended")
+    assert len(prompts) == 1  # "check that:" over steps to take is no judgement of its own

@@ -38,6 +38,7 @@ from skc.compiler.frontend.markdown.code_comments import comment_gates
 from skc.compiler.frontend.markdown.document import Block, Document, Section
 from skc.compiler.frontend.markdown.gates import gate_section
 from skc.compiler.frontend.markdown.heading_checks import heading_check, item_checks
+from skc.compiler.frontend.markdown.headless import headless_steps
 from skc.compiler.frontend.markdown.inline_calls import inline_call_warnings
 from skc.compiler.frontend.markdown.intro_checks import intro_checks
 from skc.compiler.frontend.markdown.list_nesting import fold_underindented
@@ -107,7 +108,7 @@ class _Extractor:
             root = Section("", 0, 1, 1, blocks=root.blocks + title.blocks, sections=title.sections + root.sections[1:])
         body = self.section(Section("", 0, 1, 1, sections=root.sections), "")
         if not body:
-            return pair_conditions(prune(self.blocks(root.blocks, Counter(""))))
+            return headless_steps(pair_conditions(prune(self.blocks(root.blocks, Counter("")))))  # no headings
         preamble = [b for b in root.blocks if b.kind != "para" or any(looks_like_command(sp.text) for sp in b.spans)]
         return pair_conditions(prune(self.blocks(preamble, Counter(self.unique("intro"))) + body))
 
@@ -227,7 +228,14 @@ class _Extractor:
 
     def table_block(self, blocks: list[Block], i: int, counter: Counter, intro: Step | None,
                     out: list[Step]) -> Step | None:
-        out.extend(table_steps(blocks[i], counter, self.doc.path, self.diags))
+        rows = table_steps(blocks[i], Counter(""), self.doc.path, self.diags)
+        if intro is not None and rows and i > 0 and blocks[i - 1].kind == "para" and not intro.snippets \
+                and not intro.children and intro.condition is None and prose.is_instruction(intro.text):
+            intro.snippets.extend(sn for r in rows for sn in r.snippets)  # "Consider these options:" + a command table
+            return None
+        for r in rows:
+            r.label = counter.next()
+        out.extend(rows)
         return None
 
     def introduces(self, b: Block, nxt: Block | None) -> bool:
@@ -255,6 +263,7 @@ class _Extractor:
         if absorb and intro is not None and picks_action(intro.text) and not any(it.children for it in lst.children):
             steps_list = False  # "Depending on symptoms, you may decide to choose:" + the options: one choice
         if not steps_list:
+            target.reserved -= {it.number for it in lst.children if it.number is not None}  # no step numbers
             if intro is not None:
                 intro.details.extend(it.text for it in lst.children)
                 intro.options.extend(prose.clean(it.text) for it in lst.children)
