@@ -151,3 +151,26 @@ def test_ensure_that_over_listed_facts_is_a_decision(tmp_path: Path) -> None:
     prompts = [p for p, _ in _decides(tmp_path, text)]
     assert prompts[0].startswith("Once the root cause is eliminated, ensure that:\n- the spike has ended")
     assert len(prompts) == 1  # "check that:" over steps to take is no judgement of its own
+
+
+def test_a_list_of_causes_with_their_queries_is_one_choice_among_them(tmp_path: Path) -> None:
+    text = ("# Spike\n\n## Diagnostics\n\nThe spike can be caused by one of the following 3 reasons:\n\n"
+            "1. AutoANALYZE on one of large tables. Check it:\n\n    ```sql\n    select * from pg_stat_activity where "
+            "query ~ '^autovacuum';\n    ```\n\n1. A long-running transaction on the primary:\n\n    ```sql\n"
+            "    select * from pg_stat_activity where state = 'active';\n    ```\n\n"
+            "1. A long-running transaction on a standby. Check `pg_replication_slots` on the primary.\n\n"
+            "## Reasons\n\nHere are several possible reasons why your pod is stuck:\n\n"
+            "1. **Application failure**: the application crashes.\n2. **Image pull issues**: the image is corrupted.\n")
+    decides = _decides(tmp_path, text)
+    assert len(decides) == 1  # the reasons to read are background: no choice
+    prompt, seen = decides[0]
+    assert prompt.startswith("Decide which of these causes it is: AutoANALYZE on one of large tables; A long-running")
+    assert len(seen) == 2  # both queries
+
+
+def test_causes_that_share_their_first_words_are_told_apart_by_the_rest() -> None:
+    from skc.compiler.frontend.markdown.cause_lists import _distinct
+
+    assert _distinct(["AutoANALYZE on one of large tables", "A long-running transaction on the primary",
+                      "A long-running transaction on a standby"]) == [
+        "AutoANALYZE on one of large tables", "the primary", "a standby"]

@@ -33,6 +33,7 @@ from skc.compiler.frontend.common.commands import looks_like_command
 from skc.compiler.frontend.markdown import flow, prose
 from skc.compiler.frontend.markdown.anaphora import anaphoric_condition
 from skc.compiler.frontend.markdown.blocks import read_block
+from skc.compiler.frontend.markdown.cause_lists import cause_choices
 from skc.compiler.frontend.markdown.choices import picks_action
 from skc.compiler.frontend.markdown.code_comments import comment_gates
 from skc.compiler.frontend.markdown.document import Block, Document, Section
@@ -131,6 +132,7 @@ class _Extractor:
             intro_checks(group)  # "Verify if there is an error in `x` logs." + ```kubectl logs x```
             threshold_checks(group)  # "p99 of `X` should be less than 10ms. Query in metrics UI:" + a query
             comment_gates(group, self.doc.lines)  # "# if down:" above a command in its block
+            cause_choices(group)  # "can be caused by one of the following 3 reasons:" + items with queries
             if group.children:
                 heading_check(sub.title, group)  # "Step 5: Verify DNS responses contain the expected IPs"
             if not group.children and sub.number is not None:  # "## Step 2: Connect to the node" + prose only
