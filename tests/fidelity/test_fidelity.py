@@ -22,7 +22,6 @@ KNOWN_DROPS: set[str] = set()  # none: the inline `pg_terminuate_backend({PID})`
 # (case, element) where the hand-checked structure and the front end disagree and the data is
 # right: the front end's gap, kept visible as a strict xfail (`test_structure_gap`) until read.
 STRUCTURE_GAPS: dict[tuple[str, str], str] = {
-    ("gl_filesystem_alerts_inodes", "inputs"): "a bare upper-case FS_PATH no sentence asks to replace is no input (LATEST is: 'replace LATEST with version')",
     ("gl_gcs_snapshots", "edges"): "two independent procedures (manual snapshot; the alert's troubleshooting) chained by an edge",
     ("po_alertmanager_cluster_down", "steps"): "a one-step document lists no steps",
     ("po_alertmanager_members_inconsistent", "steps"): "'Deleting an incorrect Endpoint should trigger ...' (a gerund action) is no Mitigation step",

@@ -157,7 +157,7 @@ def is_instruction(text: str) -> bool:
     return following not in ("of", "is", "are", "was", "were", "can", "will", "may")  # "Number of pods is high"
 
 
-_PURPOSE = re.compile(r"(?:(?:in order )?to|based on|using|given|from|with|after reviewing|looking at|"
+_PURPOSE = re.compile(r"(?:(?:in order |for\s+(?:[\w-]+\s+){1,4}?)?to|based on|using|given|from|with|after reviewing|looking at|"
                       r"according to|depending on)\s+[^,]{3,160}?(?:,\s*\d+[^,]{0,20})*,\s*", re.I)
 _DIRECT = re.compile(r"(?:make sure|be sure|ensure|don't|do not|never|always|log ?in|sign in|double-check|set up)\b",
                      re.I)

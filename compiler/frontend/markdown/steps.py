@@ -77,6 +77,7 @@ from skc.compiler.frontend.markdown.thresholds import threshold_checks
 from skc.compiler.frontend.markdown.trailing import (
     case_condition,
     concluded_then_acts,
+    then_continues,
     trailing_condition,
 )
 from skc.ir.location import Diagnostic, Location
@@ -374,7 +375,8 @@ class _Extractor:
                 conds.append(step)
                 open_cond = step if cond.header or (step.goto is None and step.exit is None) else None
             elif open_cond is not None and open_cond.condition is not None and (
-                    open_cond.condition.header or marked(sentence) or concluded_then_acts(open_cond, sentence)):
+                    open_cond.condition.header or marked(sentence) or concluded_then_acts(open_cond, sentence)
+                    or then_continues(open_cond, sentence)):
                 c = open_cond.condition
                 open_cond.condition = replace(c, action=f"{c.action} {sentence}".strip())
                 open_cond.text = f"{open_cond.text} {sentence}"
