@@ -174,3 +174,33 @@ def test_causes_that_share_their_first_words_are_told_apart_by_the_rest() -> Non
     assert _distinct(["AutoANALYZE on one of large tables", "A long-running transaction on the primary",
                       "A long-running transaction on a standby"]) == [
         "AutoANALYZE on one of large tables", "the primary", "a standby"]
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("For quick testing to determine whether the egress device causes the issue, you can temporarily allow all "
+     "traffic to go through the internet.", "generate"),  # the purpose clause judges nothing
+    ("To check whether the pod restarts, decide whether to scale it.", "decide"),
+    ("Decide whether the egress device causes the issue.", "decide"),
+])
+def test_a_purpose_clause_opened_by_for_does_not_make_a_decision(text: str, kind: str) -> None:
+    from skc.compiler.frontend.markdown import prose
+
+    assert prose.llm_kind(text) == kind
+
+
+def test_then_after_a_conditional_instruction_stays_in_its_branch(tmp_path: Path) -> None:
+    from skc.compiler.frontend.markdown.document import parse_document
+    from skc.compiler.frontend.markdown.steps import extract_steps
+
+    text = ("# Disk\n\n## Step 2\n\nIf these remedies don't resolve the issue, analyze the process that does heavy "
+            "read/write operations on the disk. Then, check whether you can move the actions to a data disk.\n\n"
+            "## Step 3\n\nIf the disk usage is above 90%, this is a capacity problem. Then restart the pod.\n")
+    steps = extract_steps(parse_document(text, str(tmp_path / "rb.md")), [])
+    first = [s for s in steps[0].walk() if s.condition is not None]
+    assert len(first) == 1
+    assert first[0].condition is not None
+    assert first[0].condition.action.endswith("move the actions to a data disk.")
+    second = [s for s in steps[1].walk() if s.condition is not None]
+    assert second
+    assert second[0].condition is not None
+    assert "restart" not in second[0].condition.action  # it concluded: "Then" goes on unconditionally
