@@ -204,3 +204,30 @@ def test_then_after_a_conditional_instruction_stays_in_its_branch(tmp_path: Path
     assert second
     assert second[0].condition is not None
     assert "restart" not in second[0].condition.action  # it concluded: "Then" goes on unconditionally
+
+
+def test_steps_listed_per_case_are_preceded_by_the_choice_of_case(tmp_path: Path) -> None:
+    text = ("# Spike\n\n## Diagnostics\n\nRun `psql -c 'select * from pg_stat_activity'`.\n\n## Mitigation\n\n"
+            "Once the root cause is identified, consider interrupting the session:\n"
+            "- for autoANALYZE, it won't cause issue (but recommended to run a manual `analyze (verbose, skip_locked) "
+            "{table_name}` right after interrupting);\n"
+            "- for a regular long-running transaction – it is a business decision. Interrupt it using "
+            "`pg_terminate_backend(pid)`.\n\n## Notes\n\n- For example, run `uptime` first.\n- Run `df -h`.\n")
+    decides = _decides(tmp_path, text)
+    assert [p for p, _ in decides] == ["Decide which case applies: autoANALYZE; a regular long-running transaction."]
+    assert decides[0][1] == ["Diagnostics.1"]  # what the diagnosis found ("For example" names no case)
+
+
+@pytest.mark.parametrize(("item", "case"), [
+    ("For Virtual Machine Scale Set nodes, use the az vmss run-command invoke command:",
+     "Virtual Machine Scale Set nodes"),
+    ("for a regular long-running transcactions – it is a business decision.", "a regular long-running transcactions"),
+    ("For Go processes, you can profile via pprof.", "Go processes"),
+    ("For more information, see the docs.", None),
+    ("For example, run `uptime`.", None),
+    ("Forward the port with `kubectl port-forward`.", None),
+])
+def test_a_case_is_named_by_for_and_a_short_phrase(item: str, case: str | None) -> None:
+    from skc.compiler.frontend.markdown.case_lists import _case
+
+    assert _case(item) == case

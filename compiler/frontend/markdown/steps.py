@@ -33,6 +33,7 @@ from skc.compiler.frontend.common.commands import looks_like_command
 from skc.compiler.frontend.markdown import flow, prose
 from skc.compiler.frontend.markdown.anaphora import anaphoric_condition
 from skc.compiler.frontend.markdown.blocks import read_block
+from skc.compiler.frontend.markdown.case_lists import case_choice
 from skc.compiler.frontend.markdown.cause_lists import cause_choices
 from skc.compiler.frontend.markdown.choices import picks_action
 from skc.compiler.frontend.markdown.code_comments import comment_gates
@@ -281,6 +282,9 @@ class _Extractor:
                 items.append(step)
         if intro is not None and details:
             intro.details.extend(details)
+        choice = case_choice(items, target.prefix) if not details else None
+        if choice is not None:
+            items.insert(0, choice)  # "- for autoANALYZE, ...; - for a regular transaction, ...": which case first
         if absorb and intro is not None:
             intro.children.extend(items)
             return None
