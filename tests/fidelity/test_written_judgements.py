@@ -231,3 +231,29 @@ def test_a_case_is_named_by_for_and_a_short_phrase(item: str, case: str | None) 
     from skc.compiler.frontend.markdown.case_lists import _case
 
     assert _case(item) == case
+
+
+@pytest.mark.parametrize(("sentence", "cond"), [
+    ("For example, suppose project ID 1000 appears to have many jobs, and you want to remove all jobs relating to "
+     "that project.", "project ID 1000 appears to have many jobs, and you want to remove all jobs relating to that project"),
+    ("Suppose you see a lot of `RepositoryMirrorUpdateWorker` instances that you want to kill.",
+     "you see a lot of `RepositoryMirrorUpdateWorker` instances that you want to kill"),
+    ("Let's say ILM is configured to run every 10 mins.", None),  # an explanation's premise
+    ("The setting is supposed to be on.", None),
+])
+def test_suppose_heads_the_case_the_next_sentences_handle(sentence: str, cond: str | None) -> None:
+    from skc.compiler.frontend.markdown.trailing import supposed_condition
+
+    got = supposed_condition(sentence)
+    assert (got.cond if got is not None else None) == cond
+    assert got is None or got.header
+
+
+def test_a_supposed_case_guards_the_command_after_it(tmp_path: Path) -> None:
+    text = ("# Sidekiq\n\n## Steps\n\n1. Dump the jobs:\n\n    ```sh\n    sudo gitlab-rails runner /tmp/sq.rb show\n    ```\n\n"
+            "1. Look inside the output for the queue breakdown.\n\n1. For example, suppose project ID 1000 appears "
+            "to have many jobs. In `gitlab-rails console`, you can run:\n\n    ```sh\n"
+            "    sudo gitlab-rails runner /tmp/sq.rb kill 1000\n    ```\n")
+    decides = _decides(tmp_path, text)
+    assert [p for p, _ in decides] == ["Project ID 1000 appears to have many jobs?"]
+    assert decides[0][1] == ["Steps.2"]  # what "look inside the output" made of the dump

@@ -78,6 +78,7 @@ from skc.compiler.frontend.markdown.thresholds import threshold_checks
 from skc.compiler.frontend.markdown.trailing import (
     case_condition,
     concluded_then_acts,
+    supposed_condition,
     then_continues,
     trailing_condition,
 )
@@ -357,7 +358,7 @@ class _Extractor:
             col = self.col_of(line, sentence)
             before, previous = previous, sentence  # "Did X? If so, Y": the fact "if so" tests
             cond = anaphoric_condition(sentence, before) or case_condition(sentence) or \
-                prose.parse_condition(sentence) or trailing_condition(sentence)
+                prose.parse_condition(sentence) or trailing_condition(sentence) or supposed_condition(sentence)
             skip = action_offset(sentence, cond) if cond is not None else 0
             snippets = self.spans(b, offset + skip, offset + len(sentence), sentence[skip:])
             self.diags += inline_call_warnings(b, offset, offset + len(sentence), snippets, self.doc.path)

@@ -9,7 +9,7 @@ condition holds, instead of always. Only an instruction counts (the sentence tel
 reader to act); a vague condition ("if needed", "if necessary", "if you want") is no branch,
 and neither is an "if" inside parentheses or code, or one that opens a clause of several
 ("if and only if", "if any"), nor a concession ("You can still use X when Y"). `concluded_then_acts` carries "If X, this is Y. You need
-to Z." into one condition whose action is Z, and `then_continues` "If X, do Y. Then, do Z." into one whose action is Y then Z; `case_condition` reads "In case of
+to Z." into one condition whose action is Z, and `then_continues` "If X, do Y. Then, do Z." into one whose action is Y then Z; `supposed_condition` reads "Suppose X." as a condition heading the sentences after it; `case_condition` reads "In case of
 maintenance ensure to cordon and drain node" (a noun phrase, no comma).
 """
 
@@ -71,6 +71,21 @@ def then_continues(cond_step: Step, sentence: str) -> bool:
         return False
     own = prose.clean(c.action)
     return prose.is_instruction(own) or prose.modal(own)
+
+
+_SUPPOSE = re.compile(r"^(?:for\s+example,?\s+)?(?:let'?s\s+)?suppos(?:e|ing)\s+(?:that\s+)?(?P<cond>[^.;:]{6,}?)[.:]?\Z",
+                      re.I | re.S)
+
+
+def supposed_condition(sentence: str) -> prose.Condition | None:
+    """ "For example, suppose project ID 1000 appears to have many jobs, and you want to remove
+    them.", "Suppose there are no signs of errors, and all metrics point to X.": the case the
+    sentences after it handle ("In that case, we should ...", "In the console, you can run:"),
+    as a condition that heads them (see `prose.Condition.header`); None for other sentences."""
+    m = _SUPPOSE.match(prose.clean(sentence))
+    if m is None:
+        return None
+    return prose.Condition(m.group("cond").strip().rstrip(","), "", False, "if", header=True)
 
 
 _CASE_OF = re.compile(r"^(?:in\s+(?:the\s+)?case\s+of|in\s+the\s+event\s+of|on|during|for)\s+(?P<what>(?:an?\s+|the\s+)?"
