@@ -257,3 +257,31 @@ def test_a_supposed_case_guards_the_command_after_it(tmp_path: Path) -> None:
     decides = _decides(tmp_path, text)
     assert [p for p, _ in decides] == ["Project ID 1000 appears to have many jobs?"]
     assert decides[0][1] == ["Steps.2"]  # what "look inside the output" made of the dump
+
+
+def test_conditions_on_the_values_of_one_subject_are_one_choice(tmp_path: Path) -> None:
+    text = ("# Outbound\n\n## Step 2: Determine the outbound type\n\n```azurecli\naz aks show -g rg -n aks --query "
+            "networkProfile.outboundType\n```\n\nIf the outbound type is `userDefinedRouting`, make sure that the "
+            "firewall is reachable with `curl -I https://firewall`.\n\nIf the outbound type is `managedNATGateway`, "
+            "check the NAT gateway with `az network nat gateway show -g rg -n nat`.\n\nIf the pod is running, "
+            "restart it with `kubectl rollout restart deploy/x`.\n")
+    decides = _decides(tmp_path, text)
+    assert [p for p, _ in decides] == [
+        "Decide which value outbound type has: userDefinedRouting, managedNATGateway or another.", "The pod is running?"]
+    assert decides[0][1] == ["2.1"]  # the az aks show output
+
+
+@pytest.mark.parametrize(("cond", "tested"), [
+    ("the outbound type is `loadBalancer`", True),
+    ("the result is **true**", True),
+    ("the pod is running", False),  # no literal value: a yes/no question
+    ("the outbound type isn't `loadBalancer`", False),
+])
+def test_a_value_test_names_a_literal(cond: str, tested: bool) -> None:
+    from skc.compiler.frontend.markdown.prose import Condition
+    from skc.compiler.frontend.markdown.step_model import Step
+    from skc.compiler.frontend.markdown.value_cases import tests_a_value
+    from skc.ir.location import Location
+
+    step = Step("1", cond, Location("x.md", 1, 1), condition=Condition(cond, "restart it.", "isn't" in cond))
+    assert tests_a_value(step) is tested

@@ -82,6 +82,7 @@ from skc.compiler.frontend.markdown.trailing import (
     then_continues,
     trailing_condition,
 )
+from skc.compiler.frontend.markdown.value_cases import value_cases
 from skc.ir.location import Diagnostic, Location
 
 
@@ -112,9 +113,9 @@ class _Extractor:
             root = Section("", 0, 1, 1, blocks=root.blocks + title.blocks, sections=title.sections + root.sections[1:])
         body = self.section(Section("", 0, 1, 1, sections=root.sections), "")
         if not body:
-            return headless_steps(pair_conditions(prune(self.blocks(root.blocks, Counter("")))))  # no headings
+            return value_cases(headless_steps(pair_conditions(prune(self.blocks(root.blocks, Counter(""))))))  # no headings
         preamble = [b for b in root.blocks if b.kind != "para" or any(looks_like_command(sp.text) for sp in b.spans)]
-        return pair_conditions(prune(self.blocks(preamble, Counter(self.unique("intro"))) + body))
+        return value_cases(pair_conditions(prune(self.blocks(preamble, Counter(self.unique("intro"))) + body)))
 
     def section(self, sec: Section, prefix: str) -> list[Step]:
         counter = Counter(prefix)
