@@ -285,3 +285,15 @@ def test_a_value_test_names_a_literal(cond: str, tested: bool) -> None:
 
     step = Step("1", cond, Location("x.md", 1, 1), condition=Condition(cond, "restart it.", "isn't" in cond))
     assert tests_a_value(step) is tested
+
+
+def test_a_table_of_what_each_code_means_is_a_lookup_over_the_command_that_shows_it(tmp_path: Path) -> None:
+    text = ("# Outbound\n\n## Step 3: Examine the curl output\n\nThe following HTTP status codes might indicate the "
+            "listed issues.\n\n| HTTP status code | Issue | Example |\n|--|--|--|\n| `4xx` | A client issue. | Page "
+            "missing. |\n| `5xx` | A server issue. | App down. |\n\nTry to connect:\n\n```bash\ncurl -vv 10.0.0.1/x\n```\n\n"
+            "## Symptoms\n\n| Symptom | Description |\n|--|--|\n| NotReady | The node is not ready. |\n"
+            "| Timeouts | Calls time out. |\n\n## Options\n\nConsider these options:\n\n| Option | Command |\n|--|--|\n"
+            "| Describe | `kubectl describe pod x` |\n| Logs | `kubectl logs x` |\n")
+    decides = _decides(tmp_path, text)
+    assert [p for p, _ in decides] == ["Decide which of these the output shows: 4xx; 5xx."]
+    assert decides[0][1] == ["3.1"]  # the curl output

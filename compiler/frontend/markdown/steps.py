@@ -44,6 +44,7 @@ from skc.compiler.frontend.markdown.headless import headless_steps
 from skc.compiler.frontend.markdown.inline_calls import inline_call_warnings
 from skc.compiler.frontend.markdown.intro_checks import intro_checks
 from skc.compiler.frontend.markdown.list_nesting import fold_underindented
+from skc.compiler.frontend.markdown.meaning_tables import meaning_checks
 from skc.compiler.frontend.markdown.replace_names import mark_replaced
 from skc.compiler.frontend.markdown.snippets import (
     MAX_INLINE_SPANS,
@@ -137,6 +138,7 @@ class _Extractor:
             threshold_checks(group)  # "p99 of `X` should be less than 10ms. Query in metrics UI:" + a query
             comment_gates(group, self.doc.lines)  # "# if down:" above a command in its block
             cause_choices(group)  # "can be caused by one of the following 3 reasons:" + items with queries
+            meaning_checks(group, sub.blocks)  # "| HTTP status code | Issue |" next to the curl that shows it
             if group.children:
                 heading_check(sub.title, group)  # "Step 5: Verify DNS responses contain the expected IPs"
             if not group.children and sub.number is not None:  # "## Step 2: Connect to the node" + prose only
