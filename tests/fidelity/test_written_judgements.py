@@ -297,3 +297,12 @@ def test_a_table_of_what_each_code_means_is_a_lookup_over_the_command_that_shows
     decides = _decides(tmp_path, text)
     assert [p for p, _ in decides] == ["Decide which of these the output shows: 4xx; 5xx."]
     assert decides[0][1] == ["3.1"]  # the curl output
+
+
+def test_in_that_case_after_a_supposed_case_is_its_action(tmp_path: Path) -> None:
+    text = ("# GC\n\n## Resolution\n\nRun `kubectl top pods -n registry`.\n\nSuppose there are no signs of relevant "
+            "errors, and all metrics seem to point to an inability to keep up with the demand. In that case, we should "
+            "likely adjust the online GC settings to meet the demand.\n")
+    decides = _decides(tmp_path, text)
+    assert [p for p, _ in decides] == ["There are no signs of relevant errors, and all metrics seem to point to an "
+                                       "inability to keep up with the demand?"]

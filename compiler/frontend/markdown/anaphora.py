@@ -33,6 +33,15 @@ _CASE = re.compile(r"^(?:in\s+(?:that|this|which)\s+case|if\s+(?:that|this)\s+is
 _THEN = re.compile(r"^then\s*,?\s+(?P<action>.+)\Z", re.I | re.S)
 
 
+_LEAD = re.compile(r"^(?:in\s+(?:that|this)\s+case|if\s+so)\s*,\s*", re.I)
+
+
+def case_lead(sentence: str) -> str:
+    """ "we should adjust X" for "In that case, we should adjust X." (the action of the case the
+    sentence before states, as the case's own action: see `trailing.supposed_condition`)."""
+    return _LEAD.sub("", sentence.strip(), count=1)
+
+
 def fact_of(sentence: str) -> str | None:
     """The fact a check or yes/no question states ("the CoreDNS pods are on ..."), or None."""
     t = clean(sentence).strip()

@@ -31,7 +31,7 @@ from dataclasses import replace
 
 from skc.compiler.frontend.common.commands import looks_like_command
 from skc.compiler.frontend.markdown import flow, prose
-from skc.compiler.frontend.markdown.anaphora import anaphoric_condition
+from skc.compiler.frontend.markdown.anaphora import anaphoric_condition, case_lead
 from skc.compiler.frontend.markdown.blocks import read_block
 from skc.compiler.frontend.markdown.case_lists import case_choice
 from skc.compiler.frontend.markdown.cause_lists import cause_choices
@@ -386,7 +386,7 @@ class _Extractor:
                     open_cond.condition.header or marked(sentence) or concluded_then_acts(open_cond, sentence)
                     or then_continues(open_cond, sentence)):
                 c = open_cond.condition
-                open_cond.condition = replace(c, action=f"{c.action} {sentence}".strip())
+                open_cond.condition = replace(c, action=f"{c.action} {case_lead(sentence)}".strip())
                 open_cond.text = f"{open_cond.text} {sentence}"
                 open_cond.snippets.extend(snippets)
                 mark(open_cond, open_cond.condition.action)
