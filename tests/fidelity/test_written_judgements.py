@@ -306,3 +306,28 @@ def test_in_that_case_after_a_supposed_case_is_its_action(tmp_path: Path) -> Non
     decides = _decides(tmp_path, text)
     assert [p for p, _ in decides] == ["There are no signs of relevant errors, and all metrics seem to point to an "
                                        "inability to keep up with the demand?"]
+
+
+@pytest.mark.parametrize(("cond", "wish"), [
+    ("you are only interested in the expiration date", True),
+    ("you need to know what those _Pending restart_ settings are", True),
+    ("you want to check which version of Runner is installed", True),
+    ("you want to use custom DNS servers", False),  # the reader's setup: a decision
+    ("you have direct SSH access to the node", False),
+    ("the output is only interested in errors", False),
+])
+def test_the_wish_to_see_something_chooses_a_command_not_a_judgement(cond: str, wish: bool) -> None:
+    from skc.compiler.frontend.markdown.remarks import wants_to_see
+
+    assert wants_to_see(cond) is wish
+
+
+def test_a_variant_command_for_a_wish_runs_without_a_decision(tmp_path: Path) -> None:
+    text = ("# SSL\n\n## Possible checks\n\nShow the certificate:\n\n```\necho | openssl s_client -connect h:443\n```\n\n"
+            "If you are only interested in the expiration date, you can use:\n\n```\necho | openssl s_client -connect "
+            "h:443 | openssl x509 -noout -dates\n```\n")
+    assert _decides(tmp_path, text) == []
+    doc = tmp_path / "rb.md"
+    result = compile_tsg(doc)
+    assert result.module is not None
+    assert sum(op.op_name == "tool.shell" for op in result.module.workflows[0].walk()) == 2  # both commands kept
