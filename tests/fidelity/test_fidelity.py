@@ -22,9 +22,6 @@ KNOWN_DROPS: set[str] = set()  # none: the inline `pg_terminuate_backend({PID})`
 # (case, element) where the hand-checked structure and the front end disagree and the data is
 # right: the front end's gap, kept visible as a strict xfail (`test_structure_gap`) until read.
 STRUCTURE_GAPS: dict[tuple[str, str], str] = {
-    ("aks_pod_crashloopbackoff", "steps"): "table rows and list items read as 8 steps, not the 2 of the procedure",
-    ("aks_pod_crashloopbackoff", "edges"): "8 steps chained instead of 1 -> 2",
-    ("gl_filesystem_alerts_inodes", "inputs"): "a bare upper-case FS_PATH no sentence asks to replace is no input (LATEST is: 'replace LATEST with version')",
     ("gl_gcs_snapshots", "edges"): "two independent procedures (manual snapshot; the alert's troubleshooting) chained by an edge",
 }
 

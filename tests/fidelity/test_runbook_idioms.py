@@ -369,3 +369,21 @@ def test_a_fence_right_under_a_list_item_is_that_items_command(tmp_path, text: s
     shell = [op for op in wf.walk() if op.op_name == "tool.shell"]
     assert len(shell) == 1
     assert str(shell[0].attributes["step"]).startswith(steps[1] if len(steps) == 2 else steps[2])
+@pytest.mark.parametrize(("command", "names"), [
+    ("sudo find FS_PATH -xdev -printf '%h\\n' | sort | uniq -c", {"FS_PATH"}),
+    ("kill -9 PID_OF_RUNNER", {"PID_OF_RUNNER"}),
+    ("gitlab-patronictl restart pg11-ha-cluster MEMBER_NAME", {"MEMBER_NAME"}),
+    ("bundle exec knife ssh -a ipaddress roles:ROLE_HERE uptime", {"ROLE_HERE"}),
+    ("/opt/gitlab/embedded/bin/redis-cli -p 26379 SENTINEL failover CLUSTER_NAME", {"CLUSTER_NAME"}),
+    ("bq load --source_format NEWLINE_DELIMITED_JSON logs gs://x", set()),  # a constant: no kind of value
+    ("export SSH_AUTH_SOCK=$HOME/.gnupg/S.gpg-agent.ssh", set()),  # set here
+    ("az ad app credential list --id \"SP_ID\"", set()),  # quoted: as written
+    ("echo $GITLAB_URL", set()),  # a variable
+    ("for NODE_NAME in a b; do echo NODE_NAME; done", set()),  # the loop sets it
+    ("gitlabhq_production | PRIMARY_HOST | 5432 | gitlabhq_production", set()),  # a row of sample output
+    ("kill -s SIGKILL 1234", set()),
+])
+def test_bare_upper_case_placeholders_are_told_from_constants(command: str, names: set[str]) -> None:
+    from skc.compiler.frontend.markdown.bare_placeholders import bare_names
+
+    assert bare_names(command) == names

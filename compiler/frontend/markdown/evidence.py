@@ -38,7 +38,7 @@ from skc.ir.location import Diagnostic
 MAX_EVIDENCE = 8
 _LLM = ("llm.decide", "llm.extract", "llm.generate", "llm.agent")
 _JUDGES = ("llm.decide", "llm.extract")
-_INSPECTS = re.compile(r"^(?:\W*(?:also|then|next|now|first)[,]?\s+)?(?:check|inspect|examine|review|look\s+(?:at|into|for|over)|"
+_INSPECTS = re.compile(r"^(?:\W*(?:also|then|next|now|first)[,]?\s+)?(?:check|inspect|examine|review|look\s+(?:at|into|for|over|inside|through)|"
                        r"investigate|analy[sz]e|verify|validate|confirm|compare|observe|read|scan|go\s+through)\b|"
                        r"\b(?:things|items|what)\s+to\s+(?:check|look\s+for|verify)\b", re.I)
 _RESULTS = re.compile(r"\b(?:based\s+on|from|according\s+to|using)\s+(?:the|these|those|this|its|their)\s+"

@@ -6,7 +6,10 @@ commands a last sub-step "Check whether <fact>." (the lowering makes it an `llm.
 over the outputs of the step's commands). Only a heading that states a fact counts: a
 verb follows the check word's object ("Verify the blackbox exporter is working",
 "Ensure `Initialized` is `true`"), not a noun phrase to look at ("Check CPU utilization",
-"Verify the health of the upstream DNS servers").
+"Verify the health of the upstream DNS servers"). A heading that asks a yes/no question over
+the commands of its section ("Step 1: Is the pod or node exhausted on resources?" + `kubectl
+top`) is the same judgement; a question that heads sub-sections ("Is the issue persistent?")
+only sorts them.
 """
 
 from __future__ import annotations
@@ -23,8 +26,17 @@ _FACT_VERB = re.compile(r"\s(?:is|are|was|were|contains?|gets?|has|have|returns?
                         r"can|cannot|does|do)\b", re.I)
 
 
+_QUESTION = re.compile(r"^(?:is|are|was|were|does|do|did|has|have|can)\s+[^?]{6,}\?\Z", re.I)
+
+
 def heading_check(title: str, step: Step) -> None:
     """Appends the check a heading states to `step` (see the module docstring)."""
+    question = prose.clean(unnumbered(title)).replace("`", "")
+    if _QUESTION.match(question):
+        if not any(c.section for c in step.children) and any(s.snippets for s in step.walk()) and \
+                not any(s.condition is not None and remarks.same_fact(s.condition.cond, question) for s in step.walk()):
+            step.children.append(Step(f"{step.label}.check", f"Check whether the answer is yes: {question}", step.loc))
+        return
     m = _CHECK.match(prose.clean(unnumbered(title)).replace("`", ""))
     if m is None or not _FACT_VERB.search(" " + m.group("fact")):
         return

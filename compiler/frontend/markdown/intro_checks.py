@@ -40,7 +40,9 @@ _TAIL = re.compile(r"\s+(?:either|by\s+(?:using|running|checking)\b.*|(?:run|use
 _CUE = re.compile(r"\b(?:if|whether)\b|^\s*(?:in\s+order\s+)?to\s+(?:confirm|verify|validate|check|make\s+sure|ensure|"
                   r"rule\s+out|determine)\b", re.I)  # one search rejects most steps
 _OBSERVABLE = re.compile(r"\b(?:output|outputs|errors?|status|logs?|exit\s+code|response|result|results|returns?|"
-                         r"lists?|shows?|reports?)\b", re.I)
+                         r"lists?|shows?|reports?|(?:exits?|exited|completes?|completed|finishe[sd]|runs?|ran)\s+"
+                         r"(?:successfully|cleanly|without\s+errors?|with(?:out)?\s+(?:an?\s+)?errors?)|succeed(?:s|ed)?|"
+                         r"fail(?:s|ed)?)\b", re.I)  # "see if it exits successfully": the run's own outcome
 _STOP = {"the", "and", "for", "that", "this", "with", "there", "are", "any", "all", "from", "into", "have", "has",
          "not", "can", "will", "your", "you", "its", "their", "was", "were", "been", "being", "which", "what"}
 

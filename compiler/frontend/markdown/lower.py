@@ -60,6 +60,7 @@ from skc.compiler.frontend.markdown.lower_map import MapLowerer
 from skc.compiler.frontend.markdown.lower_steps import order_steps
 from skc.compiler.frontend.markdown.predicates import decision_for, predicate
 from skc.compiler.frontend.markdown.step_model import Step, flatten
+from skc.compiler.frontend.markdown.value_cases import tests_a_value
 from skc.ir import TEXT, InsertionPoint, Value, ctrl, data, llm, workflow
 from skc.ir.core import Block
 from skc.ir.dialects.skc import WorkflowOp
@@ -267,6 +268,8 @@ class Lowering:
         cond = st.condition
         assert cond is not None
         subject = [v for v in scope.last if v.type.kind != "token"]
+        if tests_a_value(st):  # "If the outbound type is `X`": the choice of its value made before
+            subject = decision_for(cond.cond, scope.path()) or subject
         if not subject:  # a condition that opens a section judges what the steps before it found
             path = scope.path()
             subject = decision_for(cond.cond, path) or [v for v in path[-1:] if v.type.kind != "token"]
@@ -309,10 +312,11 @@ class Lowering:
         cond = st.condition
         assert cond is not None
         action = prose.clean(cond.action)
+        listed = action.endswith(":") and bool(st.options) and not st.children  # "..., check whether one of these occurred:"
         if st.snippets:
             self.emit_code(st, scope)
-        elif action and not action.endswith(":") and (prose.is_instruction(action) or prose.modal(action)):
-            value = self.llm_step(st, action, scope)
+        elif action and (listed or not action.endswith(":")) and (prose.is_instruction(action) or prose.modal(action)):
+            value = self.llm_step(st, st.prompt if listed else action, scope)
             scope.produced.append((st.label, value))
             scope.last, scope.last_label = [value], st.label
         elif action and not action.endswith(":"):

@@ -81,6 +81,8 @@ LLM_KINDS: Rules[str] = Rules(
     Rule(re.compile(r"(?:^|[.!?]\s+)(?:(?:first|then|also|now|next)[,]?\s+)?(?:check|verify|confirm|find\s+out)\s+if\s+"
                     r"(?:there\s+(?:is|are)|any|the|it|they|this)\b", re.I),
          lambda m: "decide"),  # a sentence "Check if there are any configurations such as snapshotting, ..."
+    Rule(re.compile(r"\b(?:ensure|make sure|verify|confirm|check)\s+that\s*:\s+-\s", re.I),
+         lambda m: "decide"),  # "ensure that:" + the facts listed under it (its details): do they all hold?
     Rule(re.compile(r"\b(?:extract|collect|gather|list (?:all|every)|note (?:down )?the|record the|"
                       r"get the (?:id|name|url|number|list)|parse)\b", re.I),
          lambda m: "extract"),  # "extract the run id", "list all ..."
@@ -181,7 +183,7 @@ def is_instruction(text: str) -> bool:
     return following not in ("of", "is", "are", "was", "were", "can", "will", "may")  # "Number of pods is high"
 
 
-_PURPOSE = re.compile(r"(?:(?:in order )?to|based on|using|given|from|with|after reviewing|looking at|"
+_PURPOSE = re.compile(r"(?:(?:in order |for\s+(?:[\w-]+\s+){1,4}?)?to|based on|using|given|from|with|after reviewing|looking at|"
                       r"according to|depending on)\s+[^,]{3,160}?(?:,\s*\d+[^,]{0,20})*,\s*", re.I)
 _ACTION_DONE = (r"(?:terminated|deleted|removed|restarted|rebooted|replaced|drained|cordoned|scaled|increased|decreased|"
                 r"resized|upgraded|rolled\s+back|recreated|killed|stopped|reverted|evicted)")

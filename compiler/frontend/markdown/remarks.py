@@ -14,7 +14,9 @@ decision. `remark(action)` says whether a condition's action is one of the secon
   with no instruction, modal or step reference anywhere in the action;
 - *what else shows it*: "this alert can be triggered as well" (another cause, no action).
 
-`same_fact(a, b)` says whether two statements check the same fact (their content words,
+`wants_to_see(cond)` says whether a condition is only the reader's wish to see something ("If
+you are only interested in the expiration date, you can use: ..."): which command to run, not
+a judgement. `same_fact(a, b)` says whether two statements check the same fact (their content words,
 negation aside), so that a heading's "Make sure tcpdump is installed" check is not
 compiled a second time next to the step's own "If tcpdump isn't installed ...".
 """
@@ -38,6 +40,9 @@ _HAPPENS = re.compile(r"^(?:this|that|the|an?)\s+(?:\w+\s+){0,2}?(?:alert|error|
                       re.I)
 _ACTS = re.compile(r"\b(?:you\s+(?:must|should|need|have\s+to|can|may|might)|please|step\s+\d|run|check|verify|"
                    r"restart|delete|contact|escalate|stop|skip|go\s+to|proceed|make\s+sure|ensure)\b", re.I)
+_WISH = re.compile(r"^(?:you|we)(?:'re|\s+are)?\s+(?:only\s+|just\s+)?(?:interested\s+in|"
+                   r"(?:want|wish|need|would\s+like)\s+to\s+(?:see|know|view|find\s+out|look\s+at|check\s+(?:which|what)|"
+                   r"get\s+(?:more\s+)?(?:info|information|details)))\b", re.I)
 _WORD = re.compile(r"[a-z][a-z0-9_-]{2,}")
 _NOISE = frozenset("the and that this these those with from into for are was were isn't aren't not does doesn't "
                    "don't has have had can cannot any all whether check verify ensure make sure confirm".split())
@@ -56,9 +61,20 @@ def remark(action: str) -> bool:
     return bool(_YOU_SEE.match(text) or _DOES.match(text) or _HAPPENS.match(text)) and not _ACTS.search(text)
 
 
+_SUFFIX = re.compile(r"(?<=[a-z]{3})(?:ing|ed|es|e|s)\Z")
+
+
+def wants_to_see(cond: str) -> bool:
+    """Whether a condition is the reader's wish to see something ("If you are only interested in
+    the expiration date, you can use: ...", "If you need to know what those settings are, ..."):
+    a choice of which command shows it, not a judgement of what a step found."""
+    return _WISH.match(re.sub(r"[*_`]", "", cond).strip()) is not None
+
+
 def content_words(text: str) -> frozenset[str]:
-    """The words of `text` that carry its meaning (no articles, negations or check verbs)."""
-    return frozenset(w for w in _WORD.findall(text.lower().replace("n't", " not")) if w not in _NOISE)
+    """The stems of the words of `text` that carry its meaning (no articles, negations or check
+    verbs): "a virtual network update occurred" and "the virtual network was updated" share "updat"."""
+    return frozenset(_SUFFIX.sub("", w) for w in _WORD.findall(text.lower().replace("n't", " not")) if w not in _NOISE)
 
 
 def same_fact(a: str, b: str) -> bool:

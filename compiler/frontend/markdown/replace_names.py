@@ -7,13 +7,15 @@ stands for a value. Where the prose says "replace X (in ...) with ...", `X` is a
 placeholder: `mark_replaced(doc, steps)` rewrites it in the steps' shell commands as `<x>`
 (`${X}` where it is glued to a word: `issue_${XXX}_sampling.csv`), so
 it becomes a workflow input like any other spelling (bound by `-i x=...`). An upper-case
-word no sentence asks to replace (`SIGKILL`, `ERROR`) stays literal.
+word no sentence asks to replace (`SIGKILL`, `ERROR`) stays literal, unless it is written as a
+placeholder (`find FS_PATH -xdev`: see `bare_placeholders`).
 """
 
 from __future__ import annotations
 
 import re
 
+from skc.compiler.frontend.markdown.bare_placeholders import bare_names
 from skc.compiler.frontend.markdown.document import Document
 from skc.compiler.frontend.markdown.step_model import Step
 
@@ -39,14 +41,17 @@ def replaced_names(doc: Document) -> set[str]:
 def mark_replaced(doc: Document, steps: list[Step]) -> None:
     """Rewrites each name of `replaced_names` in the steps' commands as a `<name>` placeholder."""
     names = replaced_names(doc)
-    if not names:
-        return
-    word = re.compile(r"(?<![A-Za-z0-9$<{])(" + "|".join(re.escape(n) for n in sorted(names)) + r")(?![A-Za-z0-9>}])")
+    word = re.compile(r"(?<![A-Za-z0-9$<{])(" + "|".join(re.escape(n) for n in sorted(names)) + r")(?![A-Za-z0-9>}])") \
+        if names else None
     for top in steps:
         for s in top.walk():
             for sn in s.snippets:
-                if sn.kind == "shell":
+                if sn.kind != "shell":
+                    continue
+                if word is not None:
                     sn.text = word.sub(_spelled, sn.text)
+                for name in sorted(bare_names(sn.text)):  # `find FS_PATH -xdev`: see `bare_placeholders`
+                    sn.text = re.sub(rf"(?<![\w$<{{]){name}(?![\w>}}])", f"<{name.lower()}>", sn.text)
 
 
 def _spelled(m: re.Match[str]) -> str:

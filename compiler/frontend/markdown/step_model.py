@@ -99,14 +99,24 @@ def flatten(steps: list[Step]) -> list[Step]:
     return out
 
 
+_HEDGE = re.compile(r"\b(?:perhaps|possibly|probably|likely|maybe|might|indicates?|means|suggests?)\b", re.I)
+
+
 def prune(steps: list[Step]) -> list[Step]:
-    """Drops conditions that lead nowhere ("If it must stop, the following steps apply:" + nothing)."""
+    """Drops conditions that lead nowhere ("If it must stop, the following steps apply:" + nothing).
+    A condition whose action introduces a list of facts or likely causes it asks to check or
+    weigh ("If X, check whether one of the following also occurred:", "if the distribution is
+    uneven, then perhaps:") is a judgement and stays; one that only describes what follows
+    ("If X, this failure can affect readiness, as follows:") leads nowhere."""
     out = []
     for s in steps:
         s.children = prune(s.children)
         s.otherwise = prune(s.otherwise)
         c = s.condition
         empty = c is not None and not (s.snippets or s.children or s.otherwise or s.goto is not None or s.exit)
+        if empty and c is not None and s.options and c.keyword == "if" and c.action.rstrip().endswith(":") and \
+                (prose.asks_to_act(c.action) or prose.modal(c.action) or _HEDGE.search(c.action)):
+            empty = False  # "If X, check whether one of these occurred:" / "If X, then perhaps:" + a list: a judgement
         if empty and c is not None and (not c.action.strip() or c.action.rstrip().endswith(":")):
             continue
         out.append(s)

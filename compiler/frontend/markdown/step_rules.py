@@ -21,6 +21,8 @@ def keep(step: Step) -> bool:
     action = prose.clean(c.action)
     if remarks.remark(action) and not (step.snippets or step.goto is not None or step.exit or step.otherwise):
         return False  # "If X, you see the following output:", "If X, it tries the next server": a remark
+    if remarks.wants_to_see(c.cond) and not (step.goto is not None or step.exit or step.otherwise):
+        return False  # "If you are only interested in the expiration date, you can use:": a variant to run
     acts = bool(step.snippets or step.goto is not None or step.exit or step.otherwise or not action
                 or action.endswith(":") or prose.is_instruction(action) or prose.modal(action)
                 or any(prose.modal(t) for _, t in prose.sentences(action)[1:2]))  # "If X, this is Y. You must Z."

@@ -31,15 +31,20 @@ from dataclasses import replace
 
 from skc.compiler.frontend.common.commands import looks_like_command
 from skc.compiler.frontend.markdown import flow, prose
-from skc.compiler.frontend.markdown.anaphora import anaphoric_condition
+from skc.compiler.frontend.markdown.anaphora import anaphoric_condition, case_lead
 from skc.compiler.frontend.markdown.blocks import read_block
+from skc.compiler.frontend.markdown.case_lists import case_choice
+from skc.compiler.frontend.markdown.cause_lists import cause_choices
 from skc.compiler.frontend.markdown.choices import picks_action
+from skc.compiler.frontend.markdown.code_comments import comment_gates
 from skc.compiler.frontend.markdown.document import Block, Document, Section
 from skc.compiler.frontend.markdown.gates import gate_section
 from skc.compiler.frontend.markdown.heading_checks import heading_check, item_checks
+from skc.compiler.frontend.markdown.headless import headless_steps
 from skc.compiler.frontend.markdown.inline_calls import inline_call_warnings
 from skc.compiler.frontend.markdown.intro_checks import intro_checks
 from skc.compiler.frontend.markdown.list_nesting import fold_underindented
+from skc.compiler.frontend.markdown.meaning_tables import meaning_checks
 from skc.compiler.frontend.markdown.replace_names import mark_replaced
 from skc.compiler.frontend.markdown.snippets import (
     MAX_INLINE_SPANS,
@@ -75,8 +80,11 @@ from skc.compiler.frontend.markdown.trailing import (
     case_condition,
     concluded_then_acts,
     option_condition,
+    supposed_condition,
+    then_continues,
     trailing_condition,
 )
+from skc.compiler.frontend.markdown.value_cases import value_cases
 from skc.ir.location import Diagnostic, Location
 
 
@@ -107,9 +115,9 @@ class _Extractor:
             root = Section("", 0, 1, 1, blocks=root.blocks + title.blocks, sections=title.sections + root.sections[1:])
         body = self.section(Section("", 0, 1, 1, sections=root.sections), "")
         if not body:
-            return pair_conditions(prune(self.blocks(root.blocks, Counter(""))))
+            return value_cases(headless_steps(pair_conditions(prune(self.blocks(root.blocks, Counter(""))))))  # no headings
         preamble = [b for b in root.blocks if b.kind != "para" or any(looks_like_command(sp.text) for sp in b.spans)]
-        return pair_conditions(prune(self.blocks(preamble, Counter(self.unique("intro"))) + body))
+        return value_cases(pair_conditions(prune(self.blocks(preamble, Counter(self.unique("intro"))) + body)))
 
     def section(self, sec: Section, prefix: str) -> list[Step]:
         counter = Counter(prefix)
@@ -129,6 +137,9 @@ class _Extractor:
             item_checks(group)  # "1. Check whether the virtual network was updated recently." + nested steps
             intro_checks(group)  # "Verify if there is an error in `x` logs." + ```kubectl logs x```
             threshold_checks(group)  # "p99 of `X` should be less than 10ms. Query in metrics UI:" + a query
+            comment_gates(group, self.doc.lines)  # "# if down:" above a command in its block
+            cause_choices(group)  # "can be caused by one of the following 3 reasons:" + items with queries
+            meaning_checks(group, sub.blocks)  # "| HTTP status code | Issue |" next to the curl that shows it
             if group.children:
                 heading_check(sub.title, group)  # "Step 5: Verify DNS responses contain the expected IPs"
             if not group.children and sub.number is not None:  # "## Step 2: Connect to the node" + prose only
@@ -226,7 +237,14 @@ class _Extractor:
 
     def table_block(self, blocks: list[Block], i: int, counter: Counter, intro: Step | None,
                     out: list[Step]) -> Step | None:
-        out.extend(table_steps(blocks[i], counter, self.doc.path, self.diags))
+        rows = table_steps(blocks[i], Counter(""), self.doc.path, self.diags)
+        if intro is not None and rows and i > 0 and blocks[i - 1].kind == "para" and not intro.snippets \
+                and not intro.children and intro.condition is None and prose.is_instruction(intro.text):
+            intro.snippets.extend(sn for r in rows for sn in r.snippets)  # "Consider these options:" + a command table
+            return None
+        for r in rows:
+            r.label = counter.next()
+        out.extend(rows)
         return None
 
     def introduces(self, b: Block, nxt: Block | None) -> bool:
@@ -254,6 +272,7 @@ class _Extractor:
         if absorb and intro is not None and picks_action(intro.text) and not any(it.children for it in lst.children):
             steps_list = False  # "Depending on symptoms, you may decide to choose:" + the options: one choice
         if not steps_list:
+            target.reserved -= {it.number for it in lst.children if it.number is not None}  # no step numbers
             if intro is not None:
                 intro.details.extend(it.text for it in lst.children)
                 intro.options.extend(prose.clean(it.text) for it in lst.children)
@@ -268,6 +287,9 @@ class _Extractor:
                 items.append(step)
         if intro is not None and details:
             intro.details.extend(details)
+        choice = case_choice(items, target.prefix) if not details else None
+        if choice is not None:
+            items.insert(0, choice)  # "- for autoANALYZE, ...; - for a regular transaction, ...": which case first
         if absorb and intro is not None:
             intro.children.extend(items)
             return None
@@ -343,7 +365,7 @@ class _Extractor:
             col = self.col_of(line, sentence)
             before, previous = previous, sentence  # "Did X? If so, Y": the fact "if so" tests
             cond = anaphoric_condition(sentence, before) or case_condition(sentence) or \
-                prose.parse_condition(sentence) or trailing_condition(sentence)
+                prose.parse_condition(sentence) or trailing_condition(sentence) or supposed_condition(sentence)
             skip = action_offset(sentence, cond) if cond is not None else 0
             snippets = self.spans(b, offset + skip, offset + len(sentence), sentence[skip:])
             self.diags += inline_call_warnings(b, offset, offset + len(sentence), snippets, self.doc.path)
@@ -377,9 +399,10 @@ class _Extractor:
                 conds.append(step)
                 open_cond = step if cond.header or (step.goto is None and step.exit is None) else None
             elif open_cond is not None and open_cond.condition is not None and (
-                    open_cond.condition.header or marked(sentence) or concluded_then_acts(open_cond, sentence)):
+                    open_cond.condition.header or marked(sentence) or concluded_then_acts(open_cond, sentence)
+                    or then_continues(open_cond, sentence)):
                 c = open_cond.condition
-                open_cond.condition = replace(c, action=f"{c.action} {sentence}".strip())
+                open_cond.condition = replace(c, action=f"{c.action} {case_lead(sentence)}".strip())
                 open_cond.text = f"{open_cond.text} {sentence}"
                 open_cond.snippets.extend(snippets)
                 mark(open_cond, open_cond.condition.action)

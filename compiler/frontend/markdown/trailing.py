@@ -9,11 +9,13 @@ condition holds, instead of always. Only an instruction counts (the sentence tel
 reader to act); a vague condition ("if needed", "if necessary", "if you want") is no branch,
 and neither is an "if" inside parentheses or code, or one that opens a clause of several
 ("if and only if", "if any"), nor a concession ("You can still use X when Y"). `concluded_then_acts` carries "If X, this is Y. You need
-to Z." into one condition whose action is Z; `case_condition` reads "In case of
-maintenance ensure to cordon and drain node" (a noun phrase, no comma); `option_condition`
-reads an option offered in the second person and then "Otherwise, <instruction>" ("You may
-be able to solve the problem by increasing size of the storage volume. Otherwise, determine
-the application ...") as whether the option does it, its otherwise-step the instruction.
+to Z." into one condition whose action is Z, and `then_continues` "If X, do Y. Then, do Z."
+into one whose action is Y then Z; `supposed_condition` reads "Suppose X." as a condition
+heading the sentences after it; `case_condition` reads "In case of maintenance ensure to
+cordon and drain node" (a noun phrase, no comma); `option_condition` reads an option offered
+in the second person and then "Otherwise, <instruction>" ("You may be able to solve the
+problem by increasing size of the storage volume. Otherwise, determine the application ...")
+as whether the option does it, its otherwise-step the instruction.
 """
 
 from __future__ import annotations
@@ -76,6 +78,36 @@ def concluded_then_acts(cond_step: Step, sentence: str) -> bool:
     own = prose.clean(c.action)
     return not (prose.is_instruction(own) or prose.modal(own)) and len(prose.sentences(own)) == 1 and \
         prose.modal(sentence)
+
+
+_THEN = re.compile(r"^(?:then|after\s+that|afterwards|next)\b[,]?\s+\S", re.I)
+
+
+def then_continues(cond_step: Step, sentence: str) -> bool:
+    """ "If these remedies don't resolve the issue, analyze the process that does heavy I/O. Then,
+    check whether you can move it to a data disk.": a sentence that goes on with "Then" after a
+    condition whose action is an instruction is the next part of that action (done only when the
+    condition holds), not a step of its own."""
+    c = cond_step.condition
+    if c is None or not c.action or cond_step.goto is not None or cond_step.exit or not _THEN.match(prose.clean(sentence)):
+        return False
+    own = prose.clean(c.action)
+    return prose.is_instruction(own) or prose.modal(own)
+
+
+_SUPPOSE = re.compile(r"^(?:for\s+example,?\s+)?(?:let'?s\s+)?suppos(?:e|ing)\s+(?:that\s+)?(?P<cond>[^.;:]{6,}?)[.:]?\Z",
+                      re.I | re.S)
+
+
+def supposed_condition(sentence: str) -> prose.Condition | None:
+    """ "For example, suppose project ID 1000 appears to have many jobs, and you want to remove
+    them.", "Suppose there are no signs of errors, and all metrics point to X.": the case the
+    sentences after it handle ("In that case, we should ...", "In the console, you can run:"),
+    as a condition that heads them (see `prose.Condition.header`); None for other sentences."""
+    m = _SUPPOSE.match(prose.clean(sentence))
+    if m is None:
+        return None
+    return prose.Condition(m.group("cond").strip().rstrip(","), "", False, "if", header=True)
 
 
 _CASE_OF = re.compile(r"^(?:in\s+(?:the\s+)?case\s+of|in\s+the\s+event\s+of|on|during|for)\s+(?P<what>(?:an?\s+|the\s+)?"
