@@ -172,3 +172,13 @@ def test_skc_check_respects_the_opt_out(tmp_path: Path) -> None:
     codes = {name: {d.code for d in check_path(tmp_path / name).diagnostics} for name in ("asks.md", "optout.md")}
     assert codes["asks.md"] & {"SKC123", "SKC140"}
     assert not codes["optout.md"] & {"SKC123", "SKC140"}
+
+
+def test_a_document_edited_in_the_same_process_is_read_again(tmp_path: Path) -> None:
+    from skc.compiler.frontend.markdown.confirm import policy
+
+    doc = tmp_path / "rb.md"
+    doc.write_text("---\napprovals: none\n---\n# Restart\n\n1. Run `kubectl delete pod web-1`.\n")
+    assert policy(str(doc)) == "none"
+    doc.write_text("---\napprovals: all\n---\n# Restart\n\n1. Run `kubectl delete pod web-1` now.\n")
+    assert policy(str(doc)) == "all"  # the size changed: not the cached answer of the first text

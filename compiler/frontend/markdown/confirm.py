@@ -39,6 +39,7 @@ gates every write with `approvals: all`.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -107,8 +108,18 @@ def destructive(command: str) -> bool:
     return DESTRUCTIVE.search(command) is not None
 
 
+def _stamp(path: str) -> tuple[int, int]:
+    """What the caches below are keyed by besides the path (size, modification time): a file
+    edited between two compiles in one process (a library rebuild, a test) is read again."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return (-1, -1)
+    return (st.st_size, st.st_mtime_ns)
+
+
 @lru_cache(maxsize=4)  # read once for the policy and the scan of one document
-def _source(path: str) -> str | None:
+def _source(path: str, stamp: tuple[int, int]) -> str | None:
     try:
         return Path(path).read_text(encoding="utf-8", errors="replace")
     except OSError:
@@ -116,9 +127,9 @@ def _source(path: str) -> str | None:
 
 
 @lru_cache(maxsize=256)
-def _policy(path: str) -> str:
+def _policy(path: str, stamp: tuple[int, int]) -> str:
     """The document's front matter `approvals:` (`none`, `all`), else `asked`."""
-    text = _source(path)
+    text = _source(path, stamp)
     if text is None:
         return "asked"
     m = re.match(r"---\s*\n(.*?)\n---\s*(?:\n|$)", text, re.S)
@@ -138,7 +149,7 @@ def _policy(path: str) -> str:
 
 def policy(path: str) -> str:
     """`none` (the document opted out), `all` (every write asks) or `asked` (where the prose asks)."""
-    return _policy(path)
+    return _policy(path, _stamp(path))
 
 
 _NEGATED = re.compile(r"\b(?:don't|dont|do\s+not|never|no\s+need\s+to|without\s+having\s+to)\s+(?:\w+\s+){0,4}$", re.I)
@@ -181,9 +192,13 @@ _PREPARATION = re.compile(r"\b(?:prep\w*|pre-?flight|pre-?requisites?|pre-?check
 _ITEM = re.compile(r"^\s*(?:\d+[.)]|[-*+])\s")
 
 
-@lru_cache(maxsize=64)
 def _scan(path: str) -> _Scan:
-    text = _source(path)
+    return _scan_at(path, _stamp(path))
+
+
+@lru_cache(maxsize=64)
+def _scan_at(path: str, stamp: tuple[int, int]) -> _Scan:
+    text = _source(path, stamp)
     lines = text.split("\n") if text is not None else []
     prose: list[str] = []
     inside: list[bool] = []
