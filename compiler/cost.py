@@ -64,6 +64,7 @@ PURE_LATENCY_S = 0.0  # data / calc / ctrl leaves: microseconds, below what matt
 CHARS_PER_TOKEN = 4
 TOKENS_PER_OPERAND = 200
 AGENT_TOOL_S = 0.5
+_NUMBER = (int, float)
 
 
 @dataclass(frozen=True)
@@ -157,22 +158,25 @@ class CostModel:
 
     def target_of(self, op: Op) -> str:
         """The op's `target` attribute when it names a known target, else the default."""
+        llm = CallsModel in op.traits
         target = op.attributes.get("target")
-        if isinstance(target, str) and target in self.targets and (target == CPU) != is_llm(op):
+        if isinstance(target, str) and target in self.targets and (target == CPU) != llm:
             return target
-        return self.default_target(op)
+        if llm:
+            return LOCAL_GPU if self.gpu else LOCAL
+        return CPU
 
     # ------------------------------------------------------------ estimates
 
     def tokens(self, op: Op) -> tuple[int, int]:
         """Expected (input, output) tokens of an llm op; (0, 0) for other ops."""
-        if not is_llm(op):
+        if CallsModel not in op.traits:
             return 0, 0
         a = op.attributes
-        text = "".join(str(a.get(k, "")) for k in ("prompt", "system"))
+        chars = len(str(a.get("prompt", ""))) + len(str(a.get("system", "")))
         if a.get("examples"):
-            text += json.dumps(a["examples"])
-        tokens_in = len(text) // CHARS_PER_TOKEN + TOKENS_PER_OPERAND * len(op.operands)
+            chars += len(json.dumps(a["examples"]))
+        tokens_in = chars // CHARS_PER_TOKEN + TOKENS_PER_OPERAND * len(op.operands)
         cap = a.get("max_tokens")
         cap = cap if isinstance(cap, int) and not isinstance(cap, bool) and cap > 0 else None
         if isinstance(op, AgentOp):
@@ -191,16 +195,17 @@ class CostModel:
     def latency(self, op: Op, target: str | None = None) -> float:
         """Estimated seconds of one leaf op on `target` (default: the op's own target)."""
         est = op.attributes.get("est_latency_s")
-        if isinstance(est, int | float) and not isinstance(est, bool):
+        if est is not None and isinstance(est, _NUMBER) and not isinstance(est, bool):
             return float(est)
-        name = op.op_name
-        dialect = name.partition(".")[0]
-        for key in (name, dialect + ".*", dialect):
-            if key in self.overrides:
-                return self.overrides[key]
+        if self.overrides:
+            name = op.op_name
+            dialect = name.partition(".")[0]
+            for key in (name, dialect + ".*", dialect):
+                if key in self.overrides:
+                    return self.overrides[key]
         if (fixed := TOOL_LATENCY_S.get(type(op))) is not None:
             return fixed
-        if not is_llm(op):
+        if CallsModel not in op.traits:
             return PURE_LATENCY_S
         spec = self.targets.get(target or self.target_of(op)) or self.targets[LOCAL]
         if not spec.runs_llm:
@@ -214,8 +219,10 @@ class CostModel:
 
     def usd(self, op: Op, target: str | None = None) -> float:
         """Estimated money of one leaf op on `target` (local targets and non-llm ops are free)."""
+        if CallsModel not in op.traits:
+            return 0.0
         spec = self.targets.get(target or self.target_of(op))
-        if spec is None or not is_llm(op):
+        if spec is None:
             return 0.0
         tokens_in, tokens_out = self.tokens(op)
         return (tokens_in * spec.usd_per_mtok_in + tokens_out * spec.usd_per_mtok_out) / 1e6

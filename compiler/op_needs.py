@@ -88,6 +88,7 @@ BINARY_CREDENTIALS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 _SCAN_ATTRS = ("argv", "cmd", "path", "args", "url", "headers", "cwd")
+_READ_ATTRS = frozenset((*_SCAN_ATTRS, "env"))  # every attribute `needs_of` reads outside the rules
 
 
 def env_refs(text: str, *, shell: bool = False) -> Iterator[Need]:
@@ -313,6 +314,8 @@ NEEDS: dict[type[Op], Callable[[Op], Iterator[Need]]] = {
 def needs_of(op: Op) -> list[Need]:
     """Everything `op` needs from its environment, without duplicates, in a stable order."""
     rule = NEEDS.get(type(op))
+    if rule is None and op.attributes.keys().isdisjoint(_READ_ATTRS):
+        return []  # most ops (data, calc, ctrl, llm) have no rule and nothing to scan
     found: list[Need] = list(rule(op)) if rule is not None else []
     shell = isinstance(op, ShellOp)
     for key in _SCAN_ATTRS:

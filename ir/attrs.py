@@ -57,6 +57,15 @@ def format_float(x: float) -> str:
 
 def print_attr(value: AttrValue) -> str:
     """The MLIR text form of one attribute value."""
+    t = type(value)  # exact types first: nearly every value is a plain str, int, list or dict
+    if t is str:
+        return quote(value)  # type: ignore[arg-type]
+    if t is int:
+        return f"{value} : i64"
+    if t is list:
+        return "[" + ", ".join([print_attr(v) for v in value]) + "]"  # type: ignore[union-attr]
+    if t is dict:
+        return print_attr_dict(value)  # type: ignore[arg-type]
     if value is None:
         return "unit"
     if isinstance(value, bool):
@@ -75,11 +84,20 @@ def print_attr(value: AttrValue) -> str:
 
 
 def print_key(key: str) -> str:
-    return key if BARE_ID.match(key) else quote(key)
+    printed = _KEYS.get(key)
+    if printed is None:
+        printed = key if BARE_ID.match(key) else quote(key)
+        if len(_KEYS) < _KEYS_MAX:
+            _KEYS[key] = printed
+    return printed
+
+
+_KEYS: dict[str, str] = {}  # attribute key -> its printed form (ops use a few dozen distinct keys)
+_KEYS_MAX = 4096
 
 
 def print_attr_dict(attrs: dict) -> str:
-    return "{" + ", ".join(f"{print_key(k)} = {print_attr(attrs[k])}" for k in sorted(attrs)) + "}"
+    return "{" + ", ".join([f"{print_key(k)} = {print_attr(attrs[k])}" for k in sorted(attrs)]) + "}"
 
 
 def well_formed(value: object) -> str | None:

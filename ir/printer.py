@@ -79,35 +79,69 @@ def _types(values: list[Value]) -> str:
     return ", ".join(str(v.type) for v in values)
 
 
-def _print_op(op: Op, indent: str, namer: _Namer, out: list[str]) -> None:
+class _Texts:
+    """The printed forms one op tree repeats on nearly every line: op names, types and its
+    source files (each printed once, then looked up)."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+        self.types: dict[object, str] = {}
+        self.files: dict[str, str] = {}
+
+    def name(self, op_name: str) -> str:
+        text = self.names.get(op_name)
+        if text is None:
+            text = self.names[op_name] = quote(op_name)
+        return text
+
+    def type(self, t: object) -> str:
+        text = self.types.get(t)
+        if text is None:
+            text = self.types[t] = str(t)
+        return text
+
+    def loc(self, loc: Location) -> str:
+        if not loc.file:
+            return ""
+        file = self.files.get(loc.file)
+        if file is None:
+            file = self.files[loc.file] = quote(loc.file)
+        return f" loc({file}:{loc.line}:{loc.col})"
+
+
+def _print_op(op: Op, indent: str, namer: _Namer, out: list[str], texts: _Texts) -> None:
     head = indent + namer.define_results(op)
-    head += f'{quote(op.op_name)}({", ".join(namer.use(v) for v in op.operands)})'
+    head += f'{texts.name(op.op_name)}({", ".join([namer.use(v) for v in op.operands])})'
     if op.regions:
         out.append(head + " ({")
         for i, region in enumerate(op.regions):
             if i:
                 out.append(indent + "}, {")
             for block in region.blocks:
-                _print_block(block, indent, namer, out)
+                _print_block(block, indent, namer, out, texts)
         head = indent + "})"
     if op.attributes:
         head += " " + print_attr_dict(op.attributes)
-    results = str(op.results[0].type) if len(op.results) == 1 else f"({_types(op.results)})"
-    out.append(f"{head} : ({_types(op.operands)}) -> {results}{print_loc(op.loc)}")
+    results = op.results
+    typed = texts.type
+    shown = typed(results[0].type) if len(results) == 1 else f"({', '.join([typed(v.type) for v in results])})"
+    operands = ", ".join([typed(v.type) for v in op.operands])
+    out.append(f"{head} : ({operands}) -> {shown}{texts.loc(op.loc)}")
 
 
-def _print_block(block: Block, indent: str, namer: _Namer, out: list[str]) -> None:
+def _print_block(block: Block, indent: str, namer: _Namer, out: list[str], texts: _Texts) -> None:
     if block.args:
-        args = ", ".join(f"%{namer.define_arg(a)}: {a.type}" for a in block.args)
+        args = ", ".join(f"%{namer.define_arg(a)}: {texts.type(a.type)}" for a in block.args)
         out.append(f"{indent}^bb0({args}):")
+    inner = indent + "  "
     for op in block.ops:
-        _print_op(op, indent + "  ", namer, out)
+        _print_op(op, inner, namer, out, texts)
 
 
 def print_op(op: Op) -> str:
     """One top-level op (usually a workflow) and everything nested in it."""
     out: list[str] = []
-    _print_op(op, "", _Namer(), out)
+    _print_op(op, "", _Namer(), out, _Texts())
     return "\n".join(out)
 
 

@@ -306,10 +306,10 @@ def map_candidates(sched: Schedule) -> list[dict[str, Any]]:
             rough[(op.op_name, tuple(str(r.type) for r in op.results),
                    tuple(sorted(k for k in op.attributes if k not in METADATA_ATTRS)), len(op.operands))].append(i)
     shapes: dict[tuple, list[int]] = defaultdict(list)
-    leaves = {}
+    leaves: dict[int, tuple[Leaf, ...]] = {}
     for i in sorted(i for group in rough.values() if len(group) >= MAP_CANDIDATE_MIN for i in group):
         op = sched.ops[i]
-        leaves[i] = _leaves(op)
+        leaves[i] = tuple(_leaves(op))
         shapes[(op.op_name, tuple(str(r.type) for r in op.results), tuple(p for p, _, _ in leaves[i]))].append(i)
     out: list[dict[str, Any]] = []
     used: set[int] = set()
@@ -317,11 +317,13 @@ def map_candidates(sched: Schedule) -> list[dict[str, Any]]:
         width = len(leaves[members[0]])
         if len(members) < MAP_CANDIDATE_MIN or len(members) * width * width > MAP_CANDIDATE_BUDGET:
             continue  # too few to matter, or too big to compare leaf by leaf (a report, not a must)
-        for c in range(len(leaves[members[0]])):
+        for c in range(width):
+            varying = [i for i in members if i not in used and leaves[i][c][1] != "value"]
+            if len({leaves[i][c][2] for i in varying}) < MAP_CANDIDATE_MIN:
+                continue  # a group needs as many different values here as it has ops
             buckets: dict[tuple, list[int]] = defaultdict(list)
-            for i in members:
-                if i not in used and leaves[i][c][1] != "value":
-                    buckets[tuple(x for k, x in enumerate(leaves[i]) if k != c)].append(i)
+            for i in varying:
+                buckets[leaves[i][:c] + leaves[i][c + 1:]].append(i)
             for group in buckets.values():
                 if len(group) >= MAP_CANDIDATE_MIN and len({leaves[i][c][2] for i in group}) == len(group):
                     used.update(group)

@@ -59,6 +59,7 @@ data source that suits its language (and its `read:db:default` effect names it).
 
 from __future__ import annotations
 
+import functools
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -121,7 +122,7 @@ class Binder:
     root: Path | None
     assets: dict[str, str] = field(default_factory=dict)
 
-    @property
+    @functools.cached_property
     def in_skill(self) -> bool:
         """Is the folder a skill's (it holds SKILL.md), rather than a runbook's?"""
         return self.root is not None and (self.root / "SKILL.md").is_file()
@@ -293,10 +294,11 @@ class EnvBindPass(Pass):
     strict: bool = False
 
     def apply(self, ctx: PassContext, module: Module) -> None:
-        before = {id(op): needs_of(op) for op in module.walk()}  # what each op needs before any rewrite
+        ops = list(module.walk())
+        before = {id(op): needs_of(op) for op in ops}  # what each op needs before any rewrite
         env = ctx.options.get("environment")
         if not isinstance(env, Environment):
-            env = ctx.options["environment"] = probe_environment(self._binaries(module, before),
+            env = ctx.options["environment"] = probe_environment(self._binaries(ops, before),
                                                                  root=ctx.options.get("source_root"))
         assets: dict[str, str] = ctx.options.setdefault("assets", {})
         ops_report: list[dict[str, Any]] = []
@@ -308,10 +310,10 @@ class EnvBindPass(Pass):
                                       "strict": self.strict}
 
     @staticmethod
-    def _binaries(module: Module, needs: dict[int, list[Need]]) -> set[str]:
+    def _binaries(ops: list[Op], needs: dict[int, list[Need]]) -> set[str]:
         """The binaries to look up when probing: every op's, and the interpreters scripts may need."""
-        names = {n.name for op in module.walk() for n in needs[id(op)] if n.kind == "binary" and not n.dynamic}
-        if any(isinstance(op, ScriptOp) for op in module.walk()):
+        names = {n.name for op in ops for n in needs[id(op)] if n.kind == "binary" and not n.dynamic}
+        if any(isinstance(op, ScriptOp) for op in ops):
             names |= set(EXTENSION_INTERPRETER.values())
         return names
 

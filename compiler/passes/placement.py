@@ -53,6 +53,8 @@ def choose(op: Op, cost: CostModel, usd_per_hour: float, remote: set[str]) -> st
     if isinstance(model, str) and model in remote:
         return REMOTE_PREFIX + model
     candidates = cost.llm_targets()
+    if len(candidates) == 1:
+        return candidates[0]
 
     def score(t: str) -> tuple[float, float, bool]:
         seconds = cost.latency(op, t)
