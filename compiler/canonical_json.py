@@ -58,10 +58,14 @@ def _float(value: float) -> Any:
 
 
 _SCALARS = frozenset({str, bool, type(None)})  # kept as they are (checked inline: most leaves are these)
+_INT_MIN, _INT_END = -(2 ** 63), 2 ** 64  # the ints orjson writes itself
 
 
 def _plain(value: Any) -> Any:
-    """`value` with floats pre-rendered and `_jsonable` types converted (raises `_NotPlain`)."""
+    """`value` with floats pre-rendered and `_jsonable` types converted (raises `_NotPlain`).
+
+    The leaves of a dict or list (strings, ints, floats, None, bools: nearly every node) are
+    handled in the container's loop, without a call each."""
     t = type(value)
     if t in _SCALARS:
         return value
@@ -70,12 +74,27 @@ def _plain(value: Any) -> Any:
         for k, v in value.items():
             if type(k) is not str:
                 raise _NotPlain
-            out[k] = v if type(v) in _SCALARS else _plain(v)
+            tv = type(v)
+            if tv in _SCALARS or (tv is int and _INT_MIN <= v < _INT_END):
+                out[k] = v
+            elif tv is float:
+                out[k] = _float(v)
+            else:
+                out[k] = _plain(v)
         return out
     if t is list or t is tuple:
-        return [v if type(v) in _SCALARS else _plain(v) for v in value]
+        items = []
+        for v in value:
+            tv = type(v)
+            if tv in _SCALARS or (tv is int and _INT_MIN <= v < _INT_END):
+                items.append(v)
+            elif tv is float:
+                items.append(_float(v))
+            else:
+                items.append(_plain(v))
+        return items
     if t is int:
-        if -(2 ** 63) <= value < 2 ** 64:
+        if _INT_MIN <= value < _INT_END:
             return value
         return orjson.Fragment(int.__repr__(value).encode())
     if t is float:

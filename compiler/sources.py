@@ -82,8 +82,16 @@ def source_files(path: str | Path, extra: Iterable[str | Path] = (), limit: int 
     """The files a source consists of: a skill folder's files (not hidden ones), or the one file;
     plus `extra` files it uses (bundled scripts), named relative to the source's folder."""
     path = Path(path)
+    extra = list(extra)
     if path.is_file() and path.name != "SKILL.md":
         root = path.parent
+        try:
+            st = os.lstat(path)
+        except OSError:
+            st = None
+        if not extra and st is not None and not stat.S_ISLNK(st.st_mode):
+            # one runbook that is no link: named by itself, whatever links the folders above take
+            return [SourceFile(path=path.name, sha256=_digest(str(path), st), size=st.st_size)]
         real_root = root.resolve()
         found = [_source_file(path.resolve(), real_root)]
     else:

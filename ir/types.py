@@ -87,10 +87,22 @@ Constraint = Kinds | Variadic
 Signature = tuple[Constraint, ...]
 
 
+_SHAPES: dict[Signature, tuple[list[Kinds], Variadic | None]] = {}  # a signature's fixed part and tail
+
+
+def _shape(sig: Signature) -> tuple[list[Kinds], Variadic | None]:
+    shape = _SHAPES.get(sig)
+    if shape is None:
+        fixed = [c for c in sig if isinstance(c, Kinds)]
+        shape = (fixed, sig[-1] if sig and isinstance(sig[-1], Variadic) else None)
+        if len(_SHAPES) < 1024:  # op classes declare a few dozen distinct signatures
+            _SHAPES[sig] = shape
+    return shape
+
+
 def check_signature(sig: Signature, types: list[Type]) -> str | None:
     """Returns why `types` does not fit `sig`, or None when it does."""
-    fixed = [c for c in sig if isinstance(c, Kinds)]
-    tail = sig[-1] if sig and isinstance(sig[-1], Variadic) else None
+    fixed, tail = _shape(sig)
     if tail is None and len(types) != len(fixed):
         return f"expected {len(fixed)}, got {len(types)}"
     if tail is not None and len(types) < len(fixed) + tail.min:

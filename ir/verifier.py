@@ -59,12 +59,14 @@ class _Verifier:
             yield from self.workflow(op)
 
     def workflow(self, wf: WorkflowOp) -> Iterator[Diagnostic]:
-        cycle = _find_cycle(wf)
+        found = list(self.op(wf, set(), False))
+        # A cycle needs a use before its definition (SKC201): without one there is none to look for.
+        cycle = _find_cycle(wf) if any(d.code == "SKC201" for d in found) else None
         if cycle is not None:
             yield Diagnostic("SKC205", cycle.where, f"{cycle.op_name} depends on its own result",
                              "a step cannot need a value computed after it")
-        visible: set[int] = set()
-        yield from self.op(wf, visible, cycle is not None)
+            found = list(self.op(wf, set(), True))
+        yield from found
         names = wf.attributes.get("arg_names")
         if isinstance(names, list) and wf.regions and len(names) != len(wf.inputs):
             yield Diagnostic("SKC210", wf.where, f"{len(names)} arg_names for {len(wf.inputs)} inputs")
@@ -115,7 +117,7 @@ class _Verifier:
 
     def attributes(self, op: Op) -> Iterator[Diagnostic]:
         for key, value in op.attributes.items():
-            why = well_formed(value)
+            why = None if type(value) is str else well_formed(value)
             spec = op.attrs.get(key) or COMMON_ATTRS.get(key)
             if why is None and spec is not None:
                 why = spec.check(value)
