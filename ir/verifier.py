@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from skc.ir.attrs import COMMON_ATTRS, well_formed
+from skc.ir.attrs import COMMON_ATTRS, AttrSpec, well_formed
 from skc.ir.core import Block, Op, UnregisteredOp
 from skc.ir.dialects.ctrl import IfOp, MapOp, ReturnOp, YieldOp
 from skc.ir.dialects.skc import WorkflowOp
@@ -77,75 +77,84 @@ class _Verifier:
                              "output_names has one name per ctrl.return operand")
 
     def op(self, op: Op, visible: set[int], in_cycle: bool) -> Iterator[Diagnostic]:
-        loc = op.where
-        if isinstance(op, UnregisteredOp):
-            yield Diagnostic("SKC209", loc, f"unknown op {op.op_name!r}",
-                             "dialects are llm, tool, data, ctrl, calc and skc")
+        out: list[Diagnostic] = []
+        self._op(op, visible, in_cycle, out)
+        return iter(out)
+
+    def _op(self, op: Op, visible: set[int], in_cycle: bool, out: list[Diagnostic]) -> None:
+        """Appends the problems of `op` and everything nested in it to `out`, in program order."""
+        registered = not isinstance(op, UnregisteredOp)
+        if not registered:
+            out.append(Diagnostic("SKC209", op.where, f"unknown op {op.op_name!r}",
+                                  "dialects are llm, tool, data, ctrl, calc and skc"))
         if not in_cycle:
             for i, v in enumerate(op.operands):
                 if id(v) not in visible:
-                    yield Diagnostic("SKC201", loc, f"operand #{i} of {op.op_name} is used before it is defined",
-                                     "a step can only use values of steps that come before it")
-        if not isinstance(op, UnregisteredOp):
-            yield from self.signature(op)
-            yield from self.attributes(op)
-            yield from self.effects(op)
-        if len(op.regions) != op.num_regions and not isinstance(op, UnregisteredOp):
-            yield Diagnostic("SKC210", loc, f"{op.op_name} has {len(op.regions)} regions, expected {op.num_regions}")
+                    out.append(Diagnostic("SKC201", op.where,
+                                          f"operand #{i} of {op.op_name} is used before it is defined",
+                                          "a step can only use values of steps that come before it"))
+        if registered:
+            self.signature(op, out)
+            self.attributes(op, out)
+            self.effects(op, out)
+            if len(op.regions) != op.num_regions:
+                out.append(Diagnostic("SKC210", op.where,
+                                      f"{op.op_name} has {len(op.regions)} regions, expected {op.num_regions}"))
         for region in op.regions:
             for block in region.blocks:
                 # `visible` grows by the block's values and shrinks back after it (no copy per block)
                 scoped = [id(a) for a in block.args if id(a) not in visible]
                 visible.update(scoped)
                 for child in block.ops:
-                    yield from self.op(child, visible, in_cycle)
+                    self._op(child, visible, in_cycle, out)
                     new = [id(r) for r in child.results if id(r) not in visible]
                     visible.update(new)
                     scoped += new
-                yield from self.terminator(op, block)
+                out.extend(self.terminator(op, block))
                 visible.difference_update(scoped)
-        if not isinstance(op, UnregisteredOp):
-            yield from op.verify_()  # the op's own checks (e.g. a map body's one argument)
+        if registered:
+            out.extend(op.verify_())  # the op's own checks (e.g. a map body's one argument)
 
-    def signature(self, op: Op) -> Iterator[Diagnostic]:
+    def signature(self, op: Op, out: list[Diagnostic]) -> None:
         why = check_signature(op.operands_sig, [v.type for v in op.operands])
         if why is not None:
-            yield Diagnostic("SKC202", op.where, f"{op.op_name} operands: {why}")
+            out.append(Diagnostic("SKC202", op.where, f"{op.op_name} operands: {why}"))
         why = check_signature(op.results_sig, [v.type for v in op.results])
         if why is not None:
-            yield Diagnostic("SKC203", op.where, f"{op.op_name} results: {why}")
+            out.append(Diagnostic("SKC203", op.where, f"{op.op_name} results: {why}"))
 
-    def attributes(self, op: Op) -> Iterator[Diagnostic]:
+    def attributes(self, op: Op, out: list[Diagnostic]) -> None:
+        attrs = op.attrs
         for key, value in op.attributes.items():
             why = None if type(value) is str else well_formed(value)
-            spec = op.attrs.get(key) or COMMON_ATTRS.get(key)
+            spec = attrs.get(key) or COMMON_ATTRS.get(key)
             if why is None and spec is not None:
                 why = spec.check(value)
             if why is not None:
-                yield Diagnostic("SKC208", op.where, f"{op.op_name} attribute {key!r}: {why}")
-        for key, spec in op.attrs.items():
+                out.append(Diagnostic("SKC208", op.where, f"{op.op_name} attribute {key!r}: {why}"))
+        for key, spec in _required(type(op)):
             if key == "effects" and not op.pure:
                 continue  # a missing `effects` is SKC206's to report
-            if spec.required and key not in op.attributes:
-                yield Diagnostic("SKC208", op.where, f"{op.op_name} needs attribute {key!r}",
-                                 spec.doc and f"{key}: {spec.doc}")
+            if key not in op.attributes:
+                out.append(Diagnostic("SKC208", op.where, f"{op.op_name} needs attribute {key!r}",
+                                      spec.doc and f"{key}: {spec.doc}"))
 
-    def effects(self, op: Op) -> Iterator[Diagnostic]:
+    def effects(self, op: Op, out: list[Diagnostic]) -> None:
         declared = op.attributes.get("effects")
         if declared is None:
             if not op.pure:
-                yield Diagnostic("SKC206", op.where, f"{op.op_name} has effects but declares none",
-                                 'add effects = ["read:<resource>"] or ["write:<resource>"] (or ["pure"])')
+                out.append(Diagnostic("SKC206", op.where, f"{op.op_name} has effects but declares none",
+                                      'add effects = ["read:<resource>"] or ["write:<resource>"] (or ["pure"])'))
             return
         if not isinstance(declared, list) or not all(isinstance(e, str) for e in declared):
             return  # reported by attributes() as SKC208
         if not declared:
-            yield Diagnostic("SKC207", op.where, f"{op.op_name} declares an empty effect list",
-                             'use ["pure"] for an op that touches nothing')
+            out.append(Diagnostic("SKC207", op.where, f"{op.op_name} declares an empty effect list",
+                                  'use ["pure"] for an op that touches nothing'))
         _, bad = parse_effects(declared)
         for text in bad:
-            yield Diagnostic("SKC207", op.where, f"malformed effect {text!r}",
-                             "effects are pure, read:<res>, write:<res> or net:<res>")
+            out.append(Diagnostic("SKC207", op.where, f"malformed effect {text!r}",
+                                  "effects are pure, read:<res>, write:<res> or net:<res>"))
 
     def terminator(self, op: Op, block: Block) -> Iterator[Diagnostic]:
         expected = ReturnOp if isinstance(op, WorkflowOp) else YieldOp
@@ -171,6 +180,17 @@ class _Verifier:
             yield Diagnostic("SKC212", last.where,
                              f"{last.op_name} gives ({', '.join(map(str, got))}) but {op.op_name} "
                              f"produces ({', '.join(str(w.type) for w in want)})")
+
+
+_REQUIRED: dict[type[Op], list[tuple[str, AttrSpec]]] = {}
+
+
+def _required(cls: type[Op]) -> list[tuple[str, AttrSpec]]:
+    """The attributes op class `cls` requires (its declaration read once per class)."""
+    found = _REQUIRED.get(cls)
+    if found is None:
+        found = _REQUIRED[cls] = [(k, spec) for k, spec in cls.attrs.items() if spec.required]
+    return found
 
 
 def _early_exit_allowed(op: Op) -> bool:

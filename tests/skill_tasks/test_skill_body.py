@@ -107,6 +107,36 @@ def test_argparse_and_click_signatures_from_source() -> None:
     assert sig.schema()["name"] == {"type": "string", "description": "key name"}
 
 
+def _looked_at(call: object) -> bool:
+    """A call `python_signature` reads: add_argument, ArgumentParser, click.argument / click.option."""
+    import ast
+
+    if not isinstance(call, ast.Call):
+        return False
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    base = func.value.id if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) else ""
+    return name in ("add_argument", "ArgumentParser") or (name in ("argument", "option") and base == "click")
+
+
+def test_signature_walk_skips_only_statements_without_the_calls() -> None:
+    import ast
+
+    from skc.compiler.frontend.skill.scripts import _calling_part
+
+    sources = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("**/scripts/**/*.py"))] if CORPUS.is_dir() else []
+    sources.append("import click\n\n@click.command()\n@click.option(\n    '--region',\n    required=True)\n"
+                   "def main(region):\n    pass\n\nx = 1\r\ny = 2\rdef f():\n    p.add_argument('--a')\n")
+    assert len(sources) > 5
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        whole = [ast.dump(n) for n in ast.walk(tree) if _looked_at(n)]
+        assert [ast.dump(n) for n in ast.walk(_calling_part(tree, source)) if _looked_at(n)] == whole
+
+
 class TaskModel(LLMBackend):
     """Answers route/extract/generate requests from fixed replies; records every request."""
 

@@ -165,8 +165,9 @@ def classify(doc: Document, title: str) -> SkillBody:
     _place(body, intro, doc.path, _by_content(intro.blocks, top=True))
     _walk(body, root.sections, doc.path, parent_title=title)
     for sec in root.walk():
+        kind = section_kind(sec.title)  # once per section, not per block
         for b in sec.blocks:
-            for task in _tasks_in(b, sec.title):
+            for task in _tasks_in(b, kind):
                 body.examples.append((task, Location(doc.path, b.line, b.col)))
     body.examples = list({t: (t, loc) for t, loc in body.examples}.values())
     return body
@@ -352,11 +353,12 @@ def _drop_leading_notes(steps: list[StepSpec]) -> list[StepSpec]:
     return rest
 
 
-def _tasks_in(b: Block, title: str) -> list[str]:
-    """Sample user requests: `User: "..."` anywhere; quoted requests in example and when-to-use sections."""
+def _tasks_in(b: Block, kind: str | None) -> list[str]:
+    """Sample user requests: `User: "..."` anywhere; quoted requests in example and when-to-use
+    sections (`kind`: the class the block's section title says, `section_kind`)."""
     text = b.code if b.kind == "code" else b.text
     found = [m.group(1).strip() for m in _USER_TASK.finditer(text)]
-    if section_kind(title) in ("example", "rule") and b.kind == "list":
+    if kind in ("example", "rule") and b.kind == "list":
         for item in b.children:
             m = _QUOTED_TASK.match(item.text)
             if m and _REQUEST_VERB.match(m.group(1)):

@@ -105,7 +105,7 @@ def python_signature(path: str, source: str) -> ScriptSig | None:
     except (SyntaxError, ValueError, RecursionError):
         return None
     sig = ScriptSig(path, (ast.get_docstring(tree) or "").strip().split("\n", 1)[0])
-    for node in ast.walk(tree):
+    for node in ast.walk(_calling_part(tree, source)):
         if isinstance(node, ast.Call) and _attr(node.func) == "add_argument":
             p = _argparse_param(node)
         elif isinstance(node, ast.Call) and _attr(node.func) in ("argument", "option") \
@@ -121,6 +121,29 @@ def python_signature(path: str, source: str) -> ScriptSig | None:
         if p is not None and p.name not in {q.name for q in sig.params} and p.name != "help":
             sig.params.append(p)
     return sig
+
+
+_CALL_NAMES = ("add_argument", "ArgumentParser", "click")  # every name `python_signature` looks for
+_LINE_END = re.compile(r"\r\n|\r|\n")  # where the tokenizer starts a new line (`lineno`)
+
+
+def _calling_part(tree: ast.Module, source: str) -> ast.Module:
+    """The top-level statements of `tree` whose lines name one of `_CALL_NAMES` (the only ones
+    that can hold the calls looked for), as a module: walked breadth-first, it yields those calls
+    in the order a walk of the whole tree would. Non-ASCII source keeps every statement (an
+    identifier may be written in another Unicode form of the same name)."""
+    if not source.isascii():
+        return tree
+    hits = [i for i, line in enumerate(_LINE_END.split(source), 1) if any(n in line for n in _CALL_NAMES)]
+    if not hits:
+        return ast.Module(body=[], type_ignores=[])
+    kept = []
+    for stmt in tree.body:
+        start = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", ()))])
+        end = stmt.end_lineno or stmt.lineno
+        if any(start <= h <= end for h in hits):
+            kept.append(stmt)
+    return ast.Module(body=kept, type_ignores=[])
 
 
 def usage_signature(path: str, text: str) -> ScriptSig | None:
