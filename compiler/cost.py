@@ -217,14 +217,15 @@ class CostModel:
             seconds += (turns - 1) * spec.overhead_s + turns * AGENT_TOOL_S
         return seconds
 
-    def usd(self, op: Op, target: str | None = None) -> float:
-        """Estimated money of one leaf op on `target` (local targets and non-llm ops are free)."""
+    def usd(self, op: Op, target: str | None = None, tokens: tuple[int, int] | None = None) -> float:
+        """Estimated money of one leaf op on `target` (local targets and non-llm ops are free);
+        `tokens` is the op's `tokens(op)` when the caller has it already."""
         if CallsModel not in op.traits:
             return 0.0
         spec = self.targets.get(target or self.target_of(op))
         if spec is None:
             return 0.0
-        tokens_in, tokens_out = self.tokens(op)
+        tokens_in, tokens_out = tokens if tokens is not None else self.tokens(op)
         return (tokens_in * spec.usd_per_mtok_in + tokens_out * spec.usd_per_mtok_out) / 1e6
 
 

@@ -34,6 +34,7 @@ import platform
 import re
 import shutil
 import subprocess
+import time
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -204,16 +205,39 @@ def _has_gpu(path: str, stamp: tuple[int, ...]) -> bool:
     return any(os.path.exists(p) for p in _GPU_NODES) or _which("nvidia-smi", path, stamp) is not None
 
 
+_LISTINGS: dict[str, tuple[int, tuple[str, ...]]] = {}  # folder -> (its mtime, the sqlite-looking names in it)
+_LISTINGS_MAX = 4096
+_SETTLED_NS = 2_000_000_000  # a folder unchanged this long is remembered (as `sources.py` does for files)
+
+
+def _sqlite_names(folder: str) -> tuple[str, ...]:
+    """The names in `folder` that end like a sqlite file (`OSError` when it cannot be listed).
+
+    Every compile looks in its source's folder, often one of a hundred runbooks: the names are
+    remembered while the folder's modification time stays the same (adding, removing or
+    renaming an entry changes it), as `_which` remembers PATH lookups."""
+    mtime = os.stat(folder).st_mtime_ns
+    known = _LISTINGS.get(folder)
+    if known is not None and known[0] == mtime:
+        return known[1]
+    names = tuple(n for n in os.listdir(folder) if n.endswith(_SQLITE_SUFFIXES))
+    if time.time_ns() - mtime > _SETTLED_NS:
+        if len(_LISTINGS) >= _LISTINGS_MAX:
+            _LISTINGS.clear()
+        _LISTINGS[folder] = (mtime, names)
+    return names
+
+
 def _probe_data_sources(env: Mapping[str, str], root: Path | None) -> dict[str, DataSource]:
     """`SKC_DB_<NAME>`, `DATABASE_URL`, `PROMETHEUS_URL`, and sqlite files in the skill folder."""
     sources: dict[str, DataSource] = {}
     if root is not None:
         for folder in (root, root / "data"):
             try:
-                names = os.listdir(folder)
+                names = _sqlite_names(str(folder))
             except OSError:  # no such folder (or not a folder)
                 continue
-            for f in sorted(folder / n for n in names if n.endswith(_SQLITE_SUFFIXES)):
+            for f in sorted(folder / n for n in names):
                 if f.suffix in _SQLITE_SUFFIXES and f.is_file():
                     sources.setdefault(f.stem, DataSource(kind="sqlite", path=str(f.resolve())))
     if url := env.get("DATABASE_URL"):
@@ -233,7 +257,8 @@ def probe_environment(binaries: Iterable[str] = (), *, root: str | Path | None =
     `root` is the skill folder (sqlite files there become data sources); `environ`
     replaces `os.environ` (tests); `versions` runs `<binary> --version` for each found one.
     """
-    env = dict(os.environ if environ is None else environ)
+    env = os.environ if environ is None else environ  # values read for a few names only (decoding each is slow)
+    names = list(env)
     path = env.get("PATH", os.defpath)
     found: dict[str, Binary] = {}
     stamp = _path_stamp(path)
@@ -251,8 +276,8 @@ def probe_environment(binaries: Iterable[str] = (), *, root: str | Path | None =
         arch=platform.machine(),
         has_gpu=_has_gpu(path, stamp),
         binaries=found,
-        env_vars=list(env),
-        credentials=[k for k in env if is_secret_name(k)] + files,
+        env_vars=names,
+        credentials=[k for k in names if is_secret_name(k)] + files,
         data_sources=_probe_data_sources(env, root_path),
         scripts_dir=env.get("SKC_SCRIPTS_DIR"),
     )

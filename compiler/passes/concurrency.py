@@ -127,11 +127,25 @@ class Schedule:
         return sum(self.sequential)
 
     def to_json(self) -> dict[str, Any]:
+        levels = self.levels
+        timing = self.timing_json()
+        return {
+            "levels": [[self.labels[i] for i in lv] for lv in levels],
+            "width": max((len(lv) for lv in levels), default=0),
+            "depth": len(levels),
+            "critical_path": timing["critical_path"],
+            "critical_path_s": timing["critical_path_s"],
+            "sequential_s": timing["sequential_s"],
+            "speedup": timing["speedup"],
+            "ops": timing["ops"],
+            "effect_orderings": [{"before": self.labels[a], "after": self.labels[b], "conflict": why}
+                                 for (a, b), why in sorted(self.effect_edges.items())],
+        }
+
+    def timing_json(self) -> dict[str, Any]:
+        """The parts of `to_json` that depend on the costs (placement refreshes these)."""
         seq, par = self.sequential_s, self.critical_path_s
         return {
-            "levels": [[self.labels[i] for i in lv] for lv in self.levels],
-            "width": self.width,
-            "depth": len(self.levels),
             "critical_path": [self.labels[i] for i in self.critical],
             "critical_path_s": round(par, 4),
             "sequential_s": round(seq, 4),
@@ -139,8 +153,6 @@ class Schedule:
             "ops": [{"label": self.labels[i], "op": op.op_name, "level": self.level[i],
                      "est_s": round(self.cost[i], 4), "loc": str(op.where)}
                     for i, op in enumerate(self.ops)],
-            "effect_orderings": [{"before": self.labels[a], "after": self.labels[b], "conflict": why}
-                                 for (a, b), why in sorted(self.effect_edges.items())],
         }
 
 
@@ -187,9 +199,43 @@ def block_times(block: Block, cost: CostModel, graphs: Graphs | None = None) -> 
     return max(finish, default=0.0), sum(sequential)
 
 
-def analyse_block(block: Block, cost: CostModel, graphs: Graphs | None = None) -> Schedule:
+@dataclass
+class _Shape:
+    """What a block's schedule takes from its graph alone (not from costs): the ops, their
+    labels and dependencies, the effect orderings and the levels."""
+
+    ops: list[Op]
+    labels: list[str]
+    preds: list[set[int]]
+    effect_edges: dict[tuple[int, int], list[str]]
+    level: list[int]
+
+
+Shapes = dict[int, _Shape]  # id of a block -> its shape, while the IR does not change (as `Graphs`)
+
+
+def shapes_of(ctx: PassContext) -> Shapes:
+    """The schedule shapes cached in `ctx`: placement re-times the shape concurrency found."""
+    return ctx.analyses.setdefault("schedule_shape", {})  # type: ignore[no-any-return]
+
+
+def analyse_block(block: Block, cost: CostModel, graphs: Graphs | None = None,
+                  shapes: Shapes | None = None) -> Schedule:
     """Dependencies (`block_graph`, taken from `graphs` when there), ASAP levels and the weighted
-    critical path."""
+    critical path; the parts that do not depend on costs are taken from `shapes` when there."""
+    shape = shapes.get(id(block)) if shapes is not None else None
+    if shape is None:
+        shape = _shape(block, graphs)
+        if shapes is not None:
+            shapes[id(block)] = shape
+    times = [op_time(op, cost, graphs) for op in shape.ops]
+    sched = Schedule(shape.ops, shape.labels, shape.preds, shape.effect_edges, shape.level,
+                     [t[0] for t in times], [t[1] for t in times])
+    _critical_path(sched)
+    return sched
+
+
+def _shape(block: Block, graphs: Graphs | None) -> _Shape:
     g = _graph(block, graphs)
     keep = [i for i, op in enumerate(block.ops) if not op.has(Terminator)]
     ops = [block.ops[i] for i in keep]
@@ -213,11 +259,7 @@ def analyse_block(block: Block, cost: CostModel, graphs: Graphs | None = None) -
     level = [0] * len(ops)
     for j in range(len(ops)):
         level[j] = max((level[p] + 1 for p in preds[j]), default=0)
-    times = [op_time(op, cost, graphs) for op in ops]
-    sched = Schedule(ops, unique_labels(ops), preds, effect_edges, level,
-                     [t[0] for t in times], [t[1] for t in times])
-    _critical_path(sched)
-    return sched
+    return _Shape(ops, unique_labels(ops), preds, effect_edges, level)
 
 
 def _critical_path(s: Schedule) -> None:
@@ -332,9 +374,10 @@ def map_candidates(sched: Schedule) -> list[dict[str, Any]]:
     return out
 
 
-def schedule_report(block: Block, cost: CostModel, graphs: Graphs | None = None) -> tuple[Schedule, dict[str, Any]]:
+def schedule_report(block: Block, cost: CostModel, graphs: Graphs | None = None,
+                    shapes: Shapes | None = None) -> tuple[Schedule, dict[str, Any]]:
     """The schedule of a workflow body and its JSON report."""
-    sched = analyse_block(block, cost, graphs)
+    sched = analyse_block(block, cost, graphs, shapes)
     report = sched.to_json()
     report["data_parallel"] = data_parallel(block)
     report["map_candidates"] = map_candidates(sched)
@@ -356,7 +399,7 @@ class ConcurrencyPass(Pass):
         cost = CostModel.from_options(ctx.options)
         report: dict[str, Any] = {"workflows": {}}
         for wf in module.workflows:
-            sched, report["workflows"][wf.sym_name] = schedule_report(wf.body, cost, graphs_of(ctx))
+            sched, report["workflows"][wf.sym_name] = schedule_report(wf.body, cost, graphs_of(ctx), shapes_of(ctx))
             for op, lv in zip(sched.ops, sched.level, strict=True):
                 op.attributes["level"] = lv
         ctx.reports["schedule"] = report

@@ -36,13 +36,16 @@ from skc.compiler.passes import Pass, PassContext
 from skc.compiler.passes.concurrency import (
     Graphs,
     Schedule,
+    Shapes,
     analyse_block,
     graphs_of,
+    shapes_of,
     walk_labelled,
 )
 from skc.ir.core import Block, Op
 from skc.ir.dialects.skc import WorkflowOp
 from skc.ir.module import Module
+from skc.ir.traits import Terminator
 
 
 def choose(op: Op, cost: CostModel, usd_per_hour: float, remote: set[str]) -> str:
@@ -78,11 +81,11 @@ def set_target(op: Op, target: str) -> None:
         op.attributes["model"] = target.removeprefix(REMOTE_PREFIX)
 
 
-def meet_budget(block: Block, cost: CostModel, budget_s: float,
-                graphs: Graphs | None = None) -> tuple[Schedule, list[dict[str, Any]]]:
+def meet_budget(block: Block, cost: CostModel, budget_s: float, graphs: Graphs | None = None,
+                shapes: Shapes | None = None) -> tuple[Schedule, list[dict[str, Any]]]:
     """Moves the slowest critical llm ops to their fastest targets until the budget holds."""
     moves: list[dict[str, Any]] = []
-    sched = analyse_block(block, cost, graphs)
+    sched = analyse_block(block, cost, graphs, shapes)
     while sched.critical_path_s > budget_s:
         movable = [(cost.latency(op), op) for op in critical_llm_ops(sched)
                    if cost.target_of(op) != fastest(op, cost)]
@@ -93,7 +96,7 @@ def meet_budget(block: Block, cost: CostModel, budget_s: float,
         set_target(op, after)
         moves.append({"op": op.op_name, "loc": str(op.where), "from": before, "to": after,
                       "est_s_before": round(seconds, 4), "est_s_after": round(cost.latency(op), 4)})
-        sched = analyse_block(block, cost, graphs)  # a target changes costs, not the graph
+        sched = analyse_block(block, cost, graphs, shapes)  # a target changes costs, not the graph
     return sched, moves
 
 
@@ -101,11 +104,12 @@ def workflow_report(wf: WorkflowOp, cost: CostModel, sched: Schedule, budget_s: 
                     moves: list[dict[str, Any]]) -> dict[str, Any]:
     ops: list[dict[str, Any]] = []
     for label, op in walk_labelled(wf.body):
-        tokens_in, tokens_out = cost.tokens(op)
-        ops.append({"label": label, "op": op.op_name, "target": cost.target_of(op),
-                    "est_s": round(cost.latency(op), 4) if not op.regions else None,
-                    "tokens_in": tokens_in, "tokens_out": tokens_out,
-                    "usd": round(cost.usd(op), 6)})
+        tokens = cost.tokens(op)
+        target = cost.target_of(op)
+        ops.append({"label": label, "op": op.op_name, "target": target,
+                    "est_s": round(cost.latency(op, target), 4) if not op.regions else None,
+                    "tokens_in": tokens[0], "tokens_out": tokens[1],
+                    "usd": round(cost.usd(op, target, tokens), 6)})
     by_target: dict[str, int] = {}
     for o in ops:
         by_target[o["target"]] = by_target.get(o["target"], 0) + 1
@@ -121,6 +125,18 @@ def workflow_report(wf: WorkflowOp, cost: CostModel, sched: Schedule, budget_s: 
         "budget_met": None if not budget_s else sched.critical_path_s <= budget_s,
         "moves": moves,
     }
+
+
+def _placed_ops(block: Block) -> list[Op]:
+    """Every op under `block` that runs somewhere (`walk_labelled`'s ops, without their labels)."""
+    out: list[Op] = []
+    for op in block.ops:
+        if not op.has(Terminator):
+            out.append(op)
+            for region in op.regions:
+                for inner in region.blocks:
+                    out += _placed_ops(inner)
+    return out
 
 
 @dataclass(frozen=True)
@@ -140,16 +156,14 @@ class PlacementPass(Pass):
         report: dict[str, Any] = {"targets": [CPU, *cost.llm_targets()], "workflows": {}}
         schedule = (ctx.reports.get("schedule") or {}).get("workflows")
         for wf in module.workflows:
-            for _, op in walk_labelled(wf.body):
+            for op in _placed_ops(wf.body):
                 set_target(op, choose(op, cost, per_hour, remote))
             if budget:
-                sched, moves = meet_budget(wf.body, cost, budget, graphs_of(ctx))
+                sched, moves = meet_budget(wf.body, cost, budget, graphs_of(ctx), shapes_of(ctx))
             else:
-                sched, moves = analyse_block(wf.body, cost, graphs_of(ctx)), []
+                sched, moves = analyse_block(wf.body, cost, graphs_of(ctx), shapes_of(ctx)), []
             report["workflows"][wf.sym_name] = workflow_report(wf, cost, sched, budget, moves)
             if isinstance(schedule, dict) and isinstance(schedule.get(wf.sym_name), dict):
-                fresh = sched.to_json()
-                for key in ("critical_path", "critical_path_s", "sequential_s", "speedup", "ops"):
-                    schedule[wf.sym_name][key] = fresh[key]
+                schedule[wf.sym_name].update(sched.timing_json())
                 schedule[wf.sym_name]["estimated_with"] = "placement"
         ctx.reports["placement"] = report
