@@ -12,6 +12,8 @@ embedded model as `stdlib/profiles/gemma3-270m-q4km.json`, the default of cap-bi
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
@@ -113,8 +115,27 @@ def shipped_profile(name: str = DEFAULT_PROFILE) -> CapabilityProfile:
     """A profile shipped in `stdlib/profiles/<name>.json`: one shared instance per file content
     (every compile asks for the default one; nothing in skc changes a profile, so copy it
     before changing it)."""
-    text = resources.files("skc.stdlib").joinpath("profiles", f"{name}.json").read_text(encoding="utf-8")
-    return _parsed(text)
+    file = _profiles_folder().joinpath(f"{name}.json")
+    if not isinstance(file, Path):  # a package inside a zip: no stat to tell a change by
+        return _parsed(file.read_text(encoding="utf-8"))
+    st = os.stat(file)
+    sig = (st.st_size, st.st_mtime_ns, st.st_ino)
+    known = _SHIPPED.get(name)
+    if known is not None and known[0] == sig:
+        return known[1]  # the very instance `_parsed` gave for this content
+    profile = _parsed(file.read_text(encoding="utf-8"))
+    if time.time_ns() - st.st_mtime_ns > 2_000_000_000:  # not remembered while it may still be written
+        _SHIPPED[name] = (sig, profile)
+    return profile
+
+
+# name -> (size, mtime, inode of its file; its profile): read again only when the file changes
+_SHIPPED: dict[str, tuple[tuple[int, int, int], CapabilityProfile]] = {}
+
+
+@lru_cache(maxsize=1)
+def _profiles_folder() -> Any:
+    return resources.files("skc.stdlib").joinpath("profiles")
 
 
 @lru_cache(maxsize=16)

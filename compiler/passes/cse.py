@@ -63,30 +63,50 @@ def mergeable(op: Op, tools: bool) -> list[Effect] | None:
     return []
 
 
+def _attr_key(value: object) -> object:
+    """What two attribute values share exactly when their printed forms (`print_attr`) are equal:
+    an ASCII string itself (its MLIR escape is one-to-one), anything else its printed form."""
+    if type(value) is str and value.isascii():
+        return value
+    return (print_attr(value),)  # type: ignore[arg-type]  # a tuple: never equal to a string
+
+
 def cse_key(op: Op) -> Key:
-    attrs = tuple(sorted((k, print_attr(v)) for k, v in op.attributes.items() if k not in METADATA_ATTRS))
+    attrs = tuple(sorted((k, _attr_key(v)) for k, v in op.attributes.items() if k not in METADATA_ATTRS))
     return (op.op_name, tuple(id(v) for v in op.operands), tuple(str(r.type) for r in op.results), attrs)
 
 
 class _Scope:
-    """Available ops of one block nest: key -> (op, the effects it reads)."""
+    """Available ops of one block nest: key -> (op, the effects it reads); `readers` are the keys
+    of the entries that read something (only those can be invalidated by a write)."""
 
-    def __init__(self, table: dict[Key, tuple[Op, list[Effect]]] | None = None) -> None:
+    def __init__(self, table: dict[Key, tuple[Op, list[Effect]]] | None = None,
+                 readers: set[Key] | None = None) -> None:
         self.table = dict(table or {})
+        self.readers = set(readers or ())
+
+    def add(self, key: Key, op: Op, reads: list[Effect]) -> None:
+        self.table[key] = (op, reads)
+        if reads:
+            self.readers.add(key)
 
     def nested(self, parent: Op) -> _Scope:
         """The scope of `parent`'s regions; a loop body's writes also precede its reads (next round)."""
         if parent.has(Retrying):
-            return _Scope({k: v for k, v in self.table.items() if not v[0].has(RunsTool)})
-        scope = _Scope(self.table)
+            table = {k: v for k, v in self.table.items() if not v[0].has(RunsTool)}
+            return _Scope(table, {k for k in self.readers if k in table})
+        scope = _Scope(self.table, self.readers)
         if parent.has(Loop) or parent.has(Retrying):  # bodies that run more than once
             scope.invalidate(op_effects(parent))
         return scope
 
     def invalidate(self, writer: list[Effect]) -> None:
         writes = [e for e in writer if e.writes]
-        if writes:
-            self.table = {k: v for k, v in self.table.items() if not conflict(v[1], writes)}
+        if writes and self.readers:
+            gone = [k for k in self.readers if conflict(self.table[k][1], writes)]
+            for k in gone:
+                del self.table[k]
+                self.readers.discard(k)
 
 
 class _Cse:
@@ -109,7 +129,7 @@ class _Cse:
             key = cse_key(op)
             found = scope.table.get(key)
             if found is None:
-                scope.table[key] = (op, reads)
+                scope.add(key, op, reads)
                 continue
             kept = found[0]
             for old, new in zip(op.results, kept.results, strict=True):
