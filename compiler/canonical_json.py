@@ -49,10 +49,13 @@ class _NotPlain(Exception):
     """The data holds something whose JSON only the standard library's encoder defines here."""
 
 
+_INF, _NEG_INF = float("inf"), float("-inf")
+
+
 def _float(value: float) -> Any:
     if value != value:
         return orjson.Fragment(b"NaN")
-    if value in (float("inf"), float("-inf")):
+    if value == _INF or value == _NEG_INF:
         return orjson.Fragment(b"Infinity" if value > 0 else b"-Infinity")
     return orjson.Fragment(float.__repr__(value).encode())
 

@@ -334,6 +334,17 @@ def _leaves(op: Op) -> list[Leaf]:
     return out
 
 
+def _leaf_count(value: object, top: bool) -> int:
+    """How many leaves `_leaves` makes of one attribute value (without making them)."""
+    if isinstance(value, list):
+        return 1 + sum(_leaf_count(v, False) for v in value)
+    if isinstance(value, dict):
+        return 1 + sum(_leaf_count(v, False) for v in value.values())
+    if isinstance(value, str) and top:
+        return 1 + len(value.split())
+    return 1
+
+
 def map_candidates(sched: Schedule) -> list[dict[str, Any]]:
     """Groups of top-level ops that are one step applied to several literal items.
 
@@ -347,9 +358,17 @@ def map_candidates(sched: Schedule) -> list[dict[str, Any]]:
         if not op.regions and not isinstance(op, ConstOp):
             rough[(op.op_name, tuple(str(r.type) for r in op.results),
                    tuple(sorted(k for k in op.attributes if k not in METADATA_ATTRS)), len(op.operands))].append(i)
+    # Ops of one shape also have as many leaves (`_leaf_count`, cheap): only groups of three or
+    # more by that count are flattened (the shapes found, and their order, stay the same).
+    alike: dict[tuple, list[int]] = defaultdict(list)
+    for key, group in rough.items():
+        if len(group) >= MAP_CANDIDATE_MIN:
+            for i in group:
+                attrs = sched.ops[i].attributes
+                alike[(key, sum(_leaf_count(attrs[k], True) for k in key[2]))].append(i)
     shapes: dict[tuple, list[int]] = defaultdict(list)
     leaves: dict[int, tuple[Leaf, ...]] = {}
-    for i in sorted(i for group in rough.values() if len(group) >= MAP_CANDIDATE_MIN for i in group):
+    for i in sorted(i for group in alike.values() if len(group) >= MAP_CANDIDATE_MIN for i in group):
         op = sched.ops[i]
         leaves[i] = tuple(_leaves(op))
         shapes[(op.op_name, tuple(str(r.type) for r in op.results), tuple(p for p, _, _ in leaves[i]))].append(i)
