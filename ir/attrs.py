@@ -29,6 +29,24 @@ def _escape(byte: int) -> str:
 
 # byte (as a latin-1 character) -> its text in an MLIR string literal
 _QUOTE_TABLE = {b: _escape(b) for b in range(256) if b not in _PRINTABLE}
+# A run of characters a literal cannot hold as themselves: not printable ASCII, or `"` or `\\`.
+_TO_ESCAPE = re.compile(r'([^\x20\x21\x23-\x5b\x5d-\x7e]+)')
+_RUNS: dict[str, str] = {}  # such a run -> its escapes (a text repeats a few: dashes, quotes, newlines)
+_RUNS_MAX = 4096
+
+
+def _escaped(text: str) -> str:
+    """`text` with every run of `_TO_ESCAPE` escaped byte by byte (UTF-8)."""
+    parts = _TO_ESCAPE.split(text)  # plain, run, plain, run, ..., plain
+    for i in range(1, len(parts), 2):
+        run = parts[i]
+        esc = _RUNS.get(run)
+        if esc is None:
+            esc = "".join([_QUOTE_TABLE[b] for b in run.encode("utf-8")])
+            if len(_RUNS) < _RUNS_MAX:
+                _RUNS[run] = esc
+        parts[i] = esc
+    return "".join(parts)
 
 
 def quote(text: str) -> str:
@@ -40,9 +58,11 @@ def quote(text: str) -> str:
         if not out.isprintable():
             out = out.replace("\n", "\\n").replace("\t", "\\t")
             if not out.isprintable():  # other control characters
-                out = text.translate(_QUOTE_TABLE)
+                out = _escaped(text)
         return '"' + out + '"'
-    return '"' + text.encode("utf-8").decode("latin-1").translate(_QUOTE_TABLE) + '"'
+    # Text with a few non-ASCII characters (dashes, quotes, accents): only the runs that need it are
+    # encoded, byte by byte (a `translate` of the whole text looks every character up).
+    return '"' + _escaped(text) + '"'
 
 
 def format_float(x: float) -> str:
