@@ -103,6 +103,8 @@ def _shape(sig: Signature) -> tuple[list[Kinds], Variadic | None]:
 def check_signature(sig: Signature, types: list[Type]) -> str | None:
     """Returns why `types` does not fit `sig`, or None when it does."""
     fixed, tail = _shape(sig)
+    if not fixed and tail is not None and not tail.each.kinds and not tail.min:
+        return None  # any number of values of any type (the default signature)
     if tail is None and len(types) != len(fixed):
         return f"expected {len(fixed)}, got {len(types)}"
     if tail is not None and len(types) < len(fixed) + tail.min:

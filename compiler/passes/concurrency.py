@@ -247,14 +247,17 @@ def _shape(block: Block, graphs: Graphs | None) -> _Shape:
         anc: set[int] = set()
         for p in g.data[k]:
             if p in index:
-                anc |= ancestors[index[p]] | {index[p]}
-        writes = [e for e in g.effects[k] if e.writes]
+                x = index[p]
+                anc |= ancestors[x]
+                anc.add(x)
         for p in sorted(g.effect[k] - g.data[k], reverse=True):  # nearest first: it orders the earlier ones too
             i = index[p]
             if i in anc:
                 continue
-            effect_edges[(i, j)] = conflict(g.effects[p], g.effects[k]) or ["early exit", str(writes[0])]
-            anc |= ancestors[i] | {i}
+            effect_edges[(i, j)] = (conflict(g.effects[p], g.effects[k])
+                                    or ["early exit", str(next(e for e in g.effects[k] if e.writes))])
+            anc |= ancestors[i]
+            anc.add(i)
         ancestors.append(anc)
     level = [0] * len(ops)
     for j in range(len(ops)):

@@ -57,18 +57,24 @@ def procedure_text(proc: Procedure, headings: dict[int, str] | None = None) -> s
 def reference_files(folder: Path) -> list[str]:
     """The skill's reference files, relative to `folder`, sorted (at most `MAX_REFERENCES`); skipped
     folders (`scripts/`, `node_modules/`, hidden ones, ...) are not walked at all."""
-    root = Path(folder)
+    top = os.fspath(Path(folder))
     found: list[str] = []
-    for here, dirs, files in os.walk(root, followlinks=False):
-        rel = Path(here).relative_to(root)
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith(".") and len(rel.parts) < 3)
+    for here, dirs, files in os.walk(top, followlinks=False):
+        rel = here[len(top) + 1:] if here != top else ""  # os.walk joins the folders it descends onto `top`
+        depth = rel.count(os.sep) + 1 if rel else 0
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith(".") and depth < 3)
         for name in files:
-            path = Path(here) / name
-            if (name.startswith(".") or name.lower() in _SKIP_FILES or path.suffix.lower() not in REFERENCE_SUFFIXES
-                    or path.is_symlink()):
+            if name.startswith(".") or name.lower() in _SKIP_FILES or _suffix(name).lower() not in REFERENCE_SUFFIXES \
+                    or os.path.islink(os.path.join(here, name)):
                 continue
-            found.append((rel / name).as_posix())
+            found.append(f"{rel.replace(os.sep, '/')}/{name}" if rel else name)
     return sorted(found)[:MAX_REFERENCES]
+
+
+def _suffix(name: str) -> str:
+    """`PurePath(name).suffix`: from the last dot, unless the name starts or ends with it."""
+    i = name.rfind(".")
+    return name[i:] if 0 < i < len(name) - 1 else ""
 
 
 def reference_note(names: list[str]) -> str:
