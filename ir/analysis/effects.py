@@ -57,9 +57,17 @@ def may_exit(op: Op) -> bool:
 
 
 def conflict(a: list[Effect], b: list[Effect]) -> list[str]:
-    """The first conflicting pair of effects, as text (`["write:k8s", "read:k8s"]`), or []."""
-    for x in a:
-        for y in b:
+    """The first conflicting pair of effects, as text (`["write:k8s", "read:k8s"]`), or [].
+
+    Lifted effects repeat (an op with regions lists every nested op's): a repeat of an effect
+    conflicts with nothing its first occurrence did not, so each distinct one is tried once, in
+    order, and a reading effect only against the writing ones."""
+    if not a or not b:
+        return []
+    ys = list(dict.fromkeys(b))
+    writers = [y for y in ys if y.writes]
+    for x in dict.fromkeys(a):
+        for y in ys if x.writes else writers:
             if x.conflicts(y):
                 return [str(x), str(y)]
     return []
