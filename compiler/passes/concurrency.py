@@ -287,7 +287,9 @@ def data_parallel(block: Block) -> list[dict[str, Any]]:
     `items_conflict` names a write in the body that conflicts with the body itself
     (two items would touch the same resource): the items must then run one at a time.
     """
-    out = []
+    out: list[dict[str, Any]] = []
+    if not any(op.has(Loop) for top in block.ops for op in top.walk()):
+        return out  # most workflows map nothing: no labels to make
     for label, op in walk_labelled(block):
         if op.has(Loop):
             bound = op.attr_int("max_parallel")

@@ -322,7 +322,10 @@ class EnvBindPass(Pass):
         report: list[dict[str, Any]] = []
         problems: dict[tuple[str, str], list[tuple[Op, Binding]]] = {}
         for index, op in enumerate(list(wf.walk())[1:]):
-            bindings = [binder.bind(n) for n in needs[id(op)]]  # the op is not rewritten yet
+            wanted = needs[id(op)]
+            if not wanted and not isinstance(op, ScriptOp):
+                continue  # nothing to bind (most ops: data, calc, ctrl, llm)
+            bindings = [binder.bind(n) for n in wanted]  # the op is not rewritten yet
             self._rewrite(op, binder, bindings)
             if isinstance(op, ScriptOp):
                 bindings += [binder.bind(n) for n in needs_of(op) if n.kind == "binary"
