@@ -37,6 +37,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from skc.compiler.caseless import Caseless
 from skc.compiler.compare import COMPARISONS
 from skc.compiler.passes import Pass, PassContext
 from skc.compiler.profile import CapabilityProfile, resolve_profile
@@ -72,8 +73,8 @@ KEYWORD_NEEDS: list[tuple[str, str, int]] = [
     (r"plan|schedule|order the", "reason.planning", 2), (r"summari[sz]e|root cause|diagnose", "reason.analysis", 2),
     (r"report|article|essay|detailed", "gen.text.long", 1), (r"tone|style|formal|polite", "follow.style", 1),
 ]
-_KEYWORDS = [(re.compile(rf"\b(?:{pattern})\b", re.I), prim, level) for pattern, prim, level in KEYWORD_NEEDS]
-_ANY_KEYWORD = re.compile(rf"\b(?:{'|'.join(pattern for pattern, _, _ in KEYWORD_NEEDS)})\b", re.I)
+_KEYWORDS = [(Caseless(rf"\b(?:{pattern})\b"), prim, level) for pattern, prim, level in KEYWORD_NEEDS]
+_ANY_KEYWORD = Caseless(rf"\b(?:{'|'.join(pattern for pattern, _, _ in KEYWORD_NEEDS)})\b")
 CONSTRAINABLE = {"follow.format", "gen.text.structured", "tool.call.format"}
 SPLITTABLE = {"follow.procedure", "reason.planning"}
 EXAMPLE_HELPS = ("gen.", "reason.", "follow.", "tool.call.")
@@ -99,8 +100,8 @@ def needs_of(op: Op) -> dict[str, int]:
         if prim:
             needs[prim] = max(needs.get(prim, 0), 1)
     prompt = str(a.get("prompt", ""))
-    for keyword, prim, level in _KEYWORDS if _ANY_KEYWORD.search(prompt) else ():
-        if keyword.search(prompt):
+    for keyword, prim, level in _KEYWORDS if _ANY_KEYWORD.found(prompt) else ():
+        if keyword.found(prompt):
             needs[prim] = max(needs.get(prim, 0), level)
     steps = len(_steps(prompt)[1])
     if steps >= 2:  # a numbered procedure in one step: 2-3 steps is L2, more is L3

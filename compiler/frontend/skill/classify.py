@@ -27,12 +27,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from skc.compiler.caseless import Caseless
 from skc.compiler.frontend.common.commands import looks_like_command
 from skc.compiler.frontend.markdown.document import Block, Document, Section, Span
 from skc.ir.location import Location
 
 # (title pattern, class): first match wins.
-TITLE_KINDS: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.IGNORECASE), k) for p, k in [
+TITLE_KINDS: list[tuple[Caseless, str]] = [(Caseless(p), k) for p, k in [
     (r"\bexamples?\b.*\b(output|report|finding)s?\b|\bsample output|\boutput format|\btemplate", "reference"),
     (r"^(real[- ]world |usage |worked )?examples?\b|\bexample (usage|workflow|prompts?|tasks?|requests?)", "example"),
     (r"\bwhen (not )?to (use|apply)|\bwhen not\b|\bwhen to\b|\btriggers?\b", "rule"),
@@ -118,7 +119,7 @@ class SkillBody:
 def section_kind(title: str) -> str | None:
     """The class a section title says, or None when the title says nothing."""
     for pattern, kind in TITLE_KINDS:
-        if pattern.search(title):
+        if pattern.found(title):
             return kind
     return None
 
