@@ -12,9 +12,9 @@ console prompts stripped and output lines dropped).
 from __future__ import annotations
 
 import re
-import shlex
 from functools import lru_cache
 
+from skc.compiler.frontend.common.shell_words import split_words
 from skc.stdlib.shell import Simple, parse
 from skc.stdlib.shell.programs import strip_wrappers
 
@@ -162,11 +162,9 @@ def words_of(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=2048)
-def _words(text: str) -> tuple[str, ...]:  # a command is split several times per compile (shlex is slow)
-    lexer = shlex.shlex(text, posix=True, punctuation_chars=True)
-    lexer.whitespace_split = True
+def _words(text: str) -> tuple[str, ...]:  # a command is split several times per compile
     try:
-        return tuple(lexer)
+        return split_words(text)  # what shlex (posix, punctuation_chars, whitespace_split) gives
     except ValueError:
         return tuple(text.replace("|", " | ").replace(";", " ; ").split())
 
