@@ -11,7 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skc.compiler.frontend.common.shell_text import logical_lines
+from skc.compiler.frontend.common.shell_text import (
+    CLOSERS,
+    KEYWORDS,
+    _compound_depth,
+    logical_lines,
+    words_of,
+)
 from skc.compiler.frontend.common.shell_words import split_words
 from skc.compiler.frontend.markdown.document import parse_document
 
@@ -83,3 +89,23 @@ def test_split_words_is_shlex_on_corpus_command_lines(corpus: Path) -> None:
     assert len(texts) > 5000
     differ = [t for t in texts if _split(t) != _shlex(t)]
     assert differ == []
+
+
+def _depth_by_words(line: str) -> int:
+    depth, prev = 0, ";"
+    for w in words_of(line):
+        if prev in (";", "&&", "||", "|", "do", "then", "else", "(", "{", "!"):
+            depth += (w in KEYWORDS) - (w in CLOSERS)
+        prev = w
+    return depth
+
+
+_SHELL_PIECES = st.sampled_from([" ", ";", "|", "&&", "for", "fi", "done", "if", "case", "esac", "do", "x", "'", '"',
+                                 "\\", "#", "f'o'r", "(", "é", "\xa0", "while"])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(_SHELL_PIECES, max_size=12).map("".join))
+def test_compound_depth_screen_changes_no_answer(line: str) -> None:
+    """The keyword screen of `_compound_depth` only skips lines whose words hold no keyword."""
+    assert _compound_depth(line) == _depth_by_words(line)

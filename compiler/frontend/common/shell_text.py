@@ -196,6 +196,10 @@ def prompt_lines(code: str) -> bool:
     return any(PROMPT.match(line) for line in code.split("\n"))
 
 
+_HEREDOC_START = re.compile(r"<<-?\s*['\"]?([A-Za-z_][A-Za-z0-9_]*)['\"]?")
+_CONTINUATION = re.compile(r"\\\n\s*")
+
+
 def logical_lines(code: str, *, console: bool) -> list[tuple[str, int, int]]:
     """(command, line offset in the block, column) per logical command line of a block.
 
@@ -229,19 +233,19 @@ def logical_lines(code: str, *, console: bool) -> list[tuple[str, int, int]]:
             else:
                 current.append(line)
                 quotes, last = _quote_state("\n" + line, quotes), line.rstrip() or last
-            here = re.search(r"<<-?\s*['\"]?([A-Za-z_][A-Za-z0-9_]*)['\"]?", line)
+            here = _HEREDOC_START.search(line)
             if here:
                 heredoc = here.group(1)
                 continue
             depth = max(0, depth + _compound_depth(line))
         if depth or quotes[0] or last.endswith(("\\", "|", "&&", "||", "{", "(")):
             continue
-        joined = re.sub(r"\\\n\s*", "", "\n".join(current)).strip()
+        joined = _CONTINUATION.sub("", "\n".join(current)).strip()
         if joined not in ("exit", "logout"):
             out.append((joined, start, col))
         current = []
     if current:
-        out.append((re.sub(r"\\\n\s*", "", "\n".join(current)).strip(), start, col))
+        out.append((_CONTINUATION.sub("", "\n".join(current)).strip(), start, col))
     return out
 
 
@@ -260,8 +264,14 @@ def _quote_state(text: str, state: tuple[str, bool]) -> tuple[str, bool]:
     return quote, escaped
 
 
+_COMPOUND_WORD = re.compile(r"\b(?:for|while|until|if|case|select|done|fi|esac)\b")
+_UNQUOTE = str.maketrans("", "", "'\"\\")
+
+
 def _compound_depth(line: str) -> int:
     """Compound commands opened minus closed on one line (`for`/`if`/`case` vs `done`/`fi`/`esac`)."""
+    if _COMPOUND_WORD.search(line.translate(_UNQUOTE)) is None:
+        return 0  # no such word (quotes and escapes dropped: `f'o'r` is `for`): most lines, without splitting
     depth, prev = 0, ";"
     for w in words_of(line):
         if prev in (";", "&&", "||", "|", "do", "then", "else", "(", "{", "!"):
