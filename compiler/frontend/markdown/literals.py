@@ -26,6 +26,8 @@ from __future__ import annotations
 import re
 import re._constants as sre
 import re._parser as sre_parse
+from bisect import bisect_right
+from itertools import accumulate
 from typing import Any
 
 # Non-ASCII characters that re.IGNORECASE takes for an ASCII letter (str.lower keeps them or
@@ -147,6 +149,17 @@ class Screen:
         if len(self.patterns) == 1:
             return [0]
         return [i for i, found in enumerate(self.row_literals) if found is None or found.search(low) is not None]
+
+    def lines_to_try(self, lines: list[str]) -> set[int] | None:
+        """Indices of `lines` that may pass the screen (never leaving out one that does), found
+        by one search of the whole text instead of one per line; None: every line may (a
+        pattern without literals). Literals hold no newline, so a hit never spans two lines;
+        `fold` works character by character, so the folded text's lines are the folded lines."""
+        if self.literals is None or self.always or "\n" in self.literals.pattern:
+            return None
+        low = fold("\n".join(lines))
+        ends = list(accumulate(len(line) + 1 for line in low.split("\n")))  # past each line's newline
+        return {bisect_right(ends, m.start()) for m in self.literals.finditer(low)}
 
     def found(self, i: int, text: str) -> re.Match[str] | None:
         """Pattern `i`'s match in `text` (searched, or at its start when anchored)."""
