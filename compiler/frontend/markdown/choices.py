@@ -31,9 +31,12 @@ _CAUSES = re.compile(
 _LEAD = re.compile(r"^\s*(?:\*\*|__)(?P<bold>.{2,80}?)(?:\*\*|__)\s*[:–—-]|^\s*(?P<plain>[^:.]{2,60}):\s")
 
 
+_MARKUP = re.compile(r"[*_`]")
+
+
 def picks_action(text: str) -> bool:
     """Whether `text` asks the reader to pick, from results, one of the actions that follow."""
-    plain = re.sub(r"[*_`]", "", text).strip()
+    plain = _MARKUP.sub("", text).strip()
     return _BASED.search(plain) is not None or _CAUSES.search(plain) is not None
 
 
