@@ -138,15 +138,16 @@ class Screen:
         union = frozenset().union(*(words for words in self.words if words is not None))
         self.literals = _alternation(union) if union else None
         self.row_literals = [_alternation(words) if words is not None else None for words in self.words]
+        self.single = len(patterns) == 1
 
     def candidates(self, text: str) -> list[int]:
         """Indices (in order) of the patterns that may match `text`."""
         if self.literals is None:
             return self.always
-        low = fold(text)
+        low = text.lower() if text.isascii() else text.translate(FOLD).lower()  # fold(text), inlined: a hot path
         if self.literals.search(low) is None:
             return self.always
-        if len(self.patterns) == 1:
+        if self.single:
             return [0]
         return [i for i, found in enumerate(self.row_literals) if found is None or found.search(low) is not None]
 
@@ -167,7 +168,11 @@ class Screen:
 
     def could_match(self, text: str) -> bool:
         """Whether one of the patterns matches `text`."""
-        return any(self.found(i, text) is not None for i in self.candidates(text))
+        for i in self.candidates(text):
+            pattern = self.patterns[i]
+            if (pattern.match(text) if self.anchored else pattern.search(text)) is not None:
+                return True
+        return False
 
 
 class Screened:
@@ -178,7 +183,10 @@ class Screened:
         self.screen = Screen([pattern])
 
     def search(self, text: str) -> re.Match[str] | None:
-        return self.pattern.search(text) if self.screen.candidates(text) else None
+        literals = self.screen.literals  # Screen.candidates for one pattern, inlined: a hot path
+        if literals is not None and literals.search(text.lower() if text.isascii() else text.translate(FOLD).lower()) is None:
+            return None
+        return self.pattern.search(text)
 
     def sub_first(self, text: str) -> str:
         """`text` without the pattern's first match (`pattern.sub("", text, count=1)`)."""
