@@ -34,6 +34,8 @@ def open_quote(text: str) -> bool:
 
 
 def _scan_quotes(text: str) -> tuple[list[str], str]:
+    if "'" not in text and '"' not in text and "\\" not in text:
+        return [""] * len(text), ""  # nothing quotes: most commands, without a loop over their characters
     mask: list[str] = []
     state, escaped = "", False
     for ch in text:
@@ -60,6 +62,9 @@ def _scan_quotes(text: str) -> tuple[list[str], str]:
 _HEREDOC = re.compile(r"<<(-?)[ \t]*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\2")
 
 
+_CONTEXT_OPENERS = ("\\", "'", '"', "`", "$(", "<<")  # what the loop below treats differently from a plain character
+
+
 def quote_contexts(text: str) -> list[str]:
     """Per character, the quoting the shell applies there: '' (unquoted), '"', "'", or '<<'
     (the body of a here-document, where expansions happen and quotes are literal).
@@ -68,6 +73,8 @@ def quote_contexts(text: str) -> list[str]:
     double quotes (`"$(kubectl get pod $POD)"`: `$POD` is unquoted). A quote character
     belongs to the string it opens or closes.
     """
+    if not any(c in text for c in _CONTEXT_OPENERS):
+        return [""] * len(text)  # nothing opens a context: every character is unquoted
     out: list[str] = []
     stack = [""]  # "" unquoted, '"', "'", "(" inside $( ), "`" inside backticks
     pending: list[tuple[str, bool]] = []  # here-documents whose bodies start at the next newline
