@@ -225,6 +225,16 @@ _ASSIGNS = re.compile(r"(?:export\s+)?(?:[A-Z_][A-Z0-9_]*=\S|[A-Za-z_]\w*=[\"']?
 _HEAD = re.compile(r"[A-Za-z0-9_./~-]+\Z")
 _RUNS_IT = re.compile(r"\b(run|running|execute|executing|via|invoke|type|using|with|command|exec)\W*\Z")
 _LOWER_HEAD = re.compile(r"[a-z][a-z0-9_.-]*\Z")
+_RUN_WORD = re.compile(r"\b(run|running|execute|executing|via|invoke|type|using|with|command|exec)\Z")  # at most 9
+
+
+def ends_running(text: str) -> bool:
+    """`_RUNS_IT.search(text)`, looking at the end only: the text up to its last word character
+    (a word character: str.isalnum or `_`) ends with one of the words."""
+    end = len(text)
+    while end and not (text[end - 1].isalnum() or text[end - 1] == "_"):
+        end -= 1
+    return _RUN_WORD.search(text, max(0, end - 9), end) is not None  # `\b` still sees the character before
 
 
 @lru_cache(maxsize=8192)
@@ -248,7 +258,7 @@ def looks_like_command(text: str, *, context: str = "") -> bool:
     program = program_of(text) or head
     if known_program(program):
         return len(words) > 1 or known_program(program) == "bare"
-    runs = _RUNS_IT.search(context.lower()) is not None
+    runs = ends_running(context.lower())
     return runs and len(words) > 1 and (head.startswith("./") or _LOWER_HEAD.match(head) is not None)
 
 

@@ -75,6 +75,14 @@ def uncapitalised(code: str) -> str:
 _SETTING = re.compile(r"[\w.-]+\s+=\s+\S+")
 _NAMED_AS = re.compile(r"\s*(?:command|cmdlet|subcommand|tool|utility|cli|output)s?\b", re.I)
 _NAMED_AFTER = re.compile(r"\b(?:the|a|an|use|using|with|via|of|by)\s*\Z", re.I)
+_NAMING_WORD = re.compile(r"\b(?:the|a|an|use|using|with|via|of|by)\Z", re.I)  # at most 5 characters
+
+
+def ends_naming(before: str) -> bool:
+    """`_NAMED_AFTER.search(before)`, looking at the end only: the text without its trailing
+    whitespace ends with one of the words (a search from the start costs the whole sentence)."""
+    text = before.rstrip()  # str.isspace is what `\s` matches
+    return _NAMING_WORD.search(text, max(0, len(text) - 5)) is not None  # `\b` still sees the character before
 
 
 def names_a_command(code: str, before: str, after: str) -> bool:
@@ -87,7 +95,7 @@ def names_a_command(code: str, before: str, after: str) -> bool:
     if not words or len(words) > 2 or any(w.startswith(("-", "<", "$", "{", "/")) for w in words[1:]):
         return False
     return _NAMED_AS.match(after) is not None or \
-        _NAMED_AFTER.search(before) is not None
+        ends_naming(before)
 
 
 _ABSOLUTE_PROGRAM = re.compile(r"/(?:[\w.-]+/)+[\w-]+")
