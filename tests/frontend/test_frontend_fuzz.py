@@ -127,3 +127,11 @@ def test_deep_nesting_and_long_lines_do_not_raise(tmp_path: Path) -> None:
         path = tmp_path / f"doc{i}.md"
         path.write_text(doc, encoding="utf-8")
         _check(compile_tsg(path))
+
+
+def test_a_lone_backslash_line_typed_into_a_session_does_not_raise(tmp_path: Path) -> None:
+    """Found by the runbook fuzzer: `ssh host` opens a session and the next logical line of its
+    block is empty (a lone `\\`); planning it into the session raised IndexError."""
+    path = tmp_path / "session.md"
+    path.write_text("check\n\n```\nssh host\n\\\n", encoding="utf-8")
+    _check(compile_tsg(path))

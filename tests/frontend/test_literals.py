@@ -69,6 +69,18 @@ def test_a_screen_never_hides_a_match(words: list[str], table: str, upper: bool)
     assert _screened(screen, text) == _answers(screen, text)
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(st.sampled_from([*_WORDS, "\u03a3", "\u0130x"]), max_size=5).map("".join), max_size=8),
+       st.sampled_from(sorted(_TABLES)))
+def test_lines_to_try_leaves_out_no_line_that_matches(lines: list[str], table: str) -> None:
+    """One search of the joined lines finds every line a per-line screen would let through."""
+    screen = _TABLES[table]
+    may = screen.lines_to_try(lines)
+    for i, line in enumerate(lines):
+        if _answers(screen, line):
+            assert may is None or i in may, (i, line)
+
+
 def test_screens_agree_with_the_patterns_on_corpus_lines(corpus: Path) -> None:
     files = sorted(corpus.rglob("*.md"))[::7]
     lines = {line for f in files for line in f.read_text(encoding="utf-8", errors="replace").split("\n") if line.strip()}

@@ -221,6 +221,22 @@ def templated(text: str, found: list[Var], order: list[str], *, names: bool = Fa
     return "".join(out)
 
 
+_ASSIGNS = re.compile(r"(?:export\s+)?(?:[A-Z_][A-Z0-9_]*=\S|[A-Za-z_]\w*=[\"']?(?:\$\(|`))")
+_HEAD = re.compile(r"[A-Za-z0-9_./~-]+\Z")
+_RUNS_IT = re.compile(r"\b(run|running|execute|executing|via|invoke|type|using|with|command|exec)\W*\Z")
+_LOWER_HEAD = re.compile(r"[a-z][a-z0-9_.-]*\Z")
+_RUN_WORD = re.compile(r"\b(run|running|execute|executing|via|invoke|type|using|with|command|exec)\Z")  # at most 9
+
+
+def ends_running(text: str) -> bool:
+    """`_RUNS_IT.search(text)`, looking at the end only: the text up to its last word character
+    (a word character: str.isalnum or `_`) ends with one of the words."""
+    end = len(text)
+    while end and not (text[end - 1].isalnum() or text[end - 1] == "_"):
+        end -= 1
+    return _RUN_WORD.search(text, max(0, end - 9), end) is not None  # `\b` still sees the character before
+
+
 @lru_cache(maxsize=8192)
 def looks_like_command(text: str, *, context: str = "") -> bool:
     """Whether inline code (or a block's first line) is a command rather than a name or value.
@@ -233,18 +249,17 @@ def looks_like_command(text: str, *, context: str = "") -> bool:
         return False
     if PROMPT.match(text):
         return True
-    if re.match(r"(?:export\s+)?(?:[A-Z_][A-Z0-9_]*=\S|[A-Za-z_]\w*=[\"']?(?:\$\(|`))", text):
+    if _ASSIGNS.match(text):
         return True  # an assignment: `NS=prod`, `pod=$(kubectl get pods -o name)`
     words = text.split()
     head = words[0]
-    if not re.match(r"[A-Za-z0-9_./~-]+\Z", head) or head.endswith((":", ".")) or head.isupper():
+    if not _HEAD.match(head) or head.endswith((":", ".")) or head.isupper():
         return False
     program = program_of(text) or head
     if known_program(program):
         return len(words) > 1 or known_program(program) == "bare"
-    runs = re.search(r"\b(run|running|execute|executing|via|invoke|type|using|with|command|exec)\W*\Z",
-                     context.lower()) is not None
-    return runs and len(words) > 1 and (head.startswith("./") or re.match(r"[a-z][a-z0-9_.-]*\Z", head) is not None)
+    runs = ends_running(context.lower())
+    return runs and len(words) > 1 and (head.startswith("./") or _LOWER_HEAD.match(head) is not None)
 
 
 def classify_shell(text: str) -> Command:
@@ -305,6 +320,10 @@ def _opens_session(core: list[str]) -> bool:
     return False
 
 
+_JSON_OUTPUT = re.compile(r"(?:-o|--output)[ =]?json\b|--json\b")
+_OUTPUT_FLAG = re.compile(r"(?:-o|--output)[ =]?\S")
+
+
 def _result_type(segments: list[list[str]]) -> Type:
     if not segments:
         return TEXT
@@ -317,26 +336,30 @@ def _result_type(segments: list[list[str]]) -> Type:
         return JSON
     if len(segments) == 1 and first:
         flat = " ".join(first)
-        if re.search(r"(?:-o|--output)[ =]?json\b|--json\b", flat):
+        if _JSON_OUTPUT.search(flat):
             return JSON
         if first[0] in ("kubectl", "oc") and any(w in ("get", "top") for w in first[1:5]) \
-                and (not re.search(r"(?:-o|--output)[ =]?\S", flat) or "-o wide" in flat):
+                and (not _OUTPUT_FLAG.search(flat) or "-o wide" in flat):
             return TABLE
     return TEXT
 
 
+_ASSIGNMENT = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)\Z", re.DOTALL)
+_SUBSTITUTION = re.compile(r"[\"']?(?:\$\((.*)\)|`(.*)`)[\"']?\Z", re.DOTALL)
+_SHELL_CHARS = re.compile(r"[;|&$`<>]")
+
+
 def _assignment(cmd: Command, named: str, template: str, segments: list[list[str]]) -> None:
     """`NAME=value` / `export NAME=value`: the command defines a workflow value."""
-    pattern = r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)\Z"
-    m, t = re.match(pattern, named, re.DOTALL), re.match(pattern, template, re.DOTALL)
+    m, t = _ASSIGNMENT.match(named), _ASSIGNMENT.match(template)
     if m is None or t is None:
         return
     value, value_t = m.group(2).strip(), t.group(2).strip()
-    sub = re.match(r"[\"']?(?:\$\((.*)\)|`(.*)`)[\"']?\Z", value, re.DOTALL)
+    sub = _SUBSTITUTION.match(value)
     if sub:
         cmd.assigns = normalise(m.group(1))
         cmd.assign_command = (sub.group(1) or sub.group(2) or "").strip()
-    elif len(segments) == 1 and not re.search(r"[;|&$`<>]", _unquote(value)):
+    elif len(segments) == 1 and not _SHELL_CHARS.search(_unquote(value)):
         cmd.assigns = normalise(m.group(1))
         cmd.assign_template = _unquote(value_t)
         cmd.effects, cmd.unknown, cmd.writes = ["pure"], False, False

@@ -12,9 +12,9 @@ console prompts stripped and output lines dropped).
 from __future__ import annotations
 
 import re
-import shlex
 from functools import lru_cache
 
+from skc.compiler.frontend.common.shell_words import split_words
 from skc.stdlib.shell import Simple, parse
 from skc.stdlib.shell.programs import strip_wrappers
 
@@ -34,6 +34,8 @@ def open_quote(text: str) -> bool:
 
 
 def _scan_quotes(text: str) -> tuple[list[str], str]:
+    if "'" not in text and '"' not in text and "\\" not in text:
+        return [""] * len(text), ""  # nothing quotes: most commands, without a loop over their characters
     mask: list[str] = []
     state, escaped = "", False
     for ch in text:
@@ -60,6 +62,9 @@ def _scan_quotes(text: str) -> tuple[list[str], str]:
 _HEREDOC = re.compile(r"<<(-?)[ \t]*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\2")
 
 
+_CONTEXT_OPENERS = ("\\", "'", '"', "`", "$(", "<<")  # what the loop below treats differently from a plain character
+
+
 def quote_contexts(text: str) -> list[str]:
     """Per character, the quoting the shell applies there: '' (unquoted), '"', "'", or '<<'
     (the body of a here-document, where expansions happen and quotes are literal).
@@ -68,6 +73,8 @@ def quote_contexts(text: str) -> list[str]:
     double quotes (`"$(kubectl get pod $POD)"`: `$POD` is unquoted). A quote character
     belongs to the string it opens or closes.
     """
+    if not any(c in text for c in _CONTEXT_OPENERS):
+        return [""] * len(text)  # nothing opens a context: every character is unquoted
     out: list[str] = []
     stack = [""]  # "" unquoted, '"', "'", "(" inside $( ), "`" inside backticks
     pending: list[tuple[str, bool]] = []  # here-documents whose bodies start at the next newline
@@ -162,11 +169,9 @@ def words_of(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=2048)
-def _words(text: str) -> tuple[str, ...]:  # a command is split several times per compile (shlex is slow)
-    lexer = shlex.shlex(text, posix=True, punctuation_chars=True)
-    lexer.whitespace_split = True
+def _words(text: str) -> tuple[str, ...]:  # a command is split several times per compile
     try:
-        return tuple(lexer)
+        return split_words(text)  # what shlex (posix, punctuation_chars, whitespace_split) gives
     except ValueError:
         return tuple(text.replace("|", " | ").replace(";", " ; ").split())
 
@@ -196,6 +201,10 @@ def split_segments(words: list[str]) -> list[list[str]]:
 def prompt_lines(code: str) -> bool:
     """Whether a code block is a console transcript (commands behind `$ ` prompts)."""
     return any(PROMPT.match(line) for line in code.split("\n"))
+
+
+_HEREDOC_START = re.compile(r"<<-?\s*['\"]?([A-Za-z_][A-Za-z0-9_]*)['\"]?")
+_CONTINUATION = re.compile(r"\\\n\s*")
 
 
 def logical_lines(code: str, *, console: bool) -> list[tuple[str, int, int]]:
@@ -231,19 +240,19 @@ def logical_lines(code: str, *, console: bool) -> list[tuple[str, int, int]]:
             else:
                 current.append(line)
                 quotes, last = _quote_state("\n" + line, quotes), line.rstrip() or last
-            here = re.search(r"<<-?\s*['\"]?([A-Za-z_][A-Za-z0-9_]*)['\"]?", line)
+            here = _HEREDOC_START.search(line)
             if here:
                 heredoc = here.group(1)
                 continue
             depth = max(0, depth + _compound_depth(line))
         if depth or quotes[0] or last.endswith(("\\", "|", "&&", "||", "{", "(")):
             continue
-        joined = re.sub(r"\\\n\s*", "", "\n".join(current)).strip()
+        joined = _CONTINUATION.sub("", "\n".join(current)).strip()
         if joined not in ("exit", "logout"):
             out.append((joined, start, col))
         current = []
     if current:
-        out.append((re.sub(r"\\\n\s*", "", "\n".join(current)).strip(), start, col))
+        out.append((_CONTINUATION.sub("", "\n".join(current)).strip(), start, col))
     return out
 
 
@@ -262,8 +271,14 @@ def _quote_state(text: str, state: tuple[str, bool]) -> tuple[str, bool]:
     return quote, escaped
 
 
+_COMPOUND_WORD = re.compile(r"\b(?:for|while|until|if|case|select|done|fi|esac)\b")
+_UNQUOTE = str.maketrans("", "", "'\"\\")
+
+
 def _compound_depth(line: str) -> int:
     """Compound commands opened minus closed on one line (`for`/`if`/`case` vs `done`/`fi`/`esac`)."""
+    if _COMPOUND_WORD.search(line.translate(_UNQUOTE)) is None:
+        return 0  # no such word (quotes and escapes dropped: `f'o'r` is `for`): most lines, without splitting
     depth, prev = 0, ";"
     for w in words_of(line):
         if prev in (";", "&&", "||", "|", "do", "then", "else", "(", "{", "!"):

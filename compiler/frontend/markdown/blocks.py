@@ -203,6 +203,9 @@ _ROOT_PROMPT = re.compile(r"^(\s*)(?:(?:sh|bash|ash|zsh)-\d[\d.]*[#$]|\[[\w.-]+@
 _OPENS = re.compile(r"\b(?:oc\s+(?:debug|rsh)|kubectl\s+(?:rsh|exec|debug)|ssh|chroot|sudo\s+-i|sudo\s+su)\b")
 
 
+_HASH_PROMPT = re.compile(r"(\s*)([#~])\s+(\S+)")
+
+
 def shell_prompts(code: str, console: bool = False) -> str:
     """Root and container prompts (`sh-4.4# `, `[root@node /]# `, `root@pod:/# `, `/ # `, `PS C:\\> `)
     spelled as `$ `, the prompt the console reader knows (same lines, same commands). After a
@@ -213,7 +216,7 @@ def shell_prompts(code: str, console: bool = False) -> str:
     opened = False
     for line in code.split("\n"):
         line = _ROOT_PROMPT.sub(r"\1$ ", line)
-        m = re.match(r"(\s*)([#~])\s+(\S+)", line)
+        m = _HASH_PROMPT.match(line)
         if m and (opened or console or m.group(2) == "~") and m.group(3).islower() and \
                 known_program(m.group(3).rsplit("/", 1)[-1]):
             line = m.group(1) + "$ " + line[m.end(1):].lstrip("#~ ")
@@ -281,12 +284,15 @@ def _is_unlabelled_sql(b: Block, lang: str) -> bool:
         and sql_dialect(b.code.strip()) is not None
 
 
+_SEGMENT = re.compile(r"\||&&|;")
+
+
 def _first_runs(b: Block, lang: str) -> bool:
     """An unlabelled block of commands: a known program runs in it and most lines are commands."""
     if lang not in _PLAIN:
         return False
     rows = [r.strip() for r in b.code.split("\n", 40)[:40]]
-    firsts = [_first_word(seg) for r in rows if r and not r.startswith("#") for seg in re.split(r"\||&&|;", r)][:24]
+    firsts = [_first_word(seg) for r in rows if r and not r.startswith("#") for seg in _SEGMENT.split(r)][:24]
     if not any(known_program(w) for w in firsts):
         return False
     head = "\n".join(b.code.split("\n", 16)[:16])

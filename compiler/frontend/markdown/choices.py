@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import re
 
+from skc.compiler.frontend.markdown.literals import Screened
+
 _BASED = re.compile(
     r"^(?:based\s+on|depending\s+on|according\s+to|from)\s+(?:(?:the|these|those|your|its|their)\s+)?(?:\w+\s+){0,2}?"
     r"(?:results?|outputs?|findings|observations|data|values?|metrics|diagnos\w*|symptoms?)\b[^.:]*?,?\s*"
@@ -31,10 +33,14 @@ _CAUSES = re.compile(
 _LEAD = re.compile(r"^\s*(?:\*\*|__)(?P<bold>.{2,80}?)(?:\*\*|__)\s*[:–—-]|^\s*(?P<plain>[^:.]{2,60}):\s")
 
 
+_MARKUP = re.compile(r"[*_`]")
+_BASED_SCREENED, _CAUSES_SCREENED = Screened(_BASED), Screened(_CAUSES)  # most text names none of their words
+
+
 def picks_action(text: str) -> bool:
     """Whether `text` asks the reader to pick, from results, one of the actions that follow."""
-    plain = re.sub(r"[*_`]", "", text).strip()
-    return _BASED.search(plain) is not None or _CAUSES.search(plain) is not None
+    plain = _MARKUP.sub("", text).strip()
+    return _BASED_SCREENED.search(plain) is not None or _CAUSES_SCREENED.search(plain) is not None
 
 
 def case_labels(items: list[str]) -> list[str]:

@@ -218,8 +218,9 @@ def _scan_at(path: str, stamp: tuple[int, int]) -> _Scan:
             k += 1
         heading_at.append(headings[k - 1][0] if k else 0)
     requests = []
+    may = _ANY_REQUEST.lines_to_try(prose)  # one search of the document for the lines worth a closer look
     for n, line in enumerate(prose, 1):
-        if not line or not _ANY_REQUEST.could_match(line):
+        if not line or (may is not None and n - 1 not in may) or not _ANY_REQUEST.could_match(line):
             continue  # one search for all the kinds: most lines make no request
         kind = next((name for name, pattern in REQUESTS if pattern.search(line)), None)
         if kind is None:

@@ -101,6 +101,8 @@ EXITS: Rules[str] = Rules(
 )
 _EXIT_WORDS = ("escalat", "page", "stop", "not continue", "not proceed", "done", "nothing", "action", "end of",
                "abort", "resolv", "fixed", "mitigat", "resolution", "root cause", "skip")
+_ANY_HINT_STEM = re.compile("|".join(map(re.escape, _HINT_STEMS)))  # one search: is any stem in the text
+_ANY_EXIT_WORD = re.compile("|".join(map(re.escape, _EXIT_WORDS)))
 _CONDITIONAL = re.compile(r"\b(?:if|when|unless|in case)\b", re.I)
 _EXIT_LEAD = re.compile(r"(?:you should|please|immediately)\s", re.I)
 _EXIT_SUBJECT = re.compile(r"(?:this|that|it)\s+(?:is|was)\s+(?:a\s+|the\s+)?", re.I)
@@ -146,7 +148,7 @@ def serial_hint(text: str) -> ParallelHint | None:
 def parallel_hint(text: str) -> ParallelHint | None:
     """The steps a sentence says run at once (see `ParallelHint`), or its serial twin."""
     low = text.lower()
-    if not any(w in low for w in _HINT_STEMS) or _HINT_WORDS.search(text) is None:
+    if _ANY_HINT_STEM.search(low) is None or _HINT_WORDS.search(text) is None:
         return None
     hint = PARALLEL_HINTS.first(text)
     return None if hint is _NO_HINT else hint
@@ -160,7 +162,7 @@ def exit_status(text: str, *, anchored: bool = False) -> str | None:
     exit and not carry its own condition ("Escalate to X if needed" does not stop).
     """
     low = text.lower()
-    if not any(k in low for k in _EXIT_WORDS):
+    if _ANY_EXIT_WORD.search(low) is None:
         return None
     t = drop_lead(clean(text))
     if anchored and (_CONDITIONAL.search(t) or len(t.split()) > 30):

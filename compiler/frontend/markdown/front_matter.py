@@ -46,6 +46,19 @@ def _first_alias(text: str) -> Any:
     return None
 
 
+def _compose_and_load(text: str) -> tuple[Any, list[tuple[Any, Any]], Any]:
+    """(`yaml.compose(text)`, its top-level (key, value) nodes, `yaml.load(text)`) from one parse:
+    the value is constructed from the composed node (what `yaml.load` does). The pairs are
+    copied first, since constructing a mapping with merge keys (`<<`) edits its node's list."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        pairs = list(node.value) if isinstance(node, yaml.MappingNode) else []
+        return node, pairs, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
+
+
 def read_front_matter(doc: Document, *, severity: Severity = "error") -> FrontMatter:
     fm = FrontMatter(doc.path)
     if doc.front_matter_error:
@@ -57,13 +70,13 @@ def read_front_matter(doc: Document, *, severity: Severity = "error") -> FrontMa
     fm.present = True
     first = doc.front_matter_line + 1  # the YAML text starts on the line after '---'
     try:
-        if alias := _first_alias(doc.front_matter):  # billion laughs: aliases are refused, never expanded
+        # billion laughs: aliases are refused, never expanded (an alias is written `*name`: no `*`, no alias)
+        if "*" in doc.front_matter and (alias := _first_alias(doc.front_matter)):
             fm.diagnostics.append(Diagnostic("SKC116", Location(doc.path, first + alias.line, alias.column + 1),
                                              "front matter uses a YAML alias (*name), which skc does not accept",
                                              "write the value out instead of referring to an anchor", severity))
             return fm
-        node = yaml.compose(doc.front_matter, Loader=_Loader)
-        value = yaml.load(doc.front_matter, Loader=_Loader) if node is not None else None
+        node, pairs, value = _compose_and_load(doc.front_matter)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         if e.context_mark is not None and (mark is None or mark.line >= doc.front_matter.count("\n")):
@@ -84,7 +97,7 @@ def read_front_matter(doc: Document, *, severity: Severity = "error") -> FrontMa
                                          "write it as 'name: ...' lines", severity))
         return fm
     fm.data = {str(k): v for k, v in value.items()}
-    for key_node, value_node in node.value:
+    for key_node, value_node in pairs:
         key = str(getattr(key_node, "value", ""))
         fm.keys[key] = Location(doc.path, first + key_node.start_mark.line, key_node.start_mark.column + 1)
         if value_node.start_mark.line != value_node.end_mark.line or \

@@ -319,7 +319,7 @@ def plan(snippets: list[Snippet], session: Session | None = None, unit: str = ""
                 out.append(alone)
                 continue
             sn, words = replace(sn, text=alone.snippet.text), _words(alone.snippet.text) or words
-            if words[0] == "cd" and len(words) == 2:
+            if words[:1] == ["cd"] and len(words) == 2:  # (no words: a lone `\` line typed into the session)
                 cwd = words[1]  # the session's working directory: later commands run there
                 continue
             text = f"cd {cwd} && {sn.text}" if cwd else sn.text

@@ -26,6 +26,8 @@ from __future__ import annotations
 import re
 import re._constants as sre
 import re._parser as sre_parse
+from bisect import bisect_right
+from itertools import accumulate
 from typing import Any
 
 # Non-ASCII characters that re.IGNORECASE takes for an ASCII letter (str.lower keeps them or
@@ -136,17 +138,29 @@ class Screen:
         union = frozenset().union(*(words for words in self.words if words is not None))
         self.literals = _alternation(union) if union else None
         self.row_literals = [_alternation(words) if words is not None else None for words in self.words]
+        self.single = len(patterns) == 1
 
     def candidates(self, text: str) -> list[int]:
         """Indices (in order) of the patterns that may match `text`."""
         if self.literals is None:
             return self.always
-        low = fold(text)
+        low = text.lower() if text.isascii() else text.translate(FOLD).lower()  # fold(text), inlined: a hot path
         if self.literals.search(low) is None:
             return self.always
-        if len(self.patterns) == 1:
+        if self.single:
             return [0]
         return [i for i, found in enumerate(self.row_literals) if found is None or found.search(low) is not None]
+
+    def lines_to_try(self, lines: list[str]) -> set[int] | None:
+        """Indices of `lines` that may pass the screen (never leaving out one that does), found
+        by one search of the whole text instead of one per line; None: every line may (a
+        pattern without literals). Literals hold no newline, so a hit never spans two lines;
+        `fold` works character by character, so the folded text's lines are the folded lines."""
+        if self.literals is None or self.always or "\n" in self.literals.pattern:
+            return None
+        low = fold("\n".join(lines))
+        ends = list(accumulate(len(line) + 1 for line in low.split("\n")))  # past each line's newline
+        return {bisect_right(ends, m.start()) for m in self.literals.finditer(low)}
 
     def found(self, i: int, text: str) -> re.Match[str] | None:
         """Pattern `i`'s match in `text` (searched, or at its start when anchored)."""
@@ -154,7 +168,11 @@ class Screen:
 
     def could_match(self, text: str) -> bool:
         """Whether one of the patterns matches `text`."""
-        return any(self.found(i, text) is not None for i in self.candidates(text))
+        for i in self.candidates(text):
+            pattern = self.patterns[i]
+            if (pattern.match(text) if self.anchored else pattern.search(text)) is not None:
+                return True
+        return False
 
 
 class Screened:
@@ -165,7 +183,10 @@ class Screened:
         self.screen = Screen([pattern])
 
     def search(self, text: str) -> re.Match[str] | None:
-        return self.pattern.search(text) if self.screen.candidates(text) else None
+        literals = self.screen.literals  # Screen.candidates for one pattern, inlined: a hot path
+        if literals is not None and literals.search(text.lower() if text.isascii() else text.translate(FOLD).lower()) is None:
+            return None
+        return self.pattern.search(text)
 
     def sub_first(self, text: str) -> str:
         """`text` without the pattern's first match (`pattern.sub("", text, count=1)`)."""

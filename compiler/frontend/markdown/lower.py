@@ -351,8 +351,11 @@ def _terminated(block: Block) -> bool:
     return bool(block.ops) and block.ops[-1].terminator
 
 
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
 def _slug(label: str) -> str:
-    s = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_") or "result"
+    s = _NOT_SLUG.sub("_", label.lower()).strip("_") or "result"
     return s if not s[0].isdigit() else "step_" + s
 
 

@@ -150,12 +150,15 @@ def drop_lead(text: str) -> str:
     return _LEADS.sub_first(text)
 
 
+_WORD = re.compile(r"[A-Za-z]+")
+
+
 def first_verb(text: str) -> str:
     body = drop_lead(clean(text).lstrip("([\"'`"))
     m = _MODAL.match(body)
     if m:
         return m.group(1).lower()
-    word = re.match(r"[A-Za-z]+", body)
+    word = _WORD.match(body)
     return word.group(0).lower() if word else ""
 
 
@@ -164,21 +167,26 @@ def modal(text: str) -> bool:
     return _MODAL.match(drop_lead(clean(text))) is not None
 
 
+_QUESTION_VERB = re.compile(r"(?:do|does|is|are|can|did)\b", re.I)
+_OTHERWISE = re.compile(r"otherwise,\s+", re.I)
+_LOWER_WORDS = re.compile(r"[a-z']+")
+
+
 @lru_cache(maxsize=8192)
 def is_instruction(text: str) -> bool:
     """Whether a sentence tells the reader to do something."""
     t = clean(text)
-    if not t or (t.endswith("?") and not re.match(r"(?:do|does|is|are|can|did)\b", t, re.I)):
+    if not t or (t.endswith("?") and not _QUESTION_VERB.match(t)):
         return False
     if _DIRECT.match(t) or _PASSIVE.match(t) or _GERUND.match(t):
         return True
-    purpose = _PURPOSE.match(t) or re.match(r"otherwise,\s+", t, re.I)  # "Otherwise, determine the app ..."
+    purpose = _PURPOSE.match(t) or _OTHERWISE.match(t)  # "Otherwise, determine the app ..."
     if purpose and len(t) > purpose.end():
         return is_instruction(t[purpose.end():])  # "To check X, look at the /targets page."
     verb = first_verb(t)
     if verb not in _VERBS:
         return False
-    words = re.findall(r"[a-z']+", drop_lead(t.lower()))[:4]
+    words = _LOWER_WORDS.findall(drop_lead(t.lower()))[:4]
     following = words[words.index(verb) + 1] if verb in words[:-1] else ""
     return following not in ("of", "is", "are", "was", "were", "can", "will", "may")  # "Number of pods is high"
 
@@ -197,18 +205,25 @@ _DIRECT = re.compile(r"(?:make sure|be sure|ensure|don't|do not|never|always|log
                      re.I)
 
 
+_CONSTRAINT = re.compile(r"\s*(?:\*\*)?(?:do not|don't|never|always|avoid|must not|no\b)", re.I)
+
+
 def is_constraint(text: str) -> bool:
     """A rule rather than a step ("Do not ...", "Never ...", "Always ...")."""
-    return re.match(r"\s*(?:\*\*)?(?:do not|don't|never|always|avoid|must not|no\b)", text, re.I) is not None
+    return _CONSTRAINT.match(text) is not None
+
+
+_SHOULD_CLAUSE = re.compile(r"should\s+\w+\s+\w+.*,")
+_GUIDANCE = re.compile(r"(?:to|not to|you should|necessary|needed|appropriate|in doubt)\b", re.I)
 
 
 def parse_condition(text: str) -> Condition | None:
     """"If X, Y" / "When X then Y" / "If X: Y" -> Condition; None for other sentences."""
     t = clean(text)
     m = _COND.match(t)
-    if m is None or (m.group("kw").lower() == "should" and not re.match(r"should\s+\w+\s+\w+.*,", m.group("rest"))):
+    if m is None or (m.group("kw").lower() == "should" and not _SHOULD_CLAUSE.match(m.group("rest"))):
         return None
-    if re.match(r"(?:to|not to|you should|necessary|needed|appropriate|in doubt)\b", m.group("rest"), re.I):
+    if _GUIDANCE.match(m.group("rest")):
         return None  # "When to stop", "If in doubt, ...": guidance, not a branch
     rest, kw = m.group("rest"), m.group("kw").lower()
     split = None
@@ -224,10 +239,13 @@ def parse_condition(text: str) -> Condition | None:
     return Condition(rest[:split.start()].strip(), rest[split.end():].strip(), kw == "unless", kw, header)
 
 
+_DIGIT_GROUP = re.compile(r",\d")
+
+
 def _splits_clause(rest: str, s: re.Match[str]) -> bool:
     """Whether a split point of a condition is outside parentheses and not a digit group ("10,000")."""
     before = rest[:s.start()]
-    return before.count("(") <= before.count(")") and not re.match(r",\d", rest[s.start():s.start() + 2])
+    return before.count("(") <= before.count(")") and not _DIGIT_GROUP.match(rest, s.start(), s.start() + 2)
 
 
 def _acts(action: str) -> bool:
@@ -427,9 +445,12 @@ def procedural(title: str) -> bool:
     return _PROCEDURAL.search(title) is not None or is_instruction(title)
 
 
+_NUMBERING = re.compile(r"^[\d.)\s]+")
+
+
 def descriptive(title: str) -> bool:
     """Whether a section only describes (Meaning, Impact, Overview, ...) and holds no steps."""
-    t = re.sub(r"^[\d.)\s]+", "", clean(title).lower().replace("`", "")).strip(" :")
+    t = _NUMBERING.sub("", clean(title).lower().replace("`", "")).strip(" :")
     return t in _DESCRIPTIVE_EXACT or any(t == d or t.startswith((d + " ", d + ":", d + "s")) for d in _DESCRIPTIVE_PREFIX)
 
 

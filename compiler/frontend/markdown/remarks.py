@@ -48,15 +48,20 @@ _NOISE = frozenset("the and that this these those with from into for are was wer
                    "don't has have had can cannot any all whether check verify ensure make sure confirm".split())
 
 
+_MARKUP = re.compile(r"[*_`]")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_CONJUNCTION = re.compile(r"(?:but|and|or)\s", re.I)
+
+
 def remark(action: str) -> bool:
     """Whether a condition's action only tells what is seen or what happens (see the module docstring)."""
-    text = re.sub(r"[*_`]", "", action).strip()
+    text = _MARKUP.sub("", action).strip()
     if not text:
         return False
-    first = re.split(r"(?<=[.!?])\s+", text, maxsplit=1)
+    first = _SENTENCE_END.split(text, maxsplit=1)
     if len(first) > 1 and first[1].strip():
         return False  # more sentences follow in the action: they may say what to do
-    if re.match(r"(?:but|and|or)\s", text, re.I) and "," in text:
+    if _CONJUNCTION.match(text) and "," in text:
         text = text.rsplit(",", 1)[1].strip()  # "If X, but Y, this alert can be triggered": the main clause
     return bool(_YOU_SEE.match(text) or _DOES.match(text) or _HAPPENS.match(text)) and not _ACTS.search(text)
 
@@ -68,7 +73,7 @@ def wants_to_see(cond: str) -> bool:
     """Whether a condition is the reader's wish to see something ("If you are only interested in
     the expiration date, you can use: ...", "If you need to know what those settings are, ..."):
     a choice of which command shows it, not a judgement of what a step found."""
-    return _WISH.match(re.sub(r"[*_`]", "", cond).strip()) is not None
+    return _WISH.match(_MARKUP.sub("", cond).strip()) is not None
 
 
 def content_words(text: str) -> frozenset[str]:

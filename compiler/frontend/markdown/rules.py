@@ -56,8 +56,9 @@ class Rules(Generic[T]):
 
     def matches(self, text: str) -> Iterator[tuple[re.Match[str], Rule[T]]]:
         """(match, rule) for each row whose pattern matches `text`, in table order."""
+        patterns, anchored = self.screen.patterns, self.anchored
         for i in self.screen.candidates(text):
-            m = self.screen.found(i, text)
+            m = patterns[i].match(text) if anchored else patterns[i].search(text)
             if m is not None:
                 yield m, self.rules[i]
 

@@ -36,6 +36,9 @@ _PROMQL = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*\s*(?:\{[^}]*\})?(?:\[\w+\])?\Z|.
                      r"avg|max|min|count|irate|topk|absent)\s*\(")
 
 
+_CODE_SPAN = re.compile(r"`[^`]*`")
+
+
 def inline_snippets(b: Block, start: int, end: int, sentence: str, path: str, lines: list[str]) -> list[Snippet]:
     """Commands written inline in one sentence: code spans that look like commands, scripts."""
     out: list[Snippet] = []
@@ -52,7 +55,7 @@ def inline_snippets(b: Block, start: int, end: int, sentence: str, path: str, li
             out.append(Snippet(kind, code.strip().removeprefix("$ "), Location(path, span.line, span.col)))
     if not out and b.kind == "item" and start == 0 and bare_command(sentence):
         out.append(Snippet("shell", sentence.strip(), Location(path, b.line, max(b.col, 1))))
-    prose_only = re.sub(r"`[^`]*`", "", sentence) if not out and "`" in sentence else sentence
+    prose_only = _CODE_SPAN.sub("", sentence) if not out and "`" in sentence else sentence
     if not out and "scripts/" in prose_only and prose.is_instruction(sentence):  # the cheap test first
         for m in _SCRIPT_WORD.finditer(prose_only):
             line = b.line_of(start)
@@ -69,17 +72,35 @@ def uncapitalised(code: str) -> str:
     return code
 
 
+_SETTING = re.compile(r"[\w.-]+\s+=\s+\S+")
+_NAMED_AS = re.compile(r"\s*(?:command|cmdlet|subcommand|tool|utility|cli|output)s?\b", re.I)
+_NAMED_AFTER = re.compile(r"\b(?:the|a|an|use|using|with|via|of|by)\s*\Z", re.I)
+_NAMING_WORD = re.compile(r"\b(?:the|a|an|use|using|with|via|of|by)\Z", re.I)  # at most 5 characters
+
+
+def ends_naming(before: str) -> bool:
+    """`_NAMED_AFTER.search(before)`, looking at the end only: the text without its trailing
+    whitespace ends with one of the words (a search from the start costs the whole sentence)."""
+    text = before.rstrip()  # str.isspace is what `\s` matches
+    return _NAMING_WORD.search(text, max(0, len(text) - 5)) is not None  # `\b` still sees the character before
+
+
 def names_a_command(code: str, before: str, after: str) -> bool:
     """ "The `kubectl delete` command ...", "use `kubectl get` to ...": inline code that names a
     program or subcommand in prose (two words at most, no arguments), an elided command
     (`gcloud compute snapshot ...`) or a setting (`hot_standby_feedback = on`) is not a command to run."""
     words = code.split()
-    if "..." in code or "…" in code or re.fullmatch(r"[\w.-]+\s+=\s+\S+", code.strip()):
+    if "..." in code or "…" in code or _SETTING.fullmatch(code.strip()):
         return True  # `gcloud compute snapshot ...` (elided), `hot_standby_feedback = on` (a setting)
     if not words or len(words) > 2 or any(w.startswith(("-", "<", "$", "{", "/")) for w in words[1:]):
         return False
-    return re.match(r"\s*(?:command|cmdlet|subcommand|tool|utility|cli|output)s?\b", after, re.I) is not None or \
-        re.search(r"\b(?:the|a|an|use|using|with|via|of|by)\s*\Z", before, re.I) is not None
+    return _NAMED_AS.match(after) is not None or \
+        ends_naming(before)
+
+
+_ABSOLUTE_PROGRAM = re.compile(r"/(?:[\w.-]+/)+[\w-]+")
+_SQL_WORD = re.compile(r"\b(?:from|set|into|table|index)\b", re.I)
+_QUERY_WORD = re.compile(r"promql|prometheus|metric|query")
 
 
 def inline_kind(code: str, context: str, sentence: str) -> str | None:
@@ -87,19 +108,19 @@ def inline_kind(code: str, context: str, sentence: str) -> str | None:
     if looks_like_command(code, context=context):
         return "shell"
     words = code.split()
-    if len(words) >= 3 and (words[0] == "sudo" or re.fullmatch(r"/(?:[\w.-]+/)+[\w-]+", words[0])) and \
+    if len(words) >= 3 and (words[0] == "sudo" or _ABSOLUTE_PROGRAM.fullmatch(words[0])) and \
             prose.is_instruction(sentence):
         return "shell"  # "Reload configuration - `sudo sv reload prometheus`", "`/opt/x/bin/promtool check config ...`"
     if _SCRIPT_WORD.match(code.strip()) and (" " in code.strip() or re.search(
             r"\b(?:run|execute|invoke|call|use)\w*\W*(?:the\s+)?(?:\w+\s+)?\Z", context, re.I)):
         return "shell"
-    if _SQL_START.match(code) and re.search(r"\b(?:from|set|into|table|index)\b", code, re.I):
+    if _SQL_START.match(code) and _SQL_WORD.search(code):
         return "sql"
     if maintenance_sql(code):  # `analyze (verbose, skip_locked) {table_name}`
         return "sql"
     if "loki" in sentence or "logql" in sentence:
         return "logql" if code.strip().startswith("{") else None
-    if re.search(r"promql|prometheus|metric|query", sentence) and _PROMQL.match(code.strip()) \
+    if _QUERY_WORD.search(sentence) and _PROMQL.match(code.strip()) \
             and ("{" in code or "(" in code) and " " not in code.strip().split("{")[0]:  # a bare name is no query
         return "promql"
     return None

@@ -173,14 +173,20 @@ def relabel(step: Step) -> None:
         o.label = f"{step.label}.else" if len(step.otherwise) == 1 else f"{step.label}.else{i}"
 
 
+_PARENTHESES = re.compile(r"\s*\(.*?\)\s*")
+
+
 def short_label(title: str) -> str:
     text = prose.clean(title).replace("`", "")
-    text = re.sub(r"\s*\(.*?\)\s*", " ", text).strip()
+    text = _PARENTHESES.sub(" ", text).strip()
     if len(text) > 40:
         text = text[:41].rsplit(" ", 1)[0]
     return text.rstrip(" :-") or "section"
 
 
+_NUMBER_PREFIX = re.compile(r"^\s*(?:step\s+)?\d{1,3}\s*[).:\-–—]?\s*", re.I)
+
+
 def unnumbered(title: str) -> str:
     """A heading without its "Step 3 -" / "3)" number."""
-    return re.sub(r"^\s*(?:step\s+)?\d{1,3}\s*[).:\-–—]?\s*", "", title, flags=re.I)
+    return _NUMBER_PREFIX.sub("", title)

@@ -33,9 +33,10 @@ def keep(step: Step) -> bool:
 
 def marked(sentence: str) -> bool:
     """Whether a sentence jumps, exits, waits for a step or hints at parallel steps."""
-    return flow.goto_target(sentence, anchored=True) is not None \
+    stepped = "step" in sentence.lower()  # jumps and waits name a step (their own first test, asked once here)
+    return (stepped and flow.goto_target(sentence, anchored=True) is not None) \
         or flow.exit_status(sentence, anchored=True) is not None or flow.parallel_hint(sentence) is not None \
-        or bool(flow.after_steps(sentence))
+        or (stepped and bool(flow.after_steps(sentence)))
 
 
 def mark(step: Step, text: str) -> None:

@@ -374,7 +374,7 @@ class _Extractor:
                 conds[-1].exit = conds[-1].exit or "resolved"  # "If X, do Y. This is a definitive resolution."
                 conds[-1].text = f"{conds[-1].text} {sentence}"
                 continue
-            if re.match(r"(?:otherwise|else|if not)\b", sentence.strip(" *_"), re.I) and conds:
+            if _OTHERWISE_LEAD.match(sentence.strip(" *_")) and conds:
                 other = Step(f"{conds[-1].label}.else", re.sub(r"^(?:otherwise|else|if not)[,:]?\s*", "",
                                                                 prose.clean(sentence), flags=re.I),
                              self.loc(line, col), snippets=snippets)
@@ -469,6 +469,7 @@ class _Extractor:
 
 
 
+_OTHERWISE_LEAD = re.compile(r"(?:otherwise|else|if not)\b", re.I)
 _EXAMPLE_CODE = re.compile(r"examples?\s+(?:of\s+)?(?:debugging\s+|useful\s+)?(?:quer|command|promql|sql|kql|script)", re.I)
 
 

@@ -114,12 +114,15 @@ _CASE_OF = re.compile(r"^(?:in\s+(?:the\s+)?case\s+of|in\s+the\s+event\s+of|on|d
                       r"[\w-]+(?:\s+[\w-]+){0,3}?),?\s+(?P<action>\w.*)\Z", re.I | re.S)
 
 
+_IN_CASE_OF = re.compile(r"(?:in\s+(?:the\s+)?case\s+of|in\s+the\s+event\s+of)\b", re.I)
+
+
 def case_condition(sentence: str) -> prose.Condition | None:
     """ "In case of maintenance ensure to cordon and drain node.": a condition named by a noun
     phrase, with or without a comma before the instruction (the shortest phrase after which the
     rest is an instruction); None for other sentences."""
     t = prose.clean(sentence)
-    if not re.match(r"(?:in\s+(?:the\s+)?case\s+of|in\s+the\s+event\s+of)\b", t, re.I):
+    if not _IN_CASE_OF.match(t):
         return None
     words = t.split()
     lead = 3 if words[1].lower() == "case" else 4  # "in case of" / "in the case of", "in the event of"
