@@ -104,8 +104,8 @@ class InlineRunner:
             effects: list[Effect]) -> tuple[list[Any], asyncio.Future[None] | None] | None:
         """`op` run inline: (its values, the future of its journal record's fsync, None when
         nothing waits for it), or None when it must run as a task (`Scheduler.run_leaf`)."""
-        attrs = op.attributes
-        kind = self.kinds.get((op.op_name, type(op), id(effects))) if attrs.keys().isdisjoint(_OWN_KIND) else None
+        attrs, name = op.attributes, op.op_name
+        kind = self.kinds.get((name, type(op), id(effects))) if attrs.keys().isdisjoint(_OWN_KIND) else None
         if kind is None:
             kind = self.kind(op, effects)
         target, ctx = kind.target, kind.ctx
@@ -142,7 +142,7 @@ class InlineRunner:
                 outcome.tokens_out += result.tokens_out
                 op_end(ctx.emit, result, duration, 1, start=began)
             else:  # the usual case, spelled out: one dict, as `emit` would write it
-                s.trace.record({"ts": ended, "event": "op_end", "op": op_id, "name": op.op_name, "step": step,
+                s.trace.record({"ts": ended, "event": "op_end", "op": op_id, "name": name, "step": step,
                                 "target": target.name, "start": began,
                                 "duration_s": int(duration * 1e6 + 0.5) / 1e6,  # round(duration, 6), cheaper
                                 "tokens_in": 0, "tokens_out": 0, "retries": 0, "cache_hit": False,
@@ -150,7 +150,7 @@ class InlineRunner:
             journal = s.journal
             if journal is None:
                 return values, None
-            record = {"type": "done", "op": op_id, "name": op.op_name, "step": step, "values": values,
+            record = {"type": "done", "op": op_id, "name": name, "step": step, "values": values,
                       "tokens_in": result.tokens_in, "tokens_out": result.tokens_out, "attempt": 1, "ts": ended}
             if kind.replayable:  # its dependents start at once: the next fsync makes it durable
                 journal.note(record)
@@ -160,7 +160,7 @@ class InlineRunner:
         ctx.emit("op_error", code=code, error=str(failure), retries=0, start=began,
                  duration_s=round(perf_counter() - started, 6))
         if s.journal is not None:  # `run` drains the journal before it returns
-            s.journal.submit({"type": "failed", "op": op_id, "name": op.op_name, "step": step,
+            s.journal.submit({"type": "failed", "op": op_id, "name": name, "step": step,
                               "code": code, "error": str(failure)})
         raise RunFailed(op, op_id, code, str(failure),
                         f"the run's journal is kept: fix the cause and `skc run --resume {s.run_id}`")

@@ -132,7 +132,9 @@ class JournalWriter:
         """Queues the `done` record of a replayable op (no effects: its value can be computed
         again): it lands in order with the next batch, and nothing waits for its fsync, which
         the next durable record, `barrier` or the end of the run gives it (module docstring)."""
-        self._queue.data += self._line(record)
+        if "ts" not in record:
+            record = {**record, "ts": time.time()}
+        self._queue.data += encode_record(self._redact(record) if self._redact is not None else record)  # `_line`
         self._seq += 1
         self._lazy = self._seq
 
