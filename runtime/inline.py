@@ -53,7 +53,8 @@ class InlineKind:
     slots: tuple[tuple[str, int | None], ...]  # limits, in their global order (an inline op never writes)
     asks: bool  # asks for a permission (checked per op: its values fill the subjects in)
     replayable: bool  # no effects, no model call: its `done` record needs no fsync of its own
-    effects: list[Effect]  # its lifted effects (held: the kind is found by this list's id)
+    effects: list[Effect]  # its lifted effects (held: the kind is found by this list's id, when not empty;
+    # an op that declares none gets a list of its own, so "none" is one key, 0)
     ctx: ExecContext | None  # lent to each op of the kind for its `execute_now`
 
 
@@ -71,13 +72,13 @@ class InlineRunner:
         """The kind of `op` (`effects`: its lifted effects, from its block's graph)."""
         attrs = op.attributes
         if attrs.keys().isdisjoint(_OWN_KIND):
-            key: tuple[Any, ...] = (op.op_name, type(op), id(effects))
+            key: tuple[Any, ...] = (op.op_name, type(op), id(effects) if effects else 0)
         else:
             retries = op.attr_int("retries")
             if (retries is not None and retries > 0) or attrs.get("confirm") is True or op.fallback is not None:
                 return _NEVER
             names = attrs.get("env")
-            key = (op.op_name, type(op), id(effects), tuple(str(n) for n in names) if isinstance(names, list) else ())
+            key = (op.op_name, type(op), id(effects) if effects else 0, tuple(str(n) for n in names) if isinstance(names, list) else ())
         kind = self.kinds.get(key)
         if kind is None:
             kind = self.kinds[key] = self._kind(op, effects)
@@ -105,7 +106,7 @@ class InlineRunner:
         """`op` run inline: (its values, the future of its journal record's fsync, None when
         nothing waits for it), or None when it must run as a task (`Scheduler.run_leaf`)."""
         attrs, name = op.attributes, op.op_name
-        kind = self.kinds.get((name, type(op), id(effects))) if attrs.keys().isdisjoint(_OWN_KIND) else None
+        kind = self.kinds.get((name, type(op), id(effects) if effects else 0)) if attrs.keys().isdisjoint(_OWN_KIND) else None
         if kind is None:
             kind = self.kind(op, effects)
         target, ctx = kind.target, kind.ctx

@@ -101,7 +101,8 @@ class Scheduler:
         self._finished: set[str] = set()  # ids of leaf ops whose result is in (journaling it)
         # A leaf op its target runs at once, run inline: (values, the future of its record's fsync)
         # or None when it must run as a task (`run_leaf`); inline.py
-        self.run_now = InlineRunner(self).run
+        self.inline = InlineRunner(self)
+        self.run_now = self.inline.run
 
     # -- targets, limits, environment
 

@@ -7,15 +7,19 @@ kind (`env`) or runs as a task (retries, a fallback).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from rt_helpers import journal_records, run_module, trace_events
+from rt_helpers import journal_records, run_module, trace_events, wf
 
 from skc.ir import TEXT, InsertionPoint, Module, ctrl, workflow
 from skc.ir.core import AttrValue, Op, UnregisteredOp, Value
+from skc.runtime.engines.local import LocalEngine
+from skc.runtime.permissions import policy_for
+from skc.runtime.scheduler import Scheduler
 from skc.runtime.targets.base import (
     ExecContext,
     OpResult,
@@ -23,6 +27,7 @@ from skc.runtime.targets.base import (
     register_target,
     unregister_target,
 )
+from skc.runtime.trace import TraceWriter
 
 LOG: list[tuple[Any, ...]] = []
 VAR = "SKC_INLINE_KIND_TEST"
@@ -61,15 +66,15 @@ def kind_target(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def chain(*attributes: dict[str, AttrValue]) -> Module:
     """A workflow of `test.kind` ops, each taking the previous one's result, with these
     attributes (no effects unless given); returns the last op's result."""
-    wf = workflow("t")
+    flow = workflow("t")
     results: list[Value] = []
     for attrs in attributes:
         op = UnregisteredOp("test.kind", results[-1:], [TEXT], {"effects": [], **attrs})
-        wf.body.append(op)
+        flow.body.append(op)
         results.append(op.results[0])
-    with InsertionPoint(wf.body):
+    with InsertionPoint(flow.body):
         ctrl.return_(results[-1])
-    return Module([wf])
+    return Module([flow])
 
 
 def test_ops_of_one_kind_each_run_as_themselves(tmp_path: Path, kind_target: None) -> None:
@@ -105,3 +110,18 @@ def test_an_op_with_retries_or_a_fallback_runs_as_a_task(tmp_path: Path, kind_ta
     assert [e[:2] for e in LOG] == [("task", "0"), ("exec", "0"), ("exec", "1"), ("task", "2"), ("exec", "2")]
     starts = [e["op"] for e in trace_events(result.run_dir) if e["event"] == "op_start"]  # type: ignore[arg-type]
     assert starts == ["0", "2"]  # a task writes op_start; an inline op only its end (trace format 2)
+
+
+def test_ops_that_declare_no_effects_share_their_kind(tmp_path: Path) -> None:
+    # calc and data ops carry no `effects` attribute: each gets an empty effects list of its own
+    # from the block graph, and they must still be one kind per op name, not one per op
+    body = "\n".join(f'  %c{i} = "data.const"() {{value = {i}}} : () -> !skc.num\n'
+                     f'  %s{i} = "calc.add"(%c{i}, %c{i}) : (!skc.num, !skc.num) -> !skc.num' for i in range(6))
+    module = wf(body + '\n  "ctrl.return"(%s5) : (!skc.num) -> ()')
+    sched = Scheduler(module.workflow(None), run_id="kinds", engine=LocalEngine(), trace=TraceWriter(None, "kinds"),
+                      journal=None, policy=policy_for(None), workdir=tmp_path)
+    outcome = asyncio.run(sched.run([]))
+    assert outcome.status == "ok"
+    assert outcome.outputs == [10]
+    assert outcome.executed == 12
+    assert sorted(key[0] for key in sched.inline.kinds) == ["calc.add", "data.const"]
