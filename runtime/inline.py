@@ -78,7 +78,8 @@ class InlineRunner:
             if (retries is not None and retries > 0) or attrs.get("confirm") is True or op.fallback is not None:
                 return _NEVER
             names = attrs.get("env")
-            key = (op.op_name, type(op), id(effects) if effects else 0, tuple(str(n) for n in names) if isinstance(names, list) else ())
+            env = tuple(str(n) for n in names) if isinstance(names, list) else ()
+            key = (op.op_name, type(op), id(effects) if effects else 0, env)
         kind = self.kinds.get(key)
         if kind is None:
             kind = self.kinds[key] = self._kind(op, effects)
