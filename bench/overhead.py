@@ -5,7 +5,10 @@
 
 The graph is `random-1000` (bench/workloads) with every latency set to 0: each op
 does nothing, so the time per op is what the orchestrator costs. Side by side, in
-this one process, median of `--repeats` after a warm-up:
+this one process, median of `--repeats` after a warm-up; the floor and skc's rows
+are sampled in turn (one sample of each row per repeat, not all of one row's samples
+then the next row's), so that a change in the machine's load between rows does not
+skew the ratios to the floor; LangGraph is measured after them:
 
     asyncio.gather waves   the floor: raw coroutines gathered wave by wave
     skc scheduler          skc's scheduler on the local engine, no journal and no trace file
@@ -39,6 +42,7 @@ import logging
 import os
 import pstats
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -165,26 +169,23 @@ def run(n_ops: int = 1000, repeats: int = 5, with_ray: bool = True, with_langgra
     dag = random_dag(n_ops).with_latency(0.0, f"random-{n_ops}-noop")
     rows: dict[str, dict[str, Any]] = {}
 
-    def measure(name: str, fn: Any) -> None:
-        median, samples = median_time(fn, repeats)
-        rows[name] = {"median_s": median, "samples_s": samples}
-        print(f"  {name:24} {median * 1e6 / dag.n:9.1f} us/op", file=sys.stderr, flush=True)
-
-    measure("asyncio.gather waves", lambda: asyncio_waves(dag))
-    measure("skc scheduler", lambda: skc_scheduler(dag))
-    measure("skc run (local)", lambda: skc_run(dag))
+    timed: dict[str, Any] = {"asyncio.gather waves": lambda: asyncio_waves(dag),
+                             "skc scheduler": lambda: skc_scheduler(dag),
+                             "skc run (local)": lambda: skc_run(dag)}
     if Path("/dev/shm").is_dir():
-        measure("skc run (tmpfs)", lambda: skc_run_in(dag, "/dev/shm"))
+        timed["skc run (tmpfs)"] = lambda: skc_run_in(dag, "/dev/shm")
+    for name, row in interleaved(timed, repeats).items():
+        rows[name] = row
+        print(f"  {name:24} {row['median_s'] * 1e6 / dag.n:9.1f} us/op", file=sys.stderr, flush=True)
     sched_profile, run_profile = profile_scheduler(dag), profile_run(dag)
-    if with_langgraph:
-        lg = langgraph_runner(dag)
-        if isinstance(lg, str):
-            rows["LangGraph"] = {"skipped": lg}
-        else:
-            measure("LangGraph", lg[0])
-            rows["LangGraph"].update(compile_s=lg[1], version=lg[0].version)
+    # LangGraph last, on its own: skc's rows run without its imports, its graph of 1000 nodes
+    # and its runs' garbage in the heap (as they did before the rows were interleaved)
+    lg = langgraph_runner(dag) if with_langgraph else "not requested (--no-langgraph)"
+    if isinstance(lg, str):
+        rows["LangGraph"] = {"skipped": lg}
     else:
-        rows["LangGraph"] = {"skipped": "not requested (--no-langgraph)"}
+        rows["LangGraph"] = dict(zip(("median_s", "samples_s"), median_time(lg[0], repeats), strict=True),
+                                 compile_s=lg[1], version=lg[0].version)
     if with_ray:
         rows["skc run (Ray)"] = ray_rows(dag, max(1, min(repeats, 3)))
     else:
@@ -199,6 +200,18 @@ def run(n_ops: int = 1000, repeats: int = 5, with_ray: bool = True, with_langgra
     return {"benchmark": "overhead", "workload": dag.name, "ops": dag.n, "edges": dag.edges,
             "depth": dag.depth(), "repeats": repeats, "rows": rows,
             "scheduler_profile": sched_profile, "run_profile": run_profile, "load_average": _load()}
+
+
+def interleaved(timed: dict[str, Any], repeats: int) -> dict[str, dict[str, Any]]:
+    """Each row's median and samples: every function warmed up once, then called `repeats`
+    times in turn (one sample of each per round), so that each row sees the same load."""
+    for fn in timed.values():
+        fn()
+    samples: dict[str, list[float]] = {name: [] for name in timed}
+    for _ in range(max(1, repeats)):
+        for name, fn in timed.items():
+            samples[name].append(fn())
+    return {name: {"median_s": statistics.median(got), "samples_s": got} for name, got in samples.items()}
 
 
 def _load() -> list[float] | None:

@@ -106,7 +106,8 @@ class BlockRun:
         self.triggered: set[int] = set()
         self.futures: dict[int, asyncio.Future[list[Any]]] = {}  # only for steps a fallback may call
         self.callable = self.g.called
-        self.succs, self.standby = self.g.succs, self.g.standby
+        self.succs, self.standby, self.effects = self.g.succs, self.g.standby, self.g.effects
+        self.run_now = sched.run_now
         self.tasks: dict[int, asyncio.Task[None]] = {}
         self.events: asyncio.Queue[tuple[str, int, BaseException | None]] = asyncio.Queue()
         self.ready: list[int] = []
@@ -218,10 +219,14 @@ class BlockRun:
             self._complete(i)
             return
         if future is None and not op.regions:
-            now = self.s.run_now(op, nid, self.scope.lookup(op.operands), self.g.effects[i])
+            own = self.scope.values
+            try:  # `Scope.lookup`, inline
+                args = [own[id(v)] for v in op.operands]
+            except KeyError:  # some come from an enclosing scope
+                args = self.scope.lookup(op.operands)
+            now = self.run_now(op, nid, args, self.effects[i])
             if now is not None:  # ran inline: its dependents start once its record is on disk
                 values, synced = now
-                own = self.scope.values
                 for v, d in zip(op.results, values, strict=False):  # `Scope.bind`, inline
                     own[id(v)] = d
                 if synced is None:

@@ -98,7 +98,7 @@ class JournalWriter:
         self._file = path.open("ab")
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="skc-journal")
-        self._queued: list[tuple[bytes, bool, asyncio.Future[None] | None]] = []  # lines, newline included
+        self._queue = _Batch()  # what the next write takes
         self._writer: asyncio.Task[None] | None = None
         self._open: asyncio.Future[None] | None = None  # the future `submit` records of the next batch share
         self._busy = False  # the writer thread is writing a batch
@@ -114,9 +114,9 @@ class JournalWriter:
             record = {**record, "ts": time.time()}
         return encode_record(self._redact(record) if self._redact is not None else record)
 
-    def _write_lines(self, lines: list[bytes], sync: bool) -> None:
+    def _write(self, data: bytes | bytearray, sync: bool) -> None:
         with self._lock:
-            self._file.write(b"".join(lines))  # b"": a bare fsync
+            self._file.write(data)  # b"": a bare fsync
             self._file.flush()
             if sync and self.durable:
                 os.fsync(self._file.fileno())
@@ -124,15 +124,17 @@ class JournalWriter:
 
     def write(self, record: dict[str, Any], *, sync: bool = True) -> None:
         """Synchronous append (for the header and the last record; the queue is empty then)."""
-        self._write_lines([self._line(record)], sync)
-        if sync and not self._queued:
+        self._write(self._line(record), sync)
+        if sync and not self._queue:
             self._synced = self._seq
 
     def note(self, record: dict[str, Any]) -> None:
         """Queues the `done` record of a replayable op (no effects: its value can be computed
         again): it lands in order with the next batch, and nothing waits for its fsync, which
         the next durable record, `barrier` or the end of the run gives it (module docstring)."""
-        self._queued.append((self._line(record), False, None))
+        if "ts" not in record:
+            record = {**record, "ts": time.time()}
+        self._queue.data += encode_record(self._redact(record) if self._redact is not None else record)  # `_line`
         self._seq += 1
         self._lazy = self._seq
 
@@ -175,7 +177,7 @@ class JournalWriter:
 
     def kick(self) -> None:
         """Has the writer thread write what is queued (after the batch it is writing, if any)."""
-        if self._queued:
+        if self._queue:
             loop = asyncio.get_running_loop()
             if self._writer is None or self._writer.done() or self._writer.get_loop() is not loop:
                 self._writer = loop.create_task(self._drain())
@@ -185,13 +187,17 @@ class JournalWriter:
         loop = asyncio.get_running_loop()
         done: asyncio.Future[None] | None = None
         self._seq += 1
+        queue = self._queue
         if shared:
             if self._open is None or self._open.get_loop() is not loop:
                 self._open = loop.create_future()
+                queue.waiters.append(self._open)
             done = self._open
         elif wait:
             done = loop.create_future()
-        self._queued.append((line, sync, done))
+            queue.waiters.append(done)
+        queue.data += line
+        queue.sync = queue.sync or sync
         if start and (self._writer is None or self._writer.done() or self._writer.get_loop() is not loop):
             self._writer = loop.create_task(self._drain())
         return done
@@ -199,33 +205,31 @@ class JournalWriter:
     async def _drain(self) -> None:
         """Writes queued records in batches, one write and at most one fsync per batch."""
         loop = asyncio.get_running_loop()
-        batch: list[tuple[bytes, bool, asyncio.Future[None] | None]] = []
+        batch: _Batch | None = None
         try:
-            while self._queued:
-                batch, self._queued, self._open = self._queued, [], None
-                lines = [line for line, _, _ in batch]
-                sync, upto = any(s for _, s, _ in batch), self._seq
+            while self._queue:
+                batch, self._queue, self._open = self._queue, _Batch(), None
+                upto = self._seq
                 self._busy = True
                 try:
-                    await loop.run_in_executor(self._pool, self._write_lines, lines, sync)
+                    await loop.run_in_executor(self._pool, self._write, batch.data, batch.sync)
                 except asyncio.CancelledError:
                     raise
                 except Exception as e:  # the disk failed: every record of the batch failed
-                    _settle(batch, e)
-                    batch = []
+                    batch.settle(e)
+                    batch = None
                     continue
                 finally:
                     self._busy = False
-                self._written(upto, sync)
-                _settle(batch, None)
-                batch = []
+                self._written(upto, batch.sync)
+                batch.settle(None)
+                batch = None
         except asyncio.CancelledError:  # the loop is shutting down: nobody will wait for these
-            if self._queued:  # written (unsynced), in order after the batch the thread is writing
-                self._write_lines([line for line, _, _ in self._queued], False)
-            for _, _, fut in batch + self._queued:
-                if fut is not None:
-                    fut.cancel()
-            self._queued, self._open = [], None
+            if self._queue.data:  # written (unsynced), in order after the batch the thread is writing
+                self._write(self._queue.data, False)
+            for fut in (batch.waiters if batch is not None else []) + self._queue.waiters:
+                fut.cancel()
+            self._queue, self._open = _Batch(), None
             raise
         finally:
             if self._writer is asyncio.current_task():
@@ -237,16 +241,15 @@ class JournalWriter:
         order). For a caller with nothing else to do meanwhile: no thread hand-off."""
         if self._busy:
             return False
-        batch, self._queued, self._open = self._queued, [], None
+        batch, self._queue, self._open = self._queue, _Batch(), None
         if batch:
-            sync = any(s for _, s, _ in batch)
             try:
-                self._write_lines([line for line, _, _ in batch], sync)
+                self._write(batch.data, batch.sync)
             except Exception as e:  # the disk failed: every record of the batch failed
-                _settle(batch, e)
+                batch.settle(e)
                 return True
-            self._written(self._seq, sync)
-            _settle(batch, None)
+            self._written(self._seq, batch.sync)
+            batch.settle(None)
         return True
 
     async def drained(self) -> None:
@@ -267,14 +270,33 @@ class JournalWriter:
             self._file.close()
 
 
-def _settle(batch: list[tuple[bytes, bool, asyncio.Future[None] | None]], error: Exception | None) -> None:
-    """Wakes the waiters of a written batch (or tells them the write failed)."""
-    for _, _, fut in batch:
-        if fut is not None and not fut.done():
-            if error is None:
-                fut.set_result(None)
-            else:
-                fut.set_exception(error)
+class _Batch:
+    """Records queued for one write: their lines in one buffer (newlines included), whether one
+    of them wants an fsync, and the futures waiting for them.
+
+    One growing buffer, not a list of lines: each line (orjson's bytes) is dropped once copied
+    in. Measured on Linux: 1000 orjson results kept alive till the write cost ~2 us each (the
+    heap grows under them: brk calls and page faults), copied into one buffer ~0.05 us.
+    """
+
+    __slots__ = ("data", "sync", "waiters")
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+        self.sync = False
+        self.waiters: list[asyncio.Future[None]] = []
+
+    def __bool__(self) -> bool:
+        return bool(self.data) or bool(self.waiters)
+
+    def settle(self, error: Exception | None) -> None:
+        """Wakes the waiters of the written batch (or tells them the write failed)."""
+        for fut in self.waiters:
+            if not fut.done():
+                if error is None:
+                    fut.set_result(None)
+                else:
+                    fut.set_exception(error)
 
 
 @dataclass

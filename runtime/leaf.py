@@ -1,6 +1,6 @@
 """What the scheduler knows about a leaf op and where it runs: the engine contract, the
-plan worked out once per op (target, limit slots, attempts, timeout, environment, and
-whether it may run inline), the slots it holds while running, and how a run ended.
+plan worked out once per op run as a task (target, limit slots, attempts, timeout,
+environment; an op run inline has its kind's instead: inline.py), the slots it holds while running, and how a run ended.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ class Outcome:
 
 @dataclass(slots=True)
 class LeafPlan:
-    """What the scheduler needs to know about a leaf op before running it, worked out once per op
+    """What the scheduler needs to know about a leaf op before running it as a task, worked out once per op
     (read-only after; not frozen, whose per-field `object.__setattr__` costs a plan per op)."""
 
     target: Target
@@ -66,8 +66,6 @@ class LeafPlan:
     step: str
     env: dict[str, str]
     writes: bool
-    now: bool  # run inline by `Scheduler.run_now` (pure, synchronous, one attempt, no gate)
-    asks: bool  # asks for a permission (which ops ask depends on the op; its values fill the subjects in)
     replayable: bool  # no effects, no model call, no gate: its `done` record needs no fsync of its own
 
 

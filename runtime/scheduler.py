@@ -47,6 +47,7 @@ from skc.ir.dialects.skc import WorkflowOp
 from skc.ir.effects import Effect
 from skc.ir.traits import CallsModel
 from skc.runtime.dataflow import BlockRun, EarlyExit, RunFailed, Scope
+from skc.runtime.inline import InlineRunner
 from skc.runtime.journal import JournalWriter
 from skc.runtime.leaf import Engine, LeafPlan, Outcome, Slots, op_end
 from skc.runtime.permissions import Denial, Policy, requests_for
@@ -98,6 +99,10 @@ class Scheduler:
         self.outcome = Outcome("ok")
         self.running: set[str] = set()  # ids of leaf ops holding their slots (started, not finished)
         self._finished: set[str] = set()  # ids of leaf ops whose result is in (journaling it)
+        # A leaf op its target runs at once, run inline: (values, the future of its record's fsync)
+        # or None when it must run as a task (`run_leaf`); inline.py
+        self.inline = InlineRunner(self)
+        self.run_now = self.inline.run
 
     # -- targets, limits, environment
 
@@ -136,7 +141,7 @@ class Scheduler:
                 env[str(name)] = self.environ[str(name)]
         return env
 
-    def _sem(self, key: str, size: int | None) -> asyncio.Semaphore | asyncio.Lock:
+    def sem(self, key: str, size: int | None) -> asyncio.Semaphore | asyncio.Lock:
         if key not in self._sems:
             self._sems[key] = asyncio.Lock() if size is None else asyncio.Semaphore(max(1, size))
         return self._sems[key]
@@ -144,7 +149,7 @@ class Scheduler:
     def limited(self, op: Op, target: Target, plan: LeafPlan | None = None) -> Slots:
         """Holds the op's target and resource slots, and write locks on what it writes."""
         slots = (plan or self.plan(op, target)).slots
-        return Slots([self._sem(key, size) for key, size in slots])
+        return Slots([self.sem(key, size) for key, size in slots])
 
     def _shared(self, target: Target) -> tuple[dict[str, int | None], float, bool]:
         """What every op of `target` starts its plan from: its target slot (when limited), its
@@ -166,8 +171,10 @@ class Scheduler:
             return plan
         return self._plan(op, target, op_effects(op) if effects is None else effects)
 
-    def _plan(self, op: Op, target: Target, effects: list[Effect]) -> LeafPlan:
-        slot, default_timeout, inline = self._shared(target)
+    def slots_of(self, target: Target, effects: list[Effect]) -> tuple[tuple[tuple[str, int | None], ...], bool, bool]:
+        """(the limit slots and write locks an op of `target` with `effects` holds, in their global
+        order; whether it writes; whether its target may run it inline at all)."""
+        slot, _, inline = self._shared(target)
         wanted, writes, limits = slot, False, self.limits
         for e in effects:
             if wanted is slot:
@@ -177,20 +184,20 @@ class Scheduler:
             if e.writes:
                 wanted[f"write:{e.resource}"] = None
                 writes = True
+        return (tuple(sorted(wanted.items())) if wanted else ()), writes, inline
+
+    def _plan(self, op: Op, target: Target, effects: list[Effect]) -> LeafPlan:
+        slots, writes, _ = self.slots_of(target, effects)
         plain = op.attributes.keys().isdisjoint(_TUNING)  # the usual op: none of these to look up
         retries = None if plain else op.attr_int("retries")
         attempts = 1 + retries if retries is not None and retries > 0 else 1
         timeout = None if plain else op.attr_num("timeout_s")
         if timeout is None or timeout <= 0:
-            timeout = default_timeout
-        model, gated = op.has(CallsModel), not plain and op.attributes.get("confirm") is True
-        now = attempts == 1 and not writes and inline and not gated and not (model and self.jit is not None) \
-            and (plain or op.fallback is None) and target.runs_now(op)
+            timeout = self._shared(target)[1]
+        gated = not plain and op.attributes.get("confirm") is True
         # replayable: a resume may compute its value again, so its record is not waited for (journal.py)
-        replayable = not effects and not model and not gated
-        plan = LeafPlan(target, tuple(sorted(wanted.items())) if wanted else (), attempts, timeout,
-                        op.step, self.env_for(op), writes, now, bool(requests_for(op, None)) if now else True,
-                        replayable)
+        replayable = not effects and not op.has(CallsModel) and not gated
+        plan = LeafPlan(target, slots, attempts, timeout, op.step, self.env_for(op), writes, replayable)
         self._plans[id(op)] = plan
         return plan
 
@@ -252,7 +259,7 @@ class Scheduler:
         values = list(rec.get("values") or [])
         return values + [None] * (len(op.results) - len(values))
 
-    def _check_permissions(self, op: Op, op_id: str, args: list[Any], approved: bool = False) -> None:
+    def check_permissions(self, op: Op, op_id: str, args: list[Any], approved: bool = False) -> None:
         for req in requests_for(op, args):
             req = replace(req, writes=False) if approved else req  # a person approved this write
             verdict = self.policy.check(req)
@@ -292,80 +299,6 @@ class Scheduler:
         meta = dict(model.meta) if model is not None else {}
         meta["solidified"] = bool(solidified)
         return OpResult([output], model.tokens_in if model else 0, model.tokens_out if model else 0, meta)
-
-    def run_now(self, op: Op, op_id: str, args: list[Any],
-                effects: list[Effect]) -> tuple[list[Any], asyncio.Future[None] | None] | None:
-        """A leaf op whose plan says `now`, run inline: (its values, the future of its journal record's
-        fsync, None without a journal), or None when the op must run as a task (`run_leaf`);
-        `effects`: its lifted effects, from its block's graph.
-
-        The op is checked, traced and journaled as `run_leaf` would, but never waits: its
-        `done` record is submitted, and `BlockRun` releases its dependents only once the
-        future says it is on disk (the records of a ready wave share one fsync).
-        """
-        plan = self._plans.get(id(op))
-        if plan is None:
-            target = self.target_for(op)
-            if target is None:
-                return None
-            plan = self._plan(op, target, effects)
-        if not plan.now or (plan.slots and any(self._sem(key, size).locked() for key, size in plan.slots)):
-            return None
-        if plan.asks:
-            self._check_permissions(op, op_id, args)
-        target, step, name, trace = plan.target, plan.step, op.op_name, self.trace
-        tname = target.name
-
-        def emit(event: str, **fields: Any) -> None:
-            trace.emit(event, op=op_id, name=name, step=step, target=tname, **fields)
-
-        ctx = ExecContext(self.run_id, self.workdir, dict(plan.env), self.bindings, self.options,
-                          emit, step, op_id, 1)
-        began = time.time()  # no op_start: the op's one event says when it began (trace format 2)
-        started = time.perf_counter()
-        code = "SKC310"
-        try:
-            result = target.execute_now(op, args, ctx)
-            duration = time.perf_counter() - started
-            try:
-                values = shape_results([r.type for r in op.results], result.values)
-            except ValueError as e:
-                raise OpFailed(f"output does not fit {op.results[0].type}: {e}", retryable=False) from None
-        except OpFailed as e:
-            failure = e
-        except Exception as e:  # a bug in a target must still end as a reported failure
-            failure, code = OpFailed(f"internal error in {target.name}: {type(e).__name__}: {e}",
-                                     retryable=False), "SKC311"
-        else:
-            outcome, ended = self.outcome, time.time()
-            outcome.executed += 1
-            if result.meta or result.tokens_in or result.tokens_out:
-                outcome.tokens_in += result.tokens_in
-                outcome.tokens_out += result.tokens_out
-                op_end(emit, result, duration, 1, start=began)
-            else:  # the usual case, spelled out: one dict, as `emit` would write it
-                trace.record({"ts": ended, "event": "op_end", "op": op_id, "name": name,
-                              "step": step, "target": tname, "start": began, "duration_s": round(duration, 6),
-                              "tokens_in": 0, "tokens_out": 0, "retries": 0, "cache_hit": False,
-                              "solidified": False}, finite=True)
-            journal = self.journal
-            if journal is None:
-                return values, None
-            record = {"type": "done", "op": op_id, "name": name, "step": step, "values": values,
-                      "tokens_in": result.tokens_in, "tokens_out": result.tokens_out, "attempt": 1,
-                      "ts": ended}
-            if plan.replayable:  # its dependents start at once: the next fsync makes it durable
-                journal.note(record)
-                self.commit_soon()
-                return values, None
-            return values, journal.submit(record)
-        emit("op_error", code=code, error=str(failure), retries=0, start=began,
-             duration_s=round(time.perf_counter() - started, 6))
-        if self.journal is not None:  # `run` drains the journal before it returns
-            self.journal.submit({"type": "failed", "op": op_id, "name": op.op_name, "step": plan.step,
-                                 "code": code, "error": str(failure)})
-        raise RunFailed(op, op_id, code, str(failure),
-                        f"the run's journal is kept: fix the cause and `skc run --resume {self.run_id}`")
 
     def commit_now(self) -> bool:
         """A wave's journal records written and fsync'd here and now, when nothing could share the
@@ -430,7 +363,7 @@ class Scheduler:
                     raise RunFailed(op, op_id, "SKC311", f"the journal could not be written: {e}") from None
         approved = self.approvals is not None and op.attributes.get("confirm") is True and \
             await self.approvals.gate(self, op, op_id, args)  # waits for a person (approvals.py)
-        self._check_permissions(op, op_id, args, approved)
+        self.check_permissions(op, op_id, args, approved)
         attempts, timeout, step = plan.attempts, plan.timeout_s, plan.step
 
         def emit(event: str, **fields: Any) -> None:

@@ -59,7 +59,7 @@ class TraceWriter:
         self.listeners: list[Listener] = []
         self._lock = threading.Lock()
         self._file = None
-        self._pending: list[bytes] = []  # lines, newline included
+        self._pending = bytearray()  # this loop turn's lines, newlines included (one buffer: journal._Batch)
         self._flush_on: asyncio.AbstractEventLoop | None = None  # the loop whose turn-end flush is due
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -86,15 +86,15 @@ class TraceWriter:
             except RuntimeError:
                 loop = None
             if loop is not None and self._pending and self._flush_on is loop:
-                self._pending.append(line)  # this turn's flush is already scheduled
+                self._pending += line  # this turn's flush is already scheduled
             elif loop is not None:
                 self._flush()  # lines left by a loop that ended before flushing
-                self._pending.append(line)
+                self._pending += line
                 self._flush_on = loop
                 loop.call_soon(self._flush)
             else:
                 self._flush()
-                self._write([line])
+                self._write(line)
         if self.listeners:
             for listener in list(self.listeners):
                 listener(record)
@@ -104,13 +104,13 @@ class TraceWriter:
         self._flush()
 
     def _flush(self) -> None:
-        lines, self._pending = self._pending, []
-        self._write(lines)
+        data, self._pending = self._pending, bytearray()
+        self._write(data)
 
-    def _write(self, lines: list[bytes]) -> None:
+    def _write(self, data: bytes | bytearray) -> None:
         with self._lock:
-            if self._file is not None and lines:
-                self._file.write(b"".join(lines))
+            if self._file is not None and data:
+                self._file.write(data)
                 self._file.flush()
 
     def close(self) -> None:

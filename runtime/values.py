@@ -209,6 +209,14 @@ def shape_results(result_types: list[Type], raw: list[Any]) -> list[Any]:
     return out
 
 
+def shape_values(results: list[Any], raw: list[Any]) -> list[Any]:
+    """`shape_results` for an op's result values (each with its `.type`), one result without a list of types."""
+    if len(results) == 1:
+        t = results[0].type
+        return [None] if t.kind == "token" else [coerce(raw[0] if raw else None, t)]
+    return shape_results([r.type for r in results], raw)
+
+
 def jsonable(value: Any) -> Any:
     """`value` with every non-JSON leaf (tuples, bytes, sets, ...) made JSON data."""
     if value is None or isinstance(value, _SCALAR):

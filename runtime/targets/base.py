@@ -88,7 +88,9 @@ class Target(ABC):
         return False
 
     def execute_now(self, op: Op, args: list[Any], ctx: ExecContext) -> OpResult:
-        """`execute`, synchronously, for the ops `runs_now` accepts; raises OpFailed on failure."""
+        """`execute`, synchronously, for the ops `runs_now` accepts; raises OpFailed on failure.
+        `ctx` is lent for the call (the scheduler hands the same context, op id and step set
+        anew, to the next op of the kind: runtime/inline.py): use it, do not keep or change it."""
         raise OpFailed(f"{self.name} cannot run {op.op_name} synchronously", retryable=False)
 
     async def close(self) -> None:  # noqa: B027 - optional hook

@@ -117,3 +117,33 @@ def test_flush_leaves_the_queue_to_a_busy_writer_thread_so_records_stay_in_order
     assert asyncio.run(go()) is False
     journal.close()
     assert [r["op"] for r in _lines(path)] == ["0", "1"]
+
+
+def test_noted_submitted_and_queued_records_of_a_turn_land_in_order_in_one_write(tmp_path: Path) -> None:
+    path = tmp_path / "journal.jsonl"
+    journal = JournalWriter(path)
+
+    async def go() -> tuple[int, int, bool, int]:
+        journal.note({"type": "done", "op": "0", "name": "x", "values": ["é", 1.5]})
+        await journal.append({"type": "start", "op": "1", "name": "x"}, sync=False, wait=False)
+        submitted = journal.submit({"type": "done", "op": "1", "name": "x", "values": [None]})
+        journal.note({"type": "done", "op": "2", "name": "x", "values": [float("nan")]})
+        barrier = journal.barrier()
+        queued_before = len(_lines(path))
+        journal.flush()  # one write, one fsync for all of them
+        fsyncs = journal.fsyncs
+        journal.note({"type": "done", "op": "3", "name": "x", "values": []})
+        await journal.drained()  # a noted record alone is written without an fsync
+        return queued_before, fsyncs, submitted.done() and barrier is not None and barrier.done(), journal.fsyncs
+
+    queued_before, fsyncs, settled, fsyncs_after = asyncio.run(go())
+    journal.close()
+    assert queued_before == 0
+    assert fsyncs == 1
+    assert settled
+    assert fsyncs_after == 1
+    records = _lines(path)
+    assert [(r["type"], r["op"]) for r in records] == [("done", "0"), ("start", "1"), ("done", "1"), ("done", "2"),
+                                                       ("done", "3")]
+    assert records[0]["values"] == ["é", 1.5]
+    assert records[3]["values"] == ["nan"]  # as `jsonable` writes a non-finite float
