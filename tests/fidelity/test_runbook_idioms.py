@@ -32,6 +32,11 @@ def test_wrappers_become_fences_and_keep_every_line() -> None:
     ("tag-kql_2", "AKSAudit\n| where Verb == \"list\"\n| summarize count() by Resource\n", ["kql"]),
     ("shell", "$ oc rsh etcd-0\nsh-4.4# etcdctl member list\n", ["shell", "shell"]),
     ("yaml", "a: b\n", []),
+    # a program called by its path in a bin/ folder runs, whatever its name (gitlab runbooks)
+    ("", "/opt/gitlab/embedded/bin/postgres --version\n", ["shell"]),
+    ("", "sudo /opt/gitlab/embedded/bin/chpst -e /opt/gitlab/etc/env -u git:git /opt/gitlab/embedded/bin/bundle exec stackprof x\n",
+     ["shell"]),
+    ("", "/usr/local/bin/frobnicate\n", []),  # a bare path, as `which` prints it: output
 ])
 def test_blocks_are_read_by_their_content(lang: str, code: str, kinds: list[str]) -> None:
     reading = read_block(Block("code", 3, 1, lang=lang, code=code), "t.md")

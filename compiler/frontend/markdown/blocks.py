@@ -22,6 +22,7 @@ The recognisers run in order; the first that accepts a block decides
                                                                      every line that is a command
     sql       unlabelled text that sqlglot parses as SQL          -> one query
     commands  unlabelled text whose first line runs a known program -> commands
+              (or a program by its path in a bin/ folder, with arguments)
 
 Anything else (YAML, JSON, logs, prose examples) is shown, not run.
 """
@@ -189,7 +190,7 @@ def is_command(line: str) -> bool:
         return False
     if re.match(r"[A-Za-z_][A-Za-z0-9_]*=\S", text) or text.startswith(("sudo ", "./", "export ")):
         return True
-    if known_program(_first_word(text)):
+    if known_program(_first_word(text)) or _installed_program(text):
         return True
     cmd = classify_shell(text)
     return any(known_program(p) for p in cmd.programs) or looks_like_command(text) or \
@@ -293,7 +294,7 @@ def _first_runs(b: Block, lang: str) -> bool:
         return False
     rows = [r.strip() for r in b.code.split("\n", 40)[:40]]
     firsts = [_first_word(seg) for r in rows if r and not r.startswith("#") for seg in _SEGMENT.split(r)][:24]
-    if not any(known_program(w) for w in firsts):
+    if not any(known_program(w) for w in firsts) and not _installed_program(rows[0] if rows else ""):
         return False
     head = "\n".join(b.code.split("\n", 16)[:16])
     lines = [text for text, _, _ in logical_lines(head, console=False)][:8]
@@ -302,6 +303,17 @@ def _first_runs(b: Block, lang: str) -> bool:
     if known_program(program_of(lines[0])) and is_command(lines[0]):
         return True  # the usual case: it starts with a known program
     return 2 * sum(map(is_command, lines)) >= len(lines)
+
+
+_INSTALLED = re.compile(r"(?:sudo\s+(?:-u\s*\S+\s+)?)?/(?:[\w.+@-]+/)*s?bin/[\w.+-]+\s+\S")
+
+
+def _installed_program(row: str) -> bool:
+    """A program called by its absolute path in a `bin/` or `sbin/` folder, with arguments
+    (`/opt/gitlab/embedded/bin/postgres --version`, `sudo /opt/x/bin/chpst -e ...`): an
+    executable by where it lives, whatever its name. A bare path (`/usr/bin/python3`
+    alone, as `which` prints it) is output, not a command."""
+    return _INSTALLED.match(row.strip()) is not None
 
 
 def _first_word(row: str) -> str:
