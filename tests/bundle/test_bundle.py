@@ -268,3 +268,36 @@ def test_an_unreadable_profile_is_skc249(tmp_path: Path) -> None:
     bad.write_text("{}", encoding="utf-8")
     result = compile_path(SOURCE, environment=ENV, profile=bad)
     assert [(d.code, str(d.loc)) for d in result.diagnostics] == [("SKC249", f"{bad}:1:1")]
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_the_garbage_collector_is_paused_for_a_compile_and_restored_after(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fails: bool) -> None:
+    import gc
+
+    from skc.compiler import driver
+
+    seen: list[bool] = []
+    real_load = driver.load
+
+    def load(path: Path) -> object:
+        seen.append(gc.isenabled())
+        if fails:
+            raise RuntimeError("a front end bug")
+        return real_load(path)
+
+    monkeypatch.setattr(driver, "load", load)
+    assert gc.isenabled()
+    if fails:
+        with pytest.raises(RuntimeError):
+            compile_path(SOURCE)
+    else:
+        assert compile_path(SOURCE).ok
+    assert seen == [False]
+    assert gc.isenabled()
+    gc.disable()  # a caller that keeps it off finds it off after
+    try:
+        compile_path(SOURCE) if not fails else None
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
