@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import memory, overhead, parallel, report, tokens
+from bench import ir_dump, memory, overhead, parallel, report, tokens
 from bench.__main__ import main
 from bench.workloads import parallel_qa
 
@@ -73,3 +73,17 @@ def test_tokens_static_rows() -> None:
     assert row["skc"]["tokens"] > 0
     assert row["baseline"]["tokens"] > 0
     assert row["ratio"] == row["baseline"]["tokens"] / row["skc"]["tokens"]
+
+
+@pytest.mark.skipif(not ir_dump.CORPUS.is_dir(), reason="needs the corpus")
+def test_ir_dump_records_what_was_compiled(tmp_path: Path) -> None:
+    out = tmp_path / "dump.jsonl"
+    assert ir_dump.main(["--out", str(out), "--only", "prometheus-operator/alertmanager/AlertmanagerFailedReload"]) == 0
+    (rec,) = map(json.loads, out.read_text().splitlines())
+    assert rec["kind"] == "tsg"
+    assert "crash" not in rec
+    assert '"skc.workflow"' in rec["ir"]
+    assert '"llm.decide"' in rec["ir"]
+    assert "ir.mlir" in rec["files"]
+    assert "reports/schedule.json" in rec["files"]
+    assert json.loads(rec["manifest"])["files"].keys() <= rec["files"].keys()
