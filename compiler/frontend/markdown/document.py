@@ -115,7 +115,7 @@ def _bounded_inline(state: StateCore) -> None:
         state.md.inline.parse(token.content, state.md, state.env, token.children)
 
 
-_TAG_LINE = re.compile(r"^\s*<", re.MULTILINE)  # `str.lstrip` and `\s` strip the same characters
+_TAG_LINE = re.compile(r"^[^\S\n]*<", re.MULTILINE)  # what `line.lstrip()` strips, within the line
 _MD = MarkdownIt("commonmark").enable("table")
 _MD.core.ruler.at("inline", _bounded_inline)
 
