@@ -65,6 +65,23 @@ def test_random_documents_are_the_same(text: str) -> None:
     assert native == reference
 
 
+# Lines as container markers and then words (code, emphasis, links, HTML, table pieces, ...).
+_PREFIX = st.sampled_from(["", "", "  ", "    ", "- ", "1. ", "> ", "  - ", "   ", "\t", "10) ", "* "])
+_WORD = st.sampled_from([
+    "a", "b c", "`x`", "`` y ``", "*e*", "**s**", "_u_", "[l](u)", "[r]", "![i](p)", "<b>", "</b>", "<http://x>",
+    "&amp;", "\\*", "|", "| a |", "---", "===", "```", "~~~", "#", "## h", "[r]: /x", "<div>", "<!-- c -->", "é",
+    "\u00a0", "  ", "\\", "`", "<!x>", "a|b", ":-:", "|--|--|", "1.", "-",
+])
+_LINE = st.tuples(_PREFIX, st.lists(_WORD, max_size=5).map(" ".join)).map("".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(_LINE, max_size=12).map("\n".join))
+def test_random_nested_documents_are_the_same(text: str) -> None:
+    native, reference, _ = _both(text)
+    assert native == reference
+
+
 @pytest.mark.parametrize(("text", "reason"), [
     ("# H\nfoo\n**Label** (x):\n| a | b |\n|---|---|\n| 1 | 2 |\n", "a table interrupting a paragraph"),
     ("[link](http://x) and [ref]\n|---|---|\n|---|---|\n", "a delimiter row cmark does not read as a table's"),
@@ -86,6 +103,9 @@ def test_random_documents_are_the_same(text: str) -> None:
     ("<!a\n", "a paragraph markdown-it reads as HTML"),
     ("[a]: /u(\n", "a link reference definition cmark may read differently"),
     ("`\n  b\n`\n===\n", "a code span across an indented heading line"),
+    ("* <!x>\n  - \n", "a paragraph markdown-it reads as HTML"),
+    ("<div> | a |\n|--|--|\n", "a delimiter row cmark does not read as a table's"),
+    ("- [r]: /x\n\n\n  a\n", "a list item that holds only a link reference definition"),
     ("-\n  \n   3. third\n", "a marker alone, then a blank line"),
     ("1.\n\n\n1.\n", "a marker alone, then a blank line"),
     ("1.\n\t\n   3. third\n", "a blank line of tabs"),
@@ -118,6 +138,7 @@ def test_constructs_read_differently_fall_back(text: str, reason: str) -> None:
     "```bash\nx\n  ",  # a last line of spaces: markdown-it drops it
     "-\n   ```\n  > quote\n# Title\n",  # an open fence in a list item: cmark's end line runs past it
     "   3. third\nb\\\n    indented\n",  # a lazy line after a hard break keeps its indent in cmark
+    "```\n\t```",  # an open fence (its last line is indented too far to close it) ends the file
 ])
 def test_differences_handled_without_falling_back(text: str) -> None:
     native, reference, why = _both(text)

@@ -89,10 +89,18 @@ def marker_then_blank(body_lines: list[str], line: int) -> None:
         raise Fallback(f"line {line}: a list item of a marker alone, then a blank line")
 
 
-def delimiter_rows(body: str, body_lines: list[str], covered: list[tuple[int, int]]) -> None:
+def emptied_item(body_lines: list[str], line: int) -> None:
+    """Fall back on a list item left empty though its line has text (a link reference definition):
+    cmark ends it as an empty item, markdown-it keeps what follows in it."""
+    if not _MARKER_ONLY.search(body_lines[line - 1]):
+        raise Fallback(f"line {line}: a list item that holds only a link reference definition")
+
+
+def delimiter_rows(body: str, body_lines: list[str], tables: list[tuple[int, int]],
+                   verbatim: list[tuple[int, int]]) -> None:
     """Fall back unless every line markdown-it may read as a table's delimiter row (dashes,
     colons and pipes under a line with a pipe) is in a table cmark found, or in code or HTML
-    (`covered`: their first and last lines)."""
+    (their first and last lines) after its first line: markdown-it tries a table first."""
     counted, line = 0, 1
     for m in _DELIMITER_ROW.finditer(body):
         if "-" not in m.group():
@@ -101,5 +109,6 @@ def delimiter_rows(body: str, body_lines: list[str], covered: list[tuple[int, in
         counted = m.start()
         if line < 2 or "|" not in body_lines[line - 2]:
             continue
-        if not any(start <= line <= end for start, end in covered):
+        if not any(start <= line <= end for start, end in tables) \
+                and not any(start < line - 1 and line <= end for start, end in verbatim):
             raise Fallback(f"line {line}: a delimiter row cmark does not read as a table's")

@@ -79,7 +79,7 @@ def build_sections(body: str, body_lines: list[str], lines: list[str], root: Sec
         builder = _Builder(CMARK, lines, body_lines, inline_of)
         builder.definitions = differences.definitions(body)
         builder.build(doc, SectionStack(root))
-        differences.delimiter_rows(body, body_lines, builder.tables + builder.verbatim)
+        differences.delimiter_rows(body, body_lines, builder.tables, builder.verbatim)
     except Fallback as why:
         root.blocks.clear()
         root.sections.clear()
@@ -109,8 +109,7 @@ class _Builder:
         cm = self.cm
         for node in self.cm.children(doc):
             if cm.type(node) == HEADING:
-                line = cm.start_line(node)
-                differences.reference_start(self.head(line, cm.start_column(node)), line)
+                line = self.heading_lines(node)
                 below = self.body_lines[line:cm.end_line(node) - 1]  # a setext heading's other lines
                 if any(s[:1] in (" ", "\t") for s in below) and "`" in "".join(below):
                     raise Fallback(f"line {line}: a code span across an indented heading line")
@@ -148,9 +147,21 @@ class _Builder:
                 return [b for child in self.cm.children(node) for b in self.block(child, depth + 1)]
             finally:
                 self.quotes -= 1
-        if kind in (HEADING, THEMATIC_BREAK):  # markdown-it's builder keeps headings at the top only
+        if kind == HEADING:  # markdown-it's builder keeps headings at the top only
+            self.heading_lines(node)
+            return []
+        if kind == THEMATIC_BREAK:
             return []
         raise Fallback(f"cmark node type {kind:#x}")
+
+    def heading_lines(self, node: int) -> int:
+        """A heading's line, once its lines are known to be a heading's for markdown-it too."""
+        cm = self.cm
+        line = cm.start_line(node)
+        head = self.head(line, cm.start_column(node))
+        differences.reference_start(head, line)
+        differences.html_start(head, self.body_lines[line:cm.end_line(node) - 1], line)
+        return line
 
     def para(self, node: int, depth: int) -> Block:
         cm = self.cm
@@ -226,18 +237,14 @@ class _Builder:
         if (depth or col > 1) and any("\t" in s[: len(s) - len(s.lstrip())] for s in self.body_lines[line - 1:end]):
             raise Fallback(f"line {line}: an indented code block with tabs in its indent")
         code = (cm.literal(node) or b"").decode()
-        fence_mark = cm.fence(node)
-        if fence_mark is None:
+        if cm.fence(node) is None:
             if line > 1 and self.body_lines[line - 2].lstrip(" \t")[:1] == ">":
                 raise Fallback(f"line {line}: indented code right after a block quote")  # markdown-it: lazy
             return Block("code", line, col, code=code)
         fence = self.body_lines[line - 1] if line <= len(self.body_lines) else ""
         if "\\" in fence or "&" in fence:
             raise Fallback(f"line {line}: a fence line with an escape or entity")
-        last = self.body_lines[end - 1].strip() if end <= len(self.body_lines) else ""
-        length, char = fence_mark
-        if end == line or last.strip(char) or len(last) < length:  # no closing fence
-            code = self.at_end(line + 1, code)
+        code = self.at_end(line + 1, code)  # an open fence's text may end the file
         info = (cm.fence_info(node) or b"").decode()
         return Block("code", line + 1, col, lang=info.strip().split(" ")[0].lower(), code=code)
 
@@ -260,6 +267,8 @@ class _Builder:
             line = cm.start_line(child)
             grand_children = self.cm.children(child)
             differences.marker_then_blank(self.body_lines, line)
+            if not grand_children:
+                differences.emptied_item(self.body_lines, line)
             self.indents.append(self.content_column(line, cm.start_column(child)))
             try:
                 inner = [b for grand in grand_children for b in self.block(grand, depth + 2)]
