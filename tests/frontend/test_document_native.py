@@ -83,8 +83,8 @@ def test_random_nested_documents_are_the_same(text: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "reason"), [
-    ("# H\nfoo\n**Label** (x):\n| a | b |\n|---|---|\n| 1 | 2 |\n", "a table interrupting a paragraph"),
     ("[link](http://x) and [ref]\n|---|---|\n|---|---|\n", "a delimiter row cmark does not read as a table's"),
+    ("> | q | r |\n| a | b |\n> |---|---|\n", "a table interrupting a paragraph"),
     ("* item\n\n\t```yaml\n\tglobal:\n\t  x: 1\n\t```\n", "tabs in its indent"),
     ("```py\\{x}\ncode\n```\n", "a fence line with an escape"),
     ("> a ``b`. c `d` (e: `f |\n> g` h\n", "an unmatched backtick"),
@@ -139,6 +139,8 @@ def test_constructs_read_differently_fall_back(text: str, reason: str) -> None:
     "-\n   ```\n  > quote\n# Title\n",  # an open fence in a list item: cmark's end line runs past it
     "   3. third\nb\\\n    indented\n",  # a lazy line after a hard break keeps its indent in cmark
     "```\n\t```",  # an open fence (its last line is indented too far to close it) ends the file
+    "# H\nfoo\n**Label** (x):\n| a | b |\n|---|---|\n| 1 | `2` |\n",  # a table interrupts a paragraph:
+    "- item\n  label `x`:\n  | a |\n  |---|\n",  # cmark-gfm loses the paragraph's lines and the table's
 ])
 def test_differences_handled_without_falling_back(text: str) -> None:
     native, reference, why = _both(text)

@@ -27,6 +27,11 @@ _REFERENCE_START = re.compile(r"\[(?:[^\\\]]|\\.)*(?:\]:|\\?\Z)")
 _MARKER_ONLY = re.compile(r"(?:^|[ \t>])(?:[-+*]|\d{1,9}[.)])[ \t]*$")  # a list item's line without text
 
 
+def delimiter_row(line: str) -> bool:
+    """Whether a line may be a table's delimiter row (after container markers)."""
+    return "-" in line and _DELIMITER_ROW.fullmatch(line) is not None
+
+
 class Fallback(Exception):
     """The document holds a construct the two parsers read differently (the reason is the message)."""
 

@@ -8,7 +8,8 @@ parsers read differently, see `cmark_differences`) and leaves `root` to the mark
 What is not cmark's answer is computed as the markdown-it builder computes it (columns of
 first words, code span locations: `document_model`). Where cmark-gfm's answer is off, it is
 corrected in place: the newline it adds to a block ending the file without one, the indent it
-keeps after a lazy line's break, a last line of spaces (markdown-it drops it). Where the two
+keeps after a lazy line's break, a last line of spaces (markdown-it drops it), the lines of a
+paragraph a table interrupts (lost) and of that table (`interrupted`). Where the two
 read a paragraph's inline content differently (an unmatched backtick, a code span across an
 indented line, `<!`, a trailing tab, an image label with markup, an autolink with `%xx`) and
 markdown-it's source of that paragraph is known exactly (outside block quotes; the list
@@ -17,7 +18,7 @@ items' indent removed as markdown-it removes it), markdown-it reads just that pa
 table row likewise (`cells_again`). Everything else falls back whole.
 
 `bench/document_compare.py` prints the files where the two builders differ (none of the
-corpus's 1,552) and how often and why the fallback is taken (28 files).
+corpus's 1,552) and how often and why the fallback is taken (19 files).
 """
 
 from __future__ import annotations
@@ -102,6 +103,7 @@ class _Builder:
         self.quotes = 0  # block quotes around the node being built
         self.quote_base = 0  # the text column of the list items around the outermost of them
         self.indents: list[int | None] = []  # content columns of the list items around it
+        self.moved: dict[int, tuple[int, int, int]] = {}  # right first and last lines, column of a node
         self.tables: list[tuple[int, int]] = []  # first and last lines of each table
         self.verbatim: list[tuple[int, int]] = []  # ... of each code and HTML block
 
@@ -124,8 +126,8 @@ class _Builder:
         kind = cm.type(node)
         if depth >= MAX_DEPTH:
             raise Fallback(f"nesting over {MAX_DEPTH} levels")
-        if not cm.start_line(node):  # cmark-gfm loses the lines of a paragraph a table interrupts
-            raise Fallback("a table interrupting a paragraph")
+        if not cm.start_line(node) and kind == PARAGRAPH:  # cmark-gfm loses its lines when a table
+            self.interrupted(node)  # interrupts it: found again from the table's
         if kind == PARAGRAPH:
             return [self.para(node, depth)]
         if kind == CODE_BLOCK:
@@ -163,10 +165,30 @@ class _Builder:
         differences.html_start(head, self.body_lines[line:cm.end_line(node) - 1], line)
         return line
 
+    def interrupted(self, node: int) -> None:
+        """The lines of a paragraph a table interrupts, and the table's: cmark-gfm gives the
+        paragraph none and the table the paragraph's first; the table's rows are one a line,
+        its body rows' lines are right, and the delimiter row follows the header's."""
+        cm = self.cm
+        table = cm.next(node)
+        if not table or cm.type(table) != cm.table:
+            raise Fallback("a paragraph without lines")
+        rows = cm.children(table)
+        start = cm.start_line(rows[1]) - 2 if len(rows) > 1 else cm.end_line(table) - 1
+        first = cm.start_line(table)
+        header = self.body_lines[start - 1] if 0 < start <= len(self.body_lines) else ""
+        indent = (self.indents[-1] if self.indents else 0) if not self.quotes else None  # a lazy header:
+        if indent is None or len(header) - len(header.lstrip(" ")) < indent or not 0 < first < start \
+                or start >= len(self.body_lines) or "|" not in header \
+                or not differences.delimiter_row(self.body_lines[start]):  # no table for markdown-it
+            raise Fallback(f"line {first}: a table interrupting a paragraph")
+        self.moved[node] = (first, start - 1, cm.start_column(table))
+        self.moved[table] = (start, cm.end_line(table), 1)
+
     def para(self, node: int, depth: int) -> Block:
         cm = self.cm
-        line, end = cm.start_line(node), cm.end_line(node)
-        head = self.head(line, cm.start_column(node))
+        line, end, col = self.moved.get(node) or (cm.start_line(node), cm.end_line(node), cm.start_column(node))
+        head = self.head(line, col)
         differences.reference_start(head, line)
         differences.html_start(head, self.body_lines[line:end], line)
         if self.quotes:
@@ -296,7 +318,7 @@ class _Builder:
 
     def table(self, node: int) -> Block:
         cm = self.cm
-        start, end = cm.start_line(node), cm.end_line(node)
+        start, end, _ = self.moved.get(node) or (cm.start_line(node), cm.end_line(node), 1)
         header, delimiter = self.body_lines[start - 1], self.body_lines[start].lstrip(" \t>")
         if "|" not in header or delimiter[:1] not in ("|", ":", "-"):
             raise Fallback(f"line {start}: a table markdown-it may not read as one")
@@ -304,7 +326,7 @@ class _Builder:
         rows: list[list[str]] = []
         spans: list[list[Span]] = []
         for row in self.cm.children(node):
-            line = cm.start_line(row)
+            line = cm.start_line(row) if rows else start
             rows.append([])
             spans.append([])
             source = self.body_lines[line - 1] if line <= len(self.body_lines) else ""
@@ -315,7 +337,7 @@ class _Builder:
             for text, codes in cells:
                 rows[-1].append(" ".join(text.split()))
                 spans[-1].extend(code_spans(self.lines, source, codes, line))
-        return Block("table", cm.start_line(node), 1, rows=rows, row_spans=spans)
+        return Block("table", start, 1, rows=rows, row_spans=spans)
 
     def cell(self, node: int) -> tuple[str, list[str]]:
         codes: list[str] = []
