@@ -1,7 +1,7 @@
 """Markdown for the front ends: a document as a tree of sections and located blocks.
 
 `parse_document(text, path)` splits off YAML front matter (`---` ... `---`), parses
-the body with markdown-it-py (CommonMark plus tables) and returns a `Document`:
+the body (CommonMark plus tables) and returns a `Document` (`document_model`):
 a root `Section` holding the blocks before the first heading and one child
 `Section` per heading (nested by level). Blocks are paragraphs, lists of items
 (each with its nested blocks), fenced or indented code, tables and HTML. Every block and
@@ -29,28 +29,48 @@ runbooks of the corpus stay far below (at most 3.4 KB, 13 `[` and 84 backticks).
 Every line can become a step, so a document over `MAX_LINES` lines (the corpus's
 longest has 1,302) is refused whole with a located SKC128 error, before markdown-it.
 
-Why markdown-it-py (measured for issue 15 over the 1,552 markdown files of the corpus,
-CPU time, one core): markdown-it-py parses them in 1.54 s and its inline pass runs once
-(`_bounded_inline` replaces the core rule, it does not repeat it); none of its rules can
-go (emphasis, entities, escapes, autolinks, inline HTML, reference definitions all change
-the text the front end reads). markdown-it-pyrs (markdown-it.rs) builds the same trees in
-0.18 s, but its source maps are not usable here: block spans inside loose list items are
-several lines off, inline spans shift after multi-byte characters, and code blocks that end
-the file differ by a newline. Rebuilding the token stream from its tree (kept out of the
-tree) still gave a different `Document` for 13 of the 1,552 files, so every step location
-would be at risk; it is not used. A parser that gives exact lines (cmark's) would need a
-second builder checked file by file against this one.
+Two builders, one `Document` (issue 15; CPU time on one core over the 1,552 markdown
+files of the corpus, `python -m bench.document_compare`): markdown-it-py's token stream
+(`_Builder` below: the reference, and the fallback) and cmark-gfm's node tree
+(`cmark_document`, the default). markdown-it-py is pure Python: its parse was 60-80% of
+`parse_document`, ~1.9 s of CPU a compile round over the corpus's 1,028 sources, and none
+of its rules can go (emphasis, entities, escapes, autolinks, inline HTML, reference
+definitions all change the text the front end reads); the inline pass already runs once
+(`_bounded_inline` replaces the core rule) and skips runs without markup. cmark-gfm (C,
+through ctypes, `cmark_binding`) parses the same files ~35x faster and gives exact block
+lines; the builder walks its tree and computes everything else as `_Builder` does. It gives
+an equal `Document` for every file of the corpus (`tests/frontend/test_document_native.py`,
+also a property test over random documents): where the two parsers differ (cmark-gfm is
+CommonMark 0.29, markdown-it 0.31, and each has quirks) the difference is corrected, or
+found from the source and that paragraph is read again by markdown-it, or the whole
+document is built by markdown-it (19 of the 1,552 files, `cmark_differences`). Over one
+compile round of the corpus's 1,028 sources (A/B in alternating processes, load 1.1):
+`parse_document` 1.63 s -> 0.72 s of CPU (cmark's own parse is 0.05 s of it; the rest is the
+Python walk and the checks). Rejected: markdown-it-pyrs (markdown-it.rs,
+0.18 s) has source maps off by lines inside loose list items and after multi-byte
+characters, and still gave a different `Document` for 13 files after rebuilding its tokens.
+pyromark and mistletoe were not tried (cmark-gfm's exact lines and C speed were enough).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
+from skc.compiler.frontend.markdown.cmark_document import build_sections
+from skc.compiler.frontend.markdown.document_model import (
+    Block,
+    Document,
+    Section,
+    SectionStack,
+    Span,
+    code_spans,
+    column_of,
+    words_outside_links,
+)
 from skc.compiler.frontend.markdown.wrappers import unwrap
 from skc.ir.location import Diagnostic, Location
 
@@ -97,75 +117,9 @@ def _bounded_inline(state: StateCore) -> None:
         state.md.inline.parse(token.content, state.md, state.env, token.children)
 
 
+_TAG_LINE = re.compile(r"^[^\S\n]*<", re.MULTILINE)  # what `line.lstrip()` strips, within the line
 _MD = MarkdownIt("commonmark").enable("table")
 _MD.core.ruler.at("inline", _bounded_inline)
-_STEP_HEADING = re.compile(r"(?:step\s+(\d{1,3})(?!\.\d)\b|(\d{1,3})\s*[).:\-–—](?:\s|\Z))", re.IGNORECASE)
-
-
-@dataclass
-class Span:
-    """An inline code span: its text and where its first character is."""
-
-    text: str
-    line: int
-    col: int
-
-
-@dataclass
-class Block:
-    """One block of the body: para, list (its `children` are items), item, code, table or html."""
-
-    kind: str
-    line: int
-    col: int
-    text: str = ""
-    spans: list[Span] = field(default_factory=list)
-    children: list[Block] = field(default_factory=list)
-    ordered: bool = False
-    number: int | None = None
-    lang: str = ""
-    code: str = ""
-    rows: list[list[str]] = field(default_factory=list)
-    row_spans: list[list[Span]] = field(default_factory=list)
-    link: bool = False  # the text is only links (a table-of-contents entry, a "see also")
-
-    def line_of(self, offset: int) -> int:
-        """The document line of character `offset` of `text`."""
-        return self.line + self.text.count("\n", 0, max(0, offset))
-
-
-@dataclass
-class Section:
-    """A heading and what follows it up to the next heading of the same or a higher level."""
-
-    title: str
-    level: int
-    line: int
-    col: int
-    number: int | None = None
-    blocks: list[Block] = field(default_factory=list)
-    sections: list[Section] = field(default_factory=list)
-
-    def walk(self) -> list[Section]:
-        out = [self]
-        for s in self.sections:
-            out.extend(s.walk())
-        return out
-
-
-@dataclass
-class Document:
-    """A parsed markdown file: front matter text (or None), its first line, and the body tree."""
-
-    path: str
-    lines: list[str]
-    front_matter: str | None
-    front_matter_line: int
-    root: Section
-    title: str = ""
-    front_matter_error: str = ""
-    body_start: int = 0  # index in `lines` of the first line after the front matter
-    diagnostics: list[Diagnostic] = field(default_factory=list)  # SKC148 text kept literal, SKC128 too long
 
 
 def decode(data: bytes) -> str | None:
@@ -189,23 +143,31 @@ def split_front_matter(lines: list[str]) -> tuple[str | None, int, str]:
     return None, 0, "front matter starts with '---' on line 1 but is never closed"
 
 
-def parse_document(text: str, path: str) -> Document:
-    """Front matter plus the section tree of `text` (never raises on any string)."""
+def parse_document(text: str, path: str, *, native: bool = True) -> Document:
+    """Front matter plus the section tree of `text` (never raises on any string). The tree is
+    cmark's (`cmark_document`) unless `native` is false or cmark cannot give the same tree."""
+    return _parse(text, path, native)[0]
+
+
+def _parse(text: str, path: str, native: bool) -> tuple[Document, str]:
+    """The document and why markdown-it built its tree ('' when cmark did)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     if len(lines) > MAX_LINES:  # refused whole: parsing and lowering cost grows with every line
         return Document(path, lines, None, 1, Section("", 0, 1, 1), diagnostics=[Diagnostic(
             "SKC128", Location(path, MAX_LINES + 1, 1), f"the document has {len(lines)} lines (at most {MAX_LINES})",
-            "split it into several documents, or move data into files it refers to")])
+            "split it into several documents, or move data into files it refers to")]), "too long"
     fm, fm_len, fm_error = split_front_matter(lines)
     rest = lines[fm_len:]
-    if any(line.lstrip().startswith("<") for line in rest):
+    if _TAG_LINE.search(text, sum(map(len, lines[:fm_len])) + fm_len):  # a line that starts with a tag
         rest = unwrap(rest)
     body = "\n" * fm_len + "\n".join(rest)  # keep line numbers of the file
     root = Section("", 0, 1, 1)
     env: dict[str, list[tuple[int, str]]] = {}
-    tokens = _MD.parse(body, env)
-    _Builder(lines, tokens).build(root)
+    why = "not asked" if not native else f"a dense paragraph: {dense}" if (dense := _too_dense(body)) else \
+        build_sections(body, [""] * fm_len + rest, lines, root, inline_of)
+    if why:
+        _Builder(lines, _MD.parse(body, env)).build(root)
     diagnostics = [Diagnostic("SKC148", Location(path, line, 1),
                            f"this paragraph has {why}: it is kept as literal text, not parsed as markdown",
                            "split it into smaller paragraphs, or put it in a code block", "warning")
@@ -214,7 +176,7 @@ def parse_document(text: str, path: str) -> Document:
     h1 = [s for s in root.sections if s.level == 1]
     if len(h1) == 1 and root.sections and root.sections[0] is h1[0]:
         title = h1[0].title
-    return Document(path, lines, fm, 1, root, title, fm_error, fm_len, diagnostics)
+    return Document(path, lines, fm, 1, root, title, fm_error, fm_len, diagnostics), why
 
 
 class _Builder:
@@ -226,24 +188,15 @@ class _Builder:
         self.i = 0
 
     def build(self, root: Section) -> None:
-        stack = [root]
+        sections = SectionStack(root)
         while self.i < len(self.tokens):
             tok = self.tokens[self.i]
             if tok.type == "heading_open":
                 level = int(tok.tag[1:]) if tok.tag[1:].isdigit() else 1
-                inline = self.tokens[self.i + 1]
-                line = (tok.map or [0])[0] + 1
-                title = " ".join(render(inline).split())
-                m = _STEP_HEADING.match(title)
-                section = Section(title, level, line, self._col(line, title), int(m.group(1) or m.group(2)) if m else None)
-                while stack[-1].level >= level:
-                    stack.pop()
-                stack[-1].sections.append(section)
-                stack.append(section)
+                sections.heading(render(self.tokens[self.i + 1]), level, (tok.map or [0])[0] + 1, self.lines)
                 self.i += 3
                 continue
-            blocks = self.block()
-            stack[-1].blocks.extend(blocks)
+            sections.current.blocks.extend(self.block())
 
     def block(self) -> list[Block]:
         """The block(s) starting at the current token; advances past them."""
@@ -326,42 +279,24 @@ class _Builder:
     def para(self, inline: Token, kind: str) -> Block:
         line = (inline.map or [0])[0] + 1
         text, codes = render_with_codes(inline)
-        spans: list[Span] = []
-        raw = inline.content
-        cursor = 0
-        at, counted = line, 0  # lines counted incrementally and columns searched onwards: linear in the paragraph
-        col_from: dict[int, int] = {}
-        for code in codes:
-            pos = raw.find(code, cursor)
-            if pos < 0:
-                pos = raw.find(code.split(" ")[0], cursor) if code.strip() else -1
-            if pos < 0:
-                spans.append(Span(code, line, 1))
-                continue
-            cursor = pos + len(code)
-            at += raw.count("\n", counted, pos)
-            counted = pos
-            source = self.lines[at - 1] if 0 < at <= len(self.lines) else ""
-            col = source.find(code, col_from.get(at, 0)) if code else -1
-            if col < 0 and code:
-                col = source.find(code)
-            if col >= 0:
-                col_from[at] = col + len(code)
-            spans.append(Span(code, at, col + 1 if col >= 0 else 1))
+        spans = code_spans(self.lines, inline.content, codes, line)
         return Block(kind, line, self._col(line, text), text=text, spans=spans, link=link_only(inline))
 
     def _col(self, line: int, text: str) -> int:
-        """Column of `text`'s first word on `line` (1 when it cannot be found)."""
-        if not 0 < line <= len(self.lines):
-            return 1
-        source = self.lines[line - 1]
-        words = text.split()
-        if words:
-            head = words[0].strip("`*_")[:20]
-            pos = source.find(head) if head else -1
-            if pos >= 0:
-                return pos + 1
-        return len(source) - len(source.lstrip()) + 1
+        return column_of(self.lines, line, text)
+
+
+def inline_of(source: str) -> tuple[str, list[str], bool]:
+    """The text, code spans and links-only flag of one paragraph's source, read by markdown-it
+    alone (no link reference definitions: the native builder calls this only without `[`)."""
+    children: list[Token] = []
+    _MD.inline.parse(source, _MD, {}, children)
+    inline = Token("inline", "", 0, content=source, children=children)
+    for child in children:
+        if child.type == "text_special":  # what the core rule `text_join` does after the inline rule
+            child.type = "text"
+    text, codes = render_with_codes(inline)
+    return text, codes, link_only(inline)
 
 
 def render(inline: Token) -> str:
@@ -377,7 +312,7 @@ def link_only(inline: Token) -> bool:
             links += 1
         elif child.type == "link_close":
             depth -= 1
-        elif child.type in ("text", "code_inline") and child.content.strip(" -:|,.") and depth == 0:
+        elif child.type in ("text", "code_inline") and depth == 0 and words_outside_links(child.content):
             words_outside = True
     return links > 0 and not words_outside
 
