@@ -154,13 +154,14 @@ class Screen:
     def lines_to_try(self, lines: list[str]) -> set[int] | None:
         """Indices of `lines` that may pass the screen (never leaving out one that does), found
         by one search of the whole text instead of one per line; None: every line may (a
-        pattern without literals). Literals hold no newline, so a hit never spans two lines;
-        `fold` works character by character, so the folded text's lines are the folded lines."""
+        pattern without literals). Each line is folded alone and the offsets come from the
+        folded lines' lengths, so a line holding a newline itself, or one whose folding changes
+        its length, keeps its index; literals hold no newline, so a hit never spans two lines."""
         if self.literals is None or self.always or "\n" in self.literals.pattern:
             return None
-        low = fold("\n".join(lines))
-        ends = list(accumulate(len(line) + 1 for line in low.split("\n")))  # past each line's newline
-        return {bisect_right(ends, m.start()) for m in self.literals.finditer(low)}
+        low = [fold(line) for line in lines]
+        ends = list(accumulate(len(line) + 1 for line in low))  # past each line's joining newline
+        return {bisect_right(ends, m.start()) for m in self.literals.finditer("\n".join(low))}
 
     def found(self, i: int, text: str) -> re.Match[str] | None:
         """Pattern `i`'s match in `text` (searched, or at its start when anchored)."""
