@@ -113,6 +113,9 @@ def test_random_nested_documents_are_the_same(text: str) -> None:
     ("> ![**b** `c`](x)\n", "an image label with markup"),
     ("> " * 20 + "deep\n", "nesting over"),
     ("[" * 1001 + "\n", "a dense paragraph"),
+    ("1.   <http://x>\n    # x\n", "a lazy line indented as code that starts a block"),
+    ("-    a\n    ---\n", "a lazy line indented as code that starts a block"),
+    ("1.    a\n     ```\n", "a lazy line indented as code that starts a block"),
 ])
 def test_constructs_read_differently_fall_back(text: str, reason: str) -> None:
     native, reference, why = _both(text)
@@ -141,6 +144,8 @@ def test_constructs_read_differently_fall_back(text: str, reason: str) -> None:
     "```\n\t```",  # an open fence (its last line is indented too far to close it) ends the file
     "# H\nfoo\n**Label** (x):\n| a | b |\n|---|---|\n| 1 | `2` |\n",  # a table interrupts a paragraph:
     "- item\n  label `x`:\n  | a |\n  |---|\n",  # cmark-gfm loses the paragraph's lines and the table's
+    "1.   a\n    b\n    - c\n",  # lazy lines indented as code that both read alike
+    "- a\n\n    > [!NOTE]\n    > quoted in an item\n",  # a quote's markers are no lazy indent
 ])
 def test_differences_handled_without_falling_back(text: str) -> None:
     native, reference, why = _both(text)

@@ -27,6 +27,11 @@ _REFERENCE_START = re.compile(r"\[(?:[^\\\]]|\\.)*(?:\]:|\\?\Z)")
 _MARKER_ONLY = re.compile(r"(?:^|[ \t>])(?:[-+*]|\d{1,9}[.)])[ \t]*$")  # a list item's line without text
 
 
+# The starts markdown-it ends a list item's paragraph at, on a lazy line indented as code
+# (found by trying every block start): ATX heading, block quote, fence, thematic break.
+_BLOCK_START = re.compile(r"#|>|`{3}|~{3}|([-*_])[ \t]*(?:\1[ \t]*){2,}$")
+
+
 def delimiter_row(line: str) -> bool:
     """Whether a line may be a table's delimiter row (after container markers)."""
     return "-" in line and _DELIMITER_ROW.fullmatch(line) is not None
@@ -83,6 +88,20 @@ def lazy_html(body_lines: list[str], line: int) -> None:
     if first[:9].lower() == "<textarea" or not any(
             start.search(first) for start, _end, interrupts in HTML_SEQUENCES if interrupts):
         raise Fallback(f"line {line}: HTML after a text line that only cmark-gfm 0.29 ends")
+
+
+def lazy_indented_start(rest: list[str], col: int, line: int) -> None:
+    """Fall back when a line after a list item paragraph's first is indented 4 columns or more
+    yet less than the paragraph, and starts a block (`1.   a` then `    # x`): markdown-it tests
+    the start against the item's indent and ends the paragraph there (the line is then indented
+    code), cmark-gfm reads a lazy continuation line. Tabs in such an indent count too."""
+    if col < 6:
+        return  # a paragraph at column 5 or less leaves no indent of 4+ that is lazy
+    for k, s in enumerate(rest, start=line + 1):
+        text = s.lstrip(" \t")
+        indent = len(s) - len(text)
+        if indent < col - 1 and (indent >= 4 or "\t" in s[:indent]) and _BLOCK_START.match(text):
+            raise Fallback(f"line {k}: a lazy line indented as code that starts a block")
 
 
 def marker_then_blank(body_lines: list[str], line: int) -> None:

@@ -191,6 +191,8 @@ class _Builder:
         head = self.head(line, col)
         differences.reference_start(head, line)
         differences.html_start(head, self.body_lines[line:end], line)
+        if not self.quotes:  # a quoted paragraph's lines start with its markers: the check below is its own
+            differences.lazy_indented_start(self.body_lines[line:end], col, line)
         if self.quotes:
             base = self.quote_base
             if any("\t" in s[:base + 4] or s[base:base + 4] == "    " for s in self.body_lines[line:end]):
