@@ -79,6 +79,22 @@ class Pair:
     tool_calls: list[dict[str, Any]] | None = field(default=None)
 
 
+def _switch_to_wal(db: sqlite3.Connection, timeout: float) -> None:
+    """`PRAGMA journal_mode=WAL`, retried while another process holds the database: when
+    several `skc run`s open a new store at once, SQLite answers the switch with "database is
+    locked" at once, without waiting through its busy timeout (seen with 6 processes)."""
+    deadline, delay = time.monotonic() + timeout, 0.01
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(2 * delay, 0.25)
+
+
 class ProfileStore:
     """Append-only execution log plus candidate/state persistence for one bundle."""
 
@@ -91,7 +107,7 @@ class ProfileStore:
         self._lock = threading.RLock()
         self._depth = 0  # nesting of transaction(): only the outermost begins and commits
         with self._lock:
-            self._db.execute("PRAGMA journal_mode=WAL")
+            _switch_to_wal(self._db, timeout=120)
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 from pathlib import Path
+from typing import Any
 
 from jit_cases import OUTCOMES, decide_op
 
@@ -84,3 +86,29 @@ def test_store_lives_in_the_bundle(tmp_path: Path) -> None:
     assert store.path == tmp_path / "triage.skb" / "jit" / "profile.sqlite"
     assert store.path.exists()
     store.close()
+
+
+def _open_at_once(path: Path, barrier: Any, answers: Any) -> None:
+    barrier.wait()
+    try:
+        ProfileStore(path).close()
+        answers.put("ok")
+    except Exception as e:  # what the test reports
+        answers.put(repr(e))
+
+
+def test_processes_opening_a_new_store_at_once_all_get_it(tmp_path: Path) -> None:
+    """Several `skc run`s of one bundle start together: each opens the store the first of them
+    creates (before the WAL switch was retried, ~1 open in 18 failed with 'database is locked')."""
+    ctx = multiprocessing.get_context("fork")
+    answers = []
+    for k in range(12):
+        barrier, queue = ctx.Barrier(6), ctx.Queue()
+        procs = [ctx.Process(target=_open_at_once, args=(tmp_path / str(k) / "profile.sqlite", barrier, queue))
+                 for _ in range(6)]
+        for p in procs:
+            p.start()
+        answers += [queue.get(timeout=60) for _ in procs]
+        for p in procs:
+            p.join()
+    assert set(answers) == {"ok"}
