@@ -1,14 +1,27 @@
 """Test-suite wide setup: shared helper modules in tests/ (e.g. browser.py) are importable,
-and the one golden switch, `pytest --update-golden` (see tests/golden_harness.py)."""
+the one golden switch, `pytest --update-golden` (see tests/golden_harness.py), and the
+property tests' profile.
 
+Property tests (hypothesis) draw fresh random examples on a developer's machine, where a
+new counterexample is a find; in CI (`CI` set) they draw the same examples every run
+(`derandomize`), so main's verdict does not depend on the luck of a draw. A failure
+prints its reproduction blob either way.
+"""
+
+import os
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from golden_harness import Golden, update_requested  # importable thanks to the line above
+
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("dev", print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
