@@ -102,22 +102,25 @@ def flatten(steps: list[Step]) -> list[Step]:
 _HEDGE = re.compile(r"\b(?:perhaps|possibly|probably|likely|maybe|might|indicates?|means|suggests?)\b", re.I)
 
 
-def prune(steps: list[Step]) -> list[Step]:
+def prune(steps: list[Step], dropped: list[Step] | None = None) -> list[Step]:
     """Drops conditions that lead nowhere ("If it must stop, the following steps apply:" + nothing).
     A condition whose action introduces a list of facts or likely causes it asks to check or
     weigh ("If X, check whether one of the following also occurred:", "if the distribution is
     uneven, then perhaps:") is a judgement and stays; one that only describes what follows
-    ("If X, this failure can affect readiness, as follows:") leads nowhere."""
+    ("If X, this failure can affect readiness, as follows:") leads nowhere. Each dropped step
+    goes to `dropped`, so that the caller can say so where it was written (never silently)."""
     out = []
     for s in steps:
-        s.children = prune(s.children)
-        s.otherwise = prune(s.otherwise)
+        s.children = prune(s.children, dropped)
+        s.otherwise = prune(s.otherwise, dropped)
         c = s.condition
         empty = c is not None and not (s.snippets or s.children or s.otherwise or s.goto is not None or s.exit)
         if empty and c is not None and s.options and c.keyword == "if" and c.action.rstrip().endswith(":") and \
                 (prose.asks_to_act(c.action) or prose.modal(c.action) or _HEDGE.search(c.action)):
             empty = False  # "If X, check whether one of these occurred:" / "If X, then perhaps:" + a list: a judgement
         if empty and c is not None and (not c.action.strip() or c.action.rstrip().endswith(":")):
+            if dropped is not None:
+                dropped.append(s)
             continue
         out.append(s)
     return out

@@ -104,6 +104,7 @@ class _Extractor:
         self.acting: dict[tuple[int, bool], bool] = {}
         self.last_snippet: Snippet | None = None  # the last command of the last code block
         self.read: dict[int, list[Snippet] | None] = {}  # blocks stay alive with the document
+        self.passed: set[int] = set()  # notes between an intro ending in ':' and the block it introduces
 
     def loc(self, line: int, col: int = 1) -> Location:
         return Location(self.doc.path, line, max(col, 1))
@@ -114,10 +115,18 @@ class _Extractor:
             title = root.sections[0]
             root = Section("", 0, 1, 1, blocks=root.blocks + title.blocks, sections=title.sections + root.sections[1:])
         body = self.section(Section("", 0, 1, 1, sections=root.sections), "")
+        dropped: list[Step] = []
         if not body:
-            return value_cases(headless_steps(pair_conditions(prune(self.blocks(root.blocks, Counter(""))))))  # no headings
-        preamble = [b for b in root.blocks if b.kind != "para" or any(looks_like_command(sp.text) for sp in b.spans)]
-        return value_cases(pair_conditions(prune(self.blocks(preamble, Counter(self.unique("intro"))) + body)))
+            steps = headless_steps(pair_conditions(prune(self.blocks(root.blocks, Counter("")), dropped)))  # no headings
+        else:
+            preamble = [b for b in root.blocks if b.kind != "para" or any(looks_like_command(sp.text) for sp in b.spans)]
+            steps = pair_conditions(prune(self.blocks(preamble, Counter(self.unique("intro"))) + body, dropped))
+        for s in dropped:
+            self.diags.append(Diagnostic(
+                "SKC156", s.loc, f"'{prose.clean(s.text)[:60]}' is a condition with nothing under it to do: "
+                "not a step", "write what to do after a comma ('If X, do Y'), or put the commands or steps "
+                "right below it", "warning"))
+        return value_cases(steps)
 
     def section(self, sec: Section, prefix: str) -> list[Step]:
         counter = Counter(prefix)
@@ -191,6 +200,20 @@ class _Extractor:
                    out: list[Step]) -> Step | None:
         """A paragraph: its steps; the step of its last sentence may own the next block."""
         b, nxt = blocks[i], blocks[i + 1] if i + 1 < len(blocks) else None
+        if id(b) in self.passed and intro is not None:  # the note an intro passes over belongs to what it introduces
+            if nxt is not None and nxt.kind == "list":  # a step of its own, first under the intro
+                self.tail = None
+                notes = self.paragraph(b, Counter(intro.label), introduces=False, force=True)
+                for n, note in enumerate(notes):
+                    note.label = f"{intro.label}.note" + (f"{n + 1}" if n else "")
+                    relabel(note)
+                intro.children.extend(notes)
+            else:  # about the code the intro runs: read with it (the confirmation phrases, the prompt)
+                intro.details.append(b.text)
+            return intro
+        if nxt is not None and _passed_note(b, nxt) and i + 2 < len(blocks) and self.introduces(b, blocks[i + 2]):
+            self.passed.add(id(nxt))  # "If X, do the following:" + "NOTE: not on Y" + the steps
+            nxt = blocks[i + 2]
         self.tail = None
         out.extend(self.paragraph(b, counter, introduces=self.introduces(b, nxt)))
         return self.tail
@@ -469,6 +492,16 @@ class _Extractor:
 
 
 
+def _passed_note(intro: Block, b: Block) -> bool:
+    """Whether `b` is a note set between an intro ending in ':' and what it introduces
+    ("... more aggressive steps:" + "NOTE: DO NOT RUN THE FOLLOWING COMMANDS ON A POOL
+    REPOSITORY (...)" + the list): a paragraph led by Note/Warning/Caution/Important that
+    does not end in ':' itself (a "**Important:**" that ends so heads its own list)."""
+    return intro.text.rstrip().endswith(":") and b.kind == "para" and bool(_NOTE_LEAD.match(b.text)) \
+        and not b.text.rstrip().endswith(":")
+
+
+_NOTE_LEAD = re.compile(r"[\s>*_]*(?:note|warning|caution|important|attention|danger)\b[*_]*\s*[:!\u2014-]", re.I)
 _OTHERWISE_LEAD = re.compile(r"(?:otherwise|else|if not)\b", re.I)
 _EXAMPLE_CODE = re.compile(r"examples?\s+(?:of\s+)?(?:debugging\s+|useful\s+)?(?:quer|command|promql|sql|kql|script)", re.I)
 
