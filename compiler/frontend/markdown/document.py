@@ -24,8 +24,10 @@ Hostile-input limits (issue 12: no input under 1 MB may take over 2 s): markdown
 inline tokenizer is superlinear in the number of `[` and backticks of a paragraph, so a
 paragraph (or table cell, heading) over `MAX_INLINE_CHARS` characters, or with more than
 `MAX_INLINE_BRACKETS` `[` or `MAX_INLINE_BACKTICKS` backticks, is not tokenized: its text
-is kept whole as literal text and a located SKC148 warning says so. The real skills and
-runbooks of the corpus stay far below (at most 3.4 KB, 13 `[` and 84 backticks).
+is kept whole as literal text and a located SKC148 warning says so (by the markdown-it
+builder: a document where one paragraph may be over them, `_dense_part`, is built by it).
+The real skills and runbooks of the corpus stay far below (at most 3.4 KB, 13 `[` and 84
+backticks).
 Every line can become a step, so a document over `MAX_LINES` lines (the corpus's
 longest has 1,302) is refused whole with a located SKC128 error, before markdown-it.
 
@@ -43,7 +45,7 @@ an equal `Document` for every file of the corpus (`tests/frontend/test_document_
 also a property test over random documents): where the two parsers differ (cmark-gfm is
 CommonMark 0.29, markdown-it 0.31, and each has quirks) the difference is corrected, or
 found from the source and that paragraph is read again by markdown-it, or the whole
-document is built by markdown-it (19 of the 1,552 files, `cmark_differences`). Over one
+document is built by markdown-it (16 of the 1,552 files, `cmark_differences`). Over one
 compile round of the corpus's 1,028 sources (A/B in alternating processes, load 1.1):
 `parse_document` 1.63 s -> 0.72 s of CPU (cmark's own parse is 0.05 s of it; the rest is the
 Python walk and the checks). Rejected: markdown-it-pyrs (markdown-it.rs,
