@@ -113,6 +113,8 @@ def test_random_nested_documents_are_the_same(text: str) -> None:
     ("> ![**b** `c`](x)\n", "an image label with markup"),
     ("> " * 20 + "deep\n", "nesting over"),
     ("[" * 1001 + "\n", "a dense paragraph"),
+    ("a\n\n" + "[" * 600 + "\n" + "[" * 401 + "\n\nb\n", "a dense paragraph"),  # 1,001 `[` in one paragraph
+    ("-\t" + "\tx" * 12_500 + "\n", "a dense paragraph"),  # tabs may widen a paragraph past the limit
     ("1.   <http://x>\n    # x\n", "a lazy line indented as code that starts a block"),
     ("-    a\n    ---\n", "a lazy line indented as code that starts a block"),
     ("1.    a\n     ```\n", "a lazy line indented as code that starts a block"),
@@ -120,6 +122,16 @@ def test_random_nested_documents_are_the_same(text: str) -> None:
 def test_constructs_read_differently_fall_back(text: str, reason: str) -> None:
     native, reference, why = _both(text)
     assert reason in why
+    assert native == reference
+
+
+def test_long_documents_of_short_paragraphs_are_built_natively() -> None:
+    text = "".join(f"Step {i}: run `cmd {i}` and see [the log](l{i}).\n\n" for i in range(3_000))
+    assert len(text) > 100_000  # each of these three over the limits for the whole document
+    assert text.count("[") > 1_000
+    assert text.count("`") > 2_000
+    native, reference, why = _both(text)
+    assert why == ""
     assert native == reference
 
 

@@ -17,8 +17,10 @@ from markdown_it.rules_block.html_block import HTML_SEQUENCES
 
 MAX_DEPTH = 16  # markdown-it drops blocks nested past `maxNesting` (20): fall back well before it
 
-# A line markdown-it may read as a table's delimiter row (container markers before it).
+# A line markdown-it may read as a table's delimiter row (container markers before it); the
+# same after a newline, which the regex engine finds fast (a `^` is tried at every character).
 _DELIMITER_ROW = re.compile(r"^[ \t>]*[|:-][|:\- \t]*$", re.MULTILINE)
+_DELIMITER_ROW_AFTER = re.compile(r"\n([ \t>]*[|:-][|:\- \t]*)$", re.MULTILINE)
 # A line that may hold (the end of) a link reference definition's label: `[` first (after
 # container markers) or no unescaped `[` before the `]:`; then the rest of the line.
 _DEFINITION = re.compile(r"(?:[ \t>]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+[ \t>]*)*\[[^\n]*?|(?:\\.|[^\[\n\\])*?)\]:[ \t]*([^\n]*)")
@@ -126,11 +128,14 @@ def delimiter_rows(body: str, body_lines: list[str], tables: list[tuple[int, int
     colons and pipes under a line with a pipe) is in a table cmark found, or in code or HTML
     (their first and last lines) after its first line: markdown-it tries a table first."""
     counted, line = 0, 1
-    for m in _DELIMITER_ROW.finditer(body):
-        if "-" not in m.group():
+    first = _DELIMITER_ROW.match(body)
+    rows = [(0, first.group())] if first else []
+    rows += [(m.start(1), m.group(1)) for m in _DELIMITER_ROW_AFTER.finditer(body)]
+    for start, row in rows:
+        if "-" not in row:
             continue
-        line += body.count("\n", counted, m.start())
-        counted = m.start()
+        line += body.count("\n", counted, start)
+        counted = start
         if line < 2 or "|" not in body_lines[line - 2]:
             continue
         if not any(start <= line <= end for start, end in tables) \

@@ -24,8 +24,10 @@ Hostile-input limits (issue 12: no input under 1 MB may take over 2 s): markdown
 inline tokenizer is superlinear in the number of `[` and backticks of a paragraph, so a
 paragraph (or table cell, heading) over `MAX_INLINE_CHARS` characters, or with more than
 `MAX_INLINE_BRACKETS` `[` or `MAX_INLINE_BACKTICKS` backticks, is not tokenized: its text
-is kept whole as literal text and a located SKC148 warning says so. The real skills and
-runbooks of the corpus stay far below (at most 3.4 KB, 13 `[` and 84 backticks).
+is kept whole as literal text and a located SKC148 warning says so (by the markdown-it
+builder: a document where one paragraph may be over them, `_dense_part`, is built by it).
+The real skills and runbooks of the corpus stay far below (at most 3.4 KB, 13 `[` and 84
+backticks).
 Every line can become a step, so a document over `MAX_LINES` lines (the corpus's
 longest has 1,302) is refused whole with a located SKC128 error, before markdown-it.
 
@@ -43,7 +45,7 @@ an equal `Document` for every file of the corpus (`tests/frontend/test_document_
 also a property test over random documents): where the two parsers differ (cmark-gfm is
 CommonMark 0.29, markdown-it 0.31, and each has quirks) the difference is corrected, or
 found from the source and that paragraph is read again by markdown-it, or the whole
-document is built by markdown-it (19 of the 1,552 files, `cmark_differences`). Over one
+document is built by markdown-it (16 of the 1,552 files, `cmark_differences`). Over one
 compile round of the corpus's 1,028 sources (A/B in alternating processes, load 1.1):
 `parse_document` 1.63 s -> 0.72 s of CPU (cmark's own parse is 0.05 s of it; the rest is the
 Python walk and the checks). Rejected: markdown-it-pyrs (markdown-it.rs,
@@ -81,14 +83,32 @@ MAX_INLINE_BACKTICKS = 2_000
 MAX_LINES = 10_000
 
 
-def _too_dense(content: str) -> str:
-    """Why an inline run is too costly to tokenize ('' when it is not)."""
-    if len(content) > MAX_INLINE_CHARS:
-        return f"{len(content)} characters (over {MAX_INLINE_CHARS})"
+def _too_dense(content: str, width: int | None = None) -> str:
+    """Why an inline run is too costly to tokenize ('' when it is not); `width` stands for its
+    length when given (an upper bound, see `_dense_part`)."""
+    width = len(content) if width is None else width
+    if width > MAX_INLINE_CHARS:
+        return f"{width} characters (over {MAX_INLINE_CHARS})"
     if (n := content.count("[")) > MAX_INLINE_BRACKETS:
         return f"{n} '[' (over {MAX_INLINE_BRACKETS})"
     if (n := content.count("`")) > MAX_INLINE_BACKTICKS:
         return f"{n} backticks (over {MAX_INLINE_BACKTICKS})"
+    return ""
+
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")  # blank for markdown-it: spaces and tabs only
+
+
+def _dense_part(body: str) -> str:
+    """Why an inline run of `body` may be over the limits above ('' when none can be), for the
+    native builder, which does not apply them: no run crosses a blank line, and none is longer
+    than the lines it comes from but for tabs (markdown-it's `getLines` turns a partly removed
+    tab of an indent into up to 3 spaces)."""
+    if not _too_dense(body, len(body) + 3 * body.count("\t")):
+        return ""
+    for part in _BLANK_LINE.split(body):
+        if why := _too_dense(part, len(part) + 3 * part.count("\t")):
+            return why
     return ""
 
 
@@ -117,7 +137,10 @@ def _bounded_inline(state: StateCore) -> None:
         state.md.inline.parse(token.content, state.md, state.env, token.children)
 
 
-_TAG_LINE = re.compile(r"^[^\S\n]*<", re.MULTILINE)  # what `line.lstrip()` strips, within the line
+# A line that starts with a tag (after what `line.lstrip()` strips, within the line): at a
+# position, or after a newline (found fast: a `^` would be tried at every character).
+_TAG_LINE = re.compile(r"[^\S\n]*<")
+_TAG_LINE_AFTER = re.compile(r"\n[^\S\n]*<")
 _MD = MarkdownIt("commonmark").enable("table")
 _MD.core.ruler.at("inline", _bounded_inline)
 
@@ -159,12 +182,13 @@ def _parse(text: str, path: str, native: bool) -> tuple[Document, str]:
             "split it into several documents, or move data into files it refers to")]), "too long"
     fm, fm_len, fm_error = split_front_matter(lines)
     rest = lines[fm_len:]
-    if _TAG_LINE.search(text, sum(map(len, lines[:fm_len])) + fm_len):  # a line that starts with a tag
+    body_at = sum(map(len, lines[:fm_len])) + fm_len  # where the body's first line starts
+    if _TAG_LINE.match(text, body_at) or _TAG_LINE_AFTER.search(text, body_at):  # a line that starts with a tag
         rest = unwrap(rest)
     body = "\n" * fm_len + "\n".join(rest)  # keep line numbers of the file
     root = Section("", 0, 1, 1)
     env: dict[str, list[tuple[int, str]]] = {}
-    why = "not asked" if not native else f"a dense paragraph: {dense}" if (dense := _too_dense(body)) else \
+    why = "not asked" if not native else f"a dense paragraph: {dense}" if (dense := _dense_part(body)) else \
         build_sections(body, [""] * fm_len + rest, lines, root, inline_of)
     if why:
         _Builder(lines, _MD.parse(body, env)).build(root)

@@ -63,9 +63,13 @@ class Section:
     sections: list[Section] = field(default_factory=list)
 
     def walk(self) -> list[Section]:
-        out = [self]
-        for s in self.sections:
-            out.extend(s.walk())
+        """This section and every section under it, depth first."""
+        out: list[Section] = []
+        stack = [self]
+        while stack:
+            s = stack.pop()
+            out.append(s)
+            stack += reversed(s.sections)
         return out
 
 

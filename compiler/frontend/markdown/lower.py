@@ -180,9 +180,9 @@ class Lowering:
                 values.append(self.coder.tag(data.const(f"{st.exit}: {prose.clean(st.text)}", loc=st.loc), st))
         elif st.exit is not None:
             values = [self.coder.tag(data.const(f"{st.exit}: {prose.clean(st.text)}", loc=st.loc), st)]
-        elif self.concludes(st):
-            values = [self.coder.tag(data.const(prose.clean(st.text), loc=st.loc), st)]
-        elif self.wants_llm(st):
+        elif self.concludes(st, text := prose.clean(st.text)):
+            values = [self.coder.tag(data.const(text, loc=st.loc), st)]
+        elif self.wants_llm(st, text):
             values = [self.llm_step(st, st.prompt, scope)]
         if values:
             scope.last, scope.last_label = values, st.label
@@ -190,16 +190,16 @@ class Lowering:
             for v in values:
                 self.ctx.producer[id(v)] = st.label
 
-    def concludes(self, st: Step) -> bool:
-        """Whether `st` is an "Otherwise, <conclusion>" part ("Otherwise the alert is a false
-        positive."): a statement, not an instruction, so its branch yields the text itself,
-        as a conclusion in the then-part does."""
-        text = prose.clean(st.text)
+    def concludes(self, st: Step, text: str) -> bool:
+        """Whether `st` (its text cleaned: `text`) is an "Otherwise, <conclusion>" part ("Otherwise
+        the alert is a false positive."): a statement, not an instruction, so its branch yields
+        the text itself, as a conclusion in the then-part does."""
         return id(st) in self.ctx.otherwise_ids and not (st.children or st.condition or st.goto is not None) \
             and bool(text) and not text.endswith(":") and not prose.is_instruction(text) and not prose.modal(text)
 
-    def wants_llm(self, st: Step) -> bool:
-        if st.title or not prose.clean(st.text) or st.goto is not None:
+    def wants_llm(self, st: Step, text: str) -> bool:
+        """Whether `st` (its text cleaned: `text`) is work for a model."""
+        if st.title or not text or st.goto is not None:
             return False
         if (st.parallel is not None or st.next is not None or st.after) and len(prose.sentences(st.text)) <= 1:
             return False  # a hint or "proceed to step N", not work
@@ -207,7 +207,7 @@ class Lowering:
             for v in prose_vars(st.text):
                 self.coder.var(v.name, st.loc, st, Scope())  # "Collect these parameters: {region}, ...": the inputs
             return False
-        if st.children and prose.clean(st.text).endswith(":") and len(prose.sentences(st.text)) <= 1:
+        if st.children and text.endswith(":") and len(prose.sentences(st.text)) <= 1:
             return False  # "For each task:" heads its sub-steps
         return not any(d.snippets for c in st.children for d in c.walk())
 

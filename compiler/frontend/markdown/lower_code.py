@@ -104,8 +104,9 @@ class CodeLowerer:
         (`{name}`, `$NAME`, `<name>`) is its value (see `var`), "step N" the results of
         step N (see `step_results`)."""
         found: list[tuple[int, str | int]] = [(v.start, v.name) for v in prose_vars(text)]
-        found += list(flow.step_refs(text))
-        fields = {(at, n): (name, quoted) for at, n, name, quoted in flow.field_refs(text)}
+        refs = flow.step_refs(text)
+        found += refs
+        fields = {(at, n): (name, quoted) for at, n, name, quoted in flow.field_refs(text)} if refs else {}
         values: list[Value] = []
         for at, ref in sorted(found, key=lambda f: f[0]):
             if isinstance(ref, str):
@@ -210,10 +211,13 @@ class CodeLowerer:
         return out
 
     def unit_of(self, st: Step) -> str:
-        """The label of the top-level step `st` lies in (where a session stays open)."""
-        top = self.lineage(st)[-1]
-        return top.label if len(self.ctx.steps) > 1 or not top.children else \
-            next((c.label for c in top.children if st in c.walk()), top.label)
+        """The label of the top-level step `st` lies in (where a session stays open); in a document
+        of one top-level step, that of its child `st` lies in."""
+        chain = self.lineage(st)
+        top = chain[-1]
+        if len(self.ctx.steps) > 1 or len(chain) < 2 or not any(c is chain[-2] for c in top.children):
+            return top.label
+        return chain[-2].label  # the only top-level step's child that `st` lies in
 
     def manual_step(self, st: Step, sn: Snippet, reason: str) -> Value:
         """`ctrl.manual` for a command no unattended run may start (SKC152, a warning)."""

@@ -49,9 +49,15 @@ class Step:
         return f"{text}\n{extra}".strip() if extra else text
 
     def walk(self) -> list[Step]:
-        out = [self]
-        for c in [*self.children, *self.otherwise]:
-            out.extend(c.walk())
+        """This step and every step under it, depth first (children before otherwise-steps)."""
+        out: list[Step] = []
+        stack = [self]
+        while stack:
+            s = stack.pop()
+            out.append(s)
+            if s.children or s.otherwise:
+                stack += reversed(s.otherwise)
+                stack += reversed(s.children)
         return out
 
 
