@@ -79,11 +79,12 @@ def test_the_worker_stops_a_cancelled_generation_and_skips_a_cancelled_queued_ca
         call = threading.Thread(target=lambda: replies.append(
             backend.complete(LONG, max_tokens=1500, cancel=cancel)))
         call.start()
-        threading.Event().wait(1.5)  # generating by now
+        threading.Event().wait(1.5)  # in the worker by now (on a loaded machine maybe before its first token)
         cancel.set()
         call.join(timeout=120)
         assert not call.is_alive()
-        assert 0 < replies[0].tokens_out < 1000  # stopped early, not run to max_tokens
+        assert len(replies) == 1  # the call in progress returns what it had, it does not raise
+        assert replies[0].tokens_out < 1000  # stopped early, not run to max_tokens (1,500)
         already = threading.Event()
         already.set()
         with pytest.raises(CancelledCall):
