@@ -226,8 +226,8 @@ class _Listings:
         self.seen: dict[str, frozenset[str] | None] = {}
 
     def exists(self, path: str) -> bool:
-        folder, name = os.path.split(path)
-        if not os.path.isabs(path) or name in ("", ".", ".."):
+        folder, name = _split(path)
+        if not folder:
             return os.path.exists(path)
         names = self.names(folder)
         if names is None:  # a folder that cannot be listed: ask about the file itself
@@ -245,6 +245,16 @@ class _Listings:
             listing = _listing(folder)
         self.seen[folder] = listing
         return listing
+
+
+@lru_cache(maxsize=256)
+def _split(path: str) -> tuple[str, str]:
+    """(folder, name) of an absolute path that ends in a name; ("", "") for another path
+    (asked for the same few paths, under $HOME and /dev, by every probe)."""
+    folder, name = os.path.split(path)
+    if not os.path.isabs(path) or name in ("", ".", ".."):
+        return "", ""
+    return folder, name
 
 
 def _listing(folder: str) -> frozenset[str] | None:
