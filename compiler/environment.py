@@ -33,6 +33,7 @@ import os
 import platform
 import re
 import shutil
+import stat
 import subprocess
 import time
 from collections.abc import Iterable, Mapping
@@ -200,9 +201,84 @@ def _version(path: str) -> str | None:
 _GPU_NODES = ("/dev/nvidia0", "/dev/nvidiactl", "/dev/kfd", "/dev/dri/renderD128")
 
 
-def _has_gpu(path: str, stamp: tuple[int, ...]) -> bool:
+def _has_gpu(path: str, stamp: tuple[int, ...], listings: _Listings) -> bool:
     """A GPU device node or driver tool (on `path`) is present (file checks only; runs nothing)."""
-    return any(os.path.exists(p) for p in _GPU_NODES) or _which("nvidia-smi", path, stamp) is not None
+    return any(listings.exists(p) for p in _GPU_NODES) or _which("nvidia-smi", path, stamp) is not None
+
+
+_Listing = tuple[tuple[int, int, int], frozenset[str]]  # (mtime_ns, inode, device), the names in the folder
+_FOLDERS: dict[str, _Listing] = {}  # folder -> its listing, while it is unchanged (see `_Listings`)
+
+
+class _Listings:
+    """`os.path.exists` for the few fixed files every probe asks about (credential files, GPU
+    device nodes), answered mostly from remembered folder listings.
+
+    A name absent from its folder's listing does not exist; a folder's listing is remembered
+    while the folder's modification time, inode and device stay the same (adding, removing or
+    renaming an entry changes the time) and once it is settled (`_SETTLED_NS`), as `_WHICH`
+    remembers PATH lookups. Only the folders on the way to a file that are there are looked
+    at (`~`, then `~/.config` when it exists, ...), and a file that is listed is checked by
+    `os.path.exists` itself (a dangling link is listed but does not exist). Fourteen failing
+    `exists` calls per compile become two or three `stat`s. One instance serves one probe."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, frozenset[str] | None] = {}
+
+    def exists(self, path: str) -> bool:
+        folder, name = _split(path)
+        if not folder:
+            return os.path.exists(path)
+        names = self.names(folder)
+        if names is None:  # a folder that cannot be listed: ask about the file itself
+            return os.path.exists(path)
+        return name in names and os.path.exists(path)
+
+    def names(self, folder: str) -> frozenset[str] | None:
+        """The names in `folder`, an empty set when it is not there, None when unlistable."""
+        if folder in self.seen:
+            return self.seen[folder]
+        parent, name = os.path.split(folder)
+        listing: frozenset[str] | None = frozenset()
+        up = self.names(parent) if name and parent != folder else None
+        if up is None or name in up or name in (".", ".."):
+            listing = _listing(folder)
+        self.seen[folder] = listing
+        return listing
+
+
+@lru_cache(maxsize=256)
+def _split(path: str) -> tuple[str, str]:
+    """(folder, name) of an absolute path that ends in a name; ("", "") for another path
+    (asked for the same few paths, under $HOME and /dev, by every probe)."""
+    folder, name = os.path.split(path)
+    if not os.path.isabs(path) or name in ("", ".", ".."):
+        return "", ""
+    return folder, name
+
+
+def _listing(folder: str) -> frozenset[str] | None:
+    """`folder`'s names (remembered while it is unchanged); empty when it is no folder, None
+    when it is one that cannot be listed."""
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return frozenset()
+    if not stat.S_ISDIR(st.st_mode):
+        return frozenset()
+    sig = (st.st_mtime_ns, st.st_ino, st.st_dev)
+    known = _FOLDERS.get(folder)
+    if known is not None and known[0] == sig:
+        return known[1]
+    try:
+        names = frozenset(os.listdir(folder))
+    except OSError:
+        return None
+    if time.time_ns() - st.st_mtime_ns > _SETTLED_NS:
+        if len(_FOLDERS) >= _LISTINGS_MAX:
+            _FOLDERS.clear()
+        _FOLDERS[folder] = (sig, names)
+    return names
 
 
 _LISTINGS: dict[str, tuple[int, tuple[str, ...]]] = {}  # folder -> (its mtime, the sqlite-looking names in it)
@@ -228,26 +304,41 @@ def _sqlite_names(folder: str) -> tuple[str, ...]:
     return names
 
 
-def _probe_data_sources(env: Mapping[str, str], root: Path | None) -> dict[str, DataSource]:
-    """`SKC_DB_<NAME>`, `DATABASE_URL`, `PROMETHEUS_URL`, and sqlite files in the skill folder."""
+def _probe_data_sources(env: Mapping[str, str], names: Iterable[str], root: str | None) -> dict[str, DataSource]:
+    """`SKC_DB_<NAME>`, `DATABASE_URL`, `PROMETHEUS_URL`, and sqlite files in the skill folder
+    (`names`: the env var names of `env`)."""
     sources: dict[str, DataSource] = {}
     if root is not None:
-        for folder in (root, root / "data"):
+        for folder in (root, os.path.join(root, "data")):
             try:
-                names = _sqlite_names(str(folder))
+                found = _sqlite_names(folder)
             except OSError:  # no such folder (or not a folder)
                 continue
-            for f in sorted(folder / n for n in names):
+            for f in sorted(Path(folder) / n for n in found):
                 if f.suffix in _SQLITE_SUFFIXES and f.is_file():
                     sources.setdefault(f.stem, DataSource(kind="sqlite", path=str(f.resolve())))
     if url := env.get("DATABASE_URL"):
         sources["default"] = DataSource.from_text(url)
     if url := env.get("PROMETHEUS_URL"):
         sources["prometheus"] = DataSource(kind="prometheus", dsn=url)
-    for key in sorted(env):
-        if key.startswith("SKC_DB_") and len(key) > 7 and env[key]:
+    for key in sorted(k for k in names if k.startswith("SKC_DB_")):
+        if len(key) > 7 and env[key]:
             sources[key[7:].lower()] = DataSource.from_text(env[key])
     return sources
+
+
+_NAMES: dict[tuple[str, ...], tuple[list[str], list[str]]] = {}  # env var names -> (sorted, secret-looking)
+
+
+def _env_names(names: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """The env var names sorted, and those that look like credentials (the same few sets of
+    names come back every compile: remembered, a fresh copy each time)."""
+    known = _NAMES.get(names)
+    if known is None:
+        if len(_NAMES) >= 16:
+            _NAMES.clear()
+        known = _NAMES[names] = (sorted(set(names)), [k for k in names if is_secret_name(k)])
+    return list(known[0]), list(known[1])
 
 
 def probe_environment(binaries: Iterable[str] = (), *, root: str | Path | None = None,
@@ -256,29 +347,34 @@ def probe_environment(binaries: Iterable[str] = (), *, root: str | Path | None =
 
     `root` is the skill folder (sqlite files there become data sources); `environ`
     replaces `os.environ` (tests); `versions` runs `<binary> --version` for each found one.
+
+    Every compile of a source without `--env` probes, so the model is built without a
+    validation pass (`model_construct`): each field is made here in the form validation gives.
     """
     env = os.environ if environ is None else environ  # values read for a few names only (decoding each is slow)
-    names = list(env)
+    names = tuple(env)
     path = env.get("PATH", os.defpath)
     found: dict[str, Binary] = {}
     stamp = _path_stamp(path)
     for name in sorted(set(binaries)):
         where = _which(name, path, stamp) if "/" not in name else (name if os.access(name, os.X_OK) else None)
         if where is not None:
-            where = str(Path(where).absolute())
-            found[name] = Binary(path=where, version=_version(where) if versions else None)
+            if "/" in name or not os.path.isabs(where):  # `_which` gives absolute paths as `Path` writes them
+                where = str(Path(where).absolute())
+            found[name] = Binary.model_construct(path=where, version=_version(where) if versions else None)
     home = env.get("HOME") or str(Path.home())
-    files = [f for f in CREDENTIAL_FILES if os.path.exists(os.path.join(home, f[2:]))]
-    root_path = Path(root) if root is not None else None
-    return Environment(
+    listings = _Listings()
+    files = [f for f in CREDENTIAL_FILES if listings.exists(os.path.join(home, f[2:]))]
+    env_vars, secret = _env_names(names)
+    return Environment.model_construct(
         origin="probed",
         os=platform.system().lower(),
         arch=platform.machine(),
-        has_gpu=_has_gpu(path, stamp),
+        has_gpu=_has_gpu(path, stamp, listings),
         binaries=found,
-        env_vars=names,
-        credentials=[k for k in names if is_secret_name(k)] + files,
-        data_sources=_probe_data_sources(env, root_path),
+        env_vars=env_vars,
+        credentials=sorted(set(secret + files)),
+        data_sources=_probe_data_sources(env, names, None if root is None else str(Path(root))),
         scripts_dir=env.get("SKC_SCRIPTS_DIR"),
     )
 
@@ -287,10 +383,10 @@ _WHICH: dict[tuple[str, str, tuple[int, ...]], str | None] = {}
 
 
 def _path_stamp(path: str) -> tuple[int, ...]:
-    """The modification times of the folders on `path` (-1 for one that is missing): a
-    program added to or removed from a folder changes that folder's time."""
+    """The modification times of the folders on `path` (-1 for one that is missing), each
+    folder once: a program added to or removed from a folder changes that folder's time."""
     stamp = []
-    for d in path.split(os.pathsep):
+    for d in dict.fromkeys(path.split(os.pathsep)):
         try:
             stamp.append(os.stat(d or ".").st_mtime_ns)
         except OSError:
@@ -305,7 +401,8 @@ def _which(name: str, path: str, stamp: tuple[int, ...]) -> str | None:
     if key not in _WHICH:
         if len(_WHICH) >= 4096:
             _WHICH.clear()
-        _WHICH[key] = shutil.which(name, path=path)
+        where = shutil.which(name, path=path)
+        _WHICH[key] = str(Path(where)) if where is not None and os.path.isabs(where) else where
     return _WHICH[key]
 
 

@@ -50,32 +50,62 @@ def _digest(path: str, st: os.stat_result) -> str:
 def _source_file(f: Path, root: Path) -> SourceFile:
     st = os.stat(f)
     rel = f.relative_to(root).as_posix() if f.is_relative_to(root) else str(f)
-    return SourceFile(path=rel, sha256=_digest(str(f), st), size=st.st_size)
+    return SourceFile.model_construct(path=rel, sha256=_digest(str(f), st), size=st.st_size)
 
 
 _SKIPPED_DIRS = ("__pycache__", "node_modules")
 
 
-def _walk_files(root: Path, limit: int) -> list[Path]:
-    """The first `limit` files under `root` in sorted path order, never descending into hidden
-    folders, `__pycache__` or `node_modules` (a `.git` or `node_modules` is not even listed) nor
-    into symbolic links to folders (they may point anywhere, or at themselves)."""
-    found: list[Path] = []
-    for top, dirs, names in os.walk(root):
-        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in _SKIPPED_DIRS]
-        found.extend(Path(top) / n for n in names if not n.startswith("."))
-    found = sorted(f for f in found if f.is_file())
-    return found[:limit]
+def _walk_files(root: str, limit: int) -> list[tuple[str, os.DirEntry[str]]]:
+    """The first `limit` files under `root` in sorted path order, as (path relative to `root`,
+    its directory entry), never descending into hidden folders, `__pycache__` or
+    `node_modules` (a `.git` or `node_modules` is not even listed) nor into symbolic links
+    to folders (they may point anywhere, or at themselves): `os.walk`'s rules, with the
+    entries `os.scandir` gives (a file's type comes with its name, its `stat` is one call)."""
+    found: list[tuple[list[str], str, os.DirEntry[str]]] = []
+    folders = [("", root)]
+    while folders:
+        rel, top = folders.pop()
+        try:
+            with os.scandir(top) as it:
+                entries = list(it)
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            path = f"{rel}/{name}" if rel else name
+            if is_dir:
+                if not name.startswith(".") and name not in _SKIPPED_DIRS and not entry.is_symlink():
+                    folders.append((path, entry.path))
+            elif not name.startswith(".") and _is_file(entry):
+                found.append((path.split("/"), path, entry))
+    found.sort(key=lambda f: f[0])
+    return [(path, entry) for _, path, entry in found[:limit]]
 
 
-def _resolved(f: Path, root: Path, real_root: Path) -> Path:
-    """`f.resolve()` for a file found under `root` (whose own resolution is `real_root`): the walk
-    descends into no linked folder, so only a linked file itself needs resolving."""
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    """`Path.is_file` of the entry's path (a link counts as what it points at)."""
     try:
-        linked = stat.S_ISLNK(os.lstat(f).st_mode)
+        return entry.is_file()
+    except OSError:
+        return False
+
+
+def _folder_file(rel: str, entry: os.DirEntry[str], real_root: Path) -> SourceFile:
+    """A file found under a folder whose own resolution is `real_root`: the walk descends into
+    no linked folder, so only a linked file itself needs resolving."""
+    try:
+        linked = entry.is_symlink()
     except OSError:
         linked = True
-    return f.resolve() if linked else real_root / f.relative_to(root)
+    if linked:
+        return _source_file(Path(entry.path).resolve(), real_root)
+    st = entry.stat()
+    return SourceFile.model_construct(path=rel, sha256=_digest(os.path.join(real_root, rel), st), size=st.st_size)
 
 
 def source_files(path: str | Path, extra: Iterable[str | Path] = (), limit: int = 5000) -> list[SourceFile]:
@@ -91,13 +121,13 @@ def source_files(path: str | Path, extra: Iterable[str | Path] = (), limit: int 
             st = None
         if not extra and st is not None and not stat.S_ISLNK(st.st_mode):
             # one runbook that is no link: named by itself, whatever links the folders above take
-            return [SourceFile(path=path.name, sha256=_digest(str(path), st), size=st.st_size)]
+            return [SourceFile.model_construct(path=path.name, sha256=_digest(str(path), st), size=st.st_size)]
         real_root = root.resolve()
         found = [_source_file(path.resolve(), real_root)]
     else:
         root = path.parent if path.is_file() else path
         real_root = root.resolve()
-        found = [_source_file(_resolved(f, root, real_root), real_root) for f in _walk_files(root, limit)]
+        found = [_folder_file(rel, entry, real_root) for rel, entry in _walk_files(str(root), limit)]
     known = {s.path for s in found}
     for f in sorted({Path(e).resolve() for e in extra}):
         if (sf := _source_file(f, real_root)).path not in known:

@@ -85,7 +85,7 @@ class _Texts:
 
     def __init__(self) -> None:
         self.names: dict[str, str] = {}
-        self.types: dict[object, str] = {}
+        self.types: dict[int, str] = {}  # by id: types are frozen dataclasses, slow to hash; all live while printing
         self.files: dict[str, str] = {}
 
     def name(self, op_name: str) -> str:
@@ -95,9 +95,9 @@ class _Texts:
         return text
 
     def type(self, t: object) -> str:
-        text = self.types.get(t)
+        text = self.types.get(id(t))
         if text is None:
-            text = self.types[t] = str(t)
+            text = self.types[id(t)] = str(t)
         return text
 
     def loc(self, loc: Location) -> str:

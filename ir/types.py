@@ -87,16 +87,17 @@ Constraint = Kinds | Variadic
 Signature = tuple[Constraint, ...]
 
 
-_SHAPES: dict[Signature, tuple[list[Kinds], Variadic | None]] = {}  # a signature's fixed part and tail
+_SHAPES: dict[int, tuple[Signature, tuple[list[Kinds], Variadic | None]]] = {}  # id -> a signature, its fixed part and tail
 
 
 def _shape(sig: Signature) -> tuple[list[Kinds], Variadic | None]:
-    shape = _SHAPES.get(sig)
-    if shape is None:
-        fixed = [c for c in sig if isinstance(c, Kinds)]
-        shape = (fixed, sig[-1] if sig and isinstance(sig[-1], Variadic) else None)
-        if len(_SHAPES) < 1024:  # op classes declare a few dozen distinct signatures
-            _SHAPES[sig] = shape
+    known = _SHAPES.get(id(sig))  # by identity: each op class's signature is one tuple, hashing it is slow
+    if known is not None and known[0] is sig:
+        return known[1]
+    fixed = [c for c in sig if isinstance(c, Kinds)]
+    shape = (fixed, sig[-1] if sig and isinstance(sig[-1], Variadic) else None)
+    if len(_SHAPES) < 1024:  # op classes declare a few dozen distinct signatures
+        _SHAPES[id(sig)] = (sig, shape)  # holds `sig`, so its id is not reused
     return shape
 
 

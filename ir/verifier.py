@@ -124,10 +124,10 @@ class _Verifier:
             out.append(Diagnostic("SKC203", op.where, f"{op.op_name} results: {why}"))
 
     def attributes(self, op: Op, out: list[Diagnostic]) -> None:
-        attrs = op.attrs
+        specs = _specs(type(op))
         for key, value in op.attributes.items():
             why = None if type(value) is str else well_formed(value)
-            spec = attrs.get(key) or COMMON_ATTRS.get(key)
+            spec = specs.get(key)
             if why is None and spec is not None:
                 why = spec.check(value)
             if why is not None:
@@ -183,6 +183,16 @@ class _Verifier:
 
 
 _REQUIRED: dict[type[Op], list[tuple[str, AttrSpec]]] = {}
+_SPECS: dict[type[Op], dict[str, AttrSpec]] = {}
+
+
+def _specs(cls: type[Op]) -> dict[str, AttrSpec]:
+    """Key -> spec of every attribute op class `cls` declares, and the common ones it does not
+    (one lookup per attribute; the class's declaration read once per class)."""
+    found = _SPECS.get(cls)
+    if found is None:
+        found = _SPECS[cls] = {**COMMON_ATTRS, **{k: spec for k, spec in cls.attrs.items() if spec}}
+    return found
 
 
 def _required(cls: type[Op]) -> list[tuple[str, AttrSpec]]:

@@ -169,3 +169,26 @@ def test_probing_again_sees_programs_added_and_removed_since(tmp_path: Path) -> 
     tool.unlink()
     os.utime(tmp_path, ns=(2, 2))
     assert probe_environment(["late-tool"], environ=environ).binary("late-tool") is None
+
+
+def test_probing_again_sees_credential_files_added_and_removed_since(tmp_path: Path) -> None:
+    """Credential files are looked up in folder listings remembered only while the folder is unchanged."""
+    home = tmp_path / "home"
+    home.mkdir()
+    environ = {"PATH": str(tmp_path), "HOME": str(home)}
+    os.utime(home, ns=(1, 1))
+    assert probe_environment(environ=environ).credentials == []
+    (home / ".kube").mkdir()
+    (home / ".kube" / "config").write_text("apiVersion: v1\n", encoding="utf-8")
+    os.utime(home / ".kube", ns=(1, 1))
+    os.utime(home, ns=(2, 2))
+    assert probe_environment(environ=environ).credentials == ["~/.kube/config"]
+    (home / ".kube" / "config").unlink()
+    os.utime(home / ".kube", ns=(3, 3))
+    assert probe_environment(environ=environ).credentials == []
+    (home / ".netrc").symlink_to(home / "missing")  # listed, but a dangling link does not exist
+    (home / ".pgpass").write_text("", encoding="utf-8")
+    os.utime(home, ns=(4, 4))
+    assert probe_environment(environ=environ).credentials == ["~/.pgpass"]
+    environ["HOME"] = str(home / ".." / "home")
+    assert probe_environment(environ=environ).credentials == ["~/.pgpass"]
