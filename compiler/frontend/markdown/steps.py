@@ -27,6 +27,7 @@ and snippet has the location of its own source line.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from skc.compiler.frontend.common.commands import looks_like_command
@@ -104,6 +105,7 @@ class _Extractor:
         self.acting: dict[tuple[int, bool], bool] = {}
         self.last_snippet: Snippet | None = None  # the last command of the last code block
         self.read: dict[int, list[Snippet] | None] = {}  # blocks stay alive with the document
+        self.inline: dict[tuple[int, int, int, str], list[Snippet]] = {}  # an item's commands, found by `acts`
 
     def loc(self, line: int, col: int = 1) -> Location:
         return Location(self.doc.path, line, max(col, 1))
@@ -309,7 +311,9 @@ class _Extractor:
             return False
         if not strong:  # what acts strongly acts; else an instruction does (the strong reading is asked too)
             return self.acts(item, strong=True) or (prose.is_instruction(text) and not prose.is_constraint(text))
-        if inline_snippets(item, 0, len(text), text, self.doc.path, self.doc.lines):
+        found = self.inline[(id(item), 0, len(text), text)] = inline_snippets(item, 0, len(text), text, self.doc.path,
+                                                                             self.doc.lines)
+        if found:  # (a one-sentence item's paragraph takes them: `spans`)
             return True
         if any(prose.parse_condition(s) for _, s in prose.sentences(text)[:1]) or marked(text):
             return True
@@ -361,8 +365,6 @@ class _Extractor:
         previous: str | None = None
         read: dict[tuple[int, str], list[Snippet]] = {}  # a plain sentence's commands, found once
         for offset, sentence in prose.sentences(b.text):
-            line = b.line_of(offset)
-            col = self.col_of(line, sentence)
             before, previous = previous, sentence  # "Did X? If so, Y": the fact "if so" tests
             cond = anaphoric_condition(sentence, before) or case_condition(sentence) or \
                 prose.parse_condition(sentence) or trailing_condition(sentence) or supposed_condition(sentence)
@@ -377,24 +379,23 @@ class _Extractor:
             if _OTHERWISE_LEAD.match(sentence.strip(" *_")) and conds:
                 other = Step(f"{conds[-1].label}.else", re.sub(r"^(?:otherwise|else|if not)[,:]?\s*", "",
                                                                 prose.clean(sentence), flags=re.I),
-                             self.loc(line, col), snippets=snippets)
+                             self.at(b, offset, sentence), snippets=snippets)
                 mark(other, other.text)
                 conds[-1].otherwise.append(other)
                 open_cond = None
             elif not conds and plain and plain[-1][1] == before and before is not None and \
                     (option := option_condition(before, sentence)) is not None:
                 off, _ = plain.pop()  # "You may be able to X. Otherwise, Z.": whether X does it, else Z
-                oline = b.line_of(off)
-                step = Step("", before, self.loc(oline, self.col_of(oline, before)), condition=option,
+                step = Step("", before, self.at(b, off, before), condition=option,
                             snippets=self.spans(b, off, off + len(before), before))
                 other = Step("", re.sub(r"^(?:otherwise|else)[,:]?\s*", "", prose.clean(sentence), flags=re.I),
-                             self.loc(line, col), snippets=snippets)
+                             self.at(b, offset, sentence), snippets=snippets)
                 mark(other, other.text)
                 step.otherwise.append(other)
                 conds.append(step)
                 open_cond = None
             elif cond is not None:
-                step = Step("", sentence, self.loc(line, col), condition=cond, snippets=snippets)
+                step = Step("", sentence, self.at(b, offset, sentence), condition=cond, snippets=snippets)
                 mark(step, cond.action)
                 conds.append(step)
                 open_cond = step if cond.header or (step.goto is None and step.exit is None) else None
@@ -415,17 +416,15 @@ class _Extractor:
         conds = [c for c in conds if keep(c)]
         text = " ".join(s for _, s in plain)
         snippets = [sn for off, s in plain for sn in self.spans_once(read, b, off, s)]
+        marks: dict[str, bool] = {}  # marked(sentence), when `active` asked
         active = snippets or force or any(prose.is_instruction(s) for _, s in plain) or \
-            (introduces and text.rstrip().endswith(":")) or any(marked(s) for _, s in plain)
+            (introduces and text.rstrip().endswith(":")) or any(_asked(marks, marked, s) for _, s in plain)
         steps: list[Step] = []
         self.tail = conds[-1] if conds and (not plain or plain[-1][0] < offset_of(b.text, conds[-1].text)) else None
         if plain and active:
-            first = plain[0]
-            line = b.line_of(first[0])
-            primary = Step(label or counter.next(), text, self.loc(line, self.col_of(line, first[1])),
-                           snippets=snippets)
+            primary = Step(label or counter.next(), text, self.at(b, *plain[0]), snippets=snippets)
             for _, sentence in plain:
-                if marked(sentence):
+                if marks[sentence] if sentence in marks else marked(sentence):  # (some asked for `active`)
                     mark(primary, sentence)
             primary.parallel = flow.parallel_hint(text)
             steps.append(primary)
@@ -442,9 +441,14 @@ class _Extractor:
             label = None
         return steps
 
+    def at(self, b: Block, offset: int, sentence: str) -> Location:
+        """The location of the sentence at `offset` of `b.text`."""
+        line = b.line_of(offset)
+        return self.loc(line, self.col_of(line, sentence))
+
     def col_of(self, line: int, sentence: str) -> int:
         source = self.doc.lines[line - 1] if 0 < line <= len(self.doc.lines) else ""
-        head = prose.clean(sentence).split(" ")[0].strip("`*_[(") if sentence.strip() else ""
+        head = prose.clean(sentence).split(" ", 1)[0].strip("`*_[(") if sentence.strip() else ""
         pos = source.find(head) if head else -1
         return pos + 1 if pos >= 0 else len(source) - len(source.lstrip()) + 1
 
@@ -458,7 +462,8 @@ class _Extractor:
     def spans(self, b: Block, start: int, end: int, sentence: str) -> list[Snippet]:
         if len(b.spans) > MAX_INLINE_SPANS:  # hostile-input bound (issue 12); warned once in paragraph()
             return []
-        return inline_snippets(b, start, end, sentence, self.doc.path, self.doc.lines)
+        found = self.inline.pop((id(b), start, end, sentence), None)
+        return found if found is not None else inline_snippets(b, start, end, sentence, self.doc.path, self.doc.lines)
 
     def code(self, b: Block) -> list[Snippet] | None:
         """The snippets of a code block, read once (a block is asked about more than once)."""
@@ -467,6 +472,12 @@ class _Extractor:
         got = self.read[id(b)]
         return None if got is None else list(got)
 
+
+
+def _asked(answers: dict[str, bool], test: Callable[[str], bool], text: str) -> bool:
+    """`test(text)`, kept in `answers`."""
+    answers[text] = found = test(text)
+    return found
 
 
 _OTHERWISE_LEAD = re.compile(r"(?:otherwise|else|if not)\b", re.I)
