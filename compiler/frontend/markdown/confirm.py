@@ -204,14 +204,14 @@ def _scan_at(path: str, stamp: tuple[int, int]) -> _Scan:
     inside: list[bool] = []
     fenced = False
     for line in lines:
-        if _FENCE.match(line):
+        if ("`" in line or "~" in line) and _FENCE.match(line):  # (the cheap test first: most lines hold neither)
             fenced = not fenced
             prose.append("")
             inside.append(True)
             continue
         prose.append("" if fenced else line)
         inside.append(fenced)
-    headings = [(n, len(m.group(1))) for n, line in enumerate(prose, 1) if (m := _HEADING.match(line))]
+    headings = [(n, len(m.group(1))) for n, line in enumerate(prose, 1) if "#" in line and (m := _HEADING.match(line))]
     heading_at, k = [], 0
     for n in range(1, len(prose) + 1):
         while k < len(headings) and headings[k][0] <= n:
@@ -219,12 +219,14 @@ def _scan_at(path: str, stamp: tuple[int, int]) -> _Scan:
         heading_at.append(headings[k - 1][0] if k else 0)
     requests = []
     may = _ANY_REQUEST.lines_to_try(prose)  # one search of the document for the lines worth a closer look
-    for n, line in enumerate(prose, 1):
-        if not line or (may is not None and n - 1 not in may) or not _ANY_REQUEST.could_match(line):
-            continue  # one search for all the kinds: most lines make no request
-        kind = next((name for name, pattern in REQUESTS if pattern.search(line)), None)
-        if kind is None:
+    for n in sorted(may) if may is not None else range(1, len(prose) + 1):
+        n += may is not None  # (`may` holds indices)
+        line = prose[n - 1]
+        if not line:
             continue
+        kind = next((REQUESTS[i][0] for i in _ANY_REQUEST.candidates(line) if _ANY_REQUEST.found(i, line)), None)
+        if kind is None:
+            continue  # most lines make no request
         own = heading_at[n - 1]
         level = next((lv for at, lv in headings if at == own), 0)
         if level < 2 and kind != "change-management":

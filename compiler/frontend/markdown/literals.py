@@ -54,8 +54,9 @@ def _best(candidates: list[frozenset[str]]) -> frozenset[str] | None:
     return max(candidates, key=lambda s: (min(map(len, s)), -len(s)))
 
 
-def _literals(items: Any) -> tuple[str | None, frozenset[str] | None]:
-    """(the exact text every match of `items` is, or None; a set of literals every match contains, or None)."""
+def _literals(items: Any) -> tuple[str | None, frozenset[str] | None, list[frozenset[str]]]:
+    """(the exact text every match of `items` is, or None; a set of literals every match contains, or None;
+    every such set found for the parts of `items`, the one before among them)."""
     run = ""  # literal characters matched one after the other
     exact: str | None = ""
     candidates: list[frozenset[str]] = []
@@ -75,7 +76,7 @@ def _literals(items: Any) -> tuple[str | None, frozenset[str] | None]:
         if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
             continue  # zero width: the characters on both sides are adjacent in the match
         if op is sre.SUBPATTERN or op is sre.ATOMIC_GROUP:
-            inner_exact, inner = _literals(av[-1] if op is sre.SUBPATTERN else av)
+            inner_exact, inner, _ = _literals(av[-1] if op is sre.SUBPATTERN else av)
             if inner_exact is not None:
                 run += inner_exact
                 if exact is not None:
@@ -97,8 +98,8 @@ def _literals(items: Any) -> tuple[str | None, frozenset[str] | None]:
             if inner is not None:
                 candidates.append(inner)
     cut()
-    found = _best([c for c in candidates if all(c)])
-    return (exact if exact else None), found
+    usable = [c for c in candidates if all(c)]
+    return (exact if exact else None), _best(usable), usable
 
 
 def necessary(pattern: re.Pattern[str]) -> frozenset[str] | None:
@@ -108,12 +109,31 @@ def necessary(pattern: re.Pattern[str]) -> frozenset[str] | None:
         tree = sre_parse.parse(pattern.pattern, pattern.flags)
     except re.error:  # pragma: no cover - the pattern compiled, so it parses
         return None
-    exact, found = _literals(tree)
+    exact, found, _ = _literals(tree)
     if exact:
         found = frozenset({exact})
-    if found is None or any(len(w) < _MIN and w.isascii() for w in found):
+    if found is None or _too_short(found):
         return None
     return found
+
+
+def _too_short(words: frozenset[str]) -> bool:
+    return any(len(w) < _MIN and w.isascii() for w in words)
+
+
+def necessary_sets(pattern: re.Pattern[str]) -> list[frozenset[str]] | None:
+    """Sets of lower-case literals such that every match of `pattern` contains one literal of
+    each set: `necessary(pattern)` first, then the other parts' sets (a pattern's words in
+    sequence, "ask ... for approval", each name a set of their own); None as `necessary`."""
+    first = necessary(pattern)
+    if first is None:
+        return None
+    try:
+        tree = sre_parse.parse(pattern.pattern, pattern.flags)
+    except re.error:  # pragma: no cover - the pattern compiled, so it parses
+        return [first]
+    usable = _literals(tree)[2]
+    return [first, *dict.fromkeys(w for w in usable if w != first and not _too_short(w))]
 
 
 def _fewest(words: frozenset[str]) -> list[str]:
@@ -137,7 +157,9 @@ class Screen:
         self.always = [i for i, words in enumerate(self.words) if words is None]
         union = frozenset().union(*(words for words in self.words if words is not None))
         self.literals = _alternation(union) if union else None
-        self.row_literals = [_alternation(words) if words is not None else None for words in self.words]
+        self.row_words = [necessary_sets(p) for p in patterns]  # every part's literals: a row needs them all
+        self.row_literals = [[_alternation(words) for words in sets] if sets is not None else None
+                             for sets in self.row_words]
         self.single = len(patterns) == 1
 
     def candidates(self, text: str) -> list[int]:
@@ -149,7 +171,17 @@ class Screen:
             return self.always
         if self.single:
             return [0]
-        return [i for i, found in enumerate(self.row_literals) if found is None or found.search(low) is not None]
+        out = []
+        for i, row in enumerate(self.row_literals):
+            if row is not None:
+                for found in row:
+                    if found.search(low) is None:
+                        break
+                else:
+                    out.append(i)
+            else:
+                out.append(i)
+        return out
 
     def lines_to_try(self, lines: list[str]) -> set[int] | None:
         """Indices of `lines` that may pass the screen (never leaving out one that does), found
@@ -159,6 +191,15 @@ class Screen:
         its length, keeps its index; literals hold no newline, so a hit never spans two lines."""
         if self.literals is None or self.always or "\n" in self.literals.pattern:
             return None
+        text = "\n".join(lines)
+        if text.isascii() and text.count("\n") == len(lines) - 1:  # lower-casing keeps every offset: count lines
+            found: set[int] = set()
+            at = line = 0
+            for m in self.literals.finditer(text.lower()):
+                line += text.count("\n", at, m.start())
+                at = m.start()
+                found.add(line)
+            return found
         low = [fold(line) for line in lines]
         ends = list(accumulate(len(line) + 1 for line in low))  # past each line's joining newline
         return {bisect_right(ends, m.start()) for m in self.literals.finditer("\n".join(low))}

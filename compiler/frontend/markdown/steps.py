@@ -27,7 +27,6 @@ and snippet has the location of its own source line.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import replace
 
 from skc.compiler.frontend.common.commands import looks_like_command
@@ -106,6 +105,8 @@ class _Extractor:
         self.last_snippet: Snippet | None = None  # the last command of the last code block
         self.read: dict[int, list[Snippet] | None] = {}  # blocks stay alive with the document
         self.inline: dict[tuple[int, int, int, str], list[Snippet]] = {}  # an item's commands, found by `acts`
+        self.marks: dict[str, bool] = {}  # a list item's text is read by `acts`, then by its paragraph
+        self.conditions: dict[str, prose.Condition | None] = {}
 
     def loc(self, line: int, col: int = 1) -> Location:
         return Location(self.doc.path, line, max(col, 1))
@@ -315,7 +316,7 @@ class _Extractor:
                                                                              self.doc.lines)
         if found:  # (a one-sentence item's paragraph takes them: `spans`)
             return True
-        if any(prose.parse_condition(s) for _, s in prose.sentences(text)[:1]) or marked(text):
+        if any(self.condition(s) for _, s in prose.sentences(text)[:1]) or self.marked(text):
             return True
         if any(c.kind == "code" or (c.kind == "list" and any(self.acts(i, strong=True) for i in c.children))
                for c in item.children):
@@ -367,7 +368,7 @@ class _Extractor:
         for offset, sentence in prose.sentences(b.text):
             before, previous = previous, sentence  # "Did X? If so, Y": the fact "if so" tests
             cond = anaphoric_condition(sentence, before) or case_condition(sentence) or \
-                prose.parse_condition(sentence) or trailing_condition(sentence) or supposed_condition(sentence)
+                self.condition(sentence) or trailing_condition(sentence) or supposed_condition(sentence)
             skip = action_offset(sentence, cond) if cond is not None else 0
             snippets = self.spans(b, offset + skip, offset + len(sentence), sentence[skip:])
             self.diags += inline_call_warnings(b, offset, offset + len(sentence), snippets, self.doc.path)
@@ -400,7 +401,7 @@ class _Extractor:
                 conds.append(step)
                 open_cond = step if cond.header or (step.goto is None and step.exit is None) else None
             elif open_cond is not None and open_cond.condition is not None and (
-                    open_cond.condition.header or marked(sentence) or concluded_then_acts(open_cond, sentence)
+                    open_cond.condition.header or self.marked(sentence) or concluded_then_acts(open_cond, sentence)
                     or then_continues(open_cond, sentence)):
                 c = open_cond.condition
                 open_cond.condition = replace(c, action=f"{c.action} {case_lead(sentence)}".strip())
@@ -416,15 +417,14 @@ class _Extractor:
         conds = [c for c in conds if keep(c)]
         text = " ".join(s for _, s in plain)
         snippets = [sn for off, s in plain for sn in self.spans_once(read, b, off, s)]
-        marks: dict[str, bool] = {}  # marked(sentence), when `active` asked
         active = snippets or force or any(prose.is_instruction(s) for _, s in plain) or \
-            (introduces and text.rstrip().endswith(":")) or any(_asked(marks, marked, s) for _, s in plain)
+            (introduces and text.rstrip().endswith(":")) or any(self.marked(s) for _, s in plain)
         steps: list[Step] = []
         self.tail = conds[-1] if conds and (not plain or plain[-1][0] < offset_of(b.text, conds[-1].text)) else None
         if plain and active:
             primary = Step(label or counter.next(), text, self.at(b, *plain[0]), snippets=snippets)
             for _, sentence in plain:
-                if marks[sentence] if sentence in marks else marked(sentence):  # (some asked for `active`)
+                if self.marked(sentence):
                     mark(primary, sentence)
             primary.parallel = flow.parallel_hint(text)
             steps.append(primary)
@@ -445,6 +445,20 @@ class _Extractor:
         """The location of the sentence at `offset` of `b.text`."""
         line = b.line_of(offset)
         return self.loc(line, self.col_of(line, sentence))
+
+    def marked(self, sentence: str) -> bool:
+        """`step_rules.marked(sentence)`, asked once per text of this document."""
+        found = self.marks.get(sentence)
+        if found is None:
+            found = self.marks[sentence] = marked(sentence)
+        return found
+
+    def condition(self, sentence: str) -> prose.Condition | None:
+        """`prose.parse_condition(sentence)`, asked once per text of this document."""
+        if sentence in self.conditions:
+            return self.conditions[sentence]
+        found = self.conditions[sentence] = prose.parse_condition(sentence)
+        return found
 
     def col_of(self, line: int, sentence: str) -> int:
         source = self.doc.lines[line - 1] if 0 < line <= len(self.doc.lines) else ""
@@ -472,12 +486,6 @@ class _Extractor:
         got = self.read[id(b)]
         return None if got is None else list(got)
 
-
-
-def _asked(answers: dict[str, bool], test: Callable[[str], bool], text: str) -> bool:
-    """`test(text)`, kept in `answers`."""
-    answers[text] = found = test(text)
-    return found
 
 
 _OTHERWISE_LEAD = re.compile(r"(?:otherwise|else|if not)\b", re.I)
