@@ -11,8 +11,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skc.compiler.frontend.markdown import confirm, flow, prose
-from skc.compiler.frontend.markdown.literals import FOLD, Screen, Screened, fold, necessary
+from skc.compiler.frontend.markdown import choices, code_comments, confirm, flow, prose
+from skc.compiler.frontend.markdown.literals import (
+    FOLD,
+    Screen,
+    Screened,
+    fold,
+    necessary,
+    necessary_sets,
+)
+from skc.compiler.frontend.markdown.rules import Rules
 
 _TABLES = {
     "jumps": flow.JUMPS.screen, "parallel": flow.PARALLEL_HINTS.screen, "exits": flow.EXITS.screen,
@@ -36,6 +44,21 @@ def test_necessary_literals(pattern: re.Pattern[str], words: set[str] | None) ->
     assert necessary(pattern) == (frozenset(words) if words is not None else None)
 
 
+@pytest.mark.parametrize(("pattern", "sets"), [
+    (re.compile(r"\bescalat(?:e|ion)\b", re.I), [{"escalat"}]),
+    (re.compile(r"\bask\s+(?:[\w-]+\s+){0,2}?for\s+(?:permission|approval)\b", re.I),
+     [{"permission", "approval"}, {"ask"}, {"for"}]),  # each word of the sequence names a set a match needs
+    (re.compile(r"\bwith\b|\bcheck\s+first", re.I), [{"with", "check"}]),  # branches: the union only
+    (re.compile(r"\d+\s*%\s+of\s+nodes"), [{"nodes"}, {"of"}]),  # a one-character set is left out
+    (re.compile(r"\d+\s*%"), None),
+])
+def test_necessary_sets(pattern: re.Pattern[str], sets: list[set[str]] | None) -> None:
+    found = necessary_sets(pattern)
+    assert (None if found is None else [set(s) for s in found]) == sets
+    if found is not None:
+        assert found[0] == necessary(pattern)
+
+
 def test_fold_maps_every_character_ignore_case_takes_for_an_ascii_letter() -> None:
     """All of Unicode: a character that re.IGNORECASE matches to an ASCII letter folds to it."""
     letter = re.compile(r"[a-z]", re.I)
@@ -55,7 +78,7 @@ def _screened(screen: Screen, text: str) -> list[int]:
     return [i for i in screen.candidates(text) if screen.found(i, text)]
 
 
-_WORDS = sorted({w for s in _TABLES.values() for ws in s.words if ws for w in ws}
+_WORDS = sorted({w for s in _TABLES.values() for sets in s.row_words if sets for ws in sets for w in ws}
                 | {"get", "approval from", "the owner", "Step 3", "go to", "ſ", "ı", "İ", "\u212a", " ", ", ", ". ",
                    "\n", "SIGN-OFF", "With", "#releases", "in parallel", "Escalate", "don't"})
 
@@ -95,3 +118,32 @@ def test_screened_search_and_sub_first() -> None:
     for text in ("First, then check the pods", "check the pods", "Now   restart", "know nothing"):
         assert leads.sub_first(text) == prose.LEADS.sub("", text, count=1)
         assert bool(leads.search(text)) == bool(prose.LEADS.search(text))
+
+
+def _every_screen() -> dict[str, Screen]:
+    """Every screened table and pattern the recogniser modules define at import."""
+    out: dict[str, Screen] = {}
+    for module in (choices, code_comments, confirm, flow, prose):
+        for name, value in vars(module).items():
+            if isinstance(value, Rules):
+                out[f"{module.__name__}.{name}"] = value.screen
+            elif isinstance(value, (Screen, Screened)):
+                out[f"{module.__name__}.{name}"] = value if isinstance(value, Screen) else value.screen
+    return out
+
+
+def test_every_screen_agrees_with_its_patterns_on_corpus_sentences(corpus: Path) -> None:
+    """The property the screens promise, for every table: on corpus sentences, the rows a screen
+    lets through and that match are exactly the rows that match without it."""
+    screens = _every_screen()
+    assert len(screens) >= 10
+    files = sorted(corpus.rglob("*.md"))[::9]
+    text = "\n".join(f.read_text(encoding="utf-8", errors="replace") for f in files)
+    sentences = {s for _, s in prose.sentences(text)} | {line for line in text.split("\n") if line.strip()}
+    assert len(sentences) > 5000
+    for name, screen in screens.items():
+        anchored = screen.anchored
+        for s in sentences:
+            expected = [i for i, p in enumerate(screen.patterns) if (p.match(s) if anchored else p.search(s))]
+            assert [i for i in screen.candidates(s) if screen.found(i, s)] == expected, (name, s)
+            assert screen.could_match(s) == bool(expected), (name, s)
