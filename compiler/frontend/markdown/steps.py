@@ -32,7 +32,7 @@ from dataclasses import replace
 from skc.compiler.frontend.common.commands import looks_like_command
 from skc.compiler.frontend.markdown import flow, prose
 from skc.compiler.frontend.markdown.anaphora import anaphoric_condition, case_lead
-from skc.compiler.frontend.markdown.blocks import read_block
+from skc.compiler.frontend.markdown.blocks import Reading, read_block
 from skc.compiler.frontend.markdown.case_lists import case_choice
 from skc.compiler.frontend.markdown.cause_lists import cause_choices
 from skc.compiler.frontend.markdown.choices import picks_action
@@ -49,7 +49,6 @@ from skc.compiler.frontend.markdown.replace_names import mark_replaced
 from skc.compiler.frontend.markdown.snippets import (
     MAX_INLINE_SPANS,
     Snippet,
-    block_snippets,
     inline_snippets,
     only_exits,
 )
@@ -103,7 +102,7 @@ class _Extractor:
         self.tail: Step | None = None  # the step made from a paragraph's last sentence
         self.acting: dict[tuple[int, bool], bool] = {}
         self.last_snippet: Snippet | None = None  # the last command of the last code block
-        self.read: dict[int, list[Snippet] | None] = {}  # blocks stay alive with the document
+        self.readings: dict[int, Reading] = {}  # blocks stay alive with the document
         self.inline: dict[tuple[int, int, int, str], list[Snippet]] = {}  # an item's commands, found by `acts`
         self.marks: dict[str, bool] = {}  # a list item's text is read by `acts`, then by its paragraph
         self.conditions: dict[str, prose.Condition | None] = {}
@@ -162,7 +161,7 @@ class _Extractor:
     def not_run(self, blocks: list[Block], title: str) -> None:
         """SKC154 for each block of a descriptive section that would run: shown, not run."""
         for b in blocks:
-            if b.kind == "code" and read_block(b, self.doc.path).runs:
+            if b.kind == "code" and self.reading(b).runs:
                 self.diags.append(Diagnostic(
                     "SKC154", self.loc(b.line, b.col), f"code in the section '{prose.clean(title)[:40]}' is not run: "
                     "the section describes", "move it under a procedure heading to run it", "warning"))
@@ -212,7 +211,7 @@ class _Extractor:
                 intro.details.append(b.code.strip()[:2000])
             else:
                 self.diags.append(Diagnostic(
-                    "SKC154", self.loc(b.line, b.col), f"code block not run: {read_block(b, '').reason}",
+                    "SKC154", self.loc(b.line, b.col), f"code block not run: {self.reading(b).reason}",
                     "label it (```bash, ```sql) if it is meant to run", "warning"))
         elif not snippets and not only_exits(b.code):
             self.diags.append(Diagnostic("SKC154", self.loc(b.line, b.col), "code block has no command to run",
@@ -481,10 +480,16 @@ class _Extractor:
 
     def code(self, b: Block) -> list[Snippet] | None:
         """The snippets of a code block, read once (a block is asked about more than once)."""
-        if id(b) not in self.read:
-            self.read[id(b)] = block_snippets(b, self.doc.path)
-        got = self.read[id(b)]
-        return None if got is None else list(got)
+        reading = self.reading(b)
+        return list(reading.snippets) if reading.runs or reading.recogniser else None  # `snippets.block_snippets`
+
+    def reading(self, b: Block) -> Reading:
+        """What code block `b` runs (`blocks.read_block`), read once: the steps, the SKC154
+        warnings and the descriptive sections' check all ask."""
+        found = self.readings.get(id(b))
+        if found is None:
+            found = self.readings[id(b)] = read_block(b, self.doc.path)
+        return found
 
 
 
