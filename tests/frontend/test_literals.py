@@ -11,12 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skc.compiler.frontend.markdown import choices, code_comments, confirm, flow, prose
+from skc.compiler.frontend.markdown import choices, code_comments, confirm, flow, prose, trailing
 from skc.compiler.frontend.markdown.literals import (
     FOLD,
+    Lowered,
     Screen,
     Screened,
     fold,
+    lowered,
     necessary,
     necessary_sets,
 )
@@ -147,3 +149,51 @@ def test_every_screen_agrees_with_its_patterns_on_corpus_sentences(corpus: Path)
             expected = [i for i, p in enumerate(screen.patterns) if (p.match(s) if anchored else p.search(s))]
             assert [i for i in screen.candidates(s) if screen.found(i, s)] == expected, (name, s)
             assert screen.could_match(s) == bool(expected), (name, s)
+
+
+@pytest.mark.parametrize(("pattern", "twin"), [
+    (re.compile(r"\bescalat(?:e|ion)\b\S*", re.I), True),
+    (re.compile(r"\bescalat(?:e|ion)\b"), False),   # case-sensitive already
+    (re.compile(r"\bCR\b", re.I), False),             # an upper-case letter: lowered text never holds it
+    (re.compile(r"[A-Z]\w+", re.I), False),
+    (re.compile(r"(?-i:x)y", re.I), False),            # scoped flags
+    (re.compile(r"\x4b", re.I), False),                # a character named by number
+    (re.compile(r"caf\u00e9", re.I), False),
+    (re.compile("café", re.I), False),                 # not ASCII
+])
+def test_lowered_twins_only_patterns_it_can_stand_for(pattern: re.Pattern[str], twin: bool) -> None:
+    assert (lowered(pattern) is not None) is twin
+
+
+def _lowered_patterns() -> dict[str, re.Pattern[str]]:
+    out = {name: screen.patterns[i] for name, screen in _every_screen().items()
+           for i in range(len(screen.patterns)) if screen.lowered[i].twin is not None}
+    out |= {"trailing": trailing._TRAILING.pattern, "hint-words": flow._HINT_WORDS.pattern,
+            "conditional": flow._CONDITIONAL.pattern}
+    return out
+
+
+def test_lowered_answers_as_the_pattern_on_corpus_sentences(corpus: Path) -> None:
+    """Same match (span and groups) as the pattern's own search and match, on every corpus
+    sentence, line and upper-cased line."""
+    files = sorted(corpus.rglob("*.md"))[::9]
+    text = "\n".join(f.read_text(encoding="utf-8", errors="replace") for f in files)
+    lines = {line for line in text.split("\n") if line.strip()}
+    texts = {s for _, s in prose.sentences(text)} | lines | {line.upper() for line in list(lines)[::4]}
+    patterns = _lowered_patterns()
+    assert len(patterns) >= 15
+    for name, pattern in patterns.items():
+        low = Lowered(pattern)
+        for t in texts:
+            for mine, theirs in ((low.search(t), pattern.search(t)), (low.match(t), pattern.match(t))):
+                assert (mine and (mine.span(), mine.groups())) == (theirs and (theirs.span(), theirs.groups())), (name, t)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*_WORDS, "If", "WHEN", "In Case", "Parallel", "At The Same Time", "x.", "!"]),
+                max_size=12).map(" ".join), st.sampled_from(sorted(_lowered_patterns())))
+def test_lowered_answers_as_the_pattern(text: str, name: str) -> None:
+    pattern = _lowered_patterns()[name]
+    low = Lowered(pattern)
+    for mine, theirs in ((low.search(text), pattern.search(text)), (low.match(text), pattern.match(text))):
+        assert (mine and (mine.span(), mine.groups())) == (theirs and (theirs.span(), theirs.groups()))

@@ -224,7 +224,7 @@ def _scan_at(path: str, stamp: tuple[int, int]) -> _Scan:
         line = prose[n - 1]
         if not line:
             continue
-        kind = next((REQUESTS[i][0] for i in _ANY_REQUEST.candidates(line) if _ANY_REQUEST.found(i, line)), None)
+        kind = next((REQUESTS[i][0] for i, _ in _ANY_REQUEST.matching(line)), None)
         if kind is None:
             continue  # most lines make no request
         own = heading_at[n - 1]

@@ -27,6 +27,7 @@ import re
 import re._constants as sre
 import re._parser as sre_parse
 from bisect import bisect_right
+from collections.abc import Iterator
 from itertools import accumulate
 from typing import Any
 
@@ -141,6 +142,55 @@ def _fewest(words: frozenset[str]) -> list[str]:
     return sorted(w for w in words if not any(v != w and v in w for v in words))
 
 
+_ESCAPE = re.compile(r"\\.", re.DOTALL)
+_SCOPED_FLAGS = re.compile(r"\(\?[aiLmsux-]")
+
+
+def lowered(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """`pattern` without `re.IGNORECASE`, for its searches of lower-cased ASCII text (None:
+    not such a pattern). On ASCII text the two find the same matches at the same places:
+    lower-casing changes only `A-Z`, which the pattern, written in lower case, matches
+    either way, and `\\w`, `\\b`, `\\s` see the same characters; a case-sensitive search
+    skips `re`'s per-character case folding (2-6x faster on corpus sentences). The pattern
+    must be ASCII, with no upper-case letter outside an escape (`\\S`, `\\B`), no escape
+    naming a character by number and no scoped flags."""
+    text = pattern.pattern
+    if not pattern.flags & re.IGNORECASE or not text.isascii() or _SCOPED_FLAGS.search(text):
+        return None
+    bare = _ESCAPE.sub("", text)
+    if any(c.isupper() for c in bare) or re.search(r"\\[xuUN0-7]", text):
+        return None
+    return re.compile(text, pattern.flags & ~re.IGNORECASE)
+
+
+class Lowered:
+    """An `re.IGNORECASE` pattern whose `search` and `match` answer as its own, faster: on
+    ASCII text its `lowered` twin first searches the lower-cased text (most texts do not
+    match: one fast search); a hit is matched in `text` itself at the twin's position, the
+    leftmost place the pattern matches, so the match is the one `pattern.search` returns."""
+
+    __slots__ = ("pattern", "twin")
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        self.twin = lowered(pattern)
+
+    def search(self, text: str, low: str | None = None) -> re.Match[str] | None:
+        """`pattern.search(text)`; `low`: `text.lower()` when the caller has it."""
+        twin = self.twin
+        if twin is None or not text.isascii():
+            return self.pattern.search(text)
+        m = twin.search(text.lower() if low is None else low)
+        return None if m is None else self.pattern.match(text, m.start())
+
+    def match(self, text: str, low: str | None = None) -> re.Match[str] | None:
+        """`pattern.match(text)`; `low`: `text.lower()` when the caller has it."""
+        twin = self.twin
+        if twin is None or not text.isascii():
+            return self.pattern.match(text)
+        return None if twin.match(text.lower() if low is None else low) is None else self.pattern.match(text)
+
+
 def _alternation(words: frozenset[str]) -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, _fewest(words))))
 
@@ -161,12 +211,32 @@ class Screen:
         self.row_literals = [[_alternation(words) for words in sets] if sets is not None else None
                              for sets in self.row_words]
         self.single = len(patterns) == 1
+        self.lowered = [Lowered(p) for p in patterns]
 
     def candidates(self, text: str) -> list[int]:
         """Indices (in order) of the patterns that may match `text`."""
         if self.literals is None:
             return self.always
-        low = text.lower() if text.isascii() else text.translate(FOLD).lower()  # fold(text), inlined: a hot path
+        return self._candidates(text.lower() if text.isascii() else text.translate(FOLD).lower())  # fold(text), inlined
+
+    def matching(self, text: str) -> Iterator[tuple[int, re.Match[str]]]:
+        """(index, match) of each pattern that matches `text` (searched, or at its start when
+        anchored), in order: the screen's candidates, each searched through its `Lowered`."""
+        ascii_ = text.isascii()
+        low = text.lower() if ascii_ else text.translate(FOLD).lower()  # fold(text): for ASCII, the lowered text too
+        rows = self.always if self.literals is None else self._candidates(low)
+        for i in rows:
+            lower = self.lowered[i]
+            if self.anchored:
+                m = lower.match(text, low) if ascii_ else lower.pattern.match(text)
+            else:
+                m = lower.search(text, low) if ascii_ else lower.pattern.search(text)
+            if m is not None:
+                yield i, m
+
+    def _candidates(self, low: str) -> list[int]:
+        if self.literals is None:
+            return self.always
         if self.literals.search(low) is None:
             return self.always
         if self.single:
@@ -210,11 +280,7 @@ class Screen:
 
     def could_match(self, text: str) -> bool:
         """Whether one of the patterns matches `text`."""
-        for i in self.candidates(text):
-            pattern = self.patterns[i]
-            if (pattern.match(text) if self.anchored else pattern.search(text)) is not None:
-                return True
-        return False
+        return next(self.matching(text), None) is not None
 
 
 class Screened:
@@ -223,10 +289,14 @@ class Screened:
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
         self.screen = Screen([pattern])
+        self.lowered = Lowered(pattern)
 
     def search(self, text: str) -> re.Match[str] | None:
         literals = self.screen.literals  # Screen.candidates for one pattern, inlined: a hot path
-        if literals is not None and literals.search(text.lower() if text.isascii() else text.translate(FOLD).lower()) is None:
+        if text.isascii():
+            low = text.lower()
+            return None if literals is not None and literals.search(low) is None else self.lowered.search(text, low)
+        if literals is not None and literals.search(text.translate(FOLD).lower()) is None:
             return None
         return self.pattern.search(text)
 
