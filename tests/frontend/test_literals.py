@@ -11,7 +11,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skc.compiler.frontend.markdown import choices, code_comments, confirm, flow, prose, trailing
+from skc.compiler.frontend.markdown import (
+    choices,
+    code_comments,
+    confirm,
+    evidence,
+    flow,
+    intro_checks,
+    prose,
+    thresholds,
+    trailing,
+)
 from skc.compiler.frontend.markdown.literals import (
     FOLD,
     Lowered,
@@ -155,6 +165,7 @@ def test_every_screen_agrees_with_its_patterns_on_corpus_sentences(corpus: Path)
     (re.compile(r"\bescalat(?:e|ion)\b\S*", re.I), True),
     (re.compile(r"\bescalat(?:e|ion)\b"), False),   # case-sensitive already
     (re.compile(r"\bCR\b", re.I), False),             # an upper-case letter: lowered text never holds it
+    (re.compile(r"(?P<kw>if|when)\s+(?P=kw)", re.I), True),  # group names are no letters to match
     (re.compile(r"[A-Z]\w+", re.I), False),
     (re.compile(r"(?-i:x)y", re.I), False),            # scoped flags
     (re.compile(r"\x4b", re.I), False),                # a character named by number
@@ -169,7 +180,11 @@ def _lowered_patterns() -> dict[str, re.Pattern[str]]:
     out = {name: screen.patterns[i] for name, screen in _every_screen().items()
            for i in range(len(screen.patterns)) if screen.lowered[i].twin is not None}
     out |= {"trailing": trailing._TRAILING.pattern, "hint-words": flow._HINT_WORDS.pattern,
-            "conditional": flow._CONDITIONAL.pattern}
+            "conditional": flow._CONDITIONAL.pattern, "checking": confirm.CHECKING.pattern,
+            "destructive": confirm.DESTRUCTIVE.pattern, "negated": confirm._NEGATED.pattern,
+            "dry-run": confirm._DRY_RUN.pattern, "mention": confirm._MENTION.pattern,
+            "inspects": evidence._INSPECTS.pattern, "results": evidence._RESULTS.pattern,
+            "bound": thresholds._BOUND.pattern, "cue": thresholds._CUE.pattern, "intro-cue": intro_checks._CUE.pattern}
     return out
 
 

@@ -144,6 +144,7 @@ def _fewest(words: frozenset[str]) -> list[str]:
 
 _ESCAPE = re.compile(r"\\.", re.DOTALL)
 _SCOPED_FLAGS = re.compile(r"\(\?[aiLmsux-]")
+_GROUP_NAME = re.compile(r"\(\?P(?:<\w+>|=\w+\))")  # `(?P<name>`, `(?P=name)`: no letters to match
 
 
 def lowered(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
@@ -152,12 +153,12 @@ def lowered(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     lower-casing changes only `A-Z`, which the pattern, written in lower case, matches
     either way, and `\\w`, `\\b`, `\\s` see the same characters; a case-sensitive search
     skips `re`'s per-character case folding (2-6x faster on corpus sentences). The pattern
-    must be ASCII, with no upper-case letter outside an escape (`\\S`, `\\B`), no escape
+    must be ASCII, with no upper-case letter outside an escape (`\\S`, `\\B`) or a group name, no escape
     naming a character by number and no scoped flags."""
     text = pattern.pattern
     if not pattern.flags & re.IGNORECASE or not text.isascii() or _SCOPED_FLAGS.search(text):
         return None
-    bare = _ESCAPE.sub("", text)
+    bare = _GROUP_NAME.sub("", _ESCAPE.sub("", text))
     if any(c.isupper() for c in bare) or re.search(r"\\[xuUN0-7]", text):
         return None
     return re.compile(text, pattern.flags & ~re.IGNORECASE)
