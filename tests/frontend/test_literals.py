@@ -178,7 +178,7 @@ def test_lowered_twins_only_patterns_it_can_stand_for(pattern: re.Pattern[str], 
 
 def _lowered_patterns() -> dict[str, re.Pattern[str]]:
     out = {name: screen.patterns[i] for name, screen in _every_screen().items()
-           for i in range(len(screen.patterns)) if screen.lowered[i].twin is not None}
+           for i in range(len(screen.patterns)) if screen.lowered[i].can}
     out |= {"trailing": trailing._TRAILING.pattern, "hint-words": flow._HINT_WORDS.pattern,
             "conditional": flow._CONDITIONAL.pattern, "checking": confirm.CHECKING.pattern,
             "destructive": confirm.DESTRUCTIVE.pattern, "negated": confirm._NEGATED.pattern,

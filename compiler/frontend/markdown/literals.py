@@ -106,16 +106,8 @@ def _literals(items: Any) -> tuple[str | None, frozenset[str] | None, list[froze
 def necessary(pattern: re.Pattern[str]) -> frozenset[str] | None:
     """Lower-case literals at least one of which every match of `pattern` contains
     (None: none found, or only ones too short to screen with)."""
-    try:
-        tree = sre_parse.parse(pattern.pattern, pattern.flags)
-    except re.error:  # pragma: no cover - the pattern compiled, so it parses
-        return None
-    exact, found, _ = _literals(tree)
-    if exact:
-        found = frozenset({exact})
-    if found is None or _too_short(found):
-        return None
-    return found
+    sets = necessary_sets(pattern)
+    return sets[0] if sets is not None else None
 
 
 def _too_short(words: frozenset[str]) -> bool:
@@ -126,14 +118,15 @@ def necessary_sets(pattern: re.Pattern[str]) -> list[frozenset[str]] | None:
     """Sets of lower-case literals such that every match of `pattern` contains one literal of
     each set: `necessary(pattern)` first, then the other parts' sets (a pattern's words in
     sequence, "ask ... for approval", each name a set of their own); None as `necessary`."""
-    first = necessary(pattern)
-    if first is None:
-        return None
     try:
         tree = sre_parse.parse(pattern.pattern, pattern.flags)
     except re.error:  # pragma: no cover - the pattern compiled, so it parses
-        return [first]
-    usable = _literals(tree)[2]
+        return None
+    exact, first, usable = _literals(tree)
+    if exact:
+        first = frozenset({exact})
+    if first is None or _too_short(first):
+        return None
     return [first, *dict.fromkeys(w for w in usable if w != first and not _too_short(w))]
 
 
@@ -149,46 +142,55 @@ _GROUP_NAME = re.compile(r"\(\?P(?:<\w+>|=\w+\))")  # `(?P<name>`, `(?P=name)`: 
 
 def lowered(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     """`pattern` without `re.IGNORECASE`, for its searches of lower-cased ASCII text (None:
-    not such a pattern). On ASCII text the two find the same matches at the same places:
-    lower-casing changes only `A-Z`, which the pattern, written in lower case, matches
-    either way, and `\\w`, `\\b`, `\\s` see the same characters; a case-sensitive search
-    skips `re`'s per-character case folding (2-6x faster on corpus sentences). The pattern
-    must be ASCII, with no upper-case letter outside an escape (`\\S`, `\\B`) or a group name, no escape
-    naming a character by number and no scoped flags."""
+    not such a pattern, see `can_lower`)."""
+    return re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE) if can_lower(pattern) else None
+
+
+def can_lower(pattern: re.Pattern[str]) -> bool:
+    """Whether `pattern` finds on ASCII text, ignoring case, what its case-sensitive twin finds
+    at the same places in the text lower-cased: lower-casing changes only `A-Z`, which the
+    pattern, written in lower case, matches either way, and `\\w`, `\\b`, `\\s` see the same
+    characters (a case-sensitive search skips `re`'s per-character case folding: 2-6x faster
+    on corpus sentences). The pattern must be ASCII, with no upper-case letter outside an
+    escape (`\\S`, `\\B`) or a group name, no escape naming a character by number and no
+    scoped flags."""
     text = pattern.pattern
     if not pattern.flags & re.IGNORECASE or not text.isascii() or _SCOPED_FLAGS.search(text):
-        return None
+        return False
     bare = _GROUP_NAME.sub("", _ESCAPE.sub("", text))
-    if any(c.isupper() for c in bare) or re.search(r"\\[xuUN0-7]", text):
-        return None
-    return re.compile(text, pattern.flags & ~re.IGNORECASE)
+    return not any(c.isupper() for c in bare) and re.search(r"\\[xuUN0-7]", text) is None
 
 
 class Lowered:
     """An `re.IGNORECASE` pattern whose `search` and `match` answer as its own, faster: on
     ASCII text its `lowered` twin first searches the lower-cased text (most texts do not
     match: one fast search); a hit is matched in `text` itself at the twin's position, the
-    leftmost place the pattern matches, so the match is the one `pattern.search` returns."""
+    leftmost place the pattern matches, so the match is the one `pattern.search` returns.
+    The twin is compiled when first asked for (a row no text reaches costs no compile)."""
 
-    __slots__ = ("pattern", "twin")
+    __slots__ = ("can", "pattern", "twin")
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
-        self.twin = lowered(pattern)
+        self.can = can_lower(pattern)
+        self.twin: re.Pattern[str] | None = None
+
+    def _twin(self) -> re.Pattern[str]:
+        self.twin = twin = re.compile(self.pattern.pattern, self.pattern.flags & ~re.IGNORECASE)
+        return twin
 
     def search(self, text: str, low: str | None = None) -> re.Match[str] | None:
         """`pattern.search(text)`; `low`: `text.lower()` when the caller has it."""
-        twin = self.twin
-        if twin is None or not text.isascii():
+        if not self.can or not text.isascii():
             return self.pattern.search(text)
-        m = twin.search(text.lower() if low is None else low)
+        m = (self.twin or self._twin()).search(text.lower() if low is None else low)
         return None if m is None else self.pattern.match(text, m.start())
 
     def match(self, text: str, low: str | None = None) -> re.Match[str] | None:
         """`pattern.match(text)`; `low`: `text.lower()` when the caller has it."""
-        twin = self.twin
-        if twin is None or not text.isascii():
+        if not self.can or not text.isascii():
             return self.pattern.match(text)
+        twin = self.twin or self._twin()
         return None if twin.match(text.lower() if low is None else low) is None else self.pattern.match(text)
 
 
@@ -204,11 +206,11 @@ class Screen:
     def __init__(self, patterns: list[re.Pattern[str]], anchored: bool = False) -> None:
         self.patterns = patterns
         self.anchored = anchored
-        self.words = [necessary(p) for p in patterns]
+        self.row_words = [necessary_sets(p) for p in patterns]  # every part's literals: a row needs them all
+        self.words = [sets[0] if sets is not None else None for sets in self.row_words]  # `necessary`
         self.always = [i for i, words in enumerate(self.words) if words is None]
         union = frozenset().union(*(words for words in self.words if words is not None))
         self.literals = _alternation(union) if union else None
-        self.row_words = [necessary_sets(p) for p in patterns]  # every part's literals: a row needs them all
         self.row_literals = [[_alternation(words) for words in sets] if sets is not None else None
                              for sets in self.row_words]
         self.single = len(patterns) == 1
