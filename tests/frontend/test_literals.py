@@ -18,6 +18,7 @@ from skc.compiler.frontend.markdown import (
     evidence,
     flow,
     intro_checks,
+    predicates,
     prose,
     thresholds,
     trailing,
@@ -184,7 +185,9 @@ def _lowered_patterns() -> dict[str, re.Pattern[str]]:
             "destructive": confirm.DESTRUCTIVE.pattern, "negated": confirm._NEGATED.pattern,
             "dry-run": confirm._DRY_RUN.pattern, "mention": confirm._MENTION.pattern,
             "inspects": evidence._INSPECTS.pattern, "results": evidence._RESULTS.pattern,
-            "bound": thresholds._BOUND.pattern, "cue": thresholds._CUE.pattern, "intro-cue": intro_checks._CUE.pattern}
+            "bound": thresholds._BOUND.pattern, "cue": thresholds._CUE.pattern, "intro-cue": intro_checks._CUE.pattern,
+            "empty": predicates._EMPTY.pattern, "nonempty": predicates._NONEMPTY.pattern,
+            "contains": predicates._CONTAINS.pattern}
     return out
 
 
