@@ -187,8 +187,8 @@ class _Scan:
 _ANY_REQUEST = Screen([p for _, p in REQUESTS])
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s")
 _FENCE = re.compile(r"^\s*(```|~~~)")
-_PREPARATION = Lowered(re.compile(r"\b(?:prep\w*|pre-?flight|pre-?requisites?|pre-?checks?|before\s+you\s+(?:begin|start)"
-                          r"|requirements|checklist)\b", re.I))
+_PREPARATION = Lowered(re.compile(r"\b(?:prep\w*|pre-?flight|pre-?requisites?|pre-?checks?|before\s+you\s+"
+                                  r"(?:begin|start)|requirements|checklist)\b", re.I))
 _ITEM = re.compile(r"^\s*(?:\d+[.)]|[-*+])\s")
 
 
@@ -219,8 +219,7 @@ def _scan_at(path: str, stamp: tuple[int, int]) -> _Scan:
         heading_at.append(headings[k - 1][0] if k else 0)
     requests = []
     may = _ANY_REQUEST.lines_to_try(prose)  # one search of the document for the lines worth a closer look
-    for n in sorted(may) if may is not None else range(1, len(prose) + 1):
-        n += may is not None  # (`may` holds indices)
+    for n in sorted(i + 1 for i in may) if may is not None else range(1, len(prose) + 1):
         line = prose[n - 1]
         if not line:
             continue

@@ -39,7 +39,7 @@ _CLAUSE = re.compile(r"\b(?:is|are|was|were|has|have|had|exists?|works?|holds?|r
 _TAIL = re.compile(r"\s+(?:either|by\s+(?:using|running|checking)\b.*|(?:run|use|execute|try)\s+(?:this|the|these|one)\b.*)\Z",
                    re.I)  # "... either:", "... by using the following search", "... run this command"
 _CUE = Lowered(re.compile(r"\b(?:if|whether)\b|^\s*(?:in\s+order\s+)?to\s+(?:confirm|verify|validate|check|make\s+sure|ensure|"
-                  r"rule\s+out|determine)\b", re.I))  # one search rejects most steps
+                          r"rule\s+out|determine)\b", re.I))  # one search rejects most steps
 _OBSERVABLE = re.compile(r"\b(?:output|outputs|errors?|status|logs?|exit\s+code|response|result|results|returns?|"
                          r"lists?|shows?|reports?|(?:exits?|exited|completes?|completed|finishe[sd]|runs?|ran)\s+"
                          r"(?:successfully|cleanly|without\s+errors?|with(?:out)?\s+(?:an?\s+)?errors?)|succeed(?:s|ed)?|"

@@ -40,8 +40,8 @@ _NONEMPTY = Lowered(re.compile(
     r"|\b(?:output|result)s? (?:is|are) not empty\b|\bthere (?:are|is) (?:any |some )?(?:results?|rows?|output)\b"
     r"|\byou (?:get|see) (?:any |some )?results?\b", re.I))
 _CONTAINS = Lowered(re.compile(r"\b(?P<neg>(?:does not|doesn't|do not|don't|not)\s+)?(?:contains?|includes?|shows?|mentions?|says|"
-                       r"reports?|see|lists?|displays?)\s+(?:the\s+)?(?:string\s+|text\s+|word\s+|message\s+|error\s+)?"
-                       r"(?:`(?P<code>[^`]+)`|\"(?P<quoted>[^\"]+)\")", re.I))
+                               r"reports?|see|lists?|displays?)\s+(?:the\s+)?(?:string\s+|text\s+|word\s+|message\s+|error\s+)?"
+                               r"(?:`(?P<code>[^`]+)`|\"(?P<quoted>[^\"]+)\")", re.I))
 _ANY_NOT = re.compile(r"\b(?P<q>any|some|one or more|at least one|all|every)\s+(?:of\s+the\s+)?(?P<noun>[\w-]+)s?\s+"
                       r"(?:is|are|isn't|aren't)\s+(?P<neg>not\s+)?(?:in\s+)?(?:the\s+)?`?(?P<state>[A-Z][A-Za-z]+)`?", re.I)
 _NUMERIC = re.compile(
