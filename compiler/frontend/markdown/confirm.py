@@ -47,7 +47,7 @@ from pathlib import Path
 
 import yaml
 
-from skc.compiler.frontend.markdown.literals import Screen
+from skc.compiler.frontend.markdown.literals import Lowered, Screen
 from skc.compiler.frontend.markdown.step_model import Step
 
 _WHO = (r"(?:(?:the\s+|a\s+|an\s+|your\s+|another\s+|some\s+|our\s+)?(?:[\w-]+\s+){0,2}?"
@@ -98,10 +98,10 @@ WARNINGS = re.compile(
     re.I | re.M)
 
 # What counts as destructive (the corpus survey counts these; admonitions gate only these).
-DESTRUCTIVE = re.compile(
+DESTRUCTIVE = Lowered(re.compile(
     r"\b(?:delete|del|rm|rmdir|drop|truncate|destroy|purge|wipe|erase|remove|uninstall|undo|rollback|roll\s+back"
     r"|restart|reboot|shutdown|halt|kill|pkill|killall|terminate|evict|drain|scale|stop|reset|failover|switchover"
-    r"|reinit|reinitiali[sz]e|revert|force|prune|detach|deprovision|decommission)\b|--force\b", re.I)
+    r"|reinit|reinitiali[sz]e|revert|force|prune|detach|deprovision|decommission)\b|--force\b", re.I))
 
 
 def destructive(command: str) -> bool:
@@ -152,7 +152,7 @@ def policy(path: str) -> str:
     return _policy(path, _stamp(path))
 
 
-_NEGATED = re.compile(r"\b(?:don't|dont|do\s+not|never|no\s+need\s+to|without\s+having\s+to)\s+(?:\w+\s+){0,4}$", re.I)
+_NEGATED = Lowered(re.compile(r"\b(?:don't|dont|do\s+not|never|no\s+need\s+to|without\s+having\s+to)\s+(?:\w+\s+){0,4}$", re.I))
 
 
 def request(context: str) -> str | None:
@@ -187,8 +187,8 @@ class _Scan:
 _ANY_REQUEST = Screen([p for _, p in REQUESTS])
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s")
 _FENCE = re.compile(r"^\s*(```|~~~)")
-_PREPARATION = re.compile(r"\b(?:prep\w*|pre-?flight|pre-?requisites?|pre-?checks?|before\s+you\s+(?:begin|start)"
-                          r"|requirements|checklist)\b", re.I)
+_PREPARATION = Lowered(re.compile(r"\b(?:prep\w*|pre-?flight|pre-?requisites?|pre-?checks?|before\s+you\s+"
+                                  r"(?:begin|start)|requirements|checklist)\b", re.I))
 _ITEM = re.compile(r"^\s*(?:\d+[.)]|[-*+])\s")
 
 
@@ -204,14 +204,14 @@ def _scan_at(path: str, stamp: tuple[int, int]) -> _Scan:
     inside: list[bool] = []
     fenced = False
     for line in lines:
-        if _FENCE.match(line):
+        if ("`" in line or "~" in line) and _FENCE.match(line):  # (the cheap test first: most lines hold neither)
             fenced = not fenced
             prose.append("")
             inside.append(True)
             continue
         prose.append("" if fenced else line)
         inside.append(fenced)
-    headings = [(n, len(m.group(1))) for n, line in enumerate(prose, 1) if (m := _HEADING.match(line))]
+    headings = [(n, len(m.group(1))) for n, line in enumerate(prose, 1) if "#" in line and (m := _HEADING.match(line))]
     heading_at, k = [], 0
     for n in range(1, len(prose) + 1):
         while k < len(headings) and headings[k][0] <= n:
@@ -219,12 +219,13 @@ def _scan_at(path: str, stamp: tuple[int, int]) -> _Scan:
         heading_at.append(headings[k - 1][0] if k else 0)
     requests = []
     may = _ANY_REQUEST.lines_to_try(prose)  # one search of the document for the lines worth a closer look
-    for n, line in enumerate(prose, 1):
-        if not line or (may is not None and n - 1 not in may) or not _ANY_REQUEST.could_match(line):
-            continue  # one search for all the kinds: most lines make no request
-        kind = next((name for name, pattern in REQUESTS if pattern.search(line)), None)
-        if kind is None:
+    for n in sorted(i + 1 for i in may) if may is not None else range(1, len(prose) + 1):
+        line = prose[n - 1]
+        if not line:
             continue
+        kind = next((REQUESTS[i][0] for i, _ in _ANY_REQUEST.matching(line)), None)
+        if kind is None:
+            continue  # most lines make no request
         own = heading_at[n - 1]
         level = next((lv for at, lv in headings if at == own), 0)
         if level < 2 and kind != "change-management":
@@ -288,16 +289,16 @@ def prompts_after(path: str, line: int, most: int = 20) -> bool:
 
 # A step that says it only looks ("verify the version", "you can confirm that ...") is not the
 # change a section's approval or a warning is about, even when its command is classified a write.
-CHECKING = re.compile(
+CHECKING = Lowered(re.compile(
     r"\b(?:confirm|verify|check|ensure|make\s+sure|validate|inspect|examine|see|view|show|list|look\s+at)\s+"
     r"(?:that|if|whether|which|what|how|the\s+(?:version|status|state|output|logs?))\b|\bto\s+(?:see|check|verify|confirm)\b"
-    r"|^\s*(?:\*\*)?(?:verify|check)\b|\b(?:be|make)\s+sure\s+that\b", re.I | re.M)
+    r"|^\s*(?:\*\*)?(?:verify|check)\b|\b(?:be|make)\s+sure\s+that\b", re.I | re.M))
 
 # Writes a section's request or a warning does not reach: the operator's own checkout
 # (git but push; a file under the working directory) and commands only mentioned in a
 # sentence ("terminating it with, for example, `kill -9`", "through `knife ssh`").
 _LOCAL = re.compile(r"^\s*(?:git\s+(?!.*\bpush\b)|(?:echo|cat|printf)\b[^|]*\|\s*tee\s+\.{0,2}/?[\w.-]+\s*(?:&>|>|$))")
-_MENTION = re.compile(r"\bfor\s+example\b|\be\.g\.|\binstead\s+of\b|\b(?:don't|do\s+not|never)\s+use\b", re.I)
+_MENTION = Lowered(re.compile(r"\bfor\s+example\b|\be\.g\.|\binstead\s+of\b|\b(?:don't|do\s+not|never)\s+use\b", re.I))
 
 
 def _incidental(path: str, line: int, command: str) -> bool:
@@ -309,7 +310,7 @@ def _incidental(path: str, line: int, command: str) -> bool:
     inline = bool(own) and "`" in own
     return inline and (len(command.split()) <= 2 or _MENTION.search(own) is not None)
 
-_DRY_RUN = re.compile(r"(?:^|\s)--?dry-?run\b|\s--check\b", re.I)
+_DRY_RUN = Lowered(re.compile(r"(?:^|\s)--?dry-?run\b|\s--check\b", re.I))
 
 
 # "If not approved, go to step 5": where a rejected write's step continues (its `fallback`).

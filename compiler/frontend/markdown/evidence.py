@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 
 from skc.compiler.frontend.markdown import prose
+from skc.compiler.frontend.markdown.literals import Lowered
 from skc.compiler.frontend.markdown.step_graph import StepGraph
 from skc.ir import Value
 from skc.ir.core import Block, Op
@@ -38,11 +39,11 @@ from skc.ir.location import Diagnostic
 MAX_EVIDENCE = 8
 _LLM = ("llm.decide", "llm.extract", "llm.generate", "llm.agent")
 _JUDGES = ("llm.decide", "llm.extract")
-_INSPECTS = re.compile(r"^(?:\W*(?:also|then|next|now|first)[,]?\s+)?(?:check|inspect|examine|review|look\s+(?:at|into|for|over|inside|through)|"
-                       r"investigate|analy[sz]e|verify|validate|confirm|compare|observe|read|scan|go\s+through)\b|"
-                       r"\b(?:things|items|what)\s+to\s+(?:check|look\s+for|verify)\b", re.I)
-_RESULTS = re.compile(r"\b(?:based\s+on|from|according\s+to|using)\s+(?:the|these|those|this|its|their)\s+"
-                      r"(?:\w+\s+){0,2}(?:results?|outputs?|findings|data|checks?|gadgets?|queries|commands?)\b", re.I)
+_INSPECTS = Lowered(re.compile(r"^(?:\W*(?:also|then|next|now|first)[,]?\s+)?(?:check|inspect|examine|review|look\s+(?:at|into|for|over|inside|through)|"
+                               r"investigate|analy[sz]e|verify|validate|confirm|compare|observe|read|scan|go\s+through)\b|"
+                               r"\b(?:things|items|what)\s+to\s+(?:check|look\s+for|verify)\b", re.I))
+_RESULTS = Lowered(re.compile(r"\b(?:based\s+on|from|according\s+to|using)\s+(?:the|these|those|this|its|their)\s+"
+                              r"(?:\w+\s+){0,2}(?:results?|outputs?|findings|data|checks?|gadgets?|queries|commands?)\b", re.I))
 
 
 def attach_evidence(wf: WorkflowOp, unit_of: dict[str, str], graph: StepGraph,

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from skc.compiler.frontend.markdown.literals import Lowered
 from skc.compiler.frontend.markdown.prose import clean, drop_lead
 from skc.compiler.frontend.markdown.rules import Rule, Rules
 
@@ -80,8 +81,8 @@ PARALLEL_HINTS: Rules[ParallelHint] = SERIAL_HINTS + Rules(
                     + _PARALLEL_WORDS + "|" + _PARALLEL_WORDS + r"[^.]*\b(?:the\s+)?following\b", re.I),
          lambda m: ParallelHint(following=True)),  # "run the following checks in parallel"
 )
-_HINT_WORDS = re.compile(r"parallel|concurrent|simultaneous|same\s+time|serial|sequen|one\s+(?:after|at\s+a\s+time)",
-                         re.I)
+_HINT_WORDS = Lowered(re.compile(r"parallel|concurrent|simultaneous|same\s+time|serial|sequen|one\s+(?:after|at\s+a\s+time)",
+                                 re.I))
 _HINT_STEMS = ("parallel", "concurrent", "simultaneous", "same", "serial", "sequen", "one")  # one in each alternative
 
 # Early exits: the status each row means.
@@ -103,7 +104,7 @@ _EXIT_WORDS = ("escalat", "page", "stop", "not continue", "not proceed", "done",
                "abort", "resolv", "fixed", "mitigat", "resolution", "root cause", "skip")
 _ANY_HINT_STEM = re.compile("|".join(map(re.escape, _HINT_STEMS)))  # one search: is any stem in the text
 _ANY_EXIT_WORD = re.compile("|".join(map(re.escape, _EXIT_WORDS)))
-_CONDITIONAL = re.compile(r"\b(?:if|when|unless|in case)\b", re.I)
+_CONDITIONAL = Lowered(re.compile(r"\b(?:if|when|unless|in case)\b", re.I))
 _EXIT_LEAD = re.compile(r"(?:you should|please|immediately)\s", re.I)
 _EXIT_SUBJECT = re.compile(r"(?:this|that|it)\s+(?:is|was)\s+(?:a\s+|the\s+)?", re.I)
 
@@ -148,7 +149,7 @@ def serial_hint(text: str) -> ParallelHint | None:
 def parallel_hint(text: str) -> ParallelHint | None:
     """The steps a sentence says run at once (see `ParallelHint`), or its serial twin."""
     low = text.lower()
-    if _ANY_HINT_STEM.search(low) is None or _HINT_WORDS.search(text) is None:
+    if _ANY_HINT_STEM.search(low) is None or _HINT_WORDS.search(text, low) is None:
         return None
     hint = PARALLEL_HINTS.first(text)
     return None if hint is _NO_HINT else hint

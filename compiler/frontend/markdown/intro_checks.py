@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 
 from skc.compiler.frontend.markdown import prose, remarks
+from skc.compiler.frontend.markdown.literals import Lowered
 from skc.compiler.frontend.markdown.step_model import Step
 from skc.compiler.frontend.markdown.thresholds import own_steps
 
@@ -37,8 +38,8 @@ _PURPOSE = re.compile(r"^(?:in\s+order\s+)?to\s+(?:check|verify|see|determine|fi
 _CLAUSE = re.compile(r"\b(?:is|are|was|were|has|have|had|exists?|works?|holds?|runs?|returns?)\b", re.I)
 _TAIL = re.compile(r"\s+(?:either|by\s+(?:using|running|checking)\b.*|(?:run|use|execute|try)\s+(?:this|the|these|one)\b.*)\Z",
                    re.I)  # "... either:", "... by using the following search", "... run this command"
-_CUE = re.compile(r"\b(?:if|whether)\b|^\s*(?:in\s+order\s+)?to\s+(?:confirm|verify|validate|check|make\s+sure|ensure|"
-                  r"rule\s+out|determine)\b", re.I)  # one search rejects most steps
+_CUE = Lowered(re.compile(r"\b(?:if|whether)\b|^\s*(?:in\s+order\s+)?to\s+(?:confirm|verify|validate|check|make\s+sure|ensure|"
+                          r"rule\s+out|determine)\b", re.I))  # one search rejects most steps
 _OBSERVABLE = re.compile(r"\b(?:output|outputs|errors?|status|logs?|exit\s+code|response|result|results|returns?|"
                          r"lists?|shows?|reports?|(?:exits?|exited|completes?|completed|finishe[sd]|runs?|ran)\s+"
                          r"(?:successfully|cleanly|without\s+errors?|with(?:out)?\s+(?:an?\s+)?errors?)|succeed(?:s|ed)?|"

@@ -24,23 +24,24 @@ from __future__ import annotations
 import re
 
 from skc.compiler.compare import COMPARISONS as _OPS
+from skc.compiler.frontend.markdown.literals import Lowered
 from skc.compiler.frontend.markdown.remarks import same_fact
 from skc.ir import JSON, NUM, TEXT, Value, calc, data, llm
 from skc.ir.location import Location
 
-_EMPTY = re.compile(
+_EMPTY = Lowered(re.compile(
     r"\b(?:output|result|results|it|this|that|command|query|response|list)\b[^.]*?\b(?:is|are|comes back|returns?|was)\s+"
     r"(?:empty|blank|nothing|no (?:output|results?|rows?|lines?|entries|items))"
     r"|\bno (?:output|results?|rows?|lines?|entries|items|data)\b(?! (?:is|are) (?:missing|lost))"
     r"|\bnothing (?:is |was )?(?:returned|printed|shown|listed)|\bdo(?:n't|es not| not)(?: \w+)? (?:get|see|return|show) "
-    r"(?:any|anything)\b|\breturns? (?:nothing|no\b)|\bis empty\b", re.I)
-_NONEMPTY = re.compile(
+    r"(?:any|anything)\b|\breturns? (?:nothing|no\b)|\bis empty\b", re.I))
+_NONEMPTY = Lowered(re.compile(
     r"\b(?:returns?|gets?|shows?|lists?|prints?)\s+(?:any\s+|some\s+)?(?:results?|rows?|output|lines?|entries|items)\b"
     r"|\b(?:output|result)s? (?:is|are) not empty\b|\bthere (?:are|is) (?:any |some )?(?:results?|rows?|output)\b"
-    r"|\byou (?:get|see) (?:any |some )?results?\b", re.I)
-_CONTAINS = re.compile(r"\b(?P<neg>(?:does not|doesn't|do not|don't|not)\s+)?(?:contains?|includes?|shows?|mentions?|says|"
-                       r"reports?|see|lists?|displays?)\s+(?:the\s+)?(?:string\s+|text\s+|word\s+|message\s+|error\s+)?"
-                       r"(?:`(?P<code>[^`]+)`|\"(?P<quoted>[^\"]+)\")", re.I)
+    r"|\byou (?:get|see) (?:any |some )?results?\b", re.I))
+_CONTAINS = Lowered(re.compile(r"\b(?P<neg>(?:does not|doesn't|do not|don't|not)\s+)?(?:contains?|includes?|shows?|mentions?|says|"
+                               r"reports?|see|lists?|displays?)\s+(?:the\s+)?(?:string\s+|text\s+|word\s+|message\s+|error\s+)?"
+                               r"(?:`(?P<code>[^`]+)`|\"(?P<quoted>[^\"]+)\")", re.I))
 _ANY_NOT = re.compile(r"\b(?P<q>any|some|one or more|at least one|all|every)\s+(?:of\s+the\s+)?(?P<noun>[\w-]+)s?\s+"
                       r"(?:is|are|isn't|aren't)\s+(?P<neg>not\s+)?(?:in\s+)?(?:the\s+)?`?(?P<state>[A-Z][A-Za-z]+)`?", re.I)
 _NUMERIC = re.compile(

@@ -451,7 +451,11 @@ _NUMBERING = re.compile(r"^[\d.)\s]+")
 def descriptive(title: str) -> bool:
     """Whether a section only describes (Meaning, Impact, Overview, ...) and holds no steps."""
     t = _NUMBERING.sub("", clean(title).lower().replace("`", "")).strip(" :")
-    return t in _DESCRIPTIVE_EXACT or any(t == d or t.startswith((d + " ", d + ":", d + "s")) for d in _DESCRIPTIVE_PREFIX)
+    return t in _DESCRIPTIVE_WHOLE or t.startswith(_DESCRIPTIVE_STARTS)
+
+
+_DESCRIPTIVE_WHOLE = _DESCRIPTIVE_EXACT | set(_DESCRIPTIVE_PREFIX)  # a title that is a prefix itself
+_DESCRIPTIVE_STARTS = tuple(d + end for d in _DESCRIPTIVE_PREFIX for end in (" ", ":", "s"))
 
 
 _MOVED = {"ParallelHint", "goto_target", "forward_target", "after_steps", "serial_hint", "parallel_hint",

@@ -56,11 +56,8 @@ class Rules(Generic[T]):
 
     def matches(self, text: str) -> Iterator[tuple[re.Match[str], Rule[T]]]:
         """(match, rule) for each row whose pattern matches `text`, in table order."""
-        patterns, anchored = self.screen.patterns, self.anchored
-        for i in self.screen.candidates(text):
-            m = patterns[i].match(text) if anchored else patterns[i].search(text)
-            if m is not None:
-                yield m, self.rules[i]
+        for i, m in self.screen.matching(text):
+            yield m, self.rules[i]
 
     def first(self, text: str, accept: Callable[[re.Match[str]], bool] | None = None) -> T | None:
         """What the first matching row (whose match `accept` takes, when given) builds, or None."""

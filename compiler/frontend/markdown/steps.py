@@ -32,7 +32,7 @@ from dataclasses import replace
 from skc.compiler.frontend.common.commands import looks_like_command
 from skc.compiler.frontend.markdown import flow, prose
 from skc.compiler.frontend.markdown.anaphora import anaphoric_condition, case_lead
-from skc.compiler.frontend.markdown.blocks import read_block
+from skc.compiler.frontend.markdown.blocks import Reading, read_block
 from skc.compiler.frontend.markdown.case_lists import case_choice
 from skc.compiler.frontend.markdown.cause_lists import cause_choices
 from skc.compiler.frontend.markdown.choices import picks_action
@@ -49,7 +49,6 @@ from skc.compiler.frontend.markdown.replace_names import mark_replaced
 from skc.compiler.frontend.markdown.snippets import (
     MAX_INLINE_SPANS,
     Snippet,
-    block_snippets,
     inline_snippets,
     only_exits,
 )
@@ -103,7 +102,10 @@ class _Extractor:
         self.tail: Step | None = None  # the step made from a paragraph's last sentence
         self.acting: dict[tuple[int, bool], bool] = {}
         self.last_snippet: Snippet | None = None  # the last command of the last code block
-        self.read: dict[int, list[Snippet] | None] = {}  # blocks stay alive with the document
+        self.readings: dict[int, Reading] = {}  # blocks stay alive with the document
+        self.inline: dict[tuple[int, int, int, str], list[Snippet]] = {}  # an item's commands, found by `acts`
+        self.marks: dict[str, bool] = {}  # a list item's text is read by `acts`, then by its paragraph
+        self.conditions: dict[str, prose.Condition | None] = {}
         self.passed: set[int] = set()  # notes between an intro ending in ':' and the block it introduces
 
     def loc(self, line: int, col: int = 1) -> Location:
@@ -168,7 +170,7 @@ class _Extractor:
     def not_run(self, blocks: list[Block], title: str) -> None:
         """SKC154 for each block of a descriptive section that would run: shown, not run."""
         for b in blocks:
-            if b.kind == "code" and read_block(b, self.doc.path).runs:
+            if b.kind == "code" and self.reading(b).runs:
                 self.diags.append(Diagnostic(
                     "SKC154", self.loc(b.line, b.col), f"code in the section '{prose.clean(title)[:40]}' is not run: "
                     "the section describes", "move it under a procedure heading to run it", "warning"))
@@ -232,7 +234,7 @@ class _Extractor:
                 intro.details.append(b.code.strip()[:2000])
             else:
                 self.diags.append(Diagnostic(
-                    "SKC154", self.loc(b.line, b.col), f"code block not run: {read_block(b, '').reason}",
+                    "SKC154", self.loc(b.line, b.col), f"code block not run: {self.reading(b).reason}",
                     "label it (```bash, ```sql) if it is meant to run", "warning"))
         elif not snippets and not only_exits(b.code):
             self.diags.append(Diagnostic("SKC154", self.loc(b.line, b.col), "code block has no command to run",
@@ -332,9 +334,11 @@ class _Extractor:
             return False
         if not strong:  # what acts strongly acts; else an instruction does (the strong reading is asked too)
             return self.acts(item, strong=True) or (prose.is_instruction(text) and not prose.is_constraint(text))
-        if inline_snippets(item, 0, len(text), text, self.doc.path, self.doc.lines):
+        found = self.inline[(id(item), 0, len(text), text)] = inline_snippets(item, 0, len(text), text, self.doc.path,
+                                                                             self.doc.lines)
+        if found:  # (a one-sentence item's paragraph takes them: `spans`)
             return True
-        if any(prose.parse_condition(s) for _, s in prose.sentences(text)[:1]) or marked(text):
+        if any(self.condition(s) for _, s in prose.sentences(text)[:1]) or self.marked(text):
             return True
         if any(c.kind == "code" or (c.kind == "list" and any(self.acts(i, strong=True) for i in c.children))
                for c in item.children):
@@ -384,11 +388,9 @@ class _Extractor:
         previous: str | None = None
         read: dict[tuple[int, str], list[Snippet]] = {}  # a plain sentence's commands, found once
         for offset, sentence in prose.sentences(b.text):
-            line = b.line_of(offset)
-            col = self.col_of(line, sentence)
             before, previous = previous, sentence  # "Did X? If so, Y": the fact "if so" tests
             cond = anaphoric_condition(sentence, before) or case_condition(sentence) or \
-                prose.parse_condition(sentence) or trailing_condition(sentence) or supposed_condition(sentence)
+                self.condition(sentence) or trailing_condition(sentence) or supposed_condition(sentence)
             skip = action_offset(sentence, cond) if cond is not None else 0
             snippets = self.spans(b, offset + skip, offset + len(sentence), sentence[skip:])
             self.diags += inline_call_warnings(b, offset, offset + len(sentence), snippets, self.doc.path)
@@ -400,29 +402,28 @@ class _Extractor:
             if _OTHERWISE_LEAD.match(sentence.strip(" *_")) and conds:
                 other = Step(f"{conds[-1].label}.else", re.sub(r"^(?:otherwise|else|if not)[,:]?\s*", "",
                                                                 prose.clean(sentence), flags=re.I),
-                             self.loc(line, col), snippets=snippets)
+                             self.at(b, offset, sentence), snippets=snippets)
                 mark(other, other.text)
                 conds[-1].otherwise.append(other)
                 open_cond = None
             elif not conds and plain and plain[-1][1] == before and before is not None and \
                     (option := option_condition(before, sentence)) is not None:
                 off, _ = plain.pop()  # "You may be able to X. Otherwise, Z.": whether X does it, else Z
-                oline = b.line_of(off)
-                step = Step("", before, self.loc(oline, self.col_of(oline, before)), condition=option,
+                step = Step("", before, self.at(b, off, before), condition=option,
                             snippets=self.spans(b, off, off + len(before), before))
                 other = Step("", re.sub(r"^(?:otherwise|else)[,:]?\s*", "", prose.clean(sentence), flags=re.I),
-                             self.loc(line, col), snippets=snippets)
+                             self.at(b, offset, sentence), snippets=snippets)
                 mark(other, other.text)
                 step.otherwise.append(other)
                 conds.append(step)
                 open_cond = None
             elif cond is not None:
-                step = Step("", sentence, self.loc(line, col), condition=cond, snippets=snippets)
+                step = Step("", sentence, self.at(b, offset, sentence), condition=cond, snippets=snippets)
                 mark(step, cond.action)
                 conds.append(step)
                 open_cond = step if cond.header or (step.goto is None and step.exit is None) else None
             elif open_cond is not None and open_cond.condition is not None and (
-                    open_cond.condition.header or marked(sentence) or concluded_then_acts(open_cond, sentence)
+                    open_cond.condition.header or self.marked(sentence) or concluded_then_acts(open_cond, sentence)
                     or then_continues(open_cond, sentence)):
                 c = open_cond.condition
                 open_cond.condition = replace(c, action=f"{c.action} {case_lead(sentence)}".strip())
@@ -439,16 +440,13 @@ class _Extractor:
         text = " ".join(s for _, s in plain)
         snippets = [sn for off, s in plain for sn in self.spans_once(read, b, off, s)]
         active = snippets or force or any(prose.is_instruction(s) for _, s in plain) or \
-            (introduces and text.rstrip().endswith(":")) or any(marked(s) for _, s in plain)
+            (introduces and text.rstrip().endswith(":")) or any(self.marked(s) for _, s in plain)
         steps: list[Step] = []
         self.tail = conds[-1] if conds and (not plain or plain[-1][0] < offset_of(b.text, conds[-1].text)) else None
         if plain and active:
-            first = plain[0]
-            line = b.line_of(first[0])
-            primary = Step(label or counter.next(), text, self.loc(line, self.col_of(line, first[1])),
-                           snippets=snippets)
+            primary = Step(label or counter.next(), text, self.at(b, *plain[0]), snippets=snippets)
             for _, sentence in plain:
-                if marked(sentence):
+                if self.marked(sentence):
                     mark(primary, sentence)
             primary.parallel = flow.parallel_hint(text)
             steps.append(primary)
@@ -465,9 +463,28 @@ class _Extractor:
             label = None
         return steps
 
+    def at(self, b: Block, offset: int, sentence: str) -> Location:
+        """The location of the sentence at `offset` of `b.text`."""
+        line = b.line_of(offset)
+        return self.loc(line, self.col_of(line, sentence))
+
+    def marked(self, sentence: str) -> bool:
+        """`step_rules.marked(sentence)`, asked once per text of this document."""
+        found = self.marks.get(sentence)
+        if found is None:
+            found = self.marks[sentence] = marked(sentence)
+        return found
+
+    def condition(self, sentence: str) -> prose.Condition | None:
+        """`prose.parse_condition(sentence)`, asked once per text of this document."""
+        if sentence in self.conditions:
+            return self.conditions[sentence]
+        found = self.conditions[sentence] = prose.parse_condition(sentence)
+        return found
+
     def col_of(self, line: int, sentence: str) -> int:
         source = self.doc.lines[line - 1] if 0 < line <= len(self.doc.lines) else ""
-        head = prose.clean(sentence).split(" ")[0].strip("`*_[(") if sentence.strip() else ""
+        head = prose.clean(sentence).split(" ", 1)[0].strip("`*_[(") if sentence.strip() else ""
         pos = source.find(head) if head else -1
         return pos + 1 if pos >= 0 else len(source) - len(source.lstrip()) + 1
 
@@ -481,14 +498,21 @@ class _Extractor:
     def spans(self, b: Block, start: int, end: int, sentence: str) -> list[Snippet]:
         if len(b.spans) > MAX_INLINE_SPANS:  # hostile-input bound (issue 12); warned once in paragraph()
             return []
-        return inline_snippets(b, start, end, sentence, self.doc.path, self.doc.lines)
+        found = self.inline.pop((id(b), start, end, sentence), None)
+        return found if found is not None else inline_snippets(b, start, end, sentence, self.doc.path, self.doc.lines)
 
     def code(self, b: Block) -> list[Snippet] | None:
         """The snippets of a code block, read once (a block is asked about more than once)."""
-        if id(b) not in self.read:
-            self.read[id(b)] = block_snippets(b, self.doc.path)
-        got = self.read[id(b)]
-        return None if got is None else list(got)
+        reading = self.reading(b)
+        return list(reading.snippets) if reading.runs or reading.recogniser else None  # `snippets.block_snippets`
+
+    def reading(self, b: Block) -> Reading:
+        """What code block `b` runs (`blocks.read_block`), read once: the steps, the SKC154
+        warnings and the descriptive sections' check all ask."""
+        found = self.readings.get(id(b))
+        if found is None:
+            found = self.readings[id(b)] = read_block(b, self.doc.path)
+        return found
 
 
 

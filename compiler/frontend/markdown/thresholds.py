@@ -17,14 +17,15 @@ from __future__ import annotations
 import re
 
 from skc.compiler.frontend.markdown import prose, remarks
+from skc.compiler.frontend.markdown.literals import Lowered
 from skc.compiler.frontend.markdown.step_model import Step
 
-_BOUND = re.compile(
+_BOUND = Lowered(re.compile(
     r"(?P<subject>[^.;:!?]*?)\s+(?:should|must|needs?\s+to|ought\s+to)\s+(?P<neg>not\s+)?"
     r"(?:(?:be|stay|remain)\s+(?P<cmp>(?:less|lower|greater|more|higher|smaller|bigger|larger)\s+than|below|above|"
     r"under|over|at\s+(?:least|most)|within)|(?P<verb>exceed|reach|surpass))"
-    r"\s+(?P<value>[^.;,!?]*?\d[^.;,!?]*?)\s*(?=[.;,!?]|\Z)", re.I)
-_CUE = re.compile(r"\b(?:should|must|needs?\s+to|ought)\b", re.I)  # one search rejects most steps
+    r"\s+(?P<value>[^.;,!?]*?\d[^.;,!?]*?)\s*(?=[.;,!?]|\Z)", re.I))
+_CUE = Lowered(re.compile(r"\b(?:should|must|needs?\s+to|ought)\b", re.I))  # one search rejects most steps
 _PURPOSE = re.compile(r"^(?:to|in\s+order\s+to)\s+[^,]+,\s*", re.I)
 _LEAD = re.compile(r"^(?:also|then|normally|typically|usually|ideally|here|now|and)\b[,\s]*", re.I)
 

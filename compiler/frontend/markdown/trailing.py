@@ -23,9 +23,10 @@ from __future__ import annotations
 import re
 
 from skc.compiler.frontend.markdown import prose
+from skc.compiler.frontend.markdown.literals import Lowered
 from skc.compiler.frontend.markdown.step_model import Step
 
-_TRAILING = re.compile(r"(?P<kw>\bif\b|\bwhen\b|\bunless\b|\bin case\b)\s+(?P<cond>[^,;:]{6,}?)[.!]?\s*\Z", re.I)
+_TRAILING = Lowered(re.compile(r"(?P<kw>\bif\b|\bwhen\b|\bunless\b|\bin case\b)\s+(?P<cond>[^,;:]{6,}?)[.!]?\s*\Z", re.I))
 _VAGUE = re.compile(r"(?:needed|necessary|required|possible|applicable|any\b|appropriate|desired|so\b|in doubt|unsure|"
                     r"available|and only if|you (?:want|like|wish|need|prefer|have to|can)|we (?:want|need)|"
                     r"it is (?:safe|possible|needed|necessary)|there is (?:a|an) need|not sure|in use|useful)", re.I)
