@@ -237,6 +237,8 @@ def _binary_needs(program: str, args: list[str]) -> Iterator[Need]:
 
 
 def _hosts_in(text: str) -> Iterator[Need]:
+    if "http" not in text:
+        return  # no URL (`_URL` starts with it)
     for m in _URL.finditer(text):
         yield from _host_need(m.group(0))
 
@@ -335,8 +337,13 @@ def needs_of(op: Op) -> list[Need]:
     found: list[Need] = list(rule(op)) if rule is not None else []
     shell = isinstance(op, ShellOp)
     for key in _SCAN_ATTRS:
-        for text in _strings(op.attributes.get(key)):
-            if key in ("argv", "args") and any(c.isspace() for c in text):
+        value = op.attributes.get(key)
+        if value is None:
+            continue
+        for text in _strings(value):
+            if "$" not in text:
+                continue  # no reference (`env_refs` finds none)
+            if key in ("argv", "args") and any(map(str.isspace, text)):
                 continue  # program text for awk, jq, ... (`{print $NF}`), not a reference
             found.extend(env_refs(text, shell=shell and key == "cmd"))
     for name in _strings(op.attributes.get("env")):

@@ -302,7 +302,11 @@ def _shape(block: Block, graphs: Graphs | None) -> _Shape:
 def _critical_path(s: Schedule) -> None:
     best: list[int | None] = []
     for j in range(len(s.ops)):
-        p = max(s.preds[j], key=lambda i: (s.finish[i], i), default=None)
+        preds = s.preds[j]
+        if len(preds) > 1:
+            p: int | None = max(preds, key=lambda i: (s.finish[i], i))
+        else:
+            p = next(iter(preds), None)
         best.append(p)
         s.finish.append(s.cost[j] + (s.finish[p] if p is not None else 0.0))
     if not s.ops:

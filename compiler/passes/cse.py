@@ -123,7 +123,8 @@ class _Cse:
 
     def block(self, block: Block, scope: _Scope) -> None:
         for op in list(block.ops):
-            op.operands = [self.replaced.get(id(v), v) for v in op.operands]
+            if self.replaced:
+                op.operands = [self.replaced.get(id(v), v) for v in op.operands]
             for region in op.regions:
                 for inner in region.blocks:
                     self.block(inner, scope.nested(op))
