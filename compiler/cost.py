@@ -203,10 +203,10 @@ class CostModel:
             for key in (name, dialect + ".*", dialect):
                 if key in self.overrides:
                     return self.overrides[key]
-        if (fixed := TOOL_LATENCY_S.get(type(op))) is not None:
+        cls = type(op)
+        fixed = _FIXED_LATENCY[cls] if cls in _FIXED_LATENCY else _fixed_latency(cls)
+        if fixed is not None:
             return fixed
-        if CallsModel not in op.traits:
-            return PURE_LATENCY_S
         spec = self.targets.get(target or self.target_of(op)) or self.targets[LOCAL]
         if not spec.runs_llm:
             spec = self.targets[LOCAL]
@@ -227,6 +227,18 @@ class CostModel:
             return 0.0
         tokens_in, tokens_out = tokens if tokens is not None else self.tokens(op)
         return (tokens_in * spec.usd_per_mtok_in + tokens_out * spec.usd_per_mtok_out) / 1e6
+
+
+# Op class -> its latency when that does not depend on the op (rule 3), None for llm ops.
+_FIXED_LATENCY: dict[type[Op], float | None] = {}
+
+
+def _fixed_latency(cls: type[Op]) -> float | None:
+    fixed = TOOL_LATENCY_S.get(cls)
+    if fixed is None and CallsModel not in cls.traits:
+        fixed = PURE_LATENCY_S
+    _FIXED_LATENCY[cls] = fixed
+    return fixed
 
 
 def is_llm(op: Op) -> bool:

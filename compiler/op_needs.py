@@ -17,7 +17,6 @@ import re
 import shlex
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -121,19 +120,36 @@ def _logical_lines(cmd: str) -> Iterator[str]:
         yield line
 
 
+# What `_shlex_tokens` makes of a plain line, found by two regular expressions (shlex reads a
+# character at a time): words of its word characters and quoted strings (quotes removed), and runs
+# of punctuation. A line with anything else (a backslash, `#`, a backtick, an unclosed quote, other
+# characters outside quotes) is left to shlex.
+_WORD_CHAR = r"[A-Za-z0-9_~\-./*?=:$@%+,{}\[\]^]"  # shlex's with punctuation_chars, plus `_shlex_tokens`' own
+_PLAIN_TOKEN = rf"(?:{_WORD_CHAR}|'[^']*'|\"[^\"\\]*\")+|[();<>|&]+"
+_PLAIN_LINE = re.compile(rf"(?:{_WORD_CHAR}|'[^']*'|\"[^\"\\]*\"|[();<>|& \t])*")  # one piece a step: linear
+_TOKEN = re.compile(_PLAIN_TOKEN)
+_QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
+
+
 def _tokens(line: str) -> list[str]:
-    return list(_lexed(line))
+    """The shell words and punctuation of one line (`_shlex_tokens`, quicker for plain lines)."""
+    if _PLAIN_LINE.fullmatch(line):
+        return [_QUOTED.sub(_unquoted, t) if "'" in t or '"' in t else t for t in _TOKEN.findall(line)]
+    return _shlex_tokens(line)
 
 
-@lru_cache(maxsize=2048)
-def _lexed(line: str) -> tuple[str, ...]:  # the same line is lexed by several passes (shlex is slow)
+def _unquoted(m: re.Match[str]) -> str:
+    return m.group(1) if m.group(1) is not None else m.group(2)
+
+
+def _shlex_tokens(line: str) -> list[str]:
     lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
     lexer.commenters = "#"
     lexer.wordchars += ":$@%+,{}[]^"
     try:
-        return tuple(lexer)
+        return list(lexer)
     except ValueError:  # unbalanced quotes: fall back to words
-        return tuple(line.split())
+        return line.split()
 
 
 def _separator(tok: str) -> bool:
@@ -221,6 +237,8 @@ def _binary_needs(program: str, args: list[str]) -> Iterator[Need]:
 
 
 def _hosts_in(text: str) -> Iterator[Need]:
+    if "http" not in text:
+        return  # no URL (`_URL` starts with it)
     for m in _URL.finditer(text):
         yield from _host_need(m.group(0))
 
@@ -319,8 +337,13 @@ def needs_of(op: Op) -> list[Need]:
     found: list[Need] = list(rule(op)) if rule is not None else []
     shell = isinstance(op, ShellOp)
     for key in _SCAN_ATTRS:
-        for text in _strings(op.attributes.get(key)):
-            if key in ("argv", "args") and any(c.isspace() for c in text):
+        value = op.attributes.get(key)
+        if value is None:
+            continue
+        for text in _strings(value):
+            if "$" not in text:
+                continue  # no reference (`env_refs` finds none)
+            if key in ("argv", "args") and any(map(str.isspace, text)):
                 continue  # program text for awk, jq, ... (`{print $NF}`), not a reference
             found.extend(env_refs(text, shell=shell and key == "cmd"))
     for name in _strings(op.attributes.get("env")):

@@ -177,9 +177,11 @@ class CapBindPass(Pass):
                                               "give a profile JSON file (skc profile -o FILE) or a shipped name"))
             return
         decisions: list[Decision] = []
-        for op in list(module.walk()):
-            if type(op) in NEEDS:
-                self.bind(op, profile, ctx, decisions)
+        for root in module.ops:
+            workflow = str(root.attributes.get("sym_name", ""))
+            for op in list(root.walk()):
+                if type(op) in NEEDS:
+                    self.bind(op, profile, ctx, decisions, workflow)
         ctx.reports["capability"] = report(profile, decisions)
         for d in decisions:
             if d.open:
@@ -189,14 +191,13 @@ class CapBindPass(Pass):
                     "configure a stronger model (options models) or give worked examples",
                     severity="warning" if chosen is not None else "note"))
 
-    def bind(self, op: Op, profile: CapabilityProfile, ctx: PassContext, out: list[Decision]) -> None:
-        """Decides `op` (and the ops a split creates), appending the decisions to `out`."""
+    def bind(self, op: Op, profile: CapabilityProfile, ctx: PassContext, out: list[Decision],
+             workflow: str) -> None:
+        """Decides `op` (and the ops a split creates) of `workflow` (the `sym_name` of the top-level
+        op holding it), appending the decisions to `out`."""
         needs = needs_of(op)
-        root = op
-        while root.parent_op is not None:
-            root = root.parent_op
         d = Decision(op, needs, {p: profile.level(p) for p in needs}, step=str(op.attributes.get("prompt", ""))[:80],
-                     workflow=str(root.attributes.get("sym_name", "")))
+                     workflow=workflow)
         d.open = {p: n for p, n in needs.items() if d.gap(p, n)}
         out.append(d)
         if not d.open:
@@ -224,7 +225,7 @@ class CapBindPass(Pass):
             op.attributes["model"] = name
             d.settle("route", dict.fromkeys(d.open), f"model = {name} ({why})")
         for step in steps:
-            self.bind(step, profile, ctx, out)
+            self.bind(step, profile, ctx, out, workflow)
 
 
 def _lvl(level: int | None) -> str:

@@ -40,7 +40,7 @@ the estimates with the targets it chose.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,7 +52,7 @@ from skc.ir.attrs import print_attr
 from skc.ir.core import Block, Op
 from skc.ir.dialects.data import ConstOp
 from skc.ir.module import Module
-from skc.ir.traits import Loop, Terminator
+from skc.ir.traits import CallsModel, Loop
 
 # Attributes that annotate an op rather than say what it computes.
 METADATA_ATTRS = frozenset({"step", "level", "target", "est_latency_s"})
@@ -62,8 +62,9 @@ MAP_CANDIDATE_BUDGET = 5_000_000  # leaf comparisons per shape of op
 
 def op_label(op: Op, index: int) -> str:
     """A human name for a top-level op: its step, its result's name, or its name and line."""
-    if op.step:
-        return op.step
+    step = op.attributes.get("step")
+    if isinstance(step, str) and step:
+        return step
     if op.results and op.results[0].name:
         return "%" + op.results[0].name
     if op.where.known:
@@ -84,7 +85,7 @@ def unique_labels(ops: list[Op]) -> list[str]:
 
 def walk_labelled(block: Block) -> Iterator[tuple[str, Op]]:
     """Every non-terminator op under `block`; nested ops labelled `outer / inner`."""
-    ops = [op for op in block.ops if not op.has(Terminator)]
+    ops = [op for op in block.ops if not op.terminator]
     for label, op in zip(unique_labels(ops), ops, strict=True):
         yield label, op
         for region in op.regions:
@@ -106,6 +107,7 @@ class Schedule:
     sequential: list[float]
     finish: list[float] = field(default_factory=list)
     critical: list[int] = field(default_factory=list)
+    locs: list[str] = field(default_factory=list)  # `str(op.where)` of each op, when known already
 
     @property
     def levels(self) -> list[list[int]]:
@@ -145,14 +147,15 @@ class Schedule:
     def timing_json(self) -> dict[str, Any]:
         """The parts of `to_json` that depend on the costs (placement refreshes these)."""
         seq, par = self.sequential_s, self.critical_path_s
+        locs = self.locs or [str(op.where) for op in self.ops]
         return {
             "critical_path": [self.labels[i] for i in self.critical],
             "critical_path_s": round(par, 4),
             "sequential_s": round(seq, 4),
             "speedup": round(seq / par, 2) if par > 0 else 1.0,
-            "ops": [{"label": self.labels[i], "op": op.op_name, "level": self.level[i],
-                     "est_s": round(self.cost[i], 4), "loc": str(op.where)}
-                    for i, op in enumerate(self.ops)],
+            "ops": [{"label": label, "op": op.op_name, "level": level, "est_s": round(cost, 4), "loc": loc}
+                    for label, op, level, cost, loc in zip(self.labels, self.ops, self.level, self.cost, locs,
+                                                           strict=True)],
         }
 
 
@@ -187,14 +190,23 @@ def _graph(block: Block, graphs: Graphs | None) -> DepGraph:
 def block_times(block: Block, cost: CostModel, graphs: Graphs | None = None) -> tuple[float, float]:
     """(critical path, sequential) estimated seconds of a block: `analyse_block`'s
     `critical_path_s` and `sequential_s`, without its levels, labels and report."""
-    g = _graph(block, graphs)
-    keep = [i for i, op in enumerate(block.ops) if not op.has(Terminator)]
-    index = {k: i for i, k in enumerate(keep)}
+    preds = _graph(block, graphs).preds
+    ops = block.ops
     finish: list[float] = []
     sequential: list[float] = []
+    if all(not op.terminator for op in ops[:-1]):  # at most the last op ends the block (valid IR)
+        for k, op in enumerate(ops):  # kept op k is op k: every pred of a kept op is kept
+            if op.terminator:
+                break
+            par, seq = op_time(op, cost, graphs)
+            finish.append(par + max((finish[p] for p in preds[k]), default=0.0))
+            sequential.append(seq)
+        return max(finish, default=0.0), sum(sequential)
+    keep = [i for i, op in enumerate(ops) if not op.terminator]
+    index = {k: i for i, k in enumerate(keep)}
     for k in keep:
-        par, seq = op_time(block.ops[k], cost, graphs)
-        finish.append(par + max((finish[index[p]] for p in g.preds[k] if p in index), default=0.0))
+        par, seq = op_time(ops[k], cost, graphs)
+        finish.append(par + max((finish[index[p]] for p in preds[k] if p in index), default=0.0))
         sequential.append(seq)
     return max(finish, default=0.0), sum(sequential)
 
@@ -202,13 +214,21 @@ def block_times(block: Block, cost: CostModel, graphs: Graphs | None = None) -> 
 @dataclass
 class _Shape:
     """What a block's schedule takes from its graph alone (not from costs): the ops, their
-    labels and dependencies, the effect orderings and the levels."""
+    labels and dependencies, the effect orderings and the levels; and the ops' last times.
+
+    The times of the ops (`op_time`) depend on the IR, the cost model and the targets of the
+    llm ops in the block (at any depth): `timed` keeps the last ones with the model and targets
+    they were found with, reused while those are the same (placement re-times the schedule
+    concurrency found; unless it moves an llm op, the times are those concurrency found)."""
 
     ops: list[Op]
     labels: list[str]
     preds: list[set[int]]
     effect_edges: dict[tuple[int, int], list[str]]
     level: list[int]
+    locs: list[str]
+    llm_ops: list[Op]
+    timed: tuple[CostModel, list[str], list[float], list[float]] | None = None
 
 
 Shapes = dict[int, _Shape]  # id of a block -> its shape, while the IR does not change (as `Graphs`)
@@ -228,16 +248,28 @@ def analyse_block(block: Block, cost: CostModel, graphs: Graphs | None = None,
         shape = _shape(block, graphs)
         if shapes is not None:
             shapes[id(block)] = shape
-    times = [op_time(op, cost, graphs) for op in shape.ops]
+    targets = [cost.target_of(op) for op in shape.llm_ops]
+    if shape.timed is not None and shape.timed[1] == targets and shape.timed[0] == cost:
+        parallel, sequential = shape.timed[2], shape.timed[3]
+    else:
+        parallel, sequential = [], []
+        for op in shape.ops:
+            if op.regions:
+                par, seq = op_time(op, cost, graphs)
+            else:
+                par = seq = cost.latency(op)
+            parallel.append(par)
+            sequential.append(seq)
+        shape.timed = (cost, targets, parallel, sequential)
     sched = Schedule(shape.ops, shape.labels, shape.preds, shape.effect_edges, shape.level,
-                     [t[0] for t in times], [t[1] for t in times])
+                     parallel, sequential, locs=shape.locs)
     _critical_path(sched)
     return sched
 
 
 def _shape(block: Block, graphs: Graphs | None) -> _Shape:
     g = _graph(block, graphs)
-    keep = [i for i, op in enumerate(block.ops) if not op.has(Terminator)]
+    keep = [i for i, op in enumerate(block.ops) if not op.terminator]
     ops = [block.ops[i] for i in keep]
     index = {k: i for i, k in enumerate(keep)}
     preds = [{index[p] for p in g.preds[k] if p in index} for k in keep]
@@ -250,7 +282,8 @@ def _shape(block: Block, graphs: Graphs | None) -> _Shape:
                 x = index[p]
                 anc |= ancestors[x]
                 anc.add(x)
-        for p in sorted(g.effect[k] - g.data[k], reverse=True):  # nearest first: it orders the earlier ones too
+        ordered = g.effect[k]
+        for p in sorted(ordered - g.data[k], reverse=True) if ordered else ():  # nearest first: it orders the earlier ones too
             i = index[p]
             if i in anc:
                 continue
@@ -262,13 +295,18 @@ def _shape(block: Block, graphs: Graphs | None) -> _Shape:
     level = [0] * len(ops)
     for j in range(len(ops)):
         level[j] = max((level[p] + 1 for p in preds[j]), default=0)
-    return _Shape(ops, unique_labels(ops), preds, effect_edges, level)
+    llm_ops = [inner for op in ops for inner in op.walk() if inner.has(CallsModel)]
+    return _Shape(ops, unique_labels(ops), preds, effect_edges, level, [str(op.where) for op in ops], llm_ops)
 
 
 def _critical_path(s: Schedule) -> None:
     best: list[int | None] = []
     for j in range(len(s.ops)):
-        p = max(s.preds[j], key=lambda i: (s.finish[i], i), default=None)
+        preds = s.preds[j]
+        if len(preds) > 1:
+            p: int | None = max(preds, key=lambda i: (s.finish[i], i))
+        else:
+            p = next(iter(preds), None)
         best.append(p)
         s.finish.append(s.cost[j] + (s.finish[p] if p is not None else 0.0))
     if not s.ops:
@@ -358,9 +396,10 @@ def map_candidates(sched: Schedule) -> list[dict[str, Any]]:
     """
     # Ops of one shape share their name, result types, attribute names and operand count:
     # only groups of three or more by those are flattened into leaves.
+    names = Counter(op.op_name for op in sched.ops)  # a shape is one op name: fewer than three, no group
     rough: dict[tuple, list[int]] = defaultdict(list)
     for i, op in enumerate(sched.ops):
-        if not op.regions and not isinstance(op, ConstOp):
+        if names[op.op_name] >= MAP_CANDIDATE_MIN and not op.regions and not isinstance(op, ConstOp):
             rough[(op.op_name, tuple(str(r.type) for r in op.results),
                    tuple(sorted(k for k in op.attributes if k not in METADATA_ATTRS)), len(op.operands))].append(i)
     # Ops of one shape also have as many leaves (`_leaf_count`, cheap): only groups of three or

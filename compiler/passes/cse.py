@@ -65,9 +65,14 @@ def mergeable(op: Op, tools: bool) -> list[Effect] | None:
 
 def _attr_key(value: object) -> object:
     """What two attribute values share exactly when their printed forms (`print_attr`) are equal:
-    an ASCII string itself (its MLIR escape is one-to-one), anything else its printed form."""
-    if type(value) is str and value.isascii():
-        return value
+    an ASCII string itself (its MLIR escape is one-to-one), a list or tuple of ASCII strings
+    (both print as a list) `(None, the strings)`, anything else `(its printed form,)`."""
+    t = type(value)
+    if t is str:
+        if value.isascii():  # type: ignore[attr-defined]
+            return value
+    elif (t is list or t is tuple) and all(type(v) is str and v.isascii() for v in value):  # type: ignore[attr-defined]
+        return (None, tuple(value))  # type: ignore[arg-type]
     return (print_attr(value),)  # type: ignore[arg-type]  # a tuple: never equal to a string
 
 
@@ -118,7 +123,8 @@ class _Cse:
 
     def block(self, block: Block, scope: _Scope) -> None:
         for op in list(block.ops):
-            op.operands = [self.replaced.get(id(v), v) for v in op.operands]
+            if self.replaced:
+                op.operands = [self.replaced.get(id(v), v) for v in op.operands]
             for region in op.regions:
                 for inner in region.blocks:
                     self.block(inner, scope.nested(op))

@@ -40,6 +40,8 @@ def removable(op: Op) -> bool:
     """Effect-free all the way down, has results, is not a terminator and cannot exit early."""
     if op.terminator or not op.results:
         return False
+    if not op.regions:
+        return effect_free(op)
     inner = [x for x in op.walk() if x is not op]
     if any(x.has(ReturnLike) for x in inner):
         return False  # a branch that ends the workflow early is control flow, not dead code
@@ -56,7 +58,7 @@ class _Dce:
             for region in reversed(op.regions):
                 for inner in reversed(region.blocks):
                     self.block(inner)
-            if removable(op) and not any(self.uses[id(r)] for r in op.results):
+            if not any(self.uses[id(r)] for r in op.results) and removable(op):
                 block.remove(op)
                 self.removed[op.op_name] += 1
                 for nested in op.walk():

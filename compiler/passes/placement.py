@@ -45,7 +45,6 @@ from skc.compiler.passes.concurrency import (
 from skc.ir.core import Block, Op
 from skc.ir.dialects.skc import WorkflowOp
 from skc.ir.module import Module
-from skc.ir.traits import Terminator
 
 
 def choose(op: Op, cost: CostModel, usd_per_hour: float, remote: set[str]) -> str:
@@ -104,12 +103,15 @@ def workflow_report(wf: WorkflowOp, cost: CostModel, sched: Schedule, budget_s: 
                     moves: list[dict[str, Any]]) -> dict[str, Any]:
     ops: list[dict[str, Any]] = []
     for label, op in walk_labelled(wf.body):
-        tokens = cost.tokens(op)
         target = cost.target_of(op)
+        if is_llm(op):
+            tokens = cost.tokens(op)
+            usd = round(cost.usd(op, target, tokens), 6)
+        else:  # what `tokens` and `usd` say of an op that calls no model
+            tokens, usd = (0, 0), 0.0
         ops.append({"label": label, "op": op.op_name, "target": target,
                     "est_s": round(cost.latency(op, target), 4) if not op.regions else None,
-                    "tokens_in": tokens[0], "tokens_out": tokens[1],
-                    "usd": round(cost.usd(op, target, tokens), 6)})
+                    "tokens_in": tokens[0], "tokens_out": tokens[1], "usd": usd})
     by_target: dict[str, int] = {}
     for o in ops:
         by_target[o["target"]] = by_target.get(o["target"], 0) + 1
@@ -131,7 +133,7 @@ def _placed_ops(block: Block) -> list[Op]:
     """Every op under `block` that runs somewhere (`walk_labelled`'s ops, without their labels)."""
     out: list[Op] = []
     for op in block.ops:
-        if not op.has(Terminator):
+        if not op.terminator:
             out.append(op)
             for region in op.regions:
                 for inner in region.blocks:

@@ -26,11 +26,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from skc.ir.analysis.defuse import data_preds
-from skc.ir.analysis.effects import may_exit, op_effects
-from skc.ir.core import Block
+from skc.ir.analysis.effects import own_effects
+from skc.ir.core import Block, Value
 from skc.ir.effects import Effect
-from skc.ir.traits import Terminator
+from skc.ir.traits import HasRegions, ReturnLike
 
 
 def _fs_path(resource: str) -> str | None:
@@ -154,26 +153,54 @@ class DepGraph:
 
 
 def block_graph(block: Block) -> DepGraph:
-    """The dependency graph of `block`'s top-level ops (see the module docstring)."""
+    """The dependency graph of `block`'s top-level ops (see the module docstring).
+
+    One pass over the ops gathers what `defuse.data_preds`, `effects.op_effects` and
+    `effects.may_exit` would each walk the ops for (an op with regions is walked once)."""
     ops = block.ops
-    data = data_preds(block)
     by_step: dict[str, int] = {}  # a fallback's target: the step's last op (its helpers come first)
     fallbacks: list[str] = []
+    producer: dict[int, int] = {}  # id of a value -> the top-level op defining it (`defuse.producers`)
+    uses: list[list[Value]] = []  # `defuse.nested_uses` of each op
+    effects: list[list[Effect]] = []  # `op_effects` of each op
+    exits: list[bool] = []  # `may_exit` of each op; a leaf op never exits early
+    terminator: list[bool] = []
     for i, op in enumerate(ops):
-        fallback = op.fallback
-        if fallback is not None:  # one naming a fallback is a primary, never a fallback's target
+        attrs = op.attributes
+        fallback = attrs.get("fallback")
+        if isinstance(fallback, str):  # one naming a fallback is a primary, never a fallback's target
             fallbacks.append(fallback)
-        elif (step := op.attr_str("step")) is not None:
+        elif isinstance(step := attrs.get("step"), str):
             by_step[step] = i
+        terminator.append(op.terminator)
+        if op.regions:
+            nested = list(op.walk())
+            for inner in nested:
+                for r in inner.results:
+                    producer[id(r)] = i
+            uses.append([v for inner in nested for v in inner.operands])
+            effects.append([e for inner in nested for e in own_effects(inner)])
+            exits.append(op.has(HasRegions) and any(inner.has(ReturnLike) for inner in nested))
+        else:
+            for r in op.results:
+                producer[id(r)] = i
+            uses.append(op.operands)
+            effects.append(own_effects(op))
+            exits.append(False)
+    data: list[set[int]] = []  # `defuse.data_preds`
+    for i, values in enumerate(uses):
+        found: set[int] = set()
+        for v in values:
+            p = producer.get(id(v))
+            if p is not None and p != i:
+                found.add(p)
+        data.append(found)
     named = {by_step[f] for f in fallbacks if f in by_step}
-    terminator = [op.has(Terminator) for op in ops]
     if named:
         consumers = {p for ps, term in zip(data, terminator, strict=True) if not term for p in ps}
         standby = named - consumers
     else:
         standby = set()
-    effects = [op_effects(op) for op in ops]
-    exits = [bool(op.regions) and may_exit(op) for op in ops]  # a leaf op never exits early
     effect = effect_preds(effects, exits, standby, terminator)
     preds: list[set[int]] = []
     for e, d, term in zip(effect, data, terminator, strict=True):

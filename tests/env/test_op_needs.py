@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from skc.compiler.op_needs import Need, command_words, env_refs, needs_of
+from skc.compiler.op_needs import Need, _shlex_tokens, _tokens, command_words, env_refs, needs_of
 from skc.ir.dialects.tool import ShellOp
 
 
@@ -75,3 +77,9 @@ def test_kubectl_needs_a_kube_credential_and_scripts_run_by_an_interpreter_are_f
                                                  ("binary", "python3"), ("script", "scripts/check.py")]
     assert needs[1].alternatives[0] == "KUBECONFIG"
     assert needs[3].optional  # a command line's file argument may live outside the skill
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet="aZ9_~-./*?=:$@%+,{}[]^();<>|& \t'\"#\\`é!", max_size=16))
+def test_plain_lines_are_split_as_shlex_splits_them(line: str) -> None:
+    assert _tokens(line) == _shlex_tokens(line)
