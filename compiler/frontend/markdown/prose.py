@@ -234,11 +234,33 @@ def parse_condition(text: str) -> Condition | None:
                 split = s
                 break
     if split is None:
+        at = _verb_split(rest) if not t.rstrip().endswith(":") else None
+        if at is not None:  # "If issue persists look into the node logs."
+            return Condition(rest[:at].strip(), rest[at:].strip(), kw == "unless", kw, header=False)
         return Condition(rest.rstrip(" :."), "", kw == "unless", kw, header=True)
     header = split.group(0).strip() == ":"
     return Condition(rest[:split.start()].strip(), rest[split.end():].strip(), kw == "unless", kw, header)
 
 
+def _verb_split(rest: str) -> int | None:
+    """Where the action of a condition written without a comma starts: right after a clause
+    that ends in a verb which takes no object ("issue persists", "this happens", "no value
+    change is detected"), at an instruction ("look into the node logs"). Other comma-less
+    conditions stay whole (in the corpus, a split at any instruction verb also cut run-on
+    sentences: "... you have come to the right | place")."""
+    for m in _CLAUSE_END.finditer(rest):
+        tail = rest[m.end():]
+        if m.start() == 0 or not _outside_code(rest, m.end()) or rest[:m.end()].count("(") > rest[:m.end()].count(")"):
+            continue
+        verb = _LOWER_WORDS.match(tail.lower())
+        if verb is not None and verb.group() in _VERBS and not _TO.match(tail, verb.end()) and is_instruction(tail):
+            return m.end()
+    return None
+
+
+_CLAUSE_END = re.compile(r"\b(?:persists?|continues?|happens?|occurs?|recurs|fails?|succeeds|works?"
+                         r"|(?:is|are|was|were|been|gets?)\s+[a-z]+ed)\s+(?=[A-Za-z])", re.I)
+_TO = re.compile(r"\s+to\b")
 _DIGIT_GROUP = re.compile(r",\d")
 
 
