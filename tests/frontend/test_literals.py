@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from skc.compiler.caseless import Lowered, lowered
 from skc.compiler.frontend.markdown import (
     choices,
     code_comments,
@@ -25,11 +26,9 @@ from skc.compiler.frontend.markdown import (
 )
 from skc.compiler.frontend.markdown.literals import (
     FOLD,
-    Lowered,
     Screen,
     Screened,
     fold,
-    lowered,
     necessary,
     necessary_sets,
 )

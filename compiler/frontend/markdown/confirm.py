@@ -47,7 +47,8 @@ from pathlib import Path
 
 import yaml
 
-from skc.compiler.frontend.markdown.literals import Lowered, Screen
+from skc.compiler.caseless import Lowered
+from skc.compiler.frontend.markdown.literals import Screen
 from skc.compiler.frontend.markdown.step_model import Step
 
 _WHO = (r"(?:(?:the\s+|a\s+|an\s+|your\s+|another\s+|some\s+|our\s+)?(?:[\w-]+\s+){0,2}?"

@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import re
 
+from skc.compiler.caseless import Lowered
 from skc.compiler.frontend.markdown import prose
-from skc.compiler.frontend.markdown.literals import Lowered
 from skc.compiler.frontend.markdown.step_graph import StepGraph
 from skc.ir import Value
 from skc.ir.core import Block, Op

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from skc.compiler.frontend.markdown.literals import Lowered
+from skc.compiler.caseless import Lowered
 from skc.compiler.frontend.markdown.prose import clean, drop_lead
 from skc.compiler.frontend.markdown.rules import Rule, Rules
 

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import re
 
+from skc.compiler.caseless import Lowered
 from skc.compiler.compare import COMPARISONS as _OPS
-from skc.compiler.frontend.markdown.literals import Lowered
 from skc.compiler.frontend.markdown.remarks import same_fact
 from skc.ir import JSON, NUM, TEXT, Value, calc, data, llm
 from skc.ir.location import Location

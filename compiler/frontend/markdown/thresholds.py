@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 
+from skc.compiler.caseless import Lowered
 from skc.compiler.frontend.markdown import prose, remarks
-from skc.compiler.frontend.markdown.literals import Lowered
 from skc.compiler.frontend.markdown.step_model import Step
 
 _BOUND = Lowered(re.compile(

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import re
 
+from skc.compiler.caseless import Lowered
 from skc.compiler.frontend.markdown import prose
-from skc.compiler.frontend.markdown.literals import Lowered
 from skc.compiler.frontend.markdown.step_model import Step
 
 _TRAILING = Lowered(re.compile(r"(?P<kw>\bif\b|\bwhen\b|\bunless\b|\bin case\b)\s+(?P<cond>[^,;:]{6,}?)[.!]?\s*\Z", re.I))
