@@ -74,10 +74,7 @@ def test_exit_table(text: str, anchored: bool, status: str | None) -> None:
     assert flow.exit_status(text, anchored=anchored) == status
 
 
-def test_jumps_table_and_moved_names() -> None:
+def test_jumps_table() -> None:
     assert flow.goto_target("Go to step 5.") == 5
     assert flow.goto_target("See step 3 instead.") == 3
     assert flow.goto_target("If so, go to step 7", anchored=True) is None
-    assert prose.goto_target is flow.goto_target  # the names that moved stay reachable from prose
-    with pytest.raises(AttributeError):
-        _ = prose.no_such_name

@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 from skc.compiler.frontend.markdown.choices import case_labels, cause_labels, picks_action
 from skc.compiler.frontend.markdown.literals import Screened
@@ -478,17 +477,3 @@ def descriptive(title: str) -> bool:
 
 _DESCRIPTIVE_WHOLE = _DESCRIPTIVE_EXACT | set(_DESCRIPTIVE_PREFIX)  # a title that is a prefix itself
 _DESCRIPTIVE_STARTS = tuple(d + end for d in _DESCRIPTIVE_PREFIX for end in (" ", ":", "s"))
-
-
-_MOVED = {"ParallelHint", "goto_target", "forward_target", "after_steps", "serial_hint", "parallel_hint",
-          "exit_status", "resolution_note", "step_refs", "field_refs"}
-
-
-def __getattr__(name: str) -> Any:
-    """`prose.goto_target` and the other names that moved to `flow.py` (imported lazily:
-    flow imports this module)."""
-    if name in _MOVED:
-        from skc.compiler.frontend.markdown import flow
-
-        return getattr(flow, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
