@@ -18,7 +18,10 @@ from skc.compiler.frontend.common.shell_words import split_words
 from skc.stdlib.shell import Simple, parse
 from skc.stdlib.shell.programs import strip_wrappers
 
-PROMPT = re.compile(r"^\s*(?:\[[^\]\n]{1,60}\]\s*|[\w.-]+@[\w.-]+(?::[^\s$#]*)?\s*)?[$%]\s+")
+# A console prompt: `$ `, `% `, `[user@host dir]$ `, `user@host:~/dir$ `, or a host name (a dotted or
+# hyphenated one, `patroni-01-db-gstg $ `, `console-01.c.internal:~$ `, `chef-repo $ `) before `$ `.
+PROMPT = re.compile(r"^\s*(?:\[[^\]\n]{1,60}\]\s*|[\w.-]+@[\w.-]+(?::[^\s$#]*)?\s*|"
+                    r"[A-Za-z][\w]*(?:[-.][\w]+)+(?::[~/][^\s$#]*)?\s?(?=\$))?[$%]\s+")
 KEYWORDS = {"for", "while", "until", "if", "case", "select"}
 CLOSERS = {"done", "fi", "esac"}
 

@@ -317,10 +317,14 @@ def _installed_program(row: str) -> bool:
 
 
 def _first_word(row: str) -> str:
+    """The program a row runs, by name: `sudo X` runs X when X is a known program, and is a
+    command in its own right otherwise (`sudo sv start gitlab-monitor`: nobody prints `sudo`
+    at the start of a line of output); `sudo -u git X` is sudo."""
     words = row.split(None, 2)
-    sudo_program = words[:1] == ["sudo"] and len(words) > 1 and not words[1].startswith("-")  # `sudo -u git X`: sudo
-    word = words[1] if sudo_program else (words[0] if words else "")
-    return word.rsplit("/", 1)[-1]
+    if words[:1] == ["sudo"] and len(words) > 1 and not words[1].startswith("-"):
+        program = words[1].rsplit("/", 1)[-1]
+        return program if known_program(program) else "sudo"
+    return (words[0] if words else "").rsplit("/", 1)[-1]
 
 
 RECOGNISERS: list[tuple[str, _Test, _Build]] = [

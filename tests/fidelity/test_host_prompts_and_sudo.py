@@ -1,0 +1,86 @@
+"""Two ways gitlab runbooks show commands that were read as output: a prompt that names the
+host (`patroni-01-db-gstg $ sudo gitlab-patronictl list`, `console-01.c.internal:~$ ps aux`,
+`chef-repo $ knife ssh ...`), and an unlabelled block whose first line is `sudo` running a
+program skc does not know by name (`sudo sv start gitlab-monitor`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from skc.compiler.driver import compile_path
+from skc.compiler.frontend.common.shell_text import PROMPT
+from skc.compiler.frontend.markdown.blocks import read_block
+from skc.compiler.frontend.markdown.document import Block
+
+GITLAB = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "runbooks" / "gitlab"
+
+
+@pytest.mark.parametrize(("line", "prompt"), [
+    ("patroni-01-db-gstg $ sudo gitlab-patronictl list", "patroni-01-db-gstg $ "),
+    ("console-01-sv-gstg.c.gitlab-staging-1.internal:~$ ps aux", "console-01-sv-gstg.c.gitlab-staging-1.internal:~$ "),
+    ("chef-repo $ knife ssh roles:db 'sudo systemctl stop patroni'", "chef-repo $ "),
+    ("$ ls", "$ "),
+    ("git@host:~/src$ make", "git@host:~/src$ "),
+    ("total $ 5", None),  # a word with no dot or hyphen is not a host name
+    ("a-b $5", None),  # `$5` is not a prompt
+    ("x-y % z", None),  # a host name only before `$`
+])
+def test_a_host_name_before_dollar_is_a_prompt(line: str, prompt: str | None) -> None:
+    m = PROMPT.match(line)
+    assert (m.group(0) if m else None) == prompt
+
+
+@pytest.mark.parametrize(("lang", "code", "commands"), [
+    ("bash", "patroni-01-db-gstg $ sudo gitlab-patronictl list\n+ Cluster: pg11 ----+\n",
+     ["sudo gitlab-patronictl list"]),
+    ("", "prometheus-01.c.gitlab-production.internal:~$ sudo grep -A 5 web /opt/prometheus/prometheus.yml\n",
+     ["sudo grep -A 5 web /opt/prometheus/prometheus.yml"]),
+    ("", "sudo sv start gitlab-monitor\n", ["sudo sv start gitlab-monitor"]),
+    ("", "sudo supervisorctl status\n", ["sudo supervisorctl status"]),
+    ("", "sudo: unable to resolve host db-01\n", []),  # sudo's own message: output
+    ("", "Cluster: pg11 (6823467) -----+\n| patroni-01 | leader |\n", []),
+])
+def test_host_prompts_and_sudo_lines_run(lang: str, code: str, commands: list[str]) -> None:
+    reading = read_block(Block("code", 3, 1, lang=lang, code=code), "t.md")
+    assert [s.text for s in reading.snippets] == commands
+
+
+def _shell_ops(path: Path) -> list[tuple[str, list[str]]]:
+    """(the text of each tool.shell op, the names of the ops that enclose it)."""
+    result = compile_path(path)
+    assert result.module is not None
+    out = []
+
+    def walk(op, enclosing: list[str]) -> None:  # type: ignore[no-untyped-def]
+        if op.op_name == "tool.shell":
+            argv = op.attributes.get("argv")
+            out.append((" ".join(argv) if isinstance(argv, list) else str(op.attributes.get("cmd")), enclosing))
+        for region in op.regions:
+            for block in region.blocks:
+                for inner in block.ops:
+                    walk(inner, [*enclosing, op.op_name])
+
+    for wf in result.module.workflows:
+        for op in wf.body.ops:
+            walk(op, [])
+    return out
+
+
+def test_corpus_if_not_run_owns_its_sudo_command() -> None:
+    """sidekiq_stats_no_longer_showing.md: "if not, run:" + `sudo sv start gitlab-monitor` was a
+    condition with nothing under it (SKC156) and the command was lost with it."""
+    ops = _shell_ops(GITLAB / "sidekiq" / "sidekiq_stats_no_longer_showing.md")
+    start = [enclosing for text, enclosing in ops if text == "sudo sv start gitlab-monitor"]
+    assert start
+    assert "ctrl.if" in start[0]
+
+
+def test_corpus_host_prompts_do_not_run_the_host_name() -> None:
+    """patroni-management.md: before, `patroni-01-db-gstg $ gitlab-patronictl list` in a bash
+    block ran the host name as a program, and the unlabelled ones were output."""
+    texts = [text for text, _ in _shell_ops(GITLAB / "patroni" / "patroni-management.md")]
+    assert not [t for t in texts if t.startswith(("patroni-01", "chef-repo"))]
+    assert "sudo gitlab-patronictl pause --wait pg11-ha-cluster" in texts
+    assert any(t.startswith("knife ssh roles:gstg-base-db-patroni") for t in texts)
