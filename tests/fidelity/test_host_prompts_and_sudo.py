@@ -1,7 +1,8 @@
-"""Two ways gitlab runbooks show commands that were read as output: a prompt that names the
+"""Gitlab runbooks' shell idioms. Two ways commands were read as output: a prompt that names the
 host (`patroni-01-db-gstg $ sudo gitlab-patronictl list`, `console-01.c.internal:~$ ps aux`,
 `chef-repo $ knife ssh ...`), and an unlabelled block whose first line is `sudo` running a
-program skc does not know by name (`sudo sv start gitlab-monitor`)."""
+program skc does not know by name (`sudo sv start gitlab-monitor`). And the shells people open
+to type commands into: `sudo su - USER`, `sudo -i` (sessions, nested in `ssh`, left by `exit`)."""
 
 from __future__ import annotations
 
@@ -84,3 +85,38 @@ def test_corpus_host_prompts_do_not_run_the_host_name() -> None:
     assert not [t for t in texts if t.startswith(("patroni-01", "chef-repo"))]
     assert "sudo gitlab-patronictl pause --wait pg11-ha-cluster" in texts
     assert any(t.startswith("knife ssh roles:gstg-base-db-patroni") for t in texts)
+
+
+def _plan(*lines: str) -> list[tuple[str, str]]:
+    from skc.compiler.frontend.markdown.blocks import Snippet
+    from skc.compiler.frontend.markdown.interactive import plan
+    from skc.ir.location import Location
+
+    planned, _ = plan([Snippet("shell", t, Location("t", i + 1, 1), block=1) for i, t in enumerate(lines)])
+    return [(p.snippet.text, p.manual) for p in planned]
+
+
+@pytest.mark.parametrize(("lines", "planned"), [
+    (("sudo su - gitlab-psql", "/usr/local/bin/gcs-snapshot.sh"),  # gcs-snapshots.md
+     [("sudo -u gitlab-psql -i -- /usr/local/bin/gcs-snapshot.sh", "")]),
+    (("sudo -i", "docker stop app"), [("sudo -i -- docker stop app", "")]),  # discourse-forum.md
+    (("sudo su", "systemctl start patroni"), [("sudo -- systemctl start patroni", "")]),
+    (("sudo su gitlab-customers -s /bin/bash", "cd ~/app && ./bin/rails x"),  # customers/disk-space.md
+     [('sudo -u gitlab-customers -- sh -c "cd ~/app && ./bin/rails x"', "")]),
+    (("sudo su - packagecloud", "bash", "ls /opt"), [("sudo -u packagecloud -i -- ls /opt", "")]),  # a shell in it
+    (("sudo su - postgres -c psql",), [("sudo su - postgres -c psql", "")]),  # -c: one command, no session
+    (("sudo -u git ls",), [("sudo -u git ls", "")]),
+])
+def test_a_shell_as_another_user_is_a_session(lines: tuple[str, ...], planned: list[tuple[str, str]]) -> None:
+    assert _plan(*lines) == planned
+
+
+def test_sessions_nest_and_exit_leaves_them() -> None:
+    assert _plan("ssh db-01", "sudo su -", "ls /root", "exit", "uptime", "exit", "ls")[1:] == [
+        ("ssh db-01 -- sudo -i -- ls /root", ""), ("ssh db-01 -- uptime", ""), ("ls", "")]
+    assert _plan("oc rsh etcd-0", "etcdctl endpoint health", "exit", "ls -la") == [
+        ("oc exec etcd-0 -- etcdctl endpoint health", ""), ("ls -la", "")]
+    # a workstation client ends the session it was typed after (geo-patroni-cluster.md: knife after ssh)
+    assert _plan("ssh db-01", "uptime", "knife ssh roles:db 'sudo systemctl stop patroni'")[-1] == (
+        "knife ssh roles:db 'sudo systemctl stop patroni'", "")
+    assert _plan("sudo su - gitlab-psql")[0][1].startswith("opens an interactive shell")  # nothing typed into it

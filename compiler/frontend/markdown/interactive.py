@@ -23,6 +23,12 @@ applies wins), and opens and closes sessions:
     kubectl run -it --rm P ...     a throwaway pod's terminal: the same
     ssh HOST                       a host session: `ssh HOST -- cmd`
 
+The sessions themselves (what opens one, the prefix its commands run behind) are
+`sessions.session_prefix`: besides pods, nodes and `ssh HOST`, `sudo su [- USER]` / `sudo -i`
+(a shell as another user: `sudo [-u USER] [-i] -- cmd`, nested in an `ssh` session when typed
+into one). `exit` typed into a session ends it (back to the session it was opened in), and a
+workstation client (kubectl, oc, az, gcloud, aws, knife) runs outside any session.
+
 A session with no command typed into it, an editor (`oc edit`, `vi`), a pager,
 `top`, `port-forward`, `attach`, `kubectl debug` sessions, `tcpdump` without `-c`, and
 code for an application console (a ```ruby block, `console` snippets)
@@ -38,16 +44,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from skc.compiler.frontend.markdown.blocks import Snippet
+from skc.compiler.frontend.markdown.sessions import (
+    CONSOLES,
+    K8S,
+    SHELLS,
+    WORKSTATION,
+    console_opener,
+    program,
+    session_prefix,
+    user_shell,
+)
 
 TAIL = "200"
-_SHELLS = {"sh", "bash", "/bin/sh", "/bin/bash", "zsh", "/bin/zsh", "ash", "/bin/ash", "cmd", "cmd.exe",
-           "powershell", "powershell.exe", "pwsh"}
 _EDITORS = {"vi", "vim", "nano", "emacs", "less", "more", "top", "htop", "k9s", "mc", "screen", "tmux", "iftop",
             "nmtui", "crictl-shell"}
-_K8S = {"kubectl", "oc"}
-_SESSION_FLAGS = {"-n", "--namespace", "-c", "--container", "--context", "--kubeconfig"}
-
-
 @dataclass
 class Planned:
     """One snippet as it will run (`snippet`, maybe rewritten), or a manual step (`manual` is why)."""
@@ -87,18 +97,13 @@ def _in_shell(text: str) -> list[str]:
     return ["sh", "-c", '"' + re.sub(r'(["\\`])', r"\\\1", text) + '"']
 
 
-def _prog(words: list[str]) -> tuple[int, str]:
-    i = 1 if words and words[0] == "sudo" else 0
-    return i, (words[i].rsplit("/", 1)[-1] if i < len(words) else "")
-
-
 # ---------------------------------------------------------------- one-command rules (words -> words or a reason)
 
 Rule = Callable[[list[str]], "list[str] | str | None"]
 
 
 def _watch(w: list[str]) -> list[str] | str | None:
-    i, prog = _prog(w)
+    i, prog = program(w)
     if prog != "watch":
         return None
     j = i + 1
@@ -111,9 +116,9 @@ def _watch(w: list[str]) -> list[str] | str | None:
 
 
 def _follow(w: list[str]) -> list[str] | str | None:
-    i, prog = _prog(w)
+    i, prog = program(w)
     rest = w[i + 1:]
-    if prog in _K8S and "logs" in rest[:3] and ({"-f", "--follow"} & set(rest) or "--follow=true" in rest):
+    if prog in K8S and "logs" in rest[:3] and ({"-f", "--follow"} & set(rest) or "--follow=true" in rest):
         kept = [x for x in w if x not in ("-f", "--follow", "--follow=true")]
         bounded = any(x.startswith(("--tail", "--since")) for x in kept)
         return kept if bounded else [*kept, f"--tail={TAIL}"]
@@ -127,26 +132,26 @@ def _follow(w: list[str]) -> list[str] | str | None:
 
 
 def _watch_flag(w: list[str]) -> list[str] | str | None:
-    i, prog = _prog(w)
+    i, prog = program(w)
     rest = w[i + 1:]
-    if prog in _K8S and rest[:1] == ["get"] and {"-w", "--watch", "--watch-only"} & set(rest):
+    if prog in K8S and rest[:1] == ["get"] and {"-w", "--watch", "--watch-only"} & set(rest):
         return [x for x in w if x not in ("-w", "--watch", "--watch-only")]
     return None
 
 
 def _ping(w: list[str]) -> list[str] | str | None:
-    i, prog = _prog(w)
+    i, prog = program(w)
     if prog in ("ping", "ping6") and not any(x == "-c" or x.startswith("-c") for x in w[i + 1:]):
         return [*w[:i + 1], "-c", "4", *w[i + 1:]]
     return None
 
 
 def _tty_exec(w: list[str]) -> list[str] | str | None:
-    i, prog = _prog(w)
+    i, prog = program(w)
     rest = w[i + 1:]
-    if prog in (*_K8S, "docker") and rest[:1] == ["exec"] and "--" in rest:
+    if prog in (*K8S, "docker") and rest[:1] == ["exec"] and "--" in rest:
         cmd = rest[rest.index("--") + 1:]
-        if cmd and cmd[0] not in _SHELLS:
+        if cmd and cmd[0] not in SHELLS:
             return [x for x in w if x not in ("-it", "-ti", "-i", "-t", "--stdin", "--tty")]
     return None
 
@@ -156,19 +161,19 @@ GADGET_SECONDS = "10"
 
 def _gadget(w: list[str]) -> list[str] | str | None:
     """`kubectl gadget run trace_dns ...` (Inspektor Gadget) traces until stopped: bound it."""
-    i, prog = _prog(w)
+    i, prog = program(w)
     rest = w[i + 1:]
-    if prog in _K8S and rest[:2] == ["gadget", "run"] and not any(x.startswith("--timeout") for x in rest):
+    if prog in K8S and rest[:2] == ["gadget", "run"] and not any(x.startswith("--timeout") for x in rest):
         return [*w, "--timeout", GADGET_SECONDS]
     return None
 
 
 def _manual(w: list[str]) -> list[str] | str | None:
-    i, prog = _prog(w)
+    i, prog = program(w)
     rest = w[i + 1:]
     if prog in _EDITORS:
         return "opens an interactive program"
-    if prog in _K8S and rest[:1] and rest[0] in ("edit", "port-forward", "attach", "proxy"):
+    if prog in K8S and rest[:1] and rest[0] in ("edit", "port-forward", "attach", "proxy"):
         return "opens an editor" if rest[0] == "edit" else f"runs `{rest[0]}` until stopped"
     if prog == "tcpdump" and not any(x == "-c" or x.startswith("-c") for x in rest):
         return "captures until stopped"
@@ -189,80 +194,6 @@ REWRITES: list[tuple[str, Rule]] = [
 
 
 # ---------------------------------------------------------------- sessions
-
-
-def session_prefix(w: list[str]) -> list[str] | None:
-    """The argv prefix that runs a command inside the session `w` opens, or None."""
-    i, prog = _prog(w)
-    rest = w[i + 1:]
-    if prog in _K8S:  # `kubectl -n monitoring exec ...`: global options before the verb
-        opts, _ = _split_opts(rest[:2]) if rest[:1] and rest[0].startswith("-") else ([], [])
-        if len(opts) == 2:
-            rest = [*rest[2:3], *opts, *rest[3:]]  # the verb first, the options after it
-            w = [*w[:i + 1], *rest]
-    if prog in _K8S and rest[:1] == ["rsh"]:
-        opts, pos = _split_opts(rest[1:])
-        if len(pos) == 1:
-            return [prog, "exec", *opts, pos[0], "--"]
-    if prog in (*_K8S, "docker") and rest[:1] == ["exec"] and ({"-it", "-ti", "-i"} & set(rest) or "--" not in rest):
-        head, cmd = (rest[1:rest.index("--")], rest[rest.index("--") + 1:]) if "--" in rest else (rest[1:], [])
-        head = [x for x in head if x not in ("-it", "-ti", "-i", "-t", "--stdin", "--tty")]
-        opts, pos = _split_opts(head)
-        if len(pos) == 2 and pos[1] in _SHELLS and not cmd:
-            pos = pos[:1]  # `kubectl exec -it POD sh` (the old form of `-- sh`)
-        if len(pos) == 1 and (not cmd or cmd[0] in _SHELLS):
-            return [prog, "exec", *opts, pos[0], "--"]
-    if prog == "oc" and rest[:1] == ["debug"] and "--" not in rest:
-        return [*w[i:], "--"]
-    if prog == "kubectl" and rest[:1] == ["debug"] and "--" not in rest:
-        return []  # a debug pod with a terminal: what is typed into it is done by hand
-    if prog in _K8S and rest[:1] == ["run"] and {"-it", "-ti"} & set(rest) and \
-            ("--" not in rest or rest[rest.index("--") + 1:][:1] in ([s] for s in _SHELLS)):
-        return []  # `kubectl run -it --rm test --image=debian`: a throwaway pod's terminal, done by hand
-    if prog == "ssh":
-        opts, pos = _split_opts(rest)
-        if len(pos) == 1:
-            return [*w[i:], "--"]
-    return None
-
-
-_CONSOLES = {"psql", "gitlab-psql", "mysql", "redis-cli", "sqlite3", "irb", "python", "python3", "node", "bash", "sh",
-             "zsh", "mongo", "mongosh", "cqlsh", "clickhouse-client", "gitlab-redis-cli"}
-
-
-def console_opener(w: list[str]) -> bool:
-    """Whether `w` opens an interactive console and runs nothing by itself (`gitlab-rails console`,
-    `psql` without `-c`, `redis-cli` without a command, `python3` alone)."""
-    i, prog = _prog(w)
-    rest = w[i + 1:]
-    if prog in ("gitlab-rails", "rails"):
-        return rest[:1] in (["console"], ["c"], ["dbconsole"])
-    if prog not in _CONSOLES:
-        return False
-    if any(re.match(r"-[a-zA-Z]*[cef]\Z|--(?:command|file|execute|eval)", a) for a in rest):
-        return False
-    positional = [a for a in rest if not a.startswith("-")]
-    if prog in ("psql", "gitlab-psql", "mysql"):
-        return all("=" not in a and " " not in a for a in positional) and len(positional) <= 2 and \
-            not any(a.startswith("<") for a in rest)
-    if prog in ("redis-cli", "gitlab-redis-cli"):
-        return not [a for a in positional if not re.match(r"[\d.:]+\Z", a)] and "-h" not in rest[-1:]
-    return not positional
-
-
-def _split_opts(args: list[str]) -> tuple[list[str], list[str]]:
-    opts: list[str] = []
-    pos: list[str] = []
-    k = 0
-    while k < len(args):
-        a = args[k]
-        if a in _SESSION_FLAGS and k + 1 < len(args):
-            opts += [a, args[k + 1]]
-            k += 2
-            continue
-        (opts if a.startswith("-") else pos).append(a)
-        k += 1
-    return opts, pos
 
 
 @dataclass
@@ -287,6 +218,7 @@ def plan(snippets: list[Snippet], session: Session | None = None, unit: str = ""
     opener: Planned | None = None
     used: set[int] = set()  # session openers that had commands typed into them: no step of their own
     cwd = session.cwd if session is not None else ""
+    outer: list[list[str]] = []  # the sessions a nested one (`sudo su` after `ssh host`) returns to
     for k, sn in enumerate(snippets):
         if sn.kind == "console":
             out.append(Planned(sn, manual="is code for an application console (Rails), not for this host"))
@@ -301,16 +233,21 @@ def plan(snippets: list[Snippet], session: Session | None = None, unit: str = ""
         if words is None:
             out.append(Planned(sn))
             continue
-        if prefix is not None and _prog(words)[1] in (*_K8S, "az", "gcloud", "aws"):
+        if prefix is not None and words[:1] in (["exit"], ["logout"]) and len(words) <= 2:
+            prefix, opener = (outer.pop(), None) if outer else (None, None)  # the session ends, nothing runs
+            continue
+        if prefix is not None and len(words) == 1 and words[0] in SHELLS:
+            continue  # `bash` typed into a shell: the same session goes on
+        if prefix is not None and program(words)[1] in WORKSTATION:
             prefix, opener = None, None  # a cluster client runs at the workstation: the session is over
         if prefix is not None and session_prefix(words) is None:
             if opener is not None and sn.block == opener.snippet.block and prefix:
                 used.add(id(opener))
-            inside.add(_prog(words)[1])
+            inside.add(program(words)[1])
             if words[:2] == ["chroot", "/host"] and len(words) == 2:
                 prefix = [*prefix, "chroot", "/host"] if prefix else prefix
                 continue
-            inside.add(_prog(words)[1])
+            inside.add(program(words)[1])
             if not prefix:
                 out.append(Planned(sn, manual="is typed into an interactive debug shell"))
                 continue
@@ -328,8 +265,12 @@ def plan(snippets: list[Snippet], session: Session | None = None, unit: str = ""
             out.append(Planned(replace(sn, text=line), was=alone.was or sn.text))
             continue
         opened = session_prefix(words)
-        if opened is not None:
-            prefix, cwd = opened, ""
+        if opened is not None:  # `sudo su` inside `ssh host`: `ssh host -- sudo -- cmd`; `exit` leaves it
+            nested = bool(prefix) and user_shell(words) is not None
+            if nested and prefix is not None:
+                outer.append(prefix)
+            prefix = [*prefix, *opened] if nested and prefix is not None else opened
+            cwd = ""
             opener = Planned(sn, manual="opens an interactive shell; the commands typed into it run through it")
             out.append(opener)
             continue
@@ -342,15 +283,15 @@ def plan(snippets: list[Snippet], session: Session | None = None, unit: str = ""
         (Session(prefix, unit, frozenset(inside), cwd) if prefix is not None else None)
 
 
-_RULED = {"kubectl", "oc", "docker", "watch", "journalctl", "tail", "ping", "ping6", "ssh", "tcpdump", "az", "rails",
-          "gitlab-rails", *_EDITORS, *_CONSOLES}
+_RULED = {"kubectl", "oc", "docker", "watch", "journalctl", "tail", "ping", "ping6", "ssh", "su", "tcpdump", "az", "rails",
+          "gitlab-rails", *_EDITORS, *CONSOLES, "knife"}
 
 
 def _may_matter(text: str) -> bool:
     """Whether any rule or session could apply to a command (its program, after `sudo`)."""
     head = text.split(None, 2)
     prog = head[1] if head[:1] == ["sudo"] and len(head) > 1 else (head[0] if head else "")
-    return prog.rsplit("/", 1)[-1] in _RULED
+    return prog.rsplit("/", 1)[-1] in _RULED or (head[:1] == ["sudo"] and prog.startswith("-"))
 
 
 def _continues(snippets: list[Snippet], session: Session) -> bool:
@@ -358,7 +299,7 @@ def _continues(snippets: list[Snippet], session: Session) -> bool:
     only ran inside the session so far (`etcdctl defrag` under "Mitigation" after `oc rsh`)."""
     first = next((sn for sn in snippets if sn.kind == "shell"), None)
     words = _words(first.text) if first is not None else None
-    return bool(words) and _prog(words or [])[1] in session.programs
+    return bool(words) and program(words or [])[1] in session.programs
 
 
 def _one(sn: Snippet, words: list[str]) -> Planned:
