@@ -120,3 +120,31 @@ def test_sessions_nest_and_exit_leaves_them() -> None:
     assert _plan("ssh db-01", "uptime", "knife ssh roles:db 'sudo systemctl stop patroni'")[-1] == (
         "knife ssh roles:db 'sudo systemctl stop patroni'", "")
     assert _plan("sudo su - gitlab-psql")[0][1].startswith("opens an interactive shell")  # nothing typed into it
+
+
+@pytest.mark.parametrize(("lang", "code", "commands"), [
+    # yubikey.md: a gpg transcript behind `> ` prompts; before, every output line was a command
+    ("bash", "> gpg --import key.asc\ngpg: key FAEFD83E: public key imported\ngpg: Total number processed: 1\n",
+     ["gpg --import key.asc"]),
+    # gitlab-pages.md: curl -v's own lines pasted under the command
+    ("sh", "curl -I -v https://127.0.0.1:1443\n* Rebuilt URL to: https://127.0.0.1:1443/\n*   Trying ::1...\n"
+           "> HEAD / HTTP/1.1\n> Host: pages.gitlab.io\n>\n< HTTP/1.1 200 OK\n< Content-Type: text/html\n",
+     ["curl -I -v https://127.0.0.1:1443"]),
+    # redis.md: a redis console's `> ` prompt and numbered replies are not shell
+    ("shell", "> slowlog get 10\n1) 1) (integer) 5100\n   2) (integer) 1561019091\n> role\n", []),
+    # log_analysis.md, pg-ha.md, check_wraparound.md: log lines, psql footers, usage text
+    ("bash", "* WARNINGS\nWARNING: Postgresql is not running.->1782\n(2 rows)\nmode: -m check/generate\n", []),
+    # a line that starts with its redirection is still a command
+    ("bash", "< files_to_remove.txt xargs du -ch | tail -n1\n> /var/log/app.log\n",
+     ["< files_to_remove.txt xargs du -ch | tail -n1", "> /var/log/app.log"]),
+])
+def test_pasted_output_in_a_shell_block_is_not_run(lang: str, code: str, commands: list[str]) -> None:
+    reading = read_block(Block("code", 3, 1, lang=lang, code=code), "t.md")
+    assert [s.text for s in reading.snippets] == commands
+
+
+def test_gpg_menus_are_manual() -> None:
+    assert _plan("gpg --edit-key FAEFD83E")[0][1].startswith("opens an interactive console")
+    assert _plan("gpg --expert --full-generate-key")[0][1].startswith("opens an interactive console")
+    assert _plan("gpg --batch --gen-key params.txt") == [("gpg --batch --gen-key params.txt", "")]
+    assert _plan("gpg --import key.asc") == [("gpg --import key.asc", "")]

@@ -170,16 +170,34 @@ def _console_code(b: Block, path: str, _lang: str) -> list[Snippet]:
     return [Snippet("console", b.code.rstrip(), _at(b, path))] if b.code.strip() else []
 
 
-_OUTPUT = re.compile(r"(?:[A-Z][A-Z_-]+\s{2,}){2,}|\d{4}-\d\d-\d\d[T ]\d\d:|level=\w+\s|(?:\S+\s{2,}){3,}\S")
+_OUTPUT = re.compile(r"(?:[A-Z][A-Z_-]+\s{2,}){2,}|\d{4}-\d\d-\d\d[T ]\d\d:|level=\w+\s|(?:\S+\s{2,}){3,}\S|"
+                     # what no shell line starts with: a word ending in ':' (`gpg: key imported`, `WARNING:`,
+                     # `Date: ...`), curl -v's `* `, psql's `(2 rows)`, a numbered reply (`1) (integer) 5100`),
+                     # a table's `| `
+                     r"[\w.-]+:(?:\s|$)|\*\s|\(\d+ rows?\)|\d+\)\s|\|\s")
 
 
 def looks_like_output(line: str) -> bool:
     """A line of a shell block that is pasted output, not a command: a table row or header
     (columns set apart by runs of spaces), a log line; never a line that runs a known program."""
     text = line.strip()
+    if text[:2] in ("> ", "< ") or text in (">", "<"):
+        return not _redirection(text.split())  # curl -v's `> GET / HTTP/1.1`, `< HTTP/1.1 200 OK`
     if not text or _OUTPUT.match(text) is None:
         return False
     return not known_program(_first_word(text))
+
+
+def _redirection(words: list[str]) -> bool:
+    """Whether a line led by `>` or `<` is a command that starts with its redirection: `> /var/log/x.log`
+    (empty a file), `> out.txt`, `< files.txt xargs rm` (not `> GET / HTTP/1.1`, `< Content-Type: ...`,
+    or a command typed at a console's `> ` prompt: `> role`, `> slowlog get 10`)."""
+    target = words[1] if len(words) > 1 else ""
+    if not target or target.endswith(":"):
+        return False
+    if words[0] == ">":
+        return target[0] in "/~$" or (len(words) == 2 and "." in target)  # not a console's `> role`
+    return len(words) > 2 and re.fullmatch(r"[a-z][\w.+-]*", words[2].rsplit("/", 1)[-1]) is not None  # a program
 
 
 def is_command(line: str) -> bool:
@@ -205,6 +223,7 @@ _OPENS = re.compile(r"\b(?:oc\s+(?:debug|rsh)|kubectl\s+(?:rsh|exec|debug)|ssh|c
 
 
 _HASH_PROMPT = re.compile(r"(\s*)([#~])\s+(\S+)")
+_GT_PROMPT = re.compile(r"(\s*)>\s+([a-z][\w.+-]*)(?:\s|$)")
 
 
 def shell_prompts(code: str, console: bool = False) -> str:
@@ -217,6 +236,9 @@ def shell_prompts(code: str, console: bool = False) -> str:
     opened = False
     for line in code.split("\n"):
         line = _ROOT_PROMPT.sub(r"\1$ ", line)
+        m = _GT_PROMPT.match(line)
+        if m and known_program(m.group(2).rsplit("/", 1)[-1]) and not (out and out[-1].rstrip().endswith("\\")):
+            line = m.group(1) + "$ " + line[m.end(1):].lstrip("> ")  # `> gpg --import key.asc`: a `> ` prompt
         m = _HASH_PROMPT.match(line)
         if m and (opened or console or m.group(2) == "~") and m.group(3).islower() and \
                 known_program(m.group(3).rsplit("/", 1)[-1]):

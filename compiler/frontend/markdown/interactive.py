@@ -284,7 +284,7 @@ def plan(snippets: list[Snippet], session: Session | None = None, unit: str = ""
 
 
 _RULED = {"kubectl", "oc", "docker", "watch", "journalctl", "tail", "ping", "ping6", "ssh", "su", "tcpdump", "az", "rails",
-          "gitlab-rails", *_EDITORS, *CONSOLES, "knife"}
+          "gitlab-rails", "gpg", "gpg2", *_EDITORS, *CONSOLES, "knife"}
 
 
 def _may_matter(text: str) -> bool:
