@@ -134,6 +134,12 @@ def test_sessions_nest_and_exit_leaves_them() -> None:
     ("shell", "> slowlog get 10\n1) 1) (integer) 5100\n   2) (integer) 1561019091\n> role\n", []),
     # log_analysis.md, pg-ha.md, check_wraparound.md: log lines, psql footers, usage text
     ("bash", "* WARNINGS\nWARNING: Postgresql is not running.->1782\n(2 rows)\nmode: -m check/generate\n", []),
+    # create-failure.md, provisioning_bench_env.md: `ls -l` output; troubleshoot-localdns.md: dig's and syslog's
+    ("shell", "sudo ls -lah /root/.docker/machine/certs/\ntotal 24K\ndrwx------ 2 root root 4.0K May 20 07:31 .\n"
+              "-rw-r--r-- 1 root root 1.1K May 20 07:31 ca.pem\n", ["sudo ls -lah /root/.docker/machine/certs/"]),
+    ("bash", "kubectl exec dnsutils -- dig bing.com\n\n; <<>> DiG 9.16.27 <<>> bing.com\n;; global options: +cmd\n"
+             "Jul 03 16:57:42 aks-userpool-1 localdns-coredns[2491520]: [INFO] 10.0.0.1\nEnter password:\n",
+     ["kubectl exec dnsutils -- dig bing.com"]),
     # a line that starts with its redirection is still a command
     ("bash", "< files_to_remove.txt xargs du -ch | tail -n1\n> /var/log/app.log\n",
      ["< files_to_remove.txt xargs du -ch | tail -n1", "> /var/log/app.log"]),

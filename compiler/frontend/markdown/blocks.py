@@ -173,8 +173,12 @@ def _console_code(b: Block, path: str, _lang: str) -> list[Snippet]:
 _OUTPUT = re.compile(r"(?:[A-Z][A-Z_-]+\s{2,}){2,}|\d{4}-\d\d-\d\d[T ]\d\d:|level=\w+\s|(?:\S+\s{2,}){3,}\S|"
                      # what no shell line starts with: a word ending in ':' (`gpg: key imported`, `WARNING:`,
                      # `Date: ...`), curl -v's `* `, psql's `(2 rows)`, a numbered reply (`1) (integer) 5100`),
-                     # a table's `| `
-                     r"[\w.-]+:(?:\s|$)|\*\s|\(\d+ rows?\)|\d+\)\s|\|\s")
+                     # a table's `| `;
+                     r"[\w.-]+:(?:\s|$)|\*\s|\(\d+ rows?\)|\d+\)\s|\|\s|"
+                     # ls -l's `-rw-r--r-- 1 root root ...` and `total 24K`, dig's `;; ...`, a syslog line,
+                     # a prompt a program printed (`Enter password:`)
+                     r"[-dlcbps][rwxsStT-]{9}[.+@]?\s|total \d+(?:\.\d+)?[KMGT]?$|;|"
+                     r"[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d\s|[A-Z][a-z]+(?: [a-z]+){0,3}:$")
 
 
 def looks_like_output(line: str) -> bool:
