@@ -154,3 +154,11 @@ def test_gpg_menus_are_manual() -> None:
     assert _plan("gpg --expert --full-generate-key")[0][1].startswith("opens an interactive console")
     assert _plan("gpg --batch --gen-key params.txt") == [("gpg --batch --gen-key params.txt", "")]
     assert _plan("gpg --import key.asc") == [("gpg --import key.asc", "")]
+
+
+def test_a_shell_block_that_starts_at_a_psql_prompt_is_sql() -> None:
+    """pg-ha.md: ```shell + `pgbouncer=# show databases;` (before: a shell command `show databases;`)."""
+    reading = read_block(Block("code", 3, 1, lang="shell", code="pgbouncer=# show databases;\n name | host\n"), "t.md")
+    assert [s.kind for s in reading.snippets] == ["sql"]
+    shell = read_block(Block("code", 3, 1, lang="bash", code="psql -c 'select 1'\ndb=# select 2;\n"), "t.md")
+    assert [s.kind for s in shell.snippets][:1] == ["shell"]  # a shell block that starts with a command stays shell

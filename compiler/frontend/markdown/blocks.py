@@ -289,6 +289,11 @@ def _commands(b: Block, path: str, lang: str) -> list[Snippet]:
 
 
 def _is_psql(b: Block, lang: str) -> bool:
+    """A psql transcript (`db=# SELECT ...`): unlabelled or labelled as SQL or console, or labelled as
+    shell when it starts at a psql prompt (pg-ha.md's ```shell + `pgbouncer=# show databases;`)."""
+    if lang in SHELL_LANGS:
+        first = next((line for line in b.code.split("\n") if line.strip()), "")
+        return _PSQL_PROMPT.match(first) is not None and bool(_psql(b, "", lang))
     return lang in ("", "sql", "psql", "postgresql", "console", "text", "txt") and bool(_psql(b, "", lang))
 
 
