@@ -43,6 +43,7 @@ from skc.compiler.frontend.markdown.list_nesting import fold_underindented
 from skc.compiler.frontend.markdown.meaning_tables import meaning_checks
 from skc.compiler.frontend.markdown.paragraph_steps import ParagraphReader
 from skc.compiler.frontend.markdown.replace_names import mark_replaced
+from skc.compiler.frontend.markdown.section_titles import descriptive, procedural
 from skc.compiler.frontend.markdown.snippets import (
     Snippet,
     only_exits,
@@ -107,12 +108,12 @@ class _Extractor:
 
     def section(self, sec: Section, prefix: str) -> list[Step]:
         counter = Counter(prefix)
-        about = bool(sec.level) and prose.descriptive(sec.title) and not _EXAMPLE_CODE.match(prose.clean(sec.title))
+        about = bool(sec.level) and descriptive(sec.title) and not _EXAMPLE_CODE.match(prose.clean(sec.title))
         out = [] if about else self.blocks(sec.blocks, counter)
         if about:
             self.not_run(sec.blocks, sec.title)
         for sub in sec.sections:
-            if about and not prose.procedural(sub.title):
+            if about and not procedural(sub.title):
                 self.not_run([b for s in sub.walk() for b in s.blocks], sub.title)
                 continue  # "Architecture > Logical view": still description
             label = str(sub.number) if sub.number is not None else short_label(sub.title)
