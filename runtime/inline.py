@@ -32,7 +32,7 @@ from skc.ir.effects import Effect
 from skc.ir.traits import CallsModel
 from skc.runtime.dataflow import RunFailed
 from skc.runtime.leaf import op_end
-from skc.runtime.permissions import requests_for
+from skc.runtime.permission_requests import requests_for
 from skc.runtime.targets.base import ExecContext, OpFailed, Target
 from skc.runtime.values import shape_values
 

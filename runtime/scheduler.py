@@ -50,7 +50,8 @@ from skc.runtime.dataflow import BlockRun, EarlyExit, RunFailed, Scope
 from skc.runtime.inline import InlineRunner
 from skc.runtime.journal import JournalWriter
 from skc.runtime.leaf import Engine, LeafPlan, Outcome, Slots, op_end
-from skc.runtime.permissions import Denial, Policy, requests_for
+from skc.runtime.permission_requests import requests_for
+from skc.runtime.permissions import Denial, Policy
 from skc.runtime.targets.base import ExecContext, OpFailed, OpResult, Target, target_registry
 from skc.runtime.trace import TraceWriter
 from skc.runtime.values import shape_results
