@@ -34,8 +34,8 @@ from skc.ir.effects import parse_effects
 from skc.runtime.values import substitute
 from skc.stdlib.shell import parse
 from skc.stdlib.shell.effects import command_effects
-from skc.stdlib.shell.programs import known_program, strip_wrappers
-from skc.stdlib.shell.query import hazards, resolves_to, simple_commands, unknowns
+from skc.stdlib.shell.programs import known_program
+from skc.stdlib.shell.query import hazards, resolves_to, simple_commands, strip_wrappers, unknowns
 
 _RULE = re.compile(r"([A-Za-z][A-Za-z0-9_]*)(?:\(([^()]*)\))?")  # separators (space, comma) are skipped
 _UNKNOWN = re.compile(r"\{\d+\}")

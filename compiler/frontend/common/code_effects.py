@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 
-from skc.stdlib.shell.programs import classify_sql_text
+from skc.stdlib.shell.sql import classify_sql_text
 
 
 def classify_sql(query: str, db: str = "default") -> tuple[list[str], bool]:

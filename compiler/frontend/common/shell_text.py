@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from skc.compiler.frontend.common.shell_words import split_words
 from skc.stdlib.shell import Simple, parse
-from skc.stdlib.shell.programs import strip_wrappers
+from skc.stdlib.shell.query import strip_wrappers
 
 PROMPT = re.compile(r"^\s*(?:\[[^\]\n]{1,60}\]\s*|[\w.-]+@[\w.-]+(?::[^\s$#]*)?\s*)?[$%]\s+")
 KEYWORDS = {"for", "while", "until", "if", "case", "select"}
