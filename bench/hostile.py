@@ -92,7 +92,8 @@ def manifest(text: str) -> None:
 
 
 def shell(text: str) -> None:
-    from skc.runtime.permissions import policy_for, shell_request
+    from skc.runtime.permission_requests import shell_request
+    from skc.runtime.permissions import policy_for
     policy_for(["Bash(git:*)"]).check(shell_request(text))
 
 

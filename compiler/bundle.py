@@ -46,7 +46,7 @@ import shutil
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -64,6 +64,7 @@ from skc.compiler.manifest import (
     ProfileRef,
     SourceFile,
     WorkflowInfo,
+    workflow_infos,
 )
 from skc.compiler.signing import SIGNATURE, check_signature
 from skc.compiler.sources import sha256, source_files
@@ -167,29 +168,6 @@ def module_files(module: Module) -> dict[str, bytes]:
             elif isinstance(op, PythonOp) and isinstance(code := op.attributes.get("code"), str):
                 files[f"code/ops/{folder}/{_op_file(op, index, 'python')}.py"] = code.encode()
     return files
-
-
-def _ports(names: list[str], types: Iterable[object]) -> list[Port]:
-    return [Port(name=n, type=str(t)) for n, t in zip(names, types, strict=False)]
-
-
-def workflow_infos(module: Module) -> list[WorkflowInfo]:
-    infos = []
-    for wf in module.workflows:
-        outputs = wf.outputs
-        out_names = wf.attributes.get("output_names")
-        names = [str(n) for n in out_names] if isinstance(out_names, list) and len(out_names) == len(outputs) \
-            else [f"out{i}" for i in range(len(outputs))]
-        perms = wf.attributes.get("permissions")
-        desc, src = wf.attributes.get("description"), wf.attributes.get("source")
-        infos.append(WorkflowInfo(
-            name=wf.sym_name, description=desc if isinstance(desc, str) else None,
-            source=src if isinstance(src, str) else None,
-            inputs=_ports(wf.input_names, (a.type for a in wf.inputs)),
-            outputs=_ports(names, (v.type for v in outputs)),
-            permissions=[str(p) for p in perms] if isinstance(perms, list) else None,
-            ops=sum(1 for _ in wf.walk()) - 1))
-    return infos
 
 
 def _permissions(module: Module) -> list[str]:

@@ -20,7 +20,8 @@ from this machine (`probe_environment`) or declared in a JSON/YAML file
 
 A declared environment is complete: a binary it does not list is missing there.
 A probed one looks up only the binaries it is asked about (a PATH lookup each,
-no scan of the whole PATH) and runs nothing unless `versions=True`.
+no scan of the whole PATH) and runs nothing unless `versions=True`; `probe_lookups.py`
+remembers the file-system lookups a probe makes.
 
 Secrets never enter the model: env vars and credential files are recorded by
 name, DSNs lose their passwords, and nothing reads a credential file's content.
@@ -32,10 +33,7 @@ import json
 import os
 import platform
 import re
-import shutil
-import stat
 import subprocess
-import time
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -45,6 +43,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from skc.compiler.probe_lookups import SQLITE_SUFFIXES, Listings, path_stamp, sqlite_names, which
 from skc.ir.location import Diagnostic, DiagnosticError, Location
 
 DataSourceKind = Literal["sqlite", "postgres", "mysql", "prometheus", "kusto", "loki", "other"]
@@ -61,7 +60,6 @@ CREDENTIAL_FILES = (
     "~/.config/glab-cli/config.yml", "~/.vault-token", "~/.pgpass", "~/.netrc", "~/.docker/config.json",
 )
 
-_SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
 _SCHEME_KIND: dict[str, DataSourceKind] = {
     "sqlite": "sqlite", "postgres": "postgres", "postgresql": "postgres", "mysql": "mysql",
     "mariadb": "mysql", "prometheus": "prometheus", "http": "prometheus", "https": "prometheus",
@@ -126,7 +124,7 @@ class DataSource(BaseModel):
             return cls(kind="sqlite", path=text.split("://", 1)[1] if "://" in text else text[7:])
         if scheme in _SCHEME_KIND and "://" in text:
             return cls(kind=_SCHEME_KIND[scheme], dsn=text)
-        if text.endswith(_SQLITE_SUFFIXES) or "/" in text or not scheme:
+        if text.endswith(SQLITE_SUFFIXES) or "/" in text or not scheme:
             return cls(kind="sqlite", path=text)
         return cls(kind="other", dsn=text)
 
@@ -201,107 +199,9 @@ def _version(path: str) -> str | None:
 _GPU_NODES = ("/dev/nvidia0", "/dev/nvidiactl", "/dev/kfd", "/dev/dri/renderD128")
 
 
-def _has_gpu(path: str, stamp: tuple[int, ...], listings: _Listings) -> bool:
+def _has_gpu(path: str, stamp: tuple[int, ...], listings: Listings) -> bool:
     """A GPU device node or driver tool (on `path`) is present (file checks only; runs nothing)."""
-    return any(listings.exists(p) for p in _GPU_NODES) or _which("nvidia-smi", path, stamp) is not None
-
-
-_Listing = tuple[tuple[int, int, int], frozenset[str]]  # (mtime_ns, inode, device), the names in the folder
-_FOLDERS: dict[str, _Listing] = {}  # folder -> its listing, while it is unchanged (see `_Listings`)
-
-
-class _Listings:
-    """`os.path.exists` for the few fixed files every probe asks about (credential files, GPU
-    device nodes), answered mostly from remembered folder listings.
-
-    A name absent from its folder's listing does not exist; a folder's listing is remembered
-    while the folder's modification time, inode and device stay the same (adding, removing or
-    renaming an entry changes the time) and once it is settled (`_SETTLED_NS`), as `_WHICH`
-    remembers PATH lookups. Only the folders on the way to a file that are there are looked
-    at (`~`, then `~/.config` when it exists, ...), and a file that is listed is checked by
-    `os.path.exists` itself (a dangling link is listed but does not exist). Fourteen failing
-    `exists` calls per compile become two or three `stat`s. One instance serves one probe."""
-
-    def __init__(self) -> None:
-        self.seen: dict[str, frozenset[str] | None] = {}
-
-    def exists(self, path: str) -> bool:
-        folder, name = _split(path)
-        if not folder:
-            return os.path.exists(path)
-        names = self.names(folder)
-        if names is None:  # a folder that cannot be listed: ask about the file itself
-            return os.path.exists(path)
-        return name in names and os.path.exists(path)
-
-    def names(self, folder: str) -> frozenset[str] | None:
-        """The names in `folder`, an empty set when it is not there, None when unlistable."""
-        if folder in self.seen:
-            return self.seen[folder]
-        parent, name = os.path.split(folder)
-        listing: frozenset[str] | None = frozenset()
-        up = self.names(parent) if name and parent != folder else None
-        if up is None or name in up or name in (".", ".."):
-            listing = _listing(folder)
-        self.seen[folder] = listing
-        return listing
-
-
-@lru_cache(maxsize=256)
-def _split(path: str) -> tuple[str, str]:
-    """(folder, name) of an absolute path that ends in a name; ("", "") for another path
-    (asked for the same few paths, under $HOME and /dev, by every probe)."""
-    folder, name = os.path.split(path)
-    if not os.path.isabs(path) or name in ("", ".", ".."):
-        return "", ""
-    return folder, name
-
-
-def _listing(folder: str) -> frozenset[str] | None:
-    """`folder`'s names (remembered while it is unchanged); empty when it is no folder, None
-    when it is one that cannot be listed."""
-    try:
-        st = os.stat(folder)
-    except OSError:
-        return frozenset()
-    if not stat.S_ISDIR(st.st_mode):
-        return frozenset()
-    sig = (st.st_mtime_ns, st.st_ino, st.st_dev)
-    known = _FOLDERS.get(folder)
-    if known is not None and known[0] == sig:
-        return known[1]
-    try:
-        names = frozenset(os.listdir(folder))
-    except OSError:
-        return None
-    if time.time_ns() - st.st_mtime_ns > _SETTLED_NS:
-        if len(_FOLDERS) >= _LISTINGS_MAX:
-            _FOLDERS.clear()
-        _FOLDERS[folder] = (sig, names)
-    return names
-
-
-_LISTINGS: dict[str, tuple[int, tuple[str, ...]]] = {}  # folder -> (its mtime, the sqlite-looking names in it)
-_LISTINGS_MAX = 4096
-_SETTLED_NS = 2_000_000_000  # a folder unchanged this long is remembered (as `sources.py` does for files)
-
-
-def _sqlite_names(folder: str) -> tuple[str, ...]:
-    """The names in `folder` that end like a sqlite file (`OSError` when it cannot be listed).
-
-    Every compile looks in its source's folder, often one of a hundred runbooks: the names are
-    remembered while the folder's modification time stays the same (adding, removing or
-    renaming an entry changes it), as `_which` remembers PATH lookups."""
-    mtime = os.stat(folder).st_mtime_ns
-    known = _LISTINGS.get(folder)
-    if known is not None and known[0] == mtime:
-        return known[1]
-    names = tuple(n for n in os.listdir(folder) if n.endswith(_SQLITE_SUFFIXES))
-    if time.time_ns() - mtime > _SETTLED_NS:
-        if len(_LISTINGS) >= _LISTINGS_MAX:
-            _LISTINGS.clear()
-        _LISTINGS[folder] = (mtime, names)
-    return names
+    return any(listings.exists(p) for p in _GPU_NODES) or which("nvidia-smi", path, stamp) is not None
 
 
 def _probe_data_sources(env: Mapping[str, str], names: Iterable[str], root: str | None) -> dict[str, DataSource]:
@@ -311,11 +211,11 @@ def _probe_data_sources(env: Mapping[str, str], names: Iterable[str], root: str 
     if root is not None:
         for folder in (root, os.path.join(root, "data")):
             try:
-                found = _sqlite_names(folder)
+                found = sqlite_names(folder)
             except OSError:  # no such folder (or not a folder)
                 continue
             for f in sorted(Path(folder) / n for n in found):
-                if f.suffix in _SQLITE_SUFFIXES and f.is_file():
+                if f.suffix in SQLITE_SUFFIXES and f.is_file():
                     sources.setdefault(f.stem, DataSource(kind="sqlite", path=str(f.resolve())))
     if url := env.get("DATABASE_URL"):
         sources["default"] = DataSource.from_text(url)
@@ -355,15 +255,15 @@ def probe_environment(binaries: Iterable[str] = (), *, root: str | Path | None =
     names = tuple(env)
     path = env.get("PATH", os.defpath)
     found: dict[str, Binary] = {}
-    stamp = _path_stamp(path)
+    stamp = path_stamp(path)
     for name in sorted(set(binaries)):
-        where = _which(name, path, stamp) if "/" not in name else (name if os.access(name, os.X_OK) else None)
+        where = which(name, path, stamp) if "/" not in name else (name if os.access(name, os.X_OK) else None)
         if where is not None:
-            if "/" in name or not os.path.isabs(where):  # `_which` gives absolute paths as `Path` writes them
+            if "/" in name or not os.path.isabs(where):  # `which` gives absolute paths as `Path` writes them
                 where = str(Path(where).absolute())
             found[name] = Binary.model_construct(path=where, version=_version(where) if versions else None)
     home = env.get("HOME") or str(Path.home())
-    listings = _Listings()
+    listings = Listings()
     files = [f for f in CREDENTIAL_FILES if listings.exists(os.path.join(home, f[2:]))]
     env_vars, secret = _env_names(names)
     return Environment.model_construct(
@@ -377,33 +277,6 @@ def probe_environment(binaries: Iterable[str] = (), *, root: str | Path | None =
         data_sources=_probe_data_sources(env, names, None if root is None else str(Path(root))),
         scripts_dir=env.get("SKC_SCRIPTS_DIR"),
     )
-
-
-_WHICH: dict[tuple[str, str, tuple[int, ...]], str | None] = {}
-
-
-def _path_stamp(path: str) -> tuple[int, ...]:
-    """The modification times of the folders on `path` (-1 for one that is missing), each
-    folder once: a program added to or removed from a folder changes that folder's time."""
-    stamp = []
-    for d in dict.fromkeys(path.split(os.pathsep)):
-        try:
-            stamp.append(os.stat(d or ".").st_mtime_ns)
-        except OSError:
-            stamp.append(-1)
-    return tuple(stamp)
-
-
-def _which(name: str, path: str, stamp: tuple[int, ...]) -> str | None:
-    """`shutil.which(name, path=path)`, remembered while no folder on `path` changes (every
-    compile probes the same few programs over every PATH folder)."""
-    key = (name, path, stamp)
-    if key not in _WHICH:
-        if len(_WHICH) >= 4096:
-            _WHICH.clear()
-        where = shutil.which(name, path=path)
-        _WHICH[key] = str(Path(where)) if where is not None and os.path.isabs(where) else where
-    return _WHICH[key]
 
 
 def load_environment(path: str | Path) -> Environment:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from skc.compiler.cost import CPU, LOCAL, LOCAL_GPU, CostModel
 from skc.compiler.passes import PassContext
-from skc.compiler.passes.concurrency import analyse_block
+from skc.compiler.schedule import analyse_block
 from skc.ir.location import Diagnostic, DiagnosticError, Location
 from skc.ir.module import Module
 

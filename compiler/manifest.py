@@ -4,15 +4,18 @@
 only the versions in `SUPPORTED_SCHEMA_VERSIONS`. `bundle_version` counts
 compilations of one bundle: 1 when `skc compile` writes it, +1 each time adaptive
 recompilation writes solidified ops back. `files` maps every other file of the
-bundle to its sha256, so any edit after compilation is detected.
+bundle to its sha256, so any edit after compilation is detected. `workflow_infos(module)`
+is the manifest's `workflows` for a compiled module.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from skc.ir.module import Module
 from skc.ir.version import __version__
 
 SCHEMA_VERSION = 1
@@ -90,3 +93,26 @@ class Manifest(BaseModel):
     permissions: list[str] = Field(default_factory=list, description="union of the workflows' permissions")
     workflows: list[WorkflowInfo] = Field(default_factory=list)
     files: dict[str, str] = Field(default_factory=dict, description="bundle path -> sha256, all but this file")
+
+
+def _ports(names: list[str], types: Iterable[object]) -> list[Port]:
+    return [Port(name=n, type=str(t)) for n, t in zip(names, types, strict=False)]
+
+
+def workflow_infos(module: Module) -> list[WorkflowInfo]:
+    infos = []
+    for wf in module.workflows:
+        outputs = wf.outputs
+        out_names = wf.attributes.get("output_names")
+        names = [str(n) for n in out_names] if isinstance(out_names, list) and len(out_names) == len(outputs) \
+            else [f"out{i}" for i in range(len(outputs))]
+        perms = wf.attributes.get("permissions")
+        desc, src = wf.attributes.get("description"), wf.attributes.get("source")
+        infos.append(WorkflowInfo(
+            name=wf.sym_name, description=desc if isinstance(desc, str) else None,
+            source=src if isinstance(src, str) else None,
+            inputs=_ports(wf.input_names, (a.type for a in wf.inputs)),
+            outputs=_ports(names, (v.type for v in outputs)),
+            permissions=[str(p) for p in perms] if isinstance(perms, list) else None,
+            ops=sum(1 for _ in wf.walk()) - 1))
+    return infos

@@ -2,7 +2,8 @@
 
 Attribute values are Python data: `str`, `bool`, `int`, `float`, `list`, `dict`
 (string keys) and `None` (MLIR's `unit`). The printer writes them the way MLIR's
-generic syntax does (`3 : i64`, `1.5 : f64`, `["a", "b"]`, `{k = "v"}`), and an
+generic syntax does (`3 : i64`, `1.5 : f64`, `["a", "b"]`, `{k = "v"}`; a string literal by
+`quote`, which the parser reads back with `unquote`), and an
 `AttrSpec` on an op class says which attributes the op takes and of what shape.
 """
 
@@ -63,6 +64,25 @@ def quote(text: str) -> str:
     # Text with a few non-ASCII characters (dashes, quotes, accents): only the runs that need it are
     # encoded, byte by byte (a `translate` of the whole text looks every character up).
     return '"' + _escaped(text) + '"'
+
+
+_ESCAPE = re.compile(r"\\(\\|\"|n|t|[0-9A-Fa-f]{2})")
+
+
+def unquote(literal: str) -> str:
+    """Decodes an MLIR string literal (quotes included) to text."""
+    body = literal[1:-1]
+    if "\\" not in body:
+        return body
+    out = bytearray()
+    pos = 0
+    for m in _ESCAPE.finditer(body):
+        out += body[pos:m.start()].encode("utf-8")
+        e = m.group(1)
+        out += {"\\": b"\\", '"': b'"', "n": b"\n", "t": b"\t"}.get(e) or bytes([int(e, 16)])
+        pos = m.end()
+    out += body[pos:].encode("utf-8")
+    return out.decode("utf-8", errors="replace")
 
 
 def format_float(x: float) -> str:

@@ -15,7 +15,7 @@ import re
 import struct
 from pathlib import Path
 
-from skc.ir.attrs import AttrValue
+from skc.ir.attrs import AttrValue, unquote
 from skc.ir.core import Block, Op, Region, UnregisteredOp, Value
 from skc.ir.dialects import op_class
 from skc.ir.location import UNKNOWN, Diagnostic, DiagnosticError, Location
@@ -38,23 +38,6 @@ _TOKEN = re.compile(r"""
 """, re.VERBOSE | re.DOTALL)
 
 MAX_DEPTH = 100  # nesting of regions and attribute values; deeper input is an SKC101, not a RecursionError
-_ESCAPE = re.compile(r"\\(\\|\"|n|t|[0-9A-Fa-f]{2})")
-
-
-def unquote(literal: str) -> str:
-    """Decodes an MLIR string literal (quotes included) to text."""
-    body = literal[1:-1]
-    if "\\" not in body:
-        return body
-    out = bytearray()
-    pos = 0
-    for m in _ESCAPE.finditer(body):
-        out += body[pos:m.start()].encode("utf-8")
-        e = m.group(1)
-        out += {"\\": b"\\", '"': b'"', "n": b"\n", "t": b"\t"}.get(e) or bytes([int(e, 16)])
-        pos = m.end()
-    out += body[pos:].encode("utf-8")
-    return out.decode("utf-8", errors="replace")
 
 
 class _Scope:

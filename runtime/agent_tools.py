@@ -25,15 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from skc.runtime.permissions import (
-    Denial,
-    Policy,
-    Request,
-    Rule,
-    parse_rules,
-    rule_matches,
-    shell_request,
-)
+from skc.runtime.permission_requests import Request, Rule, parse_rules, shell_request
+from skc.runtime.permissions import Denial, Policy, rule_matches
 from skc.runtime.targets.shell import run_process
 
 _ALIASES = {"shell": "bash", "exec": "bash", "run_command": "bash", "read_file": "read", "file.read": "read",

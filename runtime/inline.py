@@ -32,7 +32,7 @@ from skc.ir.effects import Effect
 from skc.ir.traits import CallsModel
 from skc.runtime.dataflow import RunFailed
 from skc.runtime.leaf import op_end
-from skc.runtime.permissions import requests_for
+from skc.runtime.permission_requests import requests_for
 from skc.runtime.targets.base import ExecContext, OpFailed, Target
 from skc.runtime.values import shape_values
 
@@ -87,10 +87,10 @@ class InlineRunner:
 
     def _kind(self, op: Op, effects: list[Effect]) -> InlineKind:
         s = self.s
-        target = s.target_for(op)
+        target = s.leaves.target_for(op)
         if target is None:
             return _NEVER
-        slots, writes, inline = s.slots_of(target, effects)
+        slots, writes, inline = s.leaves.slots_of(target, effects)
         model = op.has(CallsModel)
         if writes or not inline or (model and s.jit is not None):
             return _NEVER
@@ -99,7 +99,8 @@ class InlineRunner:
         def emit(event: str, **fields: Any) -> None:
             trace.emit(event, op=ctx.op_id, name=name, step=ctx.step, target=tname, **fields)
 
-        ctx = ExecContext(s.run_id, s.workdir, dict(s.env_for(op)), s.bindings, s.options, emit, "", "", 1)
+        env = dict(s.leaves.env_for(op))
+        ctx = ExecContext(s.run_id, s.workdir, env, s.bindings, s.options, emit, "", "", 1)
         return InlineKind(target, slots, bool(requests_for(op, None)), not effects and not model, effects, ctx)
 
     def run(self, op: Op, op_id: str, args: list[Any],
@@ -114,7 +115,7 @@ class InlineRunner:
         if target is None or ctx is None or not target.runs_now(op):
             return None
         s = self.s
-        if kind.slots and any(s.sem(key, size).locked() for key, size in kind.slots):
+        if kind.slots and any(s.leaves.sem(key, size).locked() for key, size in kind.slots):
             return None
         if kind.asks:
             s.check_permissions(op, op_id, args)

@@ -29,7 +29,8 @@ from skc.ir.module import Module
 from skc.ir.parser import parse_module
 from skc.ir.traits import Branch, CallsModel, HasRegions, Loop, Retrying, RunsTool, Terminator
 from skc.runtime.llm.registry import check_spec, default_spec
-from skc.runtime.permissions import Denial, Policy, requests_for
+from skc.runtime.permission_requests import requests_for
+from skc.runtime.permissions import Denial, Policy
 from skc.runtime.targets.base import target_registry
 from skc.runtime.targets.sql import resolve_db
 from skc.runtime.values import coerce, substitute

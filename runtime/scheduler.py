@@ -41,25 +41,21 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from skc.ir.analysis import DepGraph, block_graph, op_effects
+from skc.ir.analysis import DepGraph, block_graph
 from skc.ir.core import Block, Op
 from skc.ir.dialects.skc import WorkflowOp
-from skc.ir.effects import Effect
 from skc.ir.traits import CallsModel
 from skc.runtime.dataflow import BlockRun, EarlyExit, RunFailed, Scope
 from skc.runtime.inline import InlineRunner
 from skc.runtime.journal import JournalWriter
-from skc.runtime.leaf import Engine, LeafPlan, Outcome, Slots, op_end
-from skc.runtime.permissions import Denial, Policy, requests_for
-from skc.runtime.targets.base import ExecContext, OpFailed, OpResult, Target, target_registry
+from skc.runtime.leaf import Engine, LeafPlanner, Outcome, op_end
+from skc.runtime.permission_requests import requests_for
+from skc.runtime.permissions import Denial, Policy
+from skc.runtime.targets.base import ExecContext, OpFailed, OpResult, Target
 from skc.runtime.trace import TraceWriter
 from skc.runtime.values import shape_results
 
-__all__ = ["BASE_ENV", "DEFAULT_TIMEOUT_S", "EarlyExit", "Engine", "Outcome", "RunFailed", "Scheduler"]
-
-DEFAULT_TIMEOUT_S = 600.0
-BASE_ENV = ("PATH", "HOME", "LANG")
-_TUNING = frozenset({"retries", "timeout_s", "confirm", "fallback"})  # the attributes a leaf plan reads
+__all__ = ["EarlyExit", "Engine", "Outcome", "RunFailed", "Scheduler"]
 
 
 class Scheduler:
@@ -81,19 +77,13 @@ class Scheduler:
         self.restored = restored or {}
         self.bindings = bindings or {}
         self.options = options or {}
-        self.limits = dict(limits or {})
         self.retry_backoff_s = retry_backoff_s
-        self.environ = dict(os.environ if environ is None else environ)
         self.jit = jit  # a skc.runtime.jit.JitManager: wraps every llm.* execution
         self.approvals = approvals  # a skc.runtime.approvals.ApprovalGate: `confirm` ops wait for a person
-        self.registry = target_registry()
-        self._targets: dict[type[Target], Target] = {}
-        self._by_name: dict[str, Target] = {}  # op name -> its target (`target_for`)
-        self._sems: dict[str, asyncio.Semaphore | asyncio.Lock] = {}
+        # each op's target, slots, attempts, timeout and environment, worked out once (leaf.py)
+        self.leaves = LeafPlanner(engine, self.options, dict(limits or {}),
+                                  dict(os.environ if environ is None else environ))
         self._graphs: dict[int, DepGraph] = {}
-        self._plans: dict[int, LeafPlan] = {}
-        self._per_target: dict[Target, tuple[dict[str, int | None], float, bool]] = {}  # `_shared`
-        self._envs: dict[tuple[str, ...], dict[str, str]] = {}  # the environment by the names an op passes
         self._commit_due = False  # a `_commit` of inline ops' records is scheduled for this loop turn
         self.blocks = 0  # BlockRuns running (a parent waiting on its regions counts)
         self.outcome = Outcome("ok")
@@ -104,102 +94,11 @@ class Scheduler:
         self.inline = InlineRunner(self)
         self.run_now = self.inline.run
 
-    # -- targets, limits, environment
-
-    def target_for(self, op: Op) -> Target | None:
-        name = op.op_name
-        target = self._by_name.get(name)
-        if target is None:
-            cls = self.registry.get(name)
-            if cls is None:
-                return None
-            if cls not in self._targets:
-                self._targets[cls] = cls()
-            target = self._by_name[name] = self._targets[cls]
-        return target
-
     def graph(self, block: Block) -> DepGraph:
         key = id(block)
         if key not in self._graphs:
             self._graphs[key] = block_graph(block)
         return self._graphs[key]
-
-    def env_for(self, op: Op) -> dict[str, str]:
-        names = op.attributes.get("env")
-        key = tuple(str(n) for n in names) if isinstance(names, list) else ()
-        env = self._envs.get(key)
-        if env is None:
-            env = self._envs[key] = self._env_for(op)
-        return env
-
-    def _env_for(self, op: Op) -> dict[str, str]:
-        env = {k: self.environ[k] for k in BASE_ENV if k in self.environ}
-        env.setdefault("PATH", os.defpath)
-        env.setdefault("LANG", "C.UTF-8")
-        for name in op.attr_strs("env") or []:
-            if str(name) in self.environ:
-                env[str(name)] = self.environ[str(name)]
-        return env
-
-    def sem(self, key: str, size: int | None) -> asyncio.Semaphore | asyncio.Lock:
-        if key not in self._sems:
-            self._sems[key] = asyncio.Lock() if size is None else asyncio.Semaphore(max(1, size))
-        return self._sems[key]
-
-    def limited(self, op: Op, target: Target, plan: LeafPlan | None = None) -> Slots:
-        """Holds the op's target and resource slots, and write locks on what it writes."""
-        slots = (plan or self.plan(op, target)).slots
-        return Slots([self.sem(key, size) for key, size in slots])
-
-    def _shared(self, target: Target) -> tuple[dict[str, int | None], float, bool]:
-        """What every op of `target` starts its plan from: its target slot (when limited), its
-        default timeout, and whether its ops may run inline at all (once per target)."""
-        shared = self._per_target.get(target)
-        if shared is None:
-            size = self.limits.get(target.name, target.max_concurrency)
-            shared = self._per_target[target] = (
-                {f"target:{target.name}": size} if size else {},
-                float(target.default_timeout_s or self.options.get("default_timeout_s") or DEFAULT_TIMEOUT_S),
-                target.in_process or self.engine.inline)
-        return shared
-
-    def plan(self, op: Op, target: Target, effects: list[Effect] | None = None) -> LeafPlan:
-        """The op's target slots, attempts, timeout, step and environment (once per op); `effects`:
-        its lifted effects when the caller has them (its block's graph), else they are looked up."""
-        plan = self._plans.get(id(op))
-        if plan is not None and plan.target is target:
-            return plan
-        return self._plan(op, target, op_effects(op) if effects is None else effects)
-
-    def slots_of(self, target: Target, effects: list[Effect]) -> tuple[tuple[tuple[str, int | None], ...], bool, bool]:
-        """(the limit slots and write locks an op of `target` with `effects` holds, in their global
-        order; whether it writes; whether its target may run it inline at all)."""
-        slot, _, inline = self._shared(target)
-        wanted, writes, limits = slot, False, self.limits
-        for e in effects:
-            if wanted is slot:
-                wanted = dict(slot)
-            if e.resource in limits:
-                wanted[f"resource:{e.resource}"] = limits[e.resource]
-            if e.writes:
-                wanted[f"write:{e.resource}"] = None
-                writes = True
-        return (tuple(sorted(wanted.items())) if wanted else ()), writes, inline
-
-    def _plan(self, op: Op, target: Target, effects: list[Effect]) -> LeafPlan:
-        slots, writes, _ = self.slots_of(target, effects)
-        plain = op.attributes.keys().isdisjoint(_TUNING)  # the usual op: none of these to look up
-        retries = None if plain else op.attr_int("retries")
-        attempts = 1 + retries if retries is not None and retries > 0 else 1
-        timeout = None if plain else op.attr_num("timeout_s")
-        if timeout is None or timeout <= 0:
-            timeout = self._shared(target)[1]
-        gated = not plain and op.attributes.get("confirm") is True
-        # replayable: a resume may compute its value again, so its record is not waited for (journal.py)
-        replayable = not effects and not op.has(CallsModel) and not gated
-        plan = LeafPlan(target, slots, attempts, timeout, op.step, self.env_for(op), writes, replayable)
-        self._plans[id(op)] = plan
-        return plan
 
     # -- running
 
@@ -215,7 +114,7 @@ class Scheduler:
             self.outcome.status, self.outcome.error = "waiting" if e.code == "SKC312" else "failed", e
             if self.outcome.status == "failed":
                 self.outcome.outputs = self._partial_outputs(scope)
-        for target in self._targets.values():  # e.g. the run's python sessions
+        for target in self.leaves.targets.values():  # e.g. the run's python sessions
             await target.close()
         if self.journal is not None:
             await self.journal.drained()
@@ -349,11 +248,11 @@ class Scheduler:
                                        "started": started}, sync=False, wait=False)
 
     async def _run_leaf(self, op: Op, op_id: str, args: list[Any]) -> list[Any]:
-        target = self.target_for(op)
+        target = self.leaves.target_for(op)
         if target is None:
             raise RunFailed(op, op_id, "SKC306", f"no target runs {op.op_name}",
                             "install the target's extra (e.g. skc[llm]) or register a Target for it")
-        plan = self.plan(op, target)
+        plan = self.leaves.plan(op, target)
         if self.journal is not None and not plan.replayable:
             synced = self.journal.barrier()  # the records of its inputs are durable before it starts
             if synced is not None:
@@ -375,7 +274,7 @@ class Scheduler:
             started = time.perf_counter()
             code = "SKC310"
             try:
-                async with self.limited(op, target, plan):  # the op starts once it holds its slots
+                async with self.leaves.limited(op, target, plan):  # the op starts once it holds its slots
                     self.running.add(op_id)
                     if self.journal is not None and not target.in_process:
                         # only a writer waits for its start record: a crash mid-write names it in flight

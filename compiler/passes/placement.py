@@ -33,7 +33,7 @@ from typing import Any
 
 from skc.compiler.cost import CPU, REMOTE_PREFIX, CostModel, is_llm, remote_models
 from skc.compiler.passes import Pass, PassContext
-from skc.compiler.passes.concurrency import (
+from skc.compiler.schedule import (
     Graphs,
     Schedule,
     Shapes,

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 from skc.stdlib.shell.model import Node, Pipeline, Redirect, Redirected, Simple, Unknown, Word
 from skc.stdlib.shell.parse import parse
-from skc.stdlib.shell.programs import segment_effects, strip_wrappers
-from skc.stdlib.shell.query import nodes
+from skc.stdlib.shell.programs import segment_effects
+from skc.stdlib.shell.query import nodes, strip_wrappers
 
 
 @dataclass

@@ -1,8 +1,7 @@
 """Effect rules: what one simple command reads and writes, by program and subcommand.
 
-`strip_wrappers(words)` drops sudo/env/time/watch/xargs/... in front of the real
-program; `segment_effects(words)` classifies one simple command (wrappers such as sudo
-already stripped) into effect strings:
+`segment_effects(words)` classifies one simple command (wrappers such as sudo already
+stripped: `query.strip_wrappers`) into effect strings:
 
     kubectl/oc/helm     get|describe|logs|top|... -> read:k8s; delete|apply|patch|scale|... -> write:k8s
     git / gh            status|log|diff|show -> read:git; pr view|checks|run view -> net:github; others write
@@ -17,13 +16,16 @@ already stripped) into effect strings:
     echo, cd, export    pure
     anything else       write:* (unknown: conservatively every resource)
 
-The tables are data; adding a program is adding a line.
+The tables are data; adding a program is adding a line. Whether a SQL text writes is
+`sql.classify_sql_text`'s answer.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+
+from skc.stdlib.shell.sql import classify_sql_text
 
 PURE = {"echo", "printf", "true", "false", "sleep", "cd", "export", "set", "unset", "alias", "date",
         "seq", "expr", "bc", "test", "[", "clear", "read", "pwd", "basename", "dirname", "local", "declare",
@@ -68,10 +70,6 @@ _GIT_READ = {"status", "log", "diff", "show", "blame", "grep", "ls-files", "ls-t
              "fsck", "count-objects", "verify-pack", "for-each-ref", "show-branch", "cherry", "var", "help",
              "name-rev", "check-ignore", "check-attr", "range-diff", "bisect"}
 _GH_READ = {"view", "list", "checks", "diff", "status", "watch", "search", "browse"}
-_SQL_READ = re.compile(r"\s*(?:--[^\n]*\n\s*)*(select|with|show|explain|table|values|\\[a-z]+|describe|desc)\b",
-                       re.IGNORECASE)
-_SQL_WRITE = re.compile(r"\b(insert|update|delete|drop|alter|create|truncate|grant|revoke|vacuum|analyze|"
-                        r"reindex|cluster|copy|lock|set|refresh|comment|call|do|begin|commit)\b", re.IGNORECASE)
 _REDIS_READ = {"get", "mget", "info", "keys", "scan", "ttl", "pttl", "type", "exists", "strlen", "hget",
                "hgetall", "hkeys", "hlen", "llen", "lrange", "smembers", "scard", "zrange", "zcard", "dbsize",
                "ping", "slowlog", "memory", "latency", "client", "monitor", "object", "xinfo", "xlen",
@@ -198,26 +196,6 @@ def _sql_client(args: list[str], prog: str) -> list[str]:
     if sql is None:
         return [f"write:db:{db}"]
     return [f"{'write' if classify_sql_text(sql) else 'read'}:db:{db}"]
-
-
-_SQL_WRITING_FUNCTIONS = re.compile(
-    r"\b(?:pg_cancel_backend|pg_terminate_backend|pg_reload_conf|pg_switch_wal|pg_promote|setval|nextval|"
-    r"set_config|pg_advisory_lock|pg_create_\w+|pg_drop_\w+|lo_\w+|dblink_exec|pg_rotate_logfile|"
-    r"pg_stat_reset\w*)\s*\(", re.IGNORECASE)
-
-
-def classify_sql_text(query: str) -> bool:
-    """True when a SQL text may write (a statement that is not SELECT/SHOW/EXPLAIN, or that calls
-    a function with side effects such as pg_terminate_backend)."""
-    if _SQL_WRITING_FUNCTIONS.search(query):
-        return True
-    for stmt in (s for s in query.split(";") if s.strip()):
-        if not _SQL_READ.match(stmt) or (re.match(r"\s*explain\s+analy[sz]e", stmt, re.IGNORECASE) and
-                                         _SQL_WRITE.search(stmt[15:])):
-            return True
-        if re.match(r"\s*with\b", stmt, re.IGNORECASE) and re.search(r"\b(insert|update|delete)\b", stmt, re.I):
-            return True
-    return False
 
 
 def _systemctl(args: list[str]) -> list[str]:
@@ -400,30 +378,3 @@ def segment_effects(core: list[str], seg: list[str], *, first: bool) -> tuple[li
         unknown = True
     writes = any(e.startswith("write:") and e != "write:*" for e in effects)
     return effects, writes, unknown
-
-
-def strip_wrappers(words: list[str]) -> list[str]:
-    """`sudo -u x env A=1 time cmd args` -> `cmd args`; keywords (do, then) dropped."""
-    i = 0
-    while i < len(words):
-        w = words[i]
-        if w in ("do", "then", "else", "elif", "!", "{", "}", "time", "nohup", "command", "exec",
-                 "builtin", "nice", "ionice", "stdbuf", "unbuffer", "env"):
-            i += 1
-        elif w == "sudo":
-            i += 1
-            while i < len(words) and words[i].startswith("-"):
-                i += 2 if words[i] in ("-u", "-g", "-C", "-h", "-p") else 1
-        elif w == "xargs":
-            i += 1
-            while i < len(words) and words[i].startswith("-"):
-                i += 2 if words[i] in ("-I", "-n", "-P", "-L", "-d", "-s", "-E") else 1
-        elif w in ("timeout", "watch"):
-            i += 1
-            while i < len(words) and (words[i].startswith("-") or re.match(r"[\d.]+[smhd]?\Z", words[i])):
-                i += 2 if words[i] in ("-n", "-s", "-k", "--interval") else 1
-        elif re.match(r"[A-Za-z_][A-Za-z0-9_]*=", w) and i + 1 < len(words):
-            i += 1
-        else:
-            break
-    return words[i:]

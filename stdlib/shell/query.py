@@ -10,6 +10,8 @@
 * `resolves_to(word, name, path)` — whether a program word runs exactly the program
   `name` found on `path` (`git`, or `/usr/bin/git` when that is where `git` resolves;
   never `/tmp/x/git`);
+* `strip_wrappers(words)` — the words of a simple command from the program it runs
+  (sudo/env/time/watch/xargs/... in front of it dropped);
 * `top_parts(script)` — the top-level pipeline parts (for result types);
 * `render(script)` — a one-line-per-command listing for `--dry-run`.
 """
@@ -17,6 +19,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -202,3 +205,30 @@ def render(text: str) -> list[str]:
 
     visit(parse(text), 0)
     return out
+
+
+def strip_wrappers(words: list[str]) -> list[str]:
+    """`sudo -u x env A=1 time cmd args` -> `cmd args`; keywords (do, then) dropped."""
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w in ("do", "then", "else", "elif", "!", "{", "}", "time", "nohup", "command", "exec",
+                 "builtin", "nice", "ionice", "stdbuf", "unbuffer", "env"):
+            i += 1
+        elif w == "sudo":
+            i += 1
+            while i < len(words) and words[i].startswith("-"):
+                i += 2 if words[i] in ("-u", "-g", "-C", "-h", "-p") else 1
+        elif w == "xargs":
+            i += 1
+            while i < len(words) and words[i].startswith("-"):
+                i += 2 if words[i] in ("-I", "-n", "-P", "-L", "-d", "-s", "-E") else 1
+        elif w in ("timeout", "watch"):
+            i += 1
+            while i < len(words) and (words[i].startswith("-") or re.match(r"[\d.]+[smhd]?\Z", words[i])):
+                i += 2 if words[i] in ("-n", "-s", "-k", "--interval") else 1
+        elif re.match(r"[A-Za-z_][A-Za-z0-9_]*=", w) and i + 1 < len(words):
+            i += 1
+        else:
+            break
+    return words[i:]

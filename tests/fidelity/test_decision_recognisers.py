@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from skc.compiler.frontend.markdown import prose
+from skc.compiler.frontend.markdown import llm_kinds, prose
 from skc.compiler.frontend.markdown.anaphora import anaphoric_condition
 from skc.compiler.frontend.markdown.case_maps import case_map
 from skc.compiler.frontend.markdown.choices import case_labels, cause_labels, picks_action
@@ -58,7 +58,7 @@ def test_if_so_tests_the_question_before_it() -> None:
 def test_choices_among_listed_actions_are_decisions() -> None:
     lead = "Based on the results from these gadgets, you can take the following actions:"
     assert picks_action(lead)
-    assert prose.llm_kind(lead + " - High latency: Investigate the disk.") == "decide"
+    assert llm_kinds.llm_kind(lead + " - High latency: Investigate the disk.") == "decide"
     assert not picks_action("Based on your needs, install the agent.")
     assert case_labels(["**High latency in `profile_blockio`**: Investigate the disk",
                         "**Specific files in `top_file`**: Analyze the files"]) == \
@@ -67,9 +67,9 @@ def test_choices_among_listed_actions_are_decisions() -> None:
 
 
 def test_choose_a_thing_is_no_decision() -> None:
-    assert prose.llm_kind("To increase IOPS, choose bigger disk size that includes better IOPS performance.") != "decide"
-    assert prose.llm_kind("Choose which index to drop first.") == "decide"
-    assert prose.llm_kind("Choose between a rollback and a hotfix.") == "decide"
+    assert llm_kinds.llm_kind("To increase IOPS, choose bigger disk size that includes better IOPS performance.") != "decide"
+    assert llm_kinds.llm_kind("Choose which index to drop first.") == "decide"
+    assert llm_kinds.llm_kind("Choose between a rollback and a hotfix.") == "decide"
 
 
 def test_same_fact_ignores_negation_and_check_words() -> None:
@@ -324,7 +324,7 @@ def test_a_condition_on_what_the_reader_did_or_did_not_see_observes(cond: str, o
     ("Investigate why the job fails. Is it the disk?", "agent"),  # open-ended work comes first
 ])
 def test_a_yes_no_question_to_the_reader_is_a_decision(text: str, kind: str) -> None:
-    assert prose.llm_kind(text) == kind
+    assert llm_kinds.llm_kind(text) == kind
 
 
 @pytest.mark.parametrize(("intro", "items", "cases"), [

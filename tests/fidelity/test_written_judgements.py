@@ -183,9 +183,9 @@ def test_causes_that_share_their_first_words_are_told_apart_by_the_rest() -> Non
     ("Decide whether the egress device causes the issue.", "decide"),
 ])
 def test_a_purpose_clause_opened_by_for_does_not_make_a_decision(text: str, kind: str) -> None:
-    from skc.compiler.frontend.markdown import prose
+    from skc.compiler.frontend.markdown import llm_kinds
 
-    assert prose.llm_kind(text) == kind
+    assert llm_kinds.llm_kind(text) == kind
 
 
 def test_then_after_a_conditional_instruction_stays_in_its_branch(tmp_path: Path) -> None:

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from skc.compiler.frontend.common.commands import (
-    classify_shell,
-    find_vars,
-    looks_like_command,
-    python_effects,
-)
+from skc.compiler.frontend.common.code_effects import python_effects
+from skc.compiler.frontend.common.commands import classify_shell, looks_like_command
 from skc.compiler.frontend.common.shell_text import logical_lines
+from skc.compiler.frontend.common.variables import find_vars
 
 
 @pytest.mark.parametrize(("command", "effects"), [

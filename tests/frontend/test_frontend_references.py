@@ -11,7 +11,7 @@ import pytest
 from fe_helpers import checked, ops
 
 from skc.compiler.frontend import FrontendResult
-from skc.compiler.frontend.markdown import flow, prose
+from skc.compiler.frontend.markdown import flow, llm_kinds
 from skc.ir import Op
 
 
@@ -110,8 +110,8 @@ def test_a_decision_lists_the_outcomes_after_its_colon_and_reads_the_step_it_nam
 
 
 def test_outcomes_without_a_list_stay_yes_no() -> None:
-    assert prose.outcomes("Decide if the pod is healthy: look at its events.", []) == ["yes", "no"]
-    assert prose.outcomes("Decide whether to restart or wait.", []) == ["restart", "wait"]
+    assert llm_kinds.outcomes("Decide if the pod is healthy: look at its events.", []) == ["yes", "no"]
+    assert llm_kinds.outcomes("Decide whether to restart or wait.", []) == ["restart", "wait"]
 
 
 ROWS = """\

@@ -1,4 +1,4 @@
-"""The recogniser tables (`markdown/rules.py`) and the tables built from them in `prose` and `flow`."""
+"""The recogniser tables (`markdown/rules.py`) and the tables built from them in `llm_kinds` and `flow`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from skc.compiler.frontend.markdown import flow, prose
+from skc.compiler.frontend.markdown import flow, llm_kinds
 from skc.compiler.frontend.markdown.rules import Rule, Rules
 
 _TABLE: Rules[str] = Rules(
@@ -47,7 +47,7 @@ def test_accept_and_anchored_and_combination() -> None:
     ("To check whether the fix worked, collect the logs", "extract"),  # judged on the main clause
 ])
 def test_llm_kinds_table(text: str, kind: str) -> None:
-    assert prose.llm_kind(text) == kind
+    assert llm_kinds.llm_kind(text) == kind
 
 
 @pytest.mark.parametrize(("text", "hint"), [

@@ -19,6 +19,7 @@ from skc.compiler.frontend.markdown import (
     evidence,
     flow,
     intro_checks,
+    llm_kinds,
     predicates,
     prose,
     thresholds,
@@ -36,8 +37,9 @@ from skc.compiler.frontend.markdown.rules import Rules
 
 _TABLES = {
     "jumps": flow.JUMPS.screen, "parallel": flow.PARALLEL_HINTS.screen, "exits": flow.EXITS.screen,
-    "llm-kinds": prose.LLM_KINDS.screen, "requests": Screen([p for _, p in confirm.REQUESTS]),
-    "leads": Screen([prose.LEADS]), "backref": Screen([prose._BACKREF]), "interprets": Screen([prose._INTERPRETS]),
+    "llm-kinds": llm_kinds.LLM_KINDS.screen, "requests": Screen([p for _, p in confirm.REQUESTS]),
+    "leads": Screen([prose.LEADS]), "backref": Screen([llm_kinds._BACKREF]),
+    "interprets": Screen([llm_kinds._INTERPRETS]),
 }
 
 
@@ -135,7 +137,7 @@ def test_screened_search_and_sub_first() -> None:
 def _every_screen() -> dict[str, Screen]:
     """Every screened table and pattern the recogniser modules define at import."""
     out: dict[str, Screen] = {}
-    for module in (choices, code_comments, confirm, flow, prose):
+    for module in (choices, code_comments, confirm, flow, llm_kinds, prose):
         for name, value in vars(module).items():
             if isinstance(value, Rules):
                 out[f"{module.__name__}.{name}"] = value.screen

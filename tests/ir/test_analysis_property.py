@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from skc.compiler.cost import CostModel
-from skc.compiler.passes.concurrency import analyse_block
+from skc.compiler.schedule import analyse_block
 from skc.ir.core import Block, Op, Region, Value
 from skc.ir.dialects.ctrl import IfOp, ReturnOp, YieldOp
 from skc.ir.dialects.data import ConstOp

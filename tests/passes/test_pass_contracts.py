@@ -81,11 +81,11 @@ def test_a_pass_that_preserves_analyses_changes_nothing_they_read(name: str, pat
 
 
 def test_block_graphs_are_reused_while_the_ir_is_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
-    from skc.compiler.passes import concurrency
+    from skc.compiler import schedule
 
     built: list[int] = []
-    real = concurrency.block_graph
-    monkeypatch.setattr(concurrency, "block_graph", lambda block: built.append(id(block)) or real(block))
+    real = schedule.block_graph
+    monkeypatch.setattr(schedule, "block_graph", lambda block: built.append(id(block)) or real(block))
     source = (ROOT / "examples" / "ir" / "virt_handler_down.mlir").read_text(encoding="utf-8")
     run_pipeline(parse_module(source), "concurrency,placement")
     once = len(built)

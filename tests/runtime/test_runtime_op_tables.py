@@ -51,12 +51,12 @@ def test_every_tool_op_is_described() -> None:
 
 def test_every_tool_op_and_the_agent_ask_permission() -> None:
     from skc.ir.dialects.llm import LLM, AgentOp
-    from skc.runtime import permissions
+    from skc.runtime import permission_requests
 
-    assert set(TOOL.ops) | {AgentOp} == set(permissions._REQUESTS)
-    assert not set(LLM.ops) - {AgentOp} & set(permissions._REQUESTS)  # a prompt asks for nothing
+    assert set(TOOL.ops) | {AgentOp} == set(permission_requests._REQUESTS)
+    assert not set(LLM.ops) - {AgentOp} & set(permission_requests._REQUESTS)  # a prompt asks for nothing
     write = FileWriteOp([Value(TEXT)], [], {"path": "/tmp/{0}"})
-    (req,) = permissions.requests_for(write, ["x"])
+    (req,) = permission_requests.requests_for(write, ["x"])
     assert (req.tool, req.subject, req.writes) == ("Write", "/tmp/x", True)
 
 

@@ -11,7 +11,8 @@ import pytest
 from rt_helpers import REPO, run_module, wf
 
 from skc.ir.location import DiagnosticError
-from skc.runtime.permissions import Denial, Request, parse_rules, policy_for
+from skc.runtime.permission_requests import Request, parse_rules
+from skc.runtime.permissions import Denial, policy_for
 
 
 def _skill(tmp_path: Path) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from skc.runtime.permissions import Request, parse_rules, policy_for, shell_request
+from skc.runtime.permission_requests import Request, parse_rules, shell_request
+from skc.runtime.permissions import policy_for
 from skc.stdlib.shell import Compound, Pipeline, Simple, Unknown, parse
 from skc.stdlib.shell.effects import command_effects
 from skc.stdlib.shell.query import hazards, render, simple_commands

@@ -7,12 +7,10 @@ inline code that looks like a command. `classify_shell(text)` turns one command
 into a `Command`:
 
 - variables: `$NAMESPACE`, `${VAR}`, `<pod-name>`, `{region}` become positional
-  placeholders `{0}`, `{1}`, ... in `template`/`argv` (the runtime substitutes
-  `{digits}` only, so PromQL label sets and awk programs keep their braces); shell
-  specials (`$1`, `$?`), well-known environment variables (`$HOME`) and names the
-  command defines itself (`for c in ...`, `read x`) stay literal;
+  placeholders `{0}`, `{1}`, ... in `template`/`argv` (`variables.py` finds them and
+  says how a placeholder stays one word in `cmd_line`);
 - `argv` when the command needs no shell (no pipes, redirects, globs, `$(...)`),
-  else the command line `cmd_line` is run as `cmd` (see "Placeholders" below);
+  else the command line `cmd_line` is run as `cmd` (see "Placeholders" in `variables.py`);
 - effects per program (`skc.stdlib.shell.effects` over the shell model: every command
   that would run counts, also inside `$(…)`, backticks, `<(…)`, `if`/`for` bodies and
   after `&`; the program table is `skc.stdlib.shell.programs`): kubectl/oc get|describe|logs|top read
@@ -23,33 +21,11 @@ into a `Command`:
 - the result type: `kubectl get` is a table, `-o json`/`--json`/`jq` JSON, a
   pipeline ending in `wc -l` a number, otherwise text.
 
-Names are normalised (`$POD_NAME`, `<pod-name>` and `{pod_name}` are one variable,
-`pod_name`), so one workflow input serves every spelling.
-
-Placeholders: the contract with the runtime's shell target (`runtime/targets/shell.py`)
-is that `{N}` (digits only, N below the number of operands) is replaced by the text of
-operand N, and nothing else changes:
-
-- in `argv`, each element gets the raw text (no shell runs, so the value is one
-  argument whatever it holds): `-l app={0}` -> `-l app=web server`;
-- in `cmd` (run as `bash -c`), the value is shell-quoted (`shlex.quote`) so it is
-  always exactly one word and never code. `cmd_line` therefore puts every placeholder
-  outside quotes, where a quoted word means what it says: the document's
-  `"app=$APP"` becomes `"app="{0}` (the double-quoted string is closed before the
-  placeholder and reopened after it, and an empty `""` left over is dropped), so
-  `web server` gives `"app="'web server'` -> `app=web server`, not `app='web server'`.
-  The same holds for single quotes (`'ls <dir>'` -> `'ls '{0}`). In a here-document
-  body, where quotes are literal, the placeholder becomes `$(printf %s {0})`. Inside
-  `$(...)` or backticks a placeholder is unquoted, as there. Unquoted placeholders
-  stay as they are (a value with spaces stays one word: no word splitting);
-- a literal `{N}` the document itself writes (`grep -E '[0-9]{3}'`) that the runtime
-  would take for a placeholder is split so it no longer matches (`{''3}` / `{""3}`,
-  which the shell reads as `{3}`), and such a command always runs as `cmd`.
+The effects of SQL and Python blocks are `code_effects.py`'s.
 """
 
 from __future__ import annotations
 
-import ast
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -60,44 +36,25 @@ from skc.compiler.frontend.common.shell_text import (
     PROMPT,
     needs_shell,
     program_of,
-    quote_contexts,
-    quote_mask,
     strip_wrappers,
     words_of,
+)
+from skc.compiler.frontend.common.variables import (
+    find_vars,
+    literal_collides,
+    normalise,
+    shell_line,
+    templated,
 )
 from skc.ir.types import JSON, NUM, TABLE, TEXT, Type
 from skc.stdlib.shell import Simple, parse
 from skc.stdlib.shell.effects import command_effects, word_text
-from skc.stdlib.shell.programs import SESSION_PROGRAMS, classify_sql_text, known_program
+from skc.stdlib.shell.programs import SESSION_PROGRAMS, known_program
 from skc.stdlib.shell.query import top_parts
 
-_ENV = {"HOME", "PATH", "USER", "PWD", "OLDPWD", "SHELL", "HOSTNAME", "TMPDIR", "LANG", "TERM",
-        "EDITOR", "PAGER", "UID", "EUID", "RANDOM", "SECONDS", "LINENO", "IFS", "PS1", "BASH_SOURCE",
-        "LOGNAME", "DISPLAY", "XDG_CONFIG_HOME", "GOPATH"}
-_HTML_TAGS = {"br", "b", "i", "u", "p", "a", "div", "span", "code", "pre", "img", "kbd", "sup", "sub",
-              "em", "strong", "hr", "ul", "ol", "li", "table", "tr", "td", "th", "details", "summary",
-              "h1", "h2", "h3", "h4", "dl", "dt", "dd", "tbody", "thead", "small", "center", "eof"}
-_VAR = re.compile(
-    r"\$\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?:[:\-=?+#%/][^}]*)?\}"
-    r"|\$(?P<plain>[A-Za-z_][A-Za-z0-9_]*)"
-    r"|(?<![<\w])<(?P<angle>[A-Za-z][A-Za-z0-9_.\- /]{0,48}[A-Za-z0-9_])>"
-    r"|(?<![{$\w])\{(?P<curly>[A-Za-z_][A-Za-z0-9_\-]*)\}(?!\})"
-)
-_DEFINES = re.compile(r"(?:\bfor\s+|\bread\s+(?:-\w+\s+)*|\blocal\s+|\bexport\s+|(?:^|[;&|(\s])|\bdeclare\s+)"
-                      r"([A-Za-z_][A-Za-z0-9_]*)(?==|\s+in\b|\s*$|\s*;)")
 _SCRIPT = re.compile(r"(?:^|[\s\"'/=])((?:\./)?scripts/[\w./-]+\.(?:py|sh|bash|js|mjs|ts|rb|pl))\b")
 _INTERPRETERS = {"py": "python3", "sh": "bash", "bash": "bash", "js": "node", "mjs": "node",
                  "ts": "npx tsx", "rb": "ruby", "pl": "perl"}
-
-
-@dataclass(frozen=True, slots=True)
-class Var:
-    """One variable reference: normalised name, spelling, and span in the text."""
-
-    name: str
-    raw: str
-    start: int
-    end: int
 
 
 @dataclass
@@ -121,104 +78,6 @@ class Command:
     interpreter: str | None = None
     session: bool = False
     cmd_line: str = ""  # what runs as `cmd` when argv is None (placeholders outside quotes)
-
-
-def normalise(raw: str) -> str:
-    """`$POD_NAME`, `<pod-name>`, `{Pod Name}` -> `pod_name` (an identifier)."""
-    name = re.sub(r"[^a-z0-9]+", "_", raw.lower()).strip("_") or "value"
-    return name if not name[0].isdigit() else "v_" + name
-
-
-def find_vars(text: str, *, shell: bool = True) -> list[Var]:
-    """The document variables `text` refers to, in order (see the module docstring)."""
-    if "$" not in text and "<" not in text and "{" not in text:
-        return []  # every kind of variable starts with one of these: most prose and many commands
-    matches = list(_VAR.finditer(text))
-    if not matches:
-        return []
-    mask = quote_mask(text) if shell else [""] * len(text)
-    local = set(_DEFINES.findall(text)) if shell else set()
-    out: list[Var] = []
-    for m in matches:
-        quoted = mask[m.start()] == "'" if m.start() < len(mask) else False
-        if m.group("braced") or m.group("plain"):
-            raw = m.group("braced") or m.group("plain")
-            if quoted or raw in _ENV or raw in local or (shell and raw.islower() and len(raw) <= 2):
-                continue
-        elif m.group("angle"):
-            raw = m.group("angle")
-            if raw.lower() in _HTML_TAGS or raw.endswith("/"):
-                continue
-        else:
-            raw = m.group("curly")
-            if quoted or raw in ("print", "next", "exit"):
-                continue
-        out.append(Var(normalise(raw), m.group(0), m.start(), m.end()))
-    return out
-
-
-_LITERAL = re.compile(r"\{(\d+)\}")
-
-
-def shell_line(text: str, found: list[Var], order: list[str]) -> str:
-    """The `cmd` line of `text`: `templated`, with every placeholder outside quotes and
-    literal `{N}` that would collide with a placeholder split (see the module docstring)."""
-    ctx = quote_contexts(text)
-    out: list[str] = []
-    pos = 0
-    reopened = ""
-    for v in found:
-        before = _escape_literals(text, pos, v.start, ctx, len(order))
-        q = ctx[v.start] if v.start < len(ctx) else ""
-        k = "{" + str(order.index(v.name)) + "}"
-        if q in ('"', "'"):
-            if not before and reopened == q:
-                out.pop()  # `"$A$B"`: no empty string between two placeholders
-            elif before.endswith(q) and not before.endswith("\\" + q):
-                before = before[:-1]  # the string opened right before the variable: drop the empty `""`
-                out.append(before)
-            else:
-                out.append(before + q)
-            out.append(k)
-            pos = v.end
-            if pos < len(text) and text[pos] == q:
-                pos += 1  # the string closes right after the variable
-                reopened = ""
-            else:
-                out.append(q)
-                reopened = q
-            continue
-        out.append(before)
-        out.append(f"$(printf %s {k})" if q == "<<" else k)
-        pos, reopened = v.end, ""
-    out.append(_escape_literals(text, pos, len(text), ctx, len(order)))
-    return "".join(out)
-
-
-def _escape_literals(text: str, start: int, end: int, ctx: list[str], n: int) -> str:
-    """`text[start:end]` with each literal `{N}` (N < n) split as `{""N}` / `{''N}`."""
-    piece = text[start:end]
-    if not n or "{" not in piece:
-        return piece
-
-    def split(m: re.Match[str]) -> str:
-        if int(m.group(1)) >= n:
-            return m.group(0)
-        q = ctx[start + m.start()] if start + m.start() < len(ctx) else ""
-        return "{" + ("''" if q == "'" else "" if q == "<<" else '""') + m.group(1) + "}"
-
-    return _LITERAL.sub(split, piece)
-
-
-def templated(text: str, found: list[Var], order: list[str], *, names: bool = False) -> str:
-    """`text` with each variable replaced by `{i}`, i its position in `order` (or `{name}`)."""
-    out, pos = [], 0
-    for v in found:
-        out.append(text[pos:v.start])
-        out.append("{" + (v.name if names else str(order.index(v.name))) + "}")
-        pos = v.end
-    out.append(text[pos:])
-    return "".join(out)
 
 
 _ASSIGNS = re.compile(r"(?:export\s+)?(?:[A-Z_][A-Z0-9_]*=\S|[A-Za-z_]\w*=[\"']?(?:\$\(|`))")
@@ -277,7 +136,7 @@ def classify_shell(text: str) -> Command:
     session = len(segments) == 1 and _opens_session(strip_wrappers(segments[0]))
     cmd = Command(text, template, None, order, _tidy(effects), writes, unknown,
                   _result_type(segments), programs, session=session)
-    literal = any(int(m.group(1)) < len(order) for m in _LITERAL.finditer(text))
+    literal = literal_collides(text, len(order))
     if not needs_shell(template) and not literal:
         cmd.argv = words_of(template)
     else:
@@ -386,79 +245,3 @@ def _script(cmd: Command, named: str) -> None:
     cmd.interpreter = prog[0] if prog and prog[0] in ("python", "python3", "bash", "sh", "node", "ruby", "perl") \
         else _INTERPRETERS.get(ext)
     cmd.session = False
-
-
-def classify_sql(query: str, db: str = "default") -> tuple[list[str], bool]:
-    """(effects, writes) of a SQL text against database `db`."""
-    writes = classify_sql_text(query)
-    return [f"{'write' if writes else 'read'}:db:{db}"], writes
-
-
-_PY_PURE_IMPORTS = frozenset({
-    "json", "re", "math", "statistics", "datetime", "collections", "itertools", "functools", "decimal", "fractions",
-    "string", "textwrap", "operator", "typing", "dataclasses", "enum"})
-# Builtins that run code, read the terminal, reach other modules or the interpreter's internals.
-_PY_IMPURE_NAMES = frozenset({
-    "open", "exec", "eval", "compile", "__import__", "input", "breakpoint", "globals", "locals", "vars", "getattr",
-    "setattr", "delattr", "__builtins__", "__loader__", "__spec__", "memoryview", "help", "exit", "quit"})
-# Modules whose names alone mark code as touching the system, imported or not.
-_PY_SYSTEM_NAMES = frozenset({"os", "sys", "subprocess", "socket", "shutil", "pathlib", "io", "ctypes", "importlib"})
-
-
-def python_effects(code: str) -> list[str]:
-    """The effects of a Python block, by a conservative scan of its syntax tree.
-
-    `["pure"]` when the code imports only pure modules (json, re, math, statistics,
-    datetime, collections, itertools, functools, decimal, fractions, string, textwrap,
-    operator, typing, dataclasses, enum), names none of the builtins that run code or
-    reach outside (open, exec, eval, compile, __import__, input, breakpoint, globals,
-    getattr, ...), touches no `os`/`sys`/`subprocess`/`socket`/`shutil`/`pathlib` and
-    uses no dunder attribute (`x.__class__`: the way out of any such check). Anything
-    else is `["write:*"]`, except one obvious narrowing: when the only impurity is
-    `open("<literal path>"[, "<literal mode>"])`, the effect is `read:fs:<path>`, or
-    `write:fs:<path>` for a mode that writes. Code that does not parse is `write:*`.
-    """
-    try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return ["write:*"]
-    opens: list[tuple[int, int, str, bool]] = []
-    open_calls: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "open":
-            spec = _literal_open(node)
-            if spec is None:
-                return ["write:*"]
-            opens.append((node.lineno, node.col_offset, *spec))
-            open_calls.add(id(node.func))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            if any(a.name.split(".")[0] not in _PY_PURE_IMPORTS for a in node.names):
-                return ["write:*"]
-        elif isinstance(node, ast.ImportFrom):
-            if node.level or (node.module or "").split(".")[0] not in _PY_PURE_IMPORTS:
-                return ["write:*"]
-        elif isinstance(node, ast.Name):
-            if (node.id in _PY_IMPURE_NAMES and id(node) not in open_calls) or node.id in _PY_SYSTEM_NAMES:
-                return ["write:*"]
-        elif isinstance(node, ast.Attribute):
-            if node.attr.startswith("__") and node.attr.endswith("__"):
-                return ["write:*"]
-    if not opens:
-        return ["pure"]
-    paths = dict.fromkeys(f"{'write' if writes else 'read'}:fs:{path}" for _, _, path, writes in sorted(opens))
-    return list(paths)
-
-
-def _literal_open(call: ast.Call) -> tuple[str, bool] | None:
-    """(path, writes) of `open("path")` / `open("path", "mode")` with literal strings; None otherwise."""
-    if len(call.args) > 2 or any(k.arg not in ("mode", "encoding", "errors", "newline") for k in call.keywords):
-        return None
-    values = [a.value for a in [*call.args, *(k.value for k in call.keywords)]
-              if isinstance(a, ast.Constant) and isinstance(a.value, str)]
-    if not call.args or len(values) != len(call.args) + len(call.keywords) or not values[0].strip() \
-            or values[0] != values[0].strip():
-        return None
-    modes = values[1:2] + [str(k.value.value) for k in call.keywords  # type: ignore[attr-defined]
-                           if k.arg == "mode"]
-    return values[0], any(c in m for m in modes for c in "wax+")

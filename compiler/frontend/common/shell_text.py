@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from skc.compiler.frontend.common.shell_words import split_words
 from skc.stdlib.shell import Simple, parse
-from skc.stdlib.shell.programs import strip_wrappers
+from skc.stdlib.shell.query import strip_wrappers
 
 # A console prompt: `$ `, `% `, `[user@host dir]$ `, `user@host:~/dir$ `, or a host name (a dotted or
 # hyphenated one, `patroni-01-db-gstg $ `, `console-01.c.internal:~$ `, `chef-repo $ `) before `$ `.

@@ -15,7 +15,8 @@ indented line, `<!`, a trailing tab, an image label with markup, an autolink wit
 markdown-it's source of that paragraph is known exactly (outside block quotes; the list
 items' indent removed as markdown-it removes it), markdown-it reads just that paragraph again
 (`inline_of`; one with `[` only when the document has no link reference definitions); a
-table row likewise (`cells_again`). Everything else falls back whole.
+table row likewise (`cells_again`). Everything else falls back whole. The inline content
+itself is read by `cmark_inline`.
 
 `bench/document_compare.py` prints the files where the two builders differ (none of the
 corpus's 1,552) and how often and why the fallback is taken (16 files).
@@ -25,7 +26,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
 
 from markdown_it.rules_block.table import escapedSplit
 
@@ -33,26 +33,18 @@ from skc.compiler.frontend.markdown import cmark_differences as differences
 from skc.compiler.frontend.markdown.cmark_binding import (
     BLOCK_QUOTE,
     CMARK,
-    CODE,
     CODE_BLOCK,
-    EMPH,
     HEADING,
     HTML_BLOCK,
-    HTML_INLINE,
-    IMAGE,
-    LINEBREAK,
-    LINK,
     LIST,
     ORDERED_LIST,
     PARAGRAPH,
-    SOFTBREAK,
-    STRONG,
-    TEXT,
     THEMATIC_BREAK,
     UNAVAILABLE,
     Cmark,
 )
 from skc.compiler.frontend.markdown.cmark_differences import MAX_DEPTH, Fallback
+from skc.compiler.frontend.markdown.cmark_inline import inline_text
 from skc.compiler.frontend.markdown.document_model import (
     Block,
     Section,
@@ -115,7 +107,7 @@ class _Builder:
                 below = self.body_lines[line:cm.end_line(node) - 1]  # a setext heading's other lines
                 if any(s[:1] in (" ", "\t") for s in below) and "`" in "".join(below):
                     raise Fallback(f"line {line}: a code span across an indented heading line")
-                text = self.inline(node, [], [0, False], 0)
+                text = inline_text(self.cm, node, [], [0, False], 0)
                 sections.heading(text, cm.heading_level(node), line, self.lines)
             else:
                 sections.current.blocks.extend(self.block(node, 0))
@@ -203,7 +195,7 @@ class _Builder:
         codes: list[str] = []
         links = [0, False]  # links seen, words outside them
         try:
-            text = self.inline(node, codes, links, depth)
+            text = inline_text(self.cm, node, codes, links, depth)
             if text[:1].isspace() or text[-1:].isspace():  # markdown-it strips all of `str.isspace`, cmark " \t"
                 raise Fallback(f"line {line}: a paragraph with a Unicode space at an end")
             if any(s[-1:] in (" ", "\t") and s.rstrip(" ")[-1:] in ("\t", "\\") for s in self.body_lines[line - 1:end]):
@@ -347,7 +339,7 @@ class _Builder:
 
     def cell(self, node: int) -> tuple[str, list[str]]:
         codes: list[str] = []
-        return self.inline(node, codes, [0, False], 0), codes
+        return inline_text(self.cm, node, codes, [0, False], 0), codes
 
     def cells_again(self, source: str, count: int) -> list[tuple[str, list[str]]]:
         """A table row's cells read by markdown-it from the row's line (split on `|` as its table
@@ -361,75 +353,3 @@ class _Builder:
             columns.pop()
         self.reread += 1
         return [self.inline_of(columns[i].strip())[:2] if i < len(columns) else ("", []) for i in range(count)]
-
-    def inline(self, node: int, codes: list[str], links: list[Any], depth: int) -> str:
-        """The plain text of an inline container (code spans in backticks, appended to `codes`);
-        `links` counts links and notes a word outside them (`document.link_only`)."""
-        out: list[bytes] = []
-        self.inline_into(out, node, codes, links, depth, False)
-        return b"".join(out).decode()
-
-    def inline_into(self, out: list[bytes], node: int, codes: list[str], links: list[Any], depth: int,
-                    in_link: bool) -> None:
-        """`inline`'s walk, on UTF-8 bytes (decoded once per block)."""
-        cm = self.cm
-        next_, type_, literal = cm.next, cm.type, cm.literal
-        child = cm.first_child(node)
-        after_break = False
-        while child:
-            kind = type_(child)
-            if kind == TEXT or kind == CODE:
-                content = literal(child)
-                if after_break and kind == TEXT:  # a line's indent, kept by cmark after a lazy line's break
-                    content = content.lstrip(b" \t")
-                if kind == CODE:
-                    codes.append(content.decode())
-                    out += (b"`", content, b"`")
-                elif b"`" in content:  # an unmatched backtick run: markdown-it pairs the rest differently
-                    raise Fallback(f"line {cm.start_line(node)}: an unmatched backtick")
-                elif b"<!" in content:  # CommonMark 0.31 reads more declarations and comments as HTML
-                    raise Fallback(f"line {cm.start_line(node)}: `<!` in text")
-                else:
-                    out.append(content)
-                if not in_link and not links[1] and content.strip(b" -:|,."):  # `words_outside_links`
-                    links[1] = True
-            elif kind == SOFTBREAK or kind == LINEBREAK:
-                out.append(b"\n")
-                after_break = True
-                child = next_(child)
-                continue
-            elif kind == EMPH or kind == STRONG or kind == LINK:
-                if depth >= MAX_DEPTH:
-                    raise Fallback(f"inline nesting over {MAX_DEPTH} levels")
-                if kind == LINK:
-                    self.autolink(child)
-                    links[0] += 1
-                self.inline_into(out, child, codes, links, depth + 1, in_link or kind == LINK)
-            elif kind == IMAGE:
-                out.append(self.image_label(child).encode())
-            elif kind != HTML_INLINE:
-                raise Fallback(f"cmark inline node type {kind:#x}")
-            after_break = False
-            child = next_(child)
-
-    def autolink(self, node: int) -> None:
-        """An autolink's text as markdown-it writes it (it decodes `%xx` and punycode) or a fallback."""
-        cm = self.cm
-        child = cm.first_child(node)
-        if not child or cm.next(child) or cm.type(child) != TEXT:
-            return
-        text = cm.literal(child).decode()
-        if ("%" in text or "xn--" in text.lower()) and (cm.url(node) or b"").decode() in (text, "mailto:" + text):
-            raise Fallback(f"line {cm.start_line(node)}: an autolink with %-escapes or punycode")
-
-    def image_label(self, node: int) -> str:
-        """An image's label as written (markdown-it keeps its source), when it is plain text on one line."""
-        cm = self.cm
-        parts = []
-        for child in self.cm.children(node):
-            content = cm.literal(child).decode() if cm.type(child) == TEXT else None
-            if content is None or cm.start_line(child) != cm.end_line(child) \
-                    or cm.end_column(child) - cm.start_column(child) + 1 != len(content.encode()):
-                raise Fallback(f"line {cm.start_line(node)}: an image label with markup")
-            parts.append(content)
-        return "".join(parts)

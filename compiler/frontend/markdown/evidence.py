@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 
 from skc.compiler.caseless import Lowered
-from skc.compiler.frontend.markdown import prose
+from skc.compiler.frontend.markdown import llm_kinds, prose
 from skc.compiler.frontend.markdown.step_graph import StepGraph
 from skc.ir import Value
 from skc.ir.core import Block, Op
@@ -68,7 +68,8 @@ def attach_evidence(wf: WorkflowOp, unit_of: dict[str, str], graph: StepGraph,
             continue
         unit = unit_of.get(str(op.attributes.get("step", "")), "")
         text = str(op.attributes.get("prompt") or op.attributes.get("question") or "")
-        judges = op.op_name in _JUDGES or prose.interprets(text) or _INSPECTS.search(prose.clean(text)) is not None
+        judges = op.op_name in _JUDGES or llm_kinds.interprets(text) \
+            or _INSPECTS.search(prose.clean(text)) is not None
         results = _RESULTS.search(prose.clean(text)) is not None
         seen: list[Value] = []
         if judges or results:

@@ -15,7 +15,7 @@ independent for the concurrency pass:
   `summary` field through `data.json_get`), and the previous step's results when its
   text refers back to them ("the output", "summarize", ...), never inside a parallel
   hint's range; a decision lists its outcomes ("whether X or Y", "which to apply
-  first: A, B, or C", else yes/no, see `prose.outcomes`);
+  first: A, B, or C", else yes/no, see `llm_kinds.outcomes`);
 - a condition reads the previous step's results (see `predicates`), and becomes a
   `ctrl.if` whose then-region is its action and nested steps; "go to step N" puts
   the skipped steps in the else-region. An action or "Otherwise, ..." part that
@@ -52,7 +52,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from skc.compiler.frontend.markdown import prose
+from skc.compiler.frontend.markdown import llm_kinds, prose
 from skc.compiler.frontend.markdown.case_maps import case_map
 from skc.compiler.frontend.markdown.lower_code import CodeLowerer, common_prefix, prose_vars
 from skc.compiler.frontend.markdown.lower_context import AGENT_BUDGET, LowerContext, Scope
@@ -213,12 +213,12 @@ class Lowering:
 
     def llm_step(self, st: Step, prompt: str, scope: Scope) -> Value:
         context = self.coder.mentioned(prompt, st, scope)
-        if prose.refers_back(prompt) and not self.ctx.groups.same_group(st.label, scope.last_label):
+        if llm_kinds.refers_back(prompt) and not self.ctx.groups.same_group(st.label, scope.last_label):
             context += scope.last
-        kind = prose.llm_kind(prompt)
+        kind = llm_kinds.llm_kind(prompt)
         cases = case_map(st.text, st.options) if kind == "generate" else []
         kind = "decide" if cases else kind  # "First check the labels." + "- `long: 1h`: ... -- fix it now"
-        if not context and (kind in ("decide", "extract") or prose.interprets(prompt)):
+        if not context and (kind in ("decide", "extract") or llm_kinds.interprets(prompt)):
             context = self.step_evidence(st, scope)  # "look for X", "check whether ...": what its step ran
         if scope.item is not None:
             context.append(scope.item)
@@ -234,7 +234,8 @@ class Lowering:
             return llm.agent(prompt, list(self.ctx.tools), *context, effects=list(self.ctx.agent_effects), **AGENT_BUDGET,
                              **common)
         if kind == "decide":
-            outcomes = list(dict.fromkeys(prose.slug(c) for c in cases)) if cases else prose.outcomes(prompt, st.options)
+            outcomes = list(dict.fromkeys(prose.slug(c) for c in cases)) if cases \
+                else llm_kinds.outcomes(prompt, st.options)
             choice = llm.decide(prompt, outcomes, *context, **common)
             self.ctx.kept.add(id(choice))
             return choice

@@ -36,7 +36,7 @@ order it mentions them, each once (`mentioned`):
 
 So "For `{service}`, combine the evidence of steps 1-6." gives `args = [service,
 <step 1>, ..., <step 6>]`. The code is never scanned for names (its braces are
-Python's). The block's effects come from `commands.python_effects` (a conservative
+Python's). The block's effects come from `code_effects.python_effects` (a conservative
 scan of its syntax tree: `pure` only for computation), its result (whatever the code
 leaves in `result`) is `!skc.json`, and the workflow returns it even when later
 steps read it: it is the answer the document wrote code to compute. llm steps take
@@ -48,15 +48,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from skc.compiler.frontend.common.commands import (
-    Command,
-    Var,
-    classify_shell,
-    classify_sql,
-    find_vars,
-    python_effects,
-    templated,
-)
+from skc.compiler.frontend.common.code_effects import classify_sql, python_effects
+from skc.compiler.frontend.common.commands import Command, classify_shell
+from skc.compiler.frontend.common.variables import Var, find_vars, templated
 from skc.compiler.frontend.markdown import flow, prose
 from skc.compiler.frontend.markdown.confirm import confirmation, otherwise
 from skc.compiler.frontend.markdown.interactive import plan

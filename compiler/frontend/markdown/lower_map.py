@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
-from skc.compiler.frontend.common.commands import find_vars, normalise
+from skc.compiler.frontend.common.variables import find_vars, normalise
 from skc.compiler.frontend.markdown import flow, prose
 from skc.compiler.frontend.markdown.lower_code import CodeLowerer
 from skc.compiler.frontend.markdown.lower_context import LowerContext, Scope

@@ -1,18 +1,16 @@
-"""Prose analysis: which sentences are instructions, conditions, constraints, and what an
-instruction asks of a model.
+"""Prose analysis: which sentences are instructions, conditions, constraints.
 
 Deterministic and table-driven (no model): an instruction starts with an
 imperative verb (`Check`, `Run`, `Verify`, `Make sure`, ...) or with "you should"
 and the like; a condition is "If/When/In case X, Y" (or "X? If so, Y"); the action
 of a condition can be a jump, an early exit, an instruction, or a conclusion ("then
 the reload worked"). "For each X, Y" names a per-item step (`for_each`); "extract the
-run id from ..." names a value a command may use (`defines`). `llm_kind` picks the llm
-op for an instruction from the `LLM_KINDS` table: agent (investigate/fix/implement/
-debug: open-ended work with tools), decide (choose/whether/which), extract
-(extract/collect/list/note), else generate.
+run id from ..." names a value a command may use (`defines`).
 
-Prose that moves the procedure (jumps, exits, waits, parallel hints, step references)
-is in `flow.py`; its names are still reachable as `prose.<name>`.
+What an instruction asks of a model (the llm op, its outcomes) is in `llm_kinds.py`;
+prose that moves the procedure (jumps, exits, waits, parallel hints, step references)
+in `flow.py`; which section titles describe and which name a procedure in
+`section_titles.py`.
 """
 
 from __future__ import annotations
@@ -21,9 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from skc.compiler.frontend.markdown.choices import case_labels, cause_labels, picks_action
 from skc.compiler.frontend.markdown.literals import Screened
-from skc.compiler.frontend.markdown.rules import Rule, Rules
 
 _VERBS = set("""
 accept access acknowledge activate add address adjust allow analyse analyze announce apply approve archive ask assess assign
@@ -55,53 +51,6 @@ _COND = re.compile(r"(?P<kw>if|when|whenever|in case|in the case that|should|unl
                    r"\s+(?P<rest>.+)\Z", re.I | re.S)
 _THEN_SPLIT = re.compile(r",\s*(?:then\s+)?|\s+then\s+|\s+-+\s+|:\s+|\s+(?=(?:you|we)\s+(?:can|should|must|need|may|will)\b)",
                          re.I)
-_CONFIRM = re.compile(r"\bconfirm|\bapprov|\bask (?:the )?(?:user|operator|owner|team)\b|\bpermission\b|double[- ]check"
-                      r"|\bare you sure\b|\bsign[- ]off\b|\bwith (?:great )?caution\b|\bchange request\b|\bCR\b", re.I)
-_BACKREF = re.compile(
-    r"\b(?:the|this|that|these|those|its|their)\s+(?:\w+\s+)?(?:output|outputs|result|results|findings|response)\b"
-    r"|\b(?:the|these|those)\s+(?:plan|list|comments?|changes|failures|errors|snippet|diff|summary|report)\b"
-    r"|\b(?:above|previous|preceding|resulting|returned|selected|approved)\s+\w+"
-    r"|\b(?:from|in|of)\s+(?:the\s+)?(?:step|above|previous)\b"
-    r"|\b(?:summari[sz]e|analy[sz]e|interpret|compare|review)\b", re.I)
-# The llm op an instruction needs: the first row that matches its main clause (else generate).
-LLM_KINDS: Rules[str] = Rules(
-    Rule(re.compile(r"(?:^|(?:\band|\bthen|\bor)\s+|[,;:]\s*)(?:investigate|fix|implement|debug|diagnose|troubleshoot|repair|refactor|resolve|dig deeper|"
-                    r"root[- ]cause|apply (?:the |a |any )?(?:fix|fixes|changes?|plan|patch)|make (?:the )?changes?|"
-                    r"write (?:the |a |new )?(?:tests?|code|fix|script)|modify (?:the )?code|edit (?:the )?(?:code|files?))\b",
-                    re.I),
-         lambda m: "agent"),  # "investigate why ...", "fix the test", "apply the plan"
-    Rule(re.compile(r"\b(?:choose\s+(?:between|which|whether|one\b|from|among|the\s+(?:appropriate|right|best|one)\b|"
-                     r"an?\s+(?:option|approach|recovery|strategy|path)\b)|decide|determine (?:whether|if|which)|select (?:one|between|which)|pick (?:one|which|"
-                     r"between)|whether|which (?:one|option|approach)|is it|classify)\b", re.I),
-         lambda m: "decide"),  # "decide whether ...", "which option ..."
-    Rule(re.compile(r"(?:^|[.!?:]\s+|-\s+)(?:do|does|did|is|are|was|were|has|have)\s+(?:you|we|it|they|there|this|the)\b"
-                    r"[^.?!\n]{3,160}\?", re.I),
-         lambda m: "decide"),  # a yes/no question to the reader: "Do you see an elevated error rate in reads or writes?"
-    Rule(re.compile(r"(?:^|[.!?]\s+)(?:(?:first|then|also|now|next)[,]?\s+)?(?:check|verify|confirm|find\s+out)\s+if\s+"
-                    r"(?:there\s+(?:is|are)|any|the|it|they|this)\b", re.I),
-         lambda m: "decide"),  # a sentence "Check if there are any configurations such as snapshotting, ..."
-    Rule(re.compile(r"\b(?:ensure|make sure|verify|confirm|check)\s+that\s*:\s+-\s", re.I),
-         lambda m: "decide"),  # "ensure that:" + the facts listed under it (its details): do they all hold?
-    Rule(re.compile(r"\b(?:extract|collect|gather|list (?:all|every)|note (?:down )?the|record the|"
-                      r"get the (?:id|name|url|number|list)|parse)\b", re.I),
-         lambda m: "extract"),  # "extract the run id", "list all ..."
-)
-_DESCRIPTIVE_EXACT = {
-    "meaning", "impact", "symptoms", "symptom", "summary", "executive summary", "architecture", "logging",
-    "monitoring", "alerting", "monitoring/alerting", "availability", "durability", "scalability", "performance",
-    "dashboards", "security", "security/compliance", "resources", "quick reference", "purpose", "introduction",
-    "intro", "key facts", "reference", "notes", "dependencies", "related", "contact", "contacts", "owner", "owners",
-    "faq", "glossary", "scope", "contents", "history", "changelog", "license", "inputs", "outputs", "about",
-    "description", "terminology", "metrics", "alerts", "definitions", "context", "full context", "best used for",
-    "integration", "prerequisites", "requirements", "pre-requisite", "pre-requisites"}
-_DESCRIPTIVE_PREFIX = (
-    "when to use", "when not to use", "overview", "background", "red flags", "common mistakes",
-    "common rationalizations", "rationalization", "links", "references", "see also", "further reading",
-    "table of contents", "bundled resources", "related skills", "key principles", "core principle", "the iron law",
-    "real-world impact", "example", "learning objectives", "mental model", "automation thoughts", "useful links",
-    "anti-pattern", "quick start", "usage")
-_PROCEDURAL = re.compile(r"\b(?:recover|recovery|restore|troubleshoot|fix|failover|fail over|mitigat|resolv|procedure|"
-                         r"steps?|how to|runbook|diagnos|repair|rollback|roll back|remediat)", re.I)
 
 
 @dataclass(frozen=True)
@@ -179,7 +128,7 @@ def is_instruction(text: str) -> bool:
         return False
     if _DIRECT.match(t) or _PASSIVE.match(t) or _GERUND.match(t):
         return True
-    purpose = _PURPOSE.match(t) or _OTHERWISE.match(t)  # "Otherwise, determine the app ..."
+    purpose = PURPOSE.match(t) or _OTHERWISE.match(t)  # "Otherwise, determine the app ..."
     if purpose and len(t) > purpose.end():
         return is_instruction(t[purpose.end():])  # "To check X, look at the /targets page."
     verb = first_verb(t)
@@ -190,7 +139,8 @@ def is_instruction(text: str) -> bool:
     return following not in ("of", "is", "are", "was", "were", "can", "will", "may")  # "Number of pods is high"
 
 
-_PURPOSE = re.compile(r"(?:(?:in order |for\s+(?:[\w-]+\s+){1,4}?)?to|based on|using|given|from|with|after reviewing|looking at|"
+# A purpose clause that leads a sentence ("To check X, ...", "Based on the output, ..."): not its verb.
+PURPOSE = re.compile(r"(?:(?:in order |for\s+(?:[\w-]+\s+){1,4}?)?to|based on|using|given|from|with|after reviewing|looking at|"
                       r"according to|depending on)\s+[^,]{3,160}?(?:,\s*\d+[^,]{0,20})*,\s*", re.I)
 _ACTION_DONE = (r"(?:terminated|deleted|removed|restarted|rebooted|replaced|drained|cordoned|scaled|increased|decreased|"
                 r"resized|upgraded|rolled\s+back|recreated|killed|stopped|reverted|evicted)")
@@ -316,12 +266,6 @@ def collects_parameters(text: str) -> bool:
     return _COLLECTS.match(clean(text)) is not None and re.search(r"[{<$]\w", text) is not None
 
 
-_INTERPRETS = re.compile(r"\b(?:look\s+for|check\s+(?:whether|if|that|for)|verify\s+(?:that|whether|if)|"
-                         r"if\s+the\s+(?:output|result)s?\s+(?:shows?|contains?|lists?)|based\s+on\s+the\s+(?:output|"
-                         r"results?)|make\s+sure|confirm\s+(?:that|whether)|note\s+(?:the|any)|identify|find\s+(?:the|any)|"
-                         r"in\s+the\s+output|examine\s+the\s+(?:output|result|events|logs))\b", re.I)
-
-
 _ELISION = re.compile(r"(?:snip(?:ped)?|cut|truncated|omitted|output\s+omitted|redacted|elided|trimmed|"
                       r"more(?:\s+\w+)?|etc|\.\.\.|…)", re.I)
 
@@ -330,15 +274,6 @@ def elision(name: str) -> bool:
     """Whether `<name>` marks text left out of a sample (`<snip>`, `<truncated>`, `<more chars>`),
     not a value to fill in."""
     return _ELISION.fullmatch(name.strip("<> ")) is not None
-
-
-_INTERPRETS_SCREENED = Screened(_INTERPRETS)
-
-
-def interprets(text: str) -> bool:
-    """Whether a sentence interprets results ("look for ...", "check whether ...", "verify that
-    ...", "if the output shows ...", "based on the results ..."): it needs the outputs to see."""
-    return _INTERPRETS_SCREENED.search(clean(text)) is not None
 
 
 _OBSERVES = re.compile(r"\b(?:output|outputs|result|results|returns?|returned|shows?|prints?|lists?|"
@@ -402,78 +337,6 @@ def asks_to_act(text: str) -> bool:
     return _ACT_WORDS.search(text) is not None
 
 
-def asks_confirmation(text: str) -> bool:
-    return _CONFIRM.search(text) is not None
-
-
-_BACKREF_SCREENED = Screened(_BACKREF)
-
-
-def refers_back(text: str) -> bool:
-    """Whether the text consumes what an earlier step produced ("the output", "summarize")."""
-    return _BACKREF_SCREENED.search(text) is not None
-
-
-def llm_kind(text: str) -> str:
-    """generate, decide, extract or agent for an instruction's text."""
-    t = clean(text)
-    if picks_action(t):
-        return "decide"  # "Based on the results ..., take the following actions: **A**: ... **B**: ..."
-    purpose = _PURPOSE.match(t)
-    t = t[purpose.end():] if purpose else t  # judge the main clause, not "To check whether X,"
-    return LLM_KINDS.first(t) or "generate"
-
-
-def outcomes(text: str, options: list[str]) -> list[str]:
-    """A closed set of answers: the listed options, "X or Y" in the text ("whether X or Y",
-    "between X and Y"), the alternatives listed after a colon ("which to apply first: A,
-    B, or C"), else yes/no."""
-    found = [slug(o) for o in (case_labels(options) or options) if 0 < len(o.split()) <= 8]
-    if len(found) < 2 and picks_action(text):
-        found = [slug(o) for o in cause_labels(options)]  # "this could be the result of: - Faulty config, ..."
-    if len(found) < 2:
-        m = re.search(r"\b(?:between|whether(?: to)?|either)\s+(.+?)(?:[.?;]|\Z)", clean(text), re.I)
-        if m:
-            parts = [p for p in re.split(r",\s*(?:or\s+)?|\s+or\s+|\s+and\s+", m.group(1)) if p.strip()]
-            if len(parts) >= 2:  # "whether the cause is A, B or C": the subject is no outcome
-                parts[0] = re.sub(r"^(?:the\s+)?[\w\s-]{0,40}?\b(?:is|are|was|were|(?:comes?|came|stems?)\s+from|"
-                              r"(?:lies?|sits?)\s+(?:in|with)|(?:is\s+)?caused\s+by)\s+", "", parts[0], flags=re.I)
-            parts = [re.sub(r"^(?:an?|the)\s+", "", p.strip(), flags=re.I) for p in parts]
-            found = [slug(p) for p in parts] if all(len(p.split()) <= 4 for p in parts) else []
-    if len(found) < 2:
-        found = _listed_choices(text)
-    unique = list(dict.fromkeys(f for f in found if f))
-    return unique[:8] if len(unique) >= 2 and not ("yes" in unique and len(unique) == 1) else ["yes", "no"]
-
-
-def _listed_choices(text: str) -> list[str]:
-    """The choices of "Decide which X to apply: A, B, or C." (a colon, then two or more short
-    alternatives, the last after "or"), as slugs; [] when the text lists none."""
-    m = re.search(r":\s+([^:.?;]+?)(?:[.?;]|\Z)", clean(text))
-    if m is None or not re.search(r"(?:,\s*|\s)or\s+\S", m.group(1)):
-        return []
-    parts = [p for p in re.split(r",\s*(?:or\s+)?|\s+or\s+", m.group(1)) if p.strip()]
-    return [slug(p) for p in parts] if len(parts) >= 2 and all(len(p.split()) <= 6 for p in parts) else []
-
-
 def slug(text: str) -> str:
     words = re.findall(r"[a-z0-9]+", clean(text).lower().replace("`", ""))
     return "_".join(words[:5])
-
-
-def procedural(title: str) -> bool:
-    """Whether a heading names a procedure (recovery, troubleshooting, steps, how to ...)."""
-    return _PROCEDURAL.search(title) is not None or is_instruction(title)
-
-
-_NUMBERING = re.compile(r"^[\d.)\s]+")
-
-
-def descriptive(title: str) -> bool:
-    """Whether a section only describes (Meaning, Impact, Overview, ...) and holds no steps."""
-    t = _NUMBERING.sub("", clean(title).lower().replace("`", "")).strip(" :")
-    return t in _DESCRIPTIVE_WHOLE or t.startswith(_DESCRIPTIVE_STARTS)
-
-
-_DESCRIPTIVE_WHOLE = _DESCRIPTIVE_EXACT | set(_DESCRIPTIVE_PREFIX)  # a title that is a prefix itself
-_DESCRIPTIVE_STARTS = tuple(d + end for d in _DESCRIPTIVE_PREFIX for end in (" ", ":", "s"))

@@ -1,6 +1,7 @@
 """How a step reads its sentences: the marks they put on it (jumps, exits, waits, parallel
 hints), which conditions are steps of their own, where a condition's action starts, and
-the order checks of numbered steps (SKC124). Used by `steps._Extractor`."""
+the order checks of numbered steps (SKC124). Used by `steps._Extractor` and
+`paragraph_steps.ParagraphReader`."""
 
 from __future__ import annotations
 

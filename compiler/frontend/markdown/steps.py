@@ -27,12 +27,9 @@ and snippet has the location of its own source line.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from skc.compiler.frontend.common.commands import looks_like_command
 from skc.compiler.frontend.markdown import flow, prose
-from skc.compiler.frontend.markdown.anaphora import anaphoric_condition, case_lead
-from skc.compiler.frontend.markdown.blocks import Reading, read_block
 from skc.compiler.frontend.markdown.case_lists import case_choice
 from skc.compiler.frontend.markdown.cause_lists import cause_choices
 from skc.compiler.frontend.markdown.choices import picks_action
@@ -41,15 +38,14 @@ from skc.compiler.frontend.markdown.document import Block, Document, Section
 from skc.compiler.frontend.markdown.gates import gate_section
 from skc.compiler.frontend.markdown.heading_checks import heading_check, item_checks
 from skc.compiler.frontend.markdown.headless import headless_steps
-from skc.compiler.frontend.markdown.inline_calls import inline_call_warnings
 from skc.compiler.frontend.markdown.intro_checks import intro_checks
 from skc.compiler.frontend.markdown.list_nesting import fold_underindented
 from skc.compiler.frontend.markdown.meaning_tables import meaning_checks
+from skc.compiler.frontend.markdown.paragraph_steps import ParagraphReader
 from skc.compiler.frontend.markdown.replace_names import mark_replaced
+from skc.compiler.frontend.markdown.section_titles import descriptive, procedural
 from skc.compiler.frontend.markdown.snippets import (
-    MAX_INLINE_SPANS,
     Snippet,
-    inline_snippets,
     only_exits,
 )
 from skc.compiler.frontend.markdown.step_model import (
@@ -63,28 +59,15 @@ from skc.compiler.frontend.markdown.step_model import (
     short_label,
 )
 from skc.compiler.frontend.markdown.step_rules import (
-    action_offset,
     check_numbers,
     check_order,
     heading_condition,
-    keep,
-    mark,
-    marked,
-    offset_of,
     table_steps,
 )
 from skc.compiler.frontend.markdown.tabs import fold_tabs
 from skc.compiler.frontend.markdown.thresholds import threshold_checks
-from skc.compiler.frontend.markdown.trailing import (
-    case_condition,
-    concluded_then_acts,
-    option_condition,
-    supposed_condition,
-    then_continues,
-    trailing_condition,
-)
 from skc.compiler.frontend.markdown.value_cases import value_cases
-from skc.ir.location import Diagnostic, Location
+from skc.ir.location import Diagnostic
 
 
 def extract_steps(doc: Document, diagnostics: list[Diagnostic]) -> list[Step]:
@@ -98,18 +81,11 @@ class _Extractor:
     def __init__(self, doc: Document, diagnostics: list[Diagnostic]) -> None:
         self.doc = doc
         self.diags = diagnostics
+        self.reader = ParagraphReader(doc, diagnostics)  # paragraphs, and what is read once per document
         self.labels: set[str] = set()
-        self.tail: Step | None = None  # the step made from a paragraph's last sentence
         self.acting: dict[tuple[int, bool], bool] = {}
         self.last_snippet: Snippet | None = None  # the last command of the last code block
-        self.readings: dict[int, Reading] = {}  # blocks stay alive with the document
-        self.inline: dict[tuple[int, int, int, str], list[Snippet]] = {}  # an item's commands, found by `acts`
-        self.marks: dict[str, bool] = {}  # a list item's text is read by `acts`, then by its paragraph
-        self.conditions: dict[str, prose.Condition | None] = {}
         self.passed: set[int] = set()  # notes between an intro ending in ':' and the block it introduces
-
-    def loc(self, line: int, col: int = 1) -> Location:
-        return Location(self.doc.path, line, max(col, 1))
 
     def run(self) -> list[Step]:
         root = self.doc.root
@@ -132,17 +108,17 @@ class _Extractor:
 
     def section(self, sec: Section, prefix: str) -> list[Step]:
         counter = Counter(prefix)
-        about = bool(sec.level) and prose.descriptive(sec.title) and not _EXAMPLE_CODE.match(prose.clean(sec.title))
+        about = bool(sec.level) and descriptive(sec.title) and not _EXAMPLE_CODE.match(prose.clean(sec.title))
         out = [] if about else self.blocks(sec.blocks, counter)
         if about:
             self.not_run(sec.blocks, sec.title)
         for sub in sec.sections:
-            if about and not prose.procedural(sub.title):
+            if about and not procedural(sub.title):
                 self.not_run([b for s in sub.walk() for b in s.blocks], sub.title)
                 continue  # "Architecture > Logical view": still description
             label = str(sub.number) if sub.number is not None else short_label(sub.title)
-            group = Step(label, sub.title, self.loc(sub.line, sub.col), sub.number, title=True, section=True,
-                         condition=heading_condition(sub.title))
+            group = Step(label, sub.title, self.reader.loc(sub.line, sub.col), sub.number, title=True,
+                         section=True, condition=heading_condition(sub.title))
             group.children = self.section(sub, label)
             gate_section(group)  # "If the nodes are gone for good, recovering the data is not possible. To do so: ..."
             item_checks(group)  # "1. Check whether the virtual network was updated recently." + nested steps
@@ -155,7 +131,8 @@ class _Extractor:
                 heading_check(sub.title, group)  # "Step 5: Verify DNS responses contain the expected IPs"
             if not group.children and sub.number is not None:  # "## Step 2: Connect to the node" + prose only
                 paras = [b for b in sub.blocks if b.kind == "para"]
-                group.children = self.paragraph(paras[0], Counter(label), introduces=False, force=True) if paras else []
+                group.children = self.reader.paragraph(paras[0], Counter(label), introduces=False,
+                                                       force=True) if paras else []
             if group.children:
                 group.label = self.unique(label)
                 rename_prefix(group.children, label, group.label)
@@ -170,10 +147,10 @@ class _Extractor:
     def not_run(self, blocks: list[Block], title: str) -> None:
         """SKC154 for each block of a descriptive section that would run: shown, not run."""
         for b in blocks:
-            if b.kind == "code" and self.reading(b).runs:
+            if b.kind == "code" and self.reader.reading(b).runs:
                 self.diags.append(Diagnostic(
-                    "SKC154", self.loc(b.line, b.col), f"code in the section '{prose.clean(title)[:40]}' is not run: "
-                    "the section describes", "move it under a procedure heading to run it", "warning"))
+                    "SKC154", self.reader.loc(b.line, b.col),
+                    f"code in the section '{prose.clean(title)[:40]}' is not run: the section describes", "move it under a procedure heading to run it", "warning"))
             for c in b.children:
                 self.not_run([c], title)
 
@@ -204,8 +181,8 @@ class _Extractor:
         b, nxt = blocks[i], blocks[i + 1] if i + 1 < len(blocks) else None
         if id(b) in self.passed and intro is not None:  # the note an intro passes over belongs to what it introduces
             if nxt is not None and nxt.kind == "list":  # a step of its own, first under the intro
-                self.tail = None
-                notes = self.paragraph(b, Counter(intro.label), introduces=False, force=True)
+                self.reader.tail = None
+                notes = self.reader.paragraph(b, Counter(intro.label), introduces=False, force=True)
                 for n, note in enumerate(notes):
                     note.label = f"{intro.label}.note" + (f"{n + 1}" if n else "")
                     relabel(note)
@@ -216,16 +193,16 @@ class _Extractor:
         if nxt is not None and _passed_note(b, nxt) and i + 2 < len(blocks) and self.introduces(b, blocks[i + 2]):
             self.passed.add(id(nxt))  # "If X, do the following:" + "NOTE: not on Y" + the steps
             nxt = blocks[i + 2]
-        self.tail = None
-        out.extend(self.paragraph(b, counter, introduces=self.introduces(b, nxt)))
-        return self.tail
+        self.reader.tail = None
+        out.extend(self.reader.paragraph(b, counter, introduces=self.introduces(b, nxt)))
+        return self.reader.tail
 
     def code_block(self, blocks: list[Block], i: int, counter: Counter, intro: Step | None,
                    out: list[Step]) -> Step | None:
         """A code block: snippets of the step before it (or a step of its own), the sample
         output of the command before it, a detail, or a located SKC154 warning."""
         b = blocks[i]
-        snippets = self.code(b)
+        snippets = self.reader.code(b)
         last = self.last_snippet
         if snippets is None and last is not None and not last.output and i > 0 and blocks[i - 1].kind == "code":
             last.output = b.code.strip()[:4000]  # the sample output of the command just before
@@ -234,10 +211,12 @@ class _Extractor:
                 intro.details.append(b.code.strip()[:2000])
             else:
                 self.diags.append(Diagnostic(
-                    "SKC154", self.loc(b.line, b.col), f"code block not run: {self.reading(b).reason}",
+                    "SKC154", self.reader.loc(b.line, b.col),
+                    f"code block not run: {self.reader.reading(b).reason}",
                     "label it (```bash, ```sql) if it is meant to run", "warning"))
         elif not snippets and not only_exits(b.code):
-            self.diags.append(Diagnostic("SKC154", self.loc(b.line, b.col), "code block has no command to run",
+            self.diags.append(Diagnostic("SKC154", self.reader.loc(b.line, b.col),
+                                         "code block has no command to run",
                                          "remove it or write the command", "warning"))
         elif not snippets and intro is not None and not intro.snippets and only_exits(b.code):
             intro.title = True  # "Exit the debug shell:" + `exit`: leaving a session is no work
@@ -278,7 +257,7 @@ class _Extractor:
         if nxt is None or not b.text.rstrip().endswith(":"):
             return False
         if nxt.kind == "code":
-            return bool(self.code(nxt))
+            return bool(self.reader.code(nxt))
         if nxt.kind == "list":
             return any(self.acts(it) for it in nxt.children) or prose.asks_to_act(b.text) or picks_action(b.text)
         return False
@@ -334,11 +313,10 @@ class _Extractor:
             return False
         if not strong:  # what acts strongly acts; else an instruction does (the strong reading is asked too)
             return self.acts(item, strong=True) or (prose.is_instruction(text) and not prose.is_constraint(text))
-        found = self.inline[(id(item), 0, len(text), text)] = inline_snippets(item, 0, len(text), text, self.doc.path,
-                                                                             self.doc.lines)
+        found = self.reader.item_commands(item)
         if found:  # (a one-sentence item's paragraph takes them: `spans`)
             return True
-        if any(self.condition(s) for _, s in prose.sentences(text)[:1]) or self.marked(text):
+        if any(self.reader.condition(s) for _, s in prose.sentences(text)[:1]) or self.reader.marked(text):
             return True
         if any(c.kind == "code" or (c.kind == "list" and any(self.acts(i, strong=True) for i in c.children))
                for c in item.children):
@@ -348,15 +326,15 @@ class _Extractor:
     def item(self, item: Block, counter: Counter, *, ordered: bool) -> Step | None:
         label = counter.next(item.number if ordered else None)
         sub = Counter(label)
-        self.tail = None
+        self.reader.tail = None
         if item.link or (not ordered and prose.is_constraint(item.text) and not item.spans):
             steps: list[Step] = []
         else:
-            steps = self.paragraph(item, sub, introduces=bool(item.children), label=label,
+            steps = self.reader.paragraph(item, sub, introduces=bool(item.children), label=label,
                                    force=ordered or len(item.text.split()) >= 3)
-        tail = self.tail
+        tail = self.reader.tail
         if not steps:
-            probe = Step(label, item.text, self.loc(item.line, item.col), title=True)
+            probe = Step(label, item.text, self.reader.loc(item.line, item.col), title=True)
             inner = self.blocks(item.children, sub, intro=probe) if item.children else []
             if not inner and not probe.children:
                 counter.release()  # a detail, not a step
@@ -375,145 +353,6 @@ class _Extractor:
         step.children.extend(steps[1:])
         return step
 
-    def paragraph(self, b: Block, counter: Counter, *, introduces: bool, label: str | None = None,
-                  force: bool = False) -> list[Step]:
-        """A primary step for the paragraph's plain sentences, plus one step per condition."""
-        if len(b.spans) > MAX_INLINE_SPANS:
-            self.diags.append(Diagnostic("SKC129", self.loc(b.line), f"paragraph with {len(b.spans)} code spans "
-                                         "not analysed for commands", f"only paragraphs with up to {MAX_INLINE_SPANS} "
-                                         "code spans have their inline commands become steps", "warning"))
-        plain: list[tuple[int, str]] = []
-        conds: list[Step] = []
-        open_cond: Step | None = None  # a condition later sentences may still belong to
-        previous: str | None = None
-        read: dict[tuple[int, str], list[Snippet]] = {}  # a plain sentence's commands, found once
-        for offset, sentence in prose.sentences(b.text):
-            before, previous = previous, sentence  # "Did X? If so, Y": the fact "if so" tests
-            cond = anaphoric_condition(sentence, before) or case_condition(sentence) or \
-                self.condition(sentence) or trailing_condition(sentence) or supposed_condition(sentence)
-            skip = action_offset(sentence, cond) if cond is not None else 0
-            snippets = self.spans(b, offset + skip, offset + len(sentence), sentence[skip:])
-            self.diags += inline_call_warnings(b, offset, offset + len(sentence), snippets, self.doc.path)
-            if conds and (not plain or plain[-1][0] < offset_of(b.text, conds[-1].text)) \
-                    and flow.resolution_note(sentence):
-                conds[-1].exit = conds[-1].exit or "resolved"  # "If X, do Y. This is a definitive resolution."
-                conds[-1].text = f"{conds[-1].text} {sentence}"
-                continue
-            if _OTHERWISE_LEAD.match(sentence.strip(" *_")) and conds:
-                other = Step(f"{conds[-1].label}.else", re.sub(r"^(?:otherwise|else|if not)[,:]?\s*", "",
-                                                                prose.clean(sentence), flags=re.I),
-                             self.at(b, offset, sentence), snippets=snippets)
-                mark(other, other.text)
-                conds[-1].otherwise.append(other)
-                open_cond = None
-            elif not conds and plain and plain[-1][1] == before and before is not None and \
-                    (option := option_condition(before, sentence)) is not None:
-                off, _ = plain.pop()  # "You may be able to X. Otherwise, Z.": whether X does it, else Z
-                step = Step("", before, self.at(b, off, before), condition=option,
-                            snippets=self.spans(b, off, off + len(before), before))
-                other = Step("", re.sub(r"^(?:otherwise|else)[,:]?\s*", "", prose.clean(sentence), flags=re.I),
-                             self.at(b, offset, sentence), snippets=snippets)
-                mark(other, other.text)
-                step.otherwise.append(other)
-                conds.append(step)
-                open_cond = None
-            elif cond is not None:
-                step = Step("", sentence, self.at(b, offset, sentence), condition=cond, snippets=snippets)
-                mark(step, cond.action)
-                conds.append(step)
-                open_cond = step if cond.header or (step.goto is None and step.exit is None) else None
-            elif open_cond is not None and open_cond.condition is not None and (
-                    open_cond.condition.header or self.marked(sentence) or concluded_then_acts(open_cond, sentence)
-                    or then_continues(open_cond, sentence)):
-                c = open_cond.condition
-                open_cond.condition = replace(c, action=f"{c.action} {case_lead(sentence)}".strip())
-                open_cond.text = f"{open_cond.text} {sentence}"
-                open_cond.snippets.extend(snippets)
-                mark(open_cond, open_cond.condition.action)
-            else:
-                plain.append((offset, sentence))
-                read[(offset, sentence)] = snippets
-                open_cond = None
-        plain.extend((offset_of(b.text, c.text), c.text) for c in conds if not keep(c))
-        plain.sort()
-        conds = [c for c in conds if keep(c)]
-        text = " ".join(s for _, s in plain)
-        snippets = [sn for off, s in plain for sn in self.spans_once(read, b, off, s)]
-        active = snippets or force or any(prose.is_instruction(s) for _, s in plain) or \
-            (introduces and text.rstrip().endswith(":")) or any(self.marked(s) for _, s in plain)
-        steps: list[Step] = []
-        self.tail = conds[-1] if conds and (not plain or plain[-1][0] < offset_of(b.text, conds[-1].text)) else None
-        if plain and active:
-            primary = Step(label or counter.next(), text, self.at(b, *plain[0]), snippets=snippets)
-            for _, sentence in plain:
-                if self.marked(sentence):
-                    mark(primary, sentence)
-            primary.parallel = flow.parallel_hint(text)
-            steps.append(primary)
-            self.tail = self.tail or primary
-            for child in conds:
-                child.label = f"{primary.label}.{len(primary.children) + 1}"
-                primary.children.append(child)
-                relabel(child)
-            return steps
-        for child in conds:
-            child.label = label if label and not steps else counter.next()
-            relabel(child)
-            steps.append(child)
-            label = None
-        return steps
-
-    def at(self, b: Block, offset: int, sentence: str) -> Location:
-        """The location of the sentence at `offset` of `b.text`."""
-        line = b.line_of(offset)
-        return self.loc(line, self.col_of(line, sentence))
-
-    def marked(self, sentence: str) -> bool:
-        """`step_rules.marked(sentence)`, asked once per text of this document."""
-        found = self.marks.get(sentence)
-        if found is None:
-            found = self.marks[sentence] = marked(sentence)
-        return found
-
-    def condition(self, sentence: str) -> prose.Condition | None:
-        """`prose.parse_condition(sentence)`, asked once per text of this document."""
-        if sentence in self.conditions:
-            return self.conditions[sentence]
-        found = self.conditions[sentence] = prose.parse_condition(sentence)
-        return found
-
-    def col_of(self, line: int, sentence: str) -> int:
-        source = self.doc.lines[line - 1] if 0 < line <= len(self.doc.lines) else ""
-        head = prose.clean(sentence).split(" ", 1)[0].strip("`*_[(") if sentence.strip() else ""
-        pos = source.find(head) if head else -1
-        return pos + 1 if pos >= 0 else len(source) - len(source.lstrip()) + 1
-
-    # ------------------------------------------------------------------ code
-
-    def spans_once(self, read: dict[tuple[int, str], list[Snippet]], b: Block, offset: int, sentence: str) -> list[Snippet]:
-        """The commands of a sentence at `offset`: those already found for it in `read`, once."""
-        found = read.pop((offset, sentence), None)
-        return found if found is not None else self.spans(b, offset, offset + len(sentence), sentence)
-
-    def spans(self, b: Block, start: int, end: int, sentence: str) -> list[Snippet]:
-        if len(b.spans) > MAX_INLINE_SPANS:  # hostile-input bound (issue 12); warned once in paragraph()
-            return []
-        found = self.inline.pop((id(b), start, end, sentence), None)
-        return found if found is not None else inline_snippets(b, start, end, sentence, self.doc.path, self.doc.lines)
-
-    def code(self, b: Block) -> list[Snippet] | None:
-        """The snippets of a code block, read once (a block is asked about more than once)."""
-        reading = self.reading(b)
-        return list(reading.snippets) if reading.runs or reading.recogniser else None  # `snippets.block_snippets`
-
-    def reading(self, b: Block) -> Reading:
-        """What code block `b` runs (`blocks.read_block`), read once: the steps, the SKC154
-        warnings and the descriptive sections' check all ask."""
-        found = self.readings.get(id(b))
-        if found is None:
-            found = self.readings[id(b)] = read_block(b, self.doc.path)
-        return found
-
 
 
 def _passed_note(intro: Block, b: Block) -> bool:
@@ -526,7 +365,6 @@ def _passed_note(intro: Block, b: Block) -> bool:
 
 
 _NOTE_LEAD = re.compile(r"[\s>*_]*(?:note|warning|caution|important|attention|danger)\b[*_]*\s*[:!\u2014-]", re.I)
-_OTHERWISE_LEAD = re.compile(r"(?:otherwise|else|if not)\b", re.I)
 _EXAMPLE_CODE = re.compile(r"examples?\s+(?:of\s+)?(?:debugging\s+|useful\s+)?(?:quer|command|promql|sql|kql|script)", re.I)
 
 

@@ -40,7 +40,8 @@ from skc.compiler.frontend import FrontendResult
 from skc.compiler.frontend.markdown.document import Document, Section, decode, parse_document
 from skc.compiler.frontend.markdown.front_matter import read_front_matter
 from skc.compiler.frontend.markdown.lower import Lowering
-from skc.compiler.frontend.markdown.prose import clean, descriptive
+from skc.compiler.frontend.markdown.prose import clean
+from skc.compiler.frontend.markdown.section_titles import descriptive
 from skc.compiler.frontend.markdown.steps import extract_steps
 from skc.ir.location import Diagnostic, Location
 from skc.ir.module import Module

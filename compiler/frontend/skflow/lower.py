@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from skc.compiler.frontend.skflow import nodes as A
+from skc.compiler.frontend.skflow.actions import ActionBuilder
 from skc.compiler.frontend.skflow.steps import StepBuilder, kind_name
 from skc.ir.attrs import AttrValue
 from skc.ir.core import Block, Op, Region, Value
@@ -38,10 +39,12 @@ _BLOCK_CLAUSES = {"if": {"label", "attrs"}, "map": {"label", "parallel", "attrs"
 class Lowerer:
     """Builds one Module from a Document; `diags` holds what went wrong. Steps and
     expressions are built by `builder` (a `StepBuilder`, which also holds the scopes and
-    blocks being filled); this class adds workflows, regions and control flow."""
+    blocks being filled), tool, llm and generic steps by `actions` (an `ActionBuilder` over
+    it); this class adds workflows, regions and control flow."""
 
     def __init__(self, file: str) -> None:
         self.builder = StepBuilder(file)
+        self.actions = ActionBuilder(self.builder)
 
     @property
     def diags(self) -> list[Diagnostic]:
@@ -171,11 +174,11 @@ class Lowerer:
             self.expr_action(a, line, col, names)
             return
         if isinstance(a, A.ToolAction):
-            op = self.builder.tool(a, self.builder.loc(line, col, a.loc), line, col)
+            op = self.actions.tool(a, self.builder.loc(line, col, a.loc), line, col)
         elif isinstance(a, A.LlmAction):
-            op = self.builder.llm(a, self.builder.loc(line, col, a.loc), line, col)
+            op = self.actions.llm(a, self.builder.loc(line, col, a.loc), line, col)
         elif isinstance(a, A.GenericAction):
-            op = self.builder.generic(a, self.builder.loc(line, col, a.loc), line, col)
+            op = self.actions.generic(a, self.builder.loc(line, col, a.loc), line, col)
         elif isinstance(a, A.IfAction):
             op = self.if_(a, line, col)
         elif isinstance(a, A.MapAction):

@@ -9,11 +9,13 @@ into that user's expression, and an op the dedicated syntax cannot say exactly i
 written in the generic form `op "name"(values) {attrs} -> types`. What cannot be
 written at all (an op with malformed regions, a top-level op that is not a
 workflow) becomes a `# skc: cannot print ...` comment, never an exception.
+
+A workflow's header and the types it spells are `print_signature`'s; the values' names and
+folded expressions `print_exprs`'.
 """
 
 from __future__ import annotations
 
-import json
 import re
 
 from skc.compiler.frontend.skflow.ops import PLACEHOLDER, expr_result
@@ -24,6 +26,7 @@ from skc.compiler.frontend.skflow.plan import (
     yield_types,
 )
 from skc.compiler.frontend.skflow.print_exprs import ExprPrinter
+from skc.compiler.frontend.skflow.print_signature import type_text, types_text, workflow_header
 from skc.compiler.frontend.skflow.strings import (
     IDENT,
     Inexpressible,
@@ -56,25 +59,6 @@ def print_skflow(module: Module, *, locs: bool = True) -> str:
     return "\n".join(parts)
 
 
-def type_text(t: Type) -> str:
-    if t.schema is None:
-        return t.kind
-    try:
-        obj = json.loads(t.schema)
-    except ValueError:
-        obj = None
-    if isinstance(obj, dict) and json.dumps(obj, separators=(",", ":"), ensure_ascii=False) == t.schema:
-        try:
-            return f"json<{render_literal(obj)}>"
-        except Inexpressible:
-            pass
-    return f"json<{render_plain(t.schema)}>"
-
-
-def _types(types: list[Type]) -> str:
-    return type_text(types[0]) if len(types) == 1 else "(" + ", ".join(type_text(t) for t in types) + ")"
-
-
 class _WorkflowPrinter:
     """Writes one workflow's statements; values' names and expressions come from `exprs`."""
 
@@ -105,57 +89,12 @@ class _WorkflowPrinter:
         if len(wf.regions) != 1 or len(wf.regions[0].blocks) != 1:
             return f"# skc: cannot print workflow {wf.sym_name!r}: it needs one body block\n"
         notes: list[str] = []
-        lines = self.header(notes)
+        lines = workflow_header(self.wf, self.exprs, notes, self.ann(self.wf.loc), _INDENT)
         body = self.block(wf.body, _INDENT, wf)
         term = wf.body.ops[-1] if wf.body.ops else None
         if not isinstance(term, ReturnOp):
             notes.append("the body does not end with ctrl.return; re-parsing adds one")
         return "".join(f"# skc: {n}\n" for n in notes) + "\n".join([*lines, *body, "}"]) + "\n"
-
-    def header(self, notes: list[str]) -> list[str]:
-        wf = self.wf
-        attrs = dict(wf.attributes)
-        given = attrs.get("arg_names")
-        names = [str(n) for n in given] if isinstance(given, list) and len(given) == len(wf.inputs) else []
-        params = [f"{self.exprs.name(a, names[i] if names else None)}: {type_text(a.type)}"
-                  for i, a in enumerate(wf.inputs)]
-        expected: dict[str, object] = {"sym_name": wf.sym_name}
-        if wf.inputs:
-            expected["arg_names"] = [self.exprs.names[id(a)] for a in wf.inputs]
-        term = wf.body.ops[-1] if wf.body.ops and isinstance(wf.body.ops[-1], ReturnOp) else None
-        outs = [v.type for v in term.operands] if term is not None else []
-        for v in term.operands if term is not None else ():
-            if id(v) in self.exprs.prefer and v.defining_op is not None and id(v.defining_op) not in self.plan.folded:
-                self.exprs.name(v)  # outputs keep their names (the value is bound where it is defined)
-        out_names = attrs.get("output_names")
-        head = "workflow " + (wf.sym_name if IDENT.match(wf.sym_name) else quote(wf.sym_name))
-        head += "(" + ", ".join(params) + ")"
-        if isinstance(out_names, list) and outs and len(out_names) == len(outs) and \
-                all(isinstance(n, str) and IDENT.match(n) for n in out_names):
-            head += " -> (" + ", ".join(f"{n}: {type_text(t)}" for n, t in zip(out_names, outs, strict=True)) + ")"
-            expected["output_names"] = out_names
-        elif outs:
-            head += " -> " + _types(outs)
-        clauses: list[str] = []
-        perms = attrs.get("permissions")
-        if isinstance(perms, list) and all(isinstance(p, str) for p in perms):
-            clauses.append("permissions " + render_literal(perms))
-            expected["permissions"] = perms
-        for key in ("description", "source"):
-            if isinstance(attrs.get(key), str):
-                clauses.append(f"{key} {render_plain(str(attrs[key]), _INDENT)}")
-                expected[key] = attrs[key]
-        extra = {k: v for k, v in attrs.items() if k not in expected or expected[k] != v}
-        for k in expected:
-            if k not in attrs:
-                notes.append(f"the IR has no {k!r} attribute; re-parsing this text adds one")
-        if extra:
-            clauses.append("attrs " + render_literal(extra))
-        if not clauses:
-            return [head + self.ann(wf.loc) + " {"]
-        lines = [head, *(_INDENT + c for c in clauses)]
-        lines[-1] += self.ann(wf.loc)
-        return [*lines, "{"]
 
     # ---------------------------------------------------------------- blocks and statements
 
@@ -327,14 +266,14 @@ class _WorkflowPrinter:
         if len(types) == 2 and types[0] == default and producer_spelled(op.results[1]) and \
                 self.plan.needs_uses.get(id(op.results[1])) and not self.plan.by_name(op.results[1]):
             return ""
-        return " -> " + ("()" if not types else _types(types))
+        return " -> " + ("()" if not types else types_text(types))
 
     def generic(self, op: Op, indent: str) -> str:
         if op.regions:
             raise Inexpressible("ops with regions have no generic .skflow form")
         operands = ", ".join(self.exprs.name(v) for v in op.operands)
         attrs = " " + render_literal(op.attributes, indent) if op.attributes else ""
-        results = " -> " + _types([r.type for r in op.results]) if op.results else ""
+        results = " -> " + types_text([r.type for r in op.results]) if op.results else ""
         return f"{indent}{self.bind(op, must=False)}op {quote(op.op_name)}({operands}){attrs}{results}{self.ann(op.loc)}"
 
     # ---------------------------------------------------------------- control flow
@@ -359,7 +298,7 @@ class _WorkflowPrinter:
 
     def region_results(self, op: Op, default: list[Type]) -> str:
         types = [r.type for r in op.results]
-        return "" if types == default else " -> " + ("()" if not types else _types(types))
+        return "" if types == default else " -> " + ("()" if not types else types_text(types))
 
     def if_(self, op: Op, indent: str, chained: bool = False) -> list[str]:
         assert isinstance(op, IfOp)

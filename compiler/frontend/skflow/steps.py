@@ -1,7 +1,8 @@
 """Lowering of .skflow steps and expressions to IR ops: the shared plumbing (scopes,
-locations, diagnostics, type and attribute checks), expressions (`calc.*`, `data.*`),
-insertions in templated strings, and the tool / model / generic steps with their
-clauses. `lower.Lowerer` composes a `StepBuilder` and adds workflows, blocks and control flow.
+locations, diagnostics, type and attribute checks, clauses, `needs`), expressions
+(`calc.*`, `data.*`) and insertions in templated strings. The tool / model / generic steps
+are `actions.ActionBuilder`'s. `lower.Lowerer` composes a `StepBuilder` and an
+`ActionBuilder` and adds workflows, blocks and control flow.
 """
 
 from __future__ import annotations
@@ -16,25 +17,18 @@ from skc.compiler.frontend.skflow.ops import (
     CALL_SIGNATURES,
     CALLS,
     FORM_OF_OP,
-    FORMS,
     PLACEHOLDER,
     RESERVED,
     TYPE_NAMES,
-    ClauseSpec,
-    OpForm,
     expr_result,
 )
 from skc.compiler.frontend.skflow.strings import Text
 from skc.ir.attrs import well_formed
 from skc.ir.core import Block, Op, UnregisteredOp, Value, valid_name
 from skc.ir.dialects import op_class
-from skc.ir.dialects.skc import WorkflowOp
-from skc.ir.effects import parse_effects
 from skc.ir.location import Diagnostic, Location, Severity
-from skc.ir.traits import HasRegions, RunsTool, Terminator
+from skc.ir.traits import RunsTool
 from skc.ir.types import TEXT, TOKEN, Type, check_signature
-
-_COMMON_CLAUSES = {"with", "needs", "attrs"}
 
 
 class StepBuilder:
@@ -266,47 +260,6 @@ class StepBuilder:
                 out[c.key] = c
         return out
 
-    def clause_value(self, spec: ClauseSpec, c: A.Clause, operands: list[Value],
-                     literals: list[tuple[str, Text]]) -> Any:
-        v = c.value
-        if spec.form == "templated":
-            if not isinstance(v, Text):
-                self.report("SKC134", c.line, c.col, f"`{c.key}` takes a string", f'{c.key} "..."')
-                return ""
-            return self.fill(v, operands, literals)
-        if spec.form == "argv":
-            return [self.fill_item(x, operands, literals) for x in v]
-        if spec.form == "text":
-            if not isinstance(v, Text):
-                self.report("SKC134", c.line, c.col, f"`{c.key}` takes a string", f'{c.key} "..."')
-                return str(v)
-            return v.plain()
-        if spec.form == "effects":
-            _, bad = parse_effects(v)
-            for text in bad:
-                self.report("SKC134", c.line, c.col, f"malformed effect `{text}`",
-                            "effects are pure, read:<resource>, write:<resource> or net:<resource>")
-            return v
-        if spec.form == "schema":
-            if isinstance(v, dict):
-                return json.dumps(v, separators=(",", ":"), ensure_ascii=False)
-            if not isinstance(v, Text):
-                self.report("SKC134", c.line, c.col, "`schema` takes a JSON object or a string",
-                            'schema {type: "object", required: ["name"]}')
-                return "{}"
-            return v.plain()
-        return v.plain() if isinstance(v, Text) else v
-
-    def fill_item(self, item: Text | A.Var, operands: list[Value], literals: list[tuple[str, Text]]) -> str:
-        if isinstance(item, A.Var):
-            v = self.lookup(item)
-            index = next((i for i, o in enumerate(operands) if o is v), None)
-            if index is None:
-                index = len(operands)
-                operands.append(v)
-            return "{" + str(index) + "}"
-        return self.fill(item, operands, literals)
-
     def needs(self, c: A.Clause | None, operands: list[Value]) -> None:
         for var in c.value if c is not None else ():
             v = self.lookup(var)
@@ -324,93 +277,6 @@ class StepBuilder:
                 token = Value(TOKEN, producer, len(producer.results))
                 producer.results.append(token)
             operands.append(token)
-
-    def finish(self, form: OpForm | None, name: str, operands: list[Value], attrs: dict[str, Any],
-               cs: dict[str, A.Clause], results: A.Results | None, loc: Location, line: int, col: int,
-               literals: list[tuple[str, Text]]) -> Op:
-        """Common tail of tool and llm steps: needs, attrs, defaults, results, checks."""
-        self.needs(cs.get("needs"), operands)
-        where = {spec.attr: (cs[spec.key].line, cs[spec.key].col)
-                 for spec in (form.clauses if form else ()) if spec.key in cs}
-        if "attrs" in cs:
-            for key, value in cs["attrs"].value.items():
-                if key in attrs:
-                    self.report("SKC134", cs["attrs"].line, cs["attrs"].col, f"`{key}` is set twice",
-                                f"a clause already sets `{key}`: leave it out of attrs")
-                attrs[key] = value
-                where[key] = (cs["attrs"].line, cs["attrs"].col)
-        if form is not None:
-            for key, value in form.default_attrs:
-                attrs.setdefault(key, value)
-            if "effects" not in attrs and form.default_effects is not None:
-                attrs["effects"] = form.default_effects(attrs)
-            for key in form.required:
-                spec = form.clause(key)
-                if spec is not None and spec.attr not in attrs:
-                    self.report("SKC134", line, col, f"{form.keyword} needs `{key}`", _REQUIRED_HINTS.get(key, ""))
-        types = [self.type(t) for t in results.types] if results is not None else \
-            [form.default_result(attrs)] if form is not None else []
-        cls = op_class(name)
-        assert cls is not None
-        op = self.emit(cls(operands, types, attrs, loc=loc))
-        self.check_operands(op, line, col)
-        self.check_results(op, *((results.line, results.col) if results else (line, col)))
-        self.check_attrs(op, where, line, col)
-        self.check_literal_placeholders(literals, len(operands))
-        return op
-
-    def tool(self, a: A.ToolAction, loc: Location, line: int, col: int) -> Op:
-        form = FORMS["shell" if a.kind.startswith("shell") else a.kind]
-        cs = self.clauses(a.clauses, {c.key for c in form.clauses} | _COMMON_CLAUSES, form.keyword)
-        operands: list[Value] = []
-        literals: list[tuple[str, Text]] = []
-        if a.content is not None:
-            operands.append(self.expr(a.content, loc))
-        operands += [self.lookup(v) for v in cs["with"].value] if "with" in cs else []
-        attrs: dict[str, Any] = {}
-        if a.kind == "shell_argv":
-            attrs["argv"] = [self.fill_item(x, operands, literals) for x in a.main]
-        elif a.kind == "shell_cmd":
-            attrs["cmd"] = self.fill(a.main, operands, literals)
-        elif form.main_form == "text":
-            attrs[str(form.main_attr)] = a.main.plain()
-        else:
-            attrs[str(form.main_attr)] = self.fill(a.main, operands, literals)
-        if a.method is not None:
-            attrs["method"] = a.method
-        for spec in form.clauses:
-            if spec.key in cs:
-                attrs[spec.attr] = self.clause_value(spec, cs[spec.key], operands, literals)
-        return self.finish(form, form.op_name, operands, attrs, cs, a.results, loc, line, col, literals)
-
-    def llm(self, a: A.LlmAction, loc: Location, line: int, col: int) -> Op:
-        form = FORMS[a.kind]
-        cs = self.clauses(a.clauses, {c.key for c in form.clauses} | _COMMON_CLAUSES, form.keyword)
-        operands = [self.lookup(v) for v in cs["with"].value] if "with" in cs else []
-        attrs: dict[str, Any] = {"prompt": a.prompt.plain()}
-        for interp in a.prompt.interps:
-            if any(interp.name in f for f in self.frames):
-                self.report("SKC135", interp.line, interp.col, f"{{{{{interp.name}}}}} is not replaced in a prompt",
-                            f"the step's values are given to the model as context: add `with {interp.name}`",
-                            severity="warning")
-        for spec in form.clauses:
-            if spec.key in cs:
-                attrs[spec.attr] = self.clause_value(spec, cs[spec.key], operands, [])
-        return self.finish(form, form.op_name, operands, attrs, cs, a.results, loc, line, col, [])
-
-    def generic(self, a: A.GenericAction, loc: Location, line: int, col: int) -> Op:
-        """`op "name"(values) {attrs} -> types`: any region-free op, checked later by the verifier."""
-        cls = op_class(a.opname)
-        if cls is not None and (cls.has(HasRegions) or cls.has(Terminator) or issubclass(cls, WorkflowOp)):
-            self.report("SKC139", line, col, f"{a.opname} cannot be written with `op`",
-                        "write if/map/retry blocks, yield and return with their own syntax")
-        operands = [self.lookup(v) for v in a.operands]
-        types = [self.type(t) for t in a.results.types] if a.results else []
-        attrs = dict(a.attrs)
-        op = cls(operands, types, attrs, loc=loc) if cls is not None else \
-            UnregisteredOp(a.opname, operands, types, attrs, loc=loc)
-        return self.emit(op)
-
 
 def kind_name(t: Type) -> str:
     return t.kind
@@ -434,10 +300,4 @@ _OPERAND_HINTS = {
     "data.count": "count() takes a JSON array, a table or text",
     "data.json_get": "json_get() takes JSON, a table or text",
     "ctrl.map": "map runs over a JSON array or a table",
-}
-_REQUIRED_HINTS = {
-    "effects": "say what it touches: effects [read:k8s], or [write:*] when it may change anything",
-    "outcomes": 'list the answers: outcomes ["yes", "no"]',
-    "schema": 'give a JSON Schema: schema {"type": "object"}',
-    "tools": 'list the tools it may call: tools ["Bash", "Read"]',
 }

@@ -53,7 +53,7 @@ from skc.compiler.frontend.skill.context import (
     reference_note,
     task_context,
 )
-from skc.compiler.frontend.skill.scripts import ScriptSig
+from skc.compiler.frontend.skill.scripts import ScriptSig, normalise_command
 from skc.compiler.frontend.skill.seeds import seed_routes
 from skc.compiler.frontend.skill.session import replayable
 from skc.compiler.frontend.skill.spec import SkillMeta
@@ -333,44 +333,6 @@ class SkillLowering:
         programs = sorted({p.rsplit("/", 1)[-1] for c in self.commands.values() for p in c.programs
                            if re.match(r"[A-Za-z0-9_.-]+\Z", p.rsplit("/", 1)[-1])})
         return [f"Bash({p}:*)" for p in programs] + (["Read"] if programs else [])
-
-
-# How skills name their own folder in commands: it is where scripts/ are, not a parameter.
-_SKILL_ROOT = re.compile(r"(?:\{base_?dir\}|\$\{?CLAUDE_SKILL_DIR\}?|\$\{?SKILL_DIR\}?|<path[-_]to[-_]skill>|"
-                         r"\{skill_?dir\}|\$\{?CLAUDE_PLUGIN_ROOT\}?/skills/[\w-]+)/", re.IGNORECASE)
-_UV_RUN = re.compile(r"\buv run(?:\s+--[\w-]+(?:[= ](?!scripts/|\./scripts/)[^\s-][^\s]*)?)*\s+(?=\.?/?scripts/\S+\.py)")
-_PY_MODULE = re.compile(r"\b(python3?)\s+-m\s+(scripts(?:\.\w+)+)\b")
-_USAGE_OPTION = re.compile(r"\s\[--?[^\]\n]*\]")
-
-
-def normalise_command(text: str, folder: Path) -> str:
-    """A skill's command as it runs from the skill: `{baseDir}/scripts/x.py` is `scripts/x.py`;
-    `uv run [--opts] scripts/x.py` is `python3 scripts/x.py` when the script declares no
-    dependencies (PEP 723 `dependencies = []`, or none); `python -m scripts.x` is
-    `python scripts/x.py` (run as a module of the skill's root, see `tool.script`'s
-    runtime); usage brackets (`[--examples]`) are optional parts, left out."""
-    text = _SKILL_ROOT.sub("./", text).replace("././", "./")
-    text = re.sub(r"(?<![\w.])\./scripts/", "scripts/", text)
-
-    def uv(m: re.Match[str]) -> str:
-        rest = text[m.end():].split()[0].lstrip("./")
-        return "python3 " if _no_dependencies(folder / rest) else m.group(0)
-    text = _UV_RUN.sub(uv, text)
-
-    def module(m: re.Match[str]) -> str:  # `python -m scripts.x` is the skill's scripts/x.py
-        rel = m.group(2).replace(".", "/") + ".py"
-        return f"{m.group(1)} {rel}" if (folder / rel).is_file() else m.group(0)
-    text = _PY_MODULE.sub(module, text)
-    return _USAGE_OPTION.sub("", text)
-
-
-def _no_dependencies(script: Path) -> bool:
-    try:
-        head = script.read_text(encoding="utf-8", errors="replace")[:4000]
-    except OSError:
-        return False
-    m = re.search(r"^#\s*dependencies\s*=\s*\[(.*?)\]", head, re.MULTILINE | re.DOTALL)
-    return m is None or not m.group(1).strip().strip("#").strip()
 
 
 def _tool_effects(tools: list[str]) -> list[str]:
