@@ -162,3 +162,13 @@ def test_a_shell_block_that_starts_at_a_psql_prompt_is_sql() -> None:
     assert [s.kind for s in reading.snippets] == ["sql"]
     shell = read_block(Block("code", 3, 1, lang="bash", code="psql -c 'select 1'\ndb=# select 2;\n"), "t.md")
     assert [s.kind for s in shell.snippets][:1] == ["shell"]  # a shell block that starts with a command stays shell
+
+
+def test_root_prompt_after_sudo_su_runs_a_program_by_its_path() -> None:
+    """ci_runner_manager_errors.md: `$ sudo su` + `# /root/machines_operations.sh list` (a root
+    prompt, not a comment: before, the script was sample output and `sudo su` a step of its own)."""
+    reading = read_block(Block("code", 3, 1, lang="bash", code="$ sudo su\n# /root/machines_operations.sh list\n"
+                                                                 "# see the list above\n"), "t.md")
+    assert [s.text for s in reading.snippets] == ["sudo su", "/root/machines_operations.sh list"]
+    planned = _plan(*(s.text for s in reading.snippets))
+    assert planned == [("sudo -- /root/machines_operations.sh list", "")]

@@ -233,9 +233,10 @@ _GT_PROMPT = re.compile(r"(\s*)>\s+([a-z][\w.+-]*)(?:\s|$)")
 def shell_prompts(code: str, console: bool = False) -> str:
     """Root and container prompts (`sh-4.4# `, `[root@node /]# `, `root@pod:/# `, `/ # `, `PS C:\\> `)
     spelled as `$ `, the prompt the console reader knows (same lines, same commands). After a
-    line that opens a shell (`oc debug node/x`, `ssh host`), a bare `# ` before a known program
-    is that shell's root prompt, not a comment (in a ```console block, always: a console shows
-    what was typed at a prompt)."""
+    line that opens a shell (`oc debug node/x`, `ssh host`, `sudo su`), a bare `# ` before a known
+    program or a program's path (`# /root/machines_operations.sh list`) is that shell's root
+    prompt, not a comment (in a ```console block, always: a console shows what was typed at a
+    prompt)."""
     out: list[str] = []
     opened = False
     for line in code.split("\n"):
@@ -245,7 +246,7 @@ def shell_prompts(code: str, console: bool = False) -> str:
             line = m.group(1) + "$ " + line[m.end(1):].lstrip("> ")  # `> gpg --import key.asc`: a `> ` prompt
         m = _HASH_PROMPT.match(line)
         if m and (opened or console or m.group(2) == "~") and m.group(3).islower() and \
-                known_program(m.group(3).rsplit("/", 1)[-1]):
+                (known_program(m.group(3).rsplit("/", 1)[-1]) or (opened and m.group(3).startswith(("/", "./")))):
             line = m.group(1) + "$ " + line[m.end(1):].lstrip("#~ ")
         opened = opened or _OPENS.search(line) is not None
         out.append(line)
