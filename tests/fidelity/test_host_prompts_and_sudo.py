@@ -133,7 +133,7 @@ def test_sessions_nest_and_exit_leaves_them() -> None:
     # redis.md: a redis console's `> ` prompt and numbered replies are not shell
     ("shell", "> slowlog get 10\n1) 1) (integer) 5100\n   2) (integer) 1561019091\n> role\n", []),
     # log_analysis.md, pg-ha.md, check_wraparound.md: log lines, psql footers, usage text
-    ("bash", "* WARNINGS\nWARNING: Postgresql is not running.->1782\n(2 rows)\nmode: -m check/generate\n", []),
+    ("bash", "* WARNINGS\nWARNING: Postgresql is not running.->1782\n(2 rows)\nmode: -m check/generate\n...\n", []),
     # create-failure.md, provisioning_bench_env.md: `ls -l` output; troubleshoot-localdns.md: dig's and syslog's
     ("shell", "sudo ls -lah /root/.docker/machine/certs/\ntotal 24K\ndrwx------ 2 root root 4.0K May 20 07:31 .\n"
               "-rw-r--r-- 1 root root 1.1K May 20 07:31 ca.pem\n", ["sudo ls -lah /root/.docker/machine/certs/"]),
