@@ -140,6 +140,9 @@ def test_sessions_nest_and_exit_leaves_them() -> None:
     ("bash", "kubectl exec dnsutils -- dig bing.com\n\n; <<>> DiG 9.16.27 <<>> bing.com\n;; global options: +cmd\n"
              "Jul 03 16:57:42 aks-userpool-1 localdns-coredns[2491520]: [INFO] 10.0.0.1\nEnter password:\n",
      ["kubectl exec dnsutils -- dig bing.com"]),
+    # troubleshoot-localdns.md: an instruction in angle brackets is not a command whose program is an input
+    ("bash", "<Save the changes>\n\n<Restart localdns service>\nsystemctl restart localdns\n",
+     ["systemctl restart localdns"]),
     # a line that starts with its redirection is still a command
     ("bash", "< files_to_remove.txt xargs du -ch | tail -n1\n> /var/log/app.log\n",
      ["< files_to_remove.txt xargs du -ch | tail -n1", "> /var/log/app.log"]),
