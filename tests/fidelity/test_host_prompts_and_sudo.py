@@ -144,8 +144,8 @@ def test_sessions_nest_and_exit_leaves_them() -> None:
     ("bash", "<Save the changes>\n\n<Restart localdns service>\nsystemctl restart localdns\n",
      ["systemctl restart localdns"]),
     # a line that starts with its redirection is still a command
-    ("bash", "< files_to_remove.txt xargs du -ch | tail -n1\n> /var/log/app.log\n",
-     ["< files_to_remove.txt xargs du -ch | tail -n1", "> /var/log/app.log"]),
+    ("bash", "< files_to_remove.txt xargs du -ch | tail -n1\n> /var/log/app.log\n> p git --version\n",
+     ["< files_to_remove.txt xargs du -ch | tail -n1", "> /var/log/app.log", "> p git --version"]),
 ])
 def test_pasted_output_in_a_shell_block_is_not_run(lang: str, code: str, commands: list[str]) -> None:
     reading = read_block(Block("code", 3, 1, lang=lang, code=code), "t.md")
@@ -153,8 +153,12 @@ def test_pasted_output_in_a_shell_block_is_not_run(lang: str, code: str, command
 
 
 def test_gpg_menus_are_manual() -> None:
-    assert _plan("gpg --edit-key FAEFD83E")[0][1].startswith("opens an interactive console")
-    assert _plan("gpg --expert --full-generate-key")[0][1].startswith("opens an interactive console")
+    assert _plan("gpg --edit-key FAEFD83E")[0][1].startswith("opens gpg's interactive menu")
+    assert _plan("gpg --expert --full-generate-key")[0][1].startswith("opens gpg's interactive menu")
+    # a command after the menu in the same block is not typed into it (yubikey.md step 5)
+    assert _plan("gpg --edit-key FAEFD83E", "gpg --list-secret-keys") == [
+        ("gpg --edit-key FAEFD83E", "opens gpg's interactive menu (what is typed at `gpg>` is done by hand)"),
+        ("gpg --list-secret-keys", "")]
     assert _plan("gpg --batch --gen-key params.txt") == [("gpg --batch --gen-key params.txt", "")]
     assert _plan("gpg --import key.asc") == [("gpg --import key.asc", "")]
 

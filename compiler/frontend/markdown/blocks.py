@@ -200,8 +200,9 @@ def _redirection(words: list[str]) -> bool:
     target = words[1] if len(words) > 1 else ""
     if not target or target.endswith(":"):
         return False
-    if words[0] == ">":
-        return target[0] in "/~$" or (len(words) == 2 and "." in target)  # not a console's `> role`
+    if words[0] == ">":  # `> p git --version` runs git; a console's `> role`, `> slowlog get 10` do not
+        return target[0] in "/~$" or (len(words) == 2 and "." in target) or \
+            (len(words) > 2 and bool(known_program(words[2].rsplit("/", 1)[-1])))
     return len(words) > 2 and re.fullmatch(r"[a-z][\w.+-]*", words[2].rsplit("/", 1)[-1]) is not None  # a program
 
 

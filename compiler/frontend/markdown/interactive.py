@@ -179,7 +179,13 @@ def _manual(w: list[str]) -> list[str] | str | None:
         return "captures until stopped"
     if prog == "az" and rest[:2] in (["aks", "browse"], ["ssh", "vm"]):
         return "opens an interactive session"
+    if prog in ("gpg", "gpg2") and _GPG_MENUS & set(rest) and "--batch" not in rest:
+        return "opens gpg's interactive menu (what is typed at `gpg>` is done by hand)"
     return None
+
+
+_GPG_MENUS = {"--edit-key", "--card-edit", "--edit-card", "--full-generate-key", "--full-gen-key", "--gen-key",
+              "--generate-key"}  # yubikey.md: `gpg> addcardkey`, `gpg> trust` typed into them
 
 
 REWRITES: list[tuple[str, Rule]] = [
@@ -189,7 +195,7 @@ REWRITES: list[tuple[str, Rule]] = [
     ("ping", _ping),              # ping host -> ping -c 4 host
     ("tty-exec", _tty_exec),      # kubectl exec -it p -- ls -> kubectl exec p -- ls
     ("gadget", _gadget),          # kubectl gadget run trace_dns ... -> ... --timeout 10
-    ("manual", _manual),          # oc edit, vi, port-forward, tcpdump -> ctrl.manual
+    ("manual", _manual),          # oc edit, vi, port-forward, tcpdump, gpg --edit-key -> ctrl.manual
 ]
 
 

@@ -100,19 +100,13 @@ CONSOLES = {"psql", "gitlab-psql", "mysql", "redis-cli", "sqlite3", "irb", "pyth
              "zsh", "mongo", "mongosh", "cqlsh", "clickhouse-client", "gitlab-redis-cli"}
 
 
-_GPG_MENUS = {"--edit-key", "--card-edit", "--edit-card", "--full-generate-key", "--full-gen-key", "--gen-key",
-              "--generate-key"}
-
-
 def console_opener(w: list[str]) -> bool:
     """Whether `w` opens an interactive console and runs nothing by itself (`gitlab-rails console`,
-    `psql` without `-c`, `redis-cli` without a command, `python3` alone, `gpg --edit-key K`)."""
+    `psql` without `-c`, `redis-cli` without a command, `python3` alone)."""
     i, prog = program(w)
     rest = w[i + 1:]
     if prog in ("gitlab-rails", "rails"):
         return rest[:1] in (["console"], ["c"], ["dbconsole"])
-    if prog in ("gpg", "gpg2"):  # gpg's menus (`gpg> trust`) and key generation ask at the terminal
-        return bool(_GPG_MENUS & set(rest)) and "--batch" not in rest
     if prog not in CONSOLES:
         return False
     if any(re.match(r"-[a-zA-Z]*[cef]\Z|--(?:command|file|execute|eval)", a) for a in rest):
