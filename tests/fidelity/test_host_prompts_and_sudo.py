@@ -179,3 +179,35 @@ def test_root_prompt_after_sudo_su_runs_a_program_by_its_path() -> None:
     assert [s.text for s in reading.snippets] == ["sudo su", "/root/machines_operations.sh list"]
     planned = _plan(*(s.text for s in reading.snippets))
     assert planned == [("sudo -- /root/machines_operations.sh list", "")]
+
+
+def test_a_shell_as_another_user_ends_with_its_block() -> None:
+    """postgresql-backups-wale-walg.md: `sudo su - gitlab-psql` + the backup script in one block;
+    the checks in later blocks (`df -hT`, `sudo journalctl`) run as the caller, not as gitlab-psql.
+    aptly.md: a block split into steps by its comments stays one session."""
+    from skc.compiler.frontend.markdown.blocks import Snippet
+    from skc.compiler.frontend.markdown.interactive import plan
+    from skc.ir.location import Location
+
+    def snip(text: str, block: int) -> Snippet:
+        return Snippet("shell", text, Location("t", block, 1), block=block)
+
+    first, session = plan([snip("sudo su - gitlab-psql", 10), snip("/opt/wal-g/bin/backup.sh", 10)], unit="u")
+    assert [p.snippet.text for p in first] == ["sudo -u gitlab-psql -i -- /opt/wal-g/bin/backup.sh"]
+    same, session = plan([snip("aptly mirror list", 10)], session, unit="u")  # same block, next step
+    assert [p.snippet.text for p in same] == ["sudo -u gitlab-psql -i -- aptly mirror list"]
+    later, _ = plan([snip("df -hT", 20)], session, unit="u")
+    assert [p.snippet.text for p in later] == ["df -hT"]
+    # under ssh, the user shell ends with its block and the ssh session goes on
+    _, outer = plan([snip("ssh db-01", 30), snip("sudo su -", 31), snip("ls /root", 31)], unit="v")
+    after, _ = plan([snip("uptime", 32)], outer, unit="v")
+    assert [p.snippet.text for p in after] == ["ssh db-01 -- uptime"]
+
+
+@pytest.mark.parametrize("line", ["+---------------+---------+", "------------------------------",
+                                  "0 0/2 * * * /bin/systemctl stop patroni", "*/5 * * * * /usr/bin/x"])
+def test_table_borders_and_crontab_lines_are_output(line: str) -> None:
+    """geo-patroni-cluster.md: `crontab -l`'s lines and patronictl's table border ran as commands."""
+    from skc.compiler.frontend.markdown.blocks import looks_like_output
+
+    assert looks_like_output(line)

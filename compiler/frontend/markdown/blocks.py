@@ -179,7 +179,9 @@ _OUTPUT = re.compile(r"(?:[A-Z][A-Z_-]+\s{2,}){2,}|\d{4}-\d\d-\d\d[T ]\d\d:|leve
                      # a prompt a program printed (`Enter password:`), an elision (`...`), an instruction in
                      # angle brackets on a line of its own (`<Save the changes>`)
                      r"[-dlcbps][rwxsStT-]{9}[.+@]?\s|total \d+(?:\.\d+)?[KMGT]?$|;|"
-                     r"[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d\s|[A-Z][a-z]+(?: [a-z]+){0,3}:$|(?:\.\.\.|\u2026)$|<[^<>]* [^<>]*>$")
+                     r"[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d\s|[A-Z][a-z]+(?: [a-z]+){0,3}:$|(?:\.\.\.|\u2026)$|<[^<>]* [^<>]*>$|"
+                     # a table's border (`+-----+`, `-----`), a crontab line (`0 0/2 * * * /bin/systemctl ...`)
+                     r"[-+=|]{4,}|(?:[\d*/,-]+\s+){5}\S")
 
 
 def looks_like_output(line: str) -> bool:

@@ -210,6 +210,8 @@ class Session:
     unit: str
     programs: frozenset[str] = frozenset()  # what was typed into it: later steps running these are still inside
     cwd: str = ""  # where `cd` moved inside it
+    below: list[str] | None = None  # under a shell as another user: the session it was typed into
+    user_block: int | None = None  # the block that shell was opened in: it ends with that block
 
 
 def plan(snippets: list[Snippet], session: Session | None = None, unit: str = "") -> tuple[list[Planned], Session | None]:
@@ -224,7 +226,8 @@ def plan(snippets: list[Snippet], session: Session | None = None, unit: str = ""
     opener: Planned | None = None
     used: set[int] = set()  # session openers that had commands typed into them: no step of their own
     cwd = session.cwd if session is not None else ""
-    outer: list[list[str]] = []  # the sessions a nested one (`sudo su` after `ssh host`) returns to
+    below = session.below if session is not None else None
+    user_block = session.user_block if session is not None else None
     for k, sn in enumerate(snippets):
         if sn.kind == "console":
             out.append(Planned(sn, manual="is code for an application console (Rails), not for this host"))
@@ -232,6 +235,8 @@ def plan(snippets: list[Snippet], session: Session | None = None, unit: str = ""
         if sn.kind != "shell":
             out.append(Planned(sn))
             continue
+        if user_block is not None and sn.block != user_block:  # `sudo su - x` + its commands: one block
+            prefix, user_block, cwd = below, None, ""
         if prefix is None and not _may_matter(sn.text):
             out.append(Planned(sn))  # the common case: a batch command no rule is about
             continue
@@ -240,12 +245,13 @@ def plan(snippets: list[Snippet], session: Session | None = None, unit: str = ""
             out.append(Planned(sn))
             continue
         if prefix is not None and words[:1] in (["exit"], ["logout"]) and len(words) <= 2:
-            prefix, opener = (outer.pop(), None) if outer else (None, None)  # the session ends, nothing runs
+            prefix, opener = (below, None) if user_block is not None else (None, None)  # it ends, nothing runs
+            user_block = None
             continue
         if prefix is not None and len(words) == 1 and words[0] in SHELLS:
             continue  # `bash` typed into a shell: the same session goes on
         if prefix is not None and program(words)[1] in WORKSTATION:
-            prefix, opener = None, None  # a cluster client runs at the workstation: the session is over
+            prefix, opener, user_block = None, None, None  # a cluster client runs at the workstation
         if prefix is not None and session_prefix(words) is None:
             if opener is not None and sn.block == opener.snippet.block and prefix:
                 used.add(id(opener))
@@ -272,10 +278,11 @@ def plan(snippets: list[Snippet], session: Session | None = None, unit: str = ""
             continue
         opened = session_prefix(words)
         if opened is not None:  # `sudo su` inside `ssh host`: `ssh host -- sudo -- cmd`; `exit` leaves it
-            nested = bool(prefix) and user_shell(words) is not None
-            if nested and prefix is not None:
-                outer.append(prefix)
-            prefix = [*prefix, *opened] if nested and prefix is not None else opened
+            if user_shell(words) is None:
+                prefix, user_block = opened, None
+            else:  # a second `sudo su - x` replaces the first (aptly.md opens one per block)
+                below = below if user_block is not None else prefix
+                prefix, user_block = ([*below, *opened] if below else opened), sn.block
             cwd = ""
             opener = Planned(sn, manual="opens an interactive shell; the commands typed into it run through it")
             out.append(opener)
@@ -286,7 +293,7 @@ def plan(snippets: list[Snippet], session: Session | None = None, unit: str = ""
             continue
         out.append(_one(sn, words))
     return [p for p in out if id(p) not in used], \
-        (Session(prefix, unit, frozenset(inside), cwd) if prefix is not None else None)
+        (Session(prefix, unit, frozenset(inside), cwd, below, user_block) if prefix is not None else None)
 
 
 _RULED = {"kubectl", "oc", "docker", "watch", "journalctl", "tail", "ping", "ping6", "ssh", "su", "tcpdump", "az", "rails",
