@@ -41,9 +41,9 @@ def test_the_hand_checked_sample_still_holds() -> None:
 def _typed_into_manual_steps(doc: Path) -> set[int]:
     """The lines of `doc` a manual step's command covers: from a `ctrl.manual` op's line to the
     next op's, when no tool op runs in between (the transcript typed into the program it opens)."""
-    from skc.compiler.driver import compile_path
+    from skc.compiler.frontend import load
 
-    module = compile_path(doc.parent if doc.name == "SKILL.md" else doc).module
+    module = load(doc.parent if doc.name == "SKILL.md" else doc).module  # the front end makes the manual steps
     if module is None:
         return set()
     lines = sorted({(op.where.line, op.op_name) for wf in module.workflows for op in wf.walk()

@@ -52,7 +52,6 @@ from skc.compiler.frontend.markdown.sessions import (
     console_opener,
     program,
     session_prefix,
-    user_shell,
 )
 
 TAIL = "200"
@@ -252,14 +251,14 @@ def plan(snippets: list[Snippet], session: Session | None = None, unit: str = ""
             continue  # `bash` typed into a shell: the same session goes on
         if prefix is not None and program(words)[1] in WORKSTATION:
             prefix, opener, user_block = None, None, None  # a cluster client runs at the workstation
-        if prefix is not None and session_prefix(words) is None:
+        opened = session_prefix(words)
+        if prefix is not None and opened is None:
             if opener is not None and sn.block == opener.snippet.block and prefix:
                 used.add(id(opener))
             inside.add(program(words)[1])
             if words[:2] == ["chroot", "/host"] and len(words) == 2:
                 prefix = [*prefix, "chroot", "/host"] if prefix else prefix
                 continue
-            inside.add(program(words)[1])
             if not prefix:
                 out.append(Planned(sn, manual="is typed into an interactive debug shell"))
                 continue
@@ -276,9 +275,8 @@ def plan(snippets: list[Snippet], session: Session | None = None, unit: str = ""
                                           else _join(["sh", "-c"]) + " " + _in_shell(text)[2])
             out.append(Planned(replace(sn, text=line), was=alone.was or sn.text))
             continue
-        opened = session_prefix(words)
         if opened is not None:  # `sudo su` inside `ssh host`: `ssh host -- sudo -- cmd`; `exit` leaves it
-            if user_shell(words) is None:
+            if opened[:1] != ["sudo"]:  # a pod, node or host session (`user_shell` makes the sudo ones)
                 prefix, user_block = opened, None
             else:  # a second `sudo su - x` replaces the first (aptly.md opens one per block)
                 below = below if user_block is not None else prefix
